@@ -1,0 +1,162 @@
+//! Actions people (and the upstream system) take on cases, and the audit event each one writes.
+
+use super::case::Submission;
+use super::checklist::Checklist;
+use super::model::{Role, Stage};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Submit {
+        submission: Box<Submission>,
+    },
+    Claim,
+    Release,
+    Assign {
+        to: String,
+    },
+    /// Accept in pre-audit, recommend approval in review, sign in decision.
+    Approve {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    Return {
+        reason: String,
+    },
+    /// Recommend refusal in review, sign the refusal in decision.
+    Refuse {
+        reason: String,
+    },
+    NotAccept {
+        reason: String,
+    },
+    SendBack {
+        reason: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Resubmit,
+    RecordEntry {
+        date: NaiveDate,
+    },
+    CorrectEntry {
+        date: NaiveDate,
+        reason: String,
+    },
+    Verify {
+        checklist: Checklist,
+    },
+    Lapse {
+        reason: String,
+    },
+    Reopen {
+        reason: String,
+    },
+    Extend {
+        days: u32,
+        reason: String,
+    },
+    Note {
+        text: String,
+    },
+    ECardRegistered {
+        date: NaiveDate,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Submit { .. } => "submit",
+            Action::Claim => "claim",
+            Action::Release => "release",
+            Action::Assign { .. } => "assign",
+            Action::Approve { .. } => "approve",
+            Action::Return { .. } => "return",
+            Action::Refuse { .. } => "refuse",
+            Action::NotAccept { .. } => "not_accept",
+            Action::SendBack { .. } => "send_back",
+            Action::Withdraw { .. } => "withdraw",
+            Action::Resubmit => "resubmit",
+            Action::RecordEntry { .. } => "record_entry",
+            Action::CorrectEntry { .. } => "correct_entry",
+            Action::Verify { .. } => "verify",
+            Action::Lapse { .. } => "lapse",
+            Action::Reopen { .. } => "reopen",
+            Action::Extend { .. } => "extend",
+            Action::Note { .. } => "note",
+            Action::ECardRegistered { .. } => "e_card_registered",
+        }
+    }
+
+    /// The free text a person gave with the action: a reason, a note or an optional remark.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Action::Return { reason }
+            | Action::Refuse { reason }
+            | Action::NotAccept { reason }
+            | Action::SendBack { reason }
+            | Action::Withdraw { reason }
+            | Action::CorrectEntry { reason, .. }
+            | Action::Lapse { reason }
+            | Action::Reopen { reason }
+            | Action::Extend { reason, .. } => Some(reason),
+            Action::Note { text } => Some(text),
+            Action::Approve { note } => note.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// One audit event: the only way a case changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub case_no: String,
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    /// The role the transition required, as held by the actor.
+    pub role: Role,
+    pub from: Option<Stage>,
+    pub to: Stage,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+impl Event {
+    /// The office-local calendar day the event happened on.
+    pub fn date(&self) -> NaiveDate {
+        self.at.date_naive()
+    }
+}
+
+/// The person (or system) acting, with the roles the store gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+impl Actor {
+    pub const SYSTEM: &'static str = "system";
+
+    pub fn system() -> Actor {
+        Actor {
+            name: Self::SYSTEM.to_string(),
+            roles: vec![Role::System],
+            active: true,
+        }
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Anyone but a pure viewer may change something somewhere.
+    pub fn may_write(&self) -> bool {
+        self.active && self.roles.iter().any(|r| *r != Role::Viewer)
+    }
+}

@@ -1,0 +1,155 @@
+//! The on-site verification checklist (现场核验) and its rules.
+
+use super::model::Presenter;
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checklist {
+    pub presented_by: Presenter,
+    pub originals: bool,
+    pub sealed_copies: bool,
+    /// The work visa (Z) or work-type residence permit, valid through this day.
+    pub visa_valid_until: Option<NaiveDate>,
+    pub exam_issued_on: Option<NaiveDate>,
+    pub exam_domestic: bool,
+    #[serde(default)]
+    pub exam_institution: Option<String>,
+}
+
+/// One rule of the checklist that did not pass, with the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistFailure {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Checklist {
+    /// The oldest exam report accepted on `on`: six calendar months earlier, clamped to month
+    /// end (a verification on 08-31 accepts reports from 02-28, or 02-29 in a leap year).
+    pub fn oldest_exam_accepted(on: NaiveDate, valid_months: u32) -> NaiveDate {
+        on.checked_sub_months(Months::new(valid_months))
+            .unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn failures(&self, on: NaiveDate, exam_valid_months: u32) -> Vec<ChecklistFailure> {
+        let mut failures = Vec::new();
+        let mut fail = |field: &'static str, message: String| {
+            failures.push(ChecklistFailure { field, message })
+        };
+        if !self.originals {
+            fail("originals", "original materials were not presented".into());
+        }
+        if !self.sealed_copies {
+            fail(
+                "sealed_copies",
+                "copies do not bear the employer's seal".into(),
+            );
+        }
+        match self.visa_valid_until {
+            None => fail(
+                "visa_valid_until",
+                "no work visa or work-type residence permit was presented".into(),
+            ),
+            Some(until) if until < on => fail(
+                "visa_valid_until",
+                format!("the visa or residence permit expired on {until}, before {on}"),
+            ),
+            Some(_) => {}
+        }
+        match self.exam_issued_on {
+            None => fail("exam_date", "no physical exam report was presented".into()),
+            Some(issued) if issued > on => fail(
+                "exam_date",
+                format!("the exam report date {issued} is after the verification date {on}"),
+            ),
+            Some(issued) => {
+                let oldest = Self::oldest_exam_accepted(on, exam_valid_months);
+                if issued < oldest {
+                    fail(
+                        "exam_date",
+                        format!(
+                            "the exam report of {issued} is older than {exam_valid_months} months (reports from {oldest} on are accepted)"
+                        ),
+                    );
+                }
+            }
+        }
+        if !self.exam_domestic {
+            fail(
+                "exam_domestic",
+                "the exam report must be issued by a domestic inspection and quarantine institution"
+                    .into(),
+            );
+        }
+        failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("test date")
+    }
+
+    fn passing(on: &str) -> Checklist {
+        Checklist {
+            presented_by: Presenter::Applicant,
+            originals: true,
+            sealed_copies: true,
+            visa_valid_until: Some(date(on)),
+            exam_issued_on: Some(date(on)),
+            exam_domestic: true,
+            exam_institution: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_checklist_passes() {
+        assert!(passing("2026-11-26").failures(date("2026-11-26"), 6).is_empty());
+    }
+
+    #[test]
+    fn exam_window_clamps_to_month_end() {
+        assert_eq!(Checklist::oldest_exam_accepted(date("2026-08-31"), 6), date("2026-02-28"));
+        assert_eq!(Checklist::oldest_exam_accepted(date("2028-08-31"), 6), date("2028-02-29"));
+        let mut list = passing("2026-08-31");
+        list.exam_issued_on = Some(date("2026-02-28"));
+        assert!(list.failures(date("2026-08-31"), 6).is_empty());
+        list.exam_issued_on = Some(date("2026-02-27"));
+        let failures = list.failures(date("2026-08-31"), 6);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].field, "exam_date");
+    }
+
+    #[test]
+    fn every_missing_item_is_reported() {
+        let list = Checklist {
+            presented_by: Presenter::Agent,
+            originals: false,
+            sealed_copies: false,
+            visa_valid_until: Some(date("2026-11-25")),
+            exam_issued_on: None,
+            exam_domestic: false,
+            exam_institution: None,
+        };
+        let fields: Vec<_> = list
+            .failures(date("2026-11-26"), 6)
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["originals", "sealed_copies", "visa_valid_until", "exam_date", "exam_domestic"]
+        );
+    }
+
+    #[test]
+    fn a_visa_valid_on_the_day_passes() {
+        let mut list = passing("2026-11-26");
+        list.visa_valid_until = Some(date("2026-11-26"));
+        assert!(list.failures(date("2026-11-26"), 6).is_empty());
+    }
+}

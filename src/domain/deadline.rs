@@ -1,0 +1,286 @@
+//! Deadlines are never stored as truth: they are derived from a case's raw clock facts, the policy
+//! and the holiday calendar, so a calendar correction or an extension changes them everywhere.
+
+use super::calendar::Calendar;
+use super::case::{Case, DecisionClock};
+use super::model::{Category, Stage};
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The office's deadline rules. The defaults are DOMAIN.md's; a deployment may change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Policy {
+    pub pre_audit_working_days: u32,
+    pub decision_working_days_a: u32,
+    pub decision_working_days_bc: u32,
+    pub verification_calendar_days: u32,
+    pub exam_report_valid_months: u32,
+    pub due_soon_working_days: u32,
+    pub due_soon_calendar_days: u32,
+    pub max_extension_days: u32,
+    pub four_eyes: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            pre_audit_working_days: 5,
+            decision_working_days_a: 5,
+            decision_working_days_bc: 10,
+            verification_calendar_days: 30,
+            exam_report_valid_months: 6,
+            due_soon_working_days: 2,
+            due_soon_calendar_days: 5,
+            max_extension_days: 10,
+            four_eyes: true,
+        }
+    }
+}
+
+impl Policy {
+    pub fn decision_working_days(&self, category: Category) -> u32 {
+        match category {
+            Category::A => self.decision_working_days_a,
+            Category::B | Category::C => self.decision_working_days_bc,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    PreAudit,
+    Decision,
+    Verification,
+    ExamReport,
+}
+
+impl TimerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimerKind::PreAudit => "pre_audit",
+            TimerKind::Decision => "decision",
+            TimerKind::Verification => "verification",
+            TimerKind::ExamReport => "exam_report",
+        }
+    }
+
+    pub fn counts_working_days(self) -> bool {
+        matches!(self, TimerKind::PreAudit | TimerKind::Decision)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineState {
+    OnTrack,
+    DueSoon,
+    Overdue,
+    Paused,
+    /// Ended on or before its due day.
+    Met,
+    /// Ended after its due day.
+    Missed,
+}
+
+impl DeadlineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineState::OnTrack => "on_track",
+            DeadlineState::DueSoon => "due_soon",
+            DeadlineState::Overdue => "overdue",
+            DeadlineState::Paused => "paused",
+            DeadlineState::Met => "met",
+            DeadlineState::Missed => "missed",
+        }
+    }
+
+    pub fn is_running(self) -> bool {
+        matches!(
+            self,
+            DeadlineState::OnTrack | DeadlineState::DueSoon | DeadlineState::Overdue
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub timer: TimerKind,
+    /// Day 0, not counted.
+    pub started: NaiveDate,
+    /// The last allowed day; `None` while paused.
+    pub due: Option<NaiveDate>,
+    /// `due - today` in calendar days (0 on the due day); `None` unless the timer is running.
+    pub days_left: Option<i64>,
+    pub state: DeadlineState,
+    /// The calendar lacks a year this deadline crosses, so Monday-Friday was assumed.
+    pub provisional: bool,
+    pub ended: Option<NaiveDate>,
+}
+
+/// Everything a deadline computation needs besides the case.
+#[derive(Debug, Clone, Copy)]
+pub struct Clocks<'a> {
+    pub calendar: &'a Calendar,
+    pub policy: &'a Policy,
+    pub today: NaiveDate,
+}
+
+impl Clocks<'_> {
+    pub fn deadline(
+        &self,
+        timer: TimerKind,
+        started: NaiveDate,
+        due: Option<NaiveDate>,
+        ended: Option<NaiveDate>,
+    ) -> Deadline {
+        let provisional = timer.counts_working_days()
+            && self
+                .calendar
+                .is_provisional(started, due.unwrap_or(self.today).max(self.today));
+        let (state, days_left) = match (due, ended) {
+            (None, _) => (DeadlineState::Paused, None),
+            (Some(due), Some(ended)) if ended <= due => (DeadlineState::Met, None),
+            (Some(_), Some(_)) => (DeadlineState::Missed, None),
+            (Some(due), None) => {
+                let days_left = (due - self.today).num_days();
+                (self.running_state(timer, due), Some(days_left))
+            }
+        };
+        Deadline {
+            timer,
+            started,
+            due,
+            days_left,
+            state,
+            provisional,
+            ended,
+        }
+    }
+
+    fn running_state(&self, timer: TimerKind, due: NaiveDate) -> DeadlineState {
+        if self.today > due {
+            DeadlineState::Overdue
+        } else if due <= self.due_soon_limit(timer) {
+            DeadlineState::DueSoon
+        } else {
+            DeadlineState::OnTrack
+        }
+    }
+
+    /// The last due day that still counts as "due soon" today, for a timer of this kind.
+    pub fn due_soon_limit(&self, timer: TimerKind) -> NaiveDate {
+        if timer.counts_working_days() {
+            self.calendar
+                .add_working_days(self.today, self.policy.due_soon_working_days)
+        } else {
+            self.today + Days::new(u64::from(self.policy.due_soon_calendar_days))
+        }
+    }
+
+    pub fn pre_audit(&self, case: &Case) -> Deadline {
+        let clock = &case.pre_audit;
+        let due = match clock.paused_since {
+            Some(_) if clock.ended.is_none() => None,
+            _ => Some(
+                self.calendar
+                    .add_working_days(clock.started, self.policy.pre_audit_working_days),
+            ),
+        };
+        self.deadline(TimerKind::PreAudit, clock.started, due, clock.ended)
+    }
+
+    pub fn decision(&self, case: &Case) -> Option<Deadline> {
+        let clock = case.decision.as_ref()?;
+        let due = decision_due(clock, case.category, self.policy, self.calendar);
+        Some(self.deadline(TimerKind::Decision, clock.started, due, clock.ended))
+    }
+
+    pub fn verification(&self, case: &Case) -> Option<Deadline> {
+        if !case.category.needs_verification() {
+            return None;
+        }
+        let started = case.verification_start()?;
+        let due = started + Days::new(u64::from(self.policy.verification_calendar_days));
+        let ended = match case.stage {
+            Stage::Verification => None,
+            _ => case.verified_on.or(case.closed_on),
+        };
+        Some(self.deadline(TimerKind::Verification, started, Some(due), ended))
+    }
+
+    /// The exam report's validity, shown only once the applicant is in China.
+    pub fn exam_report(&self, case: &Case) -> Option<Deadline> {
+        let report = case.exam_report.as_ref()?;
+        case.entry_date?;
+        if !case.category.needs_verification() {
+            return None;
+        }
+        let expires = report
+            .issued_on
+            .checked_add_months(Months::new(self.policy.exam_report_valid_months))?;
+        let ended = case.verified_on.or(case.closed_on);
+        Some(self.deadline(TimerKind::ExamReport, report.issued_on, Some(expires), ended))
+    }
+
+    /// True when the exam report will expire before the verification window closes.
+    pub fn exam_report_expires_first(&self, case: &Case) -> bool {
+        if case.stage != Stage::Verification {
+            return false;
+        }
+        match (self.exam_report(case), self.verification(case)) {
+            (Some(exam), Some(window)) => match (exam.due, window.due) {
+                (Some(expires), Some(closes)) => expires < closes,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The timer that governs the case's current stage, if any.
+    pub fn governing(&self, case: &Case) -> Option<Deadline> {
+        match case.stage {
+            Stage::PreAudit => Some(self.pre_audit(case)),
+            Stage::Returned => match case.returned_from {
+                Some(Stage::Review) => self.decision(case),
+                _ => Some(self.pre_audit(case)),
+            },
+            Stage::Review | Stage::Decision => self.decision(case),
+            Stage::Verification => self.verification(case),
+            _ => None,
+        }
+    }
+
+    /// Every timer the case has had, running or ended, in the order they start.
+    pub fn all(&self, case: &Case) -> Vec<Deadline> {
+        let mut all = vec![self.pre_audit(case)];
+        all.extend(self.decision(case));
+        all.extend(self.verification(case));
+        all.extend(self.exam_report(case));
+        all
+    }
+}
+
+/// The decision timer's due day, or `None` while it is paused. Working days inside a pause (after
+/// the return day, through the resubmission day) are not counted.
+pub fn decision_due(
+    clock: &DecisionClock,
+    category: Category,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> Option<NaiveDate> {
+    let budget = policy.decision_working_days(category) + clock.extension_days.unwrap_or(0);
+    let mut remaining = i64::from(budget);
+    let mut cursor = clock.started;
+    for pause in &clock.pauses {
+        let used = calendar.working_days_between(cursor, pause.from).max(0);
+        if used >= remaining {
+            break;
+        }
+        remaining -= used;
+        cursor = pause.until?;
+    }
+    let remaining = u32::try_from(remaining).unwrap_or(0);
+    Some(calendar.add_working_days(cursor, remaining))
+}

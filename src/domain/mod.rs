@@ -1,0 +1,25 @@
+//! Plain types and rules of the work-permit workflow. Nothing here knows about SQL, terminals or
+//! files; every entry point (console, CLI, import, sync) goes through these rules.
+
+pub mod action;
+pub mod calendar;
+pub mod case;
+pub mod checklist;
+pub mod clock;
+pub mod deadline;
+pub mod ids;
+pub mod model;
+pub mod queue;
+pub mod refusal;
+pub mod transition;
+
+pub use action::{Action, Actor, Event};
+pub use calendar::Calendar;
+pub use case::{Applicant, Case, Employer, Submission};
+pub use checklist::Checklist;
+pub use clock::Clock;
+pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
+pub use model::{Category, Kind, Presenter, Role, Stage};
+pub use queue::{Filter, Queue};
+pub use refusal::Refusal;
+pub use transition::{Context, Directory, apply, decide, replay, submit};

@@ -1,0 +1,82 @@
+//! Why the domain refused an action, in words a user can act on, with the exit code of
+//! INTERFACE.md for each kind of refusal.
+
+use super::model::{Role, Stage};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{case_no}: {action} is not possible in stage {stage}{}", hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    WrongStage {
+        case_no: String,
+        action: &'static str,
+        stage: Stage,
+        hint: Option<String>,
+    },
+    #[error("{case_no}: {action} in stage {stage} needs the {} role; {user} holds {}", join(needs), join(has))]
+    WrongRole {
+        case_no: String,
+        action: &'static str,
+        stage: Stage,
+        user: String,
+        needs: Vec<Role>,
+        has: Vec<Role>,
+    },
+    #[error("{user} is disabled and may not act")]
+    Inactive { user: String },
+    #[error("{case_no}: four-eyes rule: {user} recommended this decision and may not sign it")]
+    FourEyes { case_no: String, user: String },
+    #[error("{case_no}: nobody holds this case; claim it first")]
+    NotClaimed { case_no: String },
+    #[error("{case_no}: {user} already holds this case")]
+    AlreadyHeld { case_no: String, user: String },
+    #[error("{case_no}: held by {holder}; ask them or a supervisor to reassign it")]
+    HeldByOther { case_no: String, holder: String },
+    #[error("{case_no}: {action} needs a reason")]
+    MissingReason {
+        case_no: String,
+        action: &'static str,
+    },
+    #[error("{case_no}: {field}: {message}")]
+    Invalid {
+        case_no: String,
+        field: &'static str,
+        message: String,
+    },
+    #[error("{case_no}: the checklist does not pass: {}", failures.join("; "))]
+    ChecklistFailed {
+        case_no: String,
+        failures: Vec<String>,
+    },
+    #[error("{case_no}: the verification window is not overdue (due {due}); only an overdue verification can lapse")]
+    NotOverdue { case_no: String, due: String },
+    #[error("{case_no}: the decision deadline was already extended by {days} working days; it can be extended once")]
+    AlreadyExtended { case_no: String, days: u32 },
+    #[error("{case_no}: upstream {action} conflicts with the local stage {stage}; a supervisor must resolve it")]
+    UpstreamConflict {
+        case_no: String,
+        action: &'static str,
+        stage: Stage,
+    },
+    #[error("{case_no}: already exists")]
+    Duplicate { case_no: String },
+}
+
+impl Refusal {
+    /// The process exit code for this refusal (INTERFACE.md, "Errors and exit codes").
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Refusal::MissingReason { .. }
+            | Refusal::Invalid { .. }
+            | Refusal::ChecklistFailed { .. } => 6,
+            Refusal::HeldByOther { .. } | Refusal::UpstreamConflict { .. } => 4,
+            _ => 3,
+        }
+    }
+}
+
+fn join(roles: &[Role]) -> String {
+    if roles.is_empty() {
+        return "no role".to_string();
+    }
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+}

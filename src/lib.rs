@@ -1,0 +1,6 @@
+//! permitdesk: a terminal console and command line for back offices that approve foreigners'
+//! work permits in China after card integration (证卡融合).
+
+pub mod domain;
+pub mod text;
+pub mod store;

@@ -1,0 +1,448 @@
+//! Reading and writing cases. Every write puts the case row, its audit event and its search entry
+//! in the caller's transaction, and reads the version it checks inside that same transaction.
+
+use super::chain::{self, ChainHead};
+use super::error::{Result, SqlContext, StoreError};
+use super::search;
+use super::users;
+use super::Store;
+use crate::domain::{
+    Action, Actor, Case, Category, Clocks, Context, Deadline, Event, Kind, Stage, Submission,
+    TimerKind, decide, submit,
+};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+/// Sorts after every real date: cases with no running timer go last.
+pub const NO_DUE: &str = "9999-12-31";
+
+/// A row of a queue: what lists and tables show, without the whole case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRow {
+    #[serde(skip)]
+    pub id: i64,
+    pub case_no: String,
+    pub kind: Kind,
+    pub category: Category,
+    pub stage: Stage,
+    pub legacy: bool,
+    pub assignee: Option<String>,
+    pub version: i64,
+    pub applicant: RowApplicant,
+    pub employer: RowEmployer,
+    pub submitted_at: String,
+    pub entry_date: Option<NaiveDate>,
+    pub deadline: Option<Deadline>,
+    #[serde(skip)]
+    pub due_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowApplicant {
+    pub name: String,
+    pub name_native: Option<String>,
+    pub passport_no: String,
+    pub nationality: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowEmployer {
+    pub name: String,
+    pub uscc: String,
+}
+
+pub(crate) const ROW_COLUMNS: &str = "id, case_no, kind, category, stage, legacy, assignee, version, \
+     applicant_name, name_native, passport_no, nationality, employer_name, employer_uscc, \
+     submitted_at, entry_date, timer, timer_started, due, due_key";
+
+pub(crate) fn read_row(r: &Row<'_>, clocks: &Clocks) -> rusqlite::Result<CaseRow> {
+    let timer: Option<String> = r.get(16)?;
+    let started: Option<NaiveDate> = r.get(17)?;
+    let due: Option<NaiveDate> = r.get(18)?;
+    let deadline = match (timer.as_deref().and_then(timer_kind), started) {
+        (Some(kind), Some(started)) => Some(clocks.deadline(kind, started, due, None)),
+        _ => None,
+    };
+    Ok(CaseRow {
+        id: r.get(0)?,
+        case_no: r.get(1)?,
+        kind: parse(2, r.get(2)?)?,
+        category: parse(3, r.get(3)?)?,
+        stage: parse(4, r.get(4)?)?,
+        legacy: r.get(5)?,
+        assignee: r.get(6)?,
+        version: r.get(7)?,
+        applicant: RowApplicant {
+            name: r.get(8)?,
+            name_native: r.get(9)?,
+            passport_no: r.get(10)?,
+            nationality: r.get(11)?,
+        },
+        employer: RowEmployer {
+            name: r.get(12)?,
+            uscc: r.get(13)?,
+        },
+        submitted_at: r.get(14)?,
+        entry_date: r.get(15)?,
+        deadline,
+        due_key: r.get(19)?,
+    })
+}
+
+fn parse<T>(i: usize, text: String) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn timer_kind(name: &str) -> Option<TimerKind> {
+    match name {
+        "pre_audit" => Some(TimerKind::PreAudit),
+        "decision" => Some(TimerKind::Decision),
+        "verification" => Some(TimerKind::Verification),
+        "exam_report" => Some(TimerKind::ExamReport),
+        _ => None,
+    }
+}
+
+/// The derived columns of a case row, recomputed from the case on every write.
+pub(crate) struct Derived {
+    pub timer: Option<&'static str>,
+    pub timer_started: Option<NaiveDate>,
+    pub due: Option<NaiveDate>,
+    pub due_key: String,
+}
+
+pub(crate) fn derive(case: &Case, clocks: &Clocks) -> Derived {
+    let governing = clocks.governing(case);
+    let due = governing.as_ref().and_then(|d| d.due);
+    Derived {
+        timer: governing.as_ref().map(|d| d.timer.as_str()),
+        timer_started: governing.as_ref().map(|d| d.started),
+        due,
+        due_key: due.map(|d| d.to_string()).unwrap_or_else(|| NO_DUE.to_string()),
+    }
+}
+
+fn encode(case: &Case) -> Result<String> {
+    serde_json::to_string(case).map_err(|source| StoreError::Corrupt {
+        context: format!("{}: encoding the case", case.case_no),
+        source,
+    })
+}
+
+pub(crate) fn decode(case_no: &str, json: &str) -> Result<Case> {
+    serde_json::from_str(json).map_err(|source| StoreError::Corrupt {
+        context: format!("{case_no}: the stored case"),
+        source,
+    })
+}
+
+pub(crate) fn insert(conn: &Connection, case: &Case, clocks: &Clocks, now: &str) -> Result<i64> {
+    let d = derive(case, clocks);
+    conn.prepare_cached(
+        "INSERT INTO cases (case_no, kind, category, legacy, stage, open, assignee, version, timer,
+             timer_started, due, due_key, applicant_name, name_native, passport_no, nationality,
+             employer_name, employer_uscc, permit_no, submitted_at, entry_date, updated_at, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21, ?22, ?23)",
+    )
+    .ctx("preparing the case insert")?
+    .execute(params![
+        case.case_no,
+        case.kind.as_str(),
+        case.category.as_str(),
+        case.legacy,
+        case.stage.as_str(),
+        case.is_open(),
+        case.assignee(),
+        case.version,
+        d.timer,
+        d.timer_started,
+        d.due,
+        d.due_key,
+        case.applicant.name,
+        case.applicant.name_native,
+        case.applicant.passport_no,
+        case.applicant.nationality,
+        case.employer.name,
+        case.employer.uscc,
+        case.permit_no,
+        case.submitted_at.to_rfc3339(),
+        case.entry_date,
+        now,
+        encode(case)?,
+    ])
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Refused(crate::domain::Refusal::Duplicate {
+            case_no: case.case_no.clone(),
+        }),
+        _ => StoreError::Sqlite {
+            context: format!("{}: writing the case", case.case_no),
+            source: e,
+        },
+    })?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO case_search (rowid, text) VALUES (?1, ?2)")
+        .ctx("preparing the search insert")?
+        .execute(params![id, search::index_text(case)])
+        .ctx(&format!("{}: indexing the case", case.case_no))?;
+    Ok(id)
+}
+
+/// Writes `next` over the row of `prev`, refusing if the row moved on meanwhile.
+pub(crate) fn update(conn: &Connection, id: i64, prev: &Case, next: &Case, clocks: &Clocks, now: &str) -> Result<()> {
+    let d = derive(next, clocks);
+    let changed = conn
+        .prepare_cached(
+            "UPDATE cases SET stage = ?1, open = ?2, assignee = ?3, version = ?4, timer = ?5,
+                 timer_started = ?6, due = ?7, due_key = ?8, permit_no = ?9, entry_date = ?10,
+                 updated_at = ?11, data = ?12
+             WHERE id = ?13 AND version = ?14",
+        )
+        .ctx("preparing the case update")?
+        .execute(params![
+            next.stage.as_str(),
+            next.is_open(),
+            next.assignee(),
+            next.version,
+            d.timer,
+            d.timer_started,
+            d.due,
+            d.due_key,
+            next.permit_no,
+            next.entry_date,
+            now,
+            encode(next)?,
+            id,
+            prev.version,
+        ])
+        .ctx(&format!("{}: writing the case", next.case_no))?;
+    if changed != 1 {
+        return Err(StoreError::StaleVersion {
+            case_no: next.case_no.clone(),
+            expected: prev.version,
+            actual: prev.version + 1,
+            last_change: "changed while this action was being written".into(),
+        });
+    }
+    if search::index_text(prev) != search::index_text(next) {
+        conn.prepare_cached("DELETE FROM case_search WHERE rowid = ?1")
+            .ctx("preparing the search update")?
+            .execute([id])
+            .ctx(&format!("{}: re-indexing the case", next.case_no))?;
+        conn.prepare_cached("INSERT INTO case_search (rowid, text) VALUES (?1, ?2)")
+            .ctx("preparing the search update")?
+            .execute(params![id, search::index_text(next)])
+            .ctx(&format!("{}: re-indexing the case", next.case_no))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn load(conn: &Connection, case_no: &str) -> Result<Option<(i64, Case)>> {
+    let found: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, data FROM cases WHERE case_no = ?1")
+        .ctx("preparing the case read")?
+        .query_row([case_no], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .ctx(&format!("{case_no}: reading the case"))?;
+    found
+        .map(|(id, json)| Ok((id, decode(case_no, &json)?)))
+        .transpose()
+}
+
+/// "li.wei approve at 2026-11-26 14:03" for the case's newest event.
+fn last_change(conn: &Connection, case_id: i64) -> Result<String> {
+    let last: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT actor, action, at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [case_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .ctx("reading the case's last change")?;
+    Ok(match last {
+        Some((actor, action, at)) => {
+            let at = at.get(..16).unwrap_or(&at).replace('T', " ");
+            format!("last change: {actor} {action} at {at}")
+        }
+        None => "no history".into(),
+    })
+}
+
+/// What an action asks of the store.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub case_no: String,
+    pub user: String,
+    pub action: Action,
+    pub expect_version: Option<i64>,
+    pub expect_stage: Option<Stage>,
+    pub today: Option<NaiveDate>,
+}
+
+/// A committed action.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub case: Case,
+    pub event: Event,
+    pub seq: i64,
+}
+
+struct TxDirectory<'c>(&'c Connection);
+
+impl crate::domain::Directory for TxDirectory<'_> {
+    fn actor(&self, name: &str) -> Option<Actor> {
+        users::actor(self.0, name).ok().flatten()
+    }
+}
+
+impl Store {
+    /// Takes one action on one case: the identity, version and rules are all checked inside the
+    /// write transaction, and the case and its audit event commit together or not at all.
+    pub fn act(&mut self, request: Request) -> Result<Outcome> {
+        let clock = self.clock(request.today);
+        let waiting = format!("{} on {}", request.action.name(), request.case_no);
+        self.write(&waiting, |tx, settings, calendar| {
+            let actor = users::require_active(tx, &request.user)?;
+            let (id, case) = load(tx, &request.case_no)?.ok_or_else(|| StoreError::NotFound {
+                case_no: request.case_no.clone(),
+            })?;
+            if let Some(expected) = request.expect_version {
+                if expected != case.version {
+                    return Err(StoreError::StaleVersion {
+                        case_no: case.case_no.clone(),
+                        expected,
+                        actual: case.version,
+                        last_change: last_change(tx, id)?,
+                    });
+                }
+            }
+            if let Some(expected) = request.expect_stage {
+                if expected != case.stage {
+                    return Err(StoreError::StaleStage {
+                        case_no: case.case_no.clone(),
+                        expected,
+                        actual: case.stage,
+                        last_change: last_change(tx, id)?,
+                    });
+                }
+            }
+            let now = clock.now();
+            let clocks = Clocks {
+                calendar,
+                policy: &settings.policy,
+                today: now.date_naive(),
+            };
+            let directory = TxDirectory(tx);
+            let ctx = Context {
+                now,
+                clocks,
+                directory: &directory,
+            };
+            let (next, event) = decide(&case, &actor, request.action.clone(), &ctx)?;
+            let stamp = now.to_rfc3339();
+            update(tx, id, &case, &next, &clocks, &stamp)?;
+            let head = chain::append(tx, &chain::head(tx)?, id, &event)?;
+            Ok(Outcome {
+                case: next,
+                event,
+                seq: head.seq,
+            })
+        })
+    }
+
+    /// Opens a new case from a submission, as `user` (the system or an admin).
+    pub fn submit(&mut self, user: &str, submission: Submission, today: Option<NaiveDate>) -> Result<Outcome> {
+        let clock = self.clock(today);
+        let waiting = format!("submitting {}", submission.case_no);
+        self.write(&waiting, |tx, settings, calendar| {
+            let actor = if user == Actor::SYSTEM {
+                Actor::system()
+            } else {
+                users::require_active(tx, user)?
+            };
+            let now = clock.now();
+            let clocks = Clocks {
+                calendar,
+                policy: &settings.policy,
+                today: now.date_naive(),
+            };
+            let directory = TxDirectory(tx);
+            let ctx = Context {
+                now,
+                clocks,
+                directory: &directory,
+            };
+            let (case, event) = submit(submission, &actor, &ctx)?;
+            let id = insert(tx, &case, &clocks, &now.to_rfc3339())?;
+            let head = chain::append(tx, &chain::head(tx)?, id, &event)?;
+            Ok(Outcome {
+                case,
+                event,
+                seq: head.seq,
+            })
+        })
+    }
+
+    pub fn case(&self, case_no: &str) -> Result<Case> {
+        load(&self.conn, case_no)?
+            .map(|(_, case)| case)
+            .ok_or_else(|| StoreError::NotFound {
+                case_no: case_no.to_string(),
+            })
+    }
+
+    /// The case's whole history, oldest first.
+    pub fn events(&self, case_no: &str) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.payload FROM events e JOIN cases c ON c.id = e.case_id
+                 WHERE c.case_no = ?1 ORDER BY e.seq",
+            )
+            .ctx("preparing the history read")?;
+        let payloads = stmt
+            .query_map([case_no], |r| r.get::<_, String>(0))
+            .ctx("reading the history")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading the history")?;
+        payloads
+            .iter()
+            .map(|p| {
+                serde_json::from_str(p).map_err(|source| StoreError::Corrupt {
+                    context: format!("{case_no}: an audit event"),
+                    source,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes whole case histories that were produced by the domain (demo, import), in one
+    /// transaction per call; the caller keeps calls short.
+    pub fn insert_histories(&mut self, histories: &[(Case, Vec<Event>)], today: NaiveDate) -> Result<()> {
+        self.write("writing a batch of cases", |tx, settings, calendar| {
+            let clocks = Clocks {
+                calendar,
+                policy: &settings.policy,
+                today,
+            };
+            let mut head: ChainHead = chain::head(tx)?;
+            for (case, events) in histories {
+                let stamp = events
+                    .last()
+                    .map(|e| e.at.to_rfc3339())
+                    .unwrap_or_default();
+                let id = insert(tx, case, &clocks, &stamp)?;
+                for event in events {
+                    head = chain::append(tx, &head, id, event)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}

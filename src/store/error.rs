@@ -1,0 +1,97 @@
+use crate::domain::{Refusal, Stage};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("{case_no}: no such case")]
+    NotFound { case_no: String },
+    #[error("{case_no}: changed since you saw it: you saw version {expected}, it is now version {actual} ({last_change})")]
+    StaleVersion {
+        case_no: String,
+        expected: i64,
+        actual: i64,
+        last_change: String,
+    },
+    #[error("{case_no}: changed since you saw it: you expected stage {expected}, it is now {actual} ({last_change})")]
+    StaleStage {
+        case_no: String,
+        expected: Stage,
+        actual: Stage,
+        last_change: String,
+    },
+    #[error("unknown user \"{0}\": ask an admin to add you with `permitdesk user add`")]
+    UnknownUser(String),
+    #[error("user {0} is disabled")]
+    DisabledUser(String),
+    #[error("{0}")]
+    NotPermitted(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("user {0} already exists")]
+    UserExists(String),
+    #[error("the store is busy: {waiting} waited {seconds} s for another writer to finish; try again")]
+    Busy { waiting: String, seconds: u64 },
+    #[error("{path}: not a permitdesk store ({detail})")]
+    NotAStore { path: PathBuf, detail: String },
+    #[error("{path}: made by a newer permitdesk (schema version {found}; this one knows up to {known}); upgrade permitdesk")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("{path}: the store is full or the disk is full; nothing was written")]
+    Full { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{context}: {source}")]
+    Sqlite {
+        context: String,
+        source: rusqlite::Error,
+    },
+    #[error("{context}: stored data is not readable: {source}")]
+    Corrupt {
+        context: String,
+        source: serde_json::Error,
+    },
+}
+
+impl StoreError {
+    /// The process exit code of INTERFACE.md.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StoreError::Refused(r) => r.exit_code(),
+            StoreError::NotFound { .. } => 5,
+            StoreError::StaleVersion { .. } | StoreError::StaleStage { .. } => 4,
+            StoreError::UnknownUser(_)
+            | StoreError::DisabledUser(_)
+            | StoreError::NotPermitted(_) => 3,
+            StoreError::Invalid { .. } | StoreError::UserExists(_) => 6,
+            _ => 1,
+        }
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.exit_code() == 4
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Adds what was being done to a rusqlite error.
+pub trait SqlContext<T> {
+    fn ctx(self, context: &str) -> Result<T>;
+}
+
+impl<T> SqlContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn ctx(self, context: &str) -> Result<T> {
+        self.map_err(|source| StoreError::Sqlite {
+            context: context.to_string(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,61 @@
+//! Store-wide settings kept in the `meta` table, shared by every user of the store.
+
+use super::error::{Result, SqlContext, StoreError};
+use crate::domain::Policy;
+use chrono_tz::Tz;
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub const OFFICE_TZ: &str = "office_tz";
+pub const TRUST_DECLARED_USER: &str = "trust_declared_user";
+pub const MADE_BY_DEMO: &str = "made_by_demo";
+pub const POLICY: &str = "policy";
+pub const RULES_FINGERPRINT: &str = "rules_fingerprint";
+pub const CREATED_AT: &str = "created_at";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub office_tz: Tz,
+    /// `--as` and `--today` are honoured (demo and training stores, or forced-command deployments).
+    pub trust_declared_user: bool,
+    pub made_by_demo: bool,
+    pub policy: Policy,
+}
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+        .ctx("reading the store settings")
+}
+
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )
+    .ctx("saving a store setting")?;
+    Ok(())
+}
+
+pub fn load(conn: &Connection) -> Result<Settings> {
+    let office_tz = match get(conn, OFFICE_TZ)? {
+        None => chrono_tz::Asia::Shanghai,
+        Some(name) => name.parse::<Tz>().map_err(|_| StoreError::Invalid {
+            field: OFFICE_TZ.into(),
+            message: format!("\"{name}\" is not a time zone name"),
+        })?,
+    };
+    let policy = match get(conn, POLICY)? {
+        None => Policy::default(),
+        Some(json) => serde_json::from_str(&json).map_err(|source| StoreError::Corrupt {
+            context: "the store's deadline policy".into(),
+            source,
+        })?,
+    };
+    Ok(Settings {
+        office_tz,
+        trust_declared_user: get(conn, TRUST_DECLARED_USER)?.as_deref() == Some("1"),
+        made_by_demo: get(conn, MADE_BY_DEMO)?.as_deref() == Some("1"),
+        policy,
+    })
+}

@@ -1,0 +1,295 @@
+//! The SQLite store: the only place SQL lives. Every change to a case is one `BEGIN IMMEDIATE`
+//! transaction holding the case row, its audit event and the search index together.
+
+mod cases;
+mod chain;
+pub mod check;
+mod error;
+mod meta;
+pub mod queues;
+mod schema;
+pub mod search;
+mod users;
+
+pub use cases::{CaseRow, Outcome};
+pub use error::{Result, StoreError};
+pub use meta::Settings;
+pub use cases::Request;
+pub use check::{ChainAnchor, CheckReport};
+pub use users::User;
+pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
+pub use queues::{Cursor, Page, QueueQuery, TabCounts};
+pub use schema::CURRENT_VERSION;
+
+use crate::domain::{Calendar, Clock, Clocks, Policy};
+use chrono::NaiveDate;
+use error::SqlContext;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another before giving up with `StoreError::Busy`.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    settings: Settings,
+    calendar: Calendar,
+    read_only: bool,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (readable by owner and group only) if missing.
+    pub fn open(path: &Path, calendar: Calendar) -> Result<Store> {
+        if !path.exists() {
+            create_private_file(path)?;
+        }
+        Self::open_with(path, calendar, false)
+    }
+
+    /// Opens an existing store without ever writing to it.
+    pub fn open_read_only(path: &Path, calendar: Calendar) -> Result<Store> {
+        Self::open_with(path, calendar, true)
+    }
+
+    fn open_with(path: &Path, calendar: Calendar, read_only: bool) -> Result<Store> {
+        let flags = if read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        configure(&conn, read_only).map_err(|e| open_error(path, e))?;
+        let found = schema::version(&conn).map_err(|e| match e {
+            StoreError::Sqlite { source, .. } => open_error(path, source),
+            other => other,
+        })?;
+        if found > CURRENT_VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known: CURRENT_VERSION,
+            });
+        }
+        if found > 0 && !has_table(&conn, "cases")? {
+            return Err(StoreError::NotAStore {
+                path: path.to_path_buf(),
+                detail: "an SQLite file without permitdesk's tables".into(),
+            });
+        }
+        if found < CURRENT_VERSION {
+            if read_only {
+                return Err(StoreError::NotAStore {
+                    path: path.to_path_buf(),
+                    detail: format!("schema version {found} needs migrating, and the store is read-only"),
+                });
+            }
+            if found == 0 && has_any_table(&conn)? {
+                return Err(StoreError::NotAStore {
+                    path: path.to_path_buf(),
+                    detail: "an SQLite file with other tables".into(),
+                });
+            }
+            schema::migrate(&mut conn)?;
+        }
+        let settings = meta::load(&conn)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            settings,
+            calendar,
+            read_only,
+        };
+        if !read_only {
+            store.refresh_deadlines_if_rules_changed()?;
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.settings.policy
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The office clock, fixed to `today` when the store allows it.
+    pub fn clock(&self, today: Option<NaiveDate>) -> Clock {
+        Clock::new(self.settings.office_tz, today)
+    }
+
+    pub fn clocks(&self, today: NaiveDate) -> Clocks<'_> {
+        Clocks {
+            calendar: &self.calendar,
+            policy: &self.settings.policy,
+            today,
+        }
+    }
+
+    /// `PRAGMA data_version`: changes whenever another connection commits.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .ctx("polling for changes")
+    }
+
+    pub fn journal_mode(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .ctx("reading the journal mode")
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction; `waiting` says what waited if the store
+    /// stays locked past the busy timeout.
+    pub(crate) fn write<T>(
+        &mut self,
+        waiting: &str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &Settings, &Calendar) -> Result<T>,
+    ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::NotPermitted(format!(
+                "{}: the store is open read-only; {waiting} was not done",
+                self.path.display()
+            )));
+        }
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| write_error(&path, waiting, e))?;
+        let value = f(&tx, &self.settings, &self.calendar).map_err(|e| match e {
+            StoreError::Sqlite { source, context } => match write_error(&path, waiting, source) {
+                StoreError::Sqlite { source, .. } => StoreError::Sqlite { context, source },
+                other => other,
+            },
+            other => other,
+        })?;
+        tx.commit().map_err(|e| write_error(&path, waiting, e))?;
+        Ok(value)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Takes a consistent copy of the live store with SQLite's online backup.
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(StoreError::Invalid {
+                field: "DEST".into(),
+                message: format!("{} already exists; choose a new file", dest.display()),
+            });
+        }
+        create_private_file(dest)?;
+        let mut target = Connection::open(dest).ctx("opening the backup file")?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target).ctx("starting the backup")?;
+        backup
+            .run_to_completion(1024, Duration::from_millis(10), None)
+            .ctx("copying the store")?;
+        Ok(())
+    }
+}
+
+fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if !read_only {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let _ = mode;
+    }
+    // FULL: a decision reported as saved survives a power cut, not only a crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+fn has_table(conn: &Connection, name: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .ctx("reading the schema")
+}
+
+fn has_any_table(conn: &Connection) -> Result<bool> {
+    conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get::<_, i64>(0))
+        .map(|n| n > 0)
+        .ctx("reading the schema")
+}
+
+fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotAStore {
+            path: path.to_path_buf(),
+            detail: "the file is not an SQLite database, or it is corrupt".into(),
+        },
+        Some(ErrorCode::DatabaseCorrupt) => StoreError::NotAStore {
+            path: path.to_path_buf(),
+            detail: "the database file is corrupt; restore it from a backup".into(),
+        },
+        Some(ErrorCode::CannotOpen) => StoreError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "cannot open the store file"),
+        },
+        _ => StoreError::Sqlite {
+            context: format!("opening {}", path.display()),
+            source: e,
+        },
+    }
+}
+
+fn write_error(path: &Path, waiting: &str, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy {
+            waiting: waiting.to_string(),
+            seconds: BUSY_TIMEOUT.as_secs(),
+        },
+        Some(ErrorCode::DiskFull) => StoreError::Full {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::ReadOnly) => StoreError::NotPermitted(format!(
+            "{}: the store is read-only for you; {waiting} was not done",
+            path.display()
+        )),
+        _ => StoreError::Sqlite {
+            context: waiting.to_string(),
+            source: e,
+        },
+    }
+}
+
+/// Creates an empty file that only its owner and group can read: the store holds passport numbers.
+fn create_private_file(path: &Path) -> Result<()> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o660);
+    }
+    options.open(path).map_err(io)?;
+    Ok(())
+}

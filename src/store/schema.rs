@@ -1,0 +1,126 @@
+//! Versioned migrations. `PRAGMA user_version` holds the schema version; each migration runs in
+//! the same transaction that bumps it.
+
+use super::error::{Result, SqlContext};
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    name       TEXT PRIMARY KEY,
+    roles      TEXT NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE cases (
+    id             INTEGER PRIMARY KEY,
+    case_no        TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL,
+    category       TEXT NOT NULL,
+    legacy         INTEGER NOT NULL,
+    stage          TEXT NOT NULL,
+    open           INTEGER NOT NULL,
+    assignee       TEXT,
+    version        INTEGER NOT NULL,
+    timer          TEXT,
+    timer_started  TEXT,
+    -- The governing timer's due day, kept only for indexes; recomputed on every write and on
+    -- every calendar or policy change, and verified by `check`.
+    due            TEXT,
+    due_key        TEXT NOT NULL,
+    applicant_name TEXT NOT NULL,
+    name_native    TEXT,
+    passport_no    TEXT NOT NULL,
+    nationality    TEXT NOT NULL,
+    employer_name  TEXT NOT NULL,
+    employer_uscc  TEXT NOT NULL,
+    permit_no      TEXT,
+    submitted_at   TEXT NOT NULL,
+    entry_date     TEXT,
+    updated_at     TEXT NOT NULL,
+    data           TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX cases_by_stage ON cases (stage, due_key, case_no);
+CREATE INDEX cases_by_assignee ON cases (assignee, due_key, case_no) WHERE assignee IS NOT NULL;
+CREATE INDEX cases_by_due ON cases (due_key, case_no);
+CREATE INDEX cases_by_open ON cases (open, due_key, case_no);
+CREATE INDEX cases_by_employer ON cases (employer_uscc);
+
+-- Tab counts without scanning: kept by triggers in the same transaction as the case.
+CREATE TABLE stage_counts (
+    stage TEXT PRIMARY KEY,
+    n     INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN
+    INSERT INTO stage_counts (stage, n) VALUES (NEW.stage, 1)
+        ON CONFLICT (stage) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER cases_count_update AFTER UPDATE OF stage ON cases WHEN OLD.stage <> NEW.stage BEGIN
+    UPDATE stage_counts SET n = n - 1 WHERE stage = OLD.stage;
+    INSERT INTO stage_counts (stage, n) VALUES (NEW.stage, 1)
+        ON CONFLICT (stage) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER cases_count_delete AFTER DELETE ON cases BEGIN
+    UPDATE stage_counts SET n = n - 1 WHERE stage = OLD.stage;
+END;
+
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id   INTEGER NOT NULL REFERENCES cases (id),
+    case_no   TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    payload   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX events_by_case ON events (case_id, seq);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+
+-- Single characters for CJK, words for the rest: see store::search.
+CREATE VIRTUAL TABLE case_search USING fts5 (
+    text,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+"#];
+
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn version(conn: &Connection) -> Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ctx("reading the schema version")
+}
+
+/// Brings the schema up to date. The caller has checked that the file is not newer than us.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found = version(conn)?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let target = index as i64 + 1;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .ctx("starting a migration")?;
+        tx.execute_batch(sql)
+            .ctx(&format!("migrating the store to schema version {target}"))?;
+        tx.pragma_update(None, "user_version", target)
+            .ctx("recording the schema version")?;
+        tx.commit().ctx("committing a migration")?;
+    }
+    Ok(())
+}
