@@ -4,3 +4,5 @@
 pub mod domain;
 pub mod text;
 pub mod store;
+pub mod cli;
+pub mod config;

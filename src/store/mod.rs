@@ -293,3 +293,12 @@ fn create_private_file(path: &Path) -> Result<()> {
     options.open(path).map_err(io)?;
     Ok(())
 }
+
+impl Store {
+    /// Folds the WAL into the main file, so the file can be moved or copied on its own.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .ctx("checkpointing the store")
+    }
+}

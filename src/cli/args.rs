@@ -1,0 +1,205 @@
+//! The command-line grammar (clap derive).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "permitdesk", version, about = "Work-permit back-office console (证卡融合)")]
+pub struct Cli {
+    /// The SQLite store
+    #[arg(long, global = true, env = "PERMITDESK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Act as NAME (only on stores that trust declared users)
+    #[arg(long = "as", global = true, env = "PERMITDESK_USER", value_name = "NAME")]
+    pub as_user: Option<String>,
+    /// The date deadlines are computed against (only on stores that trust declared users)
+    #[arg(long, global = true, env = "PERMITDESK_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+    /// Language of the console and messages
+    #[arg(long, global = true, env = "PERMITDESK_LANG", value_name = "zh|en")]
+    pub lang: Option<String>,
+    /// Configuration file
+    #[arg(long, global = true, env = "PERMITDESK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Draw without box-drawing characters or symbols
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create (or reuse) a realistic demo store and open it
+    Demo(DemoArgs),
+    /// Create an empty store; you become its first admin
+    Init {
+        /// Honour --as and --today (training stores, or forced-command deployments)
+        #[arg(long)]
+        trust_declared_user: bool,
+    },
+    /// Users and roles
+    #[command(subcommand)]
+    User(UserCommand),
+    /// List, show and act on cases
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Verify the store: integrity, audit chain, replayed histories, deadlines, calendar
+    Check(CheckArgs),
+    /// A consistent copy of the live store, safe while consoles run
+    Backup {
+        #[arg(value_name = "DEST")]
+        dest: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of cases (at least 100)
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=5_000_000))]
+    pub cases: u64,
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Rebuild an existing demo store
+    #[arg(long)]
+    pub force: bool,
+    /// Build the store but do not open the console
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A chain head exported earlier (SEQ:HASH), to detect truncation or a rebuilt chain
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user with roles
+    Add {
+        name: String,
+        #[arg(long = "role", value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+    },
+    /// List users
+    List,
+    /// Disable a user and release their claims
+    Disable { name: String },
+    /// Replace a user's roles
+    Roles {
+        name: String,
+        #[arg(long = "role", value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Rows of a queue, most urgent deadline first
+    List {
+        #[arg(long, default_value = "all")]
+        queue: String,
+        #[arg(long, default_value = "all")]
+        filter: String,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One case with its deadlines and whole history
+    Show { case_no: String },
+    /// Claim an unclaimed case in pre-audit or review
+    Claim(Common),
+    /// Release a case you hold
+    Release(Common),
+    /// Assign a case to an approver (supervisor)
+    Assign {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        to: String,
+    },
+    /// Accept (pre-audit), recommend approval (review) or sign (decision)
+    Approve(Common),
+    /// Return for correction (pre-audit, review) or record a deficiency (verification)
+    Return(Common),
+    /// Recommend refusal (review) or sign the refusal (decision)
+    Refuse(Common),
+    /// Do not accept (pre-audit)
+    NotAccept(Common),
+    /// Send a recommendation back to review (supervisor)
+    SendBack(Common),
+    /// The employer withdrew the application
+    Withdraw(Common),
+    /// The employer resubmitted a returned case (admin)
+    Resubmit(Common),
+    /// Record the applicant's entry into China (clerk)
+    RecordEntry {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        date: String,
+    },
+    /// Correct the recorded entry date (clerk)
+    CorrectEntry {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        date: String,
+    },
+    /// On-site verification with the checklist (clerk)
+    Verify {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_name = "applicant|handler|agent")]
+        presented_by: String,
+        #[arg(long)]
+        exam_date: String,
+        #[arg(long)]
+        exam_domestic: bool,
+        #[arg(long)]
+        visa_valid_until: String,
+        #[arg(long)]
+        originals: bool,
+        #[arg(long)]
+        sealed_copies: bool,
+        #[arg(long)]
+        exam_institution: Option<String>,
+    },
+    /// Close an overdue verification (supervisor)
+    Lapse(Common),
+    /// Reopen a lapsed verification (supervisor)
+    Reopen(Common),
+    /// Extend the decision deadline by N working days, once (supervisor)
+    Extend {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        days: u32,
+    },
+    /// Add a note
+    Note {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        text: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    pub case_no: String,
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Refuse to act unless the case is still at this version
+    #[arg(long)]
+    pub expect_version: Option<i64>,
+    /// Refuse to act unless the case is still in this stage
+    #[arg(long)]
+    pub expect_stage: Option<String>,
+}

@@ -1,0 +1,299 @@
+//! `case list`, `case show` and every `case ACTION`.
+
+use super::args::{CaseCommand, Common};
+use super::identity::{Need, Session, parse_date};
+use super::output::{Table, deadline_cell, fit, print_json};
+use super::{Cli, Exit};
+use crate::domain::{Action, Calendar, Checklist, Filter, Presenter, Queue, Stage};
+use crate::store::{QueueQuery, Request};
+use crate::text::{sanitize_line, sanitize_multiline};
+use serde_json::json;
+
+pub fn run(cli: &Cli, cmd: &CaseCommand, calendar: Calendar) -> anyhow::Result<()> {
+    let mut session = Session::open(cli, calendar, Need::Reader)?;
+    match cmd {
+        CaseCommand::List {
+            queue,
+            filter,
+            search,
+            limit,
+        } => list(cli, &session, queue, filter, search.as_deref(), *limit),
+        CaseCommand::Show { case_no } => show(cli, &session, case_no),
+        action => act(cli, &mut session, action),
+    }
+}
+
+fn list(cli: &Cli, session: &Session, queue: &str, filter: &str, search: Option<&str>, limit: usize) -> anyhow::Result<()> {
+    let queue: Queue = queue.parse().map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--queue: {e}")))?;
+    let filter: Filter = filter.parse().map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--filter: {e}")))?;
+    let query = QueueQuery {
+        queue,
+        filter,
+        search: search.map(str::to_string),
+        user: session.user().to_string(),
+        today: session.today(),
+        after: None,
+        limit: limit.clamp(1, 10_000),
+    };
+    let page = session.store.page(&query)?;
+    if cli.json {
+        return print_json(&page.rows);
+    }
+    let mut table = Table::new(&[
+        ("Case", 14, false),
+        ("Applicant", 24, false),
+        ("Nat", 3, false),
+        ("Cat", 3, false),
+        ("Kind", 16, false),
+        ("Stage", 12, false),
+        ("Held by", 10, false),
+        ("Deadline", 16, true),
+        ("Employer", 36, false),
+    ]);
+    for row in &page.rows {
+        let applicant = match &row.applicant.name_native {
+            Some(native) => format!("{native} ({})", row.applicant.name),
+            None => row.applicant.name.clone(),
+        };
+        table.row(vec![
+            row.case_no.clone(),
+            applicant,
+            row.applicant.nationality.clone(),
+            row.category.to_string(),
+            row.kind.label_en().to_string(),
+            row.stage.as_str().to_string(),
+            row.assignee.clone().unwrap_or_else(|| "-".into()),
+            deadline_cell(row.deadline.as_ref()),
+            row.employer.name.clone(),
+        ]);
+    }
+    print!("{}", table.render());
+    let total = session.store.count(&query)?;
+    println!(
+        "{} of {total} in {}{}",
+        page.rows.len(),
+        queue.label_en(),
+        if filter == Filter::All { String::new() } else { format!(" ({filter})") }
+    );
+    Ok(())
+}
+
+fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
+    let case = session.store.case(case_no)?;
+    let events = session.store.events(case_no)?;
+    let clocks = session.store.clocks(session.today());
+    let deadline = clocks.governing(&case);
+    let deadlines = clocks.all(&case);
+    if cli.json {
+        return print_json(&json!({
+            "case_no": case.case_no,
+            "kind": case.kind,
+            "category": case.category,
+            "stage": case.stage,
+            "legacy": case.legacy,
+            "assignee": case.assignee(),
+            "claimed_since": case.claim.as_ref().map(|c| c.since),
+            "version": case.version,
+            "applicant": case.applicant,
+            "employer": case.employer,
+            "position": case.position,
+            "documents": case.documents,
+            "exam_report": case.exam_report,
+            "exam_report_expires_first": clocks.exam_report_expires_first(&case),
+            "submitted_at": case.submitted_at,
+            "entry_date": case.entry_date,
+            "notified_on": case.notified_on,
+            "permit_no": case.permit_no,
+            "decision_doc_no": case.decision_doc_no,
+            "recommendation": case.recommendation,
+            "returned_from": case.returned_from,
+            "deadline": deadline,
+            "deadlines": deadlines,
+            "events": events,
+            "conflicts": Vec::<String>::new(),
+        }));
+    }
+    let s = |t: &str| sanitize_line(t).into_owned();
+    println!("{}  {}  Class {}  {}{}", s(&case.case_no), case.kind.label_en(), case.category, case.stage.label_en(),
+        if case.legacy { "  legacy" } else { "" });
+    let a = &case.applicant;
+    match &a.name_native {
+        Some(native) => println!("Applicant  {} ({})", s(native), s(&a.name)),
+        None => println!("Applicant  {}", s(&a.name)),
+    }
+    println!(
+        "Passport   {}  {}{}",
+        s(&a.passport_no),
+        s(&a.nationality),
+        a.birth_date.map(|d| format!("  born {d}")).unwrap_or_default()
+    );
+    println!("Employer   {}  {}", s(&case.employer.name), s(&case.employer.uscc));
+    if let Some(position) = &case.position {
+        println!("Position   {}", s(position));
+    }
+    println!("Version    {}   held by {}", case.version, case.assignee().map(s).unwrap_or_else(|| "nobody".into()));
+    if !case.documents.is_empty() {
+        let docs: Vec<String> = case
+            .documents
+            .iter()
+            .map(|d| format!("{} {}", s(&d.kind), if d.ok { "ok" } else { "MISSING" }))
+            .collect();
+        println!("Documents  {}", docs.join("  "));
+    }
+    if let Some(exam) = &case.exam_report {
+        println!(
+            "Exam       issued {} {}{}",
+            exam.issued_on,
+            if exam.domestic { "domestic" } else { "NOT DOMESTIC" },
+            if clocks.exam_report_expires_first(&case) { "  expires before the verification window closes" } else { "" }
+        );
+    }
+    for (label, value) in [
+        ("Entry", case.entry_date.map(|d| d.to_string())),
+        ("Notified", case.notified_on.map(|d| d.to_string())),
+        ("Permit no", case.permit_no.clone()),
+        ("Decision", case.decision_doc_no.clone()),
+    ] {
+        if let Some(value) = value {
+            println!("{label:<10} {}", s(&value));
+        }
+    }
+    if let Some(rec) = &case.recommendation {
+        println!("Recommended {:?} by {} on {}", rec.verdict, s(&rec.by), rec.on);
+    }
+    println!("Deadlines");
+    for d in &deadlines {
+        let status = match (d.state, d.ended) {
+            (crate::domain::DeadlineState::Met | crate::domain::DeadlineState::Missed, Some(ended)) => {
+                format!("{} (ended {ended})", d.state.as_str())
+            }
+            _ => deadline_cell(Some(d)),
+        };
+        println!(
+            "  {:<13} started {}  due {}  {status}",
+            d.timer.as_str(),
+            d.started,
+            d.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+        );
+    }
+    println!("History");
+    for e in &events {
+        let at = e.at.format("%Y-%m-%d %H:%M");
+        let transition = match e.from {
+            Some(from) if from != e.to => format!("{from} -> {}", e.to),
+            None => format!("-> {}", e.to),
+            _ => String::new(),
+        };
+        println!("  {at}  {:<12} {:<10} {:<18} {transition}", fit(&e.actor, 12), e.role.as_str(), e.action.name());
+        if let Some(reason) = e.action.reason() {
+            for line in sanitize_multiline(reason).lines() {
+                println!("      {line}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn reason(common: &Common) -> String {
+    common.reason.clone().unwrap_or_default()
+}
+
+fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
+    Ok(match cmd {
+        CaseCommand::Claim(c) => (c, Action::Claim),
+        CaseCommand::Release(c) => (c, Action::Release),
+        CaseCommand::Assign { common, to } => (common, Action::Assign { to: to.clone() }),
+        CaseCommand::Approve(c) => (c, Action::Approve { note: c.reason.clone() }),
+        CaseCommand::Return(c) => (c, Action::Return { reason: reason(c) }),
+        CaseCommand::Refuse(c) => (c, Action::Refuse { reason: reason(c) }),
+        CaseCommand::NotAccept(c) => (c, Action::NotAccept { reason: reason(c) }),
+        CaseCommand::SendBack(c) => (c, Action::SendBack { reason: reason(c) }),
+        CaseCommand::Withdraw(c) => (c, Action::Withdraw { reason: reason(c) }),
+        CaseCommand::Resubmit(c) => (c, Action::Resubmit),
+        CaseCommand::RecordEntry { common, date } => (common, Action::RecordEntry { date: parse_date("--date", date)? }),
+        CaseCommand::CorrectEntry { common, date } => (
+            common,
+            Action::CorrectEntry {
+                date: parse_date("--date", date)?,
+                reason: reason(common),
+            },
+        ),
+        CaseCommand::Verify {
+            common,
+            presented_by,
+            exam_date,
+            exam_domestic,
+            visa_valid_until,
+            originals,
+            sealed_copies,
+            exam_institution,
+        } => {
+            let presented_by: Presenter = presented_by
+                .parse()
+                .map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("{}: --presented-by: {e}", common.case_no)))?;
+            let checklist = Checklist {
+                presented_by,
+                originals: *originals,
+                sealed_copies: *sealed_copies,
+                visa_valid_until: Some(parse_date("--visa-valid-until", visa_valid_until)?),
+                exam_issued_on: Some(parse_date("--exam-date", exam_date)?),
+                exam_domestic: *exam_domestic,
+                exam_institution: exam_institution.clone(),
+            };
+            (common, Action::Verify { checklist })
+        }
+        CaseCommand::Lapse(c) => (c, Action::Lapse { reason: reason(c) }),
+        CaseCommand::Reopen(c) => (c, Action::Reopen { reason: reason(c) }),
+        CaseCommand::Extend { common, days } => (
+            common,
+            Action::Extend {
+                days: *days,
+                reason: reason(common),
+            },
+        ),
+        CaseCommand::Note { common, text } => (common, Action::Note { text: text.clone() }),
+        CaseCommand::List { .. } | CaseCommand::Show { .. } => {
+            return Err(Exit::new(2, "not an action").into());
+        }
+    })
+}
+
+fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()> {
+    let (common, action) = to_action(cmd)?;
+    let expect_stage = common
+        .expect_stage
+        .as_deref()
+        .map(|s| s.parse::<Stage>())
+        .transpose()
+        .map_err(|e| Exit::new(6, format!("{}: --expect-stage: {e}", common.case_no)))?;
+    let outcome = session.store.act(Request {
+        case_no: common.case_no.clone(),
+        user: session.user().to_string(),
+        action,
+        expect_version: common.expect_version,
+        expect_stage,
+        today: session.fixed_today,
+    })?;
+    if cli.json {
+        return print_json(&json!({
+            "case_no": outcome.case.case_no,
+            "action": outcome.event.action.name(),
+            "from": outcome.event.from,
+            "to": outcome.event.to,
+            "version": outcome.case.version,
+            "audit_seq": outcome.seq,
+        }));
+    }
+    let e = &outcome.event;
+    let from = e.from.map(|s| s.as_str()).unwrap_or("-");
+    println!(
+        "{}: {} by {} ({}): {from} -> {} (version {})",
+        sanitize_line(&outcome.case.case_no),
+        e.action.name(),
+        sanitize_line(&e.actor),
+        e.role,
+        e.to,
+        outcome.case.version
+    );
+    Ok(())
+}

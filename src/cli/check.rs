@@ -1,0 +1,47 @@
+//! `check`: exit 0 only if the store is sound.
+
+use super::args::CheckArgs;
+use super::identity::{Need, Session};
+use super::output::print_json;
+use super::{Cli, Exit};
+use crate::domain::Calendar;
+use crate::store::ChainAnchor;
+
+pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()> {
+    let anchor = args
+        .anchor
+        .as_deref()
+        .map(|a| a.parse::<ChainAnchor>())
+        .transpose()
+        .map_err(|e| Exit::new(6, format!("--anchor: {e}")))?;
+    let session = Session::open(cli, calendar, Need::Reader)?;
+    let report = session.store.check(session.today(), anchor.as_ref())?;
+    if cli.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "{}: schema {}, {} cases, {} audit events",
+            session.store.path().display(),
+            report.schema_version,
+            report.cases,
+            report.events
+        );
+        if let Some(head) = &report.chain_head {
+            println!("audit chain head {head}");
+        }
+        for warning in &report.warnings {
+            println!("warning: {warning}");
+        }
+        for problem in &report.problems {
+            println!("PROBLEM: {problem}");
+        }
+        if report.ok() {
+            println!("ok");
+        }
+    }
+    if report.ok() {
+        Ok(())
+    } else {
+        Err(Exit::new(1, format!("check failed: {}", report.problems[0])).into())
+    }
+}

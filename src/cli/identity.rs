@@ -1,0 +1,99 @@
+//! Who is acting: the Unix login, or `--as` where the store trusts declared users (INTERFACE.md,
+//! "Identity"). Unknown and disabled users are refused before anything else happens.
+
+use super::{Cli, Exit, open_existing, store_path};
+use crate::domain::{Actor, Calendar};
+use crate::store::Store;
+use chrono::NaiveDate;
+
+/// The login name of the process's real user, from the password database (not from `$USER`,
+/// which the user could set to anyone).
+pub fn os_login() -> Option<String> {
+    nix::unistd::User::from_uid(nix::unistd::getuid())
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .or_else(|| std::env::var("USER").ok())
+}
+
+pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, Exit> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Exit::new(
+            6,
+            format!(
+                "{field}: \"{}\" is not a date; expected YYYY-MM-DD",
+                crate::text::sanitize_line(text)
+            ),
+        )
+    })
+}
+
+pub enum Need {
+    /// Any known, active user.
+    Reader,
+}
+
+pub struct Session {
+    pub store: Store,
+    pub actor: Actor,
+    /// `--today` where honoured.
+    pub fixed_today: Option<NaiveDate>,
+}
+
+impl Session {
+    pub fn open(cli: &Cli, calendar: Calendar, _need: Need) -> anyhow::Result<Session> {
+        let path = store_path(cli, "permitdesk.db")?;
+        let store = open_existing(&path, calendar)?;
+        Self::with_store(cli, store)
+    }
+
+    pub fn with_store(cli: &Cli, store: Store) -> anyhow::Result<Session> {
+        let (user, fixed_today) = resolve(cli, &store)?;
+        let actor = store.actor(&user)?;
+        Ok(Session {
+            store,
+            actor,
+            fixed_today,
+        })
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.store.clock(self.fixed_today).today()
+    }
+
+    pub fn user(&self) -> &str {
+        &self.actor.name
+    }
+}
+
+/// The acting user's name and the fixed day, each honoured only where the store allows it.
+pub fn resolve(cli: &Cli, store: &Store) -> anyhow::Result<(String, Option<NaiveDate>)> {
+    let login = os_login().ok_or_else(|| Exit::new(3, "cannot tell who you are: no login name"))?;
+    let trusted = store.settings().trust_declared_user;
+    let user = match cli.as_user.as_deref() {
+        Some(named) if named != login && !trusted => {
+            return Err(Exit::new(
+                3,
+                format!(
+                    "--as {}: this store acts as your login ({login}); --as is honoured only on stores that trust declared users",
+                    crate::text::sanitize_line(named)
+                ),
+            )
+            .into());
+        }
+        Some(named) => named.to_string(),
+        None => login,
+    };
+    let fixed_today = match cli.today.as_deref() {
+        None => None,
+        Some(_) if !trusted => {
+            return Err(Exit::new(
+                3,
+                "--today: this store does not allow fixing the date (only demo and training stores do)",
+            )
+            .into());
+        }
+        Some(text) => Some(parse_date("--today", text)?),
+    };
+    Ok((user, fixed_today))
+}

@@ -1,0 +1,104 @@
+//! The command line of INTERFACE.md: argument parsing, identity, and the exit codes.
+
+mod args;
+mod case;
+mod check;
+mod demo;
+mod identity;
+mod output;
+mod user;
+
+pub use args::Cli;
+
+use crate::domain::Calendar;
+use crate::store::{Store, StoreError};
+use anyhow::Context as _;
+use args::Command;
+use std::path::PathBuf;
+
+/// An error that carries its own exit code (usage and rule errors found before the store).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Exit {
+    pub fn new(code: u8, message: impl Into<String>) -> Exit {
+        Exit {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The exit code INTERFACE.md gives this error.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<Exit>() {
+            return e.code;
+        }
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return e.exit_code();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::domain::Refusal>() {
+            return e.exit_code();
+        }
+    }
+    1
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let calendar = load_calendar(&cli)?;
+    match &cli.command {
+        None => Err(Exit::new(
+            1,
+            "the console is not built yet: use `permitdesk case list` or see `permitdesk --help`",
+        )
+        .into()),
+        Some(Command::Demo(args)) => demo::run(&cli, args, calendar),
+        Some(Command::Init { trust_declared_user }) => user::init(&cli, *trust_declared_user, calendar),
+        Some(Command::User(cmd)) => user::run(&cli, cmd, calendar),
+        Some(Command::Case(cmd)) => case::run(&cli, cmd, calendar),
+        Some(Command::Check(args)) => check::run(&cli, args, calendar),
+        Some(Command::Backup { dest }) => {
+            let session = identity::Session::open(&cli, calendar, identity::Need::Reader)?;
+            session.store.backup(dest)?;
+            println!("backed up {} to {}", session.store.path().display(), dest.display());
+            Ok(())
+        }
+    }
+}
+
+/// The holiday calendar: a newer file named in the config, or the one built in.
+fn load_calendar(cli: &Cli) -> anyhow::Result<Calendar> {
+    let config = crate::config::Config::load(cli.config.as_deref())?;
+    match config.calendar {
+        Some(path) => Calendar::load(&path).map_err(|e| Exit::new(6, e.to_string()).into()),
+        None => Ok(Calendar::embedded()),
+    }
+}
+
+/// `--db`, `PERMITDESK_DB`, or the data directory's `permitdesk.db`.
+pub fn store_path(cli: &Cli, file_name: &str) -> anyhow::Result<PathBuf> {
+    if let Some(db) = &cli.db {
+        return Ok(db.clone());
+    }
+    let dirs = directories::BaseDirs::new().context("cannot find the home directory; pass --db")?;
+    Ok(dirs.data_dir().join("permitdesk").join(file_name))
+}
+
+pub(crate) fn open_existing(path: &std::path::Path, calendar: Calendar) -> anyhow::Result<Store> {
+    if !path.exists() {
+        return Err(Exit::new(
+            1,
+            format!(
+                "{}: no store here; create one with `permitdesk init` or `permitdesk demo`, or pass --db",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    Ok(Store::open(path, calendar)?)
+}

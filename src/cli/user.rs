@@ -1,0 +1,79 @@
+//! `init` and `user add/list/disable/roles`.
+
+use super::args::UserCommand;
+use super::identity::{Need, Session, os_login};
+use super::output::{Table, print_json};
+use super::{Cli, Exit, store_path};
+use crate::domain::{Calendar, Role};
+use crate::store::Store;
+
+fn parse_roles(names: &[String]) -> Result<Vec<Role>, Exit> {
+    let mut roles = Vec::new();
+    for name in names {
+        let role: Role = name.parse().map_err(|e| Exit::new(6, format!("--role: {e}")))?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
+}
+
+pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow::Result<()> {
+    let path = store_path(cli, "permitdesk.db")?;
+    if path.exists() {
+        return Err(Exit::new(
+            3,
+            format!("{}: a store already exists here; nothing was changed", path.display()),
+        )
+        .into());
+    }
+    let login = os_login().ok_or_else(|| Exit::new(3, "cannot tell who you are: no login name"))?;
+    let mut store = Store::open(&path, calendar)?;
+    let now = store.clock(None).now().to_rfc3339();
+    store.add_user(None, &login, &[Role::Admin], &now)?;
+    if trust_declared_user {
+        store.set_setting(crate::store::TRUST_DECLARED_USER, "1")?;
+    }
+    println!("created {} with {login} as its admin", path.display());
+    println!("add people with: permitdesk user add NAME --role approver");
+    Ok(())
+}
+
+pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<()> {
+    let mut session = Session::open(cli, calendar, Need::Reader)?;
+    let by = session.user().to_string();
+    let now = session.store.clock(session.fixed_today).now().to_rfc3339();
+    match cmd {
+        UserCommand::Add { name, roles } => {
+            let roles = parse_roles(roles)?;
+            session.store.add_user(Some(&by), name, &roles, &now)?;
+            println!("added {name} ({})", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
+        }
+        UserCommand::Roles { name, roles } => {
+            let roles = parse_roles(roles)?;
+            session.store.set_roles(&by, name, &roles)?;
+            println!("{name} now holds {}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
+        }
+        UserCommand::Disable { name } => {
+            let released = session.store.disable_user(&by, name, session.fixed_today)?;
+            println!("disabled {name}; released {} claim(s){}", released.len(),
+                if released.is_empty() { String::new() } else { format!(": {}", released.join(", ")) });
+        }
+        UserCommand::List => {
+            let users = session.store.users()?;
+            if cli.json {
+                return print_json(&users);
+            }
+            let mut table = Table::new(&[("User", 24, false), ("Roles", 40, false), ("Active", 6, false)]);
+            for u in users {
+                table.row(vec![
+                    u.name,
+                    u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+                    if u.active { "yes" } else { "no" }.into(),
+                ]);
+            }
+            print!("{}", table.render());
+        }
+    }
+    Ok(())
+}
