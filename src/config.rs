@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// A newer holiday calendar than the one built in.
     pub calendar: Option<PathBuf>,
+    /// Key bindings: command name = key or [keys].
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, crate::console::keymap::KeySetting>,
 }
 
 impl Config {
@@ -30,7 +33,10 @@ impl Config {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("{}: cannot read the configuration", path.display()))?;
         let mut config: Config = toml::from_str(&text).map_err(|e| {
-            crate::cli::Exit::new(6, format!("{}: {}", path.display(), e.to_string().trim_end()))
+            crate::cli::Exit::new(
+                6,
+                format!("{}: {}", path.display(), e.to_string().trim_end()),
+            )
         })?;
         if let (Some(cal), Some(dir)) = (&config.calendar, path.parent()) {
             if cal.is_relative() {

@@ -10,7 +10,13 @@ const TODAY: &str = "2026-11-26";
 
 fn pd(db: &Path) -> Command {
     let mut cmd = Command::cargo_bin("permitdesk").expect("binary");
-    for var in ["PERMITDESK_DB", "PERMITDESK_USER", "PERMITDESK_TODAY", "PERMITDESK_LANG", "PERMITDESK_CONFIG"] {
+    for var in [
+        "PERMITDESK_DB",
+        "PERMITDESK_USER",
+        "PERMITDESK_TODAY",
+        "PERMITDESK_LANG",
+        "PERMITDESK_CONFIG",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("XDG_CONFIG_HOME", db.parent().expect("dir"));
@@ -22,7 +28,9 @@ fn demo() -> (TempDir, PathBuf) {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("demo.db");
     pd(&db)
-        .args(["demo", "--cases", "200", "--seed", "7", "--no-tui", "--today", TODAY])
+        .args([
+            "demo", "--cases", "200", "--seed", "7", "--no-tui", "--today", TODAY,
+        ])
         .assert()
         .success();
     (dir, db)
@@ -30,13 +38,19 @@ fn demo() -> (TempDir, PathBuf) {
 
 fn json(cmd: &mut Command) -> Value {
     let out = cmd.arg("--json").output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
 /// The first case of a queue (with a filter), as JSON.
 fn first(db: &Path, queue: &str, filter: &str) -> Value {
-    let rows = json(pd(db).args(["--as", "li.wei", "--today", TODAY, "case", "list", "--queue", queue, "--filter", filter]));
+    let rows = json(pd(db).args([
+        "--as", "li.wei", "--today", TODAY, "case", "list", "--queue", queue, "--filter", filter,
+    ]));
     rows.as_array()
         .and_then(|r| r.first())
         .cloned()
@@ -54,16 +68,39 @@ fn as_user<'a>(cmd: &'a mut Command, user: &str) -> &'a mut Command {
 #[test]
 fn list_rows_carry_the_interface_fields() {
     let (_dir, db) = demo();
-    let rows = json(pd(&db).args(["--as", "li.wei", "--today", TODAY, "case", "list", "--limit", "5"]));
+    let rows = json(pd(&db).args([
+        "--as", "li.wei", "--today", TODAY, "case", "list", "--limit", "5",
+    ]));
     let row = &rows[0];
-    for field in ["case_no", "kind", "category", "stage", "legacy", "assignee", "version", "submitted_at", "entry_date", "deadline"] {
+    for field in [
+        "case_no",
+        "kind",
+        "category",
+        "stage",
+        "legacy",
+        "assignee",
+        "version",
+        "submitted_at",
+        "entry_date",
+        "deadline",
+    ] {
         assert!(row.get(field).is_some(), "row lacks {field}: {row}");
     }
     assert!(row["applicant"]["passport_no"].is_string());
     assert!(row["employer"]["uscc"].is_string());
     let deadline = &row["deadline"];
-    for field in ["timer", "started", "due", "days_left", "state", "provisional"] {
-        assert!(deadline.get(field).is_some(), "deadline lacks {field}: {deadline}");
+    for field in [
+        "timer",
+        "started",
+        "due",
+        "days_left",
+        "state",
+        "provisional",
+    ] {
+        assert!(
+            deadline.get(field).is_some(),
+            "deadline lacks {field}: {deadline}"
+        );
     }
 }
 
@@ -72,7 +109,10 @@ fn claim_accept_and_history_round_trip() {
     let (_dir, db) = demo();
     let case = first(&db, "pre-audit", "unclaimed");
     let no = case["case_no"].as_str().expect("case_no");
-    as_user(&mut pd(&db), "li.wei").args(["case", "claim", no]).assert().success();
+    as_user(&mut pd(&db), "li.wei")
+        .args(["case", "claim", no])
+        .assert()
+        .success();
     as_user(&mut pd(&db), "li.wei")
         .args(["case", "approve", no])
         .assert()
@@ -81,7 +121,12 @@ fn claim_accept_and_history_round_trip() {
     let shown = show(&db, no);
     assert_eq!(shown["stage"], "review");
     let events = shown["events"].as_array().expect("events");
-    let actions: Vec<&str> = events.iter().rev().take(2).map(|e| e["action"].as_str().unwrap_or("")).collect();
+    let actions: Vec<&str> = events
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e["action"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(actions, ["approve", "claim"]);
     assert_eq!(events.last().expect("event")["role"], "approver");
     pd(&db).args(["--today", TODAY, "check"]).assert().success();
@@ -114,7 +159,9 @@ fn wrong_stage_and_wrong_role_are_3() {
         .args(["case", "claim", no])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("needs the approver or supervisor role"));
+        .stderr(predicate::str::contains(
+            "needs the approver or supervisor role",
+        ));
     as_user(&mut pd(&db), "li.wei")
         .args(["case", "approve", no])
         .assert()
@@ -130,14 +177,28 @@ fn stale_version_and_foreign_claim_are_4() {
     let no = case["case_no"].as_str().expect("case_no");
     let version = case["version"].as_i64().expect("version");
     as_user(&mut pd(&db), "li.wei")
-        .args(["case", "claim", no, "--expect-version", &version.to_string()])
+        .args([
+            "case",
+            "claim",
+            no,
+            "--expect-version",
+            &version.to_string(),
+        ])
         .assert()
         .success();
     as_user(&mut pd(&db), "chen.yu")
-        .args(["case", "claim", no, "--expect-version", &version.to_string()])
+        .args([
+            "case",
+            "claim",
+            no,
+            "--expect-version",
+            &version.to_string(),
+        ])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains(format!("you saw version {version}")))
+        .stderr(predicate::str::contains(format!(
+            "you saw version {version}"
+        )))
         .stderr(predicate::str::contains("li.wei claim"));
     as_user(&mut pd(&db), "chen.yu")
         .args(["case", "claim", no])
@@ -152,13 +213,18 @@ fn missing_reason_and_bad_date_are_6() {
     let (_dir, db) = demo();
     let case = first(&db, "pre-audit", "unclaimed");
     let no = case["case_no"].as_str().expect("case_no");
-    as_user(&mut pd(&db), "li.wei").args(["case", "claim", no]).assert().success();
+    as_user(&mut pd(&db), "li.wei")
+        .args(["case", "claim", no])
+        .assert()
+        .success();
     let before = show(&db, no)["version"].clone();
     as_user(&mut pd(&db), "li.wei")
         .args(["case", "return", no])
         .assert()
         .code(6)
-        .stderr(predicate::str::contains(format!("{no}: return needs a reason")));
+        .stderr(predicate::str::contains(format!(
+            "{no}: return needs a reason"
+        )));
     as_user(&mut pd(&db), "li.wei")
         .args(["case", "return", no, "--reason", "   "])
         .assert()
@@ -169,7 +235,9 @@ fn missing_reason_and_bad_date_are_6() {
         .args(["case", "record-entry", n, "--date", "2026-13-01"])
         .assert()
         .code(6)
-        .stderr(predicate::str::contains("--date: \"2026-13-01\" is not a date"));
+        .stderr(predicate::str::contains(
+            "--date: \"2026-13-01\" is not a date",
+        ));
     as_user(&mut pd(&db), "liu.yang")
         .args(["case", "record-entry", n, "--date", "2026-12-01"])
         .assert()
@@ -189,11 +257,28 @@ fn declared_identity_is_refused_on_an_ordinary_store() {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("office.db");
     pd(&db).arg("init").assert().success();
-    pd(&db).args(["--as", "someone.else", "case", "list"]).assert().code(3).stderr(predicate::str::contains("--as someone.else"));
-    pd(&db).args(["--today", TODAY, "case", "list"]).assert().code(3);
-    pd(&db).args(["user", "add", "li.wei", "--role", "approver"]).assert().success();
-    pd(&db).args(["user", "add", "li.wei", "--role", "approver"]).assert().code(6);
-    pd(&db).args(["user", "add", "x", "--role", "wizard"]).assert().code(6).stderr(predicate::str::contains("unknown role"));
+    pd(&db)
+        .args(["--as", "someone.else", "case", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("--as someone.else"));
+    pd(&db)
+        .args(["--today", TODAY, "case", "list"])
+        .assert()
+        .code(3);
+    pd(&db)
+        .args(["user", "add", "li.wei", "--role", "approver"])
+        .assert()
+        .success();
+    pd(&db)
+        .args(["user", "add", "li.wei", "--role", "approver"])
+        .assert()
+        .code(6);
+    pd(&db)
+        .args(["user", "add", "x", "--role", "wizard"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("unknown role"));
     pd(&db).arg("init").assert().code(3);
     pd(&db).args(["case", "list"]).assert().success();
 }
@@ -201,22 +286,37 @@ fn declared_identity_is_refused_on_an_ordinary_store() {
 #[test]
 fn unknown_and_disabled_users_are_refused_before_anything_opens() {
     let (_dir, db) = demo();
-    pd(&db).args(["--as", "nobody", "case", "list"]).assert().code(3).stderr(predicate::str::contains("unknown user \"nobody\""));
-    pd(&db).args(["--as", "former.staff", "case", "list"]).assert().code(3).stderr(predicate::str::contains("disabled"));
+    pd(&db)
+        .args(["--as", "nobody", "case", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("unknown user \"nobody\""));
+    pd(&db)
+        .args(["--as", "former.staff", "case", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("disabled"));
 }
 
 #[test]
 fn the_store_file_is_not_world_readable() {
     use std::os::unix::fs::PermissionsExt;
     let (_dir, db) = demo();
-    let mode = std::fs::metadata(&db).expect("metadata").permissions().mode();
+    let mode = std::fs::metadata(&db)
+        .expect("metadata")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o007, 0, "mode {mode:o}");
 }
 
 #[test]
 fn tampering_with_an_audit_event_fails_check_naming_it() {
     let (_dir, db) = demo();
-    pd(&db).args(["--today", TODAY, "check"]).assert().success().stdout(predicate::str::contains("ok"));
+    pd(&db)
+        .args(["--today", TODAY, "check"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok"));
     let conn = rusqlite::Connection::open(&db).expect("open");
     let refused = conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 10", []);
     assert!(refused.is_err(), "the trigger must refuse updates");
@@ -237,10 +337,23 @@ fn tampering_with_an_audit_event_fails_check_naming_it() {
 fn demo_is_reproducible_and_never_overwrites_a_foreign_store() {
     let (dir, db) = demo();
     let other = dir.path().join("other.db");
-    pd(&other).args(["demo", "--cases", "200", "--seed", "7", "--no-tui", "--today", TODAY]).assert().success();
-    let list = |db: &Path| json(pd(db).args(["--as", "li.wei", "--today", TODAY, "case", "list", "--limit", "200"]));
+    pd(&other)
+        .args([
+            "demo", "--cases", "200", "--seed", "7", "--no-tui", "--today", TODAY,
+        ])
+        .assert()
+        .success();
+    let list = |db: &Path| {
+        json(pd(db).args([
+            "--as", "li.wei", "--today", TODAY, "case", "list", "--limit", "200",
+        ]))
+    };
     assert_eq!(list(&db), list(&other));
     let office = dir.path().join("office.db");
     pd(&office).arg("init").assert().success();
-    pd(&office).args(["demo", "--force", "--no-tui"]).assert().code(3).stderr(predicate::str::contains("not made by `demo`"));
+    pd(&office)
+        .args(["demo", "--force", "--no-tui"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("not made by `demo`"));
 }

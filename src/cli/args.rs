@@ -4,16 +4,30 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "permitdesk", version, about = "Work-permit back-office console (证卡融合)")]
+#[command(
+    name = "permitdesk",
+    version,
+    about = "Work-permit back-office console (证卡融合)"
+)]
 pub struct Cli {
     /// The SQLite store
     #[arg(long, global = true, env = "PERMITDESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Act as NAME (only on stores that trust declared users)
-    #[arg(long = "as", global = true, env = "PERMITDESK_USER", value_name = "NAME")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "PERMITDESK_USER",
+        value_name = "NAME"
+    )]
     pub as_user: Option<String>,
     /// The date deadlines are computed against (only on stores that trust declared users)
-    #[arg(long, global = true, env = "PERMITDESK_TODAY", value_name = "YYYY-MM-DD")]
+    #[arg(
+        long,
+        global = true,
+        env = "PERMITDESK_TODAY",
+        value_name = "YYYY-MM-DD"
+    )]
     pub today: Option<String>,
     /// Language of the console and messages
     #[arg(long, global = true, env = "PERMITDESK_LANG", value_name = "zh|en")]

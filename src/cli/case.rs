@@ -23,15 +23,27 @@ pub fn run(cli: &Cli, cmd: &CaseCommand, calendar: Calendar) -> anyhow::Result<(
     }
 }
 
-fn list(cli: &Cli, session: &Session, queue: &str, filter: &str, search: Option<&str>, limit: usize) -> anyhow::Result<()> {
-    let queue: Queue = queue.parse().map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--queue: {e}")))?;
-    let filter: Filter = filter.parse().map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--filter: {e}")))?;
+fn list(
+    cli: &Cli,
+    session: &Session,
+    queue: &str,
+    filter: &str,
+    search: Option<&str>,
+    limit: usize,
+) -> anyhow::Result<()> {
+    let queue: Queue = queue
+        .parse()
+        .map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--queue: {e}")))?;
+    let filter: Filter = filter
+        .parse()
+        .map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--filter: {e}")))?;
     let query = QueueQuery {
         queue,
         filter,
         search: search.map(str::to_string),
         user: session.user().to_string(),
         today: session.today(),
+        sort: Default::default(),
         after: None,
         limit: limit.clamp(1, 10_000),
     };
@@ -73,7 +85,11 @@ fn list(cli: &Cli, session: &Session, queue: &str, filter: &str, search: Option<
         "{} of {total} in {}{}",
         page.rows.len(),
         queue.label_en(),
-        if filter == Filter::All { String::new() } else { format!(" ({filter})") }
+        if filter == Filter::All {
+            String::new()
+        } else {
+            format!(" ({filter})")
+        }
     );
     Ok(())
 }
@@ -114,8 +130,14 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         }));
     }
     let s = |t: &str| sanitize_line(t).into_owned();
-    println!("{}  {}  Class {}  {}{}", s(&case.case_no), case.kind.label_en(), case.category, case.stage.label_en(),
-        if case.legacy { "  legacy" } else { "" });
+    println!(
+        "{}  {}  Class {}  {}{}",
+        s(&case.case_no),
+        case.kind.label_en(),
+        case.category,
+        case.stage.label_en(),
+        if case.legacy { "  legacy" } else { "" }
+    );
     let a = &case.applicant;
     match &a.name_native {
         Some(native) => println!("Applicant  {} ({})", s(native), s(&a.name)),
@@ -125,13 +147,23 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         "Passport   {}  {}{}",
         s(&a.passport_no),
         s(&a.nationality),
-        a.birth_date.map(|d| format!("  born {d}")).unwrap_or_default()
+        a.birth_date
+            .map(|d| format!("  born {d}"))
+            .unwrap_or_default()
     );
-    println!("Employer   {}  {}", s(&case.employer.name), s(&case.employer.uscc));
+    println!(
+        "Employer   {}  {}",
+        s(&case.employer.name),
+        s(&case.employer.uscc)
+    );
     if let Some(position) = &case.position {
         println!("Position   {}", s(position));
     }
-    println!("Version    {}   held by {}", case.version, case.assignee().map(s).unwrap_or_else(|| "nobody".into()));
+    println!(
+        "Version    {}   held by {}",
+        case.version,
+        case.assignee().map(s).unwrap_or_else(|| "nobody".into())
+    );
     if !case.documents.is_empty() {
         let docs: Vec<String> = case
             .documents
@@ -144,8 +176,16 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         println!(
             "Exam       issued {} {}{}",
             exam.issued_on,
-            if exam.domestic { "domestic" } else { "NOT DOMESTIC" },
-            if clocks.exam_report_expires_first(&case) { "  expires before the verification window closes" } else { "" }
+            if exam.domestic {
+                "domestic"
+            } else {
+                "NOT DOMESTIC"
+            },
+            if clocks.exam_report_expires_first(&case) {
+                "  expires before the verification window closes"
+            } else {
+                ""
+            }
         );
     }
     for (label, value) in [
@@ -159,12 +199,20 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         }
     }
     if let Some(rec) = &case.recommendation {
-        println!("Recommended {:?} by {} on {}", rec.verdict, s(&rec.by), rec.on);
+        println!(
+            "Recommended {:?} by {} on {}",
+            rec.verdict,
+            s(&rec.by),
+            rec.on
+        );
     }
     println!("Deadlines");
     for d in &deadlines {
         let status = match (d.state, d.ended) {
-            (crate::domain::DeadlineState::Met | crate::domain::DeadlineState::Missed, Some(ended)) => {
+            (
+                crate::domain::DeadlineState::Met | crate::domain::DeadlineState::Missed,
+                Some(ended),
+            ) => {
                 format!("{} (ended {ended})", d.state.as_str())
             }
             _ => deadline_cell(Some(d)),
@@ -184,7 +232,12 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             None => format!("-> {}", e.to),
             _ => String::new(),
         };
-        println!("  {at}  {:<12} {:<10} {:<18} {transition}", fit(&e.actor, 12), e.role.as_str(), e.action.name());
+        println!(
+            "  {at}  {:<12} {:<10} {:<18} {transition}",
+            fit(&e.actor, 12),
+            e.role.as_str(),
+            e.action.name()
+        );
         if let Some(reason) = e.action.reason() {
             for line in sanitize_multiline(reason).lines() {
                 println!("      {line}");
@@ -203,14 +256,24 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
         CaseCommand::Claim(c) => (c, Action::Claim),
         CaseCommand::Release(c) => (c, Action::Release),
         CaseCommand::Assign { common, to } => (common, Action::Assign { to: to.clone() }),
-        CaseCommand::Approve(c) => (c, Action::Approve { note: c.reason.clone() }),
+        CaseCommand::Approve(c) => (
+            c,
+            Action::Approve {
+                note: c.reason.clone(),
+            },
+        ),
         CaseCommand::Return(c) => (c, Action::Return { reason: reason(c) }),
         CaseCommand::Refuse(c) => (c, Action::Refuse { reason: reason(c) }),
         CaseCommand::NotAccept(c) => (c, Action::NotAccept { reason: reason(c) }),
         CaseCommand::SendBack(c) => (c, Action::SendBack { reason: reason(c) }),
         CaseCommand::Withdraw(c) => (c, Action::Withdraw { reason: reason(c) }),
         CaseCommand::Resubmit(c) => (c, Action::Resubmit),
-        CaseCommand::RecordEntry { common, date } => (common, Action::RecordEntry { date: parse_date("--date", date)? }),
+        CaseCommand::RecordEntry { common, date } => (
+            common,
+            Action::RecordEntry {
+                date: parse_date("--date", date)?,
+            },
+        ),
         CaseCommand::CorrectEntry { common, date } => (
             common,
             Action::CorrectEntry {
@@ -228,9 +291,12 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
             sealed_copies,
             exam_institution,
         } => {
-            let presented_by: Presenter = presented_by
-                .parse()
-                .map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("{}: --presented-by: {e}", common.case_no)))?;
+            let presented_by: Presenter =
+                presented_by
+                    .parse()
+                    .map_err(|e: crate::domain::model::UnknownName| {
+                        Exit::new(6, format!("{}: --presented-by: {e}", common.case_no))
+                    })?;
             let checklist = Checklist {
                 presented_by,
                 originals: *originals,

@@ -37,7 +37,10 @@ pub fn run(cli: &Cli, args: &DemoArgs, calendar: Calendar) -> anyhow::Result<()>
     if !reuse {
         build_store(&path, args, today, calendar.clone())?;
     } else {
-        eprintln!("reusing the demo store {} (use --force to rebuild it)", path.display());
+        eprintln!(
+            "reusing the demo store {} (use --force to rebuild it)",
+            path.display()
+        );
     }
     let store = Store::open(&path, calendar)?;
     let mut demo_cli_today = cli.today.clone();
@@ -51,11 +54,11 @@ pub fn run(cli: &Cli, args: &DemoArgs, calendar: Calendar) -> anyhow::Result<()>
         },
         store,
     )?;
-    print_summary(&session)?;
-    if !args.no_tui {
-        println!("The console is coming: until then, try `permitdesk --db {} case list --queue overdue`.", path.display());
+    if args.no_tui {
+        print_summary(&session)
+    } else {
+        super::console::launch(cli, session)
     }
-    Ok(())
 }
 
 fn clone_cli(cli: &Cli) -> Cli {
@@ -72,7 +75,10 @@ fn clone_cli(cli: &Cli) -> Cli {
 }
 
 fn building_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".building");
     path.with_file_name(name)
 }
@@ -90,13 +96,20 @@ fn remove_with_sidecars(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn build_store(path: &Path, args: &DemoArgs, today: chrono::NaiveDate, calendar: Calendar) -> anyhow::Result<()> {
+fn build_store(
+    path: &Path,
+    args: &DemoArgs,
+    today: chrono::NaiveDate,
+    calendar: Calendar,
+) -> anyhow::Result<()> {
     let temp = building_path(path);
     remove_with_sidecars(&temp)?;
     let bar = ProgressBar::new(args.cases);
     bar.set_style(
-        ProgressStyle::with_template("building demo store {bar:40} {pos}/{len} cases  {elapsed_precise} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "building demo store {bar:40} {pos}/{len} cases  {elapsed_precise} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let summary = {
         let mut store = Store::open(&temp, calendar)?;
@@ -106,7 +119,9 @@ fn build_store(path: &Path, args: &DemoArgs, today: chrono::NaiveDate, calendar:
             today,
             os_login: os_login(),
         };
-        let summary = build(&mut store, &options, &mut |done, _total| bar.set_position(done))?;
+        let summary = build(&mut store, &options, &mut |done, _total| {
+            bar.set_position(done)
+        })?;
         store.checkpoint()?;
         summary
     };
@@ -125,9 +140,19 @@ fn build_store(path: &Path, args: &DemoArgs, today: chrono::NaiveDate, calendar:
 
 fn print_summary(session: &Session) -> anyhow::Result<()> {
     let counts = session.store.tab_counts(session.user(), session.today())?;
-    println!("Demo store {} as {} on {}:", session.store.path().display(), session.user(), session.today());
+    println!(
+        "Demo store {} as {} on {}:",
+        session.store.path().display(),
+        session.user(),
+        session.today()
+    );
     for (i, queue) in Queue::TABS.iter().enumerate() {
-        println!("  {} {:<16} {:>7}", i + 1, queue.label_en(), counts.get(*queue));
+        println!(
+            "  {} {:<16} {:>7}",
+            i + 1,
+            queue.label_en(),
+            counts.get(*queue)
+        );
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 mod args;
 mod case;
 mod check;
+mod console;
 mod demo;
 mod identity;
 mod output;
@@ -50,32 +51,34 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let calendar = load_calendar(&cli)?;
+    let config = crate::config::Config::load(cli.config.as_deref())?;
+    let calendar = load_calendar(&config)?;
     match &cli.command {
-        None => Err(Exit::new(
-            1,
-            "the console is not built yet: use `permitdesk case list` or see `permitdesk --help`",
-        )
-        .into()),
+        None => console::open(&cli, calendar),
         Some(Command::Demo(args)) => demo::run(&cli, args, calendar),
-        Some(Command::Init { trust_declared_user }) => user::init(&cli, *trust_declared_user, calendar),
+        Some(Command::Init {
+            trust_declared_user,
+        }) => user::init(&cli, *trust_declared_user, calendar),
         Some(Command::User(cmd)) => user::run(&cli, cmd, calendar),
         Some(Command::Case(cmd)) => case::run(&cli, cmd, calendar),
         Some(Command::Check(args)) => check::run(&cli, args, calendar),
         Some(Command::Backup { dest }) => {
             let session = identity::Session::open(&cli, calendar, identity::Need::Reader)?;
             session.store.backup(dest)?;
-            println!("backed up {} to {}", session.store.path().display(), dest.display());
+            println!(
+                "backed up {} to {}",
+                session.store.path().display(),
+                dest.display()
+            );
             Ok(())
         }
     }
 }
 
 /// The holiday calendar: a newer file named in the config, or the one built in.
-fn load_calendar(cli: &Cli) -> anyhow::Result<Calendar> {
-    let config = crate::config::Config::load(cli.config.as_deref())?;
-    match config.calendar {
-        Some(path) => Calendar::load(&path).map_err(|e| Exit::new(6, e.to_string()).into()),
+fn load_calendar(config: &crate::config::Config) -> anyhow::Result<Calendar> {
+    match &config.calendar {
+        Some(path) => Calendar::load(path).map_err(|e| Exit::new(6, e.to_string()).into()),
         None => Ok(Calendar::embedded()),
     }
 }

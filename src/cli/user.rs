@@ -10,7 +10,9 @@ use crate::store::Store;
 fn parse_roles(names: &[String]) -> Result<Vec<Role>, Exit> {
     let mut roles = Vec::new();
     for name in names {
-        let role: Role = name.parse().map_err(|e| Exit::new(6, format!("--role: {e}")))?;
+        let role: Role = name
+            .parse()
+            .map_err(|e| Exit::new(6, format!("--role: {e}")))?;
         if !roles.contains(&role) {
             roles.push(role);
         }
@@ -23,7 +25,10 @@ pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow:
     if path.exists() {
         return Err(Exit::new(
             3,
-            format!("{}: a store already exists here; nothing was changed", path.display()),
+            format!(
+                "{}: a store already exists here; nothing was changed",
+                path.display()
+            ),
         )
         .into());
     }
@@ -47,28 +52,57 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
         UserCommand::Add { name, roles } => {
             let roles = parse_roles(roles)?;
             session.store.add_user(Some(&by), name, &roles, &now)?;
-            println!("added {name} ({})", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
+            println!(
+                "added {name} ({})",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
         }
         UserCommand::Roles { name, roles } => {
             let roles = parse_roles(roles)?;
             session.store.set_roles(&by, name, &roles)?;
-            println!("{name} now holds {}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","));
+            println!(
+                "{name} now holds {}",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
         }
         UserCommand::Disable { name } => {
             let released = session.store.disable_user(&by, name, session.fixed_today)?;
-            println!("disabled {name}; released {} claim(s){}", released.len(),
-                if released.is_empty() { String::new() } else { format!(": {}", released.join(", ")) });
+            println!(
+                "disabled {name}; released {} claim(s){}",
+                released.len(),
+                if released.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", released.join(", "))
+                }
+            );
         }
         UserCommand::List => {
             let users = session.store.users()?;
             if cli.json {
                 return print_json(&users);
             }
-            let mut table = Table::new(&[("User", 24, false), ("Roles", 40, false), ("Active", 6, false)]);
+            let mut table = Table::new(&[
+                ("User", 24, false),
+                ("Roles", 40, false),
+                ("Active", 6, false),
+            ]);
             for u in users {
                 table.row(vec![
                     u.name,
-                    u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+                    u.roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
                     if u.active { "yes" } else { "no" }.into(),
                 ]);
             }

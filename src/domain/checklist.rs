@@ -108,13 +108,23 @@ mod tests {
 
     #[test]
     fn a_complete_checklist_passes() {
-        assert!(passing("2026-11-26").failures(date("2026-11-26"), 6).is_empty());
+        assert!(
+            passing("2026-11-26")
+                .failures(date("2026-11-26"), 6)
+                .is_empty()
+        );
     }
 
     #[test]
     fn exam_window_clamps_to_month_end() {
-        assert_eq!(Checklist::oldest_exam_accepted(date("2026-08-31"), 6), date("2026-02-28"));
-        assert_eq!(Checklist::oldest_exam_accepted(date("2028-08-31"), 6), date("2028-02-29"));
+        assert_eq!(
+            Checklist::oldest_exam_accepted(date("2026-08-31"), 6),
+            date("2026-02-28")
+        );
+        assert_eq!(
+            Checklist::oldest_exam_accepted(date("2028-08-31"), 6),
+            date("2028-02-29")
+        );
         let mut list = passing("2026-08-31");
         list.exam_issued_on = Some(date("2026-02-28"));
         assert!(list.failures(date("2026-08-31"), 6).is_empty());
@@ -142,7 +152,13 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["originals", "sealed_copies", "visa_valid_until", "exam_date", "exam_domestic"]
+            [
+                "originals",
+                "sealed_copies",
+                "visa_valid_until",
+                "exam_date",
+                "exam_domestic"
+            ]
         );
     }
 

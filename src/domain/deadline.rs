@@ -221,7 +221,12 @@ impl Clocks<'_> {
             .issued_on
             .checked_add_months(Months::new(self.policy.exam_report_valid_months))?;
         let ended = case.verified_on.or(case.closed_on);
-        Some(self.deadline(TimerKind::ExamReport, report.issued_on, Some(expires), ended))
+        Some(self.deadline(
+            TimerKind::ExamReport,
+            report.issued_on,
+            Some(expires),
+            ended,
+        ))
     }
 
     /// True when the exam report will expire before the verification window closes.

@@ -92,7 +92,11 @@ impl Stage {
     pub fn is_open(self) -> bool {
         !matches!(
             self,
-            Stage::Completed | Stage::Refused | Stage::NotAccepted | Stage::Withdrawn | Stage::Lapsed
+            Stage::Completed
+                | Stage::Refused
+                | Stage::NotAccepted
+                | Stage::Withdrawn
+                | Stage::Lapsed
         )
     }
 
@@ -233,7 +237,10 @@ mod tests {
     fn names_round_trip_in_both_spellings() {
         for stage in Stage::ALL {
             assert_eq!(stage.as_str().parse::<Stage>(), Ok(*stage));
-            assert_eq!(stage.as_str().replace('_', "-").parse::<Stage>(), Ok(*stage));
+            assert_eq!(
+                stage.as_str().replace('_', "-").parse::<Stage>(),
+                Ok(*stage)
+            );
         }
         for kind in Kind::ALL {
             assert_eq!(kind.as_str().parse::<Kind>(), Ok(*kind));

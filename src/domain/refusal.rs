@@ -12,7 +12,11 @@ pub enum Refusal {
         stage: Stage,
         hint: Option<String>,
     },
-    #[error("{case_no}: {action} in stage {stage} needs the {} role; {user} holds {}", join(needs), join(has))]
+    #[error(
+        "{case_no}: {action} in stage {stage} needs the {} role; {user} holds {}",
+        join(needs),
+        join(has)
+    )]
     WrongRole {
         case_no: String,
         action: &'static str,
@@ -47,11 +51,17 @@ pub enum Refusal {
         case_no: String,
         failures: Vec<String>,
     },
-    #[error("{case_no}: the verification window is not overdue (due {due}); only an overdue verification can lapse")]
+    #[error(
+        "{case_no}: the verification window is not overdue (due {due}); only an overdue verification can lapse"
+    )]
     NotOverdue { case_no: String, due: String },
-    #[error("{case_no}: the decision deadline was already extended by {days} working days; it can be extended once")]
+    #[error(
+        "{case_no}: the decision deadline was already extended by {days} working days; it can be extended once"
+    )]
     AlreadyExtended { case_no: String, days: u32 },
-    #[error("{case_no}: upstream {action} conflicts with the local stage {stage}; a supervisor must resolve it")]
+    #[error(
+        "{case_no}: upstream {action} conflicts with the local stage {stage}; a supervisor must resolve it"
+    )]
     UpstreamConflict {
         case_no: String,
         action: &'static str,
@@ -78,5 +88,9 @@ fn join(roles: &[Role]) -> String {
     if roles.is_empty() {
         return "no role".to_string();
     }
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }

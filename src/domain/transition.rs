@@ -3,7 +3,9 @@
 //! stored history always rebuilds the stored case.
 
 use super::action::{Action, Actor, Event};
-use super::case::{Case, Claim, DecisionClock, Pause, PreAuditClock, Recommendation, Submission, Verdict};
+use super::case::{
+    Case, Claim, DecisionClock, Pause, PreAuditClock, Recommendation, Submission, Verdict,
+};
 use super::deadline::Clocks;
 use super::ids;
 use super::model::{Role, Stage};
@@ -32,16 +34,21 @@ impl Context<'_> {
 }
 
 /// Opens a new case from an upstream (or imported) submission.
-pub fn submit(submission: Submission, actor: &Actor, ctx: &Context) -> Result<(Case, Event), Refusal> {
+pub fn submit(
+    submission: Submission,
+    actor: &Actor,
+    ctx: &Context,
+) -> Result<(Case, Event), Refusal> {
     validate_submission(&submission)?;
-    let role = pick_role(actor, &[Role::System, Role::Admin]).ok_or_else(|| Refusal::WrongRole {
-        case_no: submission.case_no.clone(),
-        action: "submit",
-        stage: Stage::PreAudit,
-        user: actor.name.clone(),
-        needs: vec![Role::System, Role::Admin],
-        has: actor.roles.clone(),
-    })?;
+    let role =
+        pick_role(actor, &[Role::System, Role::Admin]).ok_or_else(|| Refusal::WrongRole {
+            case_no: submission.case_no.clone(),
+            action: "submit",
+            stage: Stage::PreAudit,
+            user: actor.name.clone(),
+            needs: vec![Role::System, Role::Admin],
+            has: actor.roles.clone(),
+        })?;
     let event = Event {
         case_no: submission.case_no.clone(),
         at: ctx.now,
@@ -64,8 +71,16 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
         field,
         message,
     };
-    if s.case_no.trim().is_empty() || s.case_no.len() > 40 || s.case_no.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(invalid("case_no", "must be 1-40 characters without spaces".into()));
+    if s.case_no.trim().is_empty()
+        || s.case_no.len() > 40
+        || s.case_no
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(invalid(
+            "case_no",
+            "must be 1-40 characters without spaces".into(),
+        ));
     }
     if s.applicant.name.trim().is_empty() {
         return Err(invalid("applicant.name", "must not be empty".into()));
@@ -89,7 +104,12 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
 
 /// Decides whether `actor` may take `action` on `case` now. Checks run in the order of
 /// INTERFACE.md: input (6), then role and stage (3), then the claim (4, or 3 when unclaimed).
-pub fn decide(case: &Case, actor: &Actor, action: Action, ctx: &Context) -> Result<(Case, Event), Refusal> {
+pub fn decide(
+    case: &Case,
+    actor: &Actor,
+    action: Action,
+    ctx: &Context,
+) -> Result<(Case, Event), Refusal> {
     if !actor.active {
         return Err(Refusal::Inactive {
             user: actor.name.clone(),
@@ -195,7 +215,9 @@ fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Optio
         (Action::Approve { .. }, Decision) => &[Supervisor],
         (Action::Return { .. }, PreAudit | Review) => REVIEWERS,
         (Action::Return { .. }, Verification) => &[Clerk],
-        (Action::Refuse { .. }, PreAudit) => return Err(Some("in pre-audit a case is not accepted: use not-accept")),
+        (Action::Refuse { .. }, PreAudit) => {
+            return Err(Some("in pre-audit a case is not accepted: use not-accept"));
+        }
         (Action::Refuse { .. }, Review) => REVIEWERS,
         (Action::Refuse { .. }, Decision) => &[Supervisor],
         (Action::NotAccept { .. }, PreAudit) => REVIEWERS,
@@ -233,7 +255,11 @@ fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusa
         action: action.name(),
         stage: case.stage,
         user: actor.name.clone(),
-        needs: allowed.iter().copied().filter(|r| *r != Role::System).collect(),
+        needs: allowed
+            .iter()
+            .copied()
+            .filter(|r| *r != Role::System)
+            .collect(),
         has: actor.roles.clone(),
     })
 }
@@ -263,7 +289,9 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 }
             }
         }
-        (Action::Withdraw { .. }, Stage::Decision) if actor.has(Role::System) && !actor.has(Role::Supervisor) => {
+        (Action::Withdraw { .. }, Stage::Decision)
+            if actor.has(Role::System) && !actor.has(Role::Supervisor) =>
+        {
             return Err(Refusal::UpstreamConflict {
                 case_no: case_no(),
                 action: "withdraw",
@@ -321,11 +349,15 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
             }
         }
         (Action::Verify { checklist }, Stage::Verification) => {
-            let failures = checklist.failures(ctx.today(), ctx.clocks.policy.exam_report_valid_months);
+            let failures =
+                checklist.failures(ctx.today(), ctx.clocks.policy.exam_report_valid_months);
             if !failures.is_empty() {
                 return Err(Refusal::ChecklistFailed {
                     case_no: case_no(),
-                    failures: failures.into_iter().map(|f| format!("{}: {}", f.field, f.message)).collect(),
+                    failures: failures
+                        .into_iter()
+                        .map(|f| format!("{}: {}", f.field, f.message))
+                        .collect(),
                 });
             }
         }
@@ -370,7 +402,8 @@ fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusa
     }
 }
 
-fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
+/// The stage `action` would move `case` to, if the transition exists (used to preview actions).
+pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
     use Stage::*;
     let to = match (action, case.stage) {
         (Action::Submit { .. }, _) => PreAudit,
@@ -384,7 +417,9 @@ fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
         (Action::SendBack { .. }, Decision) => Review,
         (Action::Withdraw { .. }, s) if s.is_open() => Withdrawn,
         (Action::Resubmit, Returned) => case.returned_from?,
-        (Action::RecordEntry { .. }, Notified) if case.category.needs_verification() => Verification,
+        (Action::RecordEntry { .. }, Notified) if case.category.needs_verification() => {
+            Verification
+        }
         (Action::RecordEntry { .. }, Notified) => Completed,
         (Action::Verify { .. }, Verification) => Completed,
         (Action::Lapse { .. }, Verification) => Lapsed,
@@ -512,7 +547,10 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             Stage::Review => {
                 next.returned_from = Some(Stage::Review);
                 if let Some(clock) = next.decision.as_mut() {
-                    clock.pauses.push(Pause { from: day, until: None });
+                    clock.pauses.push(Pause {
+                        from: day,
+                        until: None,
+                    });
                 }
             }
             Stage::Verification => next.verification_returns += 1,

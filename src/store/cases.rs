@@ -1,11 +1,11 @@
 //! Reading and writing cases. Every write puts the case row, its audit event and its search entry
 //! in the caller's transaction, and reads the version it checks inside that same transaction.
 
+use super::Store;
 use super::chain::{self, ChainHead};
 use super::error::{Result, SqlContext, StoreError};
 use super::search;
 use super::users;
-use super::Store;
 use crate::domain::{
     Action, Actor, Case, Category, Clocks, Context, Deadline, Event, Kind, Stage, Submission,
     TimerKind, decide, submit,
@@ -95,8 +95,9 @@ where
     T: std::str::FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    text.parse()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn timer_kind(name: &str) -> Option<TimerKind> {
@@ -124,7 +125,9 @@ pub(crate) fn derive(case: &Case, clocks: &Clocks) -> Derived {
         timer: governing.as_ref().map(|d| d.timer.as_str()),
         timer_started: governing.as_ref().map(|d| d.started),
         due,
-        due_key: due.map(|d| d.to_string()).unwrap_or_else(|| NO_DUE.to_string()),
+        due_key: due
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| NO_DUE.to_string()),
     }
 }
 
@@ -178,9 +181,11 @@ pub(crate) fn insert(conn: &Connection, case: &Case, clocks: &Clocks, now: &str)
         encode(case)?,
     ])
     .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Refused(crate::domain::Refusal::Duplicate {
-            case_no: case.case_no.clone(),
-        }),
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            StoreError::Refused(crate::domain::Refusal::Duplicate {
+                case_no: case.case_no.clone(),
+            })
+        }
         _ => StoreError::Sqlite {
             context: format!("{}: writing the case", case.case_no),
             source: e,
@@ -195,7 +200,14 @@ pub(crate) fn insert(conn: &Connection, case: &Case, clocks: &Clocks, now: &str)
 }
 
 /// Writes `next` over the row of `prev`, refusing if the row moved on meanwhile.
-pub(crate) fn update(conn: &Connection, id: i64, prev: &Case, next: &Case, clocks: &Clocks, now: &str) -> Result<()> {
+pub(crate) fn update(
+    conn: &Connection,
+    id: i64,
+    prev: &Case,
+    next: &Case,
+    clocks: &Clocks,
+    now: &str,
+) -> Result<()> {
     let d = derive(next, clocks);
     let changed = conn
         .prepare_cached(
@@ -357,7 +369,12 @@ impl Store {
     }
 
     /// Opens a new case from a submission, as `user` (the system or an admin).
-    pub fn submit(&mut self, user: &str, submission: Submission, today: Option<NaiveDate>) -> Result<Outcome> {
+    pub fn submit(
+        &mut self,
+        user: &str,
+        submission: Submission,
+        today: Option<NaiveDate>,
+    ) -> Result<Outcome> {
         let clock = self.clock(today);
         let waiting = format!("submitting {}", submission.case_no);
         self.write(&waiting, |tx, settings, calendar| {
@@ -424,7 +441,11 @@ impl Store {
 
     /// Writes whole case histories that were produced by the domain (demo, import), in one
     /// transaction per call; the caller keeps calls short.
-    pub fn insert_histories(&mut self, histories: &[(Case, Vec<Event>)], today: NaiveDate) -> Result<()> {
+    pub fn insert_histories(
+        &mut self,
+        histories: &[(Case, Vec<Event>)],
+        today: NaiveDate,
+    ) -> Result<()> {
         self.write("writing a batch of cases", |tx, settings, calendar| {
             let clocks = Clocks {
                 calendar,
@@ -433,10 +454,7 @@ impl Store {
             };
             let mut head: ChainHead = chain::head(tx)?;
             for (case, events) in histories {
-                let stamp = events
-                    .last()
-                    .map(|e| e.at.to_rfc3339())
-                    .unwrap_or_default();
+                let stamp = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
                 let id = insert(tx, case, &clocks, &stamp)?;
                 for event in events {
                     head = chain::append(tx, &head, id, event)?;

@@ -36,19 +36,28 @@ pub fn link_hash(prev_hash: &str, seq: i64, payload: &str) -> String {
 
 pub fn head(conn: &Connection) -> Result<ChainHead> {
     let head = conn
-        .query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok(ChainHead {
-                seq: r.get(0)?,
-                hash: r.get(1)?,
-            })
-        })
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(ChainHead {
+                    seq: r.get(0)?,
+                    hash: r.get(1)?,
+                })
+            },
+        )
         .optional()
         .ctx("reading the audit chain's head")?;
     Ok(head.unwrap_or_else(ChainHead::genesis))
 }
 
 /// Appends `event` for case `case_id` after `head` and returns the new head.
-pub fn append(conn: &Connection, head: &ChainHead, case_id: i64, event: &Event) -> Result<ChainHead> {
+pub fn append(
+    conn: &Connection,
+    head: &ChainHead,
+    case_id: i64,
+    event: &Event,
+) -> Result<ChainHead> {
     let payload = serde_json::to_string(event).map_err(|source| StoreError::Corrupt {
         context: format!("{}: encoding the audit event", event.case_no),
         source,

@@ -40,7 +40,9 @@ impl Store {
             .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
             .ctx("running SQLite's integrity check")?;
         if integrity != "ok" {
-            report.problems.push(format!("SQLite integrity: {integrity}"));
+            report
+                .problems
+                .push(format!("SQLite integrity: {integrity}"));
             return Ok(report);
         }
         if report.schema_version != super::CURRENT_VERSION {
@@ -84,15 +86,15 @@ impl Store {
                 return Ok(());
             }
             if prev_hash != head.hash {
-                report
-                    .problems
-                    .push(format!("{name}: does not link to the event before it (chain broken here)"));
+                report.problems.push(format!(
+                    "{name}: does not link to the event before it (chain broken here)"
+                ));
                 return Ok(());
             }
             if chain::link_hash(&prev_hash, seq, &payload) != hash {
-                report
-                    .problems
-                    .push(format!("{name}: its content does not match its hash (edited after it was written)"));
+                report.problems.push(format!(
+                    "{name}: its content does not match its hash (edited after it was written)"
+                ));
                 return Ok(());
             }
             match serde_json::from_str::<Event>(&payload) {
@@ -110,14 +112,16 @@ impl Store {
                         event.action.name().to_string(),
                     );
                     if columns != from_payload {
-                        report
-                            .problems
-                            .push(format!("{name}: its columns disagree with its hashed content"));
+                        report.problems.push(format!(
+                            "{name}: its columns disagree with its hashed content"
+                        ));
                         return Ok(());
                     }
                 }
                 Err(e) => {
-                    report.problems.push(format!("{name}: unreadable content: {e}"));
+                    report
+                        .problems
+                        .push(format!("{name}: unreadable content: {e}"));
                     return Ok(());
                 }
             }
@@ -174,14 +178,21 @@ impl Store {
                 let next = match pending.take() {
                     Some(p) => Some(p),
                     None => match event_rows.next().ctx("reading events")? {
-                        Some(e) => Some((e.get(0).ctx("reading events")?, e.get(1).ctx("reading events")?)),
+                        Some(e) => Some((
+                            e.get(0).ctx("reading events")?,
+                            e.get(1).ctx("reading events")?,
+                        )),
                         None => None,
                     },
                 };
-                let Some((case_id, payload)) = next else { break };
+                let Some((case_id, payload)) = next else {
+                    break;
+                };
                 if case_id != id {
                     if case_id < id {
-                        broken.get_or_insert_with(|| format!("an audit event belongs to no case (case id {case_id})"));
+                        broken.get_or_insert_with(|| {
+                            format!("an audit event belongs to no case (case id {case_id})")
+                        });
                         continue;
                     }
                     pending = Some((case_id, payload));
@@ -193,7 +204,9 @@ impl Store {
                 match serde_json::from_str::<Event>(&payload) {
                     Ok(event) => match apply(replayed.as_ref(), &event) {
                         Ok(case) => replayed = Some(case),
-                        Err(refusal) => broken = Some(format!("its history does not replay: {refusal}")),
+                        Err(refusal) => {
+                            broken = Some(format!("its history does not replay: {refusal}"))
+                        }
                     },
                     Err(e) => broken = Some(format!("an event is unreadable: {e}")),
                 }
@@ -229,13 +242,20 @@ impl Store {
             let d = derive(&replayed, &clocks);
             let columns_ok = r.get::<_, String>(2).ctx("reading cases")? == replayed.stage.as_str()
                 && r.get::<_, bool>(3).ctx("reading cases")? == replayed.is_open()
-                && r.get::<_, Option<String>>(4).ctx("reading cases")?.as_deref() == replayed.assignee()
+                && r.get::<_, Option<String>>(4)
+                    .ctx("reading cases")?
+                    .as_deref()
+                    == replayed.assignee()
                 && r.get::<_, i64>(5).ctx("reading cases")? == replayed.version;
             if !columns_ok {
                 complain("its stage, assignee or version columns disagree with its history".into());
                 continue;
             }
-            let due_ok = r.get::<_, Option<String>>(6).ctx("reading cases")?.as_deref() == d.timer
+            let due_ok = r
+                .get::<_, Option<String>>(6)
+                .ctx("reading cases")?
+                .as_deref()
+                == d.timer
                 && r.get::<_, Option<NaiveDate>>(7).ctx("reading cases")? == d.timer_started
                 && r.get::<_, Option<NaiveDate>>(8).ctx("reading cases")? == d.due
                 && r.get::<_, String>(9).ctx("reading cases")? == d.due_key;
@@ -253,9 +273,10 @@ impl Store {
                 .push("audit events exist for a case that is not in the store".into());
         }
         if problems > MAX_PROBLEMS {
-            report
-                .problems
-                .push(format!("... and {} more case problems", problems - MAX_PROBLEMS));
+            report.problems.push(format!(
+                "... and {} more case problems",
+                problems - MAX_PROBLEMS
+            ));
         }
         Ok(())
     }
@@ -273,9 +294,9 @@ impl Store {
             .collect::<rusqlite::Result<_>>()
             .ctx("checking tab counts")?;
         for stage in mismatched {
-            report
-                .problems
-                .push(format!("the kept count of stage {stage} disagrees with the cases"));
+            report.problems.push(format!(
+                "the kept count of stage {stage} disagrees with the cases"
+            ));
         }
         Ok(())
     }
@@ -288,7 +309,8 @@ impl Store {
             self.calendar.fingerprint(),
             serde_json::to_string(&self.settings.policy).unwrap_or_default()
         );
-        if meta::get(&self.conn, meta::RULES_FINGERPRINT)?.as_deref() == Some(fingerprint.as_str()) {
+        if meta::get(&self.conn, meta::RULES_FINGERPRINT)?.as_deref() == Some(fingerprint.as_str())
+        {
             return Ok(());
         }
         let today = self.clock(None).today();
@@ -328,7 +350,9 @@ impl Store {
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.write(&format!("saving the setting {key}"), |tx, _, _| meta::set(tx, key, value))?;
+        self.write(&format!("saving the setting {key}"), |tx, _, _| {
+            meta::set(tx, key, value)
+        })?;
         self.settings = meta::load(&self.conn)?;
         Ok(())
     }

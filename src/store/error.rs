@@ -7,14 +7,18 @@ pub enum StoreError {
     Refused(#[from] Refusal),
     #[error("{case_no}: no such case")]
     NotFound { case_no: String },
-    #[error("{case_no}: changed since you saw it: you saw version {expected}, it is now version {actual} ({last_change})")]
+    #[error(
+        "{case_no}: changed since you saw it: you saw version {expected}, it is now version {actual} ({last_change})"
+    )]
     StaleVersion {
         case_no: String,
         expected: i64,
         actual: i64,
         last_change: String,
     },
-    #[error("{case_no}: changed since you saw it: you expected stage {expected}, it is now {actual} ({last_change})")]
+    #[error(
+        "{case_no}: changed since you saw it: you expected stage {expected}, it is now {actual} ({last_change})"
+    )]
     StaleStage {
         case_no: String,
         expected: Stage,
@@ -31,11 +35,15 @@ pub enum StoreError {
     Invalid { field: String, message: String },
     #[error("user {0} already exists")]
     UserExists(String),
-    #[error("the store is busy: {waiting} waited {seconds} s for another writer to finish; try again")]
+    #[error(
+        "the store is busy: {waiting} waited {seconds} s for another writer to finish; try again"
+    )]
     Busy { waiting: String, seconds: u64 },
     #[error("{path}: not a permitdesk store ({detail})")]
     NotAStore { path: PathBuf, detail: String },
-    #[error("{path}: made by a newer permitdesk (schema version {found}; this one knows up to {known}); upgrade permitdesk")]
+    #[error(
+        "{path}: made by a newer permitdesk (schema version {found}; this one knows up to {known}); upgrade permitdesk"
+    )]
     TooNew {
         path: PathBuf,
         found: i64,

@@ -10,7 +10,6 @@ pub const TRUST_DECLARED_USER: &str = "trust_declared_user";
 pub const MADE_BY_DEMO: &str = "made_by_demo";
 pub const POLICY: &str = "policy";
 pub const RULES_FINGERPRINT: &str = "rules_fingerprint";
-pub const CREATED_AT: &str = "created_at";
 
 #[derive(Debug, Clone)]
 pub struct Settings {

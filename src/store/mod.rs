@@ -11,15 +11,15 @@ mod schema;
 pub mod search;
 mod users;
 
+pub use cases::Request;
 pub use cases::{CaseRow, Outcome};
+pub use check::{ChainAnchor, CheckReport};
 pub use error::{Result, StoreError};
 pub use meta::Settings;
-pub use cases::Request;
-pub use check::{ChainAnchor, CheckReport};
-pub use users::User;
 pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
-pub use queues::{Cursor, Page, QueueQuery, TabCounts};
+pub use queues::{Cursor, Page, QueueQuery, Sort, SortColumn, TabCounts};
 pub use schema::CURRENT_VERSION;
+pub use users::User;
 
 use crate::domain::{Calendar, Clock, Clocks, Policy};
 use chrono::NaiveDate;
@@ -82,7 +82,9 @@ impl Store {
             if read_only {
                 return Err(StoreError::NotAStore {
                     path: path.to_path_buf(),
-                    detail: format!("schema version {found} needs migrating, and the store is read-only"),
+                    detail: format!(
+                        "schema version {found} needs migrating, and the store is read-only"
+                    ),
                 });
             }
             if found == 0 && has_any_table(&conn)? {
@@ -182,10 +184,6 @@ impl Store {
         Ok(value)
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
     /// Takes a consistent copy of the live store with SQLite's online backup.
     pub fn backup(&self, dest: &Path) -> Result<()> {
         if dest.exists() {
@@ -196,7 +194,8 @@ impl Store {
         }
         create_private_file(dest)?;
         let mut target = Connection::open(dest).ctx("opening the backup file")?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target).ctx("starting the backup")?;
+        let backup =
+            rusqlite::backup::Backup::new(&self.conn, &mut target).ctx("starting the backup")?;
         backup
             .run_to_completion(1024, Duration::from_millis(10), None)
             .ctx("copying the store")?;
@@ -228,9 +227,13 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 }
 
 fn has_any_table(conn: &Connection) -> Result<bool> {
-    conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get::<_, i64>(0))
-        .map(|n| n > 0)
-        .ctx("reading the schema")
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .ctx("reading the schema")
 }
 
 fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {

@@ -16,6 +16,41 @@ pub struct Cursor {
     pub case_no: String,
 }
 
+/// The columns a queue can be ordered by; each is served by an index in every stage queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    /// Most urgent deadline first, then case number.
+    #[default]
+    Deadline,
+    CaseNo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Sort {
+    fn order_by(self) -> &'static str {
+        match (self.column, self.descending) {
+            (SortColumn::Deadline, false) => "ORDER BY due_key, case_no",
+            (SortColumn::Deadline, true) => "ORDER BY due_key DESC, case_no DESC",
+            (SortColumn::CaseNo, false) => "ORDER BY case_no",
+            (SortColumn::CaseNo, true) => "ORDER BY case_no DESC",
+        }
+    }
+
+    fn after(self) -> &'static str {
+        match (self.column, self.descending) {
+            (SortColumn::Deadline, false) => "(due_key, case_no) > (?, ?)",
+            (SortColumn::Deadline, true) => "(due_key, case_no) < (?, ?)",
+            (SortColumn::CaseNo, false) => "case_no > ?",
+            (SortColumn::CaseNo, true) => "case_no < ?",
+        }
+    }
+}
+
 impl Cursor {
     pub fn after(row: &CaseRow) -> Cursor {
         Cursor {
@@ -32,6 +67,7 @@ pub struct QueueQuery {
     pub search: Option<String>,
     pub user: String,
     pub today: NaiveDate,
+    pub sort: Sort,
     pub after: Option<Cursor>,
     pub limit: usize,
 }
@@ -124,7 +160,10 @@ impl Store {
         }
         if let Some(typed) = q.search.as_deref() {
             match super::search::match_query(typed) {
-                Some(m) => c.push("id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)", [text(m)]),
+                Some(m) => c.push(
+                    "id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)",
+                    [text(m)],
+                ),
                 None => c.push("0", []),
             }
         }
@@ -135,17 +174,28 @@ impl Store {
     pub fn page(&self, q: &QueueQuery) -> Result<Page> {
         let mut c = self.queue_conditions(q);
         if let Some(after) = &q.after {
-            c.push("(due_key, case_no) > (?, ?)", [text(&after.due_key), text(&after.case_no)]);
+            match q.sort.column {
+                SortColumn::Deadline => {
+                    c.push(q.sort.after(), [text(&after.due_key), text(&after.case_no)])
+                }
+                SortColumn::CaseNo => c.push(q.sort.after(), [text(&after.case_no)]),
+            }
         }
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM cases {} ORDER BY due_key, case_no LIMIT ?",
-            c.where_clause()
+            "SELECT {ROW_COLUMNS} FROM cases {} {} LIMIT ?",
+            c.where_clause(),
+            q.sort.order_by()
         );
         c.params.push(Value::Integer(q.limit as i64 + 1));
         let clocks = self.clocks(q.today);
-        let mut stmt = self.conn.prepare_cached(&sql).ctx("preparing a queue query")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .ctx("preparing a queue query")?;
         let mut rows = stmt
-            .query_map(rusqlite::params_from_iter(c.params.iter()), |r| read_row(r, &clocks))
+            .query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+                read_row(r, &clocks)
+            })
             .ctx("reading a queue")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading a queue")?;
@@ -222,15 +272,18 @@ impl Store {
     pub fn queue_plan(&self, q: &QueueQuery) -> Result<Vec<String>> {
         let mut c = self.queue_conditions(q);
         let sql = format!(
-            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM cases {} ORDER BY due_key, case_no LIMIT ?",
-            c.where_clause()
+            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM cases {} {} LIMIT ?",
+            c.where_clause(),
+            q.sort.order_by()
         );
         c.params.push(Value::Integer(q.limit as i64));
         let mut stmt = self.conn.prepare(&sql).ctx("preparing a query plan")?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(c.params.iter()), |r| r.get::<_, String>(3))
+            .query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
             .ctx("explaining a queue query")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("explaining a queue query")
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("explaining a queue query")
     }
 }
-

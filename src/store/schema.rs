@@ -50,6 +50,8 @@ CREATE INDEX cases_by_stage ON cases (stage, due_key, case_no);
 CREATE INDEX cases_by_assignee ON cases (assignee, due_key, case_no) WHERE assignee IS NOT NULL;
 CREATE INDEX cases_by_due ON cases (due_key, case_no);
 CREATE INDEX cases_by_open ON cases (open, due_key, case_no);
+CREATE INDEX cases_by_stage_no ON cases (stage, case_no);
+CREATE INDEX cases_by_open_no ON cases (open, case_no);
 CREATE INDEX cases_by_employer ON cases (employer_uscc);
 
 -- Tab counts without scanning: kept by triggers in the same transaction as the case.

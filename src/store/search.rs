@@ -105,7 +105,10 @@ mod tests {
             match_query("GZ2026-0045 ltd").as_deref(),
             Some("\"gz2026 0045\"* AND \"ltd\"*")
         );
-        assert_eq!(match_query("\" OR 1=1 --").as_deref(), Some("\"or\"* AND \"1 1\"*"));
+        assert_eq!(
+            match_query("\" OR 1=1 --").as_deref(),
+            Some("\"or\"* AND \"1 1\"*")
+        );
         assert_eq!(match_query("  -- "), None);
     }
 }

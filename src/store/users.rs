@@ -19,7 +19,11 @@ fn parse_roles(text: &str) -> Vec<Role> {
 }
 
 fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub(crate) fn actor(conn: &Connection, name: &str) -> Result<Option<Actor>> {
@@ -106,11 +110,18 @@ impl Store {
                 })
             })
             .ctx("listing users")?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().ctx("listing users")
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("listing users")
     }
 
     /// Adds a user. `by` must be an admin, except for the very first user of a new store.
-    pub fn add_user(&mut self, by: Option<&str>, name: &str, roles: &[Role], now: &str) -> Result<()> {
+    pub fn add_user(
+        &mut self,
+        by: Option<&str>,
+        name: &str,
+        roles: &[Role],
+        now: &str,
+    ) -> Result<()> {
         validate_name(name)?;
         validate_roles(roles)?;
         self.write(&format!("adding user {name}"), |tx, _, _| {
@@ -134,7 +145,10 @@ impl Store {
         self.write(&format!("changing the roles of {name}"), |tx, _, _| {
             require_admin(tx, by)?;
             let n = tx
-                .execute("UPDATE users SET roles = ?1 WHERE name = ?2", params![roles_text(roles), name])
+                .execute(
+                    "UPDATE users SET roles = ?1 WHERE name = ?2",
+                    params![roles_text(roles), name],
+                )
                 .ctx("changing roles")?;
             if n == 0 {
                 return Err(StoreError::UnknownUser(name.to_string()));
@@ -144,7 +158,12 @@ impl Store {
     }
 
     /// Disables a user and releases every claim they hold, each release audited.
-    pub fn disable_user(&mut self, by: &str, name: &str, today: Option<chrono::NaiveDate>) -> Result<Vec<String>> {
+    pub fn disable_user(
+        &mut self,
+        by: &str,
+        name: &str,
+        today: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<String>> {
         let now = self.clock(today).now();
         self.write(&format!("disabling {name}"), |tx, settings, calendar| {
             let admin = require_admin(tx, by)?;

@@ -1,0 +1,491 @@
+//! What each command of the keymap does, and how a confirmed dialog becomes store requests.
+
+use super::dialog::{self, BulkKind, ChecklistForm, Dialog, Target, TextAction};
+use super::{App, Effect, Focus};
+use crate::console::i18n::T;
+use crate::console::keymap::Command;
+use crate::console::worker::Job;
+use crate::domain::transition::next_stage;
+use crate::domain::{Action, Presenter, Queue, Role, Stage};
+use crate::store::Request;
+
+impl App {
+    pub(super) fn command(&mut self, command: Command) -> Vec<Effect> {
+        use Command::*;
+        let page = self.visible_rows() as isize;
+        match command {
+            Help => {
+                self.dialog = Some(Dialog::Help { scroll: 0 });
+                Vec::new()
+            }
+            Quit => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            NextQueue => self.switch_tab(self.tab + 1),
+            PrevQueue => self.switch_tab(self.tab + Queue::TABS.len() - 1),
+            Queue1 | Queue2 | Queue3 | Queue4 | Queue5 | Queue6 | Queue7 | Queue8 | Queue9 => {
+                let index = [
+                    Queue1, Queue2, Queue3, Queue4, Queue5, Queue6, Queue7, Queue8, Queue9,
+                ]
+                .iter()
+                .position(|c| *c == command)
+                .unwrap_or(0);
+                self.switch_tab(index)
+            }
+            Overdue => self.switch_tab(7),
+            Down => {
+                let moved = self.list.move_by(1);
+                self.after_move(moved)
+            }
+            Up => {
+                let moved = self.list.move_by(-1);
+                self.after_move(moved)
+            }
+            PageDown => {
+                let moved = self.list.move_by(page);
+                self.after_move(moved)
+            }
+            PageUp => {
+                let moved = self.list.move_by(-page);
+                self.after_move(moved)
+            }
+            Top => {
+                let moved = self.list.to_top();
+                self.after_move(moved)
+            }
+            Bottom => {
+                let moved = self.list.to_bottom();
+                self.after_move(moved)
+            }
+            OpenDetail => {
+                if self.list.selected_row().is_some() {
+                    self.focus = Focus::Detail;
+                }
+                Vec::new()
+            }
+            Back => {
+                if self.focus == Focus::Detail {
+                    self.focus = Focus::List;
+                    Vec::new()
+                } else if !self.search.text.is_empty() {
+                    self.search.text.clear();
+                    self.reload()
+                } else {
+                    self.list.marked.clear();
+                    Vec::new()
+                }
+            }
+            Search => {
+                self.search.typing = true;
+                Vec::new()
+            }
+            CycleFilter => {
+                let next = self.list.filter.next();
+                self.set_filter(next)
+            }
+            CycleSort => {
+                self.list.cycle_sort();
+                self.reload()
+            }
+            ReverseSort => {
+                self.list.sort.descending = !self.list.sort.descending;
+                self.reload()
+            }
+            Mark => {
+                self.list.toggle_mark();
+                let moved = self.list.move_by(1);
+                self.after_move(moved)
+            }
+            Copy => match self.list.selected_case_no() {
+                Some(no) => {
+                    self.say(format!("{no} {}", self.lang.t(T::Copied)), false);
+                    vec![Effect::Copy(no)]
+                }
+                None => Vec::new(),
+            },
+            Palette => {
+                self.dialog = Some(Dialog::Palette {
+                    input: String::new(),
+                    selected: 0,
+                });
+                Vec::new()
+            }
+            Language => {
+                self.lang = self.lang.toggled();
+                Vec::new()
+            }
+            Dashboard => {
+                self.say("The supervisor dashboard is not built yet", true);
+                Vec::new()
+            }
+            Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign => {
+                self.write_command(command)
+            }
+        }
+    }
+
+    fn write_command(&mut self, command: Command) -> Vec<Effect> {
+        if self.is_read_only() {
+            self.say(self.lang.t(T::Viewer), true);
+            return Vec::new();
+        }
+        if !self.list.marked.is_empty() {
+            let kind = match command {
+                Command::Approve => Some(BulkKind::Approve),
+                Command::Return => Some(BulkKind::Return),
+                Command::Claim => Some(BulkKind::Claim),
+                Command::Assign => Some(BulkKind::Assign),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                return self.open_bulk(kind);
+            }
+        }
+        let Some(row) = self.list.selected_row().cloned() else {
+            return Vec::new();
+        };
+        let target = Target {
+            case_no: row.case_no.clone(),
+            version: row.version,
+            stage: row.stage,
+        };
+        match command {
+            Command::Claim => {
+                let action = if row.assignee.as_deref() == Some(self.setup.user.as_str()) {
+                    Action::Release
+                } else {
+                    Action::Claim
+                };
+                vec![self.act(&target, action)]
+            }
+            Command::Approve => {
+                self.open_confirm(target);
+                Vec::new()
+            }
+            Command::Return => {
+                self.open_reason(target, TextAction::Return);
+                Vec::new()
+            }
+            Command::Refuse => {
+                let kind = if row.stage == Stage::PreAudit {
+                    TextAction::NotAccept
+                } else {
+                    TextAction::Refuse
+                };
+                self.open_reason(target, kind);
+                Vec::new()
+            }
+            Command::Note => {
+                self.open_reason(target, TextAction::Note);
+                Vec::new()
+            }
+            Command::RecordEntry => {
+                self.dialog = Some(Dialog::EntryDate {
+                    target,
+                    input: self.setup.today.to_string(),
+                    error: None,
+                });
+                Vec::new()
+            }
+            Command::Verify => {
+                let detail = self
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.case.case_no == target.case_no);
+                let form = ChecklistForm {
+                    presenter: Presenter::Applicant,
+                    originals: false,
+                    sealed_copies: false,
+                    visa_until: String::new(),
+                    exam_date: detail
+                        .and_then(|d| d.case.exam_report.as_ref())
+                        .map(|e| e.issued_on.to_string())
+                        .unwrap_or_default(),
+                    exam_domestic: detail
+                        .and_then(|d| d.case.exam_report.as_ref())
+                        .is_some_and(|e| e.domestic),
+                    focus: 0,
+                    error: None,
+                    entered: detail.and_then(|d| d.case.entry_date),
+                    window_due: detail
+                        .and_then(|d| d.governing.as_ref())
+                        .and_then(|g| g.due),
+                    target,
+                };
+                self.dialog = Some(Dialog::Verify(Box::new(form)));
+                Vec::new()
+            }
+            Command::Assign => {
+                if !self.has(Role::Supervisor) {
+                    self.say("assign needs the supervisor role", true);
+                    return Vec::new();
+                }
+                self.pending_assign = Some(vec![target]);
+                vec![self.job(Job::Assignees)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn open_confirm(&mut self, target: Target) {
+        let Some(detail) = self
+            .detail
+            .as_ref()
+            .filter(|d| d.case.case_no == target.case_no)
+        else {
+            self.say(self.lang.t(T::Loading), false);
+            return;
+        };
+        let case = &detail.case;
+        let action = Action::Approve { note: None };
+        let title = match case.stage {
+            Stage::PreAudit => format!("Accept {}", case.case_no),
+            Stage::Review => format!("Recommend approval of {}", case.case_no),
+            Stage::Decision => format!("Sign decision {}", case.case_no),
+            _ => format!("Approve {}", case.case_no),
+        };
+        let mut lines = Vec::new();
+        match next_stage(case, &action) {
+            Some(to) => {
+                let mut line =
+                    format!("{} -> {}", self.lang.stage(case.stage), self.lang.stage(to));
+                if to == Stage::Notified {
+                    line.push_str(": Work Permit Notification will be issued");
+                }
+                lines.push(line);
+            }
+            None => lines.push(format!(
+                "approve is not possible in {}: confirming will say why",
+                self.lang.stage(case.stage)
+            )),
+        }
+        if let Some(rec) = &case.recommendation {
+            lines.push(format!(
+                "{}: {:?}, by {} on {}",
+                self.lang.t(T::Recommended),
+                rec.verdict,
+                crate::text::sanitize_line(&rec.by),
+                rec.on
+            ));
+        }
+        lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
+        self.dialog = Some(Dialog::Confirm {
+            target,
+            title,
+            lines,
+            note: dialog::editor(""),
+        });
+    }
+
+    fn open_reason(&mut self, target: Target, kind: TextAction) {
+        let draft = self.draft_for(&target.case_no, kind).cloned();
+        let restored = draft.is_some();
+        let (verb, prompt) = match kind {
+            TextAction::Return => (
+                "Return",
+                if target.stage == Stage::Verification {
+                    "Record the deficiency (the 30-day window keeps running):".to_string()
+                } else {
+                    self.lang.t(T::ReturnPrompt).to_string()
+                },
+            ),
+            TextAction::Refuse => ("Refuse", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::NotAccept => ("Do not accept", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::Note => ("Note on", String::new()),
+        };
+        let transition = match kind {
+            TextAction::Return if target.stage != Stage::Verification => {
+                format!(
+                    "{} -> {}. ",
+                    self.lang.stage(target.stage),
+                    self.lang.stage(Stage::Returned)
+                )
+            }
+            TextAction::NotAccept => format!(
+                "{} -> {}. ",
+                self.lang.stage(target.stage),
+                self.lang.stage(Stage::NotAccepted)
+            ),
+            _ => String::new(),
+        };
+        self.dialog = Some(Dialog::Reason {
+            title: format!("{verb} {}", target.case_no),
+            prompt: format!("{transition}{prompt}"),
+            target,
+            kind,
+            editor: dialog::editor(draft.as_deref().unwrap_or("")),
+            asking_discard: false,
+            error: None,
+        });
+        if restored {
+            self.say(self.lang.t(T::DraftRestored), false);
+        }
+    }
+
+    fn open_bulk(&mut self, kind: BulkKind) -> Vec<Effect> {
+        let targets: Vec<Target> = self
+            .list
+            .rows
+            .iter()
+            .filter(|r| self.list.marked.contains(&r.case_no))
+            .map(|r| Target {
+                case_no: r.case_no.clone(),
+                version: r.version,
+                stage: r.stage,
+            })
+            .collect();
+        if kind == BulkKind::Assign {
+            self.pending_assign = Some(targets);
+            return vec![self.job(Job::Assignees)];
+        }
+        self.dialog = Some(Dialog::Bulk {
+            kind,
+            reason: (kind == BulkKind::Return).then(|| dialog::editor("")),
+            targets,
+            error: None,
+        });
+        Vec::new()
+    }
+
+    fn request(&self, target: &Target, action: Action) -> Request {
+        Request {
+            case_no: target.case_no.clone(),
+            user: self.setup.user.clone(),
+            action,
+            expect_version: Some(target.version),
+            expect_stage: Some(target.stage),
+            today: Some(self.setup.today),
+        }
+    }
+
+    fn act(&mut self, target: &Target, action: Action) -> Effect {
+        let request = self.request(target, action);
+        self.job(Job::Act { request })
+    }
+
+    pub(super) fn submit(&mut self, dialog: Dialog) -> Vec<Effect> {
+        match dialog {
+            Dialog::Confirm { target, note, .. } => {
+                let text = dialog::text_of(&note);
+                let note = (!text.trim().is_empty()).then_some(text);
+                vec![self.act(&target, Action::Approve { note })]
+            }
+            Dialog::Reason {
+                target,
+                kind,
+                editor,
+                ..
+            } => {
+                let text = dialog::text_of(&editor);
+                self.pending_text = Some((target.case_no.clone(), kind.name(), text.clone()));
+                vec![self.act(&target, kind.action(text))]
+            }
+            Dialog::EntryDate { target, input, .. } => {
+                match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+                    Ok(date) => vec![self.act(&target, Action::RecordEntry { date })],
+                    Err(_) => {
+                        self.dialog = Some(Dialog::EntryDate {
+                            target,
+                            error: Some(format!("\"{input}\" is not a date: use YYYY-MM-DD")),
+                            input,
+                        });
+                        Vec::new()
+                    }
+                }
+            }
+            Dialog::Verify(form) => match form.checklist() {
+                Ok(checklist) => vec![self.act(&form.target.clone(), Action::Verify { checklist })],
+                Err(error) => {
+                    let mut form = form;
+                    form.error = Some(error);
+                    self.dialog = Some(Dialog::Verify(form));
+                    Vec::new()
+                }
+            },
+            Dialog::Assign {
+                targets,
+                candidates,
+                selected,
+            } => {
+                let Some(to) = candidates.get(selected).cloned() else {
+                    return Vec::new();
+                };
+                let requests = targets
+                    .iter()
+                    .map(|t| self.request(t, Action::Assign { to: to.clone() }))
+                    .collect::<Vec<_>>();
+                if requests.len() == 1 {
+                    let request = requests
+                        .into_iter()
+                        .next()
+                        .map(|request| Job::Act { request });
+                    request.map(|job| self.job(job)).into_iter().collect()
+                } else {
+                    vec![self.job(Job::Bulk { requests })]
+                }
+            }
+            Dialog::Bulk {
+                kind,
+                targets,
+                reason,
+                ..
+            } => {
+                let reason = reason.map(|r| dialog::text_of(&r)).unwrap_or_default();
+                let user = self.setup.user.clone();
+                let held_by_me: Vec<bool> = targets
+                    .iter()
+                    .map(|t| {
+                        self.list.rows.iter().any(|r| {
+                            r.case_no == t.case_no && r.assignee.as_deref() == Some(user.as_str())
+                        })
+                    })
+                    .collect();
+                let requests = targets
+                    .iter()
+                    .zip(held_by_me)
+                    .map(|(t, mine)| {
+                        let action = match kind {
+                            BulkKind::Approve => Action::Approve { note: None },
+                            BulkKind::Return => Action::Return {
+                                reason: reason.clone(),
+                            },
+                            BulkKind::Claim if mine => Action::Release,
+                            BulkKind::Claim | BulkKind::Assign => Action::Claim,
+                        };
+                        self.request(t, action)
+                    })
+                    .collect();
+                vec![self.job(Job::Bulk { requests })]
+            }
+            Dialog::Palette { input, selected } => {
+                let matches = palette_matches(&input);
+                match matches.get(selected.min(matches.len().saturating_sub(1))) {
+                    Some(command) => self.command(*command),
+                    None => Vec::new(),
+                }
+            }
+            Dialog::QuitAsk => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Dialog::Message { .. } | Dialog::Help { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Commands whose name or label contains what was typed.
+pub fn palette_matches(input: &str) -> Vec<Command> {
+    let needle = input.trim().to_lowercase();
+    Command::ALL
+        .iter()
+        .copied()
+        .filter(|c| {
+            let (name, en, zh) = c.describe();
+            needle.is_empty()
+                || name.contains(&needle)
+                || en.to_lowercase().contains(&needle)
+                || zh.contains(&needle)
+        })
+        .collect()
+}

@@ -1,0 +1,407 @@
+//! Dialogs: what each one holds and how keys edit it. Confirming returns what to do; the app
+//! turns that into store requests.
+
+use super::super::i18n::{Lang, T};
+use crate::domain::{Action, Checklist, Presenter, Stage};
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+/// The case an action was prepared for, with the version and stage the user saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub case_no: String,
+    pub version: i64,
+    pub stage: Stage,
+}
+
+/// Actions whose text the user types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextAction {
+    Return,
+    Refuse,
+    NotAccept,
+    Note,
+}
+
+impl TextAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            TextAction::Return => "return",
+            TextAction::Refuse => "refuse",
+            TextAction::NotAccept => "not_accept",
+            TextAction::Note => "note",
+        }
+    }
+
+    pub fn action(self, text: String) -> Action {
+        match self {
+            TextAction::Return => Action::Return { reason: text },
+            TextAction::Refuse => Action::Refuse { reason: text },
+            TextAction::NotAccept => Action::NotAccept { reason: text },
+            TextAction::Note => Action::Note { text },
+        }
+    }
+}
+
+/// What the bulk preview will do to each marked case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkKind {
+    Approve,
+    Return,
+    Claim,
+    Assign,
+}
+
+impl BulkKind {
+    pub fn verb(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (BulkKind::Approve, Lang::En) => "approved",
+            (BulkKind::Return, Lang::En) => "returned",
+            (BulkKind::Claim, Lang::En) => "claimed or released",
+            (BulkKind::Assign, Lang::En) => "assigned",
+            (BulkKind::Approve, Lang::Zh) => "通过",
+            (BulkKind::Return, Lang::Zh) => "退回",
+            (BulkKind::Claim, Lang::Zh) => "认领或释放",
+            (BulkKind::Assign, Lang::Zh) => "分配",
+        }
+    }
+}
+
+pub fn editor(initial: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if initial.is_empty() {
+        vec![String::new()]
+    } else {
+        initial.lines().map(str::to_string).collect()
+    };
+    let mut area = TextArea::new(lines);
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
+}
+
+pub fn text_of(area: &TextArea<'_>) -> String {
+    area.lines().join("\n")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistForm {
+    pub target: Target,
+    pub presenter: Presenter,
+    pub originals: bool,
+    pub sealed_copies: bool,
+    pub visa_until: String,
+    pub exam_date: String,
+    pub exam_domestic: bool,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub entered: Option<NaiveDate>,
+    pub window_due: Option<NaiveDate>,
+}
+
+impl ChecklistForm {
+    pub const FIELDS: usize = 6;
+
+    pub fn checklist(&self) -> Result<Checklist, String> {
+        let date = |label: &str, text: &str| {
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                format!(
+                    "{label}: \"{}\" is not a date (YYYY-MM-DD)",
+                    crate::text::sanitize_line(text)
+                )
+            })
+        };
+        Ok(Checklist {
+            presented_by: self.presenter,
+            originals: self.originals,
+            sealed_copies: self.sealed_copies,
+            visa_valid_until: Some(date("visa valid until", &self.visa_until)?),
+            exam_issued_on: Some(date("exam report issued", &self.exam_date)?),
+            exam_domestic: self.exam_domestic,
+            exam_institution: None,
+        })
+    }
+
+    /// Space toggles or cycles the focused item; typing edits the focused date.
+    pub fn key(&mut self, key: &KeyEvent) {
+        self.error = None;
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % Self::FIELDS,
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = (self.focus + Self::FIELDS - 1) % Self::FIELDS
+            }
+            KeyCode::Char(' ') => match self.focus {
+                0 => {
+                    self.presenter = match self.presenter {
+                        Presenter::Applicant => Presenter::Handler,
+                        Presenter::Handler => Presenter::Agent,
+                        Presenter::Agent => Presenter::Applicant,
+                    }
+                }
+                1 => self.originals = !self.originals,
+                2 => self.sealed_copies = !self.sealed_copies,
+                5 => self.exam_domestic = !self.exam_domestic,
+                _ => {}
+            },
+            KeyCode::Backspace => {
+                if let Some(field) = self.date_field() {
+                    field.pop();
+                }
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() || c == '-' => {
+                if let Some(field) = self.date_field() {
+                    if field.len() < 10 {
+                        field.push(c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn date_field(&mut self) -> Option<&mut String> {
+        match self.focus {
+            3 => Some(&mut self.visa_until),
+            4 => Some(&mut self.exam_date),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Dialog {
+    /// Approve: shows the transition and takes an optional note.
+    Confirm {
+        target: Target,
+        title: String,
+        lines: Vec<String>,
+        note: TextArea<'static>,
+    },
+    /// A multi-line reason or note; empty text is refused.
+    Reason {
+        target: Target,
+        kind: TextAction,
+        title: String,
+        prompt: String,
+        editor: TextArea<'static>,
+        asking_discard: bool,
+        error: Option<String>,
+    },
+    EntryDate {
+        target: Target,
+        input: String,
+        error: Option<String>,
+    },
+    Verify(Box<ChecklistForm>),
+    Assign {
+        targets: Vec<Target>,
+        candidates: Vec<String>,
+        selected: usize,
+    },
+    Bulk {
+        kind: BulkKind,
+        targets: Vec<Target>,
+        reason: Option<TextArea<'static>>,
+        error: Option<String>,
+    },
+    /// Words to read: bulk results, a refusal, a conflict.
+    Message {
+        title: String,
+        lines: Vec<String>,
+        alert: bool,
+    },
+    Help {
+        scroll: u16,
+    },
+    Palette {
+        input: String,
+        selected: usize,
+    },
+    QuitAsk,
+}
+
+/// What a key did to the open dialog.
+#[derive(Debug)]
+pub enum Outcome {
+    Stay,
+    Close,
+    Submit,
+}
+
+pub fn is_submit(key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    matches!(key.code, KeyCode::Char('s') if ctrl) || (key.code == KeyCode::Enter && ctrl)
+}
+
+impl Dialog {
+    /// True when closing would throw away typed text.
+    pub fn has_typed_text(&self) -> bool {
+        match self {
+            Dialog::Reason { editor, .. } => !text_of(editor).trim().is_empty(),
+            Dialog::Bulk {
+                reason: Some(editor),
+                ..
+            } => !text_of(editor).trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, lang: Lang) -> Outcome {
+        match self {
+            Dialog::Confirm { note, .. } => match key.code {
+                KeyCode::Enter => Outcome::Submit,
+                KeyCode::Esc => Outcome::Close,
+                _ => {
+                    note.input(*key);
+                    Outcome::Stay
+                }
+            },
+            Dialog::Reason {
+                editor,
+                asking_discard,
+                error,
+                ..
+            } => {
+                if *asking_discard {
+                    return match key.code {
+                        KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
+                        _ => {
+                            *asking_discard = false;
+                            Outcome::Stay
+                        }
+                    };
+                }
+                if is_submit(key) {
+                    if text_of(editor).trim().is_empty() {
+                        *error = Some(lang.t(T::EmptyReason).into());
+                        return Outcome::Stay;
+                    }
+                    return Outcome::Submit;
+                }
+                if key.code == KeyCode::Esc {
+                    if text_of(editor).trim().is_empty() {
+                        return Outcome::Close;
+                    }
+                    *asking_discard = true;
+                    return Outcome::Stay;
+                }
+                *error = None;
+                editor.input(*key);
+                Outcome::Stay
+            }
+            Dialog::EntryDate { input, error, .. } => {
+                match key.code {
+                    KeyCode::Enter => return Outcome::Submit,
+                    KeyCode::Esc => return Outcome::Close,
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char(c) if (c.is_ascii_digit() || c == '-') && input.len() < 10 => {
+                        input.push(c)
+                    }
+                    _ => {}
+                }
+                *error = None;
+                Outcome::Stay
+            }
+            Dialog::Verify(form) => match key.code {
+                KeyCode::Enter => Outcome::Submit,
+                KeyCode::Esc => Outcome::Close,
+                _ => {
+                    form.key(key);
+                    Outcome::Stay
+                }
+            },
+            Dialog::Assign {
+                candidates,
+                selected,
+                ..
+            } => match key.code {
+                KeyCode::Enter if !candidates.is_empty() => Outcome::Submit,
+                KeyCode::Esc => Outcome::Close,
+                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+                    *selected = (*selected + 1).min(candidates.len().saturating_sub(1));
+                    Outcome::Stay
+                }
+                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+                    *selected = selected.saturating_sub(1);
+                    Outcome::Stay
+                }
+                _ => Outcome::Stay,
+            },
+            Dialog::Bulk { reason, error, .. } => match reason {
+                Some(editor) => {
+                    if is_submit(key) {
+                        if text_of(editor).trim().is_empty() {
+                            *error = Some(lang.t(T::EmptyReason).into());
+                            return Outcome::Stay;
+                        }
+                        return Outcome::Submit;
+                    }
+                    if key.code == KeyCode::Esc {
+                        return Outcome::Close;
+                    }
+                    editor.input(*key);
+                    Outcome::Stay
+                }
+                None => match key.code {
+                    KeyCode::Enter => Outcome::Submit,
+                    KeyCode::Esc => Outcome::Close,
+                    _ => Outcome::Stay,
+                },
+            },
+            Dialog::Message { .. } => match key.code {
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char(' ') => {
+                    Outcome::Close
+                }
+                _ => Outcome::Stay,
+            },
+            Dialog::Help { scroll } => match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    *scroll = scroll.saturating_add(1);
+                    Outcome::Stay
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    *scroll = scroll.saturating_sub(1);
+                    Outcome::Stay
+                }
+                KeyCode::PageDown => {
+                    *scroll = scroll.saturating_add(10);
+                    Outcome::Stay
+                }
+                KeyCode::PageUp => {
+                    *scroll = scroll.saturating_sub(10);
+                    Outcome::Stay
+                }
+                _ => Outcome::Close,
+            },
+            Dialog::Palette { input, selected } => match key.code {
+                KeyCode::Enter => Outcome::Submit,
+                KeyCode::Esc => Outcome::Close,
+                KeyCode::Down | KeyCode::Tab => {
+                    *selected += 1;
+                    Outcome::Stay
+                }
+                KeyCode::Up | KeyCode::BackTab => {
+                    *selected = selected.saturating_sub(1);
+                    Outcome::Stay
+                }
+                KeyCode::Backspace => {
+                    input.pop();
+                    *selected = 0;
+                    Outcome::Stay
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    input.push(c);
+                    *selected = 0;
+                    Outcome::Stay
+                }
+                _ => Outcome::Stay,
+            },
+            Dialog::QuitAsk => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Submit,
+                _ => Outcome::Close,
+            },
+        }
+    }
+}

@@ -1,0 +1,522 @@
+//! All console state and `update`, which turns a message into new state and effects. It does no
+//! I/O: the store is reached only through the jobs it returns.
+
+mod commands;
+pub use commands::palette_matches;
+pub mod dialog;
+pub mod list;
+
+use super::i18n::{Lang, T};
+use super::keymap::Keymap;
+use super::worker::{Detail, Job, Reply, Ticket};
+use crate::domain::{Filter, Queue, Role};
+use crate::store::{QueueQuery, TabCounts};
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use dialog::{Dialog, Outcome, Target, TextAction};
+use list::{List, PAGE_ROWS};
+use std::collections::HashMap;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    Tick,
+    Reply { generation: u64, reply: Reply },
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Store(Ticket),
+    /// Copy to the terminal's clipboard (OSC 52).
+    Copy(String),
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Search {
+    pub typing: bool,
+    pub text: String,
+}
+
+/// What the console is told about its user and store when it starts.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub user: String,
+    pub roles: Vec<Role>,
+    pub today: NaiveDate,
+    pub store_label: String,
+    pub store_read_only: bool,
+    pub lang: Lang,
+    pub keymap: Keymap,
+    pub ascii: bool,
+    pub color: bool,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub setup: Setup,
+    pub lang: Lang,
+    pub tab: usize,
+    pub list: List,
+    pub counts: Option<TabCounts>,
+    pub detail: Option<Detail>,
+    pub focus: Focus,
+    pub dialog: Option<Dialog>,
+    pub search: Search,
+    pub status: Option<Status>,
+    /// The overdue count when the console opened; growth beyond it is announced.
+    pub overdue_at_open: Option<i64>,
+    pub new_overdue: i64,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// Text typed for an action that did not commit, by (case, action), offered back next time.
+    pub drafts: HashMap<(String, &'static str), String>,
+    data_version: Option<i64>,
+    next_generation: u64,
+    page_generation: u64,
+    detail_generation: u64,
+    pending_assign: Option<Vec<Target>>,
+    pending_text: Option<(String, &'static str, String)>,
+}
+
+impl App {
+    pub fn new(setup: Setup) -> (App, Vec<Effect>) {
+        let lang = setup.lang;
+        let mut app = App {
+            setup,
+            lang,
+            tab: 0,
+            list: List::default(),
+            counts: None,
+            detail: None,
+            focus: Focus::List,
+            dialog: None,
+            search: Search::default(),
+            status: None,
+            overdue_at_open: None,
+            new_overdue: 0,
+            size: (120, 40),
+            quit: false,
+            drafts: HashMap::new(),
+            data_version: None,
+            next_generation: 0,
+            page_generation: 0,
+            detail_generation: 0,
+            pending_assign: None,
+            pending_text: None,
+        };
+        if app.is_read_only() {
+            app.status = Some(Status {
+                text: app.lang.t(T::Viewer).into(),
+                error: false,
+            });
+        }
+        let mut effects = app.reload();
+        effects.push(app.job(Job::Poll));
+        (app, effects)
+    }
+
+    pub fn queue(&self) -> Queue {
+        Queue::TABS[self.tab]
+    }
+
+    /// A viewer, or a store the process cannot write, gets a read-only console.
+    pub fn is_read_only(&self) -> bool {
+        self.setup.store_read_only || !self.setup.roles.iter().any(|r| *r != Role::Viewer)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.setup.roles.contains(&role)
+    }
+
+    /// Rows of the table that fit on screen (for paging).
+    pub fn visible_rows(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+
+    /// The detail panel shares the screen with the table only when the terminal is wide.
+    pub fn side_by_side(&self) -> bool {
+        self.size.0 >= 140
+    }
+
+    fn job(&mut self, job: Job) -> Effect {
+        self.next_generation += 1;
+        Effect::Store(Ticket {
+            generation: self.next_generation,
+            job,
+        })
+    }
+
+    fn query(&self) -> QueueQuery {
+        QueueQuery {
+            queue: self.queue(),
+            filter: self.list.filter,
+            search: (!self.search.text.trim().is_empty()).then(|| self.search.text.clone()),
+            user: self.setup.user.clone(),
+            today: self.setup.today,
+            sort: self.list.sort,
+            after: None,
+            limit: PAGE_ROWS,
+        }
+    }
+
+    /// Re-queries what is on screen: the first page, the counts and the selected case.
+    fn reload(&mut self) -> Vec<Effect> {
+        let mut effects = vec![self.request_page(false)];
+        effects.push(self.job(Job::Counts {
+            user: self.setup.user.clone(),
+            today: self.setup.today,
+        }));
+        effects.extend(self.request_detail());
+        effects
+    }
+
+    fn request_page(&mut self, append: bool) -> Effect {
+        let mut query = self.query();
+        if append {
+            query.after = self.list.next.clone();
+        }
+        self.list.loading = true;
+        let effect = self.job(Job::Page { query, append });
+        if let Effect::Store(t) = &effect {
+            self.page_generation = t.generation;
+        }
+        effect
+    }
+
+    fn request_detail(&mut self) -> Option<Effect> {
+        let case_no = self.list.selected_case_no()?;
+        let effect = self.job(Job::Detail {
+            case_no,
+            today: self.setup.today,
+        });
+        if let Effect::Store(t) = &effect {
+            self.detail_generation = t.generation;
+        }
+        Some(effect)
+    }
+
+    fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.status = Some(Status {
+            text: text.into(),
+            error,
+        });
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key)
+                if key.kind == KeyEventKind::Press || key.kind == KeyEventKind::Repeat =>
+            {
+                self.key(key)
+            }
+            Msg::Key(_) => Vec::new(),
+            Msg::Paste(text) => self.paste(&text),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Msg::Tick => vec![self.job(Job::Poll)],
+            Msg::Reply { generation, reply } => self.reply(generation, reply),
+        }
+    }
+
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        match &mut self.dialog {
+            Some(Dialog::Reason { editor, .. })
+            | Some(Dialog::Bulk {
+                reason: Some(editor),
+                ..
+            }) => {
+                editor.insert_str(text);
+                self.remember_draft();
+                Vec::new()
+            }
+            _ if self.search.typing => {
+                self.search.text.push_str(&crate::text::sanitize_line(text));
+                vec![self.request_page(false)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        self.status = None;
+        if self.dialog.is_some() {
+            return self.dialog_key(key);
+        }
+        if self.search.typing {
+            return self.search_key(key);
+        }
+        match self.setup.keymap.command(&key) {
+            Some(command) => self.command(command),
+            None => Vec::new(),
+        }
+    }
+
+    fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Enter => {
+                self.search.typing = false;
+                return Vec::new();
+            }
+            KeyCode::Esc => {
+                self.search.typing = false;
+                self.search.text.clear();
+            }
+            KeyCode::Backspace => {
+                self.search.text.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.search.text.push(c)
+            }
+            _ => return Vec::new(),
+        }
+        self.list.selected = 0;
+        vec![self.request_page(false)]
+    }
+
+    fn dialog_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        let Some(dialog) = self.dialog.as_mut() else {
+            return Vec::new();
+        };
+        if ctrl_c {
+            if dialog.has_typed_text() {
+                self.remember_draft();
+                self.dialog = Some(Dialog::QuitAsk);
+                return Vec::new();
+            }
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
+        let outcome = dialog.key(&key, self.lang);
+        self.remember_draft();
+        match outcome {
+            Outcome::Stay => Vec::new(),
+            Outcome::Close => {
+                if let Some(Dialog::Reason { target, kind, .. }) = &self.dialog {
+                    self.drafts.remove(&(target.case_no.clone(), kind.name()));
+                }
+                self.dialog = None;
+                Vec::new()
+            }
+            Outcome::Submit => match self.dialog.take() {
+                Some(dialog) => self.submit(dialog),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// Keeps what is being typed, so closing by accident, a conflict or a refusal loses nothing.
+    fn remember_draft(&mut self) {
+        if let Some(Dialog::Reason {
+            target,
+            kind,
+            editor,
+            ..
+        }) = &self.dialog
+        {
+            let text = dialog::text_of(editor);
+            let key = (target.case_no.clone(), kind.name());
+            if text.trim().is_empty() {
+                self.drafts.remove(&key);
+            } else {
+                self.drafts.insert(key, text);
+            }
+        }
+    }
+
+    fn reply(&mut self, generation: u64, reply: Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Page {
+                page,
+                total,
+                append,
+            } => {
+                if generation != self.page_generation {
+                    return Vec::new();
+                }
+                let before = self.list.selected_case_no();
+                if append {
+                    self.list.append(page);
+                } else {
+                    self.list.replace(page, total, before.as_deref());
+                }
+                if self.list.selected_case_no() != before || self.detail.is_none() {
+                    return self.request_detail().into_iter().collect();
+                }
+                Vec::new()
+            }
+            Reply::Counts(counts) => {
+                let overdue = counts.get(Queue::Overdue);
+                match self.overdue_at_open {
+                    None => self.overdue_at_open = Some(overdue),
+                    Some(at_open) => self.new_overdue = (overdue - at_open).max(0),
+                }
+                self.counts = Some(counts);
+                Vec::new()
+            }
+            Reply::Detail(detail) => {
+                if generation == self.detail_generation {
+                    self.detail = *detail;
+                }
+                Vec::new()
+            }
+            Reply::Acted(result) => self.acted(*result),
+            Reply::Bulk(results) => self.bulk_done(results),
+            Reply::Assignees(names) => {
+                if let Some(targets) = self.pending_assign.take() {
+                    self.dialog = Some(Dialog::Assign {
+                        targets,
+                        candidates: names,
+                        selected: 0,
+                    });
+                }
+                Vec::new()
+            }
+            Reply::Changed(version) => {
+                let changed = self.data_version.is_some_and(|v| v != version);
+                self.data_version = Some(version);
+                if changed { self.reload() } else { Vec::new() }
+            }
+            Reply::Failed(message) => {
+                self.list.loading = false;
+                self.say(message, true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn acted(
+        &mut self,
+        result: Result<crate::store::Outcome, super::worker::ActFailure>,
+    ) -> Vec<Effect> {
+        let pending = self.pending_text.take();
+        match result {
+            Ok(outcome) => {
+                if let Some((case_no, action, _)) = &pending {
+                    self.drafts.remove(&(case_no.clone(), *action));
+                }
+                let e = &outcome.event;
+                let from = e.from.map(|s| self.lang.stage(s)).unwrap_or("-");
+                let text = if e.from == Some(e.to) {
+                    format!(
+                        "{}: {} ({})",
+                        outcome.case.case_no,
+                        e.action.name(),
+                        self.lang.t(T::Done)
+                    )
+                } else {
+                    format!(
+                        "{}: {from} -> {}",
+                        outcome.case.case_no,
+                        self.lang.stage(e.to)
+                    )
+                };
+                self.say(text, false);
+            }
+            Err(failure) => {
+                if let Some((case_no, action, text)) = pending {
+                    self.drafts.insert((case_no, action), text);
+                }
+                let mut lines = vec![crate::text::sanitize_line(&failure.message).into_owned()];
+                let title = if failure.conflict {
+                    lines.insert(0, self.lang.t(T::ConflictBody).into());
+                    self.lang.t(T::Conflict)
+                } else {
+                    self.lang.t(T::Refused)
+                };
+                if self.drafts.keys().any(|(no, _)| *no == failure.case_no) {
+                    lines.push(self.lang.t(T::ReasonKept).into());
+                }
+                self.dialog = Some(Dialog::Message {
+                    title: title.into(),
+                    lines,
+                    alert: true,
+                });
+            }
+        }
+        self.reload()
+    }
+
+    fn bulk_done(
+        &mut self,
+        results: Vec<(String, Result<String, super::worker::ActFailure>)>,
+    ) -> Vec<Effect> {
+        let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+        let mut lines = vec![format!(
+            "{} {}, {} {}",
+            results.len() - failed,
+            self.lang.t(T::Done),
+            failed,
+            self.lang.t(T::Failed)
+        )];
+        for (case_no, result) in &results {
+            lines.push(match result {
+                Ok(transition) => format!("{case_no}  {transition}"),
+                Err(f) => format!("{case_no}  {}", crate::text::sanitize_line(&f.message)),
+            });
+        }
+        self.list.marked.clear();
+        self.dialog = Some(Dialog::Message {
+            title: self.lang.t(T::Done).into(),
+            lines,
+            alert: failed > 0,
+        });
+        self.reload()
+    }
+
+    pub fn draft_for(&self, case_no: &str, kind: TextAction) -> Option<&String> {
+        self.drafts.get(&(case_no.to_string(), kind.name()))
+    }
+
+    fn switch_tab(&mut self, tab: usize) -> Vec<Effect> {
+        if tab == self.tab && !self.list.rows.is_empty() {
+            return Vec::new();
+        }
+        self.tab = tab % Queue::TABS.len();
+        self.list.reset_for(self.queue());
+        self.detail = None;
+        self.focus = Focus::List;
+        self.reload()
+    }
+
+    fn after_move(&mut self, moved: bool) -> Vec<Effect> {
+        self.list.offset =
+            list::scroll_offset(self.list.selected, self.list.offset, self.visible_rows());
+        let mut effects = Vec::new();
+        if moved {
+            self.detail = self
+                .detail
+                .take()
+                .filter(|d| Some(&d.case.case_no) == self.list.selected_case_no().as_ref());
+            effects.extend(self.request_detail());
+        }
+        if self.list.wants_more(self.visible_rows()) {
+            effects.push(self.request_page(true));
+        }
+        effects
+    }
+
+    fn set_filter(&mut self, filter: Filter) -> Vec<Effect> {
+        self.list.filter = filter;
+        self.list.selected = 0;
+        self.reload()
+    }
+}

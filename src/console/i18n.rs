@@ -1,0 +1,193 @@
+//! Every label and message of the console in English and Simplified Chinese (the official terms of
+//! DOMAIN.md). Stage, kind and queue names come from the domain's own `label_en`/`label_zh`.
+
+use crate::domain::{DeadlineState, Kind, Queue, Role, Stage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// `--lang`, else `LC_ALL` / `LANG`: `zh*` is Chinese, anything else English.
+    pub fn choose(flag: Option<&str>, lc_all: Option<&str>, lang: Option<&str>) -> Lang {
+        let pick = |s: &str| {
+            if s.trim().to_ascii_lowercase().starts_with("zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            }
+        };
+        if let Some(flag) = flag {
+            return pick(flag);
+        }
+        match lc_all.filter(|s| !s.is_empty()).or(lang) {
+            Some(locale) => pick(locale),
+            None => Lang::En,
+        }
+    }
+
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        }
+    }
+
+    pub fn stage(self, stage: Stage) -> &'static str {
+        match self {
+            Lang::En => stage.label_en(),
+            Lang::Zh => stage.label_zh(),
+        }
+    }
+
+    pub fn kind(self, kind: Kind) -> &'static str {
+        match self {
+            Lang::En => kind.label_en(),
+            Lang::Zh => kind.label_zh(),
+        }
+    }
+
+    pub fn queue(self, queue: Queue) -> &'static str {
+        match self {
+            Lang::En => queue.label_en(),
+            Lang::Zh => queue.label_zh(),
+        }
+    }
+
+    pub fn role(self, role: Role) -> &'static str {
+        match self {
+            Lang::En => role.label_en(),
+            Lang::Zh => role.label_zh(),
+        }
+    }
+
+    pub fn deadline_state(self, state: DeadlineState) -> &'static str {
+        use DeadlineState::*;
+        match (self, state) {
+            (Lang::En, OnTrack) => "on track",
+            (Lang::En, DueSoon) => "due soon",
+            (Lang::En, Overdue) => "OVERDUE",
+            (Lang::En, Paused) => "paused",
+            (Lang::En, Met) => "met",
+            (Lang::En, Missed) => "missed",
+            (Lang::Zh, OnTrack) => "正常",
+            (Lang::Zh, DueSoon) => "即将到期",
+            (Lang::Zh, Overdue) => "已逾期",
+            (Lang::Zh, Paused) => "暂停",
+            (Lang::Zh, Met) => "按时",
+            (Lang::Zh, Missed) => "超时",
+        }
+    }
+
+    pub fn t(self, text: T) -> &'static str {
+        let (en, zh) = text.pair();
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($name:ident => $en:literal, $zh:literal;)+) => {
+        /// A fixed piece of console text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum T { $($name),+ }
+
+        impl T {
+            pub fn pair(self) -> (&'static str, &'static str) {
+                match self { $(T::$name => ($en, $zh)),+ }
+            }
+        }
+    };
+}
+
+texts! {
+    Case => "Case", "案件编号";
+    Applicant => "Applicant", "申请人";
+    Nat => "Nat", "国籍";
+    Cat => "Cat", "类别";
+    KindCol => "Kind", "业务类型";
+    StageCol => "Stage", "阶段";
+    HeldBy => "Held by", "经办人";
+    Deadline => "Deadline", "期限";
+    Employer => "Employer", "用人单位";
+    Passport => "Passport", "护照";
+    Born => "born", "出生";
+    Position => "Position", "职位";
+    Documents => "Documents", "材料";
+    ExamReport => "Exam report", "体检报告";
+    Deadlines => "Deadlines", "期限";
+    History => "History", "办理记录";
+    Entry => "Entry", "入境";
+    Notified => "Notified", "通知发放";
+    PermitNo => "Permit no", "许可编号";
+    DecisionNo => "Decision", "决定书编号";
+    Recommended => "Recommended", "审查意见";
+    Nobody => "nobody", "无";
+    Legacy => "legacy", "存量";
+    Class => "Class", "类";
+    Cases => "cases", "件";
+    ByDeadline => "by deadline", "按期限";
+    Filter => "filter", "筛选";
+    Search => "Search", "搜索";
+    Matches => "matches", "条匹配";
+    Today => "today", "今日";
+    Live => "live", "实时";
+    ReadOnly => "READ-ONLY", "只读";
+    Help => "Help", "帮助";
+    Keys => "Keys", "快捷键";
+    Quit => "quit", "退出";
+    Confirm => "confirm", "确认";
+    Cancel => "cancel", "取消";
+    Submit => "submit", "提交";
+    NoteOptional => "Note (optional)", "备注（可选）";
+    ReasonPrompt => "Give the reason:", "请填写理由：";
+    ReturnPrompt => "List every fix the employer must make:", "请一次性告知需补正的全部内容：";
+    DraftSaved => "draft saved", "草稿已保存";
+    DraftRestored => "draft restored", "已恢复草稿";
+    EmptyReason => "A reason is required: type it first", "必须填写理由";
+    DiscardAsk => "Discard the typed text? y discard  n keep typing", "放弃已输入的内容？y 放弃  n 继续";
+    QuitAsk => "A reason is being typed. Quit anyway? y quit  n stay", "正在输入理由，确定退出？y 退出  n 留下";
+    DatePrompt => "Entry date (YYYY-MM-DD):", "入境日期（YYYY-MM-DD）：";
+    Conflict => "Conflict", "冲突";
+    ConflictBody => "Someone else changed this case while you were looking at it.", "在您查看期间，他人已修改此案件。";
+    ReasonKept => "Your typed text is kept as a draft.", "您输入的内容已保存为草稿。";
+    Refused => "Refused", "无法执行";
+    Done => "done", "完成";
+    Failed => "failed", "失败";
+    WillBe => "cases will be", "件案件将被";
+    TooSmall => "Window too small: at least 60x16 is needed", "窗口太小：至少需要 60x16";
+    Loading => "loading", "加载中";
+    NoCases => "No cases here", "暂无案件";
+    NewOverdue => "new overdue since you opened", "自打开以来新增逾期";
+    Palette => "Command", "命令";
+    AssignTo => "Assign to", "分配给";
+    Verify => "On-site verification", "现场核验";
+    Marked => "marked", "已选";
+    Viewer => "read-only: viewer", "只读：查阅角色";
+    Provisional => "provisional: the holiday calendar lacks this year", "暂定：节假日日历缺少该年份";
+    ExamExpiresFirst => "expires before the verification window closes", "将在核验期限届满前过期";
+    Copied => "copied", "已复制";
+    DaysLeft => "d", "天";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locale_picks_the_language() {
+        assert_eq!(Lang::choose(None, None, Some("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(
+            Lang::choose(None, Some("en_US.UTF-8"), Some("zh_CN.UTF-8")),
+            Lang::En
+        );
+        assert_eq!(Lang::choose(Some("zh"), None, None), Lang::Zh);
+        assert_eq!(Lang::choose(Some("en"), Some("zh_CN"), None), Lang::En);
+        assert_eq!(Lang::choose(None, Some(""), Some("C")), Lang::En);
+    }
+}

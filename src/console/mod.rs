@@ -1,0 +1,11 @@
+//! The console: queues as tabs, the case table, the detail panel, actions, search and alerts.
+
+pub mod app;
+pub mod i18n;
+pub mod keymap;
+pub mod runtime;
+pub mod theme;
+pub mod view;
+pub mod worker;
+
+pub use app::{App, Effect, Msg, Setup};

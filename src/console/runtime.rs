@@ -1,0 +1,168 @@
+//! The live console: the terminal guard, the event loop and the store worker thread.
+
+use super::app::{App, Effect, Msg, Setup};
+use super::view;
+use super::worker::{Job, Reply, Ticket, execute};
+use crate::store::Store;
+use base64::Engine as _;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{Write, stdout};
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// How often the console asks whether anyone else changed the store.
+const POLL_EVERY: Duration = Duration::from_millis(1000);
+
+/// Puts the terminal back however the console ends: `Drop` on every return path, the panic hook
+/// on a panic, and the signal arms of the loop on SIGTERM and SIGHUP.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> std::io::Result<TerminalGuard> {
+        enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        Ok(guard)
+    }
+}
+
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// Runs jobs on the store's own connection. Queued page, detail, count and poll jobs that a newer
+/// one of the same kind supersedes are skipped; actions never are.
+fn spawn_worker(mut store: Store, replies: UnboundedSender<(u64, Reply)>) -> mpsc::Sender<Ticket> {
+    let (tx, rx) = mpsc::channel::<Ticket>();
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while let Ok(more) = rx.try_recv() {
+                batch.push(more);
+            }
+            let kind = |job: &Job| match job {
+                Job::Page { append: false, .. } => Some(0),
+                Job::Detail { .. } => Some(1),
+                Job::Counts { .. } => Some(2),
+                Job::Poll => Some(3),
+                _ => None,
+            };
+            let last_of_kind: Vec<Option<usize>> = (0..4)
+                .map(|k| batch.iter().rposition(|t| kind(&t.job) == Some(k)))
+                .collect();
+            for (i, ticket) in batch.into_iter().enumerate() {
+                if let Some(k) = kind(&ticket.job) {
+                    if last_of_kind[k] != Some(i) {
+                        continue;
+                    }
+                }
+                let reply = execute(&mut store, ticket.job);
+                if replies.send((ticket.generation, reply)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    tx
+}
+
+fn copy_to_clipboard(text: &str) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
+pub fn run(store: Store, setup: Setup) -> anyhow::Result<()> {
+    install_panic_hook();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let _guard = TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    terminal.clear()?;
+    runtime.block_on(event_loop(&mut terminal, store, setup))
+}
+
+async fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
+    store: Store,
+    setup: Setup,
+) -> anyhow::Result<()> {
+    let (reply_tx, mut reply_rx) = unbounded_channel();
+    let jobs = spawn_worker(store, reply_tx);
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(POLL_EVERY);
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let (mut app, effects) = App::new(setup);
+    let size = terminal.size()?;
+    app.update(Msg::Resize(size.width, size.height));
+    let dispatch = |effects: Vec<Effect>, app: &App| {
+        for effect in effects {
+            match effect {
+                Effect::Store(ticket) => {
+                    let _ = jobs.send(ticket);
+                }
+                Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::Quit => {}
+            }
+        }
+        app.quit
+    };
+    dispatch(effects, &app);
+    terminal.draw(|f| view::draw(f, &app))?;
+    loop {
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some((generation, reply)) = reply_rx.recv() => Msg::Reply { generation, reply },
+            _ = tick.tick() => Msg::Tick,
+            _ = hangup.recv() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+        };
+        let mut effects = app.update(msg);
+        while let Ok((generation, reply)) = reply_rx.try_recv() {
+            effects.extend(app.update(Msg::Reply { generation, reply }));
+        }
+        if dispatch(effects, &app) {
+            return Ok(());
+        }
+        terminal.draw(|f| view::draw(f, &app))?;
+    }
+}

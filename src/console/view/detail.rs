@@ -1,0 +1,228 @@
+//! The detail panel: applicant, employer, documents, every deadline and the whole history.
+
+use super::super::app::App;
+use super::super::i18n::{Lang, T};
+use super::super::theme::Theme;
+use super::table::deadline_text;
+use crate::domain::DeadlineState;
+use crate::text::{sanitize_line, sanitize_multiline};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+fn s(text: &str) -> String {
+    sanitize_line(text).into_owned()
+}
+
+fn timer_label(timer: crate::domain::TimerKind, lang: Lang) -> &'static str {
+    use crate::domain::TimerKind::*;
+    match (timer, lang) {
+        (PreAudit, Lang::En) => "pre-audit",
+        (Decision, Lang::En) => "decision",
+        (Verification, Lang::En) => "verification (30 days)",
+        (ExamReport, Lang::En) => "exam report",
+        (PreAudit, Lang::Zh) => "预审",
+        (Decision, Lang::Zh) => "决定",
+        (Verification, Lang::Zh) => "现场核验（30日）",
+        (ExamReport, Lang::Zh) => "体检报告",
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let lang = app.lang;
+    let selected = app.list.selected_case_no();
+    let detail = app
+        .detail
+        .as_ref()
+        .filter(|d| Some(&d.case.case_no) == selected.as_ref());
+    let Some(detail) = detail else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(theme.border());
+        let text = if selected.is_some() {
+            lang.t(T::Loading)
+        } else {
+            ""
+        };
+        frame.render_widget(
+            Paragraph::new(format!(" {text}"))
+                .style(theme.dim())
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let case = &detail.case;
+    let title = format!(
+        " {}  {}  {} {} ",
+        s(&case.case_no),
+        lang.kind(case.kind),
+        match lang {
+            Lang::En => format!("{} {}", lang.t(T::Class), case.category),
+            Lang::Zh => format!("{}{}", case.category, lang.t(T::Class)),
+        },
+        if case.legacy { lang.t(T::Legacy) } else { "" }
+    );
+    let label = |t: T| Span::styled(super::pad(lang.t(t), 12), theme.bold());
+    let mut lines: Vec<Line> = Vec::new();
+    let a = &case.applicant;
+    let name = match &a.name_native {
+        Some(native) => format!("{} ({})", s(native), s(&a.name)),
+        None => s(&a.name),
+    };
+    lines.push(Line::from(vec![label(T::Applicant), Span::raw(name)]));
+    lines.push(Line::from(vec![
+        label(T::Passport),
+        Span::raw(format!(
+            "{}  {}{}",
+            s(&a.passport_no),
+            s(&a.nationality),
+            a.birth_date
+                .map(|d| format!("  {} {d}", lang.t(T::Born)))
+                .unwrap_or_default()
+        )),
+    ]));
+    lines.push(Line::from(vec![
+        label(T::Employer),
+        Span::raw(s(&case.employer.name)),
+    ]));
+    lines.push(Line::from(vec![
+        Span::raw(super::pad("", 12)),
+        Span::raw(s(&case.employer.uscc)),
+    ]));
+    if let Some(position) = &case.position {
+        lines.push(Line::from(vec![label(T::Position), Span::raw(s(position))]));
+    }
+    let holder = match &case.claim {
+        Some(claim) => format!(
+            "{} {} {}",
+            lang.t(T::HeldBy),
+            s(&claim.holder),
+            claim.since.format("%Y-%m-%d %H:%M")
+        ),
+        None => format!("{} {}", lang.t(T::HeldBy), lang.t(T::Nobody)),
+    };
+    lines.push(Line::from(vec![
+        label(T::StageCol),
+        Span::styled(lang.stage(case.stage).to_string(), theme.bold()),
+        Span::raw(format!("   {holder}   v{}", case.version)),
+    ]));
+    lines.push(Line::from(label(T::Deadlines)));
+    for d in &detail.deadlines {
+        let state = match (d.state, d.ended) {
+            (DeadlineState::Met | DeadlineState::Missed, Some(ended)) => {
+                format!("{} {ended}", lang.deadline_state(d.state))
+            }
+            _ => deadline_text(Some(d), lang),
+        };
+        let due = d.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+        let provisional = if d.provisional {
+            format!("  ({})", lang.t(T::Provisional))
+        } else {
+            String::new()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "  {} {} -> {due}  ",
+                super::pad(timer_label(d.timer, lang), 18),
+                d.started
+            )),
+            Span::styled(state, theme.deadline(d.state)),
+            Span::raw(provisional),
+        ]));
+    }
+    if detail.exam_expires_first {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {} {}",
+                lang.t(T::ExamReport),
+                lang.t(T::ExamExpiresFirst)
+            ),
+            theme.error(),
+        )));
+    }
+    if !case.documents.is_empty() {
+        let docs: Vec<String> = case
+            .documents
+            .iter()
+            .map(|d| format!("{} {}", s(&d.kind), if d.ok { "ok" } else { "MISSING" }))
+            .collect();
+        lines.push(Line::from(vec![
+            label(T::Documents),
+            Span::raw(docs.join("  ")),
+        ]));
+    }
+    if let Some(exam) = &case.exam_report {
+        lines.push(Line::from(vec![
+            label(T::ExamReport),
+            Span::raw(format!(
+                "{} {}",
+                exam.issued_on,
+                if exam.domestic {
+                    "domestic"
+                } else {
+                    "NOT domestic"
+                }
+            )),
+        ]));
+    }
+    for (t, value) in [
+        (T::Entry, case.entry_date.map(|d| d.to_string())),
+        (T::Notified, case.notified_on.map(|d| d.to_string())),
+        (T::PermitNo, case.permit_no.clone()),
+        (T::DecisionNo, case.decision_doc_no.clone()),
+    ] {
+        if let Some(value) = value {
+            lines.push(Line::from(vec![label(t), Span::raw(s(&value))]));
+        }
+    }
+    if let Some(rec) = &case.recommendation {
+        lines.push(Line::from(vec![
+            label(T::Recommended),
+            Span::raw(format!("{:?} {} {}", rec.verdict, s(&rec.by), rec.on)),
+        ]));
+    }
+    lines.push(Line::from(label(T::History)));
+    let mut history: Vec<Line> = Vec::new();
+    for e in &detail.events {
+        let transition = match e.from {
+            Some(from) if from != e.to => format!("{} -> {}", lang.stage(from), lang.stage(e.to)),
+            None => format!("-> {}", lang.stage(e.to)),
+            _ => String::new(),
+        };
+        history.push(Line::from(vec![
+            Span::styled(format!("  {} ", e.at.format("%Y-%m-%d %H:%M")), theme.dim()),
+            Span::raw(format!("{:<10} ", s(&e.actor))),
+            Span::styled(format!("{:<10} ", lang.role(e.role)), theme.dim()),
+            Span::styled(format!("{} ", e.action.name()), theme.bold()),
+            Span::raw(transition),
+        ]));
+        if let Some(reason) = e.action.reason() {
+            for line in sanitize_multiline(reason).lines() {
+                history.push(Line::from(Span::raw(format!("      {line}"))));
+            }
+        }
+    }
+    // Keep the newest history visible when everything does not fit.
+    let inner_height = usize::from(area.height.saturating_sub(2));
+    let room = inner_height.saturating_sub(lines.len()).max(3);
+    let skip = history.len().saturating_sub(room);
+    if skip > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("  … {skip} earlier"),
+            theme.dim(),
+        )));
+    }
+    lines.extend(history.into_iter().skip(skip + usize::from(skip > 0)));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(title, theme.title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,374 @@
+//! Dialog boxes drawn over the screen.
+
+use super::super::app::App;
+use super::super::app::dialog::{Dialog, text_of};
+use super::super::i18n::{Lang, T};
+use super::super::theme::Theme;
+use crate::text::sanitize_line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width.saturating_sub(2)).max(10);
+    let height = height.min(area.height.saturating_sub(2)).max(5);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn frame_block<'a>(theme: &Theme, title: &str, alert: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(
+            format!(" {} ", sanitize_line(title)),
+            if alert { theme.alert() } else { theme.title() },
+        ))
+}
+
+fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (key, label) in pairs {
+        spans.push(Span::styled(key.to_string(), theme.key()));
+        spans.push(Span::raw(format!(" {label}   ")));
+    }
+    Line::from(spans)
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: Rect) {
+    let lang = app.lang;
+    match dialog {
+        Dialog::Confirm {
+            title, lines, note, ..
+        } => {
+            let rect = centered(area, 72, lines.len() as u16 + 6);
+            frame.render_widget(Clear, rect);
+            let block = frame_block(theme, title, false);
+            let inner = block.inner(rect);
+            frame.render_widget(block, rect);
+            let [text, input, hints] = Layout::vertical([
+                Constraint::Length(lines.len() as u16),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            let body: Vec<Line> = lines
+                .iter()
+                .map(|l| Line::from(sanitize_line(l).into_owned()))
+                .collect();
+            frame.render_widget(Paragraph::new(body), text);
+            frame.render_widget(note, input);
+            frame.render_widget(
+                Paragraph::new(hint_line(
+                    theme,
+                    &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
+                )),
+                hints,
+            );
+        }
+        Dialog::Reason {
+            title,
+            prompt,
+            editor,
+            asking_discard,
+            error,
+            ..
+        } => {
+            let rect = centered(area, 76, 14);
+            frame.render_widget(Clear, rect);
+            let block = frame_block(theme, title, false);
+            let inner = block.inner(rect);
+            frame.render_widget(block, rect);
+            let [head, body, foot] = Layout::vertical([
+                Constraint::Length(2),
+                Constraint::Min(3),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            frame.render_widget(
+                Paragraph::new(sanitize_line(prompt).into_owned()).wrap(Wrap { trim: true }),
+                head,
+            );
+            let editor_block = Block::default()
+                .borders(Borders::ALL)
+                .border_set(theme.border());
+            let editor_inner = editor_block.inner(body);
+            frame.render_widget(editor_block, body);
+            frame.render_widget(editor, editor_inner);
+            let footer = if *asking_discard {
+                Line::from(Span::styled(lang.t(T::DiscardAsk), theme.error()))
+            } else if let Some(error) = error {
+                Line::from(Span::styled(error.clone(), theme.error()))
+            } else {
+                let mut line = hint_line(
+                    theme,
+                    &[("Ctrl-s", lang.t(T::Submit)), ("Esc", lang.t(T::Cancel))],
+                );
+                if !text_of(editor).trim().is_empty() {
+                    line.spans
+                        .push(Span::styled(lang.t(T::DraftSaved), theme.dim()));
+                }
+                line
+            };
+            frame.render_widget(Paragraph::new(footer), foot);
+        }
+        Dialog::EntryDate {
+            target,
+            input,
+            error,
+        } => {
+            let rect = centered(area, 60, 7);
+            frame.render_widget(Clear, rect);
+            let title = match lang {
+                Lang::En => format!("Record entry {}", target.case_no),
+                Lang::Zh => format!("登记入境 {}", target.case_no),
+            };
+            let block = frame_block(theme, &title, false);
+            let mut lines = vec![
+                Line::from(lang.t(T::DatePrompt)),
+                Line::from(vec![Span::styled(format!("{input}_"), theme.bold())]),
+            ];
+            lines.push(match error {
+                Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
+                None => Line::from(""),
+            });
+            lines.push(hint_line(
+                theme,
+                &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
+            ));
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
+        Dialog::Verify(form) => {
+            let rect = centered(area, 76, 13);
+            frame.render_widget(Clear, rect);
+            let mut title = format!("{} {}", lang.t(T::Verify), form.target.case_no);
+            if let (Some(entered), Some(due)) = (form.entered, form.window_due) {
+                let day = (app.setup.today - entered).num_days();
+                title.push_str(&format!(": entered {entered}, day {day} of 30 (due {due})"));
+            }
+            let block = frame_block(theme, &title, false);
+            let check = |on: bool| if on { "[x]" } else { "[ ]" };
+            let items = [
+                format!("    Presented by: {}", form.presenter.label_en()),
+                format!("{} Original materials presented", check(form.originals)),
+                format!(
+                    "{} Copies bear the employer's seal",
+                    check(form.sealed_copies)
+                ),
+                format!(
+                    "    Visa / residence permit valid until: {}_",
+                    form.visa_until
+                ),
+                format!("    Exam report issued on: {}_", form.exam_date),
+                format!(
+                    "{} Exam report by a domestic institution",
+                    check(form.exam_domestic)
+                ),
+            ];
+            let mut lines: Vec<Line> = items
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let style = if i == form.focus {
+                        theme.selected()
+                    } else {
+                        theme.plain()
+                    };
+                    Line::from(Span::styled(text.clone(), style))
+                })
+                .collect();
+            lines.push(Line::from(""));
+            if let Some(error) = &form.error {
+                lines.push(Line::from(Span::styled(error.clone(), theme.error())));
+            }
+            lines.push(hint_line(
+                theme,
+                &[
+                    ("Space", "toggle"),
+                    ("Tab", "next field"),
+                    ("Enter", "verify"),
+                    ("Esc", lang.t(T::Cancel)),
+                ],
+            ));
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
+        Dialog::Assign {
+            targets,
+            candidates,
+            selected,
+        } => {
+            let rect = centered(area, 50, candidates.len() as u16 + 5);
+            frame.render_widget(Clear, rect);
+            let title = format!("{} ({})", lang.t(T::AssignTo), targets.len());
+            let block = frame_block(theme, &title, false);
+            let mut lines: Vec<Line> = candidates
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let style = if i == *selected {
+                        theme.selected()
+                    } else {
+                        theme.plain()
+                    };
+                    Line::from(Span::styled(format!(" {} ", sanitize_line(name)), style))
+                })
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(hint_line(
+                theme,
+                &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
+            ));
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
+        Dialog::Bulk {
+            kind,
+            targets,
+            reason,
+            error,
+        } => {
+            let rect = centered(area, 70, if reason.is_some() { 14 } else { 8 });
+            frame.render_widget(Clear, rect);
+            let block = frame_block(
+                theme,
+                &format!("{} {}", targets.len(), lang.t(T::Marked)),
+                false,
+            );
+            let inner = block.inner(rect);
+            frame.render_widget(block, rect);
+            let summary = format!(
+                "{} {} {}",
+                targets.len(),
+                lang.t(T::WillBe),
+                kind.verb(lang)
+            );
+            let list: String = targets
+                .iter()
+                .map(|t| t.case_no.as_str())
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let [head, body, foot] = Layout::vertical([
+                Constraint::Length(2),
+                Constraint::Min(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(summary, theme.bold())),
+                    Line::from(Span::styled(list, theme.dim())),
+                ]),
+                head,
+            );
+            if let Some(editor) = reason {
+                let editor_block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_set(theme.border())
+                    .title(lang.t(T::ReturnPrompt));
+                let editor_inner = editor_block.inner(body);
+                frame.render_widget(editor_block, body);
+                frame.render_widget(editor, editor_inner);
+            }
+            let footer = match error {
+                Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
+                None if reason.is_some() => hint_line(
+                    theme,
+                    &[("Ctrl-s", lang.t(T::Submit)), ("Esc", lang.t(T::Cancel))],
+                ),
+                None => hint_line(
+                    theme,
+                    &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
+                ),
+            };
+            frame.render_widget(Paragraph::new(footer), foot);
+        }
+        Dialog::Message {
+            title,
+            lines,
+            alert,
+        } => {
+            let height = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
+            let rect = centered(area, 80, height);
+            frame.render_widget(Clear, rect);
+            let block = frame_block(theme, title, *alert);
+            let mut body: Vec<Line> = lines
+                .iter()
+                .map(|l| Line::from(sanitize_line(l).into_owned()))
+                .collect();
+            body.push(Line::from(""));
+            body.push(hint_line(theme, &[("Enter", "OK")]));
+            frame.render_widget(
+                Paragraph::new(body).block(block).wrap(Wrap { trim: false }),
+                rect,
+            );
+        }
+        Dialog::Help { scroll } => {
+            let rect = centered(area, 64, area.height.saturating_sub(2));
+            frame.render_widget(Clear, rect);
+            let block = frame_block(
+                theme,
+                &format!("{} ({})", lang.t(T::Help), lang.t(T::Keys)),
+                false,
+            );
+            let mut lines: Vec<Line> = app
+                .setup
+                .keymap
+                .entries()
+                .into_iter()
+                .map(|(keys, command)| {
+                    Line::from(vec![
+                        Span::styled(format!(" {keys:<18}"), theme.key()),
+                        Span::raw(command.label(lang).to_string()),
+                    ])
+                })
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
+                theme.dim().add_modifier(Modifier::ITALIC),
+            )));
+            frame.render_widget(
+                Paragraph::new(lines).block(block).scroll((*scroll, 0)),
+                rect,
+            );
+        }
+        Dialog::Palette { input, selected } => {
+            let matches = crate::console::app::palette_matches(input);
+            let rect = centered(area, 50, (matches.len() as u16 + 4).min(20));
+            frame.render_widget(Clear, rect);
+            let block = frame_block(theme, lang.t(T::Palette), false);
+            let mut lines = vec![Line::from(Span::styled(
+                format!(": {input}_"),
+                theme.bold(),
+            ))];
+            let chosen = (*selected).min(matches.len().saturating_sub(1));
+            for (i, command) in matches.iter().enumerate() {
+                let style = if i == chosen {
+                    theme.selected()
+                } else {
+                    theme.plain()
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {:<14}", command.name()), style),
+                    Span::styled(
+                        format!(" {}", app.setup.keymap.keys_for(*command)),
+                        theme.dim(),
+                    ),
+                ]));
+            }
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
+        Dialog::QuitAsk => {
+            let rect = centered(area, 64, 4);
+            frame.render_widget(Clear, rect);
+            let block = frame_block(theme, lang.t(T::Quit), true);
+            frame.render_widget(Paragraph::new(lang.t(T::QuitAsk)).block(block), rect);
+        }
+    }
+}

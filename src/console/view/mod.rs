@@ -1,0 +1,267 @@
+//! Drawing only: every function here reads the app and paints a frame.
+
+mod detail;
+mod dialogs;
+mod table;
+
+use super::app::{App, Focus};
+use super::i18n::T;
+use super::keymap::Command;
+use super::theme::Theme;
+use crate::domain::{Queue, Stage};
+use crate::text::sanitize_line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Pads `text` with spaces to `width` terminal cells (CJK characters take two).
+pub fn pad(text: &str, width: usize) -> String {
+    let fill = width.saturating_sub(text.width());
+    format!("{text}{}", " ".repeat(fill))
+}
+
+/// A name as the table shows it: the own script first, with the passport spelling beside it when
+/// that script is not Latin; a Latin name with diacritics is shown as written.
+pub fn display_name(name: &str, native: Option<&str>) -> String {
+    match native {
+        None => sanitize_line(name).into_owned(),
+        Some(native) => {
+            let latin = native
+                .chars()
+                .all(|c| !c.is_alphabetic() || (c as u32) < 0x0250);
+            if latin {
+                sanitize_line(native).into_owned()
+            } else {
+                format!("{} {}", sanitize_line(native), sanitize_line(name))
+            }
+        }
+    }
+}
+
+pub fn theme(app: &App) -> Theme {
+    Theme {
+        color: app.setup.color,
+        ascii: app.setup.ascii,
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let theme = theme(app);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "{} ({}x{})",
+            app.lang.t(T::TooSmall),
+            area.width,
+            area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [header, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, app, &theme, header);
+    draw_tabs(frame, app, &theme, tabs);
+    if app.side_by_side() {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(body);
+        table::draw(frame, app, &theme, left);
+        detail::draw(frame, app, &theme, right);
+    } else if app.focus == Focus::Detail {
+        detail::draw(frame, app, &theme, body);
+    } else {
+        table::draw(frame, app, &theme, body);
+    }
+    draw_footer(frame, app, &theme, footer);
+    if let Some(dialog) = &app.dialog {
+        dialogs::draw(frame, app, &theme, dialog, area);
+    }
+}
+
+fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let roles: Vec<&str> = app.setup.roles.iter().map(|r| app.lang.role(*r)).collect();
+    let mut spans = vec![
+        Span::styled(" permitdesk ", theme.title()),
+        Span::raw(" "),
+        Span::styled(sanitize_line(&app.setup.user).into_owned(), theme.bold()),
+        Span::raw(format!(" ({})  ", roles.join(","))),
+        Span::raw(format!("{} {}  ", app.lang.t(T::Today), app.setup.today)),
+        Span::raw(sanitize_line(&app.setup.store_label).into_owned()),
+    ];
+    if app.is_read_only() {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!(" {} ", app.lang.t(T::ReadOnly)),
+            theme.alert(),
+        ));
+    } else {
+        spans.push(Span::styled(
+            format!("  {}", app.lang.t(T::Live)),
+            theme.dim(),
+        ));
+    }
+    let left = Line::from(spans);
+    frame.render_widget(Paragraph::new(left), area);
+    if app.new_overdue > 0 {
+        let notice = format!(" {} {} ", app.new_overdue, app.lang.t(T::NewOverdue));
+        let width = (notice.width() as u16).min(area.width);
+        let right = Rect {
+            x: area.right().saturating_sub(width),
+            width,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(Span::styled(notice, theme.alert())), right);
+    }
+}
+
+/// `2 Pre-audit (214)`: the tab title of INTERFACE.md.
+pub fn tab_title(app: &App, index: usize) -> String {
+    let queue = Queue::TABS[index];
+    let count = app
+        .counts
+        .as_ref()
+        .map(|c| c.get(queue).to_string())
+        .unwrap_or_else(|| "…".into());
+    format!("{} {} ({count})", index + 1, app.lang.queue(queue))
+}
+
+fn draw_tabs(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let titles: Vec<String> = (0..Queue::TABS.len()).map(|i| tab_title(app, i)).collect();
+    let sep = theme.separator();
+    let width = |i: usize| titles[i].width() + 2;
+    let sep_width = sep.width();
+    // Scroll so the active tab is whole and as many tabs as fit around it are shown.
+    let available = usize::from(area.width);
+    let mut first = 0;
+    while first < app.tab {
+        let used: usize = (first..=app.tab)
+            .map(|i| width(i) + sep_width)
+            .sum::<usize>()
+            + 1;
+        if used <= available {
+            break;
+        }
+        first += 1;
+    }
+    let mut spans = Vec::new();
+    if first > 0 {
+        spans.push(Span::styled("<", theme.dim()));
+    }
+    for (i, title) in titles.iter().enumerate().skip(first) {
+        if i > first {
+            spans.push(Span::styled(sep, theme.dim()));
+        }
+        let overdue_alert = Queue::TABS[i] == Queue::Overdue
+            && app
+                .counts
+                .as_ref()
+                .is_some_and(|c| c.get(Queue::Overdue) > 0);
+        let style = if i == app.tab {
+            theme.active_tab()
+        } else if overdue_alert {
+            theme.alert()
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(format!(" {title} "), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The key hints that work here, from the live keymap.
+pub fn hints(app: &App) -> Vec<(String, String)> {
+    let stage = app.list.selected_row().map(|r| r.stage);
+    let mut commands = vec![Command::Help, Command::Search];
+    if !app.is_read_only() {
+        match stage {
+            Some(Stage::PreAudit) | Some(Stage::Review) => commands.extend([
+                Command::Claim,
+                Command::Approve,
+                Command::Return,
+                Command::Refuse,
+            ]),
+            Some(Stage::Decision) => commands.extend([Command::Approve, Command::Refuse]),
+            Some(Stage::Notified) => commands.push(Command::RecordEntry),
+            Some(Stage::Verification) => commands.extend([Command::Verify, Command::Return]),
+            _ => {}
+        }
+        commands.extend([Command::Note, Command::Mark]);
+    }
+    commands.extend([
+        Command::CycleFilter,
+        Command::Overdue,
+        Command::Language,
+        Command::Quit,
+    ]);
+    commands
+        .into_iter()
+        .filter_map(|c| {
+            let first_key = app.setup.keymap.key_list(c).into_iter().next()?;
+            let label = match (c, stage) {
+                (Command::Approve, Some(Stage::PreAudit)) => match app.lang {
+                    super::i18n::Lang::En => "accept",
+                    super::i18n::Lang::Zh => "受理",
+                },
+                (Command::Approve, Some(Stage::Decision)) => match app.lang {
+                    super::i18n::Lang::En => "sign",
+                    super::i18n::Lang::Zh => "签发",
+                },
+                (Command::Refuse, Some(Stage::PreAudit)) => match app.lang {
+                    super::i18n::Lang::En => "not accept",
+                    super::i18n::Lang::Zh => "不予受理",
+                },
+                _ => c.label(app.lang),
+            };
+            Some((first_key, label.to_string()))
+        })
+        .collect()
+}
+
+fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    if app.search.typing {
+        let line = Line::from(vec![
+            Span::styled(format!(" {}: ", app.lang.t(T::Search)), theme.key()),
+            Span::raw(sanitize_line(&app.search.text).into_owned()),
+            Span::styled("_", theme.key()),
+            Span::styled("   Enter keep  Esc clear", theme.dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if let Some(status) = &app.status {
+        let style = if status.error {
+            theme.error()
+        } else {
+            theme.plain()
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(" {}", sanitize_line(&status.text)),
+                style,
+            )),
+            area,
+        );
+        return;
+    }
+    let mut spans = Vec::new();
+    for (key, label) in hints(app) {
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::raw(format!(" {label} ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,203 @@
+//! The case table: selection, marks, the sort column and the deadline cell that carries the eye.
+
+use super::super::app::App;
+use super::super::i18n::{Lang, T};
+use super::super::theme::Theme;
+use crate::domain::{Deadline, DeadlineState};
+use crate::store::SortColumn;
+use crate::text::sanitize_line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+/// `-3d OVERDUE`, `1d due soon`, `4d`, `paused`; `?` marks a provisional deadline.
+pub fn deadline_text(deadline: Option<&Deadline>, lang: Lang) -> String {
+    let Some(d) = deadline else {
+        return "-".into();
+    };
+    let mark = if d.provisional { "?" } else { "" };
+    let days = lang.t(T::DaysLeft);
+    match (d.state, d.days_left) {
+        (DeadlineState::Paused, _) => lang.deadline_state(DeadlineState::Paused).into(),
+        (DeadlineState::Overdue, Some(n)) => {
+            format!("{n}{days}{mark} {}", lang.deadline_state(d.state))
+        }
+        (DeadlineState::DueSoon, Some(n)) => {
+            format!("{n}{days}{mark} {}", lang.deadline_state(d.state))
+        }
+        (_, Some(n)) => format!("{n}{days}{mark}"),
+        (state, None) => lang.deadline_state(state).into(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let lang = app.lang;
+    let queue = app.queue();
+    let mut title = format!(
+        " {}: {} {}",
+        lang.queue(queue),
+        app.list
+            .total
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "…".into()),
+        lang.t(T::Cases)
+    );
+    let sort = match app.list.sort.column {
+        SortColumn::Deadline => lang.t(T::ByDeadline).to_string(),
+        SortColumn::CaseNo => format!(
+            "{} {}",
+            match lang {
+                Lang::En => "by",
+                Lang::Zh => "按",
+            },
+            lang.t(T::Case)
+        ),
+    };
+    title.push_str(&format!(
+        ", {sort}{} ",
+        if app.list.sort.descending { " ↓" } else { "" }
+    ));
+    if app.list.filter != crate::domain::Filter::All {
+        title.push_str(&format!("[{} {}] ", lang.t(T::Filter), app.list.filter));
+    }
+    if !app.search.text.is_empty() {
+        title.push_str(&format!(
+            "[{} \"{}\"] ",
+            lang.t(T::Search),
+            sanitize_line(&app.search.text)
+        ));
+    }
+    if !app.list.marked.is_empty() {
+        title.push_str(&format!(
+            "[{} {}] ",
+            app.list.marked.len(),
+            lang.t(T::Marked)
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(title, theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.list.rows.is_empty() {
+        let text = if app.list.loading {
+            lang.t(T::Loading)
+        } else {
+            lang.t(T::NoCases)
+        };
+        frame.render_widget(Paragraph::new(format!(" {text}")).style(theme.dim()), inner);
+        return;
+    }
+    let wide = inner.width >= 110;
+    let sorted_by_case = app.list.sort.column == SortColumn::CaseNo;
+    let header_style = theme.bold().add_modifier(Modifier::UNDERLINED);
+    let mut headers = vec![
+        Cell::from(" "),
+        Cell::from(lang.t(T::Case)).style(if sorted_by_case {
+            theme.key()
+        } else {
+            header_style
+        }),
+        Cell::from(lang.t(T::Applicant)).style(header_style),
+        Cell::from(lang.t(T::Nat)).style(header_style),
+        Cell::from(lang.t(T::Cat)).style(header_style),
+        Cell::from(lang.t(T::KindCol)).style(header_style),
+    ];
+    if wide {
+        headers.push(Cell::from(lang.t(T::StageCol)).style(header_style));
+    }
+    headers.push(Cell::from(lang.t(T::HeldBy)).style(header_style));
+    headers.push(
+        Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
+            header_style
+        } else {
+            theme.key()
+        }),
+    );
+    if wide {
+        headers.push(Cell::from(lang.t(T::Employer)).style(header_style));
+    }
+    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+    let offset =
+        super::super::app::list::scroll_offset(app.list.selected, app.list.offset, visible);
+    let rows: Vec<Row> = app
+        .list
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(visible)
+        .map(|(i, row)| {
+            let marker = if i == app.list.selected {
+                theme.cursor_mark()
+            } else if app.list.marked.contains(&row.case_no) {
+                theme.marked()
+            } else {
+                " "
+            };
+            let marker = if i == app.list.selected && app.list.marked.contains(&row.case_no) {
+                theme.marked()
+            } else {
+                marker
+            };
+            let applicant =
+                super::display_name(&row.applicant.name, row.applicant.name_native.as_deref());
+            let state = row.deadline.as_ref().map(|d| d.state);
+            let deadline = deadline_text(row.deadline.as_ref(), lang);
+            let mut cells = vec![
+                Cell::from(marker),
+                Cell::from(sanitize_line(&row.case_no).into_owned()),
+                Cell::from(applicant),
+                Cell::from(sanitize_line(&row.applicant.nationality).into_owned()),
+                Cell::from(row.category.as_str()),
+                Cell::from(lang.kind(row.kind)),
+            ];
+            if wide {
+                cells.push(Cell::from(lang.stage(row.stage)));
+            }
+            cells.push(Cell::from(
+                row.assignee
+                    .as_deref()
+                    .map(|a| sanitize_line(a).into_owned())
+                    .unwrap_or_else(|| "-".into()),
+            ));
+            cells.push(
+                Cell::from(Line::from(deadline).right_aligned())
+                    .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
+            );
+            if wide {
+                cells.push(Cell::from(sanitize_line(&row.employer.name).into_owned()));
+            }
+            let mut r = Row::new(cells);
+            if i == app.list.selected {
+                r = r.style(theme.selected());
+            } else if !row.stage.is_open() {
+                r = r.style(theme.dim());
+            }
+            r
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(13),
+        Constraint::Fill(2),
+        Constraint::Length(3),
+        Constraint::Length(3),
+        Constraint::Length(if lang == Lang::Zh { 10 } else { 14 }),
+    ];
+    if wide {
+        widths.push(Constraint::Length(12));
+    }
+    widths.push(Constraint::Length(9));
+    widths.push(Constraint::Length(if lang == Lang::Zh { 12 } else { 13 }));
+    if wide {
+        widths.push(Constraint::Fill(2));
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(headers).style(Style::default()))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}

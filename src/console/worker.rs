@@ -1,0 +1,145 @@
+//! The store worker: owns its own connection on its own thread and answers jobs. `execute` is
+//! also what the tests call directly, so the console under test does exactly what it does live.
+
+use crate::domain::{Case, Deadline, Event, Role};
+use crate::store::{Outcome, Page, QueueQuery, Request, Store, StoreError, TabCounts};
+use chrono::NaiveDate;
+
+/// Everything the console can ask of the store.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Page { query: QueueQuery, append: bool },
+    Counts { user: String, today: NaiveDate },
+    Detail { case_no: String, today: NaiveDate },
+    Act { request: Request },
+    Bulk { requests: Vec<Request> },
+    Assignees,
+    Poll,
+}
+
+/// The detail panel's contents.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub case: Case,
+    pub events: Vec<Event>,
+    pub deadlines: Vec<Deadline>,
+    pub governing: Option<Deadline>,
+    pub exam_expires_first: bool,
+}
+
+/// Why an action did not commit, kept in words with its exit-code class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActFailure {
+    pub case_no: String,
+    pub message: String,
+    pub conflict: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Page {
+        page: Page,
+        total: i64,
+        append: bool,
+    },
+    Counts(TabCounts),
+    Detail(Box<Option<Detail>>),
+    Acted(Box<Result<Outcome, ActFailure>>),
+    Bulk(Vec<(String, Result<String, ActFailure>)>),
+    Assignees(Vec<String>),
+    Changed(i64),
+    Failed(String),
+}
+
+/// A job tagged with the generation it was asked under; stale replies are dropped by the app.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub generation: u64,
+    pub job: Job,
+}
+
+fn failure(case_no: &str, err: StoreError) -> ActFailure {
+    ActFailure {
+        case_no: case_no.to_string(),
+        conflict: err.is_conflict(),
+        message: err.to_string(),
+    }
+}
+
+pub fn execute(store: &mut Store, job: Job) -> Reply {
+    match run(store, job) {
+        Ok(reply) => reply,
+        Err(err) => Reply::Failed(err.to_string()),
+    }
+}
+
+fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
+    Ok(match job {
+        Job::Page { query, append } => {
+            let page = store.page(&query)?;
+            let total = if append { -1 } else { store.count(&query)? };
+            Reply::Page {
+                page,
+                total,
+                append,
+            }
+        }
+        Job::Counts { user, today } => Reply::Counts(store.tab_counts(&user, today)?),
+        Job::Detail { case_no, today } => {
+            let detail = match store.case(&case_no) {
+                Ok(case) => {
+                    let events = store.events(&case_no)?;
+                    let clocks = store.clocks(today);
+                    Some(Detail {
+                        deadlines: clocks.all(&case),
+                        governing: clocks.governing(&case),
+                        exam_expires_first: clocks.exam_report_expires_first(&case),
+                        case,
+                        events,
+                    })
+                }
+                Err(StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            Reply::Detail(Box::new(detail))
+        }
+        Job::Act { request } => {
+            let case_no = request.case_no.clone();
+            Reply::Acted(Box::new(
+                store.act(request).map_err(|e| failure(&case_no, e)),
+            ))
+        }
+        Job::Bulk { requests } => {
+            let mut results = Vec::new();
+            for request in requests {
+                let case_no = request.case_no.clone();
+                let result = store
+                    .act(request)
+                    .map(|o| {
+                        format!(
+                            "{} -> {}",
+                            o.event.from.map(|s| s.as_str()).unwrap_or("-"),
+                            o.event.to
+                        )
+                    })
+                    .map_err(|e| failure(&case_no, e));
+                results.push((case_no, result));
+            }
+            Reply::Bulk(results)
+        }
+        Job::Assignees => {
+            let names = store
+                .users()?
+                .into_iter()
+                .filter(|u| {
+                    u.active
+                        && (u.roles.contains(&Role::Approver)
+                            || u.roles.contains(&Role::Supervisor))
+                })
+                .map(|u| u.name)
+                .collect();
+            Reply::Assignees(names)
+        }
+        Job::Poll => Reply::Changed(store.data_version()?),
+    })
+}

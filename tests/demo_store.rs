@@ -1,0 +1,390 @@
+//! The demo store: deterministic, complete (every stage, timer state and special case), and
+//! consistent (every case replays from its history; `check` finds nothing).
+
+use chrono::NaiveDate;
+use permitdesk::demo::{DEMO_USERS, DemoOptions, DemoSummary, build};
+use permitdesk::domain::case::Verdict;
+use permitdesk::domain::{
+    Action, Calendar, Case, DeadlineState, Event, Filter, Queue, Role, Stage, TimerKind,
+};
+use permitdesk::store::{QueueQuery, Store};
+use std::collections::{BTreeMap, BTreeSet};
+
+const CASES: u64 = 300;
+const SEED: u64 = 20_261_126;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).expect("date")
+}
+
+struct Built {
+    _dir: tempfile::TempDir,
+    store: Store,
+    summary: DemoSummary,
+}
+
+fn build_demo(seed: u64, cases: u64, login: Option<&str>) -> Built {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("demo.db");
+    let mut store = Store::open(&path, Calendar::embedded()).expect("open store");
+    let opts = DemoOptions {
+        cases,
+        seed,
+        today: today(),
+        os_login: login.map(str::to_string),
+    };
+    let mut calls = Vec::new();
+    let summary = build(&mut store, &opts, &mut |done, total| {
+        calls.push((done, total))
+    })
+    .expect("demo builds");
+    assert_eq!(
+        calls.last(),
+        Some(&(cases, cases)),
+        "progress reaches the total"
+    );
+    assert!(
+        calls.windows(2).all(|w| w[0].0 < w[1].0),
+        "progress only grows"
+    );
+    Built {
+        _dir: dir,
+        store,
+        summary,
+    }
+}
+
+fn all_case_numbers(store: &Store) -> Vec<String> {
+    let page = store
+        .page(&QueueQuery {
+            queue: Queue::All,
+            filter: Filter::All,
+            search: None,
+            user: "admin".into(),
+            today: today(),
+            sort: Default::default(),
+            after: None,
+            limit: 1_000_000,
+        })
+        .expect("page");
+    assert!(page.next.is_none());
+    page.rows.into_iter().map(|r| r.case_no).collect()
+}
+
+fn all_cases(store: &Store) -> Vec<Case> {
+    let mut numbers = all_case_numbers(store);
+    numbers.sort();
+    numbers
+        .iter()
+        .map(|n| store.case(n).expect("case"))
+        .collect()
+}
+
+fn events(store: &Store, case_no: &str) -> Vec<Event> {
+    store.events(case_no).expect("events")
+}
+
+#[test]
+fn the_same_seed_builds_the_same_store_and_another_seed_does_not() {
+    let a = build_demo(SEED, CASES, Some("tester"));
+    let b = build_demo(SEED, CASES, Some("tester"));
+    assert_eq!(a.summary, b.summary);
+    let (cases_a, cases_b) = (all_cases(&a.store), all_cases(&b.store));
+    assert_eq!(cases_a.len() as u64, CASES);
+    for (x, y) in cases_a.iter().zip(&cases_b) {
+        let (jx, jy) = (
+            serde_json::to_string(x).expect("json"),
+            serde_json::to_string(y).expect("json"),
+        );
+        assert_eq!(jx, jy, "case {} differs between two builds", x.case_no);
+    }
+    for case in cases_a.iter().step_by(7) {
+        let (ex, ey) = (
+            events(&a.store, &case.case_no),
+            events(&b.store, &case.case_no),
+        );
+        assert_eq!(
+            serde_json::to_string(&ex).expect("json"),
+            serde_json::to_string(&ey).expect("json"),
+            "history of {} differs",
+            case.case_no
+        );
+    }
+    let head = |s: &Store| s.check(today(), None).expect("check").chain_head;
+    assert_eq!(
+        head(&a.store),
+        head(&b.store),
+        "the audit chains are identical"
+    );
+
+    let c = build_demo(SEED + 1, CASES, Some("tester"));
+    assert_ne!(
+        head(&a.store),
+        head(&c.store),
+        "another seed gives another store"
+    );
+}
+
+#[test]
+fn the_demo_store_is_complete_and_consistent() {
+    let built = build_demo(SEED, CASES, Some("tester"));
+    let store = &built.store;
+    let report = store.check(today(), None).expect("check runs");
+    assert!(
+        report.problems.is_empty(),
+        "check found problems: {:#?}",
+        report.problems
+    );
+    assert_eq!(report.cases, CASES);
+    assert_eq!(report.events, built.summary.events);
+
+    let cases = all_cases(store);
+    let clocks = store.clocks(today());
+
+    // Case numbers: GZ{year}-{serial}, serials counting submissions of the year in order.
+    let mut by_year: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
+    for c in &cases {
+        let (year, serial) = c
+            .case_no
+            .trim_start_matches("GZ")
+            .split_once('-')
+            .expect("GZyyyy-nnnnnn");
+        assert_eq!(
+            year,
+            c.submitted_at.format("%Y").to_string(),
+            "{}",
+            c.case_no
+        );
+        assert_eq!(serial.len(), 6);
+        by_year
+            .entry(year.to_string())
+            .or_default()
+            .push((c.submitted_at.to_rfc3339(), serial.parse().expect("serial")));
+    }
+    for list in by_year.values_mut() {
+        list.sort_by_key(|(_, serial)| *serial);
+        assert!(
+            list.windows(2).all(|w| w[0].0 <= w[1].0),
+            "serials follow submission order"
+        );
+        assert_eq!(list.first().map(|x| x.1), Some(1));
+    }
+
+    // Every stage.
+    let stages: BTreeSet<Stage> = cases.iter().map(|c| c.stage).collect();
+    for stage in Stage::ALL {
+        assert!(stages.contains(stage), "no case in stage {stage}");
+    }
+    let open = cases.iter().filter(|c| c.is_open()).count();
+    assert!(
+        open * 100 / cases.len() <= 30,
+        "{open} open cases of {}",
+        cases.len()
+    );
+
+    // Every state of the governing timer; met on the timers of closed cases.
+    let mut states: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &cases {
+        if let Some(d) = clocks.governing(c) {
+            *states.entry(d.state.as_str()).or_default() += 1;
+        }
+    }
+    for state in ["on_track", "due_soon", "overdue", "paused"] {
+        assert!(
+            states.contains_key(state),
+            "no governing timer is {state}: {states:?}"
+        );
+    }
+    let met = cases
+        .iter()
+        .filter(|c| !c.is_open())
+        .flat_map(|c| clocks.all(c))
+        .any(|d| d.state == DeadlineState::Met);
+    assert!(met, "no closed case met its deadlines");
+    let overdue = |timer: TimerKind, beyond: i64| {
+        cases.iter().any(|c| {
+            clocks.governing(c).is_some_and(|d| {
+                d.timer == timer && d.state == DeadlineState::Overdue && d.days_left < Some(-beyond)
+            })
+        })
+    };
+    assert!(
+        overdue(TimerKind::Verification, 30),
+        "no verification over 30 days late"
+    );
+    assert!(overdue(TimerKind::Decision, 0), "no overdue decision");
+    assert!(overdue(TimerKind::PreAudit, 0), "no overdue pre-audit");
+
+    // Returned from both stages; recommendations both ways.
+    let returned_from: BTreeSet<_> = cases.iter().filter_map(|c| c.returned_from).collect();
+    assert!(returned_from.contains(&Stage::PreAudit) && returned_from.contains(&Stage::Review));
+    let verdicts: BTreeSet<_> = cases
+        .iter()
+        .filter(|c| c.stage == Stage::Decision)
+        .filter_map(|c| {
+            c.recommendation
+                .as_ref()
+                .map(|r| format!("{:?}", r.verdict))
+        })
+        .collect();
+    assert_eq!(
+        verdicts.len(),
+        2,
+        "decisions wait on both verdicts: {verdicts:?}"
+    );
+    assert!(cases.iter().any(|c| {
+        c.stage == Stage::Decision
+            && c.recommendation
+                .as_ref()
+                .is_some_and(|r| r.verdict == Verdict::Refuse)
+    }));
+
+    // Every kind, category and legacy.
+    let kinds: BTreeSet<_> = cases.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
+    let categories: BTreeSet<_> = cases.iter().map(|c| c.category.as_str()).collect();
+    assert_eq!(categories.len(), 3);
+    assert!(cases.iter().any(|c| c.legacy
+        && c.submitted_at.date_naive() < NaiveDate::from_ymd_opt(2024, 12, 1).expect("date")));
+
+    // Claims by the three approvers, and unclaimed work.
+    let holders: BTreeSet<_> = cases.iter().filter_map(|c| c.assignee()).collect();
+    for approver in ["li.wei", "chen.yu", "zhao.min"] {
+        assert!(
+            holders.contains(approver),
+            "{approver} holds nothing: {holders:?}"
+        );
+    }
+    assert!(
+        !holders.contains("former.staff"),
+        "a disabled user holds a case"
+    );
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.stage.is_claimable() && c.claim.is_none())
+    );
+
+    // Entry before the Notification; exam reports expiring before the window closes.
+    assert!(
+        cases
+            .iter()
+            .any(|c| matches!((c.entry_date, c.notified_on), (Some(e), Some(n)) if e < n))
+    );
+    assert!(cases.iter().any(|c| clocks.exam_report_expires_first(c)));
+    assert!(cases.iter().any(|c| c.verification_returns > 0));
+    assert!(cases.iter().any(|c| {
+        c.decision
+            .as_ref()
+            .is_some_and(|d| d.extension_days.is_some())
+    }));
+
+    // A lapsed case reopened into verification.
+    let reopened = cases
+        .iter()
+        .filter(|c| c.stage == Stage::Verification)
+        .any(|c| {
+            events(store, &c.case_no)
+                .iter()
+                .any(|e| matches!(e.action, Action::Reopen { .. }))
+        });
+    assert!(reopened, "no lapsed case was reopened into verification");
+
+    // Native scripts.
+    let scripts = |pred: fn(char) -> bool| {
+        cases
+            .iter()
+            .filter_map(|c| c.applicant.name_native.as_deref())
+            .any(|n| n.chars().any(pred))
+    };
+    assert!(
+        scripts(|ch| ('\u{4E00}'..='\u{9FFF}').contains(&ch)),
+        "no Chinese/Japanese native names"
+    );
+    assert!(
+        scripts(|ch| ('\u{0400}'..='\u{04FF}').contains(&ch)),
+        "no Cyrillic native names"
+    );
+
+    // Events: never after today, always in office hours, in order within a case.
+    for c in cases.iter().step_by(3) {
+        let history = events(store, &c.case_no);
+        assert!(
+            history.windows(2).all(|w| w[0].at <= w[1].at),
+            "{} is out of order",
+            c.case_no
+        );
+        for e in &history {
+            assert!(
+                e.date() <= today(),
+                "{} has an event after today",
+                c.case_no
+            );
+            let t = e.at.format("%H:%M:%S").to_string();
+            assert!(
+                ("08:30:00".."17:31:00").contains(&t.as_str()),
+                "{} at {t}",
+                c.case_no
+            );
+        }
+    }
+}
+
+#[test]
+fn demo_users_and_settings() {
+    let built = build_demo(SEED, 100, Some("tester"));
+    let store = &built.store;
+    let users = store.users().expect("users");
+    for (name, roles, active) in DEMO_USERS {
+        let user = users
+            .iter()
+            .find(|u| u.name == *name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(&user.roles, roles, "{name}");
+        assert_eq!(user.active, *active, "{name}");
+    }
+    let former = users
+        .iter()
+        .find(|u| u.name == "former.staff")
+        .expect("former.staff");
+    assert!(!former.active);
+    let tester = users
+        .iter()
+        .find(|u| u.name == "tester")
+        .expect("the OS login is a user");
+    for role in [Role::Clerk, Role::Approver, Role::Supervisor, Role::Admin] {
+        assert!(tester.roles.contains(&role), "tester lacks {role}");
+    }
+    assert!(store.settings().made_by_demo);
+    assert!(store.settings().trust_declared_user);
+    assert_eq!(built.summary.users.len(), DEMO_USERS.len() + 1);
+
+    // A demo login that is a demo user, or not a valid name, is not added again.
+    for login in ["li.wei", "bad name!"] {
+        let again = build_demo(SEED, 100, Some(login));
+        assert_eq!(again.store.users().expect("users").len(), DEMO_USERS.len());
+    }
+}
+
+#[test]
+fn a_demo_needs_an_empty_store_and_100_cases() {
+    let built = build_demo(SEED, 100, None);
+    let mut store = built.store;
+    let opts = DemoOptions {
+        cases: 100,
+        seed: SEED,
+        today: today(),
+        os_login: None,
+    };
+    assert!(
+        build(&mut store, &opts, &mut |_, _| {}).is_err(),
+        "a store with cases is refused"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut empty = Store::open(&dir.path().join("x.db"), Calendar::embedded()).expect("open");
+    let small = DemoOptions { cases: 99, ..opts };
+    assert!(
+        build(&mut empty, &small, &mut |_, _| {}).is_err(),
+        "fewer than 100 cases is refused"
+    );
+}

@@ -1,0 +1,353 @@
+//! The store against real files: creation, permissions, refusals, concurrency, replay.
+
+use chrono::NaiveDate;
+use permitdesk::domain::case::{Applicant, Employer, Submission};
+use permitdesk::domain::{Action, Calendar, Category, Filter, Kind, Queue, Role, Stage};
+use permitdesk::store::{QueueQuery, Request, Store, StoreError};
+use std::path::Path;
+use tempfile::TempDir;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn submission(n: u32, name_native: Option<&str>) -> Submission {
+    Submission {
+        case_no: format!("TS2026-{n:06}"),
+        kind: Kind::OverseasNew,
+        category: Category::B,
+        legacy: false,
+        applicant: Applicant {
+            name: "LI WEI".into(),
+            name_native: name_native.map(str::to_string),
+            passport_no: format!("E{n:08}"),
+            nationality: "SGP".into(),
+            birth_date: None,
+        },
+        employer: Employer {
+            name: "Guangzhou Lingnan Robotics Co., Ltd.".into(),
+            uscc: "91440101MA5CQ7H2XC".into(),
+        },
+        position: None,
+        documents: vec![],
+        exam_report: None,
+        entry_date: None,
+    }
+}
+
+fn new_store(dir: &Path) -> Store {
+    let mut store = Store::open(&dir.join("t.db"), Calendar::embedded()).expect("open");
+    let now = "2026-11-01T09:00:00+08:00";
+    store
+        .add_user(None, "admin", &[Role::Admin], now)
+        .expect("admin");
+    for (name, role) in [
+        ("li.wei", Role::Approver),
+        ("chen.yu", Role::Approver),
+        ("wang.fang", Role::Supervisor),
+    ] {
+        store
+            .add_user(Some("admin"), name, &[role], now)
+            .expect("user");
+    }
+    store
+}
+
+fn act(store: &mut Store, case_no: &str, user: &str, action: Action) -> Result<i64, StoreError> {
+    store
+        .act(Request {
+            case_no: case_no.into(),
+            user: user.into(),
+            action,
+            expect_version: None,
+            expect_stage: None,
+            today: Some(day("2026-11-26")),
+        })
+        .map(|o| o.case.version)
+}
+
+fn query(queue: Queue, search: Option<&str>) -> QueueQuery {
+    QueueQuery {
+        queue,
+        filter: Filter::All,
+        search: search.map(str::to_string),
+        user: "li.wei".into(),
+        today: day("2026-11-26"),
+        sort: Default::default(),
+        after: None,
+        limit: 50,
+    }
+}
+
+#[test]
+fn a_new_store_is_private_to_owner_and_group() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().expect("dir");
+    let store = new_store(dir.path());
+    let mode = std::fs::metadata(store.path())
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777 & !0o660, 0, "mode {mode:o}");
+    assert_eq!(store.journal_mode().expect("mode"), "wal");
+}
+
+#[test]
+fn an_action_and_its_event_commit_together_and_replay() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    store
+        .submit(
+            "system",
+            submission(1, Some("李伟")),
+            Some(day("2026-11-20")),
+        )
+        .expect("submit");
+    act(&mut store, "TS2026-000001", "li.wei", Action::Claim).expect("claim");
+    act(
+        &mut store,
+        "TS2026-000001",
+        "li.wei",
+        Action::Approve { note: None },
+    )
+    .expect("accept");
+    let case = store.case("TS2026-000001").expect("case");
+    assert_eq!(case.stage, Stage::Review);
+    assert_eq!(case.version, 3);
+    let events = store.events("TS2026-000001").expect("events");
+    assert_eq!(events.len(), 3);
+    let replayed = permitdesk::domain::replay(&events)
+        .expect("replay")
+        .expect("case");
+    assert_eq!(replayed, case);
+    let report = store.check(day("2026-11-26"), None).expect("check");
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.events, 3);
+}
+
+#[test]
+fn a_refused_action_changes_nothing() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    store
+        .submit("system", submission(1, None), Some(day("2026-11-20")))
+        .expect("submit");
+    act(&mut store, "TS2026-000001", "li.wei", Action::Claim).expect("claim");
+    let err = act(
+        &mut store,
+        "TS2026-000001",
+        "chen.yu",
+        Action::Approve { note: None },
+    )
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 4);
+    let err = store
+        .act(Request {
+            case_no: "TS2026-000001".into(),
+            user: "li.wei".into(),
+            action: Action::Release,
+            expect_version: Some(1),
+            expect_stage: None,
+            today: None,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::StaleVersion {
+                expected: 1,
+                actual: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(store.case("TS2026-000001").expect("case").version, 2);
+    assert_eq!(store.events("TS2026-000001").expect("events").len(), 2);
+}
+
+#[test]
+fn search_finds_chinese_names_by_any_run_of_characters() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    store
+        .submit(
+            "system",
+            submission(1, Some("李伟明")),
+            Some(day("2026-11-20")),
+        )
+        .expect("submit");
+    store
+        .submit(
+            "system",
+            submission(2, Some("王芳")),
+            Some(day("2026-11-20")),
+        )
+        .expect("submit");
+    for (typed, expected) in [
+        ("李", 1),
+        ("伟", 1),
+        ("伟明", 1),
+        ("李伟明", 1),
+        ("明伟", 0),
+        ("芳", 1),
+        ("e0000000", 2),
+        ("E00000002", 1),
+        ("TS2026-000002", 1),
+        ("lingnan robot", 2),
+        ("91440101MA5CQ7H2XC", 2),
+    ] {
+        let page = store.page(&query(Queue::All, Some(typed))).expect("search");
+        assert_eq!(page.rows.len(), expected, "searching {typed}");
+    }
+}
+
+#[test]
+fn keyset_pages_cover_a_queue_exactly_once() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    for n in 1..=23 {
+        store
+            .submit("system", submission(n, None), Some(day("2026-11-20")))
+            .expect("submit");
+    }
+    let mut q = query(Queue::PreAudit, None);
+    q.limit = 5;
+    let mut seen = Vec::new();
+    loop {
+        let page = store.page(&q).expect("page");
+        seen.extend(page.rows.iter().map(|r| r.case_no.clone()));
+        match page.next {
+            Some(cursor) => q.after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 23);
+    let mut sorted = seen.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 23);
+    let counts = store
+        .tab_counts("li.wei", day("2026-11-26"))
+        .expect("counts");
+    assert_eq!(counts.get(Queue::PreAudit), 23);
+}
+
+#[test]
+fn queue_queries_use_their_indexes() {
+    let dir = TempDir::new().expect("dir");
+    let store = new_store(dir.path());
+    for queue in Queue::ALL {
+        let plan = store
+            .queue_plan(&query(queue, None))
+            .expect("plan")
+            .join(" | ");
+        assert!(
+            !plan.contains("SCAN cases"),
+            "{queue} scans the table: {plan}"
+        );
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "{queue} sorts in memory: {plan}"
+        );
+    }
+}
+
+#[test]
+fn foreign_files_and_newer_schemas_are_refused_clearly() {
+    let dir = TempDir::new().expect("dir");
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        b"this is not a database at all, just some text padding it out",
+    )
+    .expect("write");
+    let err = Store::open(&junk, Calendar::embedded())
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("not a permitdesk store"), "{err}");
+
+    let newer = dir.path().join("newer.db");
+    drop(new_store(dir.path()));
+    std::fs::copy(dir.path().join("t.db"), &newer).expect("copy");
+    let conn = rusqlite::Connection::open(&newer).expect("open");
+    conn.pragma_update(None, "user_version", 99).expect("bump");
+    drop(conn);
+    let err = Store::open(&newer, Calendar::embedded())
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("newer permitdesk"), "{err}");
+
+    let other = dir.path().join("other.db");
+    let conn = rusqlite::Connection::open(&other).expect("open");
+    conn.execute_batch("CREATE TABLE t (x)").expect("table");
+    drop(conn);
+    let err = Store::open(&other, Calendar::embedded())
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("other tables"), "{err}");
+}
+
+#[test]
+fn a_calendar_change_recomputes_stored_deadlines() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    store
+        .submit("system", submission(1, None), Some(day("2026-09-28")))
+        .expect("submit");
+    let due = |store: &Store| {
+        store
+            .page(&query(Queue::PreAudit, None))
+            .expect("page")
+            .rows[0]
+            .deadline
+            .clone()
+            .expect("deadline")
+            .due
+    };
+    // 5 working days after Mon 2026-09-28: 09-29, 09-30, then National Day to 10-07, 10-08, 10-09, 10-10 (make-up Saturday).
+    assert_eq!(due(&store), Some(day("2026-10-10")));
+    let path = store.path().to_path_buf();
+    drop(store);
+    let without_makeup = Calendar::from_toml_str(
+        &permitdesk::domain::calendar::EMBEDDED_CALENDAR
+            .replace("\"2026-10-10\"", "\"2026-10-11\""),
+        "edited",
+    )
+    .expect("calendar");
+    let store = Store::open(&path, without_makeup).expect("reopen");
+    // Now 10-10 is a rest day and Sunday 10-11 a make-up day: 09-29, 09-30, 10-08, 10-09, 10-11.
+    assert_eq!(due(&store), Some(day("2026-10-11")));
+    assert!(store.check(day("2026-11-26"), None).expect("check").ok());
+}
+
+#[test]
+fn concurrent_writers_never_lose_an_update() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    store
+        .submit("system", submission(1, None), Some(day("2026-11-20")))
+        .expect("submit");
+    let path = store.path().to_path_buf();
+    drop(store);
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path, Calendar::embedded()).expect("open");
+                let mut ok = 0;
+                for n in 0..10 {
+                    let text = format!("note {i}/{n}");
+                    if act(&mut store, "TS2026-000001", "li.wei", Action::Note { text }).is_ok() {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let committed: i64 = threads.into_iter().map(|t| t.join().expect("thread")).sum();
+    assert_eq!(committed, 80, "no writer may fail with BUSY");
+    let store = Store::open(&path, Calendar::embedded()).expect("open");
+    assert_eq!(store.case("TS2026-000001").expect("case").version, 81);
+    assert!(store.check(day("2026-11-26"), None).expect("check").ok());
+}
