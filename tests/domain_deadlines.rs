@@ -1087,7 +1087,6 @@ fn the_verification_window_counts_calendar_days_and_is_never_provisional() {
 }
 
 #[test]
-#[ignore = "BUG: deadline.rs Clocks::deadline marks a deadline provisional when *today* is in an uncovered year, even though started..due lie wholly inside 2026"]
 fn a_2026_deadline_viewed_in_2027_is_not_provisional() {
     let w = World::new();
     // Decision accepted 2026-12-03, due 2026-12-17 (hand count above), signed 12-17: met.
@@ -1194,7 +1193,6 @@ fn an_exam_report_valid_through_the_window_is_not_flagged() {
 }
 
 #[test]
-#[ignore = "BUG: deadline.rs Clocks::exam_report uses issued_on + 6 months (02-28 -> 08-28) while checklist.rs accepts that report through 08-31 (month-end clamping), so exam_report_expires_first flags a report the window will accept"]
 fn the_exam_flag_agrees_with_the_checklist_at_month_end() {
     let w = World::new();
     // Entry Sat 08-01 after a Notification of Thu 07-30: window 08-01 + 30 = 08-31.
@@ -1281,7 +1279,6 @@ fn governing_timer_by_stage() {
 }
 
 #[test]
-#[ignore = "BUG: case.rs Case::verification_start returns the entry date when there is no Notification yet, so a new_notification/legacy case that arrives with an entry date shows a running (here overdue) verification window while still in pre-audit"]
 fn no_verification_window_before_the_notification() {
     let w = World::new();
     // A new_notification case whose applicant entered on 01-20 arrives on Mon 03-02.

@@ -239,7 +239,7 @@ fn note(s: &str) -> Action {
 }
 
 fn assign(to: &str) -> Action {
-    Action::Assign { to: text(to) }
+    Action::Assign { assignee: text(to) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,11 +637,15 @@ fn role_and_stage_sweep() {
                         if !roles.iter().any(|role| actor.has(*role)) =>
                     {
                         // The roles a person could be given (the system role is not one).
-                        let people: BTreeSet<Role> = roles
+                        // A system-only action names the system, so the message is never empty.
+                        let mut people: BTreeSet<Role> = roles
                             .iter()
                             .copied()
                             .filter(|r| *r != Role::System)
                             .collect();
+                        if people.is_empty() {
+                            people.insert(Role::System);
+                        }
                         assert!(
                             matches!(&r, Refusal::WrongRole { needs, has, .. }
                                 if needs.iter().copied().collect::<BTreeSet<_>>() == people
@@ -806,7 +810,6 @@ fn resubmission_returns_to_the_stage_it_came_from() {
 }
 
 #[test]
-#[ignore = "BUG: transition.rs apply() clears the claim on resubmission; DOMAIN.md: a returned case keeps its holder and goes back to them on resubmission"]
 fn resubmission_gives_the_case_back_to_its_holder() {
     let w = World::new();
     let mut r = returned_from_pre_audit(&w);
@@ -1286,7 +1289,6 @@ fn correct_entry_updates_the_entry_date() {
 }
 
 #[test]
-#[ignore = "BUG: transition.rs check_rules applies record_entry's 'not before the Notification (unless legacy/new_notification)' rule but not to correct_entry, so the rule can be bypassed by correcting"]
 fn correct_entry_keeps_the_record_entry_rules() {
     let w = World::new();
     // overseas_new, not legacy, Notification of 03-05: record_entry refuses an entry on 03-01...
@@ -1783,7 +1785,6 @@ fn a_disabled_actor_is_refused_everything() {
 }
 
 #[test]
-#[ignore = "BUG: refusal.rs/transition.rs: WrongRole for a system-only action (e_card_registered) has needs == [] and reads \"needs the no role role\""]
 fn a_system_only_action_is_refused_with_a_readable_message() {
     let w = World::new();
     let r = notified(&w, Kind::OverseasNew, Category::B);
@@ -2294,7 +2295,6 @@ fn events_round_trip_through_json() {
 }
 
 #[test]
-#[ignore = "BUG: action.rs Event flattens Action, and Action::Assign's field `to` collides with Event::to; the JSON has two \"to\" keys and does not deserialize"]
 fn assign_events_round_trip_through_json() {
     let w = World::new();
     let mut r = pre_audit(&w, Kind::OverseasNew, Category::B);

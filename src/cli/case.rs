@@ -255,7 +255,12 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
     Ok(match cmd {
         CaseCommand::Claim(c) => (c, Action::Claim),
         CaseCommand::Release(c) => (c, Action::Release),
-        CaseCommand::Assign { common, to } => (common, Action::Assign { to: to.clone() }),
+        CaseCommand::Assign { common, to } => (
+            common,
+            Action::Assign {
+                assignee: to.clone(),
+            },
+        ),
         CaseCommand::Approve(c) => (
             c,
             Action::Approve {

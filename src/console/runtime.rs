@@ -69,21 +69,33 @@ fn spawn_worker(mut store: Store, replies: UnboundedSender<(u64, Reply)>) -> mps
             while let Ok(more) = rx.try_recv() {
                 batch.push(more);
             }
-            let kind = |job: &Job| match job {
-                Job::Page { append: false, .. } => Some(0),
-                Job::Detail { .. } => Some(1),
-                Job::Counts { .. } => Some(2),
-                Job::Poll => Some(3),
-                _ => None,
+            let superseded = |i: usize, job: &Job| {
+                batch[i + 1..].iter().any(|later| match (job, &later.job) {
+                    (Job::Page { append: false, .. }, Job::Page { append: false, .. })
+                    | (Job::Detail { .. }, Job::Detail { .. })
+                    | (Job::Counts { .. }, Job::Counts { .. })
+                    | (Job::Poll, Job::Poll) => true,
+                    (
+                        Job::SaveDraft {
+                            case_no, action, ..
+                        },
+                        Job::SaveDraft {
+                            case_no: later_case,
+                            action: later_action,
+                            ..
+                        },
+                    ) => case_no == later_case && action == later_action,
+                    _ => false,
+                })
             };
-            let last_of_kind: Vec<Option<usize>> = (0..4)
-                .map(|k| batch.iter().rposition(|t| kind(&t.job) == Some(k)))
+            let skip: Vec<bool> = batch
+                .iter()
+                .enumerate()
+                .map(|(i, t)| superseded(i, &t.job))
                 .collect();
             for (i, ticket) in batch.into_iter().enumerate() {
-                if let Some(k) = kind(&ticket.job) {
-                    if last_of_kind[k] != Some(i) {
-                        continue;
-                    }
+                if skip[i] {
+                    continue;
                 }
                 let reply = execute(&mut store, ticket.job);
                 if replies.send((ticket.generation, reply)).is_err() {

@@ -8,13 +8,35 @@ use chrono::NaiveDate;
 /// Everything the console can ask of the store.
 #[derive(Debug, Clone)]
 pub enum Job {
-    Page { query: QueueQuery, append: bool },
-    Counts { user: String, today: NaiveDate },
-    Detail { case_no: String, today: NaiveDate },
-    Act { request: Request },
-    Bulk { requests: Vec<Request> },
+    Page {
+        query: QueueQuery,
+        append: bool,
+    },
+    Counts {
+        user: String,
+        today: NaiveDate,
+    },
+    Detail {
+        case_no: String,
+        today: NaiveDate,
+    },
+    Act {
+        request: Request,
+    },
+    Bulk {
+        requests: Vec<Request>,
+    },
     Assignees,
     Poll,
+    LoadDrafts {
+        user: String,
+    },
+    SaveDraft {
+        user: String,
+        case_no: String,
+        action: &'static str,
+        text: String,
+    },
 }
 
 /// The detail panel's contents.
@@ -48,6 +70,8 @@ pub enum Reply {
     Bulk(Vec<(String, Result<String, ActFailure>)>),
     Assignees(Vec<String>),
     Changed(i64),
+    Drafts(Vec<(String, String, String)>),
+    DraftSaved,
     Failed(String),
 }
 
@@ -141,5 +165,15 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             Reply::Assignees(names)
         }
         Job::Poll => Reply::Changed(store.data_version()?),
+        Job::LoadDrafts { user } => Reply::Drafts(store.drafts_of(&user)?),
+        Job::SaveDraft {
+            user,
+            case_no,
+            action,
+            text,
+        } => {
+            store.save_draft(&user, &case_no, action, &text)?;
+            Reply::DraftSaved
+        }
     })
 }

@@ -101,9 +101,13 @@ pub fn build(
         let (tx, rx) = mpsc::sync_channel::<Result<Vec<(Case, Vec<Event>)>, StoreError>>(2);
         let (env, cast, employers, order) = (&env, &cast, &employers, &order);
         let seed = opts.seed;
-        scope.spawn(move || {
+        let chunk_size: usize = std::env::var("DEMO_CHUNK")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(CHUNK);
+        let generator = move || {
             let mut numbers = CaseNumbers::default();
-            for chunk in order.chunks(CHUNK) {
+            for chunk in order.chunks(chunk_size) {
                 let mut batch = Vec::with_capacity(chunk.len());
                 let mut failed = None;
                 for &(_, index) in chunk {
@@ -124,7 +128,14 @@ pub fn build(
                     return;
                 }
             }
-        });
+        };
+        std::thread::Builder::new()
+            .name("demo-cases".into())
+            .spawn_scoped(scope, generator)
+            .map_err(|e| StoreError::Invalid {
+                field: "demo".into(),
+                message: format!("cannot start the case generator: {e}"),
+            })?;
         for message in rx {
             let batch = message?;
             store.insert_histories(&batch, opts.today)?;

@@ -15,7 +15,7 @@ pub enum Action {
     Claim,
     Release,
     Assign {
-        to: String,
+        assignee: String,
     },
     /// Accept in pre-audit, recommend approval in review, sign in decision.
     Approve {

@@ -147,12 +147,9 @@ impl Case {
         self.stage.is_open()
     }
 
-    /// The day the verification window opens: the later of entry and the Notification.
+    /// The day the verification window opens: the later of entry and the Notification. There
+    /// is no window before the Notification, even for an applicant already in China.
     pub fn verification_start(&self) -> Option<NaiveDate> {
-        match (self.entry_date, self.notified_on) {
-            (Some(entry), Some(notified)) => Some(entry.max(notified)),
-            (Some(entry), None) => Some(entry),
-            _ => None,
-        }
+        Some(self.entry_date?.max(self.notified_on?))
     }
 }

@@ -32,6 +32,21 @@ impl Checklist {
             .unwrap_or(NaiveDate::MIN)
     }
 
+    /// The last day an exam report issued on `issued` is accepted: the inverse of
+    /// `oldest_exam_accepted`, month-end clamping included (02-28 is good through 08-31).
+    pub fn exam_valid_through(issued: NaiveDate, valid_months: u32) -> NaiveDate {
+        let mut last = issued
+            .checked_add_months(Months::new(valid_months))
+            .unwrap_or(NaiveDate::MAX);
+        while let Some(next) = last.succ_opt() {
+            if Self::oldest_exam_accepted(next, valid_months) > issued {
+                break;
+            }
+            last = next;
+        }
+        last
+    }
+
     pub fn failures(&self, on: NaiveDate, exam_valid_months: u32) -> Vec<ChecklistFailure> {
         let mut failures = Vec::new();
         let mut fail = |field: &'static str, message: String| {

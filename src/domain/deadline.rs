@@ -4,7 +4,7 @@
 use super::calendar::Calendar;
 use super::case::{Case, DecisionClock};
 use super::model::{Category, Stage};
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// The office's deadline rules. The defaults are DOMAIN.md's; a deployment may change them.
@@ -138,7 +138,7 @@ impl Clocks<'_> {
         let provisional = timer.counts_working_days()
             && self
                 .calendar
-                .is_provisional(started, due.unwrap_or(self.today).max(self.today));
+                .is_provisional(started, due.unwrap_or(self.today.max(started)));
         let (state, days_left) = match (due, ended) {
             (None, _) => (DeadlineState::Paused, None),
             (Some(due), Some(ended)) if ended <= due => (DeadlineState::Met, None),
@@ -217,9 +217,10 @@ impl Clocks<'_> {
         if !case.category.needs_verification() {
             return None;
         }
-        let expires = report
-            .issued_on
-            .checked_add_months(Months::new(self.policy.exam_report_valid_months))?;
+        let expires = super::checklist::Checklist::exam_valid_through(
+            report.issued_on,
+            self.policy.exam_report_valid_months,
+        );
         let ended = case.verified_on.or(case.closed_on);
         Some(self.deadline(
             TimerKind::ExamReport,

@@ -189,7 +189,7 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
                 });
             }
         }
-        Action::Assign { to } if to.trim().is_empty() => {
+        Action::Assign { assignee } if assignee.trim().is_empty() => {
             return Err(Refusal::Invalid {
                 case_no: case_no(),
                 field: "to",
@@ -255,11 +255,18 @@ fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusa
         action: action.name(),
         stage: case.stage,
         user: actor.name.clone(),
-        needs: allowed
-            .iter()
-            .copied()
-            .filter(|r| *r != Role::System)
-            .collect(),
+        needs: {
+            let people: Vec<Role> = allowed
+                .iter()
+                .copied()
+                .filter(|r| *r != Role::System)
+                .collect();
+            if people.is_empty() {
+                allowed.to_vec()
+            } else {
+                people
+            }
+        },
         has: actor.roles.clone(),
     })
 }
@@ -321,7 +328,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 });
             }
         }
-        (Action::Assign { to }, _) => {
+        (Action::Assign { assignee: to }, _) => {
             let ok = ctx
                 .directory
                 .actor(to)
@@ -334,7 +341,8 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 });
             }
         }
-        (Action::RecordEntry { date }, Stage::Notified) => {
+        (Action::RecordEntry { date }, Stage::Notified)
+        | (Action::CorrectEntry { date, .. }, Stage::Verification) => {
             let may_precede = case.legacy || case.kind == super::model::Kind::NewNotification;
             if let Some(notified) = case.notified_on {
                 if *date < notified && !may_precede {
@@ -471,7 +479,10 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
     let to = next_stage(case, &event.action);
     if let Some(to) = to {
         next.stage = to;
-        if to != case.stage && to != Stage::Returned {
+        // A claim belongs to its stage, except that a returned case keeps its holder and goes
+        // back to them on resubmission.
+        let keeps_claim = to == Stage::Returned || matches!(event.action, Action::Resubmit);
+        if to != case.stage && !keeps_claim {
             next.claim = None;
         }
     }
@@ -489,7 +500,7 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             guard_stage(case.stage.is_claimable())?;
             next.claim = None;
         }
-        Action::Assign { to } => {
+        Action::Assign { assignee: to } => {
             guard_stage(case.stage.is_claimable())?;
             next.claim = Some(Claim {
                 holder: to.clone(),

@@ -360,6 +360,12 @@ impl Store {
             let stamp = now.to_rfc3339();
             update(tx, id, &case, &next, &clocks, &stamp)?;
             let head = chain::append(tx, &chain::head(tx)?, id, &event)?;
+            tx.prepare_cached(
+                "DELETE FROM drafts WHERE user = ?1 AND case_no = ?2 AND action = ?3",
+            )
+            .ctx("preparing the draft cleanup")?
+            .execute(params![actor.name, case.case_no, event.action.name()])
+            .ctx("removing the committed draft")?;
             Ok(Outcome {
                 case: next,
                 event,

@@ -4,6 +4,7 @@
 mod cases;
 mod chain;
 pub mod check;
+mod drafts;
 mod error;
 mod meta;
 pub mod queues;

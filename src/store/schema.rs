@@ -94,6 +94,25 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
     SELECT RAISE(ABORT, 'audit events are append-only');
 END;
 
+-- Text typed into a reason editor, kept per user, case and action until the action commits or the
+-- user discards it, so a dropped connection loses nothing.
+CREATE TABLE drafts (
+    user       TEXT NOT NULL,
+    case_no    TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user, case_no, action)
+) STRICT;
+
+-- Small per-user memories, such as the overdue cases seen at the last visit.
+CREATE TABLE user_state (
+    user  TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (user, key)
+) STRICT;
+
 -- Single characters for CJK, words for the rest: see store::search.
 CREATE VIRTUAL TABLE case_search USING fts5 (
     text,

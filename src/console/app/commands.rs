@@ -378,7 +378,11 @@ impl App {
                 ..
             } => {
                 let text = dialog::text_of(&editor);
-                self.pending_text = Some((target.case_no.clone(), kind.name(), text.clone()));
+                self.pending_text = Some((
+                    target.case_no.clone(),
+                    kind.name().to_string(),
+                    text.clone(),
+                ));
                 vec![self.act(&target, kind.action(text))]
             }
             Dialog::EntryDate { target, input, .. } => {
@@ -413,7 +417,14 @@ impl App {
                 };
                 let requests = targets
                     .iter()
-                    .map(|t| self.request(t, Action::Assign { to: to.clone() }))
+                    .map(|t| {
+                        self.request(
+                            t,
+                            Action::Assign {
+                                assignee: to.clone(),
+                            },
+                        )
+                    })
                     .collect::<Vec<_>>();
                 if requests.len() == 1 {
                     let request = requests

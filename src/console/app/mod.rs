@@ -84,13 +84,13 @@ pub struct App {
     pub size: (u16, u16),
     pub quit: bool,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
-    pub drafts: HashMap<(String, &'static str), String>,
+    pub drafts: HashMap<(String, String), String>,
     data_version: Option<i64>,
     next_generation: u64,
     page_generation: u64,
     detail_generation: u64,
     pending_assign: Option<Vec<Target>>,
-    pending_text: Option<(String, &'static str, String)>,
+    pending_text: Option<(String, String, String)>,
 }
 
 impl App {
@@ -127,6 +127,8 @@ impl App {
         }
         let mut effects = app.reload();
         effects.push(app.job(Job::Poll));
+        let user = app.setup.user.clone();
+        effects.push(app.job(Job::LoadDrafts { user }));
         (app, effects)
     }
 
@@ -243,8 +245,7 @@ impl App {
                 ..
             }) => {
                 editor.insert_str(text);
-                self.remember_draft();
-                Vec::new()
+                self.remember_draft().into_iter().collect()
             }
             _ if self.search.typing => {
                 self.search.text.push_str(&crate::text::sanitize_line(text));
@@ -298,48 +299,73 @@ impl App {
         };
         if ctrl_c {
             if dialog.has_typed_text() {
-                self.remember_draft();
+                let saved = self.remember_draft();
                 self.dialog = Some(Dialog::QuitAsk);
-                return Vec::new();
+                return saved.into_iter().collect();
             }
             self.quit = true;
             return vec![Effect::Quit];
         }
         let outcome = dialog.key(&key, self.lang);
-        self.remember_draft();
+        let mut effects: Vec<Effect> = self.remember_draft().into_iter().collect();
         match outcome {
-            Outcome::Stay => Vec::new(),
+            Outcome::Stay => {}
             Outcome::Close => {
                 if let Some(Dialog::Reason { target, kind, .. }) = &self.dialog {
-                    self.drafts.remove(&(target.case_no.clone(), kind.name()));
+                    // Closing a reason editor is a confirmed discard (or there was nothing typed).
+                    let case_no = target.case_no.clone();
+                    let action = kind.name();
+                    self.drafts.remove(&(case_no.clone(), action.to_string()));
+                    let user = self.setup.user.clone();
+                    effects.push(self.job(Job::SaveDraft {
+                        user,
+                        case_no,
+                        action,
+                        text: String::new(),
+                    }));
                 }
                 self.dialog = None;
-                Vec::new()
             }
-            Outcome::Submit => match self.dialog.take() {
-                Some(dialog) => self.submit(dialog),
-                None => Vec::new(),
-            },
+            Outcome::Submit => {
+                if let Some(dialog) = self.dialog.take() {
+                    effects.extend(self.submit(dialog));
+                }
+            }
         }
+        effects
     }
 
-    /// Keeps what is being typed, so closing by accident, a conflict or a refusal loses nothing.
-    fn remember_draft(&mut self) {
-        if let Some(Dialog::Reason {
+    /// Keeps what is being typed, in memory and (when it changed) in the store, so a conflict, a
+    /// refusal, a dropped connection or a killed process loses nothing.
+    fn remember_draft(&mut self) -> Option<Effect> {
+        let Some(Dialog::Reason {
             target,
             kind,
             editor,
             ..
         }) = &self.dialog
-        {
-            let text = dialog::text_of(editor);
-            let key = (target.case_no.clone(), kind.name());
-            if text.trim().is_empty() {
-                self.drafts.remove(&key);
-            } else {
-                self.drafts.insert(key, text);
-            }
+        else {
+            return None;
+        };
+        let text = dialog::text_of(editor);
+        let key = (target.case_no.clone(), kind.name().to_string());
+        let known = self.drafts.get(&key).map(String::as_str).unwrap_or("");
+        if known == text || (text.trim().is_empty() && known.is_empty()) {
+            return None;
         }
+        let (case_no, action) = (target.case_no.clone(), kind.name());
+        if text.trim().is_empty() {
+            self.drafts.remove(&key);
+        } else {
+            self.drafts.insert(key, text.clone());
+        }
+        let user = self.setup.user.clone();
+        Some(self.job(Job::SaveDraft {
+            user,
+            case_no,
+            action,
+            text,
+        }))
     }
 
     fn reply(&mut self, generation: u64, reply: Reply) -> Vec<Effect> {
@@ -395,6 +421,13 @@ impl App {
                 self.data_version = Some(version);
                 if changed { self.reload() } else { Vec::new() }
             }
+            Reply::Drafts(drafts) => {
+                for (case_no, action, text) in drafts {
+                    self.drafts.entry((case_no, action)).or_insert(text);
+                }
+                Vec::new()
+            }
+            Reply::DraftSaved => Vec::new(),
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);
@@ -410,8 +443,8 @@ impl App {
         let pending = self.pending_text.take();
         match result {
             Ok(outcome) => {
-                if let Some((case_no, action, _)) = &pending {
-                    self.drafts.remove(&(case_no.clone(), *action));
+                if let Some((case_no, action, _)) = pending {
+                    self.drafts.remove(&(case_no, action));
                 }
                 let e = &outcome.event;
                 let from = e.from.map(|s| self.lang.stage(s)).unwrap_or("-");
@@ -483,7 +516,8 @@ impl App {
     }
 
     pub fn draft_for(&self, case_no: &str, kind: TextAction) -> Option<&String> {
-        self.drafts.get(&(case_no.to_string(), kind.name()))
+        self.drafts
+            .get(&(case_no.to_string(), kind.name().to_string()))
     }
 
     fn switch_tab(&mut self, tab: usize) -> Vec<Effect> {
