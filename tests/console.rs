@@ -299,12 +299,26 @@ fn refusals_are_shown_in_words() {
 fn search_as_you_type_counts_matches() {
     let mut h = Harness::new("li.wei", 160, 48, Lang::En);
     h.press("9");
+    let passport = h.app.list.rows[3].applicant.passport_no.clone();
+    let case_no = h.app.list.rows[3].case_no.clone();
     h.press("/");
-    h.type_text("Guangzhou");
+    h.type_text("GZ2026-0001");
     let screen = h.screen();
-    assert!(screen.contains("[Search \"Guangzhou\"]"), "{screen}");
-    assert!(h.app.list.total.unwrap_or(0) > 0);
+    assert!(screen.contains("[Search \"GZ2026-0001\"]"), "{screen}");
+    let total = h.app.list.total.unwrap_or(0);
+    assert!(total > 0 && total <= 100, "{total} matches");
+    assert!(
+        h.app
+            .list
+            .rows
+            .iter()
+            .all(|r| r.case_no.starts_with("GZ2026-0001"))
+    );
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.press("/");
+    h.type_text(&passport);
     h.enter();
+    assert_eq!(h.app.list.selected_case_no(), Some(case_no));
     h.esc();
     assert!(!h.screen().contains("[Search"));
 }

@@ -6,16 +6,24 @@ mod chain;
 pub mod check;
 mod drafts;
 mod error;
+mod figures;
+pub mod import;
 mod meta;
+pub mod outbox;
 pub mod queues;
 mod schema;
 pub mod search;
+pub mod upstream;
 mod users;
 
 pub use cases::Request;
 pub use cases::{CaseRow, Outcome};
 pub use check::{ChainAnchor, CheckReport};
 pub use error::{Result, StoreError};
+pub use figures::{
+    Bucket, BucketRow, Dashboard, EmployerCount, EmployerRow, Figure, FigureCases, OverdueReport,
+    SlaReport, SlaRow, TREND_DAYS, TimerCounts, Trend, TrendPoint, Workload, WorkloadRow,
+};
 pub use meta::Settings;
 pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
 pub use queues::{Cursor, Page, QueueQuery, Sort, SortColumn, TabCounts};
@@ -294,7 +302,14 @@ fn create_private_file(path: &Path) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o660);
     }
-    options.open(path).map_err(io)?;
+    let file = options.open(path).map_err(io)?;
+    // The umask may have taken the group's write bit; every approver's console needs it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o660))
+            .map_err(io)?;
+    }
     Ok(())
 }
 

@@ -191,6 +191,9 @@ impl App {
         let mut query = self.query();
         if append {
             query.after = self.list.next.clone();
+        } else {
+            // A refresh re-reads what is loaded, so the view neither shrinks nor jumps.
+            query.limit = PAGE_ROWS.max(self.list.rows.len()).min(10 * PAGE_ROWS);
         }
         self.list.loading = true;
         let effect = self.job(Job::Page { query, append });

@@ -10,6 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width.saturating_sub(2)).max(10);
@@ -47,7 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         Dialog::Confirm {
             title, lines, note, ..
         } => {
-            let rect = centered(area, 72, lines.len() as u16 + 6);
+            let rect = centered(area, 72, lines.len() as u16 + 4);
             frame.render_widget(Clear, rect);
             let block = frame_block(theme, title, false);
             let inner = block.inner(rect);
@@ -293,8 +294,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             lines,
             alert,
         } => {
-            let height = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
-            let rect = centered(area, 80, height);
+            let width = 80.min(area.width.saturating_sub(2));
+            let inner = usize::from(width.saturating_sub(2)).max(1);
+            let wrapped: usize = lines
+                .iter()
+                .map(|l| UnicodeWidthStr::width(l.as_str()).max(1).div_ceil(inner))
+                .sum();
+            let height = (wrapped as u16 + 4).min(area.height.saturating_sub(2));
+            let rect = centered(area, width, height);
             frame.render_widget(Clear, rect);
             let block = frame_block(theme, title, *alert);
             let mut body: Vec<Line> = lines

@@ -143,25 +143,26 @@ pub fn tab_title(app: &App, index: usize) -> String {
 fn draw_tabs(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let titles: Vec<String> = (0..Queue::TABS.len()).map(|i| tab_title(app, i)).collect();
     let sep = theme.separator();
-    let width = |i: usize| titles[i].width() + 2;
-    let sep_width = sep.width();
-    // Scroll so the active tab is whole and as many tabs as fit around it are shown.
     let available = usize::from(area.width);
+    // Padding around titles only where everything fits with it.
+    let total = |pad: usize| -> usize {
+        titles
+            .iter()
+            .map(|t| t.width() + 2 * pad + sep.width())
+            .sum()
+    };
+    let pad = usize::from(total(1) <= available);
+    let width = |i: usize| titles[i].width() + 2 * pad + sep.width();
+    // Scroll so the active tab is whole, with as many tabs before it as fit.
     let mut first = 0;
-    while first < app.tab {
-        let used: usize = (first..=app.tab)
-            .map(|i| width(i) + sep_width)
-            .sum::<usize>()
-            + 1;
-        if used <= available {
-            break;
-        }
+    while first < app.tab && (first..=app.tab).map(width).sum::<usize>() + 1 > available {
         first += 1;
     }
     let mut spans = Vec::new();
     if first > 0 {
         spans.push(Span::styled("<", theme.dim()));
     }
+    let padding = " ".repeat(pad);
     for (i, title) in titles.iter().enumerate().skip(first) {
         if i > first {
             spans.push(Span::styled(sep, theme.dim()));
@@ -178,7 +179,7 @@ fn draw_tabs(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         } else {
             Style::default()
         };
-        spans.push(Span::styled(format!(" {title} "), style));
+        spans.push(Span::styled(format!("{padding}{title}{padding}"), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

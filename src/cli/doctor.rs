@@ -1,0 +1,198 @@
+//! `doctor`: checks a deployment and says what to fix. Exit 0 when nothing needs fixing.
+
+use super::identity::os_login;
+use super::{Cli, Exit, store_path};
+use crate::domain::Calendar;
+use crate::store::Store;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+
+struct Report {
+    fixes: usize,
+}
+
+impl Report {
+    fn ok(&self, text: &str) {
+        println!("ok   {text}");
+    }
+
+    fn fix(&mut self, text: &str, how: &str) {
+        self.fixes += 1;
+        println!("FIX  {text}\n       {how}");
+    }
+
+    fn note(&self, text: &str) {
+        println!("note {text}");
+    }
+}
+
+fn group_name(gid: u32) -> String {
+    nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid))
+        .ok()
+        .flatten()
+        .map(|g| g.name)
+        .unwrap_or_else(|| gid.to_string())
+}
+
+/// Filesystems on which SQLite's WAL shared memory does not work across hosts.
+fn network_filesystem(path: &Path) -> Option<&'static str> {
+    let stat = nix::sys::statfs::statfs(path).ok()?;
+    let kind = stat.filesystem_type().0 as i64;
+    match kind {
+        0x6969 => Some("NFS"),
+        0xFF534D42 => Some("CIFS"),
+        0xFE534D42 => Some("SMB2"),
+        0x517B => Some("SMB"),
+        0x65735546 => Some("FUSE"),
+        _ => None,
+    }
+}
+
+pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
+    let mut report = Report { fixes: 0 };
+    let path = store_path(cli, "permitdesk.db")?;
+    match std::env::var_os("PERMITDESK_DB") {
+        Some(_) => report.ok("PERMITDESK_DB is set"),
+        None if cli.db.is_some() => report.note("PERMITDESK_DB is not set (--db was given); a shared deployment sets it for everyone, e.g. in /etc/environment"),
+        None => report.note("PERMITDESK_DB is not set: this login uses its own data directory; a shared deployment sets it for everyone"),
+    }
+    println!("store {}", path.display());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match std::fs::metadata(dir) {
+        Err(e) => report.fix(
+            &format!("{}: {e}", dir.display()),
+            "create the directory: install -d -m 2770 -g permitdesk DIR",
+        ),
+        Ok(meta) => {
+            let mode = meta.permissions().mode();
+            let group = group_name(meta.gid());
+            if mode & 0o2000 == 0 {
+                report.fix(
+                    &format!("{} is not setgid (mode {:o})", dir.display(), mode & 0o7777),
+                    "chmod g+s DIR, so the -wal and -shm files SQLite creates belong to the shared group",
+                );
+            } else {
+                report.ok(&format!("{} is setgid, group {group}", dir.display()));
+            }
+            if mode & 0o070 != 0o070 {
+                report.fix(
+                    &format!(
+                        "{} is not group-writable (mode {:o})",
+                        dir.display(),
+                        mode & 0o7777
+                    ),
+                    "chmod g+rwx DIR: every login must be able to create the -wal and -shm files",
+                );
+            }
+            if mode & 0o007 != 0 {
+                report.fix(
+                    &format!(
+                        "{} is open to others (mode {:o})",
+                        dir.display(),
+                        mode & 0o7777
+                    ),
+                    "chmod o-rwx DIR: the store holds passport numbers",
+                );
+            }
+            match network_filesystem(dir) {
+                Some(fs) => report.fix(
+                    &format!("{} is on {fs}", dir.display()),
+                    "keep the store on a local disk: SQLite's WAL needs shared memory that network filesystems do not provide",
+                ),
+                None => report.ok("the store directory is on a local filesystem"),
+            }
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        let file = Path::new(&name);
+        let Ok(meta) = std::fs::metadata(file) else {
+            if suffix.is_empty() {
+                report.fix(
+                    "the store file does not exist",
+                    "create it with `permitdesk init` (as the first admin)",
+                );
+            }
+            continue;
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o007 != 0 {
+            report.fix(
+                &format!(
+                    "{} is readable or writable by others (mode {mode:o})",
+                    file.display()
+                ),
+                "chmod o-rwx FILE and set `umask 007` for permitdesk users",
+            );
+        } else if mode & 0o060 != 0o060 {
+            report.fix(
+                &format!(
+                    "{} is not read-write for its group (mode {mode:o})",
+                    file.display()
+                ),
+                "chmod g+rw FILE, so every approver's console can write",
+            );
+        } else {
+            report.ok(&format!(
+                "{} mode {mode:o}, group {}",
+                file.display(),
+                group_name(meta.gid())
+            ));
+        }
+    }
+    if !path.exists() {
+        return finish(&report);
+    }
+    let store = Store::open(&path, calendar)?;
+    let mode = store.journal_mode()?;
+    if mode == "wal" {
+        report.ok("journal mode is WAL");
+    } else {
+        report.fix(
+            &format!("journal mode is {mode}"),
+            "open the store once with permitdesk as a writer; it switches to WAL",
+        );
+    }
+    let login = os_login().unwrap_or_default();
+    match store.find_actor(&login)? {
+        None => report.fix(
+            &format!("your login {login} is not a permitdesk user"),
+            "ask an admin: permitdesk user add LOGIN --role approver",
+        ),
+        Some(actor) if !actor.active => report.fix(
+            &format!("your login {login} is disabled"),
+            "ask an admin to re-enable you",
+        ),
+        Some(actor) => report.ok(&format!(
+            "you are {login}: {}",
+            actor
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    if store.settings().trust_declared_user {
+        report.note("this store trusts --as (a demo or training store, or forced-command keys)");
+    }
+    let today = store.clock(None).today();
+    match store.calendar().missing_year_warning(today) {
+        Some(warning) => report.fix(&warning, "add the State Council's notice to a calendar file and point `calendar` in the config at it"),
+        None => report.ok("the holiday calendar covers this year"),
+    }
+    finish(&report)
+}
+
+fn finish(report: &Report) -> anyhow::Result<()> {
+    if report.fixes == 0 {
+        println!("nothing to fix");
+        Ok(())
+    } else {
+        Err(Exit::new(1, format!("{} thing(s) to fix", report.fixes)).into())
+    }
+}
