@@ -13,6 +13,9 @@ pub struct Config {
     /// Key bindings: command name = key or [keys].
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, crate::console::keymap::KeySetting>,
+    /// `off`, `bell`, `osc9` or `osc777`: how newly overdue cases call for attention.
+    #[serde(default)]
+    pub alert: crate::console::app::Alert,
 }
 
 impl Config {

@@ -7,4 +7,5 @@ pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod store;
+pub mod sync;
 pub mod text;

@@ -58,6 +58,7 @@ impl Harness {
             keymap: Keymap::default(),
             ascii: false,
             color: false,
+            alert: Default::default(),
         };
         let (app, effects) = App::new(setup);
         let mut h = Harness {

@@ -306,8 +306,9 @@ fn the_demo_store_is_complete_and_consistent() {
         "no Cyrillic native names"
     );
 
-    // Events: never after today, always in office hours, in order within a case.
-    for c in cases.iter().step_by(3) {
+    // Events: never after today, always in office hours, in order within a case; every action.
+    let mut actions = BTreeSet::new();
+    for c in &cases {
         let history = events(store, &c.case_no);
         assert!(
             history.windows(2).all(|w| w[0].at <= w[1].at),
@@ -326,7 +327,29 @@ fn the_demo_store_is_complete_and_consistent() {
                 "{} at {t}",
                 c.case_no
             );
+            actions.insert(e.action.name());
         }
+    }
+    for action in [
+        "submit",
+        "claim",
+        "assign",
+        "approve",
+        "return",
+        "resubmit",
+        "not_accept",
+        "refuse",
+        "send_back",
+        "withdraw",
+        "record_entry",
+        "e_card_registered",
+        "verify",
+        "lapse",
+        "reopen",
+        "extend",
+        "note",
+    ] {
+        assert!(actions.contains(action), "no {action} event: {actions:?}");
     }
 }
 
@@ -387,4 +410,76 @@ fn a_demo_needs_an_empty_store_and_100_cases() {
         build(&mut empty, &small, &mut |_, _| {}).is_err(),
         "fewer than 100 cases is refused"
     );
+}
+
+/// Any day works as today: holidays, weekends, the reform's first months, years the holiday
+/// calendar does not hold. The domain must accept every planned step (debug builds stop at the
+/// first refused one) and the store must replay.
+#[test]
+fn every_today_gives_a_store_that_replays() {
+    for (today, seed) in [
+        ("2025-02-01", 1),
+        ("2025-10-01", 2),
+        ("2026-02-17", 3),
+        ("2026-05-31", 4),
+        ("2027-03-15", 5),
+    ] {
+        let today: NaiveDate = today.parse().expect("date");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store =
+            Store::open(&dir.path().join("demo.db"), Calendar::embedded()).expect("open");
+        let opts = DemoOptions {
+            cases: 150,
+            seed,
+            today,
+            os_login: None,
+        };
+        let summary = build(&mut store, &opts, &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("today {today}: {e}"));
+        assert_eq!(summary.cases, 150);
+        let report = store.check(today, None).expect("check");
+        assert!(
+            report.problems.is_empty(),
+            "today {today}: {:#?}",
+            report.problems
+        );
+        let stages: BTreeSet<Stage> = all_case_numbers_on(&store, today)
+            .iter()
+            .map(|n| store.case(n).expect("case").stage)
+            .collect();
+        for stage in Stage::ALL {
+            assert!(
+                stages.contains(stage),
+                "today {today}: no case in stage {stage}"
+            );
+        }
+        for n in all_case_numbers_on(&store, today) {
+            for e in events(&store, &n) {
+                assert!(
+                    e.date() <= today,
+                    "today {today}: {n} has an event on {}",
+                    e.date()
+                );
+            }
+        }
+    }
+}
+
+fn all_case_numbers_on(store: &Store, today: NaiveDate) -> Vec<String> {
+    store
+        .page(&QueueQuery {
+            queue: Queue::All,
+            filter: Filter::All,
+            search: None,
+            user: "admin".into(),
+            today,
+            sort: Default::default(),
+            after: None,
+            limit: 100_000,
+        })
+        .expect("page")
+        .rows
+        .into_iter()
+        .map(|r| r.case_no)
+        .collect()
 }

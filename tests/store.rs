@@ -241,10 +241,11 @@ fn queue_queries_use_their_indexes() {
             .queue_plan(&query(queue, None))
             .expect("plan")
             .join(" | ");
-        assert!(
-            !plan.contains("SCAN cases"),
-            "{queue} scans the table: {plan}"
-        );
+        // An ordered walk of an index under a LIMIT is fine; reading the table or sorting is not.
+        let scans_table = plan
+            .split(" | ")
+            .any(|step| step.starts_with("SCAN cases") && !step.contains("INDEX"));
+        assert!(!scans_table, "{queue} scans the table: {plan}");
         assert!(
             !plan.contains("TEMP B-TREE"),
             "{queue} sorts in memory: {plan}"

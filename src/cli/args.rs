@@ -63,11 +63,21 @@ pub enum Command {
     Case(CaseCommand),
     /// Verify the store: integrity, audit chain, replayed histories, deadlines, calendar
     Check(CheckArgs),
+    /// Check the deployment: permissions, journal mode, your roles; says what to fix
+    Doctor,
     /// A consistent copy of the live store, safe while consoles run
     Backup {
         #[arg(value_name = "DEST")]
         dest: PathBuf,
     },
+    /// Import case files (.jsonl or .csv); each file applies wholly or not at all (admin)
+    Import(ImportArgs),
+    /// Exchange with the upstream reporting system through a spool directory (admin)
+    Sync(SyncArgs),
+    /// Write a queue's cases as CSV or JSON Lines
+    Export(ExportArgs),
+    /// Supervisors' figures: overdue, workload, sla (table, csv, json or xlsx)
+    Report(super::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +213,8 @@ pub enum CaseCommand {
         #[arg(long)]
         text: String,
     },
+    /// Resolve an upstream conflict recorded on the case (supervisor)
+    ResolveConflict(ResolveConflictArgs),
 }
 
 #[derive(Debug, Args)]
@@ -216,4 +228,52 @@ pub struct Common {
     /// Refuse to act unless the case is still in this stage
     #[arg(long)]
     pub expect_stage: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import: .jsonl (one case per line) or .csv (header row)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Check every line and report, without changing the store
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The spool directory (inbox/, archive/, outbox/)
+    #[arg(long, value_name = "DIR")]
+    pub spool: PathBuf,
+    /// Keep syncing, one pass every --interval seconds
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between passes with --watch
+    #[arg(long, default_value_t = 30, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, default_value = "all")]
+    pub queue: String,
+    #[arg(long, default_value = "all")]
+    pub filter: String,
+    /// csv or jsonl (default: from -o's extension, else jsonl)
+    #[arg(long, value_name = "csv|jsonl")]
+    pub format: Option<String>,
+    /// Write to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveConflictArgs {
+    pub case_no: String,
+    /// The conflict's number, as `case show` lists it
+    #[arg(long)]
+    pub id: i64,
+    /// What was done about it
+    #[arg(long)]
+    pub reason: String,
 }

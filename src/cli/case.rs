@@ -126,7 +126,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             "deadline": deadline,
             "deadlines": deadlines,
             "events": events,
-            "conflicts": Vec::<String>::new(),
+            "conflicts": super::sync::conflicts_json(&session.store, case_no)?,
         }));
     }
     let s = |t: &str| sanitize_line(t).into_owned();
@@ -224,6 +224,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             d.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
         );
     }
+    super::sync::print_conflicts(&session.store, case_no)?;
     println!("History");
     for e in &events {
         let at = e.at.format("%Y-%m-%d %H:%M");
@@ -323,7 +324,7 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
             },
         ),
         CaseCommand::Note { common, text } => (common, Action::Note { text: text.clone() }),
-        CaseCommand::List { .. } | CaseCommand::Show { .. } => {
+        CaseCommand::List { .. } | CaseCommand::Show { .. } | CaseCommand::ResolveConflict(_) => {
             return Err(Exit::new(2, "not an action").into());
         }
     })

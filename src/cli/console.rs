@@ -44,6 +44,7 @@ pub fn launch(cli: &Cli, session: Session) -> anyhow::Result<()> {
         keymap,
         ascii: cli.ascii,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        alert: config.alert,
     };
     runtime::run(session.store, setup)
 }

@@ -5,8 +5,13 @@ mod case;
 mod check;
 mod console;
 mod demo;
+mod doctor;
+mod export;
 mod identity;
+mod import;
 mod output;
+mod report;
+mod sync;
 mod user;
 
 pub use args::Cli;
@@ -60,8 +65,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             trust_declared_user,
         }) => user::init(&cli, *trust_declared_user, calendar),
         Some(Command::User(cmd)) => user::run(&cli, cmd, calendar),
+        Some(Command::Case(args::CaseCommand::ResolveConflict(a))) => {
+            sync::resolve(&cli, a, calendar)
+        }
         Some(Command::Case(cmd)) => case::run(&cli, cmd, calendar),
+        Some(Command::Import(a)) => import::run(&cli, a, calendar),
+        Some(Command::Sync(a)) => sync::run(&cli, a, calendar),
+        Some(Command::Export(a)) => export::run(&cli, a, calendar),
+        Some(Command::Report(a)) => report::run(&cli, a, calendar),
         Some(Command::Check(args)) => check::run(&cli, args, calendar),
+        Some(Command::Doctor) => doctor::run(&cli, calendar),
         Some(Command::Backup { dest }) => {
             let session = identity::Session::open(&cli, calendar, identity::Need::Reader)?;
             session.store.backup(dest)?;

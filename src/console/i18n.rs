@@ -164,6 +164,7 @@ texts! {
     Loading => "loading", "加载中";
     NoCases => "No cases here", "暂无案件";
     NewOverdue => "new overdue since you opened", "自打开以来新增逾期";
+    NewOverdueSinceVisit => "became overdue since your last visit", "自上次访问以来新增逾期";
     Palette => "Command", "命令";
     AssignTo => "Assign to", "分配给";
     Verify => "On-site verification", "现场核验";

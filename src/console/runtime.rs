@@ -1,6 +1,6 @@
 //! The live console: the terminal guard, the event loop and the store worker thread.
 
-use super::app::{App, Effect, Msg, Setup};
+use super::app::{Alert, App, Effect, Msg, Setup};
 use super::view;
 use super::worker::{Job, Reply, Ticket, execute};
 use crate::store::Store;
@@ -114,6 +114,19 @@ fn copy_to_clipboard(text: &str) {
     let _ = out.flush();
 }
 
+fn alert(style: Alert, text: &str) {
+    let text = crate::text::sanitize_line(text);
+    let sequence = match style {
+        Alert::Off => return,
+        Alert::Bell => "\x07".to_string(),
+        Alert::Osc9 => format!("\x1b]9;{text}\x07"),
+        Alert::Osc777 => format!("\x1b]777;notify;permitdesk;{text}\x07"),
+    };
+    let mut out = stdout();
+    let _ = out.write_all(sequence.as_bytes());
+    let _ = out.flush();
+}
+
 pub fn run(store: Store, setup: Setup) -> anyhow::Result<()> {
     install_panic_hook();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -146,6 +159,7 @@ async fn event_loop(
                     let _ = jobs.send(ticket);
                 }
                 Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::Alert(text) => alert(app.setup.alert, &text),
                 Effect::Quit => {}
             }
         }

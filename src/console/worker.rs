@@ -31,6 +31,10 @@ pub enum Job {
     LoadDrafts {
         user: String,
     },
+    Visit {
+        user: String,
+        today: NaiveDate,
+    },
     SaveDraft {
         user: String,
         case_no: String,
@@ -71,6 +75,10 @@ pub enum Reply {
     Assignees(Vec<String>),
     Changed(i64),
     Drafts(Vec<(String, String, String)>),
+    Visited {
+        new_overdue: i64,
+        last: Option<NaiveDate>,
+    },
     DraftSaved,
     Failed(String),
 }
@@ -166,6 +174,10 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
         }
         Job::Poll => Reply::Changed(store.data_version()?),
         Job::LoadDrafts { user } => Reply::Drafts(store.drafts_of(&user)?),
+        Job::Visit { user, today } => {
+            let (new_overdue, last) = store.overdue_since_last_visit(&user, today)?;
+            Reply::Visited { new_overdue, last }
+        }
         Job::SaveDraft {
             user,
             case_no,

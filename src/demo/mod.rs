@@ -4,16 +4,19 @@
 //! replays to the stored case and `check` holds. The same seed, case count and today give the
 //! same store, byte for byte.
 
+mod goals;
 mod plan;
 mod pools;
+mod texts;
 mod timeline;
 
 use crate::domain::case::Document;
 use crate::domain::{Applicant, Case, Employer, Event, Kind, Queue, Role, Submission};
 use crate::store::{MADE_BY_DEMO, Store, StoreError, TRUST_DECLARED_USER};
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
-use plan::{DOCUMENTS, Plan};
+use plan::Plan;
 use std::sync::mpsc;
+use texts::{DOCUMENTS, EXAM_REPORT_DOCUMENT};
 use timeline::{Cast, Env, Refused};
 
 pub struct DemoOptions {
@@ -101,13 +104,9 @@ pub fn build(
         let (tx, rx) = mpsc::sync_channel::<Result<Vec<(Case, Vec<Event>)>, StoreError>>(2);
         let (env, cast, employers, order) = (&env, &cast, &employers, &order);
         let seed = opts.seed;
-        let chunk_size: usize = std::env::var("DEMO_CHUNK")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(CHUNK);
         let generator = move || {
             let mut numbers = CaseNumbers::default();
-            for chunk in order.chunks(chunk_size) {
+            for chunk in order.chunks(CHUNK) {
                 let mut batch = Vec::with_capacity(chunk.len());
                 let mut failed = None;
                 for &(_, index) in chunk {
@@ -326,19 +325,17 @@ fn submission(
     let pick = (rng.f64().powi(3) * employers.len() as f64) as usize;
     let employer = employers[pick.min(employers.len() - 1)].clone();
     let position = Some(pools::job_title(rng).to_string());
+    // What each kind of application submits (bits of `DOCUMENTS`).
     let base: u8 = match plan.kind {
-        Kind::OverseasNew | Kind::NewNotification | Kind::DomesticNew => 0b111_1111,
-        Kind::Extension => 0b110_0011,
-        Kind::Change => 0b100_0011,
-        Kind::ECertificate => 0b100_0001,
-        Kind::Cancellation => 0b000_0011,
+        Kind::OverseasNew | Kind::NewNotification | Kind::DomesticNew => 0b11111,
+        Kind::Extension => 0b10011,
+        Kind::Change | Kind::Cancellation => 0b00011,
+        Kind::ECertificate => 0b00001,
     };
-    let without_exam = if plan.exam_report.is_none() {
-        !0b010_0000
-    } else {
-        !0
-    };
-    let present = (base | plan.bad_documents) & without_exam;
+    let mut present = base | plan.bad_documents;
+    if plan.exam_report.is_none() {
+        present &= !EXAM_REPORT_DOCUMENT;
+    }
     let documents = DOCUMENTS
         .iter()
         .enumerate()

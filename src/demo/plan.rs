@@ -1,333 +1,11 @@
-//! What happens to each demo case: a goal (the stage it ends in today and the state of its
-//! governing timer), a kind and category that fit it, and the steps that lead there.
+//! The steps that take a demo case to its goal, and the dates they fall on.
 
+use super::goals::{At, COVERAGE, Goal, State, choose_category, choose_kind, random_spec};
+use super::texts::*;
 use super::timeline::{Draft, Env, Gap, Op, REFORM, Who, expiring_report, resolve, window_start};
 use crate::domain::case::{ExamReport, Verdict};
 use crate::domain::{Category, Kind};
 use chrono::{Days, NaiveDate, NaiveTime};
-
-/// The running state wanted for an open case's governing timer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Due {
-    OnTrack,
-    DueSoon,
-    Overdue,
-    /// Overdue by more than 30 days (verification windows nobody closed).
-    Late30,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum At {
-    PreAudit,
-    Returned,
-    Review,
-    Notified,
-    Verification,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Goal {
-    Completed,
-    Refused,
-    NotAccepted,
-    Withdrawn(At),
-    Lapsed,
-    /// Lapsed, reopened by a supervisor and then verified.
-    ReopenedVerified,
-    PreAudit {
-        due: Due,
-        claimed: bool,
-        after_return: bool,
-    },
-    Returned {
-        from_review: bool,
-    },
-    Review {
-        due: Due,
-        claimed: bool,
-        extended: bool,
-        sent_back: bool,
-    },
-    Decision {
-        refuse: bool,
-        due: Due,
-        extended: bool,
-    },
-    Notified,
-    Verification {
-        due: Due,
-        reopened: bool,
-        exam_expiring: bool,
-        returned: bool,
-    },
-}
-
-impl Goal {
-    fn is_open(self) -> bool {
-        matches!(
-            self,
-            Goal::PreAudit { .. }
-                | Goal::Returned { .. }
-                | Goal::Review { .. }
-                | Goal::Decision { .. }
-                | Goal::Notified
-                | Goal::Verification { .. }
-        )
-    }
-
-    /// Goals only cases that issue a Notification can reach.
-    fn needs_notification(self) -> bool {
-        matches!(
-            self,
-            Goal::Notified
-                | Goal::Verification { .. }
-                | Goal::Lapsed
-                | Goal::ReopenedVerified
-                | Goal::Withdrawn(At::Notified | At::Verification)
-        )
-    }
-
-    fn needs_verification(self) -> bool {
-        matches!(
-            self,
-            Goal::Verification { .. }
-                | Goal::Lapsed
-                | Goal::ReopenedVerified
-                | Goal::Withdrawn(At::Verification)
-        )
-    }
-}
-
-/// A goal with optional constraints on the case it applies to.
-#[derive(Debug, Clone, Copy)]
-struct Spec {
-    goal: Goal,
-    kind: Option<Kind>,
-    category: Option<Category>,
-    legacy: bool,
-    entered: Option<bool>,
-}
-
-const fn spec(goal: Goal) -> Spec {
-    Spec {
-        goal,
-        kind: None,
-        category: None,
-        legacy: false,
-        entered: None,
-    }
-}
-
-const fn with(goal: Goal, kind: Kind, category: Category, entered: Option<bool>) -> Spec {
-    Spec {
-        goal,
-        kind: Some(kind),
-        category: Some(category),
-        legacy: false,
-        entered,
-    }
-}
-
-use Due::*;
-
-/// Cases every demo store has, whatever its size: each stage, timer state and special case.
-const COVERAGE: &[Spec] = &[
-    spec(Goal::PreAudit {
-        due: OnTrack,
-        claimed: true,
-        after_return: false,
-    }),
-    spec(Goal::PreAudit {
-        due: DueSoon,
-        claimed: false,
-        after_return: false,
-    }),
-    spec(Goal::PreAudit {
-        due: Overdue,
-        claimed: true,
-        after_return: false,
-    }),
-    spec(Goal::PreAudit {
-        due: Overdue,
-        claimed: false,
-        after_return: true,
-    }),
-    spec(Goal::Returned { from_review: false }),
-    spec(Goal::Returned { from_review: true }),
-    spec(Goal::Review {
-        due: OnTrack,
-        claimed: true,
-        extended: false,
-        sent_back: false,
-    }),
-    spec(Goal::Review {
-        due: DueSoon,
-        claimed: true,
-        extended: true,
-        sent_back: false,
-    }),
-    spec(Goal::Review {
-        due: Overdue,
-        claimed: true,
-        extended: false,
-        sent_back: false,
-    }),
-    spec(Goal::Review {
-        due: OnTrack,
-        claimed: false,
-        extended: false,
-        sent_back: false,
-    }),
-    spec(Goal::Review {
-        due: Overdue,
-        claimed: true,
-        extended: false,
-        sent_back: true,
-    }),
-    spec(Goal::Decision {
-        refuse: false,
-        due: OnTrack,
-        extended: false,
-    }),
-    spec(Goal::Decision {
-        refuse: false,
-        due: DueSoon,
-        extended: false,
-    }),
-    spec(Goal::Decision {
-        refuse: false,
-        due: Overdue,
-        extended: false,
-    }),
-    spec(Goal::Decision {
-        refuse: true,
-        due: OnTrack,
-        extended: false,
-    }),
-    spec(Goal::Decision {
-        refuse: true,
-        due: Overdue,
-        extended: true,
-    }),
-    with(Goal::Notified, Kind::OverseasNew, Category::B, None),
-    with(Goal::Notified, Kind::OverseasNew, Category::A, None),
-    with(
-        Goal::Verification {
-            due: OnTrack,
-            reopened: false,
-            exam_expiring: false,
-            returned: false,
-        },
-        Kind::OverseasNew,
-        Category::B,
-        None,
-    ),
-    with(
-        Goal::Verification {
-            due: DueSoon,
-            reopened: false,
-            exam_expiring: false,
-            returned: false,
-        },
-        Kind::OverseasNew,
-        Category::C,
-        None,
-    ),
-    with(
-        Goal::Verification {
-            due: Overdue,
-            reopened: false,
-            exam_expiring: false,
-            returned: true,
-        },
-        Kind::OverseasNew,
-        Category::B,
-        None,
-    ),
-    with(
-        Goal::Verification {
-            due: Late30,
-            reopened: false,
-            exam_expiring: false,
-            returned: false,
-        },
-        Kind::OverseasNew,
-        Category::C,
-        None,
-    ),
-    with(
-        Goal::Verification {
-            due: Late30,
-            reopened: true,
-            exam_expiring: false,
-            returned: false,
-        },
-        Kind::OverseasNew,
-        Category::B,
-        None,
-    ),
-    with(
-        Goal::Verification {
-            due: OnTrack,
-            reopened: false,
-            exam_expiring: true,
-            returned: false,
-        },
-        Kind::NewNotification,
-        Category::B,
-        Some(true),
-    ),
-    with(
-        Goal::Verification {
-            due: DueSoon,
-            reopened: false,
-            exam_expiring: true,
-            returned: true,
-        },
-        Kind::NewNotification,
-        Category::C,
-        Some(true),
-    ),
-    with(Goal::Completed, Kind::OverseasNew, Category::B, None),
-    with(Goal::Completed, Kind::OverseasNew, Category::A, None),
-    with(
-        Goal::Completed,
-        Kind::NewNotification,
-        Category::C,
-        Some(true),
-    ),
-    with(Goal::Completed, Kind::ECertificate, Category::B, None),
-    with(Goal::Completed, Kind::DomesticNew, Category::A, None),
-    with(Goal::Completed, Kind::Extension, Category::B, None),
-    with(Goal::Completed, Kind::Change, Category::C, None),
-    with(Goal::Completed, Kind::Cancellation, Category::B, None),
-    spec(Goal::Refused),
-    spec(Goal::NotAccepted),
-    spec(Goal::Withdrawn(At::PreAudit)),
-    spec(Goal::Withdrawn(At::Review)),
-    with(
-        Goal::Withdrawn(At::Notified),
-        Kind::OverseasNew,
-        Category::B,
-        None,
-    ),
-    with(Goal::Lapsed, Kind::OverseasNew, Category::C, None),
-    with(Goal::ReopenedVerified, Kind::OverseasNew, Category::B, None),
-    Spec {
-        goal: Goal::Completed,
-        kind: Some(Kind::OverseasNew),
-        category: Some(Category::B),
-        legacy: true,
-        entered: Some(true),
-    },
-    Spec {
-        goal: Goal::Returned { from_review: false },
-        kind: Some(Kind::OverseasNew),
-        category: Some(Category::C),
-        legacy: true,
-        entered: Some(true),
-    },
-];
 
 /// Everything decided about a case before it is driven through the domain.
 pub(crate) struct Plan {
@@ -350,222 +28,16 @@ impl Plan {
     }
 }
 
-/// Submitted documents, in order; the bits of `Plan::bad_documents`.
-pub(crate) const DOCUMENTS: &[&str] = &[
-    "passport",
-    "employment_contract",
-    "degree_certificate",
-    "criminal_record",
-    "work_experience",
-    "exam_report",
-    "photo",
-];
-
-/// Pre-audit return reasons (一次性告知), with the documents each one finds deficient.
-const PRE_AUDIT_RETURNS: &[(&str, u8)] = &[
-    (
-        "一次性告知：请补正学历证书的认证文件（经中国驻外使领馆认证或附学位认证报告）。",
-        0b100,
-    ),
-    (
-        "一次性告知：无犯罪记录证明已超过6个月有效期，请重新提交经认证的无犯罪记录证明。",
-        0b1000,
-    ),
-    (
-        "一次性告知：劳动合同未加盖单位公章，且缺少岗位及薪酬条款，请补正后重新提交。",
-        0b10,
-    ),
-    (
-        "一次性告知：1. 工作资历证明未注明起止时间；2. 护照信息页扫描件不清晰。请一并补正。",
-        0b10001,
-    ),
-    (
-        "一次性告知：体检报告缺少检查结论页，请补充完整的体检报告。",
-        0b100000,
-    ),
-    (
-        "一次性告知：1. 证件照不符合要求（需白底近期免冠照片）；2. 学历证书缺少中文译本。请一并补正。",
-        0b1000100,
-    ),
-];
-const RESTART: &str = "证卡融合改革：原在途的工作许可证申请转为重新审批，请按新流程补正材料后重新提交（一次性告知）。";
-const REVIEW_RETURNS: &[&str] = &[
-    "审查中发现申请人工作资历与拟聘岗位不符，请补充相关工作经历证明。",
-    "请补充说明拟聘岗位薪酬标准及社会保险缴纳安排。",
-    "计点积分中的薪酬项与劳动合同不一致，请补充近期工资证明或更正合同。",
-];
-const NOT_ACCEPTED: &[&str] = &[
-    "用人单位注册地不属于本机关管辖范围，不予受理，请向注册地受理机构申报。",
-    "申请人年龄超过规定上限且不符合高端人才例外情形，不予受理。",
-    "同一申请人已有在办的工作许可申请，重复申报，不予受理。",
-];
-const REFUSE_REASONS: &[&str] = &[
-    "申请人学历及工作经历不符合相应类别条件，建议不予许可。",
-    "经核查，学历证书认证信息与原件不符，建议不予许可。",
-    "用人单位本年度C类外国人配额已用完，建议不予许可。",
-];
-const SIGN_REFUSE: &str = "同意审查意见，不予许可。";
-const SIGN_AGAINST_APPROVAL: &str = "经复核，申请人专业与拟聘岗位不匹配，不予许可。";
-const SIGN_AGAINST_REFUSAL: &str = "经复核，单位补充的工作经历证明符合条件，同意许可。";
-const RECOMMEND_NOTES: &[&str] = &["", "", "", "材料齐全，符合条件，建议准予许可。"];
-const SIGN_NOTES: &[&str] = &["", "", "", "", "同意。"];
-const SEND_BACKS: &[&str] = &[
-    "请补充核实申请人工作资历证明的真实性后重新提出审查意见。",
-    "审查意见未说明计点积分依据，请补充后重新提交。",
-];
-const EXTENSIONS: &[&str] = &[
-    "需征求行业主管部门意见，延长审查期限。",
-    "申请人学历认证需向境外机构核实，延长审查期限。",
-];
-const NOTES: &[&str] = &[
-    "已电话联系单位经办人，告知办理要求。",
-    "单位经办人来电询问办理进度，已答复。",
-    "申请人为重点人才计划入选者，优先办理。",
-];
-const VERIFY_RETURNS: &[&str] = &[
-    "现场核验：体检报告非境内检验检疫机构出具，请提交境内体检报告。",
-    "现场核验：复印件未加盖单位公章，请补正后再次核验。",
-    "现场核验：代理人未提供授权委托书，请补正。",
-    "现场核验：未携带学历证书原件，请携带原件再次核验。",
-];
-const LAPSES: &[&str] = &[
-    "入境后30日内未办理现场核验，逾期未核验，按规定办结。",
-    "已超过现场核验期限，经多次提醒单位仍未到场，逾期未核验。",
-];
-const REOPENS: &[&str] = &[
-    "单位提交情况说明（申请人因病住院未能按期核验），同意恢复核验。",
-    "申请人已到窗口办理，经负责人同意恢复核验。",
-];
-const WITHDRAW_ASKED: &[&str] = &["用人单位申请撤回。", "申请人放弃来华工作，单位申请撤回。"];
-const WITHDRAW_UPSTREAM: &str = "用人单位通过系统撤回申请。";
-
-fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
+pub(crate) fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
     items[rng.usize(..items.len())]
 }
 
-fn chance(rng: &mut fastrand::Rng, percent: u32) -> bool {
+pub(crate) fn chance(rng: &mut fastrand::Rng, percent: u32) -> bool {
     rng.u32(0..1000) < percent * 10
 }
 
-fn permille(rng: &mut fastrand::Rng, p: u32) -> bool {
+pub(crate) fn permille(rng: &mut fastrand::Rng, p: u32) -> bool {
     rng.u32(0..1000) < p
-}
-
-fn random_spec(rng: &mut fastrand::Rng, env: &Env) -> Spec {
-    let due = |rng: &mut fastrand::Rng, on: u32, soon: u32| {
-        let r = rng.u32(0..100);
-        if r < on {
-            OnTrack
-        } else if r < on + soon {
-            DueSoon
-        } else {
-            Overdue
-        }
-    };
-    let r = rng.u32(0..10_000);
-    let goal = match r {
-        0..160 => Goal::PreAudit {
-            due: due(rng, 40, 35),
-            claimed: chance(rng, 60),
-            after_return: chance(rng, 15),
-        },
-        160..280 => Goal::Returned {
-            from_review: chance(rng, 40),
-        },
-        280..520 => Goal::Review {
-            due: due(rng, 50, 25),
-            claimed: chance(rng, 85),
-            extended: chance(rng, 8),
-            sent_back: chance(rng, 5),
-        },
-        520..620 => Goal::Decision {
-            refuse: chance(rng, 15),
-            due: due(rng, 50, 30),
-            extended: chance(rng, 6),
-        },
-        620..950 => Goal::Notified,
-        950..1200 => {
-            let mut d = due(rng, 55, 20);
-            if d == Overdue && chance(rng, 40) {
-                d = Late30;
-            }
-            let reopened = d == Late30 && chance(rng, 8);
-            Goal::Verification {
-                due: d,
-                reopened,
-                exam_expiring: d != Overdue && d != Late30 && chance(rng, 5),
-                returned: chance(rng, 12),
-            }
-        }
-        1200..1600 => Goal::Refused,
-        1600..1820 => Goal::NotAccepted,
-        1820..2100 => Goal::Withdrawn(match rng.u8(0..10) {
-            0..=2 => At::PreAudit,
-            3..=4 => At::Returned,
-            5..=6 => At::Review,
-            7..=8 => At::Notified,
-            _ => At::Verification,
-        }),
-        2100..2160 => Goal::Lapsed,
-        2160..2170 => Goal::ReopenedVerified,
-        _ => Goal::Completed,
-    };
-    let legacy = env.legacy_ok
-        && !goal.is_open()
-        && !matches!(goal, Goal::Withdrawn(At::PreAudit) | Goal::NotAccepted)
-        && chance(rng, 2);
-    let legacy_straggler =
-        env.legacy_ok && matches!(goal, Goal::Returned { from_review: false }) && chance(rng, 2);
-    Spec {
-        goal,
-        kind: None,
-        category: None,
-        legacy: legacy || legacy_straggler,
-        entered: None,
-    }
-}
-
-fn choose_kind(rng: &mut fastrand::Rng, spec: &Spec) -> Kind {
-    if spec.legacy {
-        return Kind::OverseasNew;
-    }
-    if let Some(kind) = spec.kind {
-        return kind;
-    }
-    if spec.goal.needs_notification() {
-        return if chance(rng, 87) {
-            Kind::OverseasNew
-        } else {
-            Kind::NewNotification
-        };
-    }
-    match rng.u32(0..100) {
-        0..48 => Kind::OverseasNew,
-        48..55 => Kind::NewNotification,
-        55..64 => Kind::ECertificate,
-        64..73 => Kind::DomesticNew,
-        73..88 => Kind::Extension,
-        88..96 => Kind::Change,
-        _ => Kind::Cancellation,
-    }
-}
-
-fn choose_category(rng: &mut fastrand::Rng, spec: &Spec) -> Category {
-    if let Some(c) = spec.category {
-        return c;
-    }
-    if spec.goal.needs_verification() {
-        return if chance(rng, 59) {
-            Category::B
-        } else {
-            Category::C
-        };
-    }
-    match rng.u32(0..100) {
-        0..15 => Category::A,
-        15..65 => Category::B,
-        _ => Category::C,
-    }
 }
 
 /// An approver slot: li.wei, chen.yu and zhao.min, or `former.staff` (slot 3) on older cases.
@@ -583,27 +55,30 @@ fn start_offset(
     rng: &mut fastrand::Rng,
     env: &Env,
     lists: &[Vec<u16>; 3],
-    due: Due,
+    due: State,
     office: bool,
 ) -> u16 {
     let (list, late30) = match due {
-        OnTrack => (&lists[0], false),
-        DueSoon => (&lists[1], false),
-        Overdue => (&lists[2], false),
-        Late30 => (&lists[2], true),
+        State::OnTrack => (&lists[0], false),
+        State::DueSoon => (&lists[1], false),
+        State::Overdue => (&lists[2], false),
+        State::Late30 => (&lists[2], true),
     };
     let candidates: &[u16] = if late30 {
-        let from = list.partition_point(|&o| o <= 60);
-        let to = list.partition_point(|&o| o <= 150);
+        // Overdue by more than 30 days: nobody has lapsed these yet.
+        let late = u16::try_from(env.policy.verification_calendar_days + 30).unwrap_or(60);
+        let from = list.partition_point(|&o| o <= late);
+        let to = list.partition_point(|&o| o <= late + 60);
         &list[from.min(to)..to]
-    } else if due == Overdue {
+    } else if due == State::Overdue {
+        // Mostly a few days late; a few stuck for weeks.
         let r = rng.u32(0..100);
         let span = if r < 65 {
-            6
+            5
         } else if r < 90 {
-            20
+            12
         } else {
-            45
+            25
         };
         &list[..list.len().min(span)]
     } else {
@@ -636,16 +111,23 @@ fn recent(rng: &mut fastrand::Rng, short: u16, medium: u16, long: u16) -> u16 {
     }
 }
 
+/// From this age (days since submission) on, cases are as likely to be closed as ever.
+const CLOSED_BY_AGE: u32 = 60;
+
 /// Submissions over ~2 years, twice as dense today as at the start of the window.
 fn sample_start(rng: &mut fastrand::Rng, env: &Env, latest: NaiveDate) -> NaiveDate {
     let d = 730.0_f64;
     let x_max = ((latest - env.window_start).num_days().max(0)) as f64;
     let g = x_max + x_max * x_max / (2.0 * d);
-    let y = rng.f64() * g;
-    let x = d * ((1.0 + 2.0 * y / d).sqrt() - 1.0);
-    let mut s = env.window_start + Days::new(x.floor().clamp(0.0, x_max) as u64);
-    if !env.is_working(s) && chance(rng, 80) {
-        s = env.prev_working(s);
+    let mut s = latest;
+    // Employers submit online on weekends and holidays too, but far less.
+    for _ in 0..4 {
+        let y = rng.f64() * g;
+        let x = d * ((1.0 + 2.0 * y / d).sqrt() - 1.0);
+        s = env.window_start + Days::new(x.floor().clamp(0.0, x_max) as u64);
+        if env.is_working(s) || chance(rng, 25) {
+            break;
+        }
     }
     s
 }
@@ -680,7 +162,17 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         } else {
             resolve(env, &draft, env.ago(650), &mut dates);
             let span = (dates[dates.len() - 1] - dates[0]).num_days().max(0) as u64;
-            sample_start(rng, env, env.today - Days::new(span))
+            // Recent submissions are mostly still open: a closed case of that age is less likely.
+            let latest = env.today - Days::new(span);
+            let mut start = sample_start(rng, env, latest);
+            for _ in 0..12 {
+                let age = (env.today - start).num_days();
+                if rng.f64() * f64::from(CLOSED_BY_AGE) < age as f64 {
+                    break;
+                }
+                start = sample_start(rng, env, latest);
+            }
+            start
         };
         let mut start = first;
         for _ in 0..6 {
@@ -717,12 +209,12 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         match kind {
             Kind::ECertificate | Kind::Cancellation => None,
             _ if in_china => Some(ExamReport {
-                issued_on: submitted - Days::new(rng.u64(5..=150)),
+                issued_on: submitted - Days::new(rng.u64(5..=90)),
                 domestic: true,
                 institution: Some(super::pools::exam_institution(rng).to_string()),
             }),
             _ => Some(ExamReport {
-                issued_on: submitted - Days::new(rng.u64(10..=120)),
+                issued_on: submitted - Days::new(rng.u64(10..=60)),
                 domestic: false,
                 institution: None,
             }),
@@ -732,7 +224,7 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         .steps
         .iter()
         .zip(&dates)
-        .filter(|(s, _)| s.who == Who::FORMER)
+        .filter(|(s, _)| s.who == Who::FORMER || s.op == Op::Assign(3))
         .map(|(_, d)| *d)
         .max();
     let stand_in = match uses_former {
@@ -791,10 +283,13 @@ fn draft(
         }
         d.push(Op::Resubmit, Who::System, Gap::Cal(rng.u16(3..=30)));
     }
-    // No supervisor assignments: an `assign` event does not read back (its `to` clashes with the
-    // event's own `to` when the action is flattened into it).
-    let claim = |d: &mut Draft, _rng: &mut fastrand::Rng, who: u8, gap: u8| {
-        d.push(Op::Claim, Who::Approver(who), Gap::Wd(gap));
+    // Now and then a supervisor hands the case out instead of the approver claiming it.
+    let claim = |d: &mut Draft, rng: &mut fastrand::Rng, who: u8, gap: u8| {
+        if chance(rng, 8) {
+            d.push(Op::Assign(who), Who::Supervisor(sup), Gap::Wd(gap));
+        } else {
+            d.push(Op::Claim, Who::Approver(who), Gap::Wd(gap));
+        }
     };
     // Pre-audit.
     if let Goal::PreAudit {

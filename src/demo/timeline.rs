@@ -41,6 +41,8 @@ impl Who {
 pub(crate) enum Op {
     Submit,
     Claim,
+    /// A supervisor gives the case to an approver (slot as in `Who::Approver`).
+    Assign(u8),
     Accept,
     Return(&'static str),
     Resubmit,
@@ -473,6 +475,8 @@ pub(crate) fn walk(
     stand_in: Option<u8>,
     rng: &mut fastrand::Rng,
 ) -> (Option<Case>, Vec<Event>, Option<Refused>) {
+    let case_no = submission.case_no.clone();
+    let mut submission = Some(submission);
     let mut events = Vec::with_capacity(draft.steps.len());
     let mut case: Option<Case> = None;
     let mut last: Option<(NaiveDate, u32)> = None;
@@ -509,20 +513,32 @@ pub(crate) fn walk(
             (who, _) => who,
         };
         let actor = cast.actor(who);
-        let result = match (&case, step.op) {
-            (None, Op::Submit) => submit(submission.clone(), actor, &ctx),
-            (Some(current), op) => {
-                let action = action(op, current, day, entry, env, rng);
+        // A claim the actor still holds (a returned case goes back to its holder) is kept.
+        // A claim the approver still holds (a returned case goes back to its holder) is kept.
+        let op = match (step.op, stand_in) {
+            (Op::Assign(3), Some(i)) => Op::Assign(i),
+            (op, _) => op,
+        };
+        let wanted = match op {
+            Op::Claim => Some(actor),
+            Op::Assign(i) => Some(cast.actor(Who::Approver(i))),
+            _ => None,
+        };
+        if let Some(holder) = wanted {
+            if case.as_ref().and_then(Case::assignee) == Some(holder.name.as_str()) {
+                continue;
+            }
+        }
+        let refused = |message: String| Some(Refused { message });
+        let result = match (&case, op, submission.take()) {
+            (None, Op::Submit, Some(first)) => submit(first, actor, &ctx),
+            (Some(current), op, None) if op != Op::Submit => {
+                let action = action(op, current, day, entry, env, cast, rng);
                 decide(current, actor, action, &ctx)
             }
-            (None, op) => {
-                return (
-                    None,
-                    events,
-                    Some(Refused {
-                        message: format!("{}: {op:?} before the submission", submission.case_no),
-                    }),
-                );
+            (_, op, _) => {
+                let message = format!("{case_no}: planned step {j} ({op:?}) does not fit the case");
+                return (case, events, refused(message));
             }
         };
         match result {
@@ -532,10 +548,10 @@ pub(crate) fn walk(
             }
             Err(refusal) => {
                 let message = format!(
-                    "{}: planned step {j} ({:?} by {} on {day}) was refused: {refusal}",
-                    submission.case_no, step.op, actor.name
+                    "{case_no}: planned step {j} ({:?} by {} on {day}) was refused: {refusal}",
+                    step.op, actor.name
                 );
-                return (case, events, Some(Refused { message }));
+                return (case, events, refused(message));
             }
         }
     }
@@ -548,12 +564,15 @@ fn action(
     day: NaiveDate,
     entry: Option<NaiveDate>,
     env: &Env,
+    cast: &Cast,
     rng: &mut fastrand::Rng,
 ) -> Action {
     let text = |s: &str| s.to_string();
     match op {
-        Op::Submit => Action::Resubmit,
         Op::Claim => Action::Claim,
+        Op::Assign(i) => Action::Assign {
+            assignee: cast.actor(Who::Approver(i)).name.clone(),
+        },
         Op::Accept => Action::Approve { note: None },
         Op::Return(why) | Op::VerifyReturn(why) => Action::Return { reason: text(why) },
         Op::Resubmit => Action::Resubmit,
@@ -570,7 +589,8 @@ fn action(
             reason: text(why),
         },
         Op::Note(why) => Action::Note { text: text(why) },
-        Op::Enter | Op::RecordEntry => Action::RecordEntry {
+        // `walk` never asks for Submit or Enter here.
+        Op::Submit | Op::Enter | Op::RecordEntry => Action::RecordEntry {
             date: entry.unwrap_or(day).min(day),
         },
         Op::ECard => Action::ECardRegistered { date: day },
@@ -593,7 +613,12 @@ pub(crate) fn expiring_report(
     let closes = window + Days::new(u64::from(env.policy.verification_calendar_days));
     let room = (closes - env.today).num_days().max(2) - 1;
     let expires = closes - Days::new(rng.u64(1..=room as u64));
-    let issued = expires.checked_sub_months(Months::new(env.policy.exam_report_valid_months))?;
+    let months = env.policy.exam_report_valid_months;
+    let mut issued = expires.checked_sub_months(Months::new(months))?;
+    // Month ends stretch a report's validity by a day or three.
+    while Checklist::exam_valid_through(issued, months) >= closes {
+        issued = issued.pred_opt()?;
+    }
     Some(ExamReport {
         issued_on: issued,
         domestic: true,

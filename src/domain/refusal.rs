@@ -77,7 +77,8 @@ impl Refusal {
         match self {
             Refusal::MissingReason { .. }
             | Refusal::Invalid { .. }
-            | Refusal::ChecklistFailed { .. } => 6,
+            | Refusal::ChecklistFailed { .. }
+            | Refusal::Duplicate { .. } => 6,
             Refusal::HeldByOther { .. } | Refusal::UpstreamConflict { .. } => 4,
             _ => 3,
         }

@@ -59,3 +59,43 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// How many cases became overdue since `user` last looked (their governing deadline fell due
+    /// on or after that day and before today), and that day; then records today as the last look.
+    pub fn overdue_since_last_visit(
+        &mut self,
+        user: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<(i64, Option<chrono::NaiveDate>)> {
+        let today_text = today.to_string();
+        self.write("recording your visit", |tx, _, _| {
+            let last: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM user_state WHERE user = ?1 AND key = 'last_visit'",
+                    [user],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ctx("reading your last visit")?;
+            let last = last.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+            let count = match last {
+                Some(day) if day < today => tx
+                    .query_row(
+                        "SELECT count(*) FROM cases WHERE due_key >= ?1 AND due_key < ?2",
+                        params![day.to_string(), today_text],
+                        |r| r.get(0),
+                    )
+                    .ctx("counting new overdue cases")?,
+                _ => 0,
+            };
+            tx.execute(
+                "INSERT INTO user_state (user, key, value) VALUES (?1, 'last_visit', ?2)
+                 ON CONFLICT (user, key) DO UPDATE SET value = excluded.value",
+                params![user, today_text],
+            )
+            .ctx("recording your visit")?;
+            Ok((count, last))
+        })
+    }
+}

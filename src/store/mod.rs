@@ -4,6 +4,7 @@
 mod cases;
 mod chain;
 pub mod check;
+pub mod conflicts;
 mod drafts;
 mod error;
 mod figures;
@@ -22,7 +23,7 @@ pub use check::{ChainAnchor, CheckReport};
 pub use error::{Result, StoreError};
 pub use figures::{
     Bucket, BucketRow, Dashboard, EmployerCount, EmployerRow, Figure, FigureCases, OverdueReport,
-    SlaReport, SlaRow, TREND_DAYS, TimerCounts, Trend, TrendPoint, Workload, WorkloadRow,
+    SlaReport, SlaRow, Snapshot, TREND_DAYS, TimerCounts, Trend, TrendPoint, Workload, WorkloadRow,
 };
 pub use meta::Settings;
 pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};

@@ -4,7 +4,8 @@
 use super::error::{Result, SqlContext};
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -120,7 +121,67 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
-"#];
+"#,
+    UPSTREAM_SYNC,
+];
+
+/// Migration 2: upstream sync (src/store/upstream.rs, src/store/outbox.rs).
+const UPSTREAM_SYNC: &str = r#"
+-- One row per inbox batch: its durable progress mark, written in the same transaction as the
+-- events it covers, so a crash resumes after the last committed line.
+CREATE TABLE sync_batches (
+    name            TEXT PRIMARY KEY,
+    checksum        TEXT NOT NULL,
+    lines           INTEGER NOT NULL,
+    applied_through INTEGER NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('applying', 'applied')),
+    applied         INTEGER NOT NULL DEFAULT 0,
+    skipped         INTEGER NOT NULL DEFAULT 0,
+    conflicts       INTEGER NOT NULL DEFAULT 0,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT
+) STRICT;
+
+-- The newest upstream_version seen per case; older or equal versions are duplicates.
+CREATE TABLE upstream_versions (
+    case_no TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Upstream events that no longer fit the local case, for a supervisor to resolve.
+CREATE TABLE conflicts (
+    id               INTEGER PRIMARY KEY,
+    case_id          INTEGER NOT NULL REFERENCES cases (id),
+    case_no          TEXT NOT NULL,
+    batch            TEXT NOT NULL,
+    line             INTEGER NOT NULL,
+    event            TEXT NOT NULL,
+    upstream_version INTEGER NOT NULL,
+    message          TEXT NOT NULL,
+    at               TEXT NOT NULL,
+    audit_seq        INTEGER NOT NULL,
+    resolved_by      TEXT,
+    resolved_at      TEXT,
+    resolution       TEXT,
+    resolved_seq     INTEGER
+) STRICT;
+CREATE INDEX conflicts_by_case ON conflicts (case_id, id);
+CREATE INDEX conflicts_open ON conflicts (at, id) WHERE resolved_at IS NULL;
+
+-- Outbox files: planned (the range fixed) before they are written, so a crash between writing
+-- and recording rewrites the same file under the same name: no duplicate, no gap.
+CREATE TABLE outbox_files (
+    first_seq     INTEGER PRIMARY KEY,
+    last_seq      INTEGER NOT NULL,
+    audit_after   INTEGER NOT NULL,
+    audit_through INTEGER NOT NULL,
+    head_seq      INTEGER NOT NULL,
+    head_hash     TEXT NOT NULL,
+    name          TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    written_at    TEXT
+) STRICT;
+"#;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -31,6 +31,8 @@ pub enum Effect {
     Store(Ticket),
     /// Copy to the terminal's clipboard (OSC 52).
     Copy(String),
+    /// Ring the bell or post a desktop notification, as configured.
+    Alert(String),
     Quit,
 }
 
@@ -64,6 +66,20 @@ pub struct Setup {
     pub keymap: Keymap,
     pub ascii: bool,
     pub color: bool,
+    pub alert: Alert,
+}
+
+/// How the console calls attention to newly overdue cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Alert {
+    #[default]
+    Off,
+    Bell,
+    /// OSC 9 desktop notification (iTerm2, Windows Terminal, foot, kitty...).
+    Osc9,
+    /// OSC 777 desktop notification (urxvt, VTE terminals).
+    Osc777,
 }
 
 #[derive(Debug)]
@@ -81,6 +97,8 @@ pub struct App {
     /// The overdue count when the console opened; growth beyond it is announced.
     pub overdue_at_open: Option<i64>,
     pub new_overdue: i64,
+    /// Cases that became overdue between the user's last visit and this one.
+    pub since_last_visit: Option<(i64, Option<NaiveDate>)>,
     pub size: (u16, u16),
     pub quit: bool,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
@@ -109,6 +127,7 @@ impl App {
             status: None,
             overdue_at_open: None,
             new_overdue: 0,
+            since_last_visit: None,
             size: (120, 40),
             quit: false,
             drafts: HashMap::new(),
@@ -128,7 +147,9 @@ impl App {
         let mut effects = app.reload();
         effects.push(app.job(Job::Poll));
         let user = app.setup.user.clone();
-        effects.push(app.job(Job::LoadDrafts { user }));
+        effects.push(app.job(Job::LoadDrafts { user: user.clone() }));
+        let today = app.setup.today;
+        effects.push(app.job(Job::Visit { user, today }));
         (app, effects)
     }
 
@@ -394,12 +415,22 @@ impl App {
             }
             Reply::Counts(counts) => {
                 let overdue = counts.get(Queue::Overdue);
+                let mut effects = Vec::new();
                 match self.overdue_at_open {
                     None => self.overdue_at_open = Some(overdue),
-                    Some(at_open) => self.new_overdue = (overdue - at_open).max(0),
+                    Some(at_open) => {
+                        let new = (overdue - at_open).max(0);
+                        if new > self.new_overdue && self.setup.alert != Alert::Off {
+                            effects.push(Effect::Alert(format!(
+                                "permitdesk: {new} {}",
+                                self.lang.t(T::NewOverdue)
+                            )));
+                        }
+                        self.new_overdue = new;
+                    }
                 }
                 self.counts = Some(counts);
-                Vec::new()
+                effects
             }
             Reply::Detail(detail) => {
                 if generation == self.detail_generation {
@@ -431,6 +462,10 @@ impl App {
                 Vec::new()
             }
             Reply::DraftSaved => Vec::new(),
+            Reply::Visited { new_overdue, last } => {
+                self.since_last_visit = Some((new_overdue, last));
+                Vec::new()
+            }
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);

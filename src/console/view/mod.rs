@@ -117,8 +117,19 @@ fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     let left = Line::from(spans);
     frame.render_widget(Paragraph::new(left), area);
-    if app.new_overdue > 0 {
-        let notice = format!(" {} {} ", app.new_overdue, app.lang.t(T::NewOverdue));
+    let since_visit = app
+        .since_last_visit
+        .and_then(|(n, last)| Some((n, last?)))
+        .filter(|(n, _)| *n > 0);
+    let notice = match (app.new_overdue, since_visit) {
+        (0, None) => None,
+        (0, Some((n, last))) => Some(format!(
+            " {n} {} ({last}) ",
+            app.lang.t(T::NewOverdueSinceVisit)
+        )),
+        (new, _) => Some(format!(" {new} {} ", app.lang.t(T::NewOverdue))),
+    };
+    if let Some(notice) = notice {
         let width = (notice.width() as u16).min(area.width);
         let right = Rect {
             x: area.right().saturating_sub(width),

@@ -1,0 +1,204 @@
+//! `export [--queue Q] [--filter F] [--format csv|jsonl] [-o FILE]`: a queue's rows (the shape of
+//! `case list --json`), paged through the store with keyset pages so no queue is ever loaded
+//! whole. With `-o` the file appears complete or not at all.
+
+use super::args::ExportArgs;
+use super::identity::{Need, Session};
+use super::{Cli, Exit};
+use crate::domain::{Calendar, Filter, Queue};
+use crate::store::{CaseRow, QueueQuery};
+use crate::text::sanitize_line;
+use std::io::Write;
+use std::path::Path;
+
+const PAGE: usize = 500;
+
+pub const CSV_HEADER: &[&str] = &[
+    "case_no",
+    "kind",
+    "category",
+    "stage",
+    "legacy",
+    "assignee",
+    "version",
+    "applicant.name",
+    "applicant.name_native",
+    "applicant.passport_no",
+    "applicant.nationality",
+    "employer.name",
+    "employer.uscc",
+    "submitted_at",
+    "entry_date",
+    "deadline.timer",
+    "deadline.started",
+    "deadline.due",
+    "deadline.days_left",
+    "deadline.state",
+    "deadline.provisional",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Jsonl,
+}
+
+fn format(args: &ExportArgs) -> Result<Format, Exit> {
+    let named = args.format.as_deref().map(str::to_ascii_lowercase);
+    let from_file = args
+        .output
+        .as_deref()
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match named.as_deref().or(from_file.as_deref()) {
+        Some("csv") => Ok(Format::Csv),
+        Some("jsonl") | None => Ok(Format::Jsonl),
+        Some(_) if named.is_none() => Ok(Format::Jsonl),
+        Some(other) => Err(Exit::new(
+            6,
+            format!(
+                "--format: unknown format \"{}\"; expected csv or jsonl",
+                sanitize_line(other)
+            ),
+        )),
+    }
+}
+
+fn csv_cells(row: &CaseRow) -> Vec<String> {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let d = row.deadline.as_ref();
+    vec![
+        row.case_no.clone(),
+        row.kind.as_str().into(),
+        row.category.as_str().into(),
+        row.stage.as_str().into(),
+        row.legacy.to_string(),
+        opt(row.assignee.clone()),
+        row.version.to_string(),
+        row.applicant.name.clone(),
+        opt(row.applicant.name_native.clone()),
+        row.applicant.passport_no.clone(),
+        row.applicant.nationality.clone(),
+        row.employer.name.clone(),
+        row.employer.uscc.clone(),
+        row.submitted_at.clone(),
+        opt(row.entry_date.map(|d| d.to_string())),
+        opt(d.map(|d| d.timer.as_str().to_string())),
+        opt(d.map(|d| d.started.to_string())),
+        opt(d.and_then(|d| d.due).map(|d| d.to_string())),
+        opt(d.and_then(|d| d.days_left).map(|n| n.to_string())),
+        opt(d.map(|d| d.state.as_str().to_string())),
+        opt(d.map(|d| d.provisional.to_string())),
+    ]
+}
+
+pub fn run(cli: &Cli, args: &ExportArgs, calendar: Calendar) -> anyhow::Result<()> {
+    let queue: Queue = args
+        .queue
+        .parse()
+        .map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--queue: {e}")))?;
+    let filter: Filter = args
+        .filter
+        .parse()
+        .map_err(|e: crate::domain::model::UnknownName| Exit::new(6, format!("--filter: {e}")))?;
+    let format = format(args)?;
+    let session = Session::open(cli, calendar, Need::Reader)?;
+    let mut query = QueueQuery {
+        queue,
+        filter,
+        search: None,
+        user: session.user().to_string(),
+        today: session.today(),
+        sort: Default::default(),
+        after: None,
+        limit: PAGE,
+    };
+    let (sink, tmp): (Box<dyn Write>, Option<std::path::PathBuf>) = match &args.output {
+        None => (Box::new(std::io::stdout().lock()), None),
+        Some(path) => {
+            let tmp = temp_path(path);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                // Rows carry passport numbers: never world-readable.
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o640);
+            }
+            let file = options
+                .open(&tmp)
+                .map_err(|e| Exit::new(1, format!("{}: {e}", tmp.display())))?;
+            (Box::new(file), Some(tmp))
+        }
+    };
+    let result = write_rows(&session, &mut query, format, sink);
+    if let Some(tmp) = &tmp {
+        if result.is_err() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+    let rows = result?;
+    if let (Some(tmp), Some(path)) = (tmp, &args.output) {
+        std::fs::rename(&tmp, path)
+            .map_err(|e| Exit::new(1, format!("{}: {e}", path.display())))?;
+        eprintln!("exported {rows} case(s) to {}", path.display());
+    }
+    Ok(())
+}
+
+fn write_rows(
+    session: &Session,
+    query: &mut QueueQuery,
+    format: Format,
+    sink: Box<dyn Write>,
+) -> anyhow::Result<u64> {
+    let out = std::io::BufWriter::new(sink);
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(CSV_HEADER)?;
+            let rows = each_row(session, query, |row| Ok(w.write_record(csv_cells(row))?))?;
+            w.flush()?;
+            Ok(rows)
+        }
+        Format::Jsonl => {
+            let mut out = out;
+            let rows = each_row(session, query, |row| {
+                serde_json::to_writer(&mut out, row)?;
+                out.write_all(b"\n")?;
+                Ok(())
+            })?;
+            out.flush()?;
+            Ok(rows)
+        }
+    }
+}
+
+/// Calls `f` on every row of the query, one keyset page at a time.
+fn each_row(
+    session: &Session,
+    query: &mut QueueQuery,
+    mut f: impl FnMut(&CaseRow) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let mut rows = 0u64;
+    loop {
+        let page = session.store.page(query)?;
+        for row in &page.rows {
+            f(row)?;
+            rows += 1;
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return Ok(rows),
+        }
+    }
+}
+
+fn temp_path(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    path.with_file_name(format!(".{name}.tmp"))
+}
