@@ -50,6 +50,11 @@ pub enum Command {
     Copy,
     Palette,
     Language,
+    SendBack,
+    Withdraw,
+    Extend,
+    Lapse,
+    Reopen,
 }
 
 impl Command {
@@ -93,6 +98,11 @@ impl Command {
         Command::Copy,
         Command::Palette,
         Command::Language,
+        Command::SendBack,
+        Command::Withdraw,
+        Command::Extend,
+        Command::Lapse,
+        Command::Reopen,
     ];
 
     /// The name used in the config file and the palette.
@@ -143,6 +153,11 @@ impl Command {
             Copy => ("copy", "copy case no", "复制编号"),
             Palette => ("palette", "commands", "命令"),
             Language => ("language", "中文/English", "中文/English"),
+            SendBack => ("send_back", "send back to review", "退回审查"),
+            Withdraw => ("withdraw", "withdraw (employer asked)", "撤回"),
+            Extend => ("extend", "extend the decision deadline", "延长决定期限"),
+            Lapse => ("lapse", "lapse an overdue verification", "逾期未核验办结"),
+            Reopen => ("reopen", "reopen a lapsed verification", "重新开启核验"),
         }
     }
 

@@ -2,7 +2,13 @@
 //! also what the tests call directly, so the console under test does exactly what it does live.
 
 use crate::domain::{Case, Deadline, Event, Role};
-use crate::store::{Outcome, Page, QueueQuery, Request, Store, StoreError, TabCounts};
+use crate::store::{
+    Dashboard, Figure, FigureCases, Outcome, Page, QueueQuery, Request, Store, StoreError,
+    TabCounts,
+};
+
+/// The most cases listed behind one dashboard figure.
+pub const FIGURE_ROWS: usize = 1000;
 use chrono::NaiveDate;
 
 /// Everything the console can ask of the store.
@@ -33,6 +39,13 @@ pub enum Job {
     },
     Visit {
         user: String,
+        today: NaiveDate,
+    },
+    Dashboard {
+        today: NaiveDate,
+    },
+    Figure {
+        figure: Figure,
         today: NaiveDate,
     },
     SaveDraft {
@@ -79,6 +92,8 @@ pub enum Reply {
         new_overdue: i64,
         last: Option<NaiveDate>,
     },
+    Dashboard(Box<Dashboard>),
+    Figure(FigureCases),
     DraftSaved,
     Failed(String),
 }
@@ -174,6 +189,10 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
         }
         Job::Poll => Reply::Changed(store.data_version()?),
         Job::LoadDrafts { user } => Reply::Drafts(store.drafts_of(&user)?),
+        Job::Dashboard { today } => Reply::Dashboard(Box::new(store.dashboard(today)?)),
+        Job::Figure { figure, today } => {
+            Reply::Figure(store.figure_cases(&figure, today, FIGURE_ROWS)?)
+        }
         Job::Visit { user, today } => {
             let (new_overdue, last) = store.overdue_since_last_visit(&user, today)?;
             Reply::Visited { new_overdue, last }

@@ -116,12 +116,12 @@ impl App {
                 Vec::new()
             }
             Dashboard => {
-                self.say("The supervisor dashboard is not built yet", true);
-                Vec::new()
+                self.dashboard = Some(Default::default());
+                let today = self.setup.today;
+                vec![self.job(Job::Dashboard { today })]
             }
-            Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign => {
-                self.write_command(command)
-            }
+            Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign | SendBack
+            | Withdraw | Extend | Lapse | Reopen => self.write_command(command),
         }
     }
 
@@ -178,6 +178,30 @@ impl App {
             }
             Command::Note => {
                 self.open_reason(target, TextAction::Note);
+                Vec::new()
+            }
+            Command::SendBack => {
+                self.open_reason(target, TextAction::SendBack);
+                Vec::new()
+            }
+            Command::Withdraw => {
+                self.open_reason(target, TextAction::Withdraw);
+                Vec::new()
+            }
+            Command::Lapse => {
+                self.open_reason(target, TextAction::Lapse);
+                Vec::new()
+            }
+            Command::Reopen => {
+                self.open_reason(target, TextAction::Reopen);
+                Vec::new()
+            }
+            Command::Extend => {
+                self.dialog = Some(Dialog::ExtendDays {
+                    target,
+                    input: String::new(),
+                    error: None,
+                });
                 Vec::new()
             }
             Command::RecordEntry => {
@@ -293,6 +317,17 @@ impl App {
             TextAction::Refuse => ("Refuse", self.lang.t(T::ReasonPrompt).to_string()),
             TextAction::NotAccept => ("Do not accept", self.lang.t(T::ReasonPrompt).to_string()),
             TextAction::Note => ("Note on", String::new()),
+            TextAction::SendBack => ("Send back", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::Withdraw => ("Withdraw", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::Lapse => (
+                "Lapse",
+                "The applicant did not appear within 30 days. Reason:".to_string(),
+            ),
+            TextAction::Reopen => ("Reopen", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::Extend(days) => (
+                "Extend",
+                format!("+{days} working days to the decision deadline, once. Reason:"),
+            ),
         };
         let transition = match kind {
             TextAction::Return if target.stage != Stage::Verification => {
@@ -398,6 +433,20 @@ impl App {
                     }
                 }
             }
+            Dialog::ExtendDays { target, input, .. } => match input.trim().parse::<u32>() {
+                Ok(days) if (1..=10).contains(&days) => {
+                    self.open_reason(target, TextAction::Extend(days));
+                    Vec::new()
+                }
+                _ => {
+                    self.dialog = Some(Dialog::ExtendDays {
+                        target,
+                        error: Some(format!("\"{input}\": give 1 to 10 working days")),
+                        input,
+                    });
+                    Vec::new()
+                }
+            },
             Dialog::Verify(form) => match form.checklist() {
                 Ok(checklist) => vec![self.act(&form.target.clone(), Action::Verify { checklist })],
                 Err(error) => {
@@ -499,4 +548,86 @@ pub fn palette_matches(input: &str) -> Vec<Command> {
                 || zh.contains(&needle)
         })
         .collect()
+}
+
+impl App {
+    /// Keys while the dashboard is open: move between figures, open the cases behind one, and
+    /// from there jump to a case in its queue.
+    pub(super) fn dashboard_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        let Some(command) = self.setup.keymap.command(&key) else {
+            return Vec::new();
+        };
+        let page = self.visible_rows() as isize;
+        let Some(view) = self.dashboard.as_mut() else {
+            return Vec::new();
+        };
+        if let Some((_, list)) = view.opened.as_mut() {
+            match command {
+                Command::Down => {
+                    list.move_by(1);
+                }
+                Command::Up => {
+                    list.move_by(-1);
+                }
+                Command::PageDown => {
+                    list.move_by(page);
+                }
+                Command::PageUp => {
+                    list.move_by(-page);
+                }
+                Command::Top => {
+                    list.to_top();
+                }
+                Command::Bottom => {
+                    list.to_bottom();
+                }
+                Command::Back => {
+                    view.opened = None;
+                    return Vec::new();
+                }
+                Command::OpenDetail => {
+                    let Some(row) = list.selected_row().cloned() else {
+                        return Vec::new();
+                    };
+                    self.dashboard = None;
+                    let tab = match Queue::TABS
+                        .iter()
+                        .position(|q| q.stage() == Some(row.stage))
+                    {
+                        Some(i) => i,
+                        None => 8,
+                    };
+                    self.search.text = row.case_no.clone();
+                    self.tab = tab;
+                    self.list.reset_for(self.queue());
+                    self.detail = None;
+                    return self.reload();
+                }
+                Command::Quit | Command::Help | Command::Language => return self.command(command),
+                _ => {}
+            }
+            if let Some((_, list)) = view.opened.as_mut() {
+                list.offset =
+                    super::list::scroll_offset(list.selected, list.offset, page.max(1) as usize);
+            }
+            return Vec::new();
+        }
+        match command {
+            Command::Down => view.move_by(1),
+            Command::Up => view.move_by(-1),
+            Command::Back | Command::Dashboard => self.dashboard = None,
+            Command::OpenDetail => {
+                if let Some(entry) = view.selected_entry() {
+                    let today = self.setup.today;
+                    return vec![self.job(Job::Figure {
+                        figure: entry.figure,
+                        today,
+                    })];
+                }
+            }
+            Command::Quit | Command::Help | Command::Language => return self.command(command),
+            _ => {}
+        }
+        Vec::new()
+    }
 }

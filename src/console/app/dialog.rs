@@ -22,6 +22,11 @@ pub enum TextAction {
     Refuse,
     NotAccept,
     Note,
+    SendBack,
+    Withdraw,
+    Lapse,
+    Reopen,
+    Extend(u32),
 }
 
 impl TextAction {
@@ -31,6 +36,11 @@ impl TextAction {
             TextAction::Refuse => "refuse",
             TextAction::NotAccept => "not_accept",
             TextAction::Note => "note",
+            TextAction::SendBack => "send_back",
+            TextAction::Withdraw => "withdraw",
+            TextAction::Lapse => "lapse",
+            TextAction::Reopen => "reopen",
+            TextAction::Extend(_) => "extend",
         }
     }
 
@@ -40,6 +50,11 @@ impl TextAction {
             TextAction::Refuse => Action::Refuse { reason: text },
             TextAction::NotAccept => Action::NotAccept { reason: text },
             TextAction::Note => Action::Note { text },
+            TextAction::SendBack => Action::SendBack { reason: text },
+            TextAction::Withdraw => Action::Withdraw { reason: text },
+            TextAction::Lapse => Action::Lapse { reason: text },
+            TextAction::Reopen => Action::Reopen { reason: text },
+            TextAction::Extend(days) => Action::Extend { days, reason: text },
         }
     }
 }
@@ -192,6 +207,12 @@ pub enum Dialog {
         input: String,
         error: Option<String>,
     },
+    /// How many working days to extend the decision deadline by.
+    ExtendDays {
+        target: Target,
+        input: String,
+        error: Option<String>,
+    },
     Verify(Box<ChecklistForm>),
     Assign {
         targets: Vec<Target>,
@@ -299,6 +320,19 @@ impl Dialog {
                     KeyCode::Char(c) if (c.is_ascii_digit() || c == '-') && input.len() < 10 => {
                         input.push(c)
                     }
+                    _ => {}
+                }
+                *error = None;
+                Outcome::Stay
+            }
+            Dialog::ExtendDays { input, error, .. } => {
+                match key.code {
+                    KeyCode::Enter => return Outcome::Submit,
+                    KeyCode::Esc => return Outcome::Close,
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char(c) if c.is_ascii_digit() && input.len() < 2 => input.push(c),
                     _ => {}
                 }
                 *error = None;

@@ -2,6 +2,7 @@
 //! I/O: the store is reached only through the jobs it returns.
 
 mod commands;
+pub mod dashboard;
 pub use commands::palette_matches;
 pub mod dialog;
 pub mod list;
@@ -99,6 +100,8 @@ pub struct App {
     pub new_overdue: i64,
     /// Cases that became overdue between the user's last visit and this one.
     pub since_last_visit: Option<(i64, Option<NaiveDate>)>,
+    /// The supervisor dashboard, while it is open.
+    pub dashboard: Option<dashboard::DashboardView>,
     pub size: (u16, u16),
     pub quit: bool,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
@@ -128,6 +131,7 @@ impl App {
             overdue_at_open: None,
             new_overdue: 0,
             since_last_visit: None,
+            dashboard: None,
             size: (120, 40),
             quit: false,
             drafts: HashMap::new(),
@@ -286,6 +290,9 @@ impl App {
         }
         if self.search.typing {
             return self.search_key(key);
+        }
+        if self.dashboard.is_some() {
+            return self.dashboard_key(key);
         }
         match self.setup.keymap.command(&key) {
             Some(command) => self.command(command),
@@ -462,6 +469,31 @@ impl App {
                 Vec::new()
             }
             Reply::DraftSaved => Vec::new(),
+            Reply::Dashboard(data) => {
+                if let Some(view) = self.dashboard.as_mut() {
+                    view.data = Some(data);
+                    let last = view.entries().len().saturating_sub(1);
+                    view.selected = view.selected.min(last);
+                }
+                Vec::new()
+            }
+            Reply::Figure(cases) => {
+                if let Some(view) = self.dashboard.as_mut() {
+                    let title = view.selected_entry().map(|e| e.label).unwrap_or_default();
+                    let mut list = List::default();
+                    let total = cases.total;
+                    list.replace(
+                        crate::store::Page {
+                            rows: cases.rows,
+                            next: None,
+                        },
+                        total,
+                        None,
+                    );
+                    view.opened = Some((title, list));
+                }
+                Vec::new()
+            }
             Reply::Visited { new_overdue, last } => {
                 self.since_last_visit = Some((new_overdue, last));
                 Vec::new()

@@ -119,6 +119,28 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             };
             frame.render_widget(Paragraph::new(footer), foot);
         }
+        Dialog::ExtendDays {
+            target,
+            input,
+            error,
+        } => {
+            let rect = centered(area, 60, 7);
+            frame.render_widget(Clear, rect);
+            let block = frame_block(theme, &format!("Extend {}", target.case_no), false);
+            let lines = vec![
+                Line::from("Working days to add to the decision deadline (1-10):"),
+                Line::from(Span::styled(format!("{input}_"), theme.bold())),
+                match error {
+                    Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
+                    None => Line::from(""),
+                },
+                hint_line(
+                    theme,
+                    &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
+                ),
+            ];
+            frame.render_widget(Paragraph::new(lines).block(block), rect);
+        }
         Dialog::EntryDate {
             target,
             input,

@@ -1,5 +1,6 @@
 //! Drawing only: every function here reads the app and paints a frame.
 
+mod dashboard;
 mod detail;
 mod dialogs;
 mod table;
@@ -24,6 +25,22 @@ pub const MIN_HEIGHT: u16 = 16;
 pub fn pad(text: &str, width: usize) -> String {
     let fill = width.saturating_sub(text.width());
     format!("{text}{}", " ".repeat(fill))
+}
+
+/// Cuts `text` to `width` terminal cells, marking the cut with `~`.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('~');
+    out
 }
 
 /// A name as the table shows it: the own script first, with the passport spelling beside it when
@@ -76,7 +93,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     .areas(area);
     draw_header(frame, app, &theme, header);
     draw_tabs(frame, app, &theme, tabs);
-    if app.side_by_side() {
+    if let Some(view) = &app.dashboard {
+        dashboard::draw(frame, app, &theme, view, body);
+    } else if app.side_by_side() {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
                 .areas(body);
@@ -217,6 +236,8 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
     commands.extend([
         Command::CycleFilter,
         Command::Overdue,
+        Command::Dashboard,
+        Command::Palette,
         Command::Language,
         Command::Quit,
     ]);

@@ -1,6 +1,7 @@
 //! The case table: selection, marks, the sort column and the deadline cell that carries the eye.
 
 use super::super::app::App;
+use super::super::app::list::List;
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
 use crate::domain::{Deadline, DeadlineState};
@@ -76,14 +77,27 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             lang.t(T::Marked)
         ));
     }
+    draw_list(frame, app, theme, area, &app.list, title);
+}
+
+/// Draws `list` as the case table under `title`.
+pub fn draw_list(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    list: &List,
+    title: String,
+) {
+    let lang = app.lang;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
         .title(Span::styled(title, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if app.list.rows.is_empty() {
-        let text = if app.list.loading {
+    if list.rows.is_empty() {
+        let text = if list.loading {
             lang.t(T::Loading)
         } else {
             lang.t(T::NoCases)
@@ -92,7 +106,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     let wide = inner.width >= 110;
-    let sorted_by_case = app.list.sort.column == SortColumn::CaseNo;
+    let sorted_by_case = list.sort.column == SortColumn::CaseNo;
     let header_style = theme.bold().add_modifier(Modifier::UNDERLINED);
     let mut headers = vec![
         Cell::from(" "),
@@ -121,24 +135,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         headers.push(Cell::from(lang.t(T::Employer)).style(header_style));
     }
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
-    let offset =
-        super::super::app::list::scroll_offset(app.list.selected, app.list.offset, visible);
-    let rows: Vec<Row> = app
-        .list
+    let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
+    let rows: Vec<Row> = list
         .rows
         .iter()
         .enumerate()
         .skip(offset)
         .take(visible)
         .map(|(i, row)| {
-            let marker = if i == app.list.selected {
+            let marker = if i == list.selected {
                 theme.cursor_mark()
-            } else if app.list.marked.contains(&row.case_no) {
+            } else if list.marked.contains(&row.case_no) {
                 theme.marked()
             } else {
                 " "
             };
-            let marker = if i == app.list.selected && app.list.marked.contains(&row.case_no) {
+            let marker = if i == list.selected && list.marked.contains(&row.case_no) {
                 theme.marked()
             } else {
                 marker
@@ -172,7 +184,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 cells.push(Cell::from(sanitize_line(&row.employer.name).into_owned()));
             }
             let mut r = Row::new(cells);
-            if i == app.list.selected {
+            if i == list.selected {
                 r = r.style(theme.selected());
             } else if !row.stage.is_open() {
                 r = r.style(theme.dim());

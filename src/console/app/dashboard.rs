@@ -1,0 +1,111 @@
+//! The supervisor dashboard's state: the figures, which one is selected, and the cases behind the
+//! one that was opened.
+
+use super::list::List;
+use crate::domain::TimerKind;
+use crate::store::{Bucket, Dashboard, Figure};
+
+#[derive(Debug, Default)]
+pub struct DashboardView {
+    pub data: Option<Box<Dashboard>>,
+    pub selected: usize,
+    /// The cases behind the opened figure, with its title.
+    pub opened: Option<(String, List)>,
+}
+
+/// One selectable line of the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub label: String,
+    pub count: i64,
+    pub figure: Figure,
+}
+
+const VERIFICATION: Option<TimerKind> = Some(TimerKind::Verification);
+
+impl DashboardView {
+    /// The figures in the order they are drawn and selected.
+    pub fn entries(&self) -> Vec<Entry> {
+        let Some(d) = &self.data else {
+            return Vec::new();
+        };
+        let mut entries = vec![
+            Entry {
+                label: "Overdue verifications".into(),
+                count: d.overdue_verifications,
+                figure: Figure::Overdue {
+                    timer: VERIFICATION,
+                },
+            },
+            Entry {
+                label: "Decisions to sign".into(),
+                count: d.decisions_to_sign,
+                figure: Figure::DecisionsToSign,
+            },
+            Entry {
+                label: "Due within 2 working days".into(),
+                count: d.due_soon,
+                figure: Figure::DueSoon,
+            },
+            Entry {
+                label: "Unclaimed > 1 working day".into(),
+                count: d.unclaimed_stale,
+                figure: Figure::UnclaimedStale,
+            },
+        ];
+        for (bucket, count) in &d.verification_buckets {
+            entries.push(Entry {
+                label: format!("{} days", bucket.label()),
+                count: *count,
+                figure: Figure::OverdueBucket {
+                    timer: VERIFICATION,
+                    bucket: *bucket,
+                },
+            });
+        }
+        for employer in d.verifications_by_employer.iter().take(8) {
+            entries.push(Entry {
+                label: employer.employer_name.clone(),
+                count: employer.count,
+                figure: Figure::OverdueEmployer {
+                    uscc: employer.employer_uscc.clone(),
+                    timer: VERIFICATION,
+                },
+            });
+        }
+        for row in d.workload.iter().take(10) {
+            entries.push(Entry {
+                label: row.assignee.clone(),
+                count: row.open,
+                figure: Figure::Workload {
+                    assignee: row.assignee.clone(),
+                    overdue_only: false,
+                },
+            });
+        }
+        entries
+    }
+
+    pub fn selected_entry(&self) -> Option<Entry> {
+        self.entries().into_iter().nth(self.selected)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.entries().len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+}
+
+/// Which section of the dashboard an entry index falls in: headline, bucket, employer, workload.
+pub fn section(entry: &Entry) -> u8 {
+    match entry.figure {
+        Figure::OverdueBucket { .. } => 1,
+        Figure::OverdueEmployer { .. } => 2,
+        Figure::Workload { .. } => 3,
+        _ => 0,
+    }
+}
+
+pub fn bucket_label(bucket: Bucket) -> &'static str {
+    bucket.label()
+}

@@ -1,0 +1,198 @@
+//! The supervisor dashboard (`D`): headline figures, overdue verifications by days and by employer,
+//! workload per assignee, and the 30-day overdue trend rebuilt from the history.
+
+use super::super::app::App;
+use super::super::app::dashboard::{DashboardView, Entry, section};
+use super::super::theme::Theme;
+use crate::text::sanitize_line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+fn bar(count: i64, max: i64, width: usize, ascii: bool) -> String {
+    if max <= 0 || count <= 0 {
+        return String::new();
+    }
+    let n = ((count as f64 / max as f64) * width as f64).ceil() as usize;
+    (if ascii { "#" } else { "█" }).repeat(n.clamp(1, width))
+}
+
+/// The trend as one character per day, scaled to the highest day.
+pub fn sparkline(values: &[i64], ascii: bool) -> String {
+    let levels: &[char] = if ascii {
+        &['_', '.', ':', '-', '=', '+', '*', '#']
+    } else {
+        &['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
+    };
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|v| {
+            let i = ((*v as f64 / max as f64) * (levels.len() - 1) as f64).round() as usize;
+            levels[i.min(levels.len() - 1)]
+        })
+        .collect()
+}
+
+fn panel<'a>(theme: &Theme, title: &str) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, area: Rect) {
+    if let Some((title, list)) = &view.opened {
+        let title = format!(
+            " {}: {} cases (Enter opens the case, Esc back) ",
+            sanitize_line(title),
+            list.total.unwrap_or(0)
+        );
+        super::table::draw_list(frame, app, theme, area, list, title);
+        return;
+    }
+    let Some(data) = &view.data else {
+        frame.render_widget(
+            Paragraph::new(" loading the dashboard…").block(panel(theme, "Dashboard")),
+            area,
+        );
+        return;
+    };
+    let entries = view.entries();
+    let line_for = |i: usize, e: &Entry, max: i64, width: usize| -> Line<'static> {
+        let selected = i == view.selected;
+        let style = if selected {
+            theme.selected()
+        } else {
+            theme.plain()
+        };
+        let label = super::pad(
+            &crate::console::view::fit(&sanitize_line(&e.label), width),
+            width,
+        );
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "{}{label}",
+                    if selected { theme.cursor_mark() } else { " " }
+                ),
+                style,
+            ),
+            Span::styled(format!(" {:>5} ", e.count), style),
+            Span::styled(
+                bar(e.count, max, 16, theme.ascii),
+                theme.deadline(crate::domain::DeadlineState::Overdue),
+            ),
+        ])
+    };
+    let [headline, middle, trend, hint] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Min(6),
+        Constraint::Length(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let by_section = |s: u8| -> Vec<(usize, &Entry)> {
+        entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| section(e) == s)
+            .collect()
+    };
+    let headline_lines: Vec<Line> = by_section(0)
+        .into_iter()
+        .map(|(i, e)| {
+            let selected = i == view.selected;
+            let style = if selected {
+                theme.selected()
+            } else {
+                theme.bold()
+            };
+            Line::from(Span::styled(
+                format!(
+                    "{}{} {:>6}",
+                    if selected { theme.cursor_mark() } else { " " },
+                    super::pad(&e.label, 28),
+                    e.count
+                ),
+                style,
+            ))
+        })
+        .collect();
+    let mut head_text = headline_lines;
+    head_text[0].spans.push(Span::styled(
+        format!("    all overdue {}", data.overdue),
+        theme.alert(),
+    ));
+    frame.render_widget(
+        Paragraph::new(head_text).block(panel(theme, &format!("Dashboard, {}", data.today))),
+        headline,
+    );
+    let [left, centre, right] = Layout::horizontal([
+        Constraint::Percentage(30),
+        Constraint::Percentage(35),
+        Constraint::Percentage(35),
+    ])
+    .areas(middle);
+    for (area, s, title) in [
+        (left, 1u8, "Verification overdue by days"),
+        (centre, 2u8, "By employer"),
+        (right, 3u8, "Workload: open cases"),
+    ] {
+        let items = by_section(s);
+        let max = items.iter().map(|(_, e)| e.count).max().unwrap_or(0);
+        let width = usize::from(area.width.saturating_sub(28)).clamp(6, 30);
+        let lines: Vec<Line> = items
+            .iter()
+            .map(|(i, e)| line_for(*i, e, max, width))
+            .collect();
+        let lines = if lines.is_empty() {
+            vec![Line::from(Span::styled(" none", theme.dim()))]
+        } else {
+            lines
+        };
+        frame.render_widget(Paragraph::new(lines).block(panel(theme, title)), area);
+    }
+    let values: Vec<i64> = data.trend.points.iter().map(|p| p.overdue).collect();
+    let first = data
+        .trend
+        .points
+        .first()
+        .map(|p| p.day.to_string())
+        .unwrap_or_default();
+    let last = values.last().copied().unwrap_or(0);
+    let trend_line = Line::from(vec![
+        Span::raw(format!(" {first} ")),
+        Span::styled(sparkline(&values, theme.ascii), theme.key()),
+        Span::raw(format!(" today {last}")),
+    ]);
+    frame.render_widget(
+        Paragraph::new(trend_line).block(panel(theme, "Overdue count, last 30 days")),
+        trend,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            " j/k select a figure   Enter opens the cases behind it   Esc back",
+            theme.dim(),
+        )),
+        hint,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_to_the_highest_day() {
+        assert_eq!(sparkline(&[0, 4, 8], true), "_=#");
+        assert_eq!(sparkline(&[0, 0], false), "▁▁");
+    }
+
+    #[test]
+    fn bars_are_proportional() {
+        assert_eq!(bar(5, 10, 8, true), "####");
+        assert_eq!(bar(0, 10, 8, true), "");
+    }
+}
