@@ -50,6 +50,22 @@ impl Lang {
         }
     }
 
+    /// A kind's name short enough for a table column.
+    pub fn kind_short(self, kind: Kind) -> &'static str {
+        match self {
+            Lang::En => kind.label_en(),
+            Lang::Zh => match kind {
+                Kind::OverseasNew => "境外新办",
+                Kind::NewNotification => "换发通知",
+                Kind::ECertificate => "电子证照",
+                Kind::DomesticNew => "境内申请",
+                Kind::Extension => "延期",
+                Kind::Change => "变更",
+                Kind::Cancellation => "注销",
+            },
+        }
+    }
+
     pub fn queue(self, queue: Queue) -> &'static str {
         match self {
             Lang::En => queue.label_en(),

@@ -497,7 +497,8 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             });
         }
         Action::Release => {
-            guard_stage(case.stage.is_claimable())?;
+            // A returned case keeps its holder; an admin disabling that holder releases it.
+            guard_stage(case.stage.is_claimable() || case.stage == Stage::Returned)?;
             next.claim = None;
         }
         Action::Assign { assignee: to } => {

@@ -173,7 +173,7 @@ impl Store {
             tx.execute("UPDATE users SET active = 0 WHERE name = ?1", [name])
                 .ctx("disabling a user")?;
             let held: Vec<String> = tx
-                .prepare("SELECT case_no FROM cases WHERE assignee = ?1 AND stage IN ('pre_audit', 'review') ORDER BY case_no")
+                .prepare("SELECT case_no FROM cases WHERE assignee = ?1 AND stage IN ('pre_audit', 'review', 'returned') ORDER BY case_no")
                 .ctx("listing claims")?
                 .query_map([name], |r| r.get(0))
                 .ctx("listing claims")?

@@ -590,13 +590,10 @@ impl App {
                         return Vec::new();
                     };
                     self.dashboard = None;
-                    let tab = match Queue::TABS
+                    let tab = Queue::TABS
                         .iter()
                         .position(|q| q.stage() == Some(row.stage))
-                    {
-                        Some(i) => i,
-                        None => 8,
-                    };
+                        .unwrap_or(8);
                     self.search.text = row.case_no.clone();
                     self.tab = tab;
                     self.list.reset_for(self.queue());

@@ -519,12 +519,20 @@ impl App {
                 let e = &outcome.event;
                 let from = e.from.map(|s| self.lang.stage(s)).unwrap_or("-");
                 let text = if e.from == Some(e.to) {
-                    format!(
-                        "{}: {} ({})",
-                        outcome.case.case_no,
-                        e.action.name(),
-                        self.lang.t(T::Done)
-                    )
+                    let what = match (&e.action, self.lang) {
+                        (crate::domain::Action::Claim, Lang::En) => "claimed".to_string(),
+                        (crate::domain::Action::Claim, Lang::Zh) => "已认领".to_string(),
+                        (crate::domain::Action::Release, Lang::En) => "released".to_string(),
+                        (crate::domain::Action::Release, Lang::Zh) => "已释放".to_string(),
+                        (crate::domain::Action::Assign { assignee }, Lang::En) => {
+                            format!("assigned to {assignee}")
+                        }
+                        (crate::domain::Action::Assign { assignee }, Lang::Zh) => {
+                            format!("已分配给 {assignee}")
+                        }
+                        (action, _) => format!("{} ({})", action.name(), self.lang.t(T::Done)),
+                    };
+                    format!("{}: {what}", outcome.case.case_no)
                 } else {
                     format!(
                         "{}: {from} -> {}",

@@ -173,37 +173,82 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let mut title = format!("{} {}", lang.t(T::Verify), form.target.case_no);
             if let (Some(entered), Some(due)) = (form.entered, form.window_due) {
                 let day = (app.setup.today - entered).num_days();
-                title.push_str(&format!(": entered {entered}, day {day} of 30 (due {due})"));
+                title.push_str(&match lang {
+                    Lang::En => format!(": entered {entered}, day {day} of 30 (due {due})"),
+                    Lang::Zh => format!("：{entered} 入境，第 {day} 天 / 30（截止 {due}）"),
+                });
             }
             let block = frame_block(theme, &title, false);
             let check = |on: bool| if on { "[x]" } else { "[ ]" };
+            let zh = lang == Lang::Zh;
+            let presenter = if zh {
+                form.presenter.label_zh()
+            } else {
+                form.presenter.label_en()
+            };
             let items = [
-                format!("    Presented by: {}", form.presenter.label_en()),
-                format!("{} Original materials presented", check(form.originals)),
                 format!(
-                    "{} Copies bear the employer's seal",
-                    check(form.sealed_copies)
+                    "    {} {presenter}",
+                    if zh { "到场人：" } else { "Presented by:" }
                 ),
                 format!(
-                    "    Visa / residence permit valid until: {}_",
+                    "{} {}",
+                    check(form.originals),
+                    if zh {
+                        "已提交全部原件"
+                    } else {
+                        "Original materials presented"
+                    }
+                ),
+                format!(
+                    "{} {}",
+                    check(form.sealed_copies),
+                    if zh {
+                        "复印件加盖单位公章"
+                    } else {
+                        "Copies bear the employer's seal"
+                    }
+                ),
+                format!(
+                    "    {} {}_",
+                    if zh {
+                        "工作签证/居留许可有效期至："
+                    } else {
+                        "Visa / residence permit valid until:"
+                    },
                     form.visa_until
                 ),
-                format!("    Exam report issued on: {}_", form.exam_date),
                 format!(
-                    "{} Exam report by a domestic institution",
-                    check(form.exam_domestic)
+                    "    {} {}_",
+                    if zh {
+                        "体检报告出具日期："
+                    } else {
+                        "Exam report issued on:"
+                    },
+                    form.exam_date
+                ),
+                format!(
+                    "{} {}",
+                    check(form.exam_domestic),
+                    if zh {
+                        "由境内检验检疫机构出具"
+                    } else {
+                        "Exam report by a domestic institution"
+                    }
                 ),
             ];
             let mut lines: Vec<Line> = items
                 .iter()
                 .enumerate()
                 .map(|(i, text)| {
-                    let style = if i == form.focus {
+                    let focused = i == form.focus;
+                    let style = if focused {
                         theme.selected()
                     } else {
                         theme.plain()
                     };
-                    Line::from(Span::styled(text.clone(), style))
+                    let mark = if focused { theme.cursor_mark() } else { " " };
+                    Line::from(vec![Span::raw(mark), Span::styled(text.clone(), style)])
                 })
                 .collect();
             lines.push(Line::from(""));

@@ -165,7 +165,7 @@ pub fn draw_list(
                 Cell::from(applicant),
                 Cell::from(sanitize_line(&row.applicant.nationality).into_owned()),
                 Cell::from(row.category.as_str()),
-                Cell::from(lang.kind(row.kind)),
+                Cell::from(lang.kind_short(row.kind)),
             ];
             if wide {
                 cells.push(Cell::from(lang.stage(row.stage)));
