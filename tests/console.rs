@@ -359,3 +359,99 @@ fn a_tiny_terminal_gets_a_message() {
     let h = Harness::new("li.wei", 50, 12, Lang::En);
     assert!(h.screen().contains("Window too small"));
 }
+
+#[test]
+fn clerk_dialogs_entry_and_checklist() {
+    let mut h = Harness::new("liu.yang", 80, 24, Lang::En);
+    h.press("6");
+    h.press("e");
+    insta::assert_snapshot!("entry_date_dialog", h.screen());
+    h.esc();
+    h.press("7");
+    h.press("v");
+    insta::assert_snapshot!("verify_dialog", h.screen());
+    h.enter();
+    let screen = h.screen();
+    assert!(
+        screen.contains("is not a date"),
+        "an empty visa date is refused: {screen}"
+    );
+}
+
+#[test]
+fn supervisor_assigns_from_a_picker_and_extends_by_palette() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
+    h.press("2");
+    let case_no = h.app.list.selected_case_no().expect("a case");
+    h.press("A");
+    insta::assert_snapshot!("assign_picker", h.screen());
+    h.enter();
+    let holder = h
+        .store
+        .case(&case_no)
+        .expect("case")
+        .assignee()
+        .map(str::to_string);
+    assert_eq!(
+        holder.as_deref(),
+        Some("chen.yu"),
+        "the first candidate is chen.yu"
+    );
+    h.press("3");
+    h.press(":");
+    h.type_text("extend");
+    insta::assert_snapshot!("palette", h.screen());
+    h.enter();
+    h.type_text("3");
+    h.enter();
+    h.type_text("Waiting for the degree verification report");
+    h.ctrl('s');
+    let screen = h.screen();
+    assert!(
+        screen.contains("extend (done)") || screen.contains("already extended"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn dashboard_opens_the_cases_behind_a_figure() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
+    h.press("D");
+    insta::assert_snapshot!("dashboard_160x48", h.screen());
+    let expected = h
+        .app
+        .dashboard
+        .as_ref()
+        .and_then(|d| d.data.as_ref())
+        .map(|d| d.overdue_verifications)
+        .expect("figures");
+    h.enter();
+    let listed = h
+        .app
+        .dashboard
+        .as_ref()
+        .and_then(|d| d.opened.as_ref())
+        .map(|(_, list)| list.total.unwrap_or(0))
+        .expect("opened figure");
+    assert_eq!(
+        listed, expected,
+        "the list behind a figure has as many cases as the figure says"
+    );
+    h.esc();
+    h.esc();
+    assert!(h.app.dashboard.is_none());
+}
+
+#[test]
+fn refusals_and_help_in_chinese() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::Zh);
+    h.press("2");
+    h.select_first(Stage::PreAudit, true);
+    h.press("a");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("请先认领"), "{screen}");
+    h.enter();
+    h.press("?");
+    insta::assert_snapshot!("help_zh_80x24", h.screen());
+}

@@ -28,6 +28,16 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, Exit> {
     })
 }
 
+/// Whether this process may write the store file and create files (`-wal`, `-shm`) beside it.
+fn writable(path: &std::path::Path) -> bool {
+    use nix::unistd::{AccessFlags, access};
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    access(path, AccessFlags::W_OK).is_ok() && access(dir, AccessFlags::W_OK).is_ok()
+}
+
 pub enum Need {
     /// Any known, active user.
     Reader,
@@ -41,9 +51,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// Opens the store for this command. A store file or directory this process may not write
+    /// is opened read-only: reading works (the console shows READ-ONLY), and any change is
+    /// refused with exit 3 naming the store.
     pub fn open(cli: &Cli, calendar: Calendar, _need: Need) -> anyhow::Result<Session> {
         let path = store_path(cli, "permitdesk.db")?;
-        let store = open_existing(&path, calendar)?;
+        let store = if path.exists() && !writable(&path) {
+            Store::open_read_only(&path, calendar)?
+        } else {
+            open_existing(&path, calendar)?
+        };
         Self::with_store(cli, store)
     }
 

@@ -51,12 +51,33 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Restores the terminal before the previous hook (the binary's crash report, src/main.rs)
+/// prints anything, so the report's location lands on a usable screen. A panic on another thread
+/// (the store worker) ends the process: the console cannot go on without it, and must not keep
+/// drawing on a terminal already restored.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
         previous(info);
+        if std::thread::current().name() != Some("main") {
+            std::process::exit(101);
+        }
     }));
+}
+
+/// `PERMITDESK_TEST_PANIC` (see src/main.rs): `1` or `console` panics after the first frame,
+/// `worker` in the store thread; for the crash-report tests only.
+fn test_panic(place: &str) {
+    match std::env::var("PERMITDESK_TEST_PANIC").as_deref() {
+        Ok("worker") if place == "worker" => {
+            panic!("PERMITDESK_TEST_PANIC=worker: a deliberate crash in the store worker")
+        }
+        Ok("1") | Ok("console") if place == "console" => {
+            panic!("PERMITDESK_TEST_PANIC: a deliberate crash after the first frame")
+        }
+        _ => {}
+    }
 }
 
 /// Runs jobs on the store's own connection. Queued page, detail, count and poll jobs that a newer
@@ -64,6 +85,7 @@ fn install_panic_hook() {
 fn spawn_worker(mut store: Store, replies: UnboundedSender<(u64, Reply)>) -> mpsc::Sender<Ticket> {
     let (tx, rx) = mpsc::channel::<Ticket>();
     std::thread::spawn(move || {
+        test_panic("worker");
         while let Ok(first) = rx.recv() {
             let mut batch = vec![first];
             while let Ok(more) = rx.try_recv() {
@@ -167,6 +189,7 @@ async fn event_loop(
     };
     dispatch(effects, &app);
     terminal.draw(|f| view::draw(f, &app))?;
+    test_panic("console");
     loop {
         let msg = tokio::select! {
             event = events.next() => match event {

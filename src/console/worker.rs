@@ -70,7 +70,9 @@ pub struct Detail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActFailure {
     pub case_no: String,
+    /// In English, as the command line says it.
     pub message: String,
+    pub why: crate::console::i18n::Why,
     pub conflict: bool,
 }
 
@@ -107,6 +109,7 @@ pub struct Ticket {
 
 fn failure(case_no: &str, err: StoreError) -> ActFailure {
     ActFailure {
+        why: crate::console::i18n::Why::from_error(&err),
         case_no: case_no.to_string(),
         conflict: err.is_conflict(),
         message: err.to_string(),

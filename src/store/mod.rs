@@ -58,18 +58,28 @@ impl Store {
         Self::open_with(path, calendar, false)
     }
 
-    /// Opens an existing store without ever writing to it.
+    /// Opens an existing store without ever writing to it (`PRAGMA query_only`). A WAL store
+    /// whose directory this process cannot write, and whose `-shm` file does not exist, is
+    /// opened `immutable` (SQLite cannot create the shared-memory file a reader of a WAL
+    /// database needs); that is refused when a `-wal` file still holds changes.
     pub fn open_read_only(path: &Path, calendar: Calendar) -> Result<Store> {
         Self::open_with(path, calendar, true)
     }
 
     fn open_with(path: &Path, calendar: Calendar, read_only: bool) -> Result<Store> {
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        let mut conn = if read_only {
+            open_read_only_connection(path)?
         } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+            // SQLite quietly opens a file it may not write read-only: say so instead of
+            // failing at the first write.
+            if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+                drop(conn);
+                return Self::open_with(path, calendar, true);
+            }
+            conn
         };
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         configure(&conn, read_only).map_err(|e| open_error(path, e))?;
         let found = schema::version(&conn).map_err(|e| match e {
             StoreError::Sqlite { source, .. } => open_error(path, source),
@@ -174,7 +184,8 @@ impl Store {
     ) -> Result<T> {
         if self.read_only {
             return Err(StoreError::NotPermitted(format!(
-                "{}: the store is open read-only; {waiting} was not done",
+                "{}: the store is open read-only (this process may not write the file or its \
+                 directory); {waiting} was not done",
                 self.path.display()
             )));
         }
@@ -213,11 +224,24 @@ impl Store {
     }
 }
 
+/// `PERMITDESK_MAX_PAGES=N` caps the store at N pages (never below its current size), the way
+/// a full disk would: for tests of the full-store path (docs/RELIABILITY.md). Unset in normal use.
+pub const MAX_PAGES_VAR: &str = "PERMITDESK_MAX_PAGES";
+
 fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    if !read_only {
+    if read_only {
+        conn.pragma_update(None, "query_only", "ON")?;
+    } else {
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         let _ = mode;
+        let max_pages = std::env::var(MAX_PAGES_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|n| *n > 0);
+        if let Some(pages) = max_pages {
+            conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get::<_, i64>(0))?;
+        }
     }
     // FULL: a decision reported as saved survives a power cut, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -246,8 +270,66 @@ fn has_any_table(conn: &Connection) -> Result<bool> {
     .ctx("reading the schema")
 }
 
+/// A read-only connection, falling back to `immutable=1` where SQLite cannot set up the WAL's
+/// shared memory (no `-shm` file and a directory this process may not write).
+fn open_read_only_connection(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+    let probe = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+    let cannot_share = |e: &rusqlite::Error| {
+        matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen)
+        )
+    };
+    match probe {
+        Ok(_) => return Ok(conn),
+        Err(e) if !cannot_share(&e) => return Err(open_error(path, e)),
+        Err(_) => drop(conn),
+    }
+    let wal = sidecar(path, "-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(StoreError::NotPermitted(format!(
+            "{}: cannot be read: its -wal file holds changes not yet in the main file, and this \
+             process may not create the -shm file SQLite needs to read them; open the store once \
+             as a user who can write its directory",
+            path.display()
+        )));
+    }
+    Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        .map_err(|e| open_error(path, e))
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy {
+            waiting: format!("opening {}", path.display()),
+            seconds: BUSY_TIMEOUT.as_secs(),
+        },
+        Some(ErrorCode::DiskFull) => StoreError::Full {
+            path: path.to_path_buf(),
+        },
         Some(ErrorCode::NotADatabase) => StoreError::NotAStore {
             path: path.to_path_buf(),
             detail: "the file is not an SQLite database, or it is corrupt".into(),

@@ -2,7 +2,7 @@
 
 use super::dialog::{self, BulkKind, ChecklistForm, Dialog, Target, TextAction};
 use super::{App, Effect, Focus};
-use crate::console::i18n::T;
+use crate::console::i18n::{Lang, T};
 use crate::console::keymap::Command;
 use crate::console::worker::Job;
 use crate::domain::transition::next_stage;
@@ -242,7 +242,11 @@ impl App {
             }
             Command::Assign => {
                 if !self.has(Role::Supervisor) {
-                    self.say("assign needs the supervisor role", true);
+                    self.say(
+                        self.lang
+                            .pick("assign needs the supervisor role", "分配需要科室负责人角色"),
+                        true,
+                    );
                     return Vec::new();
                 }
                 self.pending_assign = Some(vec![target]);
@@ -264,10 +268,18 @@ impl App {
         let case = &detail.case;
         let action = Action::Approve { note: None };
         let title = match case.stage {
-            Stage::PreAudit => format!("Accept {}", case.case_no),
-            Stage::Review => format!("Recommend approval of {}", case.case_no),
-            Stage::Decision => format!("Sign decision {}", case.case_no),
-            _ => format!("Approve {}", case.case_no),
+            Stage::PreAudit => format!("{} {}", self.lang.pick("Accept", "受理"), case.case_no),
+            Stage::Review => format!(
+                "{} {}",
+                self.lang.pick("Recommend approval of", "建议准予许可"),
+                case.case_no
+            ),
+            Stage::Decision => format!(
+                "{} {}",
+                self.lang.pick("Sign decision", "签发决定"),
+                case.case_no
+            ),
+            _ => format!("{} {}", self.lang.pick("Approve", "通过"), case.case_no),
         };
         let mut lines = Vec::new();
         match next_stage(case, &action) {
@@ -275,14 +287,23 @@ impl App {
                 let mut line =
                     format!("{} -> {}", self.lang.stage(case.stage), self.lang.stage(to));
                 if to == Stage::Notified {
-                    line.push_str(": Work Permit Notification will be issued");
+                    line.push_str(self.lang.pick(
+                        ": Work Permit Notification will be issued",
+                        "：将发放工作许可通知",
+                    ));
                 }
                 lines.push(line);
             }
-            None => lines.push(format!(
-                "approve is not possible in {}: confirming will say why",
-                self.lang.stage(case.stage)
-            )),
+            None => lines.push(match self.lang {
+                Lang::En => format!(
+                    "approve is not possible in {}: confirming will say why",
+                    self.lang.stage(case.stage)
+                ),
+                Lang::Zh => format!(
+                    "{}阶段不能执行通过操作；确认后将说明原因",
+                    self.lang.stage(case.stage)
+                ),
+            }),
         }
         if let Some(rec) = &case.recommendation {
             lines.push(format!(
@@ -305,28 +326,43 @@ impl App {
     fn open_reason(&mut self, target: Target, kind: TextAction) {
         let draft = self.draft_for(&target.case_no, kind).cloned();
         let restored = draft.is_some();
+        let l = self.lang;
+        let reason = l.t(T::ReasonPrompt).to_string();
         let (verb, prompt) = match kind {
             TextAction::Return => (
-                "Return",
+                l.pick("Return", "退回"),
                 if target.stage == Stage::Verification {
-                    "Record the deficiency (the 30-day window keeps running):".to_string()
+                    l.pick(
+                        "Record the deficiency (the 30-day window keeps running):",
+                        "记录材料缺陷（30日核验期限继续计算）：",
+                    )
+                    .to_string()
                 } else {
-                    self.lang.t(T::ReturnPrompt).to_string()
+                    l.t(T::ReturnPrompt).to_string()
                 },
             ),
-            TextAction::Refuse => ("Refuse", self.lang.t(T::ReasonPrompt).to_string()),
-            TextAction::NotAccept => ("Do not accept", self.lang.t(T::ReasonPrompt).to_string()),
-            TextAction::Note => ("Note on", String::new()),
-            TextAction::SendBack => ("Send back", self.lang.t(T::ReasonPrompt).to_string()),
-            TextAction::Withdraw => ("Withdraw", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::Refuse => (l.pick("Refuse", "不予许可"), reason),
+            TextAction::NotAccept => (l.pick("Do not accept", "不予受理"), reason),
+            TextAction::Note => (l.pick("Note on", "备注"), String::new()),
+            TextAction::SendBack => (l.pick("Send back", "退回审查"), reason),
+            TextAction::Withdraw => (l.pick("Withdraw", "撤回"), reason),
             TextAction::Lapse => (
-                "Lapse",
-                "The applicant did not appear within 30 days. Reason:".to_string(),
+                l.pick("Lapse", "逾期未核验办结"),
+                l.pick(
+                    "The applicant did not appear within 30 days. Reason:",
+                    "申请人未在30日内到场核验。理由：",
+                )
+                .to_string(),
             ),
-            TextAction::Reopen => ("Reopen", self.lang.t(T::ReasonPrompt).to_string()),
+            TextAction::Reopen => (l.pick("Reopen", "重新开启核验"), reason),
             TextAction::Extend(days) => (
-                "Extend",
-                format!("+{days} working days to the decision deadline, once. Reason:"),
+                l.pick("Extend", "延长期限"),
+                match l {
+                    Lang::En => {
+                        format!("+{days} working days to the decision deadline, once. Reason:")
+                    }
+                    Lang::Zh => format!("决定期限延长 {days} 个工作日（每案一次）。理由："),
+                },
             ),
         };
         let transition = match kind {

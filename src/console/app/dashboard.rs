@@ -2,6 +2,7 @@
 //! one that was opened.
 
 use super::list::List;
+use crate::console::i18n::Lang;
 use crate::domain::TimerKind;
 use crate::store::{Bucket, Dashboard, Figure};
 
@@ -18,6 +19,8 @@ pub struct DashboardView {
 pub struct Entry {
     pub label: String,
     pub count: i64,
+    /// A second figure shown in parentheses (a person's overdue cases).
+    pub extra: Option<i64>,
     pub figure: Figure,
 }
 
@@ -25,38 +28,47 @@ const VERIFICATION: Option<TimerKind> = Some(TimerKind::Verification);
 
 impl DashboardView {
     /// The figures in the order they are drawn and selected.
-    pub fn entries(&self) -> Vec<Entry> {
+    pub fn entries(&self, lang: Lang) -> Vec<Entry> {
         let Some(d) = &self.data else {
             return Vec::new();
         };
         let mut entries = vec![
             Entry {
-                label: "Overdue verifications".into(),
+                label: lang.pick("Overdue verifications", "核验逾期").into(),
+                extra: None,
                 count: d.overdue_verifications,
                 figure: Figure::Overdue {
                     timer: VERIFICATION,
                 },
             },
             Entry {
-                label: "Decisions to sign".into(),
+                label: lang.pick("Decisions to sign", "待签发决定").into(),
+                extra: None,
                 count: d.decisions_to_sign,
                 figure: Figure::DecisionsToSign,
             },
             Entry {
-                label: "Due within 2 working days".into(),
+                label: lang
+                    .pick("Due within 2 working days", "2个工作日内到期")
+                    .into(),
+                extra: None,
                 count: d.due_soon,
                 figure: Figure::DueSoon,
             },
             Entry {
-                label: "Unclaimed > 1 working day".into(),
+                label: lang
+                    .pick("Unclaimed > 1 working day", "超过1个工作日未认领")
+                    .into(),
+                extra: None,
                 count: d.unclaimed_stale,
                 figure: Figure::UnclaimedStale,
             },
         ];
         for (bucket, count) in &d.verification_buckets {
             entries.push(Entry {
-                label: format!("{} days", bucket.label()),
+                label: format!("{} {}", bucket.label(), lang.pick("days", "天")),
                 count: *count,
+                extra: None,
                 figure: Figure::OverdueBucket {
                     timer: VERIFICATION,
                     bucket: *bucket,
@@ -67,6 +79,7 @@ impl DashboardView {
             entries.push(Entry {
                 label: employer.employer_name.clone(),
                 count: employer.count,
+                extra: None,
                 figure: Figure::OverdueEmployer {
                     uscc: employer.employer_uscc.clone(),
                     timer: VERIFICATION,
@@ -77,6 +90,7 @@ impl DashboardView {
             entries.push(Entry {
                 label: row.assignee.clone(),
                 count: row.open,
+                extra: Some(row.overdue),
                 figure: Figure::Workload {
                     assignee: row.assignee.clone(),
                     overdue_only: false,
@@ -87,11 +101,11 @@ impl DashboardView {
     }
 
     pub fn selected_entry(&self) -> Option<Entry> {
-        self.entries().into_iter().nth(self.selected)
+        self.entries(Lang::En).into_iter().nth(self.selected)
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.entries().len().saturating_sub(1) as isize;
+        let last = self.entries(Lang::En).len().saturating_sub(1) as isize;
         self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
     }
 }

@@ -472,14 +472,19 @@ impl App {
             Reply::Dashboard(data) => {
                 if let Some(view) = self.dashboard.as_mut() {
                     view.data = Some(data);
-                    let last = view.entries().len().saturating_sub(1);
+                    let last = view.entries(self.lang).len().saturating_sub(1);
                     view.selected = view.selected.min(last);
                 }
                 Vec::new()
             }
             Reply::Figure(cases) => {
                 if let Some(view) = self.dashboard.as_mut() {
-                    let title = view.selected_entry().map(|e| e.label).unwrap_or_default();
+                    let title = view
+                        .entries(self.lang)
+                        .into_iter()
+                        .nth(view.selected)
+                        .map(|e| e.label)
+                        .unwrap_or_default();
                     let mut list = List::default();
                     let total = cases.total;
                     list.replace(
@@ -546,7 +551,10 @@ impl App {
                 if let Some((case_no, action, text)) = pending {
                     self.drafts.insert((case_no, action), text);
                 }
-                let mut lines = vec![crate::text::sanitize_line(&failure.message).into_owned()];
+                let mut lines = vec![
+                    crate::text::sanitize_line(&failure.why.say(self.lang, &failure.message))
+                        .into_owned(),
+                ];
                 let title = if failure.conflict {
                     lines.insert(0, self.lang.t(T::ConflictBody).into());
                     self.lang.t(T::Conflict)
@@ -581,7 +589,10 @@ impl App {
         for (case_no, result) in &results {
             lines.push(match result {
                 Ok(transition) => format!("{case_no}  {transition}"),
-                Err(f) => format!("{case_no}  {}", crate::text::sanitize_line(&f.message)),
+                Err(f) => format!(
+                    "{case_no}  {}",
+                    crate::text::sanitize_line(&f.why.say(self.lang, &f.message))
+                ),
             });
         }
         self.list.marked.clear();

@@ -54,12 +54,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
     }
     let Some(data) = &view.data else {
         frame.render_widget(
-            Paragraph::new(" loading the dashboard…").block(panel(theme, "Dashboard")),
+            Paragraph::new(format!(
+                " {}…",
+                app.lang.t(crate::console::i18n::T::Loading)
+            ))
+            .block(panel(theme, app.lang.pick("Dashboard", "看板"))),
             area,
         );
         return;
     };
-    let entries = view.entries();
+    let entries = view.entries(app.lang);
+    let l = app.lang;
     let line_for = |i: usize, e: &Entry, max: i64, width: usize| -> Line<'static> {
         let selected = i == view.selected;
         let style = if selected {
@@ -84,6 +89,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
                 bar(e.count, max, 16, theme.ascii),
                 theme.deadline(crate::domain::DeadlineState::Overdue),
             ),
+            Span::raw(e.extra.map(|n| format!(" ({n})")).unwrap_or_default()),
         ])
     };
     let [headline, middle, trend, hint] = Layout::vertical([
@@ -122,11 +128,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         .collect();
     let mut head_text = headline_lines;
     head_text[0].spans.push(Span::styled(
-        format!("    all overdue {}", data.overdue),
+        format!("    {} {}", l.pick("all overdue", "全部逾期"), data.overdue),
         theme.alert(),
     ));
     frame.render_widget(
-        Paragraph::new(head_text).block(panel(theme, &format!("Dashboard, {}", data.today))),
+        Paragraph::new(head_text).block(panel(
+            theme,
+            &format!("{} {}", l.pick("Dashboard,", "看板"), data.today),
+        )),
         headline,
     );
     let [left, centre, right] = Layout::horizontal([
@@ -136,19 +145,31 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
     ])
     .areas(middle);
     for (area, s, title) in [
-        (left, 1u8, "Verification overdue by days"),
-        (centre, 2u8, "By employer"),
-        (right, 3u8, "Workload: open cases"),
+        (
+            left,
+            1u8,
+            l.pick("Verification overdue by days", "核验逾期天数"),
+        ),
+        (centre, 2u8, l.pick("By employer", "按用人单位")),
+        (
+            right,
+            3u8,
+            l.pick("Workload: open (overdue)", "工作量：在办（逾期）"),
+        ),
     ] {
         let items = by_section(s);
         let max = items.iter().map(|(_, e)| e.count).max().unwrap_or(0);
-        let width = usize::from(area.width.saturating_sub(28)).clamp(6, 30);
+        // Borders 2, cursor 1, count 7, bar 16, "(overdue)" 6.
+        let width = usize::from(area.width.saturating_sub(32)).clamp(6, 30);
         let lines: Vec<Line> = items
             .iter()
             .map(|(i, e)| line_for(*i, e, max, width))
             .collect();
         let lines = if lines.is_empty() {
-            vec![Line::from(Span::styled(" none", theme.dim()))]
+            vec![Line::from(Span::styled(
+                l.pick(" none", " 无"),
+                theme.dim(),
+            ))]
         } else {
             lines
         };
@@ -165,15 +186,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
     let trend_line = Line::from(vec![
         Span::raw(format!(" {first} ")),
         Span::styled(sparkline(&values, theme.ascii), theme.key()),
-        Span::raw(format!(" today {last}")),
+        Span::raw(format!(" {} {last}", l.pick("today", "今日"))),
     ]);
     frame.render_widget(
-        Paragraph::new(trend_line).block(panel(theme, "Overdue count, last 30 days")),
+        Paragraph::new(trend_line).block(panel(
+            theme,
+            l.pick("Overdue count, last 30 days", "近30日逾期数"),
+        )),
         trend,
     );
     frame.render_widget(
         Paragraph::new(Span::styled(
-            " j/k select a figure   Enter opens the cases behind it   Esc back",
+            l.pick(
+                " j/k select a figure   Enter opens the cases behind it   Esc back",
+                " j/k 选择数字   Enter 查看对应案件   Esc 返回",
+            ),
             theme.dim(),
         )),
         hint,

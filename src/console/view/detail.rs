@@ -146,7 +146,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         let docs: Vec<String> = case
             .documents
             .iter()
-            .map(|d| format!("{} {}", s(&d.kind), if d.ok { "ok" } else { "MISSING" }))
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    s(&d.kind),
+                    if d.ok {
+                        lang.pick("ok", "齐全")
+                    } else {
+                        lang.pick("MISSING", "缺")
+                    }
+                )
+            })
             .collect();
         lines.push(Line::from(vec![
             label(T::Documents),
@@ -160,9 +170,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 "{} {}",
                 exam.issued_on,
                 if exam.domestic {
-                    "domestic"
+                    lang.pick("domestic", "境内机构")
                 } else {
-                    "NOT domestic"
+                    lang.pick("NOT domestic", "非境内机构")
                 }
             )),
         ]));
@@ -180,7 +190,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     if let Some(rec) = &case.recommendation {
         lines.push(Line::from(vec![
             label(T::Recommended),
-            Span::raw(format!("{:?} {} {}", rec.verdict, s(&rec.by), rec.on)),
+            Span::raw(format!(
+                "{} {} {}",
+                match rec.verdict {
+                    crate::domain::case::Verdict::Approve => lang.pick("approve", "准予许可"),
+                    crate::domain::case::Verdict::Refuse => lang.pick("refuse", "不予许可"),
+                },
+                s(&rec.by),
+                rec.on
+            )),
         ]));
     }
     lines.push(Line::from(label(T::History)));
@@ -210,7 +228,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let skip = history.len().saturating_sub(room);
     if skip > 0 {
         lines.push(Line::from(Span::styled(
-            format!("  … {skip} earlier"),
+            format!("  … {skip} {}", lang.pick("earlier", "条更早记录")),
             theme.dim(),
         )));
     }

@@ -258,9 +258,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             lines.push(hint_line(
                 theme,
                 &[
-                    ("Space", "toggle"),
-                    ("Tab", "next field"),
-                    ("Enter", "verify"),
+                    ("Space", lang.pick("toggle", "勾选")),
+                    ("Tab", lang.pick("next field", "下一项")),
+                    ("Enter", lang.pick("verify", "核验通过")),
                     ("Esc", lang.t(T::Cancel)),
                 ],
             ));
@@ -404,7 +404,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .collect();
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
+                lang.pick(
+                    " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
+                    " 对话框：Enter 确认 · Ctrl-s 提交理由 · Esc 取消",
+                ),
                 theme.dim().add_modifier(Modifier::ITALIC),
             )));
             frame.render_widget(

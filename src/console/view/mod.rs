@@ -271,7 +271,11 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Span::styled(format!(" {}: ", app.lang.t(T::Search)), theme.key()),
             Span::raw(sanitize_line(&app.search.text).into_owned()),
             Span::styled("_", theme.key()),
-            Span::styled("   Enter keep  Esc clear", theme.dim()),
+            Span::styled(
+                app.lang
+                    .pick("   Enter keep  Esc clear", "   Enter 保留  Esc 清除"),
+                theme.dim(),
+            ),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         return;
