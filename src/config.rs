@@ -16,6 +16,9 @@ pub struct Config {
     /// `off`, `bell`, `osc9` or `osc777`: how newly overdue cases call for attention.
     #[serde(default)]
     pub alert: crate::console::app::Alert,
+    /// `default`, `high-contrast` or `mono`.
+    #[serde(default)]
+    pub theme: crate::console::theme::ThemeName,
 }
 
 impl Config {

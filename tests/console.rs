@@ -59,6 +59,7 @@ impl Harness {
             ascii: false,
             color: false,
             alert: Default::default(),
+            theme: Default::default(),
         };
         let (app, effects) = App::new(setup);
         let mut h = Harness {

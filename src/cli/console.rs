@@ -45,6 +45,7 @@ pub fn launch(cli: &Cli, session: Session) -> anyhow::Result<()> {
         ascii: cli.ascii,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         alert: config.alert,
+        theme: config.theme,
     };
     runtime::run(session.store, setup)
 }

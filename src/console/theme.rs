@@ -9,6 +9,19 @@ use ratatui::symbols::border;
 pub struct Theme {
     pub color: bool,
     pub ascii: bool,
+    pub high_contrast: bool,
+}
+
+/// The `theme` setting of the config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeName {
+    #[default]
+    Default,
+    /// Strong backgrounds for bright rooms and projectors.
+    HighContrast,
+    /// No colour at all, as with `NO_COLOR`.
+    Mono,
 }
 
 impl Theme {
@@ -33,7 +46,12 @@ impl Theme {
     }
 
     pub fn selected(&self) -> Style {
-        if self.color {
+        if self.color && self.high_contrast {
+            Style::default()
+                .bg(Color::Yellow)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD)
+        } else if self.color {
             Style::default()
                 .bg(Color::Blue)
                 .fg(Color::White)
@@ -88,6 +106,17 @@ impl Theme {
             return match state {
                 DeadlineState::Overdue => self.bold(),
                 _ => Style::default(),
+            };
+        }
+        if self.high_contrast {
+            return match state {
+                DeadlineState::Overdue | DeadlineState::Missed => Style::default()
+                    .fg(Color::White)
+                    .bg(Color::Red)
+                    .add_modifier(Modifier::BOLD),
+                DeadlineState::DueSoon => Style::default().fg(Color::Black).bg(Color::Yellow),
+                DeadlineState::Met => Style::default().fg(Color::Black).bg(Color::Green),
+                DeadlineState::Paused | DeadlineState::OnTrack => Style::default(),
             };
         }
         match state {

@@ -67,6 +67,7 @@ pub struct Setup {
     pub keymap: Keymap,
     pub ascii: bool,
     pub color: bool,
+    pub theme: crate::console::theme::ThemeName,
     pub alert: Alert,
 }
 

@@ -8,7 +8,7 @@ mod table;
 use super::app::{App, Focus};
 use super::i18n::T;
 use super::keymap::Command;
-use super::theme::Theme;
+use super::theme::{Theme, ThemeName};
 use crate::domain::{Queue, Stage};
 use crate::text::sanitize_line;
 use ratatui::Frame;
@@ -63,8 +63,9 @@ pub fn display_name(name: &str, native: Option<&str>) -> String {
 
 pub fn theme(app: &App) -> Theme {
     Theme {
-        color: app.setup.color,
+        color: app.setup.color && app.setup.theme != ThemeName::Mono,
         ascii: app.setup.ascii,
+        high_contrast: app.setup.theme == ThemeName::HighContrast,
     }
 }
 
