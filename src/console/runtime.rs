@@ -26,9 +26,15 @@ const POLL_EVERY: Duration = Duration::from_millis(1000);
 /// on a panic, and the signal arms of the loop on SIGTERM and SIGHUP.
 struct TerminalGuard;
 
+/// Set while the console owns the terminal, so it is restored exactly once: leaving the
+/// alternate screen a second time would move the cursor back over what was printed since (the
+/// crash report's location, say).
+static TERMINAL_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl TerminalGuard {
     fn enter() -> std::io::Result<TerminalGuard> {
         enable_raw_mode()?;
+        TERMINAL_TAKEN.store(true, std::sync::atomic::Ordering::SeqCst);
         let guard = TerminalGuard;
         execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
         Ok(guard)
@@ -36,6 +42,9 @@ impl TerminalGuard {
 }
 
 pub fn restore_terminal() {
+    if !TERMINAL_TAKEN.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = execute!(
         stdout(),
@@ -58,11 +67,15 @@ impl Drop for TerminalGuard {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        let other_thread = std::thread::current().name() != Some("main");
+        // Holding stdout keeps the console's thread from drawing on the restored terminal.
+        let held = other_thread.then(|| stdout().lock());
         restore_terminal();
         previous(info);
-        if std::thread::current().name() != Some("main") {
+        if other_thread {
             std::process::exit(101);
         }
+        drop(held);
     }));
 }
 

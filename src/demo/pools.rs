@@ -256,14 +256,7 @@ pub fn person(rng: &mut Rng) -> Person {
 
 /// GB 32100-2015 check character for the first 17 characters of a unified social credit code.
 pub fn uscc_check_char(first17: &str) -> Option<char> {
-    if first17.chars().count() != 17 {
-        return None;
-    }
-    let mut sum = 0;
-    for (c, w) in first17.chars().zip(USCC_WEIGHTS) {
-        sum += USCC_ALPHABET.find(c)? as u32 * w;
-    }
-    USCC_ALPHABET.chars().nth(((31 - sum % 31) % 31) as usize)
+    crate::domain::ids::uscc_check_char(first17).ok()
 }
 
 /// 9-character organisation code: post-2015 "MA…" style, or a legacy GB 11714 code (8 digits
@@ -643,9 +636,8 @@ mod data {
     pub const PL_FEM: Fem = &[("ski", "ska"), ("cki", "cka")];
 
     // ---- employers
-    /// GB 32100-2015 character set (no I, O, S, V, Z) and weights (3^i mod 31).
+    /// GB 32100-2015 character set (no I, O, S, V, Z).
     pub const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    pub const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     /// (English, Chinese, administrative division code, weight)
     pub const DISTRICTS: &[(&str, &str, &str, u32)] = &[("Tianhe", "天河", "440106", 24),
         ("Yuexiu", "越秀", "440104", 12), ("Haizhu", "海珠", "440105", 12), ("Huangpu", "黄埔", "440112", 16),

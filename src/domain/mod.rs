@@ -2,6 +2,7 @@
 //! files; every entry point (console, CLI, import, sync) goes through these rules.
 
 pub mod action;
+pub mod apply;
 pub mod calendar;
 pub mod case;
 pub mod checklist;
@@ -14,6 +15,7 @@ pub mod refusal;
 pub mod transition;
 
 pub use action::{Action, Actor, Event};
+pub use apply::{apply, next_stage, replay};
 pub use calendar::Calendar;
 pub use case::{Applicant, Case, Employer, Submission};
 pub use checklist::Checklist;
@@ -22,4 +24,4 @@ pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
 pub use model::{Category, Kind, Presenter, Role, Stage};
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
-pub use transition::{Context, Directory, apply, decide, replay, submit};
+pub use transition::{Context, Directory, decide, submit};

@@ -1,0 +1,209 @@
+//! Replies from the store worker: new pages, counts, details, and the outcome of actions.
+
+use super::dialog::Dialog;
+use super::list::List;
+use super::{Alert, App, Effect};
+use crate::console::i18n::{Lang, T};
+use crate::console::worker::{ActFailure, Reply};
+use crate::domain::Queue;
+
+impl App {
+    pub(super) fn reply(&mut self, generation: u64, reply: Reply) -> Vec<Effect> {
+        match reply {
+            Reply::Page {
+                page,
+                total,
+                append,
+            } => {
+                if generation != self.page_generation {
+                    return Vec::new();
+                }
+                let before = self.list.selected_case_no();
+                if append {
+                    self.list.append(page);
+                } else {
+                    self.list.replace(page, total, before.as_deref());
+                }
+                if self.list.selected_case_no() != before || self.detail.is_none() {
+                    return self.request_detail().into_iter().collect();
+                }
+                Vec::new()
+            }
+            Reply::Counts(counts) => {
+                let overdue = counts.get(Queue::Overdue);
+                let mut effects = Vec::new();
+                match self.overdue_at_open {
+                    None => self.overdue_at_open = Some(overdue),
+                    Some(at_open) => {
+                        let new = (overdue - at_open).max(0);
+                        if new > self.new_overdue && self.setup.alert != Alert::Off {
+                            effects.push(Effect::Alert(format!(
+                                "permitdesk: {new} {}",
+                                self.lang.t(T::NewOverdue)
+                            )));
+                        }
+                        self.new_overdue = new;
+                    }
+                }
+                self.counts = Some(counts);
+                effects
+            }
+            Reply::Detail(detail) => {
+                if generation == self.detail_generation {
+                    self.detail = *detail;
+                }
+                Vec::new()
+            }
+            Reply::Acted(result) => self.acted(*result),
+            Reply::Bulk(results) => self.bulk_done(results),
+            Reply::Assignees(names) => {
+                if let Some(targets) = self.pending_assign.take() {
+                    self.dialog = Some(Dialog::Assign {
+                        targets,
+                        candidates: names,
+                        selected: 0,
+                    });
+                }
+                Vec::new()
+            }
+            Reply::Changed(version) => {
+                let changed = self.data_version.is_some_and(|v| v != version);
+                self.data_version = Some(version);
+                if changed { self.reload() } else { Vec::new() }
+            }
+            Reply::Drafts(drafts) => {
+                for (case_no, action, text) in drafts {
+                    self.drafts.entry((case_no, action)).or_insert(text);
+                }
+                Vec::new()
+            }
+            Reply::DraftSaved => Vec::new(),
+            Reply::Dashboard(data) => {
+                if let Some(view) = self.dashboard.as_mut() {
+                    view.data = Some(data);
+                    let last = view.entries(self.lang).len().saturating_sub(1);
+                    view.selected = view.selected.min(last);
+                }
+                Vec::new()
+            }
+            Reply::Figure(cases) => {
+                if let Some(view) = self.dashboard.as_mut() {
+                    let title = view
+                        .entries(self.lang)
+                        .into_iter()
+                        .nth(view.selected)
+                        .map(|e| e.label)
+                        .unwrap_or_default();
+                    let mut list = List::default();
+                    let total = cases.total;
+                    list.replace(
+                        crate::store::Page {
+                            rows: cases.rows,
+                            next: None,
+                        },
+                        total,
+                        None,
+                    );
+                    view.opened = Some((title, list));
+                }
+                Vec::new()
+            }
+            Reply::Visited { new_overdue, last } => {
+                self.since_last_visit = Some((new_overdue, last));
+                Vec::new()
+            }
+            Reply::Failed(message) => {
+                self.list.loading = false;
+                self.say(message, true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn acted(&mut self, result: Result<crate::store::Outcome, ActFailure>) -> Vec<Effect> {
+        let pending = self.pending_text.take();
+        match result {
+            Ok(outcome) => {
+                if let Some((case_no, action, _)) = pending {
+                    self.drafts.remove(&(case_no, action));
+                }
+                let e = &outcome.event;
+                let from = e.from.map(|s| self.lang.stage(s)).unwrap_or("-");
+                let text = if e.from == Some(e.to) {
+                    let what = match (&e.action, self.lang) {
+                        (crate::domain::Action::Claim, Lang::En) => "claimed".to_string(),
+                        (crate::domain::Action::Claim, Lang::Zh) => "已认领".to_string(),
+                        (crate::domain::Action::Release, Lang::En) => "released".to_string(),
+                        (crate::domain::Action::Release, Lang::Zh) => "已释放".to_string(),
+                        (crate::domain::Action::Assign { assignee }, Lang::En) => {
+                            format!("assigned to {assignee}")
+                        }
+                        (crate::domain::Action::Assign { assignee }, Lang::Zh) => {
+                            format!("已分配给 {assignee}")
+                        }
+                        (action, _) => format!("{} ({})", action.name(), self.lang.t(T::Done)),
+                    };
+                    format!("{}: {what}", outcome.case.case_no)
+                } else {
+                    format!(
+                        "{}: {from} -> {}",
+                        outcome.case.case_no,
+                        self.lang.stage(e.to)
+                    )
+                };
+                self.say(text, false);
+            }
+            Err(failure) => {
+                if let Some((case_no, action, text)) = pending {
+                    self.drafts.insert((case_no, action), text);
+                }
+                let mut lines = vec![
+                    crate::text::sanitize_line(&failure.why.say(self.lang, &failure.message))
+                        .into_owned(),
+                ];
+                let title = if failure.conflict {
+                    lines.insert(0, self.lang.t(T::ConflictBody).into());
+                    self.lang.t(T::Conflict)
+                } else {
+                    self.lang.t(T::Refused)
+                };
+                if self.drafts.keys().any(|(no, _)| *no == failure.case_no) {
+                    lines.push(self.lang.t(T::ReasonKept).into());
+                }
+                self.dialog = Some(Dialog::Message {
+                    title: title.into(),
+                    lines,
+                    alert: true,
+                });
+            }
+        }
+        self.reload()
+    }
+
+    fn bulk_done(&mut self, results: Vec<(String, Result<String, ActFailure>)>) -> Vec<Effect> {
+        let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+        let mut lines = vec![format!(
+            "{} {}, {} {}",
+            results.len() - failed,
+            self.lang.t(T::Done),
+            failed,
+            self.lang.t(T::Failed)
+        )];
+        for (case_no, result) in &results {
+            lines.push(match result {
+                Ok(transition) => format!("{case_no}  {transition}"),
+                Err(f) => format!(
+                    "{case_no}  {}",
+                    crate::text::sanitize_line(&f.why.say(self.lang, &f.message))
+                ),
+            });
+        }
+        self.list.marked.clear();
+        self.dialog = Some(Dialog::Message {
+            title: self.lang.t(T::Done).into(),
+            lines,
+            alert: failed > 0,
+        });
+        self.reload()
+    }
+}

@@ -1,0 +1,143 @@
+//! Turning a confirmed dialog into store requests.
+
+use super::commands::palette_matches;
+use super::dialog::{self, BulkKind, Dialog, TextAction};
+use super::{App, Effect};
+use crate::console::worker::Job;
+use crate::domain::Action;
+
+impl App {
+    pub(super) fn submit(&mut self, dialog: Dialog) -> Vec<Effect> {
+        match dialog {
+            Dialog::Confirm { target, note, .. } => {
+                let text = dialog::text_of(&note);
+                let note = (!text.trim().is_empty()).then_some(text);
+                vec![self.act(&target, Action::Approve { note })]
+            }
+            Dialog::Reason {
+                target,
+                kind,
+                editor,
+                ..
+            } => {
+                let text = dialog::text_of(&editor);
+                self.pending_text = Some((
+                    target.case_no.clone(),
+                    kind.name().to_string(),
+                    text.clone(),
+                ));
+                vec![self.act(&target, kind.action(text))]
+            }
+            Dialog::EntryDate { target, input, .. } => {
+                match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+                    Ok(date) => vec![self.act(&target, Action::RecordEntry { date })],
+                    Err(_) => {
+                        self.dialog = Some(Dialog::EntryDate {
+                            target,
+                            error: Some(format!("\"{input}\" is not a date: use YYYY-MM-DD")),
+                            input,
+                        });
+                        Vec::new()
+                    }
+                }
+            }
+            Dialog::ExtendDays { target, input, .. } => match input.trim().parse::<u32>() {
+                Ok(days) if (1..=10).contains(&days) => {
+                    self.open_reason(target, TextAction::Extend(days));
+                    Vec::new()
+                }
+                _ => {
+                    self.dialog = Some(Dialog::ExtendDays {
+                        target,
+                        error: Some(format!("\"{input}\": give 1 to 10 working days")),
+                        input,
+                    });
+                    Vec::new()
+                }
+            },
+            Dialog::Verify(form) => match form.checklist() {
+                Ok(checklist) => vec![self.act(&form.target.clone(), Action::Verify { checklist })],
+                Err(error) => {
+                    let mut form = form;
+                    form.error = Some(error);
+                    self.dialog = Some(Dialog::Verify(form));
+                    Vec::new()
+                }
+            },
+            Dialog::Assign {
+                targets,
+                candidates,
+                selected,
+            } => {
+                let Some(to) = candidates.get(selected).cloned() else {
+                    return Vec::new();
+                };
+                let requests = targets
+                    .iter()
+                    .map(|t| {
+                        self.request(
+                            t,
+                            Action::Assign {
+                                assignee: to.clone(),
+                            },
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                if requests.len() == 1 {
+                    let request = requests
+                        .into_iter()
+                        .next()
+                        .map(|request| Job::Act { request });
+                    request.map(|job| self.job(job)).into_iter().collect()
+                } else {
+                    vec![self.job(Job::Bulk { requests })]
+                }
+            }
+            Dialog::Bulk {
+                kind,
+                targets,
+                reason,
+                ..
+            } => {
+                let reason = reason.map(|r| dialog::text_of(&r)).unwrap_or_default();
+                let user = self.setup.user.clone();
+                let held_by_me: Vec<bool> = targets
+                    .iter()
+                    .map(|t| {
+                        self.list.rows.iter().any(|r| {
+                            r.case_no == t.case_no && r.assignee.as_deref() == Some(user.as_str())
+                        })
+                    })
+                    .collect();
+                let requests = targets
+                    .iter()
+                    .zip(held_by_me)
+                    .map(|(t, mine)| {
+                        let action = match kind {
+                            BulkKind::Approve => Action::Approve { note: None },
+                            BulkKind::Return => Action::Return {
+                                reason: reason.clone(),
+                            },
+                            BulkKind::Claim if mine => Action::Release,
+                            BulkKind::Claim | BulkKind::Assign => Action::Claim,
+                        };
+                        self.request(t, action)
+                    })
+                    .collect();
+                vec![self.job(Job::Bulk { requests })]
+            }
+            Dialog::Palette { input, selected } => {
+                let matches = palette_matches(&input);
+                match matches.get(selected.min(matches.len().saturating_sub(1))) {
+                    Some(command) => self.command(*command),
+                    None => Vec::new(),
+                }
+            }
+            Dialog::QuitAsk => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            Dialog::Message { .. } | Dialog::Help { .. } => Vec::new(),
+        }
+    }
+}
