@@ -92,8 +92,8 @@ impl Action {
         }
     }
 
-    /// The free text a person gave with the action: a reason, a note or an optional remark.
-    pub fn reason(&self) -> Option<&str> {
+    /// The text this action cannot be taken without: its reason, or a note's text.
+    pub fn required_text(&self) -> Option<&str> {
         match self {
             Action::Return { reason }
             | Action::Refuse { reason }
@@ -105,8 +105,15 @@ impl Action {
             | Action::Reopen { reason }
             | Action::Extend { reason, .. } => Some(reason),
             Action::Note { text } => Some(text),
-            Action::Approve { note } => note.as_deref(),
             _ => None,
+        }
+    }
+
+    /// The free text a person gave with the action: a reason, a note or an optional remark.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Action::Approve { note } => note.as_deref(),
+            other => other.required_text(),
         }
     }
 }

@@ -132,20 +132,7 @@ pub fn decide(
 
 fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Refusal> {
     let case_no = || case.case_no.clone();
-    let needs_reason = match action {
-        Action::Return { reason }
-        | Action::Refuse { reason }
-        | Action::NotAccept { reason }
-        | Action::SendBack { reason }
-        | Action::Withdraw { reason }
-        | Action::CorrectEntry { reason, .. }
-        | Action::Lapse { reason }
-        | Action::Reopen { reason }
-        | Action::Extend { reason, .. } => Some(reason),
-        Action::Note { text } => Some(text),
-        _ => None,
-    };
-    if let Some(text) = needs_reason {
+    if let Some(text) = action.required_text() {
         if text.trim().is_empty() {
             return Err(Refusal::MissingReason {
                 case_no: case_no(),
