@@ -160,6 +160,20 @@ impl App {
         (app, effects)
     }
 
+    /// The tab a role works from: approvers Pre-audit, supervisors Decision, clerks Awaiting
+    /// entry, others Overdue.
+    pub fn home_queue(&self) -> usize {
+        if self.has(Role::Approver) {
+            1
+        } else if self.has(Role::Supervisor) {
+            3
+        } else if self.has(Role::Clerk) {
+            5
+        } else {
+            7
+        }
+    }
+
     pub fn queue(&self) -> Queue {
         Queue::TABS[self.tab]
     }

@@ -32,6 +32,15 @@ impl App {
             Reply::Counts(counts) => {
                 let overdue = counts.get(Queue::Overdue);
                 let mut effects = Vec::new();
+                let first = self.overdue_at_open.is_none();
+                // Someone who holds nothing lands in the queue their role works from.
+                if first && self.tab == 0 && counts.get(Queue::MyCases) == 0 {
+                    self.counts = Some(counts.clone());
+                    let home = self.home_queue();
+                    if home != 0 {
+                        effects.extend(self.switch_tab(home));
+                    }
+                }
                 match self.overdue_at_open {
                     None => self.overdue_at_open = Some(overdue),
                     Some(at_open) => {

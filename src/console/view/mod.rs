@@ -217,6 +217,20 @@ fn draw_tabs(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
 /// The key hints that work here, from the live keymap.
 pub fn hints(app: &App) -> Vec<(String, String)> {
+    if app.dashboard.is_some() {
+        return [
+            Command::Help,
+            Command::Back,
+            Command::Language,
+            Command::Quit,
+        ]
+        .into_iter()
+        .filter_map(|c| {
+            let key = app.setup.keymap.key_list(c).into_iter().next()?;
+            Some((key, c.label(app.lang).to_string()))
+        })
+        .collect();
+    }
     let stage = app.list.selected_row().map(|r| r.stage);
     let mut commands = vec![Command::Help, Command::Search];
     if !app.is_read_only() {
