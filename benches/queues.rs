@@ -10,7 +10,7 @@ use criterion::{BenchmarkId, Criterion};
 use permitdesk::console::app::list::PAGE_ROWS;
 use permitdesk::domain::{Filter, Queue};
 use permitdesk::store::search::match_query;
-use permitdesk::store::{QueueQuery, Store};
+use permitdesk::store::{QueueQuery, SEARCH_DRIVE_LIMIT, Store};
 use rusqlite::Connection;
 use rusqlite::ToSql;
 
@@ -33,7 +33,7 @@ fn query(queue: Queue, search: Option<&str>) -> QueueQuery {
 fn raw_where(queue: Queue) -> (&'static str, Vec<String>) {
     match queue {
         Queue::MyCases => ("WHERE assignee = ? AND open = 1", vec![USER.to_string()]),
-        Queue::Overdue => ("WHERE due_key < ?", vec![today().to_string()]),
+        Queue::Overdue => ("WHERE open = 1 AND due_key < ?", vec![today().to_string()]),
         Queue::Closed => ("WHERE open = 0", vec![]),
         Queue::All => ("", vec![]),
         stage => (
@@ -52,7 +52,36 @@ fn raw_page(conn: &Connection, queue: Queue) -> usize {
     raw_rows(conn, &sql, &p).len()
 }
 
+/// The store's own way to a queue's total: the stage counts for a whole stage, Closed or All,
+/// an index count otherwise.
 fn raw_queue_count(conn: &Connection, queue: Queue) -> i64 {
+    let stages: Option<Vec<&str>> = match queue {
+        Queue::MyCases | Queue::Overdue => None,
+        Queue::Closed => Some(vec![
+            "completed",
+            "refused",
+            "not_accepted",
+            "withdrawn",
+            "lapsed",
+        ]),
+        Queue::All => Some(Vec::new()),
+        stage => Some(vec![stage.stage().expect("stage").as_str()]),
+    };
+    if let Some(stages) = stages {
+        let mut stmt = conn
+            .prepare_cached("SELECT stage, n FROM stage_counts")
+            .expect("prepare");
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        return rows
+            .iter()
+            .filter(|(s, _)| stages.is_empty() || stages.contains(&s.as_str()))
+            .map(|(_, n)| n)
+            .sum();
+    }
     let (cond, params) = raw_where(queue);
     let sql = format!("SELECT count(*) FROM cases {cond}");
     let p: Vec<&dyn ToSql> = params.iter().map(|s| s as &dyn ToSql).collect();
@@ -75,35 +104,58 @@ fn raw_tab_counts(conn: &Connection) -> i64 {
     );
     let overdue = raw_count(
         conn,
-        "SELECT count(*) FROM cases WHERE due_key < ?1",
+        "SELECT count(*) FROM cases WHERE open = 1 AND due_key < ?1",
         &[&today().to_string()],
     );
     stages.len() as i64 + mine + overdue
 }
 
-fn raw_search_page(conn: &Connection, typed: &str) -> usize {
+/// The same two statements the store runs for a search: how many match (up to the limit), then
+/// the page from the full-text index (few matches) or along the queue's index (many).
+fn raw_search_plan(conn: &Connection, typed: &str) -> (String, bool) {
     let m = match_query(typed).expect("a query");
-    let limit = PAGE_ROWS as i64 + 1;
-    raw_rows(
+    let matches = raw_count(
         conn,
-        &format!(
+        "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ?1 LIMIT ?2)",
+        &[&m, &(SEARCH_DRIVE_LIMIT + 1)],
+    );
+    (m, matches > SEARCH_DRIVE_LIMIT)
+}
+
+fn raw_search_page(conn: &Connection, typed: &str) -> usize {
+    let (m, walk) = raw_search_plan(conn, typed);
+    let limit = PAGE_ROWS as i64 + 1;
+    let sql = if walk {
+        format!(
             "SELECT {ROWS} FROM cases \
-             WHERE id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?) \
+             WHERE +id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?) \
              ORDER BY due_key, case_no LIMIT ?"
-        ),
-        &[&m, &limit],
-    )
-    .len()
+        )
+    } else {
+        format!(
+            "SELECT {ROWS} FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid \
+             WHERE case_search MATCH ? ORDER BY due_key, case_no LIMIT ?"
+        )
+    };
+    raw_rows(conn, &sql, &[&m, &limit]).len()
 }
 
 fn raw_search_count(conn: &Connection, typed: &str) -> i64 {
-    let m = match_query(typed).expect("a query");
-    raw_count(
-        conn,
-        "SELECT count(*) FROM cases \
-         WHERE id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)",
-        &[&m],
-    )
+    let (m, walk) = raw_search_plan(conn, typed);
+    if walk {
+        raw_count(
+            conn,
+            "SELECT count(*) FROM case_search WHERE case_search MATCH ?1",
+            &[&m],
+        )
+    } else {
+        raw_count(
+            conn,
+            "SELECT count(*) FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid \
+             WHERE case_search MATCH ?",
+            &[&m],
+        )
+    }
 }
 
 /// Search terms taken from the store itself, so they match whatever store is measured.

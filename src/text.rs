@@ -399,3 +399,37 @@ mod tests {
         }
     }
 }
+
+/// Escapes, as `\uXXXX`, the characters JSON leaves raw that a terminal would act on: DEL, the C1
+/// controls and the bidi controls. They can only stand inside JSON strings, so the escaped text
+/// is the same JSON; serde already escapes the C0 controls.
+pub fn json_terminal_safe(json: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| matches!(c as u32, 0x7F..=0x9F) || is_bidi_control(c);
+    if !json.chars().any(unsafe_char) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn json_output_escapes_what_a_terminal_would_obey() {
+        let raw = serde_json::to_string("a\u{202E}b\u{9B}31m\u{7F}").expect("json");
+        let safe = json_terminal_safe(&raw);
+        assert_eq!(safe, "\"a\\u202eb\\u009b31m\\u007f\"");
+        let back: String = serde_json::from_str(&safe).expect("still json");
+        assert_eq!(back, "a\u{202E}b\u{9B}31m\u{7F}");
+        assert!(matches!(json_terminal_safe("\"李伟\""), Cow::Borrowed(_)));
+    }
+}

@@ -43,6 +43,7 @@ pub fn criterion() -> Criterion {
         c.warm_up_time(Duration::from_millis(20))
             .measurement_time(Duration::from_millis(100))
             .sample_size(10)
+            .nresamples(1000)
             .without_plots()
     } else {
         c.warm_up_time(Duration::from_millis(500))

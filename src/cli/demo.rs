@@ -84,7 +84,15 @@ fn building_path(path: &Path) -> PathBuf {
 }
 
 fn remove_with_sidecars(path: &Path) -> anyhow::Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    remove_files(path, &["", "-wal", "-shm", "-journal"])
+}
+
+fn remove_sidecars(path: &Path) -> anyhow::Result<()> {
+    remove_files(path, &["-wal", "-shm", "-journal"])
+}
+
+fn remove_files(path: &Path, suffixes: &[&str]) -> anyhow::Result<()> {
+    for suffix in suffixes {
         let mut name = path.as_os_str().to_os_string();
         name.push(suffix);
         match std::fs::remove_file(&name) {
@@ -126,7 +134,9 @@ fn build_store(
         summary
     };
     bar.finish_and_clear();
-    remove_with_sidecars(path)?;
+    // The old store's WAL must not meet the new file, and the old file itself is replaced by
+    // the rename in one step, so an interruption leaves the old store or the new one.
+    remove_sidecars(path)?;
     std::fs::rename(&temp, path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     eprintln!(
         "built {} with {} cases and {} audit events (seed {}, today {today})",

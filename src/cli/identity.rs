@@ -56,6 +56,18 @@ impl Session {
     /// refused with exit 3 naming the store.
     pub fn open(cli: &Cli, calendar: Calendar, _need: Need) -> anyhow::Result<Session> {
         let path = store_path(cli, "permitdesk.db")?;
+        // SQLite would take an empty file for an empty database and build a new store in it; an
+        // empty file where a store should be is a damaged store (or an `init` cut short).
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(Exit::new(
+                1,
+                format!(
+                    "{}: the file is empty: not a permitdesk store (restore it from a backup, or remove it and run `permitdesk init`)",
+                    path.display()
+                ),
+            )
+            .into());
+        }
         let store = if path.exists() && !writable(&path) {
             Store::open_read_only(&path, calendar)?
         } else {

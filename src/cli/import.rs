@@ -1,5 +1,7 @@
 //! `import FILE... [--dry-run]`: every file is read and every line checked before anything is
-//! written; one bad line anywhere and nothing changes (exit 6). Each file is then one transaction.
+//! written; one bad line anywhere and nothing changes (exit 6). Each file is then written in short
+//! transactions with a durable progress mark (src/store/import.rs): consoles never wait long on
+//! the lock, and running a file again after an interrupted import completes it exactly once.
 
 use super::args::ImportArgs;
 use super::identity::{Need, Session};
@@ -7,6 +9,7 @@ use super::output::print_json;
 use super::sync::progress_bar;
 use super::{Cli, Exit};
 use crate::domain::{Calendar, Submission};
+use crate::store::import::ImportBatch;
 use crate::sync::LineError;
 use crate::sync::import::{Format, parse};
 use crate::text::sanitize_line;
@@ -14,8 +17,10 @@ use serde_json::json;
 use std::collections::HashMap;
 
 struct File {
-    name: String,
-    cases: Vec<Submission>,
+    batch: ImportBatch,
+    cases: Vec<(u64, Submission)>,
+    /// The last line an earlier, interrupted run of this file applied.
+    resumed_after: Option<u64>,
 }
 
 pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<()> {
@@ -36,13 +41,24 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
             )
         })?;
         let bytes = std::fs::read(path).map_err(|e| Exit::new(1, format!("{name}: {e}")))?;
+        let checksum = crate::sync::batch::checksum(&bytes);
+        let resumed_after = session.store.import_resume_point(&checksum)?;
         let parsed = parse(&name, &bytes, format, today);
+        let good = parsed.cases.len() as u64;
         let mut file_errors = parsed.errors;
-        let existing = session
+        // Lines an interrupted run already applied are in the store, by design.
+        let pending: Vec<(u64, Submission)> = parsed
+            .cases
+            .into_iter()
+            .filter(|(line, _)| resumed_after.is_none_or(|done| *line > done))
+            .collect();
+        let existing: std::collections::HashSet<String> = session
             .store
-            .existing_case_numbers(parsed.cases.iter().map(|(_, c)| c.case_no.as_str()))?;
-        let mut cases = Vec::with_capacity(parsed.cases.len());
-        for (line, case) in parsed.cases {
+            .existing_case_numbers(pending.iter().map(|(_, c)| c.case_no.as_str()))?
+            .into_iter()
+            .collect();
+        let mut cases = Vec::with_capacity(pending.len());
+        for (line, case) in pending {
             let bad = |message: String| LineError {
                 file: name.clone(),
                 line,
@@ -58,12 +74,20 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
                 )));
             } else {
                 first_seen.insert(case.case_no.clone(), (name.clone(), line));
-                cases.push(case);
+                cases.push((line, case));
             }
         }
         file_errors.sort_by_key(|e| e.line);
         errors.extend(file_errors);
-        files.push(File { name, cases });
+        files.push(File {
+            batch: ImportBatch {
+                name,
+                checksum,
+                cases: good,
+            },
+            cases,
+            resumed_after,
+        });
     }
     if !errors.is_empty() {
         if cli.json {
@@ -85,16 +109,24 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
     let mut summary = Vec::new();
     for file in files {
         let count = file.cases.len() as u64;
-        let done = if args.dry_run {
+        let name = file.batch.name.clone();
+        if let Some(line) = file.resumed_after {
+            eprintln!(
+                "{}: an earlier import stopped after line {line}; importing the rest",
+                sanitize_line(&name)
+            );
+        }
+        let done = if args.dry_run || count == 0 {
             0
         } else {
-            let bar = progress_bar(count, &file.name);
-            let done =
-                session
-                    .store
-                    .import_cases(&user, file.cases, session.fixed_today, &|n| {
-                        bar.set_position(n)
-                    })?;
+            let bar = progress_bar(count, &name);
+            let done = session.store.import_cases(
+                &user,
+                &file.batch,
+                file.cases,
+                session.fixed_today,
+                &|n| bar.set_position(n),
+            )?;
             bar.finish_and_clear();
             done
         };
@@ -102,13 +134,13 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
             if args.dry_run {
                 println!(
                     "{}: {count} case(s) would be imported (dry run; nothing changed)",
-                    sanitize_line(&file.name)
+                    sanitize_line(&name)
                 );
             } else {
-                println!("{}: imported {done} case(s)", sanitize_line(&file.name));
+                println!("{}: imported {done} case(s)", sanitize_line(&name));
             }
         }
-        summary.push(json!({ "file": file.name, "cases": count, "imported": done }));
+        summary.push(json!({ "file": name, "cases": count, "imported": done }));
     }
     if cli.json {
         print_json(&json!({ "dry_run": args.dry_run, "files": summary, "errors": [] }))?;

@@ -109,7 +109,8 @@ impl Table {
 }
 
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    let json = serde_json::to_string_pretty(value)?;
+    println!("{}", crate::text::json_terminal_safe(&json));
     Ok(())
 }
 

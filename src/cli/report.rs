@@ -142,21 +142,20 @@ pub fn run(cli: &Cli, args: &ReportArgs, calendar: Calendar) -> anyhow::Result<(
 }
 
 /// Writes the whole file under a temporary name, then renames it over FILE.
+/// Writes a report atomically and never world-readable: reports name people and passports.
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context as _;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| Exit::new(6, format!("-o {}: not a file name", path.display())))?;
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    if let Err(e) = std::fs::write(&tmp, bytes) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("writing {}", path.display()));
-    }
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("writing {}", path.display())
-    })
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    crate::sync::fsutil::write_atomically(dir, &name, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 fn int(n: i64) -> Cell {

@@ -22,7 +22,11 @@ fn parse_roles(names: &[String]) -> Result<Vec<Role>, Exit> {
 
 pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow::Result<()> {
     let path = store_path(cli, "permitdesk.db")?;
-    if path.exists() {
+    let login = os_login().ok_or_else(|| Exit::new(3, "cannot tell who you are: no login name"))?;
+    let existed = path.exists();
+    let mut store = Store::open(&path, calendar)?;
+    // A store with no users is one an earlier `init` created and did not finish: finish it.
+    if existed && !store.users()?.is_empty() {
         return Err(Exit::new(
             3,
             format!(
@@ -32,13 +36,8 @@ pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow:
         )
         .into());
     }
-    let login = os_login().ok_or_else(|| Exit::new(3, "cannot tell who you are: no login name"))?;
-    let mut store = Store::open(&path, calendar)?;
     let now = store.clock(None).now().to_rfc3339();
-    store.add_user(None, &login, &[Role::Admin], &now)?;
-    if trust_declared_user {
-        store.set_setting(crate::store::TRUST_DECLARED_USER, "1")?;
-    }
+    store.init_admin(&login, trust_declared_user, &now)?;
     println!("created {} with {login} as its admin", path.display());
     println!("add people with: permitdesk user add NAME --role approver");
     Ok(())

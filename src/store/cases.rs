@@ -146,6 +146,21 @@ pub(crate) fn decode(case_no: &str, json: &str) -> Result<Case> {
 }
 
 pub(crate) fn insert(conn: &Connection, case: &Case, clocks: &Clocks, now: &str) -> Result<i64> {
+    let id = insert_row(conn, case, clocks, now)?;
+    index(conn, &[(id, search::index_text(case))])?;
+    Ok(id)
+}
+
+/// Writes the case row only; the caller indexes it with `index` before committing. Bulk writers
+/// (demo, import) index a whole chunk at the end: FTS5 flushes its pending terms at every
+/// statement savepoint, and each case insert opens one (its trigger), so indexing case by case
+/// wrote one tiny segment per case and then merged them (docs/PERFORMANCE.md).
+pub(crate) fn insert_row(
+    conn: &Connection,
+    case: &Case,
+    clocks: &Clocks,
+    now: &str,
+) -> Result<i64> {
     let d = derive(case, clocks);
     conn.prepare_cached(
         "INSERT INTO cases (case_no, kind, category, legacy, stage, open, assignee, version, timer,
@@ -191,12 +206,19 @@ pub(crate) fn insert(conn: &Connection, case: &Case, clocks: &Clocks, now: &str)
             source: e,
         },
     })?;
-    let id = conn.last_insert_rowid();
-    conn.prepare_cached("INSERT INTO case_search (rowid, text) VALUES (?1, ?2)")
-        .ctx("preparing the search insert")?
-        .execute(params![id, search::index_text(case)])
-        .ctx(&format!("{}: indexing the case", case.case_no))?;
-    Ok(id)
+    Ok(conn.last_insert_rowid())
+}
+
+/// Adds cases to the search index: (row id, `search::index_text`).
+pub(crate) fn index(conn: &Connection, entries: &[(i64, String)]) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO case_search (rowid, text) VALUES (?1, ?2)")
+        .ctx("preparing the search insert")?;
+    for (id, text) in entries {
+        stmt.execute(params![id, text])
+            .ctx(&format!("case {id}: indexing the case"))?;
+    }
+    Ok(())
 }
 
 /// Writes `next` over the row of `prev`, refusing if the row moved on meanwhile.
@@ -452,6 +474,11 @@ impl Store {
         histories: &[(Case, Vec<Event>)],
         today: NaiveDate,
     ) -> Result<()> {
+        // Statement journals in memory (each case insert opens one, for its trigger): on disk
+        // they cost bulk writers a third of their time (docs/PERFORMANCE.md).
+        self.conn
+            .pragma_update(None, "temp_store", "MEMORY")
+            .ctx("preparing a bulk write")?;
         self.write("writing a batch of cases", |tx, settings, calendar| {
             let clocks = Clocks {
                 calendar,
@@ -459,14 +486,16 @@ impl Store {
                 today,
             };
             let mut head: ChainHead = chain::head(tx)?;
+            let mut entries = Vec::with_capacity(histories.len());
             for (case, events) in histories {
                 let stamp = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
-                let id = insert(tx, case, &clocks, &stamp)?;
+                let id = insert_row(tx, case, &clocks, &stamp)?;
+                entries.push((id, search::index_text(case)));
                 for event in events {
                     head = chain::append(tx, &head, id, event)?;
                 }
             }
-            Ok(())
+            index(tx, &entries)
         })
     }
 }

@@ -27,7 +27,9 @@ pub use figures::{
 };
 pub use meta::Settings;
 pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
-pub use queues::{Cursor, Page, QueueQuery, Sort, SortColumn, TabCounts};
+pub use queues::{
+    Count, Cursor, Page, QueueQuery, SEARCH_DRIVE_LIMIT, Sort, SortColumn, TabCounts,
+};
 pub use schema::CURRENT_VERSION;
 pub use users::User;
 
@@ -72,9 +74,19 @@ impl Store {
         } else {
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
-            // SQLite quietly opens a file it may not write read-only: say so instead of
-            // failing at the first write.
-            if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            // SQLite quietly opens a file it may not write read-only, and a WAL file in a
+            // directory it may not write cannot be read this way at all (no -shm): open it
+            // read-only instead of failing at the first write, or the first read.
+            let cannot_write = conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+                || conn
+                    .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                    .is_err_and(|e| {
+                        matches!(
+                            e.sqlite_error_code(),
+                            Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen)
+                        )
+                    });
+            if cannot_write {
                 drop(conn);
                 return Self::open_with(path, calendar, true);
             }
@@ -113,6 +125,13 @@ impl Store {
                     detail: "an SQLite file with other tables".into(),
                 });
             }
+        }
+        // Only now that the file is known to be ours (or empty) may it be switched to WAL: a
+        // refused file is left exactly as it was.
+        if !read_only {
+            configure_writer(&conn).map_err(|e| open_error(path, e))?;
+        }
+        if found < CURRENT_VERSION {
             schema::migrate(&mut conn)?;
         }
         let settings = meta::load(&conn)?;
@@ -232,21 +251,26 @@ fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     if read_only {
         conn.pragma_update(None, "query_only", "ON")?;
-    } else {
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        let _ = mode;
-        let max_pages = std::env::var(MAX_PAGES_VAR)
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .filter(|n| *n > 0);
-        if let Some(pages) = max_pages {
-            conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get::<_, i64>(0))?;
-        }
     }
     // FULL: a decision reported as saved survives a power cut, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// WAL, and the page cap of `PERMITDESK_MAX_PAGES`, on a writer's connection to a file known to
+/// be a store (or empty).
+fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    let _ = mode;
+    let max_pages = std::env::var(MAX_PAGES_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|n| *n > 0);
+    if let Some(pages) = max_pages {
+        conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get::<_, i64>(0))?;
+    }
     Ok(())
 }
 
@@ -340,7 +364,10 @@ fn open_error(path: &Path, e: rusqlite::Error) -> StoreError {
         },
         Some(ErrorCode::CannotOpen) => StoreError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "cannot open the store file"),
+            source: std::io::Error::other(
+                "cannot open the store file, or create its -wal and -shm files beside it \
+                 (check the file's and the directory's permissions)",
+            ),
         },
         _ => StoreError::Sqlite {
             context: format!("opening {}", path.display()),

@@ -6,6 +6,7 @@ use super::cases::{CaseRow, ROW_COLUMNS, read_row};
 use super::error::{Result, SqlContext};
 use crate::domain::{Filter, Queue, Stage, TimerKind};
 use chrono::NaiveDate;
+use rusqlite::params;
 use rusqlite::types::Value;
 use serde::Serialize;
 
@@ -94,6 +95,44 @@ impl TabCounts {
     }
 }
 
+/// A search with at most this many matches is read match by match (each case looked up by its
+/// rowid, then sorted); one with more walks the queue's own index in order and keeps the rows that
+/// match, which stops after a page however many cases match. See docs/PERFORMANCE.md.
+pub const SEARCH_DRIVE_LIMIT: i64 = 2000;
+
+/// How a query with a search reaches its rows.
+#[derive(Debug, Clone)]
+enum SearchPlan {
+    /// No search.
+    None,
+    /// Nothing searchable was typed: no rows.
+    Nothing,
+    /// Few matches: from the full-text index to the cases.
+    Drive(String),
+    /// Many matches: along the queue's index, testing each row against the matches.
+    Walk(String),
+}
+
+impl SearchPlan {
+    /// The FROM clause: a constant fragment (tests/access.rs reviews every SQL `format!`).
+    #[allow(clippy::wrong_self_convention)]
+    fn from_clause(&self) -> &'static str {
+        match self {
+            SearchPlan::Drive(_) => {
+                "FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid"
+            }
+            _ => "FROM cases",
+        }
+    }
+}
+
+/// A count that stops at a cap: `more` is set when there are more than `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub n: i64,
+    pub more: bool,
+}
+
 /// SQL conditions and their parameters, built from fixed fragments only.
 struct Conditions {
     sql: Vec<&'static str>,
@@ -127,12 +166,37 @@ fn text(s: impl Into<String>) -> Value {
 }
 
 impl Store {
-    fn queue_conditions(&self, q: &QueueQuery) -> Conditions {
+    /// How a search reaches its rows: counts the matches up to `SEARCH_DRIVE_LIMIT` first.
+    fn search_plan(&self, q: &QueueQuery) -> Result<SearchPlan> {
+        let Some(typed) = q.search.as_deref() else {
+            return Ok(SearchPlan::None);
+        };
+        let Some(m) = super::search::match_query(typed) else {
+            return Ok(SearchPlan::Nothing);
+        };
+        let matches: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ?1 LIMIT ?2)",
+            )
+            .ctx("preparing a search")?
+            .query_row(params![m, SEARCH_DRIVE_LIMIT + 1], |r| r.get(0))
+            .ctx("searching")?;
+        Ok(if matches > SEARCH_DRIVE_LIMIT {
+            SearchPlan::Walk(m)
+        } else {
+            SearchPlan::Drive(m)
+        })
+    }
+
+    fn queue_conditions(&self, q: &QueueQuery, search: &SearchPlan) -> Conditions {
         let mut c = Conditions::new();
         let today = q.today.to_string();
         match q.queue {
             Queue::MyCases => c.push("assignee = ? AND open = 1", [text(&q.user)]),
-            Queue::Overdue => c.push("due_key < ?", [text(&today)]),
+            // Only open cases have a running timer (closed ones sort last, at NO_DUE); saying so
+            // lets the case-number order walk the open cases instead of every case.
+            Queue::Overdue => c.push("open = 1 AND due_key < ?", [text(&today)]),
             Queue::Closed => c.push("open = 0", []),
             Queue::All => {}
             stage_queue => {
@@ -145,34 +209,42 @@ impl Store {
             Filter::All => {}
             Filter::Unclaimed => c.push("assignee IS NULL", []),
             Filter::Mine => c.push("assignee = ?", [text(&q.user)]),
+            Filter::Overdue if q.queue == Queue::All => {
+                c.push("open = 1 AND due_key < ?", [text(&today)])
+            }
             Filter::Overdue => c.push("due_key < ?", [text(&today)]),
             Filter::Legacy => c.push("legacy = 1", []),
             Filter::DueSoon => {
                 let clocks = self.clocks(q.today);
                 let working = clocks.due_soon_limit(TimerKind::Decision).to_string();
                 let calendar = clocks.due_soon_limit(TimerKind::Verification).to_string();
+                // The outer bound keeps the index range short (without it the range runs to
+                // NO_DUE and takes in every case without a timer).
+                let last = working.clone().max(calendar.clone());
                 c.push(
-                    "due_key >= ? AND ((timer = 'verification' AND due_key <= ?) \
+                    "due_key >= ? AND due_key <= ? AND ((timer = 'verification' AND due_key <= ?) \
                      OR (timer <> 'verification' AND due_key <= ?))",
-                    [text(&today), text(calendar), text(working)],
+                    [text(&today), text(last), text(calendar), text(working)],
                 );
             }
         }
-        if let Some(typed) = q.search.as_deref() {
-            match super::search::match_query(typed) {
-                Some(m) => c.push(
-                    "id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)",
-                    [text(m)],
-                ),
-                None => c.push("0", []),
-            }
+        match search {
+            SearchPlan::None => {}
+            SearchPlan::Nothing => c.push("0", []),
+            SearchPlan::Drive(m) => c.push("case_search MATCH ?", [text(m)]),
+            // `+id`: the matches are a test on each row, never the way in.
+            SearchPlan::Walk(m) => c.push(
+                "+id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)",
+                [text(m)],
+            ),
         }
         c
     }
 
-    /// One page of a queue in its order: most urgent deadline first, then case number.
-    pub fn page(&self, q: &QueueQuery) -> Result<Page> {
-        let mut c = self.queue_conditions(q);
+    /// The SQL of a page and its parameters.
+    fn page_sql(&self, q: &QueueQuery) -> Result<(String, Vec<Value>)> {
+        let search = self.search_plan(q)?;
+        let mut c = self.queue_conditions(q, &search);
         if let Some(after) = &q.after {
             match q.sort.column {
                 SortColumn::Deadline => {
@@ -182,18 +254,25 @@ impl Store {
             }
         }
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM cases {} {} LIMIT ?",
+            "SELECT {ROW_COLUMNS} {} {} {} LIMIT ?",
+            search.from_clause(),
             c.where_clause(),
             q.sort.order_by()
         );
         c.params.push(Value::Integer(q.limit as i64 + 1));
+        Ok((sql, c.params))
+    }
+
+    /// One page of a queue in its order: most urgent deadline first, then case number.
+    pub fn page(&self, q: &QueueQuery) -> Result<Page> {
+        let (sql, params) = self.page_sql(q)?;
         let clocks = self.clocks(q.today);
         let mut stmt = self
             .conn
             .prepare_cached(&sql)
             .ctx("preparing a queue query")?;
         let mut rows = stmt
-            .query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
                 read_row(r, &clocks)
             })
             .ctx("reading a queue")?
@@ -209,9 +288,30 @@ impl Store {
     }
 
     /// How many cases match the query (queue, filter and search), for titles and search.
+    /// Exact; a whole stage, Closed or All is read from the trigger-kept stage counts, and a
+    /// search over All from the full-text index alone. `count_capped` stops early.
     pub fn count(&self, q: &QueueQuery) -> Result<i64> {
-        let c = self.queue_conditions(q);
-        let sql = format!("SELECT count(*) FROM cases {}", c.where_clause());
+        if q.filter == Filter::All && q.search.is_none() {
+            if let Some(n) = self.whole_queue_count(q.queue)? {
+                return Ok(n);
+            }
+        }
+        let search = self.search_plan(q)?;
+        if let (SearchPlan::Walk(m), Queue::All, Filter::All) = (&search, q.queue, q.filter) {
+            // Every case is in All: the matches are the count, no case needs reading.
+            return self
+                .conn
+                .prepare_cached("SELECT count(*) FROM case_search WHERE case_search MATCH ?1")
+                .ctx("preparing a count")?
+                .query_row([m], |r| r.get(0))
+                .ctx("counting search matches");
+        }
+        let c = self.queue_conditions(q, &search);
+        let sql = format!(
+            "SELECT count(*) {} {}",
+            search.from_clause(),
+            c.where_clause()
+        );
         self.conn
             .prepare_cached(&sql)
             .ctx("preparing a count")?
@@ -219,9 +319,61 @@ impl Store {
             .ctx("counting a queue")
     }
 
-    /// The nine tab counts: stage tabs from the trigger-kept table, the rest from indexes.
-    pub fn tab_counts(&self, user: &str, today: NaiveDate) -> Result<TabCounts> {
-        let mut per_stage = std::collections::HashMap::new();
+    /// Counts at most `cap` cases (then `more` is set): the total of a search as you type, which
+    /// stays cheap however many cases a short prefix matches ("1000+").
+    pub fn count_capped(&self, q: &QueueQuery, cap: i64) -> Result<Count> {
+        if q.filter == Filter::All && q.search.is_none() {
+            if let Some(n) = self.whole_queue_count(q.queue)? {
+                return Ok(Count {
+                    n: n.min(cap),
+                    more: n > cap,
+                });
+            }
+        }
+        let search = self.search_plan(q)?;
+        let mut c = self.queue_conditions(q, &search);
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 {} {} LIMIT ?)",
+            search.from_clause(),
+            c.where_clause()
+        );
+        c.params.push(Value::Integer(cap + 1));
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)
+            .ctx("preparing a count")?
+            .query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0))
+            .ctx("counting a queue")?;
+        Ok(Count {
+            n: n.min(cap),
+            more: n > cap,
+        })
+    }
+
+    /// A whole stage queue, Closed or All, from the stage counts; `None` for the others.
+    fn whole_queue_count(&self, queue: Queue) -> Result<Option<i64>> {
+        let wanted: Vec<Stage> = match queue {
+            Queue::All => Stage::ALL.to_vec(),
+            Queue::Closed => Stage::ALL
+                .iter()
+                .copied()
+                .filter(|s| !s.is_open())
+                .collect(),
+            other => match other.stage() {
+                Some(stage) => vec![stage],
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(
+            self.stage_counts()?
+                .into_iter()
+                .filter(|(stage, _)| wanted.contains(stage))
+                .map(|(_, n)| n)
+                .sum(),
+        ))
+    }
+
+    fn stage_counts(&self) -> Result<Vec<(Stage, i64)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT stage, n FROM stage_counts")
@@ -229,12 +381,20 @@ impl Store {
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
             .ctx("reading the tab counts")?;
+        let mut out = Vec::new();
         for row in rows {
             let (stage, n) = row.ctx("reading the tab counts")?;
             if let Ok(stage) = stage.parse::<Stage>() {
-                per_stage.insert(stage, n);
+                out.push((stage, n));
             }
         }
+        Ok(out)
+    }
+
+    /// The nine tab counts: stage tabs from the trigger-kept table, the rest from indexes.
+    pub fn tab_counts(&self, user: &str, today: NaiveDate) -> Result<TabCounts> {
+        let per_stage: std::collections::HashMap<Stage, i64> =
+            self.stage_counts()?.into_iter().collect();
         let stage_count = |s: Stage| per_stage.get(&s).copied().unwrap_or(0);
         let mine: i64 = self
             .conn
@@ -244,7 +404,7 @@ impl Store {
             .ctx("counting my cases")?;
         let overdue: i64 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM cases WHERE due_key < ?1")
+            .prepare_cached("SELECT count(*) FROM cases WHERE open = 1 AND due_key < ?1")
             .ctx("preparing the tab counts")?
             .query_row([today.to_string()], |r| r.get(0))
             .ctx("counting overdue cases")?;
@@ -270,16 +430,11 @@ impl Store {
 
     /// `EXPLAIN QUERY PLAN` of a queue's first page, for tests and PERFORMANCE.md.
     pub fn queue_plan(&self, q: &QueueQuery) -> Result<Vec<String>> {
-        let mut c = self.queue_conditions(q);
-        let sql = format!(
-            "EXPLAIN QUERY PLAN SELECT {ROW_COLUMNS} FROM cases {} {} LIMIT ?",
-            c.where_clause(),
-            q.sort.order_by()
-        );
-        c.params.push(Value::Integer(q.limit as i64));
+        let (sql, params) = self.page_sql(q)?;
+        let sql = format!("EXPLAIN QUERY PLAN {sql}");
         let mut stmt = self.conn.prepare(&sql).ctx("preparing a query plan")?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
                 r.get::<_, String>(3)
             })
             .ctx("explaining a queue query")?;

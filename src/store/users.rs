@@ -140,6 +140,25 @@ impl Store {
         })
     }
 
+    /// Makes `name` the first admin of a new store, and marks whether it trusts `--as`, in one
+    /// transaction, so an interrupted `init` leaves a store that `init` can finish.
+    pub fn init_admin(&mut self, name: &str, trust_declared_user: bool, now: &str) -> Result<()> {
+        validate_name(name)?;
+        self.write("creating the first admin", |tx, _, _| {
+            tx.execute(
+                "INSERT INTO users (name, roles, active, created_at) VALUES (?1, 'admin', 1, ?2)",
+                params![name, now],
+            )
+            .ctx("adding the first admin")?;
+            if trust_declared_user {
+                super::meta::set(tx, super::meta::TRUST_DECLARED_USER, "1")?;
+            }
+            Ok(())
+        })?;
+        self.settings = super::meta::load(&self.conn)?;
+        Ok(())
+    }
+
     pub fn set_roles(&mut self, by: &str, name: &str, roles: &[Role]) -> Result<()> {
         validate_roles(roles)?;
         self.write(&format!("changing the roles of {name}"), |tx, _, _| {

@@ -76,6 +76,8 @@ pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Pars
                    obj: Option<Map<String, Value>>,
                    mut errors: Vec<FieldError>| {
         if let Some(obj) = obj {
+            // A field already reported (an unreadable cell) is not reported again as missing.
+            let known = errors.len();
             let mut f = Fields {
                 errors: &mut errors,
                 today,
@@ -85,6 +87,12 @@ pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Pars
                     parsed.cases.push((line, case));
                 }
             }
+            let reported: Vec<String> = errors[..known].iter().map(|e| e.field.clone()).collect();
+            let mut index = 0;
+            errors.retain(|e| {
+                index += 1;
+                index <= known || !reported.contains(&e.field)
+            });
         }
         parsed
             .errors

@@ -127,7 +127,15 @@ impl App {
 
     fn write_command(&mut self, command: Command) -> Vec<Effect> {
         if self.is_read_only() {
-            self.say(self.lang.t(T::Viewer), true);
+            let why = if self.setup.store_read_only {
+                self.lang.pick(
+                    "the store is open read-only: nothing can be changed",
+                    "存储为只读：不能修改",
+                )
+            } else {
+                self.lang.t(T::Viewer)
+            };
+            self.say(why, true);
             return Vec::new();
         }
         if !self.list.marked.is_empty() {

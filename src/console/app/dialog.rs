@@ -413,7 +413,10 @@ impl Dialog {
                 KeyCode::Enter => Outcome::Submit,
                 KeyCode::Esc => Outcome::Close,
                 KeyCode::Down | KeyCode::Tab => {
-                    *selected += 1;
+                    let last = super::commands::palette_matches(input)
+                        .len()
+                        .saturating_sub(1);
+                    *selected = (*selected + 1).min(last);
                     Outcome::Stay
                 }
                 KeyCode::Up | KeyCode::BackTab => {

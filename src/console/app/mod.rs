@@ -156,7 +156,10 @@ impl App {
         let user = app.setup.user.clone();
         effects.push(app.job(Job::LoadDrafts { user: user.clone() }));
         let today = app.setup.today;
-        effects.push(app.job(Job::Visit { user, today }));
+        // Remembering the visit is a write; a read-only store has only the live notice.
+        if !app.setup.store_read_only {
+            effects.push(app.job(Job::Visit { user, today }));
+        }
         (app, effects)
     }
 

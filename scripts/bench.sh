@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Performance at 1,000,000 cases (docs/PERFORMANCE.md): builds the demo store once and caches it,
+# then measures the real binary (cold start to first complete frame in tmux, resident memory,
+# `demo`, `import` of 100,000 lines) and runs the criterion benches against the cached store.
+# Prints a summary table; everything is also kept under target/bench-store/results/.
+#
+#   scripts/bench.sh                  # everything (first run: ~2 min to build the store)
+#   BENCH_CASES=20000 scripts/bench.sh  # a smaller store, for trying the script out
+#   BENCH_REBUILD=1 scripts/bench.sh  # rebuild (and so time) the demo store again
+#   BENCH_ONLY=start,memory,import,criterion,plans scripts/bench.sh   # some parts only
+#   BENCH_RUNS=10                     # cold starts to take the median of (default 10)
+#
+# Needs tmux and python3. Writes a scratch copy of the store for `import` and for the action
+# bench (so about 3x the store's size on disk: ~18 GB at 1,000,000 cases), removed afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CASES=${BENCH_CASES:-1000000}
+RUNS=${BENCH_RUNS:-10}
+ONLY=${BENCH_ONLY:-start,memory,demo,import,plans,criterion}
+TODAY=2026-11-26
+USER_AS=li.wei
+DIR=target/bench-store
+STORE=$DIR/demo-$CASES.db
+OUT=$DIR/results
+BIN=${CARGO_TARGET_DIR:-target}/release/permitdesk
+mkdir -p "$OUT"
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+log() { echo "[$(date +%T) load $(load)] $*" >&2; }
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+now_ns() { date +%s%N; }
+record() { # name value unit load note
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$OUT/script.tsv"
+}
+: >"$OUT/script.tsv"
+: >"$OUT/criterion.tsv"
+
+machine() {
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "disk: $(df -h . | awk 'NR==2 {print $1 " " $2 " (" $5 " used)"}'), $(findmnt -no FSTYPE -T . 2>/dev/null || echo ?)"
+  echo "rustc: $(rustc -V)"
+  echo "sqlite (bundled): $(grep -A1 'name = "libsqlite3-sys"' Cargo.lock | tail -1)"
+  echo "uptime: $(uptime)"
+}
+machine | tee "$OUT/machine.txt" >&2
+
+log "building the release binary"
+cargo build --release --locked >&2
+
+# --- the demo store, built once ------------------------------------------------------------------
+if [[ ! -f $STORE || ${BENCH_REBUILD:-0} == 1 ]]; then
+  rm -f "$STORE" "$STORE-wal" "$STORE-shm"
+  log "building the $CASES-case demo store (timed)"
+  before=$(load)
+  t0=$(now_ns)
+  "$BIN" demo --cases "$CASES" --no-tui --db "$STORE" --today "$TODAY" >/dev/null
+  t1=$(now_ns)
+  secs=$(awk "BEGIN {printf \"%.1f\", ($t1 - $t0) / 1e9}")
+  printf '%s\t%s\n' "$secs" "$before" >"$STORE.build-time"
+  log "built in $secs s"
+fi
+if want demo && [[ -f $STORE.build-time ]]; then
+  read -r secs before <"$STORE.build-time"
+  record "demo --cases $CASES (wall)" "$secs" s "$before" "$BIN demo --cases $CASES --no-tui --db $STORE --today $TODAY"
+fi
+# Open it once for writing, so any pending schema migration is not part of a measurement.
+"$BIN" --db "$STORE" --as "$USER_AS" --today "$TODAY" case list --queue pre-audit --limit 1 >/dev/null
+
+# --- query plans -----------------------------------------------------------------------------------
+if want plans; then
+  log "query plans"
+  PERMITDESK_BENCH_DB=$STORE cargo bench --locked --bench plans 2>/dev/null >"$OUT/plans.txt"
+  tail -2 "$OUT/plans.txt" >&2
+fi
+
+# --- the console in tmux: cold start to first complete frame, and its memory --------------------
+SESSION=bench
+# A private tmux server, so no other tmux user (tests included) can disturb it.
+tm() { tmux -L "permitdesk-bench-$$" "$@"; }
+screen_complete() { # the tab counts, the table's total, the selected row and the detail panel
+  local s
+  s=$(tm capture-pane -p -t "$SESSION" 2>/dev/null) || return 1
+  grep -Eq 'Pre-audit \([0-9]+\)' <<<"$s" && grep -Eq ': [0-9]+ cases' <<<"$s" &&
+    grep -q '▶ ' <<<"$s" && grep -q 'History' <<<"$s"
+}
+console_pid() { tm display -p -t "$SESSION" '#{pane_pid}'; }
+if want start || want memory; then
+  command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
+  tm new-session -d -s "$SESSION" -x 160 -y 48 "sleep 100000"
+  tm set-option -g remain-on-exit on # the pane outlives each console, to be respawned
+  trap 'tm kill-server 2>/dev/null || true' EXIT
+  starts=()
+  for ((i = 1; i <= RUNS; i++)); do
+    t0=$(now_ns)
+    tm respawn-pane -k -t "$SESSION" "exec $BIN --db $STORE --as $USER_AS --today $TODAY"
+    until screen_complete; do
+      if (($(now_ns) - t0 > 20000000000)); then
+        echo "the console drew no complete frame within 20 s:" >&2
+        tm capture-pane -p -t "$SESSION" >&2
+        exit 1
+      fi
+    done
+    t1=$(now_ns)
+    starts+=("$(((t1 - t0) / 1000000))")
+    if ((i == RUNS)) && want memory; then
+      pid=$(console_pid)
+      rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+      # Every tab, a few pages down, the detail panel, a search: then the high-water mark.
+      for key in Tab Tab Tab Tab Tab Tab Tab Tab PageDown PageDown PageDown PageDown Enter Escape; do
+        tm send-keys -t "$SESSION" "$key"
+        sleep 0.3
+      done
+      tm send-keys -t "$SESSION" / h e r n
+      sleep 1
+      tm send-keys -t "$SESSION" Escape
+      sleep 0.5
+      hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+      rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+      record "console VmRSS after the first frame" "$((rss / 1024))" MB "$(load)" "/proc/PID/status of the console in tmux"
+      record "console VmHWM after every tab, paging, detail, search" "$((hwm / 1024))" MB "$(load)" "VmRSS then $((rss_after / 1024)) MB"
+    fi
+    tm send-keys -t "$SESSION" q
+    sleep 0.2
+  done
+  tm kill-server 2>/dev/null || true
+  trap - EXIT
+  if want start; then
+    sorted=$(printf '%s\n' "${starts[@]}" | sort -n | tr '\n' ' ')
+    median=$(printf '%s\n' "${starts[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+    record "console cold start to first complete frame (median of $RUNS)" "$median" ms "$(load)" "all: $sorted"
+  fi
+fi
+
+# --- import of a 100,000-line batch ----------------------------------------------------------------
+if want import; then
+  BATCH=$DIR/import-100000.jsonl
+  [[ -f $BATCH ]] || python3 scripts/gen-import.py "$STORE" 100000 "$BATCH"
+  SCRATCH=$DIR/import-scratch.db
+  rm -f "$SCRATCH" "$SCRATCH-wal" "$SCRATCH-shm"
+  log "copying the store for the import"
+  cp "$STORE" "$SCRATCH"
+  before=$(load)
+  t0=$(now_ns)
+  "$BIN" --db "$SCRATCH" --as admin --today "$TODAY" import "$BATCH" >/dev/null 2>&1
+  t1=$(now_ns)
+  record "import of 100,000 lines into the $CASES-case store" "$(awk "BEGIN {printf \"%.2f\", ($t1 - $t0) / 1e9}")" s "$before" "$BIN --db COPY --as admin import $BATCH"
+  rm -f "$SCRATCH" "$SCRATCH-wal" "$SCRATCH-shm"
+fi
+
+# --- criterion ---------------------------------------------------------------------------------------
+if want criterion; then
+  log "criterion benches on $STORE"
+  PERMITDESK_BENCH_DB=$STORE PERMITDESK_BENCH_REPORT=$OUT/criterion.tsv \
+    cargo bench --locked --bench queues --bench act --bench console 2>&1 |
+    grep -E '^permitdesk-bench|^copied|time:' >&2
+fi
+
+# --- summary -----------------------------------------------------------------------------------------
+python3 - "$OUT" <<'PY'
+import sys, collections
+out = sys.argv[1]
+print()
+print("| measure | result | load (1/5/15 min) | note |")
+print("|---|---|---|---|")
+for line in open(f"{out}/script.tsv", encoding="utf-8"):
+    name, value, unit, load, note = line.rstrip("\n").split("\t")
+    print(f"| {name} | {value} {unit} | {load} | {note} |")
+rows = collections.OrderedDict()
+for line in open(f"{out}/criterion.tsv", encoding="utf-8"):
+    name, n, p50, p95, p99 = line.rstrip("\n").split("\t")
+    rows[name] = (int(n), float(p50), float(p95), float(p99))
+if rows:
+    def ms(us):
+        return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs"
+    print()
+    print("| criterion measure | n | p50 | p95 | p99 | raw p50 | app/raw p50 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, (n, p50, p95, p99) in rows.items():
+        if "/raw/" in name or name.endswith("/raw"):
+            continue
+        raw = rows.get(name.replace("/app/", "/raw/").replace("/app", "/raw")) if "app" in name else None
+        ratio = f"{p50 / raw[1]:.2f}x" if raw else "-"
+        print(f"| {name} | {n} | {ms(p50)} | {ms(p95)} | {ms(p99)} | {ms(raw[1]) if raw else '-'} | {ratio} |")
+PY

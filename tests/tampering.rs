@@ -1,0 +1,443 @@
+//! Someone with write access to the store file edits the audit trail with raw SQL (dropping the
+//! append-only triggers first). `check` must name the first bad event for an edit, a deletion or
+//! an insertion; a truncated or wholly recomputed chain is only detectable against a chain head
+//! exported earlier (`--anchor SEQ:HASH`, the last line of every outbox file), and these tests
+//! show both halves of that: without the anchor such a rewrite passes, with it it fails.
+
+mod support;
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use support::{pd, run_ok};
+use tempfile::TempDir;
+
+const TODAY: &str = "2026-11-26";
+
+/// A demo store with a note on one case (a payload whose text an attacker might want to change).
+fn demo() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().expect("dir");
+    let db = dir.path().join("demo.db");
+    run_ok(pd(&db).args([
+        "demo", "--cases", "120", "--seed", "3", "--no-tui", "--today", TODAY,
+    ]));
+    (dir, db)
+}
+
+fn cli(db: &Path) -> std::process::Command {
+    let mut cmd = pd(db);
+    cmd.args(["--as", "admin", "--today", TODAY]);
+    cmd
+}
+
+/// Runs `check` (with an anchor if given): the exit code, stdout and stderr.
+fn check(db: &Path, anchor: Option<&str>) -> (i32, String, String) {
+    let mut cmd = cli(db);
+    cmd.arg("check");
+    if let Some(anchor) = anchor {
+        cmd.args(["--anchor", anchor]);
+    }
+    let out = cmd.output().expect("check");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_passes(db: &Path, anchor: Option<&str>) {
+    let (code, out, err) = check(db, anchor);
+    assert_eq!(code, 0, "check should pass:\n{out}{err}");
+    assert!(out.ends_with("ok\n"), "{out}");
+}
+
+/// `check` fails, and its first problem (also the one-line error) is exactly `first`.
+fn assert_fails_with(db: &Path, anchor: Option<&str>, first: &str) {
+    let (code, out, err) = check(db, anchor);
+    assert_eq!(code, 1, "check should fail:\n{out}{err}");
+    let problems: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("PROBLEM: "))
+        .collect();
+    assert_eq!(problems.first().copied(), Some(first), "{out}");
+    assert_eq!(err, format!("permitdesk: check failed: {first}\n"));
+}
+
+/// A raw connection with the append-only triggers gone, as an attacker would have it.
+fn tamper(db: &Path) -> Connection {
+    let conn = Connection::open(db).expect("open");
+    conn.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;")
+        .expect("drop triggers");
+    conn
+}
+
+fn link_hash(prev: &str, seq: i64, payload: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"|");
+    h.update(seq.to_string().as_bytes());
+    h.update(b"|");
+    h.update(payload.as_bytes());
+    hex::encode(h.finalize())
+}
+
+fn head(conn: &Connection) -> i64 {
+    conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
+        .expect("head")
+}
+
+fn case_of(conn: &Connection, seq: i64) -> String {
+    conn.query_row("SELECT case_no FROM events WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+    .expect("case of event")
+}
+
+/// Re-links every event from `from` on, as someone who knows the hashing scheme would after
+/// editing the chain: each hash recomputed from the one before.
+fn recompute_from(conn: &Connection, from: i64) {
+    let mut prev: String = conn
+        .query_row("SELECT hash FROM events WHERE seq = ?1", [from - 1], |r| {
+            r.get(0)
+        })
+        .expect("previous hash");
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT seq, payload FROM events WHERE seq >= ?1 ORDER BY seq")
+        .expect("prepare")
+        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (seq, payload) in rows {
+        let hash = link_hash(&prev, seq, &payload);
+        conn.execute(
+            "UPDATE events SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            params![prev, hash, seq],
+        )
+        .expect("relink");
+        prev = hash;
+    }
+}
+
+/// Runs a sync with an empty inbox, which writes the decision history to the outbox, and returns
+/// the chain head on the last line of the newest outbox file, as `SEQ:HASH`.
+fn export_anchor(dir: &Path, db: &Path) -> String {
+    let spool = dir.join("spool");
+    std::fs::create_dir_all(spool.join("inbox")).expect("inbox");
+    run_ok(cli(db).arg("sync").arg("--spool").arg(&spool));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(spool.join("outbox"))
+        .expect("outbox")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let last = files.last().expect("an outbox file");
+    let text = std::fs::read_to_string(last).expect("read");
+    let line: Value = serde_json::from_str(text.lines().last().expect("line")).expect("json");
+    let head = &line["chain_head"];
+    format!(
+        "{}:{}",
+        head["seq"].as_i64().expect("seq"),
+        head["hash"].as_str().expect("hash")
+    )
+}
+
+#[test]
+fn an_untouched_store_passes_with_and_without_its_anchor() {
+    let (dir, db) = demo();
+    let conn = Connection::open(&db).expect("open");
+    assert!(
+        conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 5", [])
+            .is_err(),
+        "the triggers refuse updates"
+    );
+    assert!(
+        conn.execute("DELETE FROM events WHERE seq = 5", [])
+            .is_err(),
+        "the triggers refuse deletes"
+    );
+    drop(conn);
+    let anchor = export_anchor(dir.path(), &db);
+    assert_passes(&db, None);
+    assert_passes(&db, Some(&anchor));
+    // Later events do not disturb an older anchor.
+    run_ok(cli(&db).args(["case", "note", "GZ2026-000001", "--text", "later"]));
+    assert_passes(&db, Some(&anchor));
+}
+
+#[test]
+fn an_edited_payload_is_named() {
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let seq = head(&conn) / 2;
+    let case_no = case_of(&conn, seq);
+    conn.execute(
+        "UPDATE events SET payload = replace(payload, '\"actor\":\"', '\"actor\":\"x') WHERE seq = ?1",
+        [seq],
+    )
+    .expect("edit");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!(
+            "audit event {seq} ({case_no}): its content does not match its hash (edited after it was written)"
+        ),
+    );
+}
+
+#[test]
+fn an_edited_column_outside_the_hash_is_named() {
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let seq = head(&conn) / 3;
+    let case_no = case_of(&conn, seq);
+    conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = ?1", [seq])
+        .expect("edit");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!("audit event {seq} ({case_no}): its columns disagree with its hashed content"),
+    );
+}
+
+#[test]
+fn a_deleted_middle_event_is_named() {
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let seq = head(&conn) / 2;
+    let next_case = case_of(&conn, seq + 1);
+    conn.execute("DELETE FROM events WHERE seq = ?1", [seq])
+        .expect("delete");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!(
+            "audit event {} ({next_case}): follows event {} in the chain: 1 event(s) missing or inserted",
+            seq + 1,
+            seq - 1
+        ),
+    );
+}
+
+/// A copy of event `like` as a forged event at `seq`, with the given links.
+fn forge(conn: &Connection, like: i64, seq: i64, prev_hash: &str, hash: &str) {
+    conn.execute(
+        "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
+         SELECT ?1, case_id, case_no, at, actor, action, payload, ?2, ?3 FROM events WHERE seq = ?4",
+        params![seq, prev_hash, hash, like],
+    )
+    .expect("forge");
+}
+
+#[test]
+fn an_inserted_event_is_named() {
+    // Inserted in the middle, correctly linked to the event before it: the event after it no
+    // longer links.
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let at = head(&conn) / 2;
+    let top = head(&conn);
+    // Make room: shift every later event up by one (through negative numbers, to keep the
+    // primary key unique on the way).
+    conn.execute("UPDATE events SET seq = -(seq + 1) WHERE seq > ?1", [at])
+        .expect("shift");
+    conn.execute("UPDATE events SET seq = -seq WHERE seq < 0", [])
+        .expect("shift back");
+    let prev: String = conn
+        .query_row("SELECT hash FROM events WHERE seq = ?1", [at], |r| r.get(0))
+        .expect("hash");
+    let payload: String = conn
+        .query_row("SELECT payload FROM events WHERE seq = ?1", [at], |r| {
+            r.get(0)
+        })
+        .expect("payload");
+    forge(
+        &conn,
+        at,
+        at + 1,
+        &prev,
+        &link_hash(&prev, at + 1, &payload),
+    );
+    assert_eq!(head(&conn), top + 1);
+    let after = case_of(&conn, at + 2);
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!(
+            "audit event {} ({after}): does not link to the event before it (chain broken here)",
+            at + 2
+        ),
+    );
+
+    // Appended with a made-up hash: named itself.
+    let (_dir2, db2) = demo();
+    let conn = tamper(&db2);
+    let top = head(&conn);
+    let prev: String = conn
+        .query_row("SELECT hash FROM events WHERE seq = ?1", [top], |r| {
+            r.get(0)
+        })
+        .expect("hash");
+    forge(&conn, 7, top + 1, &prev, &"ab".repeat(32));
+    let case_no = case_of(&conn, top + 1);
+    drop(conn);
+    assert_fails_with(
+        &db2,
+        None,
+        &format!(
+            "audit event {} ({case_no}): its content does not match its hash (edited after it was written)",
+            top + 1
+        ),
+    );
+}
+
+#[test]
+fn a_correctly_linked_forged_event_still_breaks_its_case() {
+    // The chain alone cannot tell a well-formed forged event at the end from a real one; the
+    // case it claims to have changed can: its stored row no longer matches its replayed history.
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let top = head(&conn);
+    let (prev, payload): (String, String) = conn
+        .query_row(
+            "SELECT hash, payload FROM events WHERE seq = ?1",
+            [top],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("head");
+    let case_no = case_of(&conn, top);
+    // A second copy of the newest event, properly linked.
+    forge(
+        &conn,
+        top,
+        top + 1,
+        &prev,
+        &link_hash(&prev, top + 1, &payload),
+    );
+    drop(conn);
+    let (code, out, _) = check(&db, None);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("PROBLEM: {case_no}: ")),
+        "the forged event's case is named:\n{out}"
+    );
+    assert!(
+        !out.contains("PROBLEM: audit event"),
+        "the chain itself is intact:\n{out}"
+    );
+}
+
+#[test]
+fn a_truncated_chain_passes_alone_and_fails_against_its_anchor() {
+    let (dir, db) = demo();
+    // Three new cases; the anchor exported afterwards covers them.
+    let file = dir.path().join("three.jsonl");
+    let mut text = String::new();
+    for i in 1..=3 {
+        text.push_str(&format!(
+            "{{\"case_no\":\"TR-{i}\",\"kind\":\"overseas_new\",\"category\":\"B\",\
+             \"applicant\":{{\"name\":\"SMITH JOHN\",\"passport_no\":\"E7000000{i}\",\"nationality\":\"GBR\"}},\
+             \"employer\":{{\"name\":\"Guangzhou Example Co\",\"uscc\":\"91440101MA5CQ7H2XC\"}}}}\n"
+        ));
+    }
+    std::fs::write(&file, text).expect("file");
+    run_ok(cli(&db).arg("import").arg(&file));
+    let anchor = export_anchor(dir.path(), &db);
+    let anchor_seq: i64 = anchor.split(':').next().expect("seq").parse().expect("n");
+    assert_passes(&db, Some(&anchor));
+
+    // Remove the newest events and every trace of the cases they made, leaving a store that
+    // is consistent in itself.
+    let conn = tamper(&db);
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM cases WHERE case_no LIKE 'TR-%'")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("ids");
+    assert_eq!(ids.len(), 3);
+    conn.execute("DELETE FROM events WHERE case_no LIKE 'TR-%'", [])
+        .expect("delete events");
+    for id in &ids {
+        conn.execute("DELETE FROM case_search WHERE rowid = ?1", [id])
+            .expect("delete search");
+        conn.execute("DELETE FROM cases WHERE id = ?1", [id])
+            .expect("delete case");
+    }
+    let new_head = head(&conn);
+    assert_eq!(new_head, anchor_seq - 3);
+    drop(conn);
+
+    assert_passes(&db, None);
+    assert_fails_with(
+        &db,
+        Some(&anchor),
+        &format!(
+            "the audit chain ends at event {new_head} but the anchor names event {anchor_seq}: events were removed"
+        ),
+    );
+}
+
+#[test]
+fn a_recomputed_chain_passes_alone_and_fails_against_its_anchor() {
+    let (dir, db) = demo();
+    run_ok(cli(&db).args([
+        "case",
+        "note",
+        "GZ2026-000010",
+        "--text",
+        "Employer confirmed the contract by phone",
+    ]));
+    let anchor = export_anchor(dir.path(), &db);
+    let anchor_seq: i64 = anchor.split(':').next().expect("seq").parse().expect("n");
+
+    // Rewrite what the note says, then re-link every later event so the chain is consistent.
+    let conn = tamper(&db);
+    let seq: i64 = conn
+        .query_row(
+            "SELECT seq FROM events WHERE action = 'note' AND payload LIKE '%by phone%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the note");
+    let changed = conn
+        .execute(
+            "UPDATE events SET payload = replace(payload, 'confirmed', 'denied') WHERE seq = ?1",
+            [seq],
+        )
+        .expect("edit");
+    assert_eq!(changed, 1);
+    recompute_from(&conn, seq);
+    let case_no = case_of(&conn, anchor_seq);
+    drop(conn);
+
+    // The chain and every case replay: without an anchor nothing can tell.
+    assert_passes(&db, None);
+    // The anchor held elsewhere does.
+    assert_fails_with(
+        &db,
+        Some(&anchor),
+        &format!(
+            "audit event {anchor_seq} ({case_no}): differs from the anchor exported earlier (the chain was rewritten)"
+        ),
+    );
+}
+
+#[test]
+fn a_malformed_anchor_is_a_usage_error() {
+    let (_dir, db) = demo();
+    for (anchor, message) in [
+        ("12", "--anchor: anchor \"12\" should be SEQ:HASH"),
+        ("x:00", "--anchor: anchor sequence \"x\" is not a number"),
+        ("12:abc", "--anchor: anchor hash should be 64 hex digits"),
+    ] {
+        let (code, _, err) = check(&db, Some(anchor));
+        assert_eq!(code, 6, "{err}");
+        assert_eq!(err, format!("permitdesk: {message}\n"));
+    }
+}
