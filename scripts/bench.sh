@@ -142,6 +142,7 @@ if want import; then
   rm -f "$SCRATCH" "$SCRATCH-wal" "$SCRATCH-shm"
   log "copying the store for the import"
   cp "$STORE" "$SCRATCH"
+  sync # the copy's writeback would otherwise compete with the import's own fsyncs
   before=$(load)
   t0=$(now_ns)
   "$BIN" --db "$SCRATCH" --as admin --today "$TODAY" import "$BATCH" >/dev/null 2>&1

@@ -7,6 +7,9 @@ use crate::store::{
     TabCounts,
 };
 
+/// Search totals count this far and then say "1000+".
+pub const SEARCH_COUNT_CAP: i64 = 1000;
+
 /// The most cases listed behind one dashboard figure.
 pub const FIGURE_ROWS: usize = 1000;
 use chrono::NaiveDate;
@@ -81,6 +84,8 @@ pub enum Reply {
     Page {
         page: Page,
         total: i64,
+        /// The total is a floor: a search matched more than it counted.
+        more: bool,
         append: bool,
     },
     Counts(TabCounts),
@@ -127,10 +132,19 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
     Ok(match job {
         Job::Page { query, append } => {
             let page = store.page(&query)?;
-            let total = if append { -1 } else { store.count(&query)? };
+            let (total, more) = match (append, query.search.is_some()) {
+                (true, _) => (-1, false),
+                // As-you-type totals stay cheap however much a short prefix matches.
+                (false, true) => {
+                    let count = store.count_capped(&query, SEARCH_COUNT_CAP)?;
+                    (count.n, count.more)
+                }
+                (false, false) => (store.count(&query)?, false),
+            };
             Reply::Page {
                 page,
                 total,
+                more,
                 append,
             }
         }

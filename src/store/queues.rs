@@ -174,6 +174,18 @@ impl Store {
         let Some(m) = super::search::match_query(typed) else {
             return Ok(SearchPlan::Nothing);
         };
+        // One letter or digit as a prefix matches a large share of any store, and counting its
+        // matches costs as much as the search itself (FTS5 merges every term that starts with
+        // it): walk without asking.
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        if let [word] = words[..] {
+            let mut chars = word.chars().filter(|c| c.is_alphanumeric());
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                if !super::search::is_cjk(c) {
+                    return Ok(SearchPlan::Walk(m));
+                }
+            }
+        }
         let matches: i64 = self
             .conn
             .prepare_cached(

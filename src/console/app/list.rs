@@ -12,6 +12,8 @@ pub const PAGE_ROWS: usize = 100;
 pub struct List {
     pub rows: Vec<CaseRow>,
     pub total: Option<i64>,
+    /// `total` is a floor ("1000+").
+    pub total_more: bool,
     pub selected: usize,
     /// First row drawn; kept by the view so the selection stays visible.
     pub offset: usize,

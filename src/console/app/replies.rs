@@ -13,6 +13,7 @@ impl App {
             Reply::Page {
                 page,
                 total,
+                more,
                 append,
             } => {
                 if generation != self.page_generation {
@@ -23,6 +24,7 @@ impl App {
                     self.list.append(page);
                 } else {
                     self.list.replace(page, total, before.as_deref());
+                    self.list.total_more = more;
                 }
                 if self.list.selected_case_no() != before || self.detail.is_none() {
                     return self.request_detail().into_iter().collect();

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         lang.queue(queue),
         app.list
             .total
-            .map(|t| t.to_string())
+            .map(|t| format!("{t}{}", if app.list.total_more { "+" } else { "" }))
             .unwrap_or_else(|| "…".into()),
         lang.t(T::Cases)
     );
