@@ -367,11 +367,7 @@ impl Store {
                 }
             }
             let now = clock.now();
-            let clocks = Clocks {
-                calendar,
-                policy: &settings.policy,
-                today: now.date_naive(),
-            };
+            let clocks = settings.clocks(calendar, now.date_naive());
             let directory = TxDirectory(tx);
             let ctx = Context {
                 now,
@@ -412,11 +408,7 @@ impl Store {
                 users::require_active(tx, user)?
             };
             let now = clock.now();
-            let clocks = Clocks {
-                calendar,
-                policy: &settings.policy,
-                today: now.date_naive(),
-            };
+            let clocks = settings.clocks(calendar, now.date_naive());
             let directory = TxDirectory(tx);
             let ctx = Context {
                 now,
@@ -480,11 +472,7 @@ impl Store {
             .pragma_update(None, "temp_store", "MEMORY")
             .ctx("preparing a bulk write")?;
         self.write("writing a batch of cases", |tx, settings, calendar| {
-            let clocks = Clocks {
-                calendar,
-                policy: &settings.policy,
-                today,
-            };
+            let clocks = settings.clocks(calendar, today);
             let mut head: ChainHead = chain::head(tx)?;
             let mut entries = Vec::with_capacity(histories.len());
             for (case, events) in histories {

@@ -8,7 +8,7 @@ use super::chain;
 use super::error::{Result, SqlContext, StoreError};
 use super::upstream::NoDirectory;
 use super::upstream::require_role;
-use crate::domain::{Clocks, Context, Refusal, Role, Submission, submit};
+use crate::domain::{Context, Refusal, Role, Submission, submit};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use std::time::{Duration, Instant};
@@ -85,11 +85,7 @@ impl Store {
                 let started = Instant::now();
                 let actor = require_role(tx, user, Role::Admin, "import")?;
                 let now = clock.now();
-                let clocks = Clocks {
-                    calendar,
-                    policy: &settings.policy,
-                    today: now.date_naive(),
-                };
+                let clocks = settings.clocks(calendar, now.date_naive());
                 let ctx = Context {
                     now,
                     clocks,

@@ -20,6 +20,21 @@ pub struct Settings {
     pub policy: Policy,
 }
 
+impl Settings {
+    /// The deadline rules of this store on `today`, with `calendar`.
+    pub fn clocks<'a>(
+        &'a self,
+        calendar: &'a crate::domain::Calendar,
+        today: chrono::NaiveDate,
+    ) -> crate::domain::Clocks<'a> {
+        crate::domain::Clocks {
+            calendar,
+            policy: &self.policy,
+            today,
+        }
+    }
+}
+
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()
