@@ -1,6 +1,8 @@
 //! The command line as a user runs it: output, exit codes, and the store afterwards.
 
 use assert_cmd::Command;
+use permitdesk::domain::Calendar;
+use permitdesk::store::Store;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -349,6 +351,13 @@ fn demo_is_reproducible_and_never_overwrites_a_foreign_store() {
         ]))
     };
     assert_eq!(list(&db), list(&other));
+    let built = Store::open(&other, Calendar::embedded()).expect("open the demo store");
+    assert_eq!(
+        built.journal_mode().expect("mode"),
+        "wal",
+        "the demo's bulk load hands over a WAL store"
+    );
+    drop(built);
     let office = dir.path().join("office.db");
     pd(&office).arg("init").assert().success();
     pd(&office)

@@ -96,6 +96,31 @@ fn a_new_store_is_private_to_owner_and_group() {
 }
 
 #[test]
+fn a_bulk_load_needs_the_store_alone_and_ends_in_wal() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    let other = Store::open(store.path(), Calendar::embedded()).expect("second connection");
+    let refused = store
+        .begin_bulk_load()
+        .expect_err("another connection is open");
+    assert!(refused.to_string().contains("alone"), "{refused}");
+    assert_eq!(store.journal_mode().expect("mode"), "wal");
+    drop(other);
+    store.begin_bulk_load().expect("alone now");
+    assert_eq!(store.journal_mode().expect("mode"), "memory");
+    store
+        .submit("system", submission(1, None), Some(day("2026-11-02")))
+        .expect("a write during the bulk load");
+    store.end_bulk_load().expect("end");
+    assert_eq!(store.journal_mode().expect("mode"), "wal");
+    drop(store);
+    let reopened = Store::open(&dir.path().join("t.db"), Calendar::embedded()).expect("reopen");
+    assert_eq!(reopened.journal_mode().expect("mode"), "wal");
+    let all = reopened.page(&query(Queue::All, None)).expect("page");
+    assert_eq!(all.rows.len(), 1);
+}
+
+#[test]
 fn an_action_and_its_event_commit_together_and_replay() {
     let dir = TempDir::new().expect("dir");
     let mut store = new_store(dir.path());

@@ -12,7 +12,7 @@ mod timeline;
 
 use crate::domain::case::Document;
 use crate::domain::{Applicant, Case, Employer, Event, Kind, Queue, Role, Submission};
-use crate::store::{MADE_BY_DEMO, Store, StoreError, TRUST_DECLARED_USER};
+use crate::store::{EncodedEvent, MADE_BY_DEMO, Store, StoreError, TRUST_DECLARED_USER};
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use plan::Plan;
 use std::sync::mpsc;
@@ -56,7 +56,7 @@ pub const MIN_CASES: u64 = 100;
 const EMPLOYERS: usize = 300;
 
 /// Cases per write transaction.
-const CHUNK: usize = 2_000;
+const CHUNK: usize = 5_000;
 
 /// The roles the OS login gets, so the console opens ready for every action.
 const OS_LOGIN_ROLES: &[Role] = &[Role::Clerk, Role::Approver, Role::Supervisor, Role::Admin];
@@ -101,33 +101,11 @@ pub fn build(
     let mut events = 0u64;
     let mut done = 0u64;
     std::thread::scope(|scope| -> Result<(), StoreError> {
-        let (tx, rx) = mpsc::sync_channel::<Result<Vec<(Case, Vec<Event>)>, StoreError>>(2);
+        let (tx, rx) = mpsc::sync_channel::<Result<Batch, StoreError>>(2);
         let (env, cast, employers, order) = (&env, &cast, &employers, &order);
         let seed = opts.seed;
-        let generator = move || {
-            let mut numbers = CaseNumbers::default();
-            for chunk in order.chunks(CHUNK) {
-                let mut batch = Vec::with_capacity(chunk.len());
-                let mut failed = None;
-                for &(_, index) in chunk {
-                    match make_case(env, cast, employers, seed, u64::from(index), &mut numbers) {
-                        Ok(history) => batch.push(history),
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                let message = match failed {
-                    Some(e) => Err(e),
-                    None => Ok(batch),
-                };
-                let stop = message.is_err();
-                if tx.send(message).is_err() || stop {
-                    return;
-                }
-            }
-        };
+        let (written_tx, written_rx) = mpsc::channel::<Batch>();
+        let generator = move || generate(env, cast, employers, seed, order, &tx, &written_rx);
         std::thread::Builder::new()
             .name("demo-cases".into())
             .spawn_scoped(scope, generator)
@@ -141,6 +119,8 @@ pub fn build(
             done += batch.len() as u64;
             events += batch.iter().map(|(_, e)| e.len() as u64).sum::<u64>();
             progress(done, total);
+            // Freed by the generator, off the writer's thread.
+            let _ = written_tx.send(batch);
         }
         Ok(())
     })?;
@@ -149,6 +129,43 @@ pub fn build(
         events,
         users,
     })
+}
+
+/// The cases of one write transaction, with their events encoded.
+type Batch = Vec<(Case, Vec<EncodedEvent>)>;
+
+/// Makes the cases of `order` chunk by chunk and sends them to the writer, encoding every event
+/// here and freeing the batches the writer hands back: the writer thread is the bottleneck of a
+/// big build, so it only hashes and inserts.
+fn generate(
+    env: &Env,
+    cast: &Cast,
+    employers: &[Employer],
+    seed: u64,
+    order: &[(i64, u32)],
+    to_writer: &mpsc::SyncSender<Result<Batch, StoreError>>,
+    written: &mpsc::Receiver<Batch>,
+) {
+    let mut numbers = CaseNumbers::default();
+    for chunk in order.chunks(CHUNK) {
+        while written.try_recv().is_ok() {}
+        let batch = chunk
+            .iter()
+            .map(|&(_, index)| {
+                let (case, events) =
+                    make_case(env, cast, employers, seed, u64::from(index), &mut numbers)?;
+                let encoded = events
+                    .into_iter()
+                    .map(EncodedEvent::new)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((case, encoded))
+            })
+            .collect::<Result<Batch, StoreError>>();
+        let stop = batch.is_err();
+        if to_writer.send(batch).is_err() || stop {
+            return;
+        }
+    }
 }
 
 fn ensure_empty(store: &Store, today: NaiveDate) -> Result<(), StoreError> {

@@ -2,7 +2,7 @@
 //! in the caller's transaction, and reads the version it checks inside that same transaction.
 
 use super::Store;
-use super::chain::{self, ChainHead};
+use super::chain::{self, ChainHead, EncodedEvent};
 use super::error::{Result, SqlContext, StoreError};
 use super::search;
 use super::users;
@@ -463,7 +463,7 @@ impl Store {
     /// transaction per call; the caller keeps calls short.
     pub fn insert_histories(
         &mut self,
-        histories: &[(Case, Vec<Event>)],
+        histories: &[(Case, Vec<EncodedEvent>)],
         today: NaiveDate,
     ) -> Result<()> {
         // Statement journals in memory (each case insert opens one, for its trigger): on disk
@@ -476,11 +476,14 @@ impl Store {
             let mut head: ChainHead = chain::head(tx)?;
             let mut entries = Vec::with_capacity(histories.len());
             for (case, events) in histories {
-                let stamp = events.last().map(|e| e.at.to_rfc3339()).unwrap_or_default();
+                let stamp = events
+                    .last()
+                    .map(|e| e.event().at.to_rfc3339())
+                    .unwrap_or_default();
                 let id = insert_row(tx, case, &clocks, &stamp)?;
                 entries.push((id, search::index_text(case)));
                 for event in events {
-                    head = chain::append(tx, &head, id, event)?;
+                    head = chain::append_encoded(tx, &head, id, event)?;
                 }
             }
             index(tx, &entries)

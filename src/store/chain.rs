@@ -51,6 +51,36 @@ pub fn head(conn: &Connection) -> Result<ChainHead> {
     Ok(head.unwrap_or_else(ChainHead::genesis))
 }
 
+/// An audit event with its payload already encoded, so that a bulk writer's thread only hashes
+/// and inserts while another thread does the encoding.
+pub struct EncodedEvent {
+    event: Event,
+    at: String,
+    payload: String,
+}
+
+impl EncodedEvent {
+    pub fn new(event: Event) -> Result<EncodedEvent> {
+        let payload = encode(&event)?;
+        Ok(EncodedEvent {
+            at: event.at.to_rfc3339(),
+            event,
+            payload,
+        })
+    }
+
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+}
+
+fn encode(event: &Event) -> Result<String> {
+    serde_json::to_string(event).map_err(|source| StoreError::Corrupt {
+        context: format!("{}: encoding the audit event", event.case_no),
+        source,
+    })
+}
+
 /// Appends `event` for case `case_id` after `head` and returns the new head.
 pub fn append(
     conn: &Connection,
@@ -58,12 +88,36 @@ pub fn append(
     case_id: i64,
     event: &Event,
 ) -> Result<ChainHead> {
-    let payload = serde_json::to_string(event).map_err(|source| StoreError::Corrupt {
-        context: format!("{}: encoding the audit event", event.case_no),
-        source,
-    })?;
+    let payload = encode(event)?;
+    insert(conn, head, case_id, event, &event.at.to_rfc3339(), &payload)
+}
+
+pub fn append_encoded(
+    conn: &Connection,
+    head: &ChainHead,
+    case_id: i64,
+    encoded: &EncodedEvent,
+) -> Result<ChainHead> {
+    insert(
+        conn,
+        head,
+        case_id,
+        &encoded.event,
+        &encoded.at,
+        &encoded.payload,
+    )
+}
+
+fn insert(
+    conn: &Connection,
+    head: &ChainHead,
+    case_id: i64,
+    event: &Event,
+    at: &str,
+    payload: &str,
+) -> Result<ChainHead> {
     let seq = head.seq + 1;
-    let hash = link_hash(&head.hash, seq, &payload);
+    let hash = link_hash(&head.hash, seq, payload);
     conn.prepare_cached(
         "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -73,7 +127,7 @@ pub fn append(
         seq,
         case_id,
         event.case_no,
-        event.at.to_rfc3339(),
+        at,
         event.actor,
         event.action.name(),
         payload,
