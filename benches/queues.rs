@@ -9,7 +9,7 @@ use common::{Samples, USER, raw_count, raw_rows, today};
 use criterion::{BenchmarkId, Criterion};
 use permitdesk::console::app::list::PAGE_ROWS;
 use permitdesk::domain::{Filter, Queue};
-use permitdesk::store::search::match_query;
+use permitdesk::store::search::{employer_code, match_query};
 use permitdesk::store::{QueueQuery, SEARCH_DRIVE_LIMIT, Store};
 use rusqlite::Connection;
 use rusqlite::ToSql;
@@ -110,55 +110,92 @@ fn raw_tab_counts(conn: &Connection) -> i64 {
     stages.len() as i64 + mine + overdue
 }
 
+/// What the store decides for a search, from the same statements.
+enum RawPlan {
+    /// Full-text: the FTS5 query, and whether it walks the queue (many matches).
+    Text(String, bool),
+    /// A whole employer code: the code, and whether it walks the queue (many cases).
+    Employer(String, bool),
+}
+
 /// The same two statements the store runs for a search: how many match (up to the limit), then
-/// the page from the full-text index (few matches) or along the queue's index (many).
-fn raw_search_plan(conn: &Connection, typed: &str) -> (String, bool) {
+/// the page from the index (few matches) or along the queue's index (many).
+fn raw_search_plan(conn: &Connection, typed: &str) -> RawPlan {
+    if let Some(code) = employer_code(typed) {
+        let cases = raw_count(
+            conn,
+            "SELECT count(*) FROM (SELECT 1 FROM cases WHERE employer_uscc = ?1 LIMIT ?2)",
+            &[&code, &(SEARCH_DRIVE_LIMIT + 1)],
+        );
+        return RawPlan::Employer(code, cases > SEARCH_DRIVE_LIMIT);
+    }
     let m = match_query(typed).expect("a query");
     // A single letter or digit walks without counting first (as the store does).
     if typed.chars().count() == 1 && typed.is_ascii() {
-        return (m, true);
+        return RawPlan::Text(m, true);
     }
     let matches = raw_count(
         conn,
         "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ?1 LIMIT ?2)",
         &[&m, &(SEARCH_DRIVE_LIMIT + 1)],
     );
-    (m, matches > SEARCH_DRIVE_LIMIT)
+    RawPlan::Text(m, matches > SEARCH_DRIVE_LIMIT)
 }
 
 fn raw_search_page(conn: &Connection, typed: &str) -> usize {
-    let (m, walk) = raw_search_plan(conn, typed);
     let limit = PAGE_ROWS as i64 + 1;
-    let sql = if walk {
-        format!(
-            "SELECT {ROWS} FROM cases \
-             WHERE +id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?) \
-             ORDER BY due_key, case_no LIMIT ?"
-        )
-    } else {
-        format!(
-            "SELECT {ROWS} FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid \
-             WHERE case_search MATCH ? ORDER BY due_key, case_no LIMIT ?"
-        )
+    let (sql, term) = match raw_search_plan(conn, typed) {
+        RawPlan::Text(m, true) => (
+            format!(
+                "SELECT {ROWS} FROM cases \
+                 WHERE +id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?) \
+                 ORDER BY due_key, case_no LIMIT ?"
+            ),
+            m,
+        ),
+        RawPlan::Text(m, false) => (
+            format!(
+                "SELECT {ROWS} FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid \
+                 WHERE case_search MATCH ? ORDER BY due_key, case_no LIMIT ?"
+            ),
+            m,
+        ),
+        RawPlan::Employer(code, true) => (
+            format!(
+                "SELECT {ROWS} FROM cases WHERE +employer_uscc = ? \
+                 ORDER BY due_key, case_no LIMIT ?"
+            ),
+            code,
+        ),
+        RawPlan::Employer(code, false) => (
+            format!(
+                "SELECT {ROWS} FROM cases INDEXED BY cases_by_employer WHERE employer_uscc = ? \
+                 ORDER BY due_key, case_no LIMIT ?"
+            ),
+            code,
+        ),
     };
-    raw_rows(conn, &sql, &[&m, &limit]).len()
+    raw_rows(conn, &sql, &[&term, &limit]).len()
 }
 
 fn raw_search_count(conn: &Connection, typed: &str) -> i64 {
-    let (m, walk) = raw_search_plan(conn, typed);
-    if walk {
-        raw_count(
+    match raw_search_plan(conn, typed) {
+        RawPlan::Text(m, true) => raw_count(
             conn,
             "SELECT count(*) FROM case_search WHERE case_search MATCH ?1",
             &[&m],
-        )
-    } else {
-        raw_count(
+        ),
+        RawPlan::Text(m, false) => raw_count(
             conn,
             "SELECT count(*) FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid \
              WHERE case_search MATCH ?",
             &[&m],
-        )
+        ),
+        RawPlan::Employer(code, _) => raw_count(
+            conn,
+            "SELECT count(*) FROM cases WHERE employer_uscc = ?1",
+            &[&code],
+        ),
     }
 }
 

@@ -231,6 +231,60 @@ fn search_finds_chinese_names_by_any_run_of_characters() {
 }
 
 #[test]
+fn a_whole_employer_code_is_searched_through_the_employer_index() {
+    let dir = TempDir::new().expect("dir");
+    let mut store = new_store(dir.path());
+    let big = "91440101MA5CQ7H2XC";
+    let first17 = "91440101MA5CQ7H3X";
+    let check = permitdesk::domain::ids::uscc_check_char(first17).expect("code");
+    let small = format!("{first17}{check}");
+    // Enough cases for the big employer that its search walks the queue instead.
+    let big_cases = u32::try_from(SEARCH_DRIVE_LIMIT).expect("limit") + 5;
+    store.begin_bulk_load().expect("bulk");
+    for n in 1..=big_cases + 3 {
+        let mut s = submission(n, None);
+        if n > big_cases {
+            s.employer.uscc = small.clone();
+        }
+        store
+            .submit("system", s, Some(day("2026-11-20")))
+            .expect("submit");
+    }
+    store.end_bulk_load().expect("bulk");
+    for (typed, code, total) in [
+        (
+            format!("  {}  ", big.to_lowercase()),
+            big,
+            i64::from(big_cases),
+        ),
+        (small.clone(), small.as_str(), 3),
+    ] {
+        let q = query(Queue::PreAudit, Some(&typed));
+        let page = store.page(&q).expect("search");
+        assert_eq!(page.rows.len(), (total as usize).min(q.limit), "{typed}");
+        assert!(page.rows.iter().all(|r| r.employer.uscc == code), "{typed}");
+        assert_eq!(store.count(&q).expect("count"), total, "{typed}");
+        let capped = store.count_capped(&q, 1000).expect("count");
+        assert_eq!((capped.n, capped.more), (total.min(1000), total > 1000));
+        let plan = plan_of(&store, &q);
+        assert!(!plan.contains("case_search"), "{typed}: {plan}");
+        assert!(!scans_table(&plan), "{typed}: {plan}");
+        if total > SEARCH_DRIVE_LIMIT {
+            assert!(plan.contains("cases_by_stage"), "walks the queue: {plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "walks in order: {plan}");
+        } else {
+            assert!(plan.contains("cases_by_employer"), "reads the code: {plan}");
+        }
+    }
+    // One character off the check character is text, not a code: no case holds it.
+    let wrong = format!("{first17}{}", if check == '0' { '1' } else { '0' });
+    let page = store
+        .page(&query(Queue::All, Some(&wrong)))
+        .expect("search");
+    assert!(page.rows.is_empty());
+}
+
+#[test]
 fn keyset_pages_cover_a_queue_exactly_once() {
     let dir = TempDir::new().expect("dir");
     let mut store = new_store(dir.path());

@@ -111,6 +111,11 @@ enum SearchPlan {
     Drive(String),
     /// Many matches: along the queue's index, testing each row against the matches.
     Walk(String),
+    /// A whole unified social credit code with few cases: from the employer index to the cases.
+    EmployerDrive(String),
+    /// A whole unified social credit code with many cases: along the queue's index, testing
+    /// each row's code (no list of matches to build first, unlike `Walk`).
+    EmployerWalk(String),
 }
 
 impl SearchPlan {
@@ -121,7 +126,17 @@ impl SearchPlan {
             SearchPlan::Drive(_) => {
                 "FROM case_search CROSS JOIN cases ON cases.id = case_search.rowid"
             }
+            SearchPlan::EmployerDrive(_) => "FROM cases INDEXED BY cases_by_employer",
             _ => "FROM cases",
+        }
+    }
+
+    /// The plan for counting: a code's cases are counted from the employer index, never by
+    /// walking a queue until its end.
+    fn for_counting(self) -> SearchPlan {
+        match self {
+            SearchPlan::EmployerWalk(code) => SearchPlan::EmployerDrive(code),
+            other => other,
         }
     }
 }
@@ -171,6 +186,9 @@ impl Store {
         let Some(typed) = q.search.as_deref() else {
             return Ok(SearchPlan::None);
         };
+        if let Some(code) = super::search::employer_code(typed) {
+            return self.employer_plan(code);
+        }
         let Some(m) = super::search::match_query(typed) else {
             return Ok(SearchPlan::Nothing);
         };
@@ -198,6 +216,22 @@ impl Store {
             SearchPlan::Walk(m)
         } else {
             SearchPlan::Drive(m)
+        })
+    }
+
+    fn employer_plan(&self, code: String) -> Result<SearchPlan> {
+        let cases: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE employer_uscc = ?1 LIMIT ?2)",
+            )
+            .ctx("preparing a search")?
+            .query_row(params![code, SEARCH_DRIVE_LIMIT + 1], |r| r.get(0))
+            .ctx("searching")?;
+        Ok(if cases > SEARCH_DRIVE_LIMIT {
+            SearchPlan::EmployerWalk(code)
+        } else {
+            SearchPlan::EmployerDrive(code)
         })
     }
 
@@ -249,6 +283,9 @@ impl Store {
                 "+id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)",
                 [text(m)],
             ),
+            SearchPlan::EmployerDrive(code) => c.push("employer_uscc = ?", [text(code)]),
+            // `+`: the code is a test on each row, never the way in.
+            SearchPlan::EmployerWalk(code) => c.push("+employer_uscc = ?", [text(code)]),
         }
         c
     }
@@ -308,7 +345,7 @@ impl Store {
                 return Ok(n);
             }
         }
-        let search = self.search_plan(q)?;
+        let search = self.search_plan(q)?.for_counting();
         if let (SearchPlan::Walk(m), Queue::All, Filter::All) = (&search, q.queue, q.filter) {
             // Every case is in All: the matches are the count, no case needs reading.
             return self
@@ -342,7 +379,7 @@ impl Store {
                 });
             }
         }
-        let search = self.search_plan(q)?;
+        let search = self.search_plan(q)?.for_counting();
         let mut c = self.queue_conditions(q, &search);
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 {} {} LIMIT ?)",

@@ -56,6 +56,14 @@ pub fn index_text(case: &Case) -> String {
     all.join(" ")
 }
 
+/// A whole unified social credit code, typed alone (any case, spaces around): searched as that
+/// employer's code, through the employer index, not as text. A code whose check character is
+/// wrong is only text.
+pub fn employer_code(typed: &str) -> Option<String> {
+    let code = typed.trim().to_ascii_uppercase();
+    crate::domain::ids::validate_uscc(&code).ok().map(|()| code)
+}
+
 /// Turns what a user typed into an FTS5 query: every word must match, the last token of each
 /// word as a prefix. Returns `None` when nothing searchable was typed. The query is passed as a
 /// parameter and every token is quoted, so no user text is ever SQL or FTS syntax.
