@@ -4,14 +4,15 @@
 
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use permitdesk::console::app::list::{MAX_LOADED, PAGE_ROWS};
 use permitdesk::console::app::{App, Effect, Msg, Setup};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
-use permitdesk::console::worker::execute;
+use permitdesk::console::worker::{Reply, execute};
 use permitdesk::demo::{DemoOptions, build};
-use permitdesk::domain::{Calendar, Stage};
-use permitdesk::store::Store;
+use permitdesk::domain::{Calendar, Filter, Queue, Stage};
+use permitdesk::store::{QueueQuery, Store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::collections::VecDeque;
@@ -31,11 +32,11 @@ struct Harness {
     height: u16,
 }
 
-fn demo_store() -> (TempDir, Store) {
+fn demo_store(cases: u64) -> (TempDir, Store) {
     let dir = TempDir::new().expect("dir");
     let mut store = Store::open(&dir.path().join("demo.db"), Calendar::embedded()).expect("store");
     let options = DemoOptions {
-        cases: 300,
+        cases,
         seed: 11,
         today: today(),
         os_login: None,
@@ -46,7 +47,11 @@ fn demo_store() -> (TempDir, Store) {
 
 impl Harness {
     fn new(user: &str, width: u16, height: u16, lang: Lang) -> Harness {
-        let (dir, store) = demo_store();
+        Self::with_cases(user, width, height, lang, 300)
+    }
+
+    fn with_cases(user: &str, width: u16, height: u16, lang: Lang, cases: u64) -> Harness {
+        let (dir, store) = demo_store(cases);
         let actor = store.actor(user).expect("actor");
         let setup = Setup {
             user: user.into(),
@@ -455,4 +460,84 @@ fn refusals_and_help_in_chinese() {
     h.enter();
     h.press("?");
     insta::assert_snapshot!("help_zh_80x24", h.screen());
+}
+
+#[test]
+fn paging_deep_keeps_a_window_and_reads_rows_again_on_the_way_back() {
+    let mut h = Harness::with_cases("li.wei", 120, 40, Lang::En, 1_500);
+    h.press("9");
+    assert_eq!(h.app.queue(), Queue::Closed);
+    let everything = h
+        .store
+        .page(&QueueQuery {
+            queue: Queue::Closed,
+            filter: Filter::All,
+            search: None,
+            user: "li.wei".into(),
+            today: today(),
+            sort: Default::default(),
+            after: None,
+            limit: 5_000,
+        })
+        .expect("the whole queue")
+        .rows
+        .into_iter()
+        .map(|r| r.case_no)
+        .collect::<Vec<_>>();
+    assert!(
+        everything.len() > MAX_LOADED + PAGE_ROWS,
+        "{}",
+        everything.len()
+    );
+    let selected = |h: &Harness| h.app.list.selected_case_no().expect("a selection");
+    let mut down = vec![selected(&h)];
+    for _ in 1..everything.len() {
+        h.press("j");
+        assert!(
+            h.app.list.rows.len() <= MAX_LOADED,
+            "the window stays bounded"
+        );
+        down.push(selected(&h));
+    }
+    assert_eq!(
+        down, everything,
+        "walking down visits every case once, in order"
+    );
+    assert!(h.app.list.above.is_some(), "the first rows were let go");
+
+    // A refresh deep in the queue re-reads the window, not the first page.
+    let deep = selected(&h);
+    for version in [1, 2] {
+        let effects = h.app.update(Msg::Reply {
+            generation: 0,
+            reply: Reply::Changed(version),
+        });
+        h.run(effects);
+    }
+    assert_eq!(selected(&h), deep, "the selection survives a refresh");
+
+    let mut up = vec![selected(&h)];
+    for _ in 1..everything.len() {
+        h.press("k");
+        assert!(
+            h.app.list.rows.len() <= MAX_LOADED,
+            "the window stays bounded"
+        );
+        up.push(selected(&h));
+    }
+    up.reverse();
+    assert_eq!(
+        up, everything,
+        "walking back up reads the let-go rows again"
+    );
+    assert!(h.app.list.above.is_none());
+
+    // `g` from deep down goes to the real top, not the top of the window.
+    h.press("G");
+    for _ in 0..15 {
+        h.key(KeyCode::PageDown, KeyModifiers::NONE);
+    }
+    assert!(h.app.list.above.is_some());
+    h.press("g");
+    assert_eq!(selected(&h), everything[0]);
 }

@@ -2,7 +2,7 @@
 
 use super::app::{Alert, App, Effect, Msg, Setup};
 use super::view;
-use super::worker::{Job, Reply, Ticket, execute};
+use super::worker::{Fetch, Job, Reply, Ticket, execute};
 use crate::store::Store;
 use base64::Engine as _;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
@@ -106,7 +106,16 @@ fn spawn_worker(mut store: Store, replies: UnboundedSender<(u64, Reply)>) -> mps
             }
             let superseded = |i: usize, job: &Job| {
                 batch[i + 1..].iter().any(|later| match (job, &later.job) {
-                    (Job::Page { append: false, .. }, Job::Page { append: false, .. })
+                    (
+                        Job::Page {
+                            fetch: Fetch::Replace,
+                            ..
+                        },
+                        Job::Page {
+                            fetch: Fetch::Replace,
+                            ..
+                        },
+                    )
                     | (Job::Detail { .. }, Job::Detail { .. })
                     | (Job::Counts { .. }, Job::Counts { .. })
                     | (Job::Poll, Job::Poll) => true,

@@ -14,12 +14,23 @@ pub const SEARCH_COUNT_CAP: i64 = 1000;
 pub const FIGURE_ROWS: usize = 1000;
 use chrono::NaiveDate;
 
+/// Which rows of the table a page job reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    /// The loaded window again (or a new query's first page), with the total.
+    Replace,
+    /// The page below the window.
+    Append,
+    /// The page above the window, read in the reverse order.
+    Prepend,
+}
+
 /// Everything the console can ask of the store.
 #[derive(Debug, Clone)]
 pub enum Job {
     Page {
         query: QueueQuery,
-        append: bool,
+        fetch: Fetch,
     },
     Counts {
         user: String,
@@ -86,7 +97,7 @@ pub enum Reply {
         total: i64,
         /// The total is a floor: a search matched more than it counted.
         more: bool,
-        append: bool,
+        fetch: Fetch,
     },
     Counts(TabCounts),
     Detail(Box<Option<Detail>>),
@@ -130,22 +141,22 @@ pub fn execute(store: &mut Store, job: Job) -> Reply {
 
 fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
     Ok(match job {
-        Job::Page { query, append } => {
+        Job::Page { query, fetch } => {
             let page = store.page(&query)?;
-            let (total, more) = match (append, query.search.is_some()) {
-                (true, _) => (-1, false),
+            let (total, more) = match (fetch, query.search.is_some()) {
+                (Fetch::Append | Fetch::Prepend, _) => (-1, false),
                 // As-you-type totals stay cheap however much a short prefix matches.
-                (false, true) => {
+                (Fetch::Replace, true) => {
                     let count = store.count_capped(&query, SEARCH_COUNT_CAP)?;
                     (count.n, count.more)
                 }
-                (false, false) => (store.count(&query)?, false),
+                (Fetch::Replace, false) => (store.count(&query)?, false),
             };
             Reply::Page {
                 page,
                 total,
                 more,
-                append,
+                fetch,
             }
         }
         Job::Counts { user, today } => Reply::Counts(store.tab_counts(&user, today)?),

@@ -50,6 +50,11 @@ impl App {
                 let moved = self.list.move_by(-page);
                 self.after_move(moved)
             }
+            Top if self.list.above.is_some() => {
+                // Rows above were let go: read the queue's first page again.
+                self.list.from_top();
+                self.reload()
+            }
             Top => {
                 let moved = self.list.to_top();
                 self.after_move(moved)
@@ -70,6 +75,7 @@ impl App {
                     Vec::new()
                 } else if !self.search.text.is_empty() {
                     self.search.text.clear();
+                    self.list.from_top();
                     self.reload()
                 } else {
                     self.list.marked.clear();
@@ -86,10 +92,12 @@ impl App {
             }
             CycleSort => {
                 self.list.cycle_sort();
+                self.list.from_top();
                 self.reload()
             }
             ReverseSort => {
                 self.list.sort.descending = !self.list.sort.descending;
+                self.list.from_top();
                 self.reload()
             }
             Mark => {

@@ -8,6 +8,10 @@ use std::collections::BTreeSet;
 /// How many rows one page fetch asks for.
 pub const PAGE_ROWS: usize = 100;
 
+/// The most rows kept loaded: paging further lets the farthest rows go, and they are read again
+/// by keyset when the selection comes back to them, so memory stays flat in a queue of any length.
+pub const MAX_LOADED: usize = 10 * PAGE_ROWS;
+
 #[derive(Debug, Clone, Default)]
 pub struct List {
     pub rows: Vec<CaseRow>,
@@ -18,6 +22,12 @@ pub struct List {
     /// First row drawn; kept by the view so the selection stays visible.
     pub offset: usize,
     pub next: Option<Cursor>,
+    /// The last row let go above the loaded ones: the page above ends here, a refresh starts
+    /// after it. `None` when the first loaded row is the queue's first.
+    pub above: Option<Cursor>,
+    /// The next first page starts a new query (search, filter, sort, `g`): one page, selection
+    /// on its first row, instead of the loaded window again.
+    pub restart: bool,
     pub loading: bool,
     pub marked: BTreeSet<String>,
     pub filter: Filter,
@@ -35,7 +45,11 @@ impl List {
 
     /// Takes a fresh first page, keeping the selection on the same case if it is still there.
     pub fn replace(&mut self, page: Page, total: i64, keep: Option<&str>) {
-        let previous_index = self.selected;
+        let (previous_index, keep) = if std::mem::take(&mut self.restart) {
+            (0, None)
+        } else {
+            (self.selected, keep)
+        };
         self.rows = page.rows;
         self.next = page.next;
         self.total = Some(total);
@@ -57,6 +71,37 @@ impl List {
         );
         self.next = page.next;
         self.loading = false;
+        let extra = self.rows.len().saturating_sub(MAX_LOADED);
+        if extra > 0 {
+            self.above = self.rows.get(extra - 1).map(Cursor::after);
+            self.rows.drain(..extra);
+            self.selected = self.selected.saturating_sub(extra);
+            self.offset = self.offset.saturating_sub(extra);
+        }
+    }
+
+    /// Puts the page above in front: `page` was read in the reverse order from the first loaded
+    /// row, one row longer than a page when more lie above (that row anchors the window).
+    pub fn prepend(&mut self, page: Page) {
+        let mut earlier = page.rows;
+        self.above = if earlier.len() > PAGE_ROWS {
+            earlier.pop().as_ref().map(Cursor::after)
+        } else {
+            None
+        };
+        let known: BTreeSet<String> = self.rows.iter().map(|r| r.case_no.clone()).collect();
+        earlier.retain(|r| !known.contains(&r.case_no));
+        earlier.reverse();
+        let added = earlier.len();
+        earlier.append(&mut self.rows);
+        self.rows = earlier;
+        self.selected += added;
+        self.offset += added;
+        self.loading = false;
+        if self.rows.len() > MAX_LOADED {
+            self.rows.truncate(MAX_LOADED);
+            self.next = self.rows.last().map(Cursor::after);
+        }
     }
 
     /// Moves the selection by `delta` rows; true if it moved.
@@ -89,6 +134,19 @@ impl List {
         !self.loading && self.next.is_some() && self.selected + visible.max(10) >= self.rows.len()
     }
 
+    /// True when the selection is near the start of what is loaded and rows above were let go.
+    pub fn wants_earlier(&self, visible: usize) -> bool {
+        !self.loading && self.above.is_some() && self.selected < visible.max(10)
+    }
+
+    /// The next load starts from the queue's first row, with the selection there.
+    pub fn from_top(&mut self) {
+        self.above = None;
+        self.selected = 0;
+        self.offset = 0;
+        self.restart = true;
+    }
+
     pub fn toggle_mark(&mut self) {
         if let Some(no) = self.selected_case_no() {
             if !self.marked.remove(&no) {
@@ -110,6 +168,7 @@ impl List {
         self.selected = 0;
         self.offset = 0;
         self.next = None;
+        self.above = None;
         self.marked.clear();
     }
 }

@@ -11,13 +11,13 @@ pub mod list;
 
 use super::i18n::{Lang, T};
 use super::keymap::Keymap;
-use super::worker::{Detail, Job, Reply, Ticket};
+use super::worker::{Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Queue, Role};
-use crate::store::{QueueQuery, TabCounts};
+use crate::store::{Cursor, QueueQuery, TabCounts};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use dialog::{Dialog, Outcome, Target, TextAction};
-use list::{List, PAGE_ROWS};
+use list::{List, MAX_LOADED, PAGE_ROWS};
 use std::collections::HashMap;
 
 #[derive(Debug)]
@@ -223,7 +223,7 @@ impl App {
 
     /// Re-queries what is on screen: the first page, the counts and the selected case.
     fn reload(&mut self) -> Vec<Effect> {
-        let mut effects = vec![self.request_page(false)];
+        let mut effects = vec![self.request_page(Fetch::Replace)];
         effects.push(self.job(Job::Counts {
             user: self.setup.user.clone(),
             today: self.setup.today,
@@ -232,16 +232,28 @@ impl App {
         effects
     }
 
-    fn request_page(&mut self, append: bool) -> Effect {
+    fn request_page(&mut self, fetch: Fetch) -> Effect {
         let mut query = self.query();
-        if append {
-            query.after = self.list.next.clone();
-        } else {
-            // A refresh re-reads what is loaded, so the view neither shrinks nor jumps.
-            query.limit = PAGE_ROWS.max(self.list.rows.len()).min(10 * PAGE_ROWS);
+        match fetch {
+            Fetch::Append => query.after = self.list.next.clone(),
+            Fetch::Prepend => {
+                // Backwards from the first loaded row; one row more, to anchor the window.
+                query.sort.descending = !query.sort.descending;
+                query.after = self.list.rows.first().map(Cursor::after);
+                query.limit = PAGE_ROWS + 1;
+            }
+            Fetch::Replace => {
+                // A refresh re-reads the loaded window, so the view neither shrinks nor jumps.
+                query.after = self.list.above.clone();
+                query.limit = if self.list.restart {
+                    PAGE_ROWS
+                } else {
+                    self.list.rows.len().clamp(PAGE_ROWS, MAX_LOADED)
+                };
+            }
         }
         self.list.loading = true;
-        let effect = self.job(Job::Page { query, append });
+        let effect = self.job(Job::Page { query, fetch });
         if let Effect::Store(t) = &effect {
             self.page_generation = t.generation;
         }
@@ -297,7 +309,8 @@ impl App {
             }
             _ if self.search.typing => {
                 self.search.text.push_str(&crate::text::sanitize_line(text));
-                vec![self.request_page(false)]
+                self.list.from_top();
+                vec![self.request_page(Fetch::Replace)]
             }
             _ => Vec::new(),
         }
@@ -338,8 +351,8 @@ impl App {
             }
             _ => return Vec::new(),
         }
-        self.list.selected = 0;
-        vec![self.request_page(false)]
+        self.list.from_top();
+        vec![self.request_page(Fetch::Replace)]
     }
 
     fn dialog_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -447,14 +460,16 @@ impl App {
             effects.extend(self.request_detail());
         }
         if self.list.wants_more(self.visible_rows()) {
-            effects.push(self.request_page(true));
+            effects.push(self.request_page(Fetch::Append));
+        } else if self.list.wants_earlier(self.visible_rows()) {
+            effects.push(self.request_page(Fetch::Prepend));
         }
         effects
     }
 
     fn set_filter(&mut self, filter: Filter) -> Vec<Effect> {
         self.list.filter = filter;
-        self.list.selected = 0;
+        self.list.from_top();
         self.reload()
     }
 }

@@ -4,7 +4,7 @@ use super::dialog::Dialog;
 use super::list::List;
 use super::{Alert, App, Effect};
 use crate::console::i18n::{Lang, T};
-use crate::console::worker::{ActFailure, Reply};
+use crate::console::worker::{ActFailure, Fetch, Reply};
 use crate::domain::Queue;
 
 impl App {
@@ -14,17 +14,19 @@ impl App {
                 page,
                 total,
                 more,
-                append,
+                fetch,
             } => {
                 if generation != self.page_generation {
                     return Vec::new();
                 }
                 let before = self.list.selected_case_no();
-                if append {
-                    self.list.append(page);
-                } else {
-                    self.list.replace(page, total, before.as_deref());
-                    self.list.total_more = more;
+                match fetch {
+                    Fetch::Append => self.list.append(page),
+                    Fetch::Prepend => self.list.prepend(page),
+                    Fetch::Replace => {
+                        self.list.replace(page, total, before.as_deref());
+                        self.list.total_more = more;
+                    }
                 }
                 if self.list.selected_case_no() != before || self.detail.is_none() {
                     return self.request_detail().into_iter().collect();
