@@ -217,20 +217,7 @@ fn terms(conn: &Connection) -> Terms {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("a case");
-    // Employers by how many of the first 5,000 cases they have: the largest (in the demo store it
-    // holds about 15 % of all cases) and the one in the middle.
-    let employers: Vec<String> = conn
-        .prepare(
-            "SELECT employer_uscc FROM cases WHERE id <= 5000 \
-             GROUP BY employer_uscc ORDER BY count(*) DESC, employer_uscc",
-        )
-        .expect("employers")
-        .query_map([], |r| r.get(0))
-        .expect("employers")
-        .collect::<rusqlite::Result<_>>()
-        .expect("employers");
-    let employer_code = employers[0].clone();
-    let employer_code_typical = employers[employers.len() / 2].clone();
+    let (employer_code, employer_code_typical) = common::employer_codes(conn);
     let word = name
         .split_whitespace()
         .max_by_key(|w| w.chars().count())

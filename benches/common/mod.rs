@@ -246,3 +246,19 @@ fn show(us: f64) -> String {
         format!("{us:.1} µs")
     }
 }
+
+/// Two employer codes from the store: the employer with the most of the first 5,000 cases (in the
+/// demo store it holds about 15 % of all cases) and the one in the middle.
+pub fn employer_codes(conn: &Connection) -> (String, String) {
+    let employers: Vec<String> = conn
+        .prepare(
+            "SELECT employer_uscc FROM cases WHERE id <= 5000 \
+             GROUP BY employer_uscc ORDER BY count(*) DESC, employer_uscc",
+        )
+        .expect("employers")
+        .query_map([], |r| r.get(0))
+        .expect("employers")
+        .collect::<rusqlite::Result<_>>()
+        .expect("employers");
+    (employers[0].clone(), employers[employers.len() / 2].clone())
+}
