@@ -22,53 +22,17 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, ExamReport};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Deadline,
-    DeadlineState, Directory, Event, Kind, Policy, Presenter, Refusal, Role, Stage, Submission,
-    TimerKind, decide, replay, submit,
+    DeadlineState, Event, Kind, Policy, Presenter, Refusal, Stage, Submission, TimerKind, decide,
+    replay, submit,
 };
+
+mod domain_support;
+
+use domain_support::*;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().expect("test date")
-}
-
-fn person(name: &str, roles: &[Role]) -> Actor {
-    Actor {
-        name: name.to_string(),
-        roles: roles.to_vec(),
-        active: true,
-    }
-}
-
-fn li_wei() -> Actor {
-    person("li.wei", &[Role::Approver])
-}
-
-fn wang_fang() -> Actor {
-    person("wang.fang", &[Role::Supervisor])
-}
-
-fn sun_lei() -> Actor {
-    person("sun.lei", &[Role::Supervisor])
-}
-
-fn liu_yang() -> Actor {
-    person("liu.yang", &[Role::Clerk])
-}
-
-fn system() -> Actor {
-    Actor::system()
-}
-
-struct Users(Vec<Actor>);
-
-impl Directory for Users {
-    fn actor(&self, name: &str) -> Option<Actor> {
-        self.0.iter().find(|a| a.name == name).cloned()
-    }
-}
 
 struct World {
     calendar: Calendar,

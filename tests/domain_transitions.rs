@@ -11,75 +11,18 @@
 use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, Verdict};
 use permitdesk::domain::{
-    Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Directory, Event,
-    Kind, Policy, Presenter, Refusal, Role, Stage, Submission, decide, replay, submit,
+    Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
+    Policy, Presenter, Refusal, Role, Stage, Submission, decide, replay, submit,
 };
 use std::collections::BTreeSet;
+
+mod domain_support;
+
+use domain_support::*;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 // ---------------------------------------------------------------------------------------------
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().expect("test date")
-}
-
-fn person(name: &str, roles: &[Role]) -> Actor {
-    Actor {
-        name: name.to_string(),
-        roles: roles.to_vec(),
-        active: true,
-    }
-}
-
-fn li_wei() -> Actor {
-    person("li.wei", &[Role::Approver])
-}
-
-fn chen_yu() -> Actor {
-    person("chen.yu", &[Role::Approver])
-}
-
-fn wang_fang() -> Actor {
-    person("wang.fang", &[Role::Supervisor])
-}
-
-fn sun_lei() -> Actor {
-    person("sun.lei", &[Role::Supervisor])
-}
-
-fn liu_yang() -> Actor {
-    person("liu.yang", &[Role::Clerk])
-}
-
-fn admin() -> Actor {
-    person("admin", &[Role::Admin])
-}
-
-fn audit_he() -> Actor {
-    person("audit.he", &[Role::Viewer])
-}
-
-/// A former approver and supervisor whose account was disabled.
-fn zhao_min() -> Actor {
-    Actor {
-        active: false,
-        ..person("zhao.min", &[Role::Approver, Role::Supervisor])
-    }
-}
-
-fn system() -> Actor {
-    Actor::system()
-}
-
-/// The users of the store, for `assign`.
-struct Users(Vec<Actor>);
-
-impl Directory for Users {
-    fn actor(&self, name: &str) -> Option<Actor> {
-        self.0.iter().find(|a| a.name == name).cloned()
-    }
-}
 
 struct World {
     calendar: Calendar,
