@@ -1,7 +1,8 @@
 //! Key press to redrawn frame: a key through `App::update`, every store job it asks for run
 //! synchronously through the worker's own `execute` (as the live worker would, in order, replies
 //! fed back), then the frame drawn into ratatui's `TestBackend`. Move, page, switch queue and open
-//! the detail panel, plus one search keystroke; p99 is the figure of interest.
+//! the detail panel, paging past the table's window of loaded rows, plus one search keystroke;
+//! p99 is the figure of interest.
 //!
 //! The console only reads here, but `App::new` records the user's visit (one small write).
 
@@ -113,6 +114,26 @@ fn main() {
         });
         samples.report(&format!("key_to_frame/{name}"));
     }
+
+    // Paging through Closed (the largest) past the table's window: 40 pages down, 40 back up, so
+    // rows are let go below and above and read again by keyset.
+    console.press(KeyCode::Esc);
+    console.press(KeyCode::Char('9'));
+    let mut turn = 0usize;
+    group.bench_function("page_through_window", |b| {
+        b.iter_custom(|iters| {
+            samples.timed(iters, || {
+                let key = if turn % 80 < 40 {
+                    KeyCode::PageDown
+                } else {
+                    KeyCode::PageUp
+                };
+                console.press(key);
+                turn += 1;
+            })
+        })
+    });
+    samples.report("key_to_frame/page_through_window");
 
     // Search as you type in a stage tab and in Closed (the largest): `/`, then each keystroke
     // re-queries the page and its total. The word is typed, then taken back letter by letter.

@@ -7,11 +7,16 @@ fn main() -> ExitCode {
         crash::deliberate_panic();
     }
     let cli = permitdesk::cli::Cli::parse();
+    let lang = permitdesk::cli::language(&cli);
     match permitdesk::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let code = permitdesk::cli::exit_code(&err);
-            let message = format!("{err:#}{}", damage_hint(&err));
+            let message = format!(
+                "{}{}",
+                permitdesk::cli::error_message(lang, &err),
+                damage_hint(&err)
+            );
             eprintln!("permitdesk: {}", permitdesk::text::sanitize_line(&message));
             ExitCode::from(code)
         }

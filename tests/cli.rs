@@ -21,6 +21,8 @@ fn pd(db: &Path) -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // Messages in English whatever the machine's locale.
+    cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
     cmd.env("XDG_CONFIG_HOME", db.parent().expect("dir"));
     cmd.arg("--db").arg(db);
     cmd
@@ -170,6 +172,44 @@ fn wrong_stage_and_wrong_role_are_3() {
         .code(3)
         .stderr(predicate::str::contains("claim it first"));
     assert_eq!(show(&db, no)["version"], before);
+}
+
+#[test]
+fn refusals_speak_the_chosen_language() {
+    let (_dir, db) = demo();
+    let open = first(&db, "pre-audit", "unclaimed");
+    let no = open["case_no"].as_str().expect("case_no");
+    let claim_as_viewer = |setup: &dyn Fn(&mut Command)| {
+        let mut cmd = pd(&db);
+        setup(&mut cmd);
+        as_user(&mut cmd, "audit.he")
+            .args(["case", "claim", no])
+            .assert()
+            .code(3)
+    };
+    claim_as_viewer(&|c| {
+        c.args(["--lang", "zh"]);
+    })
+    .stderr(predicate::str::contains(format!(
+        "{no}：claim 需要审查员或科室负责人角色"
+    )));
+    claim_as_viewer(&|c| {
+        c.env("PERMITDESK_LANG", "zh");
+    })
+    .stderr(predicate::str::contains("需要"));
+    claim_as_viewer(&|c| {
+        c.env("LANG", "zh_CN.UTF-8");
+    })
+    .stderr(predicate::str::contains("需要"));
+    claim_as_viewer(&|_| {}).stderr(predicate::str::contains(
+        "needs the approver or supervisor role",
+    ));
+    // What has no translation stays in English, with its own exit code.
+    as_user(&mut pd(&db), "li.wei")
+        .args(["--lang", "zh", "case", "claim", "GZ1999-999999"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("GZ1999-999999: no such case"));
 }
 
 #[test]

@@ -21,6 +21,8 @@ fn pd(dir: &Path) -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // Messages in English whatever the machine's locale.
+    cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
     cmd.env("XDG_CONFIG_HOME", dir);
     cmd.current_dir(dir);
     cmd.args(["--db", "s.db", "--today", TODAY]);

@@ -3,7 +3,6 @@
 use super::identity::{Need, Session};
 use super::{Cli, Exit};
 use crate::config::Config;
-use crate::console::i18n::Lang;
 use crate::console::keymap::Keymap;
 use crate::console::{Setup, runtime};
 use crate::domain::Calendar;
@@ -36,11 +35,7 @@ pub fn launch(cli: &Cli, session: Session) -> anyhow::Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         store_read_only: session.store.is_read_only(),
-        lang: Lang::choose(
-            cli.lang.as_deref(),
-            std::env::var("LC_ALL").ok().as_deref(),
-            std::env::var("LANG").ok().as_deref(),
-        ),
+        lang: super::language(cli),
         keymap,
         ascii: cli.ascii,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),

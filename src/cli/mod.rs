@@ -16,6 +16,7 @@ mod user;
 
 pub use args::Cli;
 
+use crate::console::i18n::{Lang, Why};
 use crate::domain::Calendar;
 use crate::store::{Store, StoreError};
 use anyhow::Context as _;
@@ -53,6 +54,34 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         }
     }
     1
+}
+
+/// The language of the console and of messages: `--lang`/`PERMITDESK_LANG`, else the locale.
+pub fn language(cli: &Cli) -> Lang {
+    Lang::choose(
+        cli.lang.as_deref(),
+        std::env::var("LC_ALL").ok().as_deref(),
+        std::env::var("LANG").ok().as_deref(),
+    )
+}
+
+/// What a failed command says: refusals and conflicts in the user's language, in the same words
+/// as the console; anything else in English.
+pub fn error_message(lang: Lang, err: &anyhow::Error) -> String {
+    let english = format!("{err:#}");
+    let why = err.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            Some(Why::from_error(e))
+        } else {
+            cause
+                .downcast_ref::<crate::domain::Refusal>()
+                .map(|r| Why::Refused(r.clone()))
+        }
+    });
+    match (lang, why) {
+        (Lang::Zh, Some(why)) => why.say(lang, &english),
+        _ => english,
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {

@@ -104,6 +104,8 @@ pub fn pd(db: &Path) -> Command {
     for var in PERMITDESK_VARS {
         cmd.env_remove(var);
     }
+    // Messages in English whatever the machine's locale.
+    cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
     if let Some(dir) = db.parent() {
         cmd.env("XDG_CONFIG_HOME", dir);
     }
