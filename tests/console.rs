@@ -490,15 +490,20 @@ fn paging_deep_keeps_a_window_and_reads_rows_again_on_the_way_back() {
         everything.len()
     );
     let selected = |h: &Harness| h.app.list.selected_case_no().expect("a selection");
-    let mut down = vec![selected(&h)];
-    for _ in 1..everything.len() {
-        h.press("j");
-        assert!(
-            h.app.list.rows.len() <= MAX_LOADED,
-            "the window stays bounded"
-        );
-        down.push(selected(&h));
-    }
+    // The case selected before each of `n - 1` presses of `key`, and after the last.
+    let walk = |h: &mut Harness, key: &str, n: usize| {
+        let mut seen = vec![selected(h)];
+        for _ in 1..n {
+            h.press(key);
+            assert!(
+                h.app.list.rows.len() <= MAX_LOADED,
+                "the window stays bounded"
+            );
+            seen.push(selected(h));
+        }
+        seen
+    };
+    let down = walk(&mut h, "j", everything.len());
     assert_eq!(
         down, everything,
         "walking down visits every case once, in order"
@@ -516,15 +521,7 @@ fn paging_deep_keeps_a_window_and_reads_rows_again_on_the_way_back() {
     }
     assert_eq!(selected(&h), deep, "the selection survives a refresh");
 
-    let mut up = vec![selected(&h)];
-    for _ in 1..everything.len() {
-        h.press("k");
-        assert!(
-            h.app.list.rows.len() <= MAX_LOADED,
-            "the window stays bounded"
-        );
-        up.push(selected(&h));
-    }
+    let mut up = walk(&mut h, "k", everything.len());
     up.reverse();
     assert_eq!(
         up, everything,

@@ -204,15 +204,11 @@ impl Store {
                 }
             }
         }
-        let matches: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ?1 LIMIT ?2)",
-            )
-            .ctx("preparing a search")?
-            .query_row(params![m, SEARCH_DRIVE_LIMIT + 1], |r| r.get(0))
-            .ctx("searching")?;
-        Ok(if matches > SEARCH_DRIVE_LIMIT {
+        let many = self.more_than_drive_limit(
+            "SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ?1 LIMIT ?2)",
+            &m,
+        )?;
+        Ok(if many {
             SearchPlan::Walk(m)
         } else {
             SearchPlan::Drive(m)
@@ -220,19 +216,27 @@ impl Store {
     }
 
     fn employer_plan(&self, code: String) -> Result<SearchPlan> {
-        let cases: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM cases WHERE employer_uscc = ?1 LIMIT ?2)",
-            )
-            .ctx("preparing a search")?
-            .query_row(params![code, SEARCH_DRIVE_LIMIT + 1], |r| r.get(0))
-            .ctx("searching")?;
-        Ok(if cases > SEARCH_DRIVE_LIMIT {
+        let many = self.more_than_drive_limit(
+            "SELECT count(*) FROM (SELECT 1 FROM cases WHERE employer_uscc = ?1 LIMIT ?2)",
+            &code,
+        )?;
+        Ok(if many {
             SearchPlan::EmployerWalk(code)
         } else {
             SearchPlan::EmployerDrive(code)
         })
+    }
+
+    /// Whether a search term has more than `SEARCH_DRIVE_LIMIT` matches, counted by `count_sql`
+    /// (`?1` the term, `?2` the limit), which stops one past the limit.
+    fn more_than_drive_limit(&self, count_sql: &'static str, term: &str) -> Result<bool> {
+        let matches: i64 = self
+            .conn
+            .prepare_cached(count_sql)
+            .ctx("preparing a search")?
+            .query_row(params![term, SEARCH_DRIVE_LIMIT + 1], |r| r.get(0))
+            .ctx("searching")?;
+        Ok(matches > SEARCH_DRIVE_LIMIT)
     }
 
     fn queue_conditions(&self, q: &QueueQuery, search: &SearchPlan) -> Conditions {
