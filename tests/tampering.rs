@@ -441,3 +441,25 @@ fn a_malformed_anchor_is_a_usage_error() {
         assert_eq!(err, format!("permitdesk: {message}\n"));
     }
 }
+
+#[test]
+fn check_prints_tampered_text_without_its_control_characters() {
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    conn.execute(
+        "UPDATE cases SET case_no = case_no || char(27) || ']0;PWNED' || char(7) \
+         || char(27) || '[2J' WHERE id = 1",
+        [],
+    )
+    .expect("edit");
+    drop(conn);
+    let (code, out, err) = check(&db, None);
+    assert_eq!(code, 1, "check should fail:\n{out}{err}");
+    assert!(out.contains("PROBLEM: "), "{out}");
+    for text in [&out, &err] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "control characters reached the terminal: {text:?}"
+        );
+    }
+}

@@ -6,6 +6,7 @@ use super::output::print_json;
 use super::{Cli, Exit};
 use crate::domain::Calendar;
 use crate::store::ChainAnchor;
+use crate::text::sanitize_line;
 
 pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()> {
     let anchor = args
@@ -27,13 +28,14 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
             report.events
         );
         if let Some(head) = &report.chain_head {
-            println!("audit chain head {head}");
+            println!("audit chain head {}", sanitize_line(head));
         }
+        // A damaged or tampered store is what `check` is for: its text is never trusted.
         for warning in &report.warnings {
-            println!("warning: {warning}");
+            println!("warning: {}", sanitize_line(warning));
         }
         for problem in &report.problems {
-            println!("PROBLEM: {problem}");
+            println!("PROBLEM: {}", sanitize_line(problem));
         }
         if report.ok() {
             println!("ok");

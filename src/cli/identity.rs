@@ -6,14 +6,13 @@ use crate::domain::{Actor, Calendar};
 use crate::store::Store;
 use chrono::NaiveDate;
 
-/// The login name of the process's real user, from the password database (not from `$USER`,
-/// which the user could set to anyone).
+/// The login name of the process's real user, from the password database only: never from
+/// `$USER`, which the user could set to anyone. A uid the database does not know has no name.
 pub fn os_login() -> Option<String> {
     nix::unistd::User::from_uid(nix::unistd::getuid())
         .ok()
         .flatten()
         .map(|u| u.name)
-        .or_else(|| std::env::var("USER").ok())
 }
 
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, Exit> {
@@ -97,7 +96,12 @@ impl Session {
 
 /// The acting user's name and the fixed day, each honoured only where the store allows it.
 pub fn resolve(cli: &Cli, store: &Store) -> anyhow::Result<(String, Option<NaiveDate>)> {
-    let login = os_login().ok_or_else(|| Exit::new(3, "cannot tell who you are: no login name"))?;
+    let login = os_login().ok_or_else(|| {
+        Exit::new(
+            3,
+            "cannot tell who you are: this user id has no entry in the password database",
+        )
+    })?;
     let trusted = store.settings().trust_declared_user;
     let user = match cli.as_user.as_deref() {
         Some(named) if named != login && !trusted => {

@@ -22,7 +22,12 @@ fn parse_roles(names: &[String]) -> Result<Vec<Role>, Exit> {
 
 pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow::Result<()> {
     let path = store_path(cli, "permitdesk.db")?;
-    let login = os_login().ok_or_else(|| Exit::new(3, "cannot tell who you are: no login name"))?;
+    let login = os_login().ok_or_else(|| {
+        Exit::new(
+            3,
+            "cannot tell who you are: this user id has no entry in the password database",
+        )
+    })?;
     let existed = path.exists();
     let mut store = Store::open(&path, calendar)?;
     // A store with no users is one an earlier `init` created and did not finish: finish it.
@@ -80,7 +85,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
                 if released.is_empty() {
                     String::new()
                 } else {
-                    format!(": {}", released.join(", "))
+                    format!(": {}", crate::text::sanitize_line(&released.join(", ")))
                 }
             );
         }

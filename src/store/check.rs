@@ -156,7 +156,8 @@ impl Store {
         let mut cases = self
             .conn
             .prepare(
-                "SELECT id, case_no, stage, open, assignee, version, timer, timer_started, due, due_key, data
+                "SELECT id, case_no, stage, open, assignee, version, timer, timer_started, due, due_key, data,
+                        applicant_name, name_native, passport_no, employer_name, employer_uscc
                  FROM cases ORDER BY id",
             )
             .ctx("reading cases")?;
@@ -249,6 +250,21 @@ impl Store {
                 && r.get::<_, i64>(5).ctx("reading cases")? == replayed.version;
             if !columns_ok {
                 complain("its stage, assignee or version columns disagree with its history".into());
+                continue;
+            }
+            // What the queues and search show comes from these columns, not from `data`.
+            let shown_ok = case_no == replayed.case_no
+                && r.get::<_, String>(11).ctx("reading cases")? == replayed.applicant.name
+                && r.get::<_, Option<String>>(12).ctx("reading cases")?
+                    == replayed.applicant.name_native
+                && r.get::<_, String>(13).ctx("reading cases")? == replayed.applicant.passport_no
+                && r.get::<_, String>(14).ctx("reading cases")? == replayed.employer.name
+                && r.get::<_, String>(15).ctx("reading cases")? == replayed.employer.uscc;
+            if !shown_ok {
+                complain(
+                    "its case number, name, passport or employer columns disagree with its history"
+                        .into(),
+                );
                 continue;
             }
             let due_ok = r
