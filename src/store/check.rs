@@ -331,18 +331,18 @@ impl Store {
         }
         let today = self.clock(None).today();
         let mut after = 0i64;
-        loop {
-            let batch: Vec<(i64, String, String)> = self
-                .conn
-                .prepare_cached("SELECT id, case_no, data FROM cases WHERE id > ?1 AND open = 1 ORDER BY id LIMIT 2000")
-                .ctx("reading cases to recompute deadlines")?
-                .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .ctx("reading cases to recompute deadlines")?
-                .collect::<rusqlite::Result<_>>()
-                .ctx("reading cases to recompute deadlines")?;
-            let Some(last) = batch.last() else { break };
-            after = last.0;
-            self.write("recomputing deadlines after a calendar change", |tx, settings, calendar| {
+        // Each batch is read inside the transaction that rewrites it, so an action committed
+        // between two batches is never overwritten with what was read before it.
+        while let Some(last) = self.write(
+            "recomputing deadlines after a calendar change",
+            |tx, settings, calendar| {
+                let batch: Vec<(i64, String, String)> = tx
+                    .prepare_cached("SELECT id, case_no, data FROM cases WHERE id > ?1 AND open = 1 ORDER BY id LIMIT 2000")
+                    .ctx("reading cases to recompute deadlines")?
+                    .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .ctx("reading cases to recompute deadlines")?
+                    .collect::<rusqlite::Result<_>>()
+                    .ctx("reading cases to recompute deadlines")?;
                 let clocks = crate::domain::Clocks {
                     calendar,
                     policy: &settings.policy,
@@ -357,8 +357,10 @@ impl Store {
                     stmt.execute(rusqlite::params![d.timer, d.timer_started, d.due, d.due_key, id])
                         .ctx("recomputing a deadline")?;
                 }
-                Ok(())
-            })?;
+                Ok(batch.last().map(|(id, _, _)| *id))
+            },
+        )? {
+            after = last;
         }
         self.write("recording the deadline rules", |tx, _, _| {
             meta::set(tx, meta::RULES_FINGERPRINT, &fingerprint)
