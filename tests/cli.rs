@@ -406,3 +406,69 @@ fn demo_is_reproducible_and_never_overwrites_a_foreign_store() {
         .code(3)
         .stderr(predicate::str::contains("not made by `demo`"));
 }
+
+#[test]
+fn the_calendar_is_the_stores_and_only_an_admin_replaces_it() {
+    let (dir, db) = demo();
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/cn-holidays.toml");
+    let national_day = r#"["2026-10-01", "2026-10-07"], # National Day"#;
+    let text = std::fs::read_to_string(&assets).expect("calendar");
+    let other = dir.path().join("other.toml");
+    std::fs::write(
+        &other,
+        text.replace(
+            national_day,
+            &format!("{national_day}\n  [\"2026-11-23\", \"2026-12-04\"],"),
+        ),
+    )
+    .expect("write");
+    let other_arg = other.to_str().expect("path");
+    as_user(&mut pd(&db), "li.wei")
+        .args(["calendar", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("calendar from embedded"))
+        .stdout(predicate::str::contains("2024, 2025, 2026"));
+    // A user's own configuration names another calendar: it is not used, and says so.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, format!("calendar = {:?}\n", other_arg)).expect("config");
+    let config_arg = config.to_str().expect("path");
+    as_user(&mut pd(&db), "li.wei")
+        .args(["--config", config_arg, "calendar", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("calendar from embedded"))
+        .stdout(predicate::str::contains("it is not used"));
+    as_user(&mut pd(&db), "li.wei")
+        .args(["calendar", "install", other_arg])
+        .assert()
+        .code(3);
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        "[2027]\nholidays = [[\"2027-02-30\", \"2027-03-01\"]]\n",
+    )
+    .expect("w");
+    as_user(&mut pd(&db), "admin")
+        .args(["calendar", "install", broken.to_str().expect("path")])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("broken.toml"));
+    as_user(&mut pd(&db), "admin")
+        .args(["calendar", "install", other_arg])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "every open deadline was recomputed",
+        ));
+    // Everyone now counts with it, whatever their own configuration says.
+    as_user(&mut pd(&db), "li.wei")
+        .args(["calendar", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("other.toml"));
+    as_user(&mut pd(&db), "admin")
+        .args(["check"])
+        .assert()
+        .success();
+}

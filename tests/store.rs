@@ -540,15 +540,15 @@ fn a_calendar_change_recomputes_stored_deadlines() {
     };
     // 5 working days after Mon 2026-09-28: 09-29, 09-30, then National Day to 10-07, 10-08, 10-09, 10-10 (make-up Saturday).
     assert_eq!(due(&store), Some(day("2026-10-10")));
-    let path = store.path().to_path_buf();
-    drop(store);
     let without_makeup = Calendar::from_toml_str(
         &permitdesk::domain::calendar::EMBEDDED_CALENDAR
             .replace("\"2026-10-10\"", "\"2026-10-11\""),
         "edited",
     )
     .expect("calendar");
-    let store = Store::open(&path, without_makeup).expect("reopen");
+    store
+        .install_calendar("admin", without_makeup)
+        .expect("install");
     // Now 10-10 is a rest day and Sunday 10-11 a make-up day: 09-29, 09-30, 10-08, 10-09, 10-11.
     assert_eq!(due(&store), Some(day("2026-10-11")));
     assert!(store.check(day("2026-11-26"), None).expect("check").ok());
@@ -584,4 +584,83 @@ fn concurrent_writers_never_lose_an_update() {
     let store = Store::open(&path, Calendar::embedded()).expect("open");
     assert_eq!(store.case("TS2026-000001").expect("case").version, 81);
     assert!(store.check(day("2026-11-26"), None).expect("check").ok());
+}
+
+/// The built-in calendar with the weeks around the end of November 2026 made holidays.
+fn calendar_with_late_november_off() -> Calendar {
+    let national_day = r#"["2026-10-01", "2026-10-07"], # National Day"#;
+    let embedded = Calendar::embedded();
+    assert!(embedded.text().contains(national_day));
+    let text = embedded.text().replace(
+        national_day,
+        &format!("{national_day}\n  [\"2026-11-23\", \"2026-12-04\"], # a test holiday"),
+    );
+    Calendar::from_toml_str(&text, "other.toml").expect("calendar")
+}
+
+#[test]
+fn the_store_keeps_its_calendar_whoever_opens_it() {
+    let dir = TempDir::new().expect("dir");
+    let path = dir.path().join("t.db");
+    let mut store = new_store(dir.path());
+    store
+        .submit("system", submission(1, None), Some(day("2026-11-20")))
+        .expect("submit");
+    let due = |s: &Store| {
+        s.page(&query(Queue::PreAudit, None)).expect("page").rows[0]
+            .due_key
+            .clone()
+    };
+    let before = due(&store);
+    drop(store);
+
+    let other = calendar_with_late_november_off();
+    let mut store = Store::open(&path, other.clone()).expect("reopen");
+    assert_eq!(
+        due(&store),
+        before,
+        "an opener's own calendar changes nothing"
+    );
+    assert_eq!(store.offered_calendar(), Some("other.toml"));
+    assert_eq!(
+        store.calendar().fingerprint(),
+        Calendar::embedded().fingerprint()
+    );
+
+    let refused = store
+        .install_calendar("li.wei", other.clone())
+        .expect_err("only an admin installs a calendar");
+    assert_eq!(refused.exit_code(), 3, "{refused}");
+    assert_eq!(due(&store), before);
+    store.install_calendar("admin", other).expect("install");
+    let after = due(&store);
+    assert!(after > before, "{before} -> {after}");
+    drop(store);
+
+    let store = Store::open(&path, Calendar::embedded()).expect("reopen");
+    assert_eq!(due(&store), after, "the installed calendar stays");
+    assert_eq!(store.offered_calendar(), Some("embedded"));
+}
+
+#[test]
+fn a_writer_that_opened_before_an_install_writes_with_the_new_calendar() {
+    let dir = TempDir::new().expect("dir");
+    let path = dir.path().join("t.db");
+    let mut admin = new_store(dir.path());
+    let mut long_running = Store::open(&path, Calendar::embedded()).expect("second process");
+    admin
+        .install_calendar("admin", calendar_with_late_november_off())
+        .expect("install");
+    long_running
+        .submit("system", submission(7, None), Some(day("2026-11-20")))
+        .expect("submit");
+    let row = &long_running
+        .page(&query(Queue::PreAudit, None))
+        .expect("page")
+        .rows[0];
+    // Five working days after Friday 11-20 with 11-23..12-04 off: Mon 12-07 .. Fri 12-11.
+    assert!(row.due_key.starts_with("2026-12-11"), "{}", row.due_key);
+    drop(long_running);
+    let check = admin.check(day("2026-11-26"), None).expect("check");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
 }

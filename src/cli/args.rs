@@ -78,6 +78,21 @@ pub enum Command {
     Export(ExportArgs),
     /// Supervisors' figures: overdue, workload, sla (table, csv, json or xlsx)
     Report(super::report::ReportArgs),
+    /// The holiday calendar the store counts working days with
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Which calendar the store runs on and the years it covers
+    Show,
+    /// Replace the store's calendar and recompute every open deadline (admin); without FILE,
+    /// the one `calendar` in the config names, else the one built in
+    Install {
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

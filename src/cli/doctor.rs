@@ -182,8 +182,18 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
     }
     let today = store.clock(None).today();
     match store.calendar().missing_year_warning(today) {
-        Some(warning) => report.fix(&warning, "add the State Council's notice to a calendar file and point `calendar` in the config at it"),
+        Some(warning) => report.fix(
+            &warning,
+            "add the State Council's notice to a calendar file; an admin installs it with              `permitdesk calendar install FILE`",
+        ),
         None => report.ok("the holiday calendar covers this year"),
+    }
+    if let Some(offered) = store.offered_calendar() {
+        report.note(&format!(
+            "your configuration offers the calendar {}, but the store runs on its own ({});              `permitdesk calendar install` (admin) replaces it",
+            crate::text::sanitize_line(offered),
+            crate::text::sanitize_line(store.calendar().source())
+        ));
     }
     finish(&report)
 }

@@ -1,6 +1,7 @@
 //! The command line of INTERFACE.md: argument parsing, identity, and the exit codes.
 
 mod args;
+mod calendar;
 mod case;
 mod check;
 mod console;
@@ -104,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Report(a)) => report::run(&cli, a, calendar),
         Some(Command::Check(args)) => check::run(&cli, args, calendar),
         Some(Command::Doctor) => doctor::run(&cli, calendar),
+        Some(Command::Calendar(cmd)) => calendar::run(&cli, cmd, calendar),
         Some(Command::Backup { dest }) => {
             let session = identity::Session::open(&cli, calendar, identity::Need::Reader)?;
             session.store.backup(dest)?;

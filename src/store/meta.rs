@@ -10,6 +10,10 @@ pub const TRUST_DECLARED_USER: &str = "trust_declared_user";
 pub const MADE_BY_DEMO: &str = "made_by_demo";
 pub const POLICY: &str = "policy";
 pub const RULES_FINGERPRINT: &str = "rules_fingerprint";
+/// The holiday calendar the store runs on (its TOML), and where it was installed from.
+pub const CALENDAR: &str = "calendar";
+pub const CALENDAR_SOURCE: &str = "calendar_source";
+pub const CALENDAR_FINGERPRINT: &str = "calendar_fingerprint";
 
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -1,6 +1,7 @@
 //! The SQLite store: the only place SQL lives. Every change to a case is one `BEGIN IMMEDIATE`
 //! transaction holding the case row, its audit event and the search index together.
 
+mod calendar;
 mod cases;
 mod chain;
 pub mod check;
@@ -49,6 +50,9 @@ pub struct Store {
     path: PathBuf,
     settings: Settings,
     calendar: Calendar,
+    calendar_fingerprint: String,
+    /// The process's own calendar, when it differs from the one the store runs on.
+    offered_calendar: Option<String>,
     read_only: bool,
 }
 
@@ -136,14 +140,26 @@ impl Store {
             schema::migrate(&mut conn)?;
         }
         let settings = meta::load(&conn)?;
+        let (calendar, offered_calendar, recorded) = match calendar::stored(&conn)? {
+            Some(stored) => {
+                let differs = stored.fingerprint() != calendar.fingerprint();
+                (stored, differs.then(|| calendar.source().to_string()), true)
+            }
+            None => (calendar, None, false),
+        };
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             settings,
+            calendar_fingerprint: calendar.fingerprint(),
             calendar,
+            offered_calendar,
             read_only,
         };
         if !read_only {
+            if !recorded {
+                store.record_calendar_if_missing()?;
+            }
             store.refresh_deadlines_if_rules_changed()?;
         }
         Ok(store)
@@ -214,6 +230,11 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| write_error(&path, waiting, e))?;
+        if let Some((calendar, fingerprint)) = calendar::replaced(&tx, &self.calendar_fingerprint)?
+        {
+            self.calendar = calendar;
+            self.calendar_fingerprint = fingerprint;
+        }
         let value = f(&tx, &self.settings, &self.calendar).map_err(|e| match e {
             StoreError::Sqlite { source, context } => match write_error(&path, waiting, source) {
                 StoreError::Sqlite { source, .. } => StoreError::Sqlite { context, source },

@@ -226,7 +226,7 @@ impl Store {
     }
 }
 
-fn require_admin(conn: &Connection, by: &str) -> Result<Actor> {
+pub(super) fn require_admin(conn: &Connection, by: &str) -> Result<Actor> {
     let actor = require_active(conn, by)?;
     if actor.has(Role::Admin) {
         Ok(actor)

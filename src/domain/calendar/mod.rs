@@ -132,6 +132,8 @@ impl fmt::Debug for YearTable {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     source: String,
+    /// The TOML it was read from, so a store can keep the calendar it runs on.
+    text: String,
     /// Covered years, sorted by year.
     tables: Vec<YearTable>,
 }
@@ -207,6 +209,7 @@ impl Calendar {
         }
         Ok(Calendar {
             source: source.to_string(),
+            text: text.to_string(),
             tables,
         })
     }
@@ -300,6 +303,10 @@ impl Calendar {
 
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The last covered year starting on or before day `x`.

@@ -1,0 +1,64 @@
+//! `calendar show` and `calendar install`: the holiday calendar belongs to the store.
+
+use super::args::CalendarCommand;
+use super::identity::{Need, Session};
+use super::output::print_json;
+use super::{Cli, Exit};
+use crate::domain::Calendar;
+use crate::text::sanitize_line;
+
+pub fn run(cli: &Cli, cmd: &CalendarCommand, offered: Calendar) -> anyhow::Result<()> {
+    match cmd {
+        CalendarCommand::Show => {
+            let session = Session::open(cli, offered, Need::Reader)?;
+            let calendar = session.store.calendar();
+            let years = calendar.years();
+            if cli.json {
+                return print_json(&serde_json::json!({
+                    "source": calendar.source(),
+                    "years": years,
+                    "fingerprint": calendar.fingerprint(),
+                    "offered_differs": session.store.offered_calendar(),
+                }));
+            }
+            println!(
+                "the store counts working days with the calendar from {}",
+                sanitize_line(calendar.source())
+            );
+            println!("years covered: {}", join_years(&years));
+            if let Some(other) = session.store.offered_calendar() {
+                println!(
+                    "your configuration offers another calendar ({}); it is not used: an admin \
+                     installs it with `permitdesk calendar install`",
+                    sanitize_line(other)
+                );
+            }
+            Ok(())
+        }
+        CalendarCommand::Install { file } => {
+            let calendar = match file {
+                Some(path) => Calendar::load(path).map_err(|e| Exit::new(6, e.to_string()))?,
+                None => offered.clone(),
+            };
+            let mut session = Session::open(cli, offered, Need::Reader)?;
+            let by = session.actor.name.clone();
+            let years = calendar.years();
+            let source = calendar.source().to_string();
+            session.store.install_calendar(&by, calendar)?;
+            println!(
+                "installed the calendar from {} (years {}); every open deadline was recomputed",
+                sanitize_line(&source),
+                join_years(&years)
+            );
+            Ok(())
+        }
+    }
+}
+
+fn join_years(years: &[i32]) -> String {
+    years
+        .iter()
+        .map(|y| y.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
