@@ -176,12 +176,14 @@ fn write_rows(
     }
 }
 
-/// Calls `f` on every row of the query, one keyset page at a time.
+/// Calls `f` on every row of the query, one keyset page at a time, all pages read from one
+/// snapshot: a case whose deadline changes meanwhile is neither missed nor written twice.
 fn each_row(
     session: &Session,
     query: &mut QueueQuery,
     mut f: impl FnMut(&CaseRow) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
+    let _snapshot = session.store.snapshot()?;
     let mut rows = 0u64;
     loop {
         let page = session.store.page(query)?;
