@@ -472,3 +472,34 @@ fn the_calendar_is_the_stores_and_only_an_admin_replaces_it() {
         .assert()
         .success();
 }
+
+#[test]
+fn an_unknown_case_or_a_stale_version_outranks_bad_input() {
+    let (_dir, db) = demo();
+    let notified = first(&db, "awaiting-entry", "all");
+    let n = notified["case_no"].as_str().expect("case_no");
+    let version = notified["version"].as_i64().expect("version");
+    let record_entry = |case_no: &str, extra: &[&str]| {
+        let mut cmd = pd(&db);
+        as_user(&mut cmd, "liu.yang").args([
+            "case",
+            "record-entry",
+            case_no,
+            "--date",
+            "2026-13-01",
+        ]);
+        cmd.args(extra);
+        cmd.assert()
+    };
+    record_entry("GZ1999-999999", &[])
+        .code(5)
+        .stderr(predicate::str::contains("GZ1999-999999: no such case"));
+    record_entry(n, &["--expect-version", "99"])
+        .code(4)
+        .stderr(predicate::str::contains("you saw version 99"));
+    record_entry(n, &["--expect-version", &version.to_string()])
+        .code(6)
+        .stderr(predicate::str::contains(format!(
+            "{n}: --date: \"2026-13-01\" is not a date"
+        )));
+}

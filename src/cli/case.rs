@@ -252,6 +252,38 @@ fn reason(common: &Common) -> String {
     common.reason.clone().unwrap_or_default()
 }
 
+/// The case and expectations an action command names.
+fn common_of(cmd: &CaseCommand) -> Option<&Common> {
+    match cmd {
+        CaseCommand::Claim(c)
+        | CaseCommand::Release(c)
+        | CaseCommand::Approve(c)
+        | CaseCommand::Return(c)
+        | CaseCommand::Refuse(c)
+        | CaseCommand::NotAccept(c)
+        | CaseCommand::SendBack(c)
+        | CaseCommand::Withdraw(c)
+        | CaseCommand::Resubmit(c)
+        | CaseCommand::Lapse(c)
+        | CaseCommand::Reopen(c) => Some(c),
+        CaseCommand::Assign { common, .. }
+        | CaseCommand::RecordEntry { common, .. }
+        | CaseCommand::CorrectEntry { common, .. }
+        | CaseCommand::Verify { common, .. }
+        | CaseCommand::Extend { common, .. }
+        | CaseCommand::Note { common, .. } => Some(common),
+        CaseCommand::List { .. } | CaseCommand::Show { .. } | CaseCommand::ResolveConflict(_) => {
+            None
+        }
+    }
+}
+
+/// A date option of an action, its message naming the case.
+fn case_date(common: &Common, field: &str, text: &str) -> Result<chrono::NaiveDate, Exit> {
+    parse_date(field, text)
+        .map_err(|e| Exit::new(e.code, format!("{}: {}", common.case_no, e.message)))
+}
+
 fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
     Ok(match cmd {
         CaseCommand::Claim(c) => (c, Action::Claim),
@@ -277,13 +309,13 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
         CaseCommand::RecordEntry { common, date } => (
             common,
             Action::RecordEntry {
-                date: parse_date("--date", date)?,
+                date: case_date(common, "--date", date)?,
             },
         ),
         CaseCommand::CorrectEntry { common, date } => (
             common,
             Action::CorrectEntry {
-                date: parse_date("--date", date)?,
+                date: case_date(common, "--date", date)?,
                 reason: reason(common),
             },
         ),
@@ -307,8 +339,8 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
                 presented_by,
                 originals: *originals,
                 sealed_copies: *sealed_copies,
-                visa_valid_until: Some(parse_date("--visa-valid-until", visa_valid_until)?),
-                exam_issued_on: Some(parse_date("--exam-date", exam_date)?),
+                visa_valid_until: Some(case_date(common, "--visa-valid-until", visa_valid_until)?),
+                exam_issued_on: Some(case_date(common, "--exam-date", exam_date)?),
                 exam_domestic: *exam_domestic,
                 exam_institution: exam_institution.clone(),
             };
@@ -331,13 +363,31 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
 }
 
 fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()> {
-    let (common, action) = to_action(cmd)?;
-    let expect_stage = common
-        .expect_stage
-        .as_deref()
-        .map(|s| s.parse::<Stage>())
-        .transpose()
-        .map_err(|e| Exit::new(6, format!("{}: --expect-stage: {e}", common.case_no)))?;
+    let parsed = to_action(cmd).and_then(|(common, action)| {
+        let expect_stage = common
+            .expect_stage
+            .as_deref()
+            .map(|s| s.parse::<Stage>())
+            .transpose()
+            .map_err(|e| Exit::new(6, format!("{}: --expect-stage: {e}", common.case_no)))?;
+        Ok((common, action, expect_stage))
+    });
+    let (common, action, expect_stage) = match parsed {
+        Ok(parsed) => parsed,
+        Err(invalid) => {
+            // INTERFACE.md's order: an unknown case or a stale expectation outranks bad input.
+            if let Some(common) = common_of(cmd) {
+                let stage = common.expect_stage.as_deref().and_then(|s| s.parse().ok());
+                session.store.precheck(
+                    session.user(),
+                    &common.case_no,
+                    common.expect_version,
+                    stage,
+                )?;
+            }
+            return Err(invalid);
+        }
+    };
     let outcome = session.store.act(Request {
         case_no: common.case_no.clone(),
         user: session.user().to_string(),

@@ -290,6 +290,56 @@ pub(crate) fn load(conn: &Connection, case_no: &str) -> Result<Option<(i64, Case
 }
 
 /// "li.wei approve at 2026-11-26 14:03" for the case's newest event.
+/// The checks INTERFACE.md puts before the input's own, in its order: the user is known and
+/// active, the case exists, and it is still at the version and stage the caller expects.
+fn current(
+    conn: &Connection,
+    user: &str,
+    case_no: &str,
+    expect_version: Option<i64>,
+    expect_stage: Option<Stage>,
+) -> Result<(Actor, i64, Case)> {
+    let actor = users::require_active(conn, user)?;
+    let (id, case) = load(conn, case_no)?.ok_or_else(|| StoreError::NotFound {
+        case_no: case_no.to_string(),
+    })?;
+    if let Some(expected) = expect_version {
+        if expected != case.version {
+            return Err(StoreError::StaleVersion {
+                case_no: case.case_no.clone(),
+                expected,
+                actual: case.version,
+                last_change: last_change(conn, id)?,
+            });
+        }
+    }
+    if let Some(expected) = expect_stage {
+        if expected != case.stage {
+            return Err(StoreError::StaleStage {
+                case_no: case.case_no.clone(),
+                expected,
+                actual: case.stage,
+                last_change: last_change(conn, id)?,
+            });
+        }
+    }
+    Ok((actor, id, case))
+}
+
+impl Store {
+    /// Runs the checks that outrank invalid input (`current`) without acting: a caller that
+    /// found its input invalid reports an unknown case or a stale expectation first.
+    pub fn precheck(
+        &self,
+        user: &str,
+        case_no: &str,
+        expect_version: Option<i64>,
+        expect_stage: Option<Stage>,
+    ) -> Result<()> {
+        current(&self.conn, user, case_no, expect_version, expect_stage).map(|_| ())
+    }
+}
+
 fn last_change(conn: &Connection, case_id: i64) -> Result<String> {
     let last: Option<(String, String, String)> = conn
         .query_row(
@@ -342,30 +392,13 @@ impl Store {
         let clock = self.clock(request.today);
         let waiting = format!("{} on {}", request.action.name(), request.case_no);
         self.write(&waiting, |tx, settings, calendar| {
-            let actor = users::require_active(tx, &request.user)?;
-            let (id, case) = load(tx, &request.case_no)?.ok_or_else(|| StoreError::NotFound {
-                case_no: request.case_no.clone(),
-            })?;
-            if let Some(expected) = request.expect_version {
-                if expected != case.version {
-                    return Err(StoreError::StaleVersion {
-                        case_no: case.case_no.clone(),
-                        expected,
-                        actual: case.version,
-                        last_change: last_change(tx, id)?,
-                    });
-                }
-            }
-            if let Some(expected) = request.expect_stage {
-                if expected != case.stage {
-                    return Err(StoreError::StaleStage {
-                        case_no: case.case_no.clone(),
-                        expected,
-                        actual: case.stage,
-                        last_change: last_change(tx, id)?,
-                    });
-                }
-            }
+            let (actor, id, case) = current(
+                tx,
+                &request.user,
+                &request.case_no,
+                request.expect_version,
+                request.expect_stage,
+            )?;
             let now = clock.now();
             let clocks = settings.clocks(calendar, now.date_naive());
             let directory = TxDirectory(tx);
