@@ -19,6 +19,9 @@ pub struct Config {
     /// `default`, `high-contrast` or `mono`.
     #[serde(default)]
     pub theme: crate::console::theme::ThemeName,
+    /// The file this configuration was read from.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
 impl Config {
@@ -36,14 +39,28 @@ impl Config {
                 None => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read the configuration", path.display()))?;
+        let text = match std::fs::read_to_string(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(crate::cli::Exit::new(
+                    6,
+                    format!("{}: the configuration is not UTF-8 text", path.display()),
+                )
+                .into());
+            }
+            read => {
+                read.with_context(|| format!("{}: cannot read the configuration", path.display()))?
+            }
+        };
         let mut config: Config = toml::from_str(&text).map_err(|e| {
             crate::cli::Exit::new(
                 6,
                 format!("{}: {}", path.display(), e.to_string().trim_end()),
             )
         })?;
+        // Checked here, for every command, not only when the console starts.
+        crate::console::keymap::Keymap::with_overrides(&config.keys)
+            .map_err(|e| crate::cli::Exit::new(6, format!("{}: {e}", path.display())))?;
+        config.path = Some(path.clone());
         if let (Some(cal), Some(dir)) = (&config.calendar, path.parent()) {
             if cal.is_relative() {
                 config.calendar = Some(dir.join(cal));

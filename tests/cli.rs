@@ -503,3 +503,23 @@ fn an_unknown_case_or_a_stale_version_outranks_bad_input() {
             "{n}: --date: \"2026-13-01\" is not a date"
         )));
 }
+
+#[test]
+fn a_bad_configuration_is_refused_by_every_command_naming_the_file() {
+    let (dir, db) = demo();
+    let config = dir.path().join("bad.toml");
+    let list = |expect: i32, says: &str| {
+        as_user(&mut pd(&db), "li.wei")
+            .args(["--config", config.to_str().expect("path"), "case", "list"])
+            .assert()
+            .code(expect)
+            .stderr(predicate::str::contains("bad.toml"))
+            .stderr(predicate::str::contains(says.to_string()));
+    };
+    std::fs::write(&config, "[keys]\nbogus_cmd = \"x\"\n").expect("write");
+    list(6, "bogus_cmd");
+    std::fs::write(&config, b"theme = \"\xff\"\n").expect("write");
+    list(6, "not UTF-8");
+    std::fs::write(&config, "calendar = \"missing.toml\"\n").expect("write");
+    list(1, "missing.toml: cannot read the holiday calendar");
+}

@@ -122,7 +122,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 /// The holiday calendar: a newer file named in the config, or the one built in.
 fn load_calendar(config: &crate::config::Config) -> anyhow::Result<Calendar> {
     match &config.calendar {
-        Some(path) => Calendar::load(path).map_err(|e| Exit::new(6, e.to_string()).into()),
+        Some(path) => Calendar::load(path).map_err(|e| {
+            let code = match e {
+                crate::domain::calendar::CalendarError::Io { .. } => 1,
+                _ => 6,
+            };
+            let named_by = config
+                .path
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "the configuration".into());
+            Exit::new(code, format!("{e} (named by `calendar` in {named_by})")).into()
+        }),
         None => Ok(Calendar::embedded()),
     }
 }
