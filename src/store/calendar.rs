@@ -16,10 +16,7 @@ pub(super) fn stored(conn: &Connection) -> Result<Option<Calendar>> {
     let source = meta::get(conn, meta::CALENDAR_SOURCE)?.unwrap_or_default();
     Calendar::from_toml_str(&text, &source)
         .map(Some)
-        .map_err(|e| StoreError::Invalid {
-            field: "the store's holiday calendar".into(),
-            message: e.to_string(),
-        })
+        .map_err(|e| StoreError::Damaged(format!("the store's holiday calendar: {e}")))
 }
 
 fn record(conn: &Connection, calendar: &Calendar) -> Result<()> {

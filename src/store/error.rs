@@ -61,6 +61,9 @@ pub enum StoreError {
         context: String,
         source: rusqlite::Error,
     },
+    /// Something the store holds is not what permitdesk wrote: a failure (1), not bad input.
+    #[error("{0}")]
+    Damaged(String),
     #[error("{context}: stored data is not readable: {source}")]
     Corrupt {
         context: String,

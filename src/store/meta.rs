@@ -58,9 +58,11 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 pub fn load(conn: &Connection) -> Result<Settings> {
     let office_tz = match get(conn, OFFICE_TZ)? {
         None => chrono_tz::Asia::Shanghai,
-        Some(name) => name.parse::<Tz>().map_err(|_| StoreError::Invalid {
-            field: OFFICE_TZ.into(),
-            message: format!("\"{name}\" is not a time zone name"),
+        Some(name) => name.parse::<Tz>().map_err(|_| {
+            StoreError::Damaged(format!(
+                "the store's office time zone \"{}\" is not a time zone name",
+                crate::text::sanitize_line(&name)
+            ))
         })?,
     };
     let policy = match get(conn, POLICY)? {

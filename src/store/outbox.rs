@@ -236,7 +236,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading local decisions")?;
         if rows.len() as i64 != file.records() {
-            return Err(StoreError::NotPermitted(format!(
+            return Err(StoreError::Damaged(format!(
                 "outbox file {} was planned with {} records but the audit chain now gives {}; run `permitdesk check`",
                 file.name,
                 file.records(),
