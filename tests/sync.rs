@@ -471,3 +471,138 @@ fn upstream_events_that_no_longer_fit_become_conflicts_for_a_supervisor() {
     );
     pd(&db).args(["--today", TODAY, "check"]).assert().success();
 }
+
+#[test]
+fn case_numbers_are_counted_in_characters_not_bytes() {
+    let (_dir, db, spool) = store();
+    // 14 characters, 42 bytes; and 40 characters, 120 bytes: both within the rule.
+    let fourteen = "案件".repeat(7);
+    let forty = "案".repeat(40);
+    write_batch(
+        &spool,
+        "001-cjk.jsonl",
+        &[submitted(&fourteen, 1), submitted(&forty, 1)],
+    );
+    sync(&db, &spool)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "001-cjk.jsonl: applied 2 event(s), 0 duplicate(s) skipped, 0 conflict(s)",
+        ));
+    assert_eq!(show(&db, &fourteen)["stage"], "pre_audit");
+    assert_eq!(show(&db, &forty)["stage"], "pre_audit");
+    assert_eq!(names(&spool.join("inbox")), Vec::<String>::new());
+
+    // 41 characters: the whole batch is refused, with file, line and field, once.
+    let events = scalar(&db, "SELECT count(*) FROM events");
+    let too_long = "案".repeat(41);
+    write_batch(
+        &spool,
+        "002-long.jsonl",
+        &[submitted("UP-OK", 1), submitted(&too_long, 1)],
+    );
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stderr(
+            "002-long.jsonl:2: case_no: must be 1-40 characters without spaces\n\
+             permitdesk: 1 batch(es) refused; they stay in the inbox (see above)\n",
+        )
+        .stdout(predicates::str::contains(
+            "002-long.jsonl: refused: 1 bad line(s); nothing applied, left in the inbox",
+        ));
+    assert_eq!(scalar(&db, "SELECT count(*) FROM events"), events);
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM cases WHERE case_no = 'UP-OK'"),
+        0
+    );
+    assert_eq!(names(&spool.join("inbox")), vec!["002-long.jsonl"]);
+}
+
+#[test]
+fn inbox_entries_that_are_not_batches_are_refused_aloud_and_left_in_place() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let (_dir, db, spool) = store();
+    let inbox = spool.join("inbox");
+    // A name that is not UTF-8 (byte 0xff) and carries an escape sequence.
+    let raw = OsStr::from_bytes(b"001-\x1b[2Jbad\xff.jsonl");
+    let text = format!("{}\n", submitted("UP-X", 1));
+    std::fs::write(inbox.join(raw), text).expect("batch with a non-UTF-8 name");
+    write_batch(&spool, "002-other.jsonl", &[submitted("UP-Y", 1)]);
+    write_batch(&spool, "003-touches-x.jsonl", &[submitted("UP-X", 1)]);
+    let shown = "001-bad\u{FFFD}.jsonl";
+    let out = sync(&db, &spool).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains('\x1b') && !stderr.contains('\x1b'),
+        "{stdout:?} {stderr:?}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{shown}: refused: the file name is not valid UTF-8; rename the file to a UTF-8 name \
+             ending in .jsonl; nothing applied, left in the inbox"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{shown}:0: file: the file name is not valid UTF-8; rename the file to a UTF-8 name ending in .jsonl\n"
+        )),
+        "{stderr}"
+    );
+    // Its cases were read: only the batch touching UP-X waits behind it.
+    assert!(
+        stdout.contains("002-other.jsonl: applied 1 event(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "003-touches-x.jsonl: waiting: it touches cases of the refused batch {shown}"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM cases WHERE case_no = 'UP-X'"),
+        0
+    );
+    assert!(inbox.join(raw).is_file(), "left in the inbox");
+
+    // Renamed, it applies, and the waiting batch after it becomes a duplicate.
+    std::fs::rename(inbox.join(raw), inbox.join("001-renamed.jsonl")).expect("rename");
+    sync(&db, &spool)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "001-renamed.jsonl: applied 1 event(s)",
+        ))
+        .stdout(predicates::str::contains(
+            "003-touches-x.jsonl: applied 0 event(s), 1 duplicate(s) skipped",
+        ));
+    assert_eq!(show(&db, "UP-X")["stage"], "pre_audit");
+
+    // Not a regular file: refused too, and every later batch waits (its cases are unknown).
+    std::fs::create_dir(inbox.join("004-dir.jsonl")).expect("directory");
+    write_batch(&spool, "005-later.jsonl", &[submitted("UP-Z", 1)]);
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stdout(predicates::str::contains(
+            "004-dir.jsonl: refused: is a directory, not a regular file; put the batch file \
+             itself in the inbox; nothing applied, left in the inbox",
+        ))
+        .stdout(predicates::str::contains(
+            "005-later.jsonl: waiting: it touches cases of the refused batch 004-dir.jsonl",
+        ))
+        .stderr(predicates::str::contains(
+            "004-dir.jsonl:0: file: is a directory, not a regular file",
+        ));
+    assert!(inbox.join("004-dir.jsonl").is_dir());
+    assert_eq!(
+        names(&inbox),
+        vec!["004-dir.jsonl".to_string(), "005-later.jsonl".to_string()]
+    );
+}

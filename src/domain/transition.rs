@@ -62,6 +62,26 @@ pub fn submit(
     Ok((case, event))
 }
 
+/// The longest case number accepted, in characters (not bytes: `案件` is two).
+pub const MAX_CASE_NO_CHARS: usize = 40;
+
+/// The one rule for case numbers, shared by submissions, upstream sync and import: 1 to
+/// [`MAX_CASE_NO_CHARS`] characters, none of them whitespace, control characters, bidi controls
+/// or a byte order mark. The message is the one reported against the `case_no` field.
+pub fn check_case_no(case_no: &str) -> Result<(), String> {
+    let chars = case_no.chars().count();
+    if chars == 0
+        || chars > MAX_CASE_NO_CHARS
+        || case_no.chars().any(|c| c.is_control() || c.is_whitespace())
+        || crate::text::contains_unsafe(case_no)
+    {
+        return Err(format!(
+            "must be 1-{MAX_CASE_NO_CHARS} characters without spaces"
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a submission's fields; the first bad field is reported with the case number.
 pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
     let invalid = |field: &'static str, message: String| Refusal::Invalid {
@@ -69,17 +89,7 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
         field,
         message,
     };
-    if s.case_no.trim().is_empty()
-        || s.case_no.len() > 40
-        || s.case_no
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace())
-    {
-        return Err(invalid(
-            "case_no",
-            "must be 1-40 characters without spaces".into(),
-        ));
-    }
+    check_case_no(&s.case_no).map_err(|message| invalid("case_no", message))?;
     if s.applicant.name.trim().is_empty() {
         return Err(invalid("applicant.name", "must not be empty".into()));
     }

@@ -1,8 +1,9 @@
 //! Versioned migrations. `PRAGMA user_version` holds the schema version; each migration runs in
-//! the same transaction that bumps it.
+//! the same transaction that reads and bumps it.
 
-use super::error::{Result, SqlContext};
+use super::error::{Result, SqlContext, StoreError};
 use rusqlite::Connection;
+use std::path::PathBuf;
 
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -232,19 +233,35 @@ pub fn version(conn: &Connection) -> Result<i64> {
         .ctx("reading the schema version")
 }
 
-/// Brings the schema up to date. The caller has checked that the file is not newer than us.
+/// Brings the schema up to date, one migration per `BEGIN IMMEDIATE` transaction. Each step
+/// reads the version again inside its own transaction, holding the write lock, and skips what is
+/// already applied: processes opening an old store at once queue on the lock (the busy timeout)
+/// and each applies only what the ones before it have not, so none fails on objects another has
+/// just created. The caller has checked that the file is not newer than us; a newer process
+/// migrating past us meanwhile is reported as such.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let found = version(conn)?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        let target = index as i64 + 1;
+    loop {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .ctx("starting a migration")?;
+        let found = version(&tx)?;
+        if found > CURRENT_VERSION {
+            return Err(StoreError::TooNew {
+                path: PathBuf::from(tx.path().unwrap_or_default()),
+                found,
+                known: CURRENT_VERSION,
+            });
+        }
+        let applied = found.max(0) as usize;
+        let Some(sql) = MIGRATIONS.get(applied) else {
+            // Up to date, by this process or another one: nothing to write.
+            return Ok(());
+        };
+        let target = applied as i64 + 1;
         tx.execute_batch(sql)
             .ctx(&format!("migrating the store to schema version {target}"))?;
         tx.pragma_update(None, "user_version", target)
             .ctx("recording the schema version")?;
         tx.commit().ctx("committing a migration")?;
     }
-    Ok(())
 }

@@ -109,20 +109,32 @@ pub fn parse_batch<E>(
                 ));
             }
         }
-        if errors.is_empty() {
-            if let Some(event) = event {
-                batch.events.push(event);
+        match event {
+            Some(event) if errors.is_empty() => batch.events.push(event),
+            _ => {
+                // A line that yields no event is always a bad line, never dropped in silence.
+                if errors.is_empty() {
+                    errors.push(unread());
+                }
+                batch
+                    .errors
+                    .extend(errors.into_iter().map(|e| e.at(name, line.number)));
             }
-        } else {
-            batch
-                .errors
-                .extend(errors.into_iter().map(|e| e.at(name, line.number)));
         }
     }
     Ok(batch)
 }
 
-/// One inbox line as an event; `None` with every bad field in `errors`.
+/// The error of a line that yields no event although no field was reported bad: a guard, so
+/// that a line is never dropped without a word.
+fn unread() -> FieldError {
+    FieldError::new(
+        RECORD,
+        "could not be read as an event although no field was reported bad; nothing of this batch was applied",
+    )
+}
+
+/// One inbox line as an event; `None` with every bad field in `errors` (at least one).
 pub fn read_event(
     obj: &Map<String, Value>,
     line: u64,
@@ -178,15 +190,19 @@ pub fn read_event(
     let action = match kind {
         None => None,
         Some("submitted") => {
-            // The case carries the envelope's case_no, so read_case checks it too; report once.
+            // The case carries the envelope's case_no, so read_case checks it too (by the same
+            // rule); an error already reported for the envelope is not reported twice.
             let mut case_errors = Vec::new();
             let mut cf = Fields {
                 errors: &mut case_errors,
                 today,
             };
             let submission = read_case(&mut cf, obj, ENVELOPE);
-            f.errors
-                .extend(case_errors.into_iter().filter(|e| e.field != "case_no"));
+            for e in case_errors {
+                if !f.errors.contains(&e) {
+                    f.errors.push(e);
+                }
+            }
             submission.map(|s| UpstreamAction::Submitted(Box::new(s)))
         }
         Some(other) => {
@@ -222,16 +238,22 @@ pub fn read_event(
             }
         }
     };
-    if !f.errors.is_empty() {
-        return None;
+    let event = match (case_no, upstream_version, at, action) {
+        (Some(case_no), Some(upstream_version), Some(at), Some(action)) if f.errors.is_empty() => {
+            Some(UpstreamEvent {
+                line,
+                case_no,
+                upstream_version,
+                at,
+                action,
+            })
+        }
+        _ => None,
+    };
+    if event.is_none() && f.errors.is_empty() {
+        f.errors.push(unread());
     }
-    Some(UpstreamEvent {
-        line,
-        case_no: case_no?,
-        upstream_version: upstream_version?,
-        at: at?,
-        action: action?,
-    })
+    event
 }
 
 fn read_time(f: &mut Fields, obj: &Map<String, Value>, key: &str) -> Option<DateTime<FixedOffset>> {
@@ -295,6 +317,63 @@ mod tests {
         );
         assert_eq!(batch.events.len(), 1);
         assert!(batch.unreadable_case);
+    }
+
+    fn submitted(case_no: &str) -> String {
+        let line = serde_json::json!({
+            "event": "submitted", "case_no": case_no, "upstream_version": 1,
+            "at": "2026-11-20T09:00:00+08:00", "kind": "overseas_new", "category": "B",
+            "applicant": {"name": "SMITH JOHN", "passport_no": "E12345678", "nationality": "GBR"},
+            "employer": {"name": "Guangzhou Example Co", "uscc": "91440101MA5CQ7H2XC"}
+        });
+        format!("{line}\n")
+    }
+
+    #[test]
+    fn case_numbers_follow_the_domain_rule_counted_in_characters() {
+        let rule = "b.jsonl:1: case_no: must be 1-40 characters without spaces";
+        for (case_no, good) in [
+            ("案件".repeat(7), true),
+            ("案".repeat(40), true),
+            ("A".repeat(40), true),
+            ("案".repeat(41), false),
+            ("A".repeat(41), false),
+            ("UP 1".to_string(), false),
+        ] {
+            let batch = parse(&submitted(&case_no), false);
+            let errors: Vec<String> = batch.errors.iter().map(|e| e.to_string()).collect();
+            if good {
+                assert!(errors.is_empty(), "{case_no}: {errors:?}");
+                assert_eq!(batch.events.len(), 1, "{case_no}");
+                assert_eq!(batch.events[0].case_no, case_no);
+            } else {
+                // Reported once, although both the envelope and the case carry it.
+                assert_eq!(errors, vec![rule.to_string()], "{case_no}");
+                assert!(batch.events.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_without_an_event_always_has_an_error() {
+        let good = submitted("UP-1");
+        for text in [
+            good.clone(),
+            good.replace("\"UP-1\"", "\"\""),
+            good.replace("\"B\"", "\"Z\""),
+            good.replace("\"GBR\"", "null"),
+            "{}\n".to_string(),
+            "{\"event\":\"resubmitted\"}\n".to_string(),
+        ] {
+            let mut errors = Vec::new();
+            let obj: Map<String, Value> = serde_json::from_str(&text).expect("object");
+            let event = read_event(&obj, 1, today(), &mut errors);
+            assert_eq!(
+                event.is_some(),
+                errors.is_empty(),
+                "{text}: {event:?} {errors:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,15 +3,19 @@
 use super::SyncError;
 use super::batch::{Batch, parse_batch};
 use super::fsutil::{ensure_dir, move_into};
-use super::lines::LineError;
+use super::lines::{FieldError, LineError};
 use crate::store::Store;
 use crate::store::outbox::OutboxFile;
 use crate::store::upstream::{BatchId, Budget, Counts};
+use crate::text::sanitize_line;
 use chrono::NaiveDate;
 use nix::fcntl::{Flock, FlockArg};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -87,11 +91,21 @@ impl BatchReport {
                 self.name
             ),
             BatchOutcome::Invalid => {
-                let lines: BTreeSet<u64> = self.errors.iter().map(|e| e.line).collect();
+                // Line 0 is the file as a whole (its name, its type); the others are lines.
+                let lines: BTreeSet<u64> = self
+                    .errors
+                    .iter()
+                    .map(|e| e.line)
+                    .filter(|l| *l > 0)
+                    .collect();
+                let why = match self.errors.iter().find(|e| e.line == 0) {
+                    Some(e) if lines.is_empty() => e.message.clone(),
+                    Some(e) => format!("{}, and {} bad line(s)", e.message, lines.len()),
+                    None => format!("{} bad line(s)", lines.len()),
+                };
                 format!(
-                    "{}: refused: {} bad line(s); nothing applied, left in the inbox",
-                    self.name,
-                    lines.len()
+                    "{}: refused: {why}; nothing applied, left in the inbox",
+                    self.name
                 )
             }
             BatchOutcome::ChecksumMismatch => format!(
@@ -175,23 +189,69 @@ impl Spool {
         })
     }
 
-    /// `inbox/*.jsonl` in name order, skipping hidden (temporary) files.
-    pub fn batches(&self) -> Result<Vec<String>, SyncError> {
-        let mut names = Vec::new();
+    /// `inbox/*.jsonl` in name order (of the names' bytes), skipping hidden (temporary) files.
+    /// Entries that cannot be taken as batches (a name that is not UTF-8, something other than
+    /// a regular file) are listed too, so that they are refused aloud rather than skipped.
+    pub fn batches(&self) -> Result<Vec<Entry>, SyncError> {
+        let mut entries = Vec::new();
         for entry in fs::read_dir(&self.inbox).map_err(SyncError::io(&self.inbox))? {
             let entry = entry.map_err(SyncError::io(&self.inbox))?;
-            let Ok(name) = entry.file_name().into_string() else {
+            let name = entry.file_name();
+            let bytes = name.as_bytes();
+            if !bytes.ends_with(b".jsonl") || bytes.starts_with(b".") {
                 continue;
-            };
-            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file && name.ends_with(".jsonl") && !name.starts_with('.') {
-                names.push(name);
             }
+            let what = match entry.file_type() {
+                Ok(t) if t.is_file() => None,
+                Ok(t) if t.is_dir() => Some("a directory"),
+                Ok(t) if t.is_symlink() => Some("a symbolic link"),
+                Ok(t) if t.is_fifo() => Some("a named pipe"),
+                Ok(t) if t.is_socket() => Some("a socket"),
+                Ok(t) if t.is_block_device() || t.is_char_device() => Some("a device"),
+                _ => Some("of an unknown type"),
+            };
+            entries.push(match (what, name.into_string()) {
+                (Some(what), Ok(name)) => Entry::NotAFile {
+                    name: name.into(),
+                    what,
+                },
+                (Some(what), Err(name)) => Entry::NotAFile { name, what },
+                (None, Ok(name)) => Entry::Batch(name),
+                (None, Err(name)) => Entry::BadName(name),
+            });
         }
-        names.sort();
-        Ok(names)
+        entries.sort_by(|a, b| a.file_name().cmp(b.file_name()));
+        Ok(entries)
     }
 }
+
+/// One `*.jsonl` entry of the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A regular file with a UTF-8 name: a batch.
+    Batch(String),
+    /// A regular file whose name is not UTF-8: refused, left in the inbox.
+    BadName(OsString),
+    /// Not a regular file (`what` it is instead): refused, left in the inbox.
+    NotAFile { name: OsString, what: &'static str },
+}
+
+impl Entry {
+    pub fn file_name(&self) -> &OsStr {
+        match self {
+            Entry::Batch(name) => OsStr::new(name),
+            Entry::BadName(name) | Entry::NotAFile { name, .. } => name,
+        }
+    }
+
+    /// The name as reports show it: invalid UTF-8 replaced, control characters removed.
+    pub fn shown(&self) -> String {
+        sanitize_line(&self.file_name().to_string_lossy()).into_owned()
+    }
+}
+
+/// The field a whole-file error names, at line 0 (the file rather than one of its lines).
+pub const FILE: &str = "file";
 
 /// Cases that later batches must not touch yet.
 #[derive(Default)]
@@ -209,6 +269,12 @@ impl Blocked {
         self.by.get_or_insert_with(|| batch.name.clone());
     }
 
+    /// A refused entry whose cases cannot be known: every later batch waits behind it.
+    fn add_unknown(&mut self, name: &str) {
+        self.all = true;
+        self.by.get_or_insert_with(|| name.to_string());
+    }
+
     fn blocks(&self, batch: &Batch) -> bool {
         self.all || batch.touches(&self.cases)
     }
@@ -223,14 +289,33 @@ pub fn run_once(
     let spool = Spool::open(&options.spool)?;
     let mut report = SyncReport::default();
     let mut blocked = Blocked::default();
-    for name in spool.batches()? {
-        let path = spool.inbox.join(&name);
+    for entry in spool.batches()? {
+        let path = spool.inbox.join(entry.file_name());
+        let started = Instant::now();
+        let name = match entry {
+            Entry::Batch(name) => name,
+            Entry::BadName(_) | Entry::NotAFile { .. } => {
+                let what = match &entry {
+                    Entry::NotAFile { what, .. } => Some(*what),
+                    _ => None,
+                };
+                let Some(mut batch_report) =
+                    refused_entry(store, options, &path, &entry.shown(), what, &mut blocked)?
+                else {
+                    continue;
+                };
+                batch_report.seconds = started.elapsed().as_secs_f64();
+                tracing::info!(batch = %batch_report.name, outcome = ?batch_report.outcome, "sync batch");
+                observer.batch_done(&batch_report);
+                report.batches.push(batch_report);
+                continue;
+            }
+        };
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(SyncError::Io { path, source: e }),
         };
-        let started = Instant::now();
         let batch_report = one_batch(
             store,
             options,
@@ -251,6 +336,64 @@ pub fn run_once(
         report.outbox.push(file);
     }
     Ok(report)
+}
+
+/// An inbox entry that cannot be taken as a batch, refused like a batch with bad lines: nothing
+/// applied, left in the inbox, reported under `name` (shown lossily and sanitised). `what` it is
+/// when it is not a regular file (every later batch then waits behind it); `None` for a regular
+/// file whose name is not UTF-8, which is still read, so that only later batches touching its
+/// cases wait behind it (and its bad lines are reported too). `None` when the file vanished.
+fn refused_entry(
+    store: &Store,
+    options: &Options,
+    path: &Path,
+    name: &str,
+    what: Option<&'static str>,
+    blocked: &mut Blocked,
+) -> Result<Option<BatchReport>, SyncError> {
+    let mut report = BatchReport {
+        name: name.to_string(),
+        outcome: BatchOutcome::Invalid,
+        checksum: String::new(),
+        events: 0,
+        counts: Counts::default(),
+        resumed_after_line: 0,
+        errors: Vec::new(),
+        behind: None,
+        seconds: 0.0,
+    };
+    let whole = |message: String| FieldError::new(FILE, message).at(name, 0);
+    match what {
+        Some(what) => {
+            report.errors.push(whole(format!(
+                "is {what}, not a regular file; put the batch file itself in the inbox"
+            )));
+            blocked.add_unknown(name);
+        }
+        None => {
+            let bytes = match fs::read(path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => {
+                    return Err(SyncError::Io {
+                        path: path.to_path_buf(),
+                        source: e,
+                    });
+                }
+            };
+            report.errors.push(whole(
+                "the file name is not valid UTF-8; rename the file to a UTF-8 name ending in .jsonl"
+                    .into(),
+            ));
+            let today = store.clock(options.today).today();
+            let batch = parse_batch(name, &bytes, today, &mut |c| store.case_exists(c))?;
+            report.checksum = batch.checksum.clone();
+            report.events = batch.events.len() as u64;
+            report.errors.extend(batch.errors.iter().cloned());
+            blocked.add(&batch);
+        }
+    }
+    Ok(Some(report))
 }
 
 fn one_batch(

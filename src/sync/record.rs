@@ -4,6 +4,9 @@
 
 use super::lines::{FieldError, excerpt};
 use crate::domain::case::{Document, ExamReport};
+/// The domain's one rule for case numbers (1-40 characters, counted as characters, no spaces or
+/// control characters); sync and import check case numbers with nothing else.
+pub use crate::domain::transition::check_case_no;
 use crate::domain::transition::{MAX_TEXT_CHARS, validate_submission};
 use crate::domain::{Applicant, Category, Employer, Kind, Refusal, Submission, ids};
 use chrono::NaiveDate;
@@ -234,17 +237,6 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
             excerpt(t)
         )),
     }
-}
-
-/// The rule for case numbers (the domain's): 1-40 characters, no spaces or control characters.
-pub fn check_case_no(case_no: &str) -> Result<(), String> {
-    if case_no.is_empty()
-        || case_no.chars().count() > 40
-        || case_no.chars().any(|c| c.is_control() || c.is_whitespace())
-    {
-        return Err("must be 1-40 characters without spaces".into());
-    }
-    Ok(())
 }
 
 fn parse_named<T>(f: &mut Fields, obj: &Map<String, Value>, key: &str) -> Option<T>
