@@ -1905,6 +1905,20 @@ fn every_reason_is_required_and_bounded() {
             },
             6
         );
+        for unsafe_text in ["seal\x1b[2J missing", "seal\rmissing", "seal \u{202e}gnissim"] {
+            refused!(
+                run,
+                actor,
+                make(unsafe_text.to_string()),
+                Refusal::Invalid {
+                    field: "reason",
+                    ..
+                },
+                6
+            );
+        }
+        let mut multiline = run.clone();
+        multiline.ok(&actor, make("line one\nline two\twith a tab".to_string()));
         let mut run = run.clone();
         run.ok(&actor, make(max.clone()));
         assert_eq!(

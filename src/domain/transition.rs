@@ -151,6 +151,16 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
         }
     }
     if let Some(text) = action.reason() {
+        // The same rule whether the text came from the console, the command line or upstream.
+        if crate::text::contains_unsafe(text) {
+            return Err(Refusal::Invalid {
+                case_no: case_no(),
+                field: "reason",
+                message: "must not contain control characters or bidirectional controls \
+                          (line breaks and tabs are fine)"
+                    .into(),
+            });
+        }
         let chars = text.chars().count();
         if chars > MAX_TEXT_CHARS {
             return Err(Refusal::Invalid {
