@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use permitdesk::console::app::dialog::{Dialog, TextAction};
 use permitdesk::console::app::list::{MAX_LOADED, PAGE_ROWS};
 use permitdesk::console::app::{App, Effect, Msg, Setup};
 use permitdesk::console::i18n::Lang;
@@ -537,4 +538,407 @@ fn paging_deep_keeps_a_window_and_reads_rows_again_on_the_way_back() {
     assert!(h.app.list.above.is_some());
     h.press("g");
     assert_eq!(selected(&h), everything[0]);
+}
+
+/// The whole Closed queue of `h`'s store, in the table's default order.
+fn whole_closed_queue(h: &Harness) -> Vec<String> {
+    h.store
+        .page(&QueueQuery {
+            queue: Queue::Closed,
+            filter: Filter::All,
+            search: None,
+            user: h.app.setup.user.clone(),
+            today: today(),
+            sort: Default::default(),
+            after: None,
+            limit: 5_000,
+        })
+        .expect("the whole queue")
+        .rows
+        .into_iter()
+        .map(|r| r.case_no)
+        .collect()
+}
+
+fn bulk_targets(h: &Harness) -> Vec<String> {
+    match &h.app.dialog {
+        Some(Dialog::Bulk { targets, .. }) => targets.iter().map(|t| t.case_no.clone()).collect(),
+        other => panic!("no bulk preview: {other:?}"),
+    }
+}
+
+fn editor_text(h: &Harness) -> String {
+    match &h.app.dialog {
+        Some(Dialog::Reason { editor, .. })
+        | Some(Dialog::Bulk {
+            reason: Some(editor),
+            ..
+        }) => editor.lines().join("\n"),
+        other => panic!("no editor open: {other:?}"),
+    }
+}
+
+#[test]
+fn marks_stay_targets_however_far_the_user_pages() {
+    let mut h = Harness::with_cases("li.wei", 120, 40, Lang::En, 1_500);
+    h.press("9");
+    h.press("g");
+    let marked: Vec<String> = h.app.list.rows[..2]
+        .iter()
+        .map(|r| r.case_no.clone())
+        .collect();
+    h.press("  ");
+    for _ in 0..70 {
+        h.key(KeyCode::PageDown, KeyModifiers::NONE);
+    }
+    assert!(h.app.list.above.is_some(), "the marked rows were let go");
+    assert!(
+        !h.app.list.rows.iter().any(|r| marked.contains(&r.case_no)),
+        "the marked rows are outside the loaded window"
+    );
+    // A refresh deep in the queue keeps them too.
+    for version in [1, 2] {
+        let effects = h.app.update(Msg::Reply {
+            generation: 0,
+            reply: Reply::Changed(version),
+        });
+        h.run(effects);
+    }
+    assert!(h.screen().contains("[2 marked]"));
+    h.press("c");
+    assert_eq!(bulk_targets(&h), marked, "the preview lists both");
+    let screen = h.screen();
+    assert!(
+        screen.contains("2 cases will be claimed or released"),
+        "{screen}"
+    );
+    for case_no in &marked {
+        assert!(screen.contains(case_no.as_str()), "{case_no}: {screen}");
+    }
+    // Closed cases cannot be claimed: both are tried, and both say why.
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("0 done, 2 failed"), "{screen}");
+    for case_no in &marked {
+        assert!(screen.contains(case_no.as_str()), "{case_no}: {screen}");
+    }
+    assert!(h.app.list.marked.is_empty());
+}
+
+#[test]
+fn bulk_actions_check_the_role_before_any_dialog() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    h.press("A");
+    assert!(h.app.dialog.is_none());
+    assert!(h.screen().contains("assign needs the supervisor role"));
+    h.press("  ");
+    assert_eq!(h.app.list.marked.len(), 2);
+    h.press("A");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(h.screen().contains("assign needs the supervisor role"));
+
+    let mut clerk = Harness::new("liu.yang", 80, 24, Lang::Zh);
+    clerk.press("2");
+    clerk.press("  ");
+    for key in ["c", "a", "r", "A"] {
+        clerk.press(key);
+        assert!(clerk.app.dialog.is_none(), "{key}: {:?}", clerk.app.dialog);
+        let screen = clerk.screen();
+        assert!(screen.contains("需要"), "{key}: {screen}");
+    }
+    assert!(clerk.screen().contains("分配需要科室负责人角色"));
+    clerk.press("c");
+    assert!(clerk.screen().contains("认领需要审查员或科室负责人角色"));
+
+    // A supervisor gets the picker for both.
+    let mut s = Harness::new("wang.fang", 80, 24, Lang::En);
+    s.press("2");
+    s.press("  ");
+    s.press("A");
+    assert!(matches!(&s.app.dialog, Some(Dialog::Assign { targets, .. }) if targets.len() == 2));
+}
+
+#[test]
+fn bottom_reads_the_queues_last_page_and_pages_back_up() {
+    let mut h = Harness::with_cases("li.wei", 120, 40, Lang::En, 1_500);
+    h.press("9");
+    let everything = whole_closed_queue(&h);
+    assert!(everything.len() > MAX_LOADED + PAGE_ROWS);
+    let selected = |h: &Harness| h.app.list.selected_case_no().expect("a selection");
+    h.press("G");
+    assert_eq!(selected(&h), *everything.last().expect("a case"));
+    assert!(h.app.list.rows.len() <= PAGE_ROWS + 1);
+    assert!(h.app.list.above.is_some() && h.app.list.next.is_none());
+    assert!(
+        h.screen()
+            .contains(everything.last().expect("a case").as_str())
+    );
+    // PgUp across the page above, which is read as it is reached.
+    let page = h.app.visible_rows();
+    let last = everything.len() - 1;
+    for n in 1..=5 {
+        h.key(KeyCode::PageUp, KeyModifiers::NONE);
+        assert_eq!(selected(&h), everything[last - n * page], "PgUp {n}");
+    }
+    for n in 1..=3 {
+        h.key(KeyCode::PageDown, KeyModifiers::NONE);
+        assert_eq!(selected(&h), everything[last - (5 - n) * page], "PgDn {n}");
+    }
+    // `k` walks back to the first case, one by one.
+    h.press("G");
+    let mut up = vec![selected(&h)];
+    for _ in 1..everything.len() {
+        h.press("k");
+        assert!(h.app.list.rows.len() <= MAX_LOADED);
+        up.push(selected(&h));
+    }
+    up.reverse();
+    assert_eq!(up, everything);
+    assert!(h.app.list.above.is_none());
+    // In a queue that is all loaded, `G` just moves.
+    h.press("2");
+    h.press("G");
+    assert_eq!(h.app.list.selected, h.app.list.rows.len() - 1);
+}
+
+#[test]
+fn ctrl_c_while_typing_a_reason_asks_and_n_goes_back_to_it() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("Passport copy unreadable");
+    for back in [KeyCode::Char('n'), KeyCode::Esc] {
+        h.ctrl('c');
+        assert!(!h.app.quit);
+        assert!(h.screen().contains("Quit anyway?"));
+        h.key(back, KeyModifiers::NONE);
+        assert!(!h.app.quit);
+        assert_eq!(editor_text(&h), "Passport copy unreadable", "{back:?}");
+        assert!(h.screen().contains("Passport copy unreadable"));
+    }
+    // Typing goes on where it was.
+    h.type_text(".");
+    assert_eq!(editor_text(&h), "Passport copy unreadable.");
+    h.ctrl('c');
+    h.press("y");
+    assert!(h.app.quit);
+}
+
+#[test]
+fn bulk_return_asks_before_discarding_a_typed_reason() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    h.press("  ");
+    h.press("r");
+    h.esc();
+    assert!(h.app.dialog.is_none(), "nothing typed: Esc closes");
+    h.press("r");
+    h.type_text("Contract lacks the seal");
+    h.esc();
+    assert!(h.screen().contains("Discard the typed text?"));
+    h.press("n");
+    assert_eq!(editor_text(&h), "Contract lacks the seal");
+    h.ctrl('c');
+    assert!(h.screen().contains("Quit anyway?"));
+    h.esc();
+    assert_eq!(editor_text(&h), "Contract lacks the seal");
+    h.esc();
+    h.press("y");
+    assert!(h.app.dialog.is_none());
+    assert_eq!(h.app.list.marked.len(), 2, "the marks stay");
+}
+
+#[test]
+fn ctrl_c_quits_while_searching() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("/abc");
+    assert!(h.app.search.typing);
+    let effects = h.app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(h.app.quit);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Quit)));
+}
+
+#[test]
+fn pasted_text_is_what_a_person_could_type() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    let paste = |h: &mut Harness| {
+        let effects = h.app.update(Msg::Paste("a\r\nb\rc\u{202e}d\x1b[2J".into()));
+        h.run(effects);
+    };
+    paste(&mut h);
+    assert_eq!(editor_text(&h), "a\nb\ncd");
+    // Nor does a typed control or bidi character get in.
+    h.key(KeyCode::Char('\u{202e}'), KeyModifiers::NONE);
+    h.key(KeyCode::Char('\u{1b}'), KeyModifiers::NONE);
+    assert_eq!(editor_text(&h), "a\nb\ncd");
+    assert_eq!(
+        h.app
+            .draft_for(
+                &h.app.list.selected_case_no().expect("case"),
+                TextAction::Return
+            )
+            .map(String::as_str),
+        Some("a\nb\ncd"),
+        "the draft is what the editor holds"
+    );
+    h.esc();
+    h.press("y");
+    h.press("  ");
+    h.press("r");
+    paste(&mut h);
+    assert_eq!(editor_text(&h), "a\nb\ncd", "the bulk reason too");
+}
+
+#[test]
+fn chinese_dialogs_titles_and_status() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::Zh);
+    // The filter by name.
+    h.press("2");
+    h.press("f");
+    let screen = h.screen();
+    assert!(screen.contains("[筛选 未认领]"), "{screen}");
+    // The recommendation in the sign confirmation.
+    h.press("4");
+    let with_recommendation = (0..h.app.list.rows.len()).find(|_| {
+        let found = h
+            .app
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.case.recommendation.is_some());
+        if !found {
+            h.press("j");
+        }
+        found
+    });
+    assert!(
+        with_recommendation.is_some(),
+        "a case with a recommendation"
+    );
+    h.press("a");
+    let screen = h.screen();
+    assert!(screen.contains("审查意见："), "{screen}");
+    assert!(!screen.contains(", by "), "{screen}");
+    h.esc();
+    // The extend dialog and its error.
+    h.press(":");
+    h.type_text("extend");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("延长期限"), "{screen}");
+    assert!(screen.contains("决定期限延长的工作日数"), "{screen}");
+    assert!(!screen.contains("Working days"), "{screen}");
+    h.enter();
+    assert!(h.screen().contains("请填写 1 至 10 个工作日"));
+    h.esc();
+    // A note's status line.
+    h.press("n");
+    h.type_text("已电话联系单位");
+    h.ctrl('s');
+    let screen = h.screen();
+    assert!(screen.contains("备注 (完成)"), "{screen}");
+    // The cases behind a dashboard figure.
+    h.press("D");
+    h.enter();
+    let screen = h.screen();
+    assert!(
+        screen.contains("件（Enter 打开案件，Esc 返回）"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn bulk_results_scroll_and_say_what_happened_in_words() {
+    let mut h = Harness::new("chen.yu", 80, 24, Lang::En);
+    h.press("2");
+    h.press("f");
+    h.press("  ");
+    h.press("c");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("2 done, 0 failed"), "{screen}");
+    assert_eq!(screen.matches("  claimed").count(), 2, "{screen}");
+    h.enter();
+
+    // Many failures: the list scrolls, the hint stays, each case is named once.
+    h.press("9");
+    let mut marked: Vec<String> = h.app.list.rows[..30]
+        .iter()
+        .map(|r| r.case_no.clone())
+        .collect();
+    marked.sort(); // The report lists them by case number.
+    h.press(&" ".repeat(30));
+    h.press("c");
+    let screen = h.screen();
+    for case_no in &marked {
+        assert!(
+            screen.contains(case_no.as_str()),
+            "the preview lists {case_no}: {screen}"
+        );
+    }
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("0 done, 30 failed"), "{screen}");
+    assert!(screen.contains("Enter OK"), "{screen}");
+    for line in screen.lines() {
+        for case_no in &marked {
+            assert!(line.matches(case_no.as_str()).count() <= 1, "{line}");
+        }
+    }
+    assert!(!screen.contains(marked[29].as_str()), "{screen}");
+    h.press("j");
+    assert_ne!(h.screen(), screen, "j scrolls");
+    h.press("G");
+    let screen = h.screen();
+    assert!(screen.contains(marked[29].as_str()), "{screen}");
+    h.press("j");
+    assert_eq!(h.screen(), screen, "the end is the end");
+    assert!(screen.contains("Enter OK"), "{screen}");
+    assert!(
+        screen.contains("claim is not possible in stage"),
+        "{screen}"
+    );
+    h.enter();
+    assert!(h.app.dialog.is_none());
+
+    // Transitions in the stages' names.
+    let mut h = Harness::new("chen.yu", 80, 24, Lang::Zh);
+    h.press("2");
+    h.press("f");
+    h.press("  ");
+    h.press("c");
+    h.enter();
+    h.enter();
+    h.press("f"); // mine
+    let mine: Vec<String> = h
+        .app
+        .list
+        .rows
+        .iter()
+        .filter(|r| r.stage == Stage::PreAudit)
+        .take(2)
+        .map(|r| r.case_no.clone())
+        .collect();
+    assert_eq!(mine.len(), 2);
+    for case_no in &mine {
+        while h.app.list.selected_case_no().as_ref() != Some(case_no) {
+            h.press("j");
+        }
+        h.press(" ");
+    }
+    h.press("a");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("2 完成, 0 失败"), "{screen}");
+    assert_eq!(screen.matches("预审 -> 审查").count(), 2, "{screen}");
+    assert!(!screen.contains("pre_audit"), "{screen}");
 }

@@ -3,7 +3,7 @@
 //! controls, newlines, CJK), resizes down to 1x1 and ticks, for random users (approver,
 //! supervisor, clerk, viewer, admin), against a small demo store whose jobs run synchronously
 //! exactly as the worker runs them. After every message: no panic, the selection is within the
-//! loaded rows, marks are loaded rows, dialog state is consistent, and the screen renders at the
+//! loaded rows, marks are cases as last shown, dialog state is consistent, and the screen renders at the
 //! current size. After the sequence: `check` passes, and a viewer changed nothing.
 //!
 //! Deterministic: a fixed seed (`PERMITDESK_PROPTEST_SEED` to vary it) and `PROPTEST_CASES`
@@ -24,7 +24,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -229,7 +229,7 @@ fn dialog_bit(dialog: &Dialog) -> u64 {
         Dialog::Message { .. } => 7,
         Dialog::Help { .. } => 8,
         Dialog::Palette { .. } => 9,
-        Dialog::QuitAsk => 10,
+        Dialog::QuitAsk { .. } => 10,
         #[allow(unreachable_patterns)]
         _ => 11,
     }
@@ -248,12 +248,26 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         list.selected,
         list.rows.len()
     );
-    let loaded: BTreeSet<&str> = list.rows.iter().map(|r| r.case_no.as_str()).collect();
-    for mark in &list.marked {
+    // A mark outlives its row's place in the loaded window; a loaded marked row is marked as it
+    // is shown, and every mark is a case of the store.
+    for (case_no, mark) in &list.marked {
+        prop_assert_eq!(case_no, &mark.case_no);
         prop_assert!(
-            loaded.contains(mark.as_str()),
-            "{mark} is marked but not loaded"
+            run.store.case(case_no).is_ok(),
+            "{} is marked but no such case",
+            case_no
         );
+        if let Some(row) = list.rows.iter().find(|r| &r.case_no == case_no) {
+            prop_assert!(
+                row.version == mark.version && row.stage == mark.stage,
+                "{} is marked as v{} {} but shown as v{} {}",
+                case_no,
+                mark.version,
+                mark.stage,
+                row.version,
+                row.stage
+            );
+        }
     }
     prop_assert!(app.tab < 9, "tab {}", app.tab);
     if app.is_read_only() {
@@ -285,9 +299,22 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
                 candidates.len()
             );
         }
-        Some(Dialog::Bulk { targets, .. }) => {
-            prop_assert!(!targets.is_empty(), "a bulk action on no case")
+        Some(Dialog::Bulk {
+            targets,
+            reason,
+            asking_discard,
+            ..
+        }) => {
+            prop_assert!(!targets.is_empty(), "a bulk action on no case");
+            let typed = reason
+                .as_ref()
+                .is_some_and(|r| !r.lines().join("\n").trim().is_empty());
+            prop_assert!(!*asking_discard || typed, "asks to discard nothing");
         }
+        Some(Dialog::QuitAsk { editor }) => prop_assert!(
+            editor.as_ref().is_some_and(|d| d.has_typed_text()),
+            "asks to quit with nothing typed"
+        ),
         Some(Dialog::EntryDate { input, .. }) => prop_assert!(input.len() <= 10, "{input}"),
         Some(Dialog::ExtendDays { input, .. }) => prop_assert!(input.len() <= 2, "{input}"),
         Some(Dialog::Verify(form)) => prop_assert!(form.focus < 6, "focus {}", form.focus),

@@ -1905,7 +1905,11 @@ fn every_reason_is_required_and_bounded() {
             },
             6
         );
-        for unsafe_text in ["seal\x1b[2J missing", "seal\rmissing", "seal \u{202e}gnissim"] {
+        for unsafe_text in [
+            "seal\x1b[2J missing",
+            "seal\rmissing",
+            "seal \u{202e}gnissim",
+        ] {
             refused!(
                 run,
                 actor,

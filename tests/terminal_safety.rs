@@ -113,7 +113,8 @@ fn hostile_store(dir: &Path) -> PathBuf {
             "UPDATE events SET payload = replace(payload, ?1, ?2)",
             "UPDATE cases SET data = replace(data, ?1, ?2)",
         ] {
-            raw.execute(sql, [placeholder, inner]).expect("hostile text");
+            raw.execute(sql, [placeholder, inner])
+                .expect("hostile text");
         }
     }
     drop(raw);
@@ -122,8 +123,16 @@ fn hostile_store(dir: &Path) -> PathBuf {
     let case = store.case(CASE).expect("case");
     assert!(case.applicant.name.contains(TITLE));
     let history = store.events(CASE).expect("history");
-    assert!(history.iter().any(|e| e.action.reason() == Some(note.as_str())));
-    assert!(history.iter().any(|e| e.action.reason() == Some(reason.as_str())));
+    assert!(
+        history
+            .iter()
+            .any(|e| e.action.reason() == Some(note.as_str()))
+    );
+    assert!(
+        history
+            .iter()
+            .any(|e| e.action.reason() == Some(reason.as_str()))
+    );
     db
 }
 

@@ -1,7 +1,7 @@
 //! Every label and message of the console in English and Simplified Chinese (the official terms of
 //! DOMAIN.md). Stage, kind and queue names come from the domain's own `label_en`/`label_zh`.
 
-use crate::domain::{DeadlineState, Kind, Queue, Role, Stage};
+use crate::domain::{Action, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -85,6 +85,50 @@ impl Lang {
         match self {
             Lang::En => role.label_en(),
             Lang::Zh => role.label_zh(),
+        }
+    }
+
+    /// An action's name: the store's own in English (as the command line spells it), the
+    /// official term in Chinese.
+    pub fn action(self, action: &Action) -> &'static str {
+        if self == Lang::En {
+            return action.name();
+        }
+        match action {
+            Action::Submit { .. } => "提交申请",
+            Action::Claim => "认领",
+            Action::Release => "释放",
+            Action::Assign { .. } => "分配",
+            Action::Approve { .. } => "通过",
+            Action::Return { .. } => "退回补正",
+            Action::Refuse { .. } => "不予许可",
+            Action::NotAccept { .. } => "不予受理",
+            Action::SendBack { .. } => "退回审查",
+            Action::Withdraw { .. } => "撤回",
+            Action::Resubmit => "重新提交",
+            Action::RecordEntry { .. } => "登记入境",
+            Action::CorrectEntry { .. } => "更正入境日期",
+            Action::Verify { .. } => "现场核验",
+            Action::Lapse { .. } => "逾期未核验办结",
+            Action::Reopen { .. } => "重新开启核验",
+            Action::Extend { .. } => "延长期限",
+            Action::Note { .. } => "备注",
+            Action::ECardRegistered { .. } => "电子证照登记",
+        }
+    }
+
+    /// A filter's name: the command line's in English.
+    pub fn filter(self, filter: Filter) -> &'static str {
+        match self {
+            Lang::En => filter.as_str(),
+            Lang::Zh => match filter {
+                Filter::All => "全部",
+                Filter::Unclaimed => "未认领",
+                Filter::Mine => "我的",
+                Filter::DueSoon => "即将到期",
+                Filter::Overdue => "已逾期",
+                Filter::Legacy => "存量",
+            },
         }
     }
 

@@ -23,6 +23,8 @@ pub enum Fetch {
     Append,
     /// The page above the window, read in the reverse order.
     Prepend,
+    /// The queue's last page, read in the reverse order (`G`).
+    Last,
 }
 
 /// Everything the console can ask of the store.
@@ -102,7 +104,8 @@ pub enum Reply {
     Counts(TabCounts),
     Detail(Box<Option<Detail>>),
     Acted(Box<Result<Outcome, ActFailure>>),
-    Bulk(Vec<(String, Result<String, ActFailure>)>),
+    /// Each case of a bulk action with the event it committed, or why it did not.
+    Bulk(Vec<(String, Result<Event, ActFailure>)>),
     Assignees(Vec<String>),
     Changed(i64),
     Drafts(Vec<(String, String, String)>),
@@ -144,7 +147,7 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
         Job::Page { query, fetch } => {
             let page = store.page(&query)?;
             let (total, more) = match (fetch, query.search.is_some()) {
-                (Fetch::Append | Fetch::Prepend, _) => (-1, false),
+                (Fetch::Append | Fetch::Prepend | Fetch::Last, _) => (-1, false),
                 // As-you-type totals stay cheap however much a short prefix matches.
                 (Fetch::Replace, true) => {
                     let count = store.count_capped(&query, SEARCH_COUNT_CAP)?;
@@ -190,13 +193,7 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
                 let case_no = request.case_no.clone();
                 let result = store
                     .act(request)
-                    .map(|o| {
-                        format!(
-                            "{} -> {}",
-                            o.event.from.map(|s| s.as_str()).unwrap_or("-"),
-                            o.event.to
-                        )
-                    })
+                    .map(|o| o.event)
                     .map_err(|e| failure(&case_no, e));
                 results.push((case_no, result));
             }

@@ -244,6 +244,12 @@ fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Optio
     Ok(roles)
 }
 
+/// The roles that may take `action` in `stage`, or `None` where the action does not exist in
+/// that stage: for screens that offer an action only to someone who could take it.
+pub fn roles_for(stage: Stage, action: &Action) -> Option<&'static [Role]> {
+    allowed_roles(stage, action).ok()
+}
+
 fn pick_role(actor: &Actor, allowed: &[Role]) -> Option<Role> {
     allowed.iter().copied().find(|r| actor.has(*r))
 }

@@ -4,7 +4,7 @@ use super::dialog::{self, BulkKind, ChecklistForm, Dialog, Target, TextAction};
 use super::{App, Effect, Focus};
 use crate::console::i18n::{Lang, T};
 use crate::console::keymap::Command;
-use crate::console::worker::Job;
+use crate::console::worker::{Fetch, Job};
 use crate::domain::next_stage;
 use crate::domain::{Action, Presenter, Queue, Role, Stage};
 use crate::store::Request;
@@ -58,6 +58,10 @@ impl App {
             Top => {
                 let moved = self.list.to_top();
                 self.after_move(moved)
+            }
+            Bottom if self.list.next.is_some() => {
+                // Rows below are not loaded: read the queue's last page.
+                vec![self.request_page(Fetch::Last)]
             }
             Bottom => {
                 let moved = self.list.to_bottom();
@@ -161,11 +165,7 @@ impl App {
         let Some(row) = self.list.selected_row().cloned() else {
             return Vec::new();
         };
-        let target = Target {
-            case_no: row.case_no.clone(),
-            version: row.version,
-            stage: row.stage,
-        };
+        let target = Target::of(&row);
         match command {
             Command::Claim => {
                 let action = if row.assignee.as_deref() == Some(self.setup.user.as_str()) {
@@ -257,12 +257,8 @@ impl App {
                 Vec::new()
             }
             Command::Assign => {
-                if !self.has(Role::Supervisor) {
-                    self.say(
-                        self.lang
-                            .pick("assign needs the supervisor role", "分配需要科室负责人角色"),
-                        true,
-                    );
+                if let Some(why) = self.missing_role(BulkKind::Assign, &[target.stage]) {
+                    self.say(why, true);
                     return Vec::new();
                 }
                 self.pending_assign = Some(vec![target]);
@@ -322,13 +318,19 @@ impl App {
             }),
         }
         if let Some(rec) = &case.recommendation {
-            lines.push(format!(
-                "{}: {:?}, by {} on {}",
-                self.lang.t(T::Recommended),
-                rec.verdict,
-                crate::text::sanitize_line(&rec.by),
-                rec.on
-            ));
+            let by = crate::text::sanitize_line(&rec.by);
+            let recommended = self.lang.t(T::Recommended);
+            lines.push(match self.lang {
+                Lang::En => format!("{recommended}: {:?}, by {by} on {}", rec.verdict, rec.on),
+                Lang::Zh => format!(
+                    "{recommended}：{}（{by}，{}）",
+                    match rec.verdict {
+                        crate::domain::case::Verdict::Approve => "准予许可",
+                        crate::domain::case::Verdict::Refuse => "不予许可",
+                    },
+                    rec.on
+                ),
+            });
         }
         lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
         self.dialog = Some(Dialog::Confirm {
@@ -410,18 +412,14 @@ impl App {
         }
     }
 
+    /// Every marked case, loaded or not, as it was last seen: the bulk preview lists them all.
     fn open_bulk(&mut self, kind: BulkKind) -> Vec<Effect> {
-        let targets: Vec<Target> = self
-            .list
-            .rows
-            .iter()
-            .filter(|r| self.list.marked.contains(&r.case_no))
-            .map(|r| Target {
-                case_no: r.case_no.clone(),
-                version: r.version,
-                stage: r.stage,
-            })
-            .collect();
+        let targets: Vec<Target> = self.list.marked.values().cloned().collect();
+        let stages: Vec<Stage> = targets.iter().map(|t| t.stage).collect();
+        if let Some(why) = self.missing_role(kind, &stages) {
+            self.say(why, true);
+            return Vec::new();
+        }
         if kind == BulkKind::Assign {
             self.pending_assign = Some(targets);
             return vec![self.job(Job::Assignees)];
@@ -430,9 +428,41 @@ impl App {
             kind,
             reason: (kind == BulkKind::Return).then(|| dialog::editor("")),
             targets,
+            asking_discard: false,
             error: None,
         });
         Vec::new()
+    }
+
+    /// Why the user cannot take `kind` on any of the cases in `stages`: no role of theirs allows
+    /// it (the store would refuse every one). Checked before any dialog opens.
+    pub(super) fn missing_role(&self, kind: BulkKind, stages: &[Stage]) -> Option<String> {
+        if stages.is_empty() {
+            return None;
+        }
+        let mut needs: Vec<Role> = Vec::new();
+        let action = kind.sample_action();
+        for stage in stages {
+            // Where the action does not exist the store refuses on the stage, in words.
+            let roles = crate::domain::roles_for(*stage, &action)?;
+            for role in roles.iter().filter(|r| **r != Role::System) {
+                if self.has(*role) {
+                    return None;
+                }
+                if !needs.contains(role) {
+                    needs.push(*role);
+                }
+            }
+        }
+        if needs.is_empty() {
+            return None;
+        }
+        let l = self.lang;
+        let roles: Vec<&str> = needs.iter().map(|r| l.role(*r)).collect();
+        Some(match l {
+            Lang::En => format!("{} needs the {} role", kind.name(l), roles.join(" or ")),
+            Lang::Zh => format!("{}需要{}角色", kind.name(l), roles.join("或")),
+        })
     }
 
     pub(super) fn request(&self, target: &Target, action: Action) -> Request {

@@ -3,16 +3,30 @@
 
 use super::super::i18n::{Lang, T};
 use crate::domain::{Action, Checklist, Presenter, Stage};
+use crate::store::CaseRow;
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-/// The case an action was prepared for, with the version and stage the user saw.
+/// The case an action was prepared for, with the version, stage and holder the user saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub case_no: String,
     pub version: i64,
     pub stage: Stage,
+    pub assignee: Option<String>,
+}
+
+impl Target {
+    /// The case of a table row, as the row shows it.
+    pub fn of(row: &CaseRow) -> Target {
+        Target {
+            case_no: row.case_no.clone(),
+            version: row.version,
+            stage: row.stage,
+            assignee: row.assignee.clone(),
+        }
+    }
 }
 
 /// Actions whose text the user types.
@@ -69,6 +83,30 @@ pub enum BulkKind {
 }
 
 impl BulkKind {
+    /// An action of this kind, for asking the domain who may take it (the text is irrelevant).
+    pub fn sample_action(self) -> Action {
+        match self {
+            BulkKind::Approve => Action::Approve { note: None },
+            BulkKind::Return => Action::Return {
+                reason: String::new(),
+            },
+            BulkKind::Claim => Action::Claim,
+            BulkKind::Assign => Action::Assign {
+                assignee: String::new(),
+            },
+        }
+    }
+
+    /// The action's name, for messages ("claim needs the approver role").
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            BulkKind::Approve => lang.pick("approve", "通过"),
+            BulkKind::Return => lang.pick("return", "退回"),
+            BulkKind::Claim => lang.pick("claim", "认领"),
+            BulkKind::Assign => lang.pick("assign", "分配"),
+        }
+    }
+
     pub fn verb(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (BulkKind::Approve, Lang::En) => "approved",
@@ -117,21 +155,28 @@ pub struct ChecklistForm {
 impl ChecklistForm {
     pub const FIELDS: usize = 6;
 
-    pub fn checklist(&self) -> Result<Checklist, String> {
+    pub fn checklist(&self, lang: Lang) -> Result<Checklist, String> {
         let date = |label: &str, text: &str| {
             NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-                format!(
-                    "{label}: \"{}\" is not a date (YYYY-MM-DD)",
-                    crate::text::sanitize_line(text)
-                )
+                let text = crate::text::sanitize_line(text);
+                match lang {
+                    Lang::En => format!("{label}: \"{text}\" is not a date (YYYY-MM-DD)"),
+                    Lang::Zh => format!("{label}：“{text}”不是日期（YYYY-MM-DD）"),
+                }
             })
         };
         Ok(Checklist {
             presented_by: self.presenter,
             originals: self.originals,
             sealed_copies: self.sealed_copies,
-            visa_valid_until: Some(date("visa valid until", &self.visa_until)?),
-            exam_issued_on: Some(date("exam report issued", &self.exam_date)?),
+            visa_valid_until: Some(date(
+                lang.pick("visa valid until", "签证/居留许可有效期"),
+                &self.visa_until,
+            )?),
+            exam_issued_on: Some(date(
+                lang.pick("exam report issued", "体检报告出具日期"),
+                &self.exam_date,
+            )?),
             exam_domestic: self.exam_domestic,
             exam_institution: None,
         })
@@ -223,6 +268,7 @@ pub enum Dialog {
         kind: BulkKind,
         targets: Vec<Target>,
         reason: Option<TextArea<'static>>,
+        asking_discard: bool,
         error: Option<String>,
     },
     /// Words to read: bulk results, a refusal, a conflict.
@@ -230,6 +276,8 @@ pub enum Dialog {
         title: String,
         lines: Vec<String>,
         alert: bool,
+        /// Lines scrolled past (a long bulk report).
+        scroll: u16,
     },
     Help {
         scroll: u16,
@@ -238,7 +286,10 @@ pub enum Dialog {
         input: String,
         selected: usize,
     },
-    QuitAsk,
+    /// Ctrl-c while text is typed: quit anyway? The editor it came from waits underneath.
+    QuitAsk {
+        editor: Option<Box<Dialog>>,
+    },
 }
 
 /// What a key did to the open dialog.
@@ -247,6 +298,15 @@ pub enum Outcome {
     Stay,
     Close,
     Submit,
+}
+
+/// False for a control or bidi character arriving as a key: the store refuses text holding one
+/// (`crate::text::contains_unsafe`), so an editor never takes it in.
+fn typeable(key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char(c) => !crate::text::contains_unsafe(c.encode_utf8(&mut [0; 4])),
+        _ => true,
+    }
 }
 
 pub fn is_submit(key: &KeyEvent) -> bool {
@@ -273,7 +333,9 @@ impl Dialog {
                 KeyCode::Enter => Outcome::Submit,
                 KeyCode::Esc => Outcome::Close,
                 _ => {
-                    note.input(*key);
+                    if typeable(key) {
+                        note.input(*key);
+                    }
                     Outcome::Stay
                 }
             },
@@ -307,7 +369,9 @@ impl Dialog {
                     return Outcome::Stay;
                 }
                 *error = None;
-                editor.input(*key);
+                if typeable(key) {
+                    editor.input(*key);
+                }
                 Outcome::Stay
             }
             Dialog::EntryDate { input, error, .. } => {
@@ -363,8 +427,22 @@ impl Dialog {
                 }
                 _ => Outcome::Stay,
             },
-            Dialog::Bulk { reason, error, .. } => match reason {
+            Dialog::Bulk {
+                reason,
+                asking_discard,
+                error,
+                ..
+            } => match reason {
                 Some(editor) => {
+                    if *asking_discard {
+                        return match key.code {
+                            KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
+                            _ => {
+                                *asking_discard = false;
+                                Outcome::Stay
+                            }
+                        };
+                    }
                     if is_submit(key) {
                         if text_of(editor).trim().is_empty() {
                             *error = Some(lang.t(T::EmptyReason).into());
@@ -373,9 +451,16 @@ impl Dialog {
                         return Outcome::Submit;
                     }
                     if key.code == KeyCode::Esc {
-                        return Outcome::Close;
+                        if text_of(editor).trim().is_empty() {
+                            return Outcome::Close;
+                        }
+                        *asking_discard = true;
+                        return Outcome::Stay;
                     }
-                    editor.input(*key);
+                    *error = None;
+                    if typeable(key) {
+                        editor.input(*key);
+                    }
                     Outcome::Stay
                 }
                 None => match key.code {
@@ -384,12 +469,32 @@ impl Dialog {
                     _ => Outcome::Stay,
                 },
             },
-            Dialog::Message { .. } => match key.code {
-                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char(' ') => {
-                    Outcome::Close
+            Dialog::Message { lines, scroll, .. } => {
+                // At least as many rows as the lines take wrapped (the view stops at the end).
+                let rows: usize = lines
+                    .iter()
+                    .map(|l| {
+                        unicode_width::UnicodeWidthStr::width(l.as_str())
+                            .max(1)
+                            .div_ceil(40)
+                    })
+                    .sum();
+                let last = u16::try_from(rows).unwrap_or(u16::MAX);
+                match key.code {
+                    KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char(' ') => {
+                        return Outcome::Close;
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                    KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                    KeyCode::End | KeyCode::Char('G') => *scroll = last,
+                    _ => {}
                 }
-                _ => Outcome::Stay,
-            },
+                *scroll = (*scroll).min(last);
+                Outcome::Stay
+            }
             Dialog::Help { scroll } => match key.code {
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);
@@ -435,7 +540,8 @@ impl Dialog {
                 }
                 _ => Outcome::Stay,
             },
-            Dialog::QuitAsk => match key.code {
+            // The app answers this one itself (it puts the editor back).
+            Dialog::QuitAsk { .. } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Submit,
                 _ => Outcome::Close,
             },

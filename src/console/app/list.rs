@@ -1,9 +1,10 @@
 //! The case table's state: the rows loaded so far (pages fetched by keyset), the selection kept by
 //! case number, marks, the sort and the filter.
 
+use super::dialog::Target;
 use crate::domain::{Filter, Queue};
 use crate::store::{CaseRow, Cursor, Page, Sort, SortColumn};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many rows one page fetch asks for.
 pub const PAGE_ROWS: usize = 100;
@@ -29,7 +30,9 @@ pub struct List {
     /// on its first row, instead of the loaded window again.
     pub restart: bool,
     pub loading: bool,
-    pub marked: BTreeSet<String>,
+    /// Marked cases by case number, each with what a bulk action needs (the version, stage and
+    /// holder last seen), so a mark stays a target after its row leaves the loaded window.
+    pub marked: BTreeMap<String, Target>,
     pub filter: Filter,
     pub sort: Sort,
 }
@@ -58,8 +61,47 @@ impl List {
             Some(i) => i,
             None => previous_index.min(self.rows.len().saturating_sub(1)),
         };
-        let present: BTreeSet<String> = self.rows.iter().map(|r| r.case_no.clone()).collect();
-        self.marked.retain(|m| present.contains(m));
+        if self.above.is_none() && self.next.is_none() {
+            // The whole query is loaded: a marked case not in it has left it.
+            let present: BTreeSet<&str> = self.rows.iter().map(|r| r.case_no.as_str()).collect();
+            self.marked.retain(|m, _| present.contains(m.as_str()));
+        }
+        self.refresh_marks();
+    }
+
+    /// Marked cases that are loaded take what their rows show now.
+    fn refresh_marks(&mut self) {
+        if self.marked.is_empty() {
+            return;
+        }
+        for row in &self.rows {
+            if let Some(mark) = self.marked.get_mut(&row.case_no) {
+                *mark = Target::of(row);
+            }
+        }
+    }
+
+    pub fn is_marked(&self, case_no: &str) -> bool {
+        self.marked.contains_key(case_no)
+    }
+
+    /// Takes the queue's last page, read in the reverse order and one row longer than a page
+    /// when more lie above (that row anchors the window), with the selection on the last row.
+    pub fn bottom(&mut self, page: Page) {
+        let mut rows = page.rows;
+        self.above = if rows.len() > PAGE_ROWS {
+            rows.pop().as_ref().map(Cursor::after)
+        } else {
+            None
+        };
+        rows.reverse();
+        self.rows = rows;
+        self.next = None;
+        self.restart = false;
+        self.loading = false;
+        self.selected = self.rows.len().saturating_sub(1);
+        self.offset = self.selected;
+        self.refresh_marks();
     }
 
     pub fn append(&mut self, page: Page) {
@@ -71,6 +113,7 @@ impl List {
         );
         self.next = page.next;
         self.loading = false;
+        self.refresh_marks();
         let extra = self.rows.len().saturating_sub(MAX_LOADED);
         if extra > 0 {
             self.above = self.rows.get(extra - 1).map(Cursor::after);
@@ -98,6 +141,7 @@ impl List {
         self.selected += added;
         self.offset += added;
         self.loading = false;
+        self.refresh_marks();
         if self.rows.len() > MAX_LOADED {
             self.rows.truncate(MAX_LOADED);
             self.next = self.rows.last().map(Cursor::after);
@@ -148,9 +192,10 @@ impl List {
     }
 
     pub fn toggle_mark(&mut self) {
-        if let Some(no) = self.selected_case_no() {
-            if !self.marked.remove(&no) {
-                self.marked.insert(no);
+        if let Some(row) = self.selected_row() {
+            let target = Target::of(row);
+            if self.marked.remove(&target.case_no).is_none() {
+                self.marked.insert(target.case_no.clone(), target);
             }
         }
     }

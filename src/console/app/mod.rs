@@ -20,6 +20,17 @@ use dialog::{Dialog, Outcome, Target, TextAction};
 use list::{List, MAX_LOADED, PAGE_ROWS};
 use std::collections::HashMap;
 
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Pasted text as a person could have typed it: CRLF and lone CR line ends become newlines, and
+/// control characters, escape sequences and bidi controls go (see `crate::text`).
+pub fn typeable(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    crate::text::sanitize_multiline(&text).into_owned()
+}
+
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
@@ -242,6 +253,12 @@ impl App {
                 query.after = self.list.rows.first().map(Cursor::after);
                 query.limit = PAGE_ROWS + 1;
             }
+            Fetch::Last => {
+                // The end of the queue, backwards; one row more, to anchor the window.
+                query.sort.descending = !query.sort.descending;
+                query.after = None;
+                query.limit = PAGE_ROWS + 1;
+            }
             Fetch::Replace => {
                 // A refresh re-reads the loaded window, so the view neither shrinks nor jumps.
                 query.after = self.list.above.clone();
@@ -299,12 +316,20 @@ impl App {
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
         match &mut self.dialog {
-            Some(Dialog::Reason { editor, .. })
+            Some(Dialog::Reason {
+                editor,
+                asking_discard: false,
+                error,
+                ..
+            })
             | Some(Dialog::Bulk {
                 reason: Some(editor),
+                asking_discard: false,
+                error,
                 ..
             }) => {
-                editor.insert_str(text);
+                editor.insert_str(typeable(text));
+                *error = None;
                 self.remember_draft().into_iter().collect()
             }
             _ if self.search.typing => {
@@ -334,6 +359,11 @@ impl App {
     }
 
     fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if is_ctrl_c(&key) {
+            // Nothing typed here is at stake: quit, as everywhere else.
+            self.quit = true;
+            return vec![Effect::Quit];
+        }
         match key.code {
             KeyCode::Enter => {
                 self.search.typing = false;
@@ -356,19 +386,28 @@ impl App {
     }
 
     fn dialog_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let ctrl_c =
-            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         let Some(dialog) = self.dialog.as_mut() else {
             return Vec::new();
         };
-        if ctrl_c {
+        if is_ctrl_c(&key) {
             if dialog.has_typed_text() {
                 let saved = self.remember_draft();
-                self.dialog = Some(Dialog::QuitAsk);
+                // The editor waits under the question, text and all, for `n`.
+                let editor = self.dialog.take().map(Box::new);
+                self.dialog = Some(Dialog::QuitAsk { editor });
                 return saved.into_iter().collect();
             }
             self.quit = true;
             return vec![Effect::Quit];
+        }
+        if let Dialog::QuitAsk { editor } = dialog {
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            // `n`, Esc or anything else: back to the text being typed.
+            self.dialog = editor.take().map(|d| *d);
+            return Vec::new();
         }
         let outcome = dialog.key(&key, self.lang);
         let mut effects: Vec<Effect> = self.remember_draft().into_iter().collect();

@@ -5,7 +5,7 @@ use super::list::List;
 use super::{Alert, App, Effect};
 use crate::console::i18n::{Lang, T};
 use crate::console::worker::{ActFailure, Fetch, Reply};
-use crate::domain::Queue;
+use crate::domain::{Action, Event, Queue};
 
 impl App {
     pub(super) fn reply(&mut self, generation: u64, reply: Reply) -> Vec<Effect> {
@@ -23,6 +23,11 @@ impl App {
                 match fetch {
                     Fetch::Append => self.list.append(page),
                     Fetch::Prepend => self.list.prepend(page),
+                    Fetch::Last => {
+                        self.list.bottom(page);
+                        self.list.offset =
+                            super::list::scroll_offset(self.list.selected, 0, self.visible_rows());
+                    }
                     Fetch::Replace => {
                         self.list.replace(page, total, before.as_deref());
                         self.list.total_more = more;
@@ -140,30 +145,11 @@ impl App {
                 if let Some((case_no, action, _)) = pending {
                     self.drafts.remove(&(case_no, action));
                 }
-                let e = &outcome.event;
-                let from = e.from.map(|s| self.lang.stage(s)).unwrap_or("-");
-                let text = if e.from == Some(e.to) {
-                    let what = match (&e.action, self.lang) {
-                        (crate::domain::Action::Claim, Lang::En) => "claimed".to_string(),
-                        (crate::domain::Action::Claim, Lang::Zh) => "已认领".to_string(),
-                        (crate::domain::Action::Release, Lang::En) => "released".to_string(),
-                        (crate::domain::Action::Release, Lang::Zh) => "已释放".to_string(),
-                        (crate::domain::Action::Assign { assignee }, Lang::En) => {
-                            format!("assigned to {assignee}")
-                        }
-                        (crate::domain::Action::Assign { assignee }, Lang::Zh) => {
-                            format!("已分配给 {assignee}")
-                        }
-                        (action, _) => format!("{} ({})", action.name(), self.lang.t(T::Done)),
-                    };
-                    format!("{}: {what}", outcome.case.case_no)
-                } else {
-                    format!(
-                        "{}: {from} -> {}",
-                        outcome.case.case_no,
-                        self.lang.stage(e.to)
-                    )
-                };
+                let text = format!(
+                    "{}: {}",
+                    outcome.case.case_no,
+                    self.event_summary(&outcome.event)
+                );
                 self.say(text, false);
             }
             Err(failure) => {
@@ -187,13 +173,36 @@ impl App {
                     title: title.into(),
                     lines,
                     alert: true,
+                    scroll: 0,
                 });
             }
         }
         self.reload()
     }
 
-    fn bulk_done(&mut self, results: Vec<(String, Result<String, ActFailure>)>) -> Vec<Effect> {
+    /// What an event did, in words: `Pre-audit -> Review`, `claimed`, `assigned to chen.yu`.
+    fn event_summary(&self, e: &Event) -> String {
+        let l = self.lang;
+        if e.from == Some(e.to) {
+            return match (&e.action, l) {
+                (Action::Claim, Lang::En) => "claimed".to_string(),
+                (Action::Claim, Lang::Zh) => "已认领".to_string(),
+                (Action::Release, Lang::En) => "released".to_string(),
+                (Action::Release, Lang::Zh) => "已释放".to_string(),
+                (Action::Assign { assignee }, Lang::En) => {
+                    format!("assigned to {}", crate::text::sanitize_line(assignee))
+                }
+                (Action::Assign { assignee }, Lang::Zh) => {
+                    format!("已分配给 {}", crate::text::sanitize_line(assignee))
+                }
+                (action, _) => format!("{} ({})", l.action(action), l.t(T::Done)),
+            };
+        }
+        let from = e.from.map(|s| l.stage(s)).unwrap_or("-");
+        format!("{from} -> {}", l.stage(e.to))
+    }
+
+    fn bulk_done(&mut self, results: Vec<(String, Result<Event, ActFailure>)>) -> Vec<Effect> {
         let failed = results.iter().filter(|(_, r)| r.is_err()).count();
         let mut lines = vec![format!(
             "{} {}, {} {}",
@@ -203,20 +212,36 @@ impl App {
             self.lang.t(T::Failed)
         )];
         for (case_no, result) in &results {
-            lines.push(match result {
-                Ok(transition) => format!("{case_no}  {transition}"),
-                Err(f) => format!(
-                    "{case_no}  {}",
-                    crate::text::sanitize_line(&f.why.say(self.lang, &f.message))
-                ),
-            });
+            let what = match result {
+                Ok(event) => self.event_summary(event),
+                Err(f) => {
+                    let why = f.why.say(self.lang, &f.message);
+                    // The reason names the case itself; the line already starts with it.
+                    without_case_prefix(&why, case_no).to_string()
+                }
+            };
+            lines.push(format!(
+                "{}  {}",
+                crate::text::sanitize_line(case_no),
+                crate::text::sanitize_line(&what)
+            ));
         }
         self.list.marked.clear();
         self.dialog = Some(Dialog::Message {
             title: self.lang.t(T::Done).into(),
             lines,
             alert: failed > 0,
+            scroll: 0,
         });
         self.reload()
     }
+}
+
+/// `why` without a leading `CASE: ` (or `CASE：`).
+fn without_case_prefix<'a>(why: &'a str, case_no: &str) -> &'a str {
+    why.strip_prefix(case_no)
+        .and_then(|rest| rest.strip_prefix(':').or_else(|| rest.strip_prefix('：')))
+        .map(str::trim_start)
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(why)
 }

@@ -3,6 +3,7 @@
 use super::commands::palette_matches;
 use super::dialog::{self, BulkKind, Dialog, TextAction};
 use super::{App, Effect};
+use crate::console::i18n::Lang;
 use crate::console::worker::Job;
 use crate::domain::Action;
 
@@ -32,9 +33,13 @@ impl App {
                 match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
                     Ok(date) => vec![self.act(&target, Action::RecordEntry { date })],
                     Err(_) => {
+                        let error = match self.lang {
+                            Lang::En => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
+                            Lang::Zh => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
+                        };
                         self.dialog = Some(Dialog::EntryDate {
                             target,
-                            error: Some(format!("\"{input}\" is not a date: use YYYY-MM-DD")),
+                            error: Some(error),
                             input,
                         });
                         Vec::new()
@@ -47,15 +52,19 @@ impl App {
                     Vec::new()
                 }
                 _ => {
+                    let error = match self.lang {
+                        Lang::En => format!("\"{input}\": give 1 to 10 working days"),
+                        Lang::Zh => format!("“{input}”：请填写 1 至 10 个工作日"),
+                    };
                     self.dialog = Some(Dialog::ExtendDays {
                         target,
-                        error: Some(format!("\"{input}\": give 1 to 10 working days")),
+                        error: Some(error),
                         input,
                     });
                     Vec::new()
                 }
             },
-            Dialog::Verify(form) => match form.checklist() {
+            Dialog::Verify(form) => match form.checklist(self.lang) {
                 Ok(checklist) => vec![self.act(&form.target.clone(), Action::Verify { checklist })],
                 Err(error) => {
                     let mut form = form;
@@ -101,18 +110,11 @@ impl App {
             } => {
                 let reason = reason.map(|r| dialog::text_of(&r)).unwrap_or_default();
                 let user = self.setup.user.clone();
-                let held_by_me: Vec<bool> = targets
-                    .iter()
-                    .map(|t| {
-                        self.list.rows.iter().any(|r| {
-                            r.case_no == t.case_no && r.assignee.as_deref() == Some(user.as_str())
-                        })
-                    })
-                    .collect();
                 let requests = targets
                     .iter()
-                    .zip(held_by_me)
-                    .map(|(t, mine)| {
+                    .map(|t| {
+                        // As the case was last seen, loaded or not.
+                        let mine = t.assignee.as_deref() == Some(user.as_str());
                         let action = match kind {
                             BulkKind::Approve => Action::Approve { note: None },
                             BulkKind::Return => Action::Return {
@@ -133,7 +135,7 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Dialog::QuitAsk => {
+            Dialog::QuitAsk { .. } => {
                 self.quit = true;
                 vec![Effect::Quit]
             }

@@ -44,11 +44,15 @@ fn panel<'a>(theme: &Theme, title: &str) -> Block<'a> {
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, area: Rect) {
     if let Some((title, list)) = &view.opened {
-        let title = format!(
-            " {}: {} cases (Enter opens the case, Esc back) ",
-            sanitize_line(title),
-            list.total.unwrap_or(0)
-        );
+        let (title, n) = (sanitize_line(title), list.total.unwrap_or(0));
+        let title = match app.lang {
+            crate::console::i18n::Lang::En => {
+                format!(" {title}: {n} cases (Enter opens the case, Esc back) ")
+            }
+            crate::console::i18n::Lang::Zh => {
+                format!(" {title}：{n} 件（Enter 打开案件，Esc 返回） ")
+            }
+        };
         super::table::draw_list(frame, app, theme, area, list, title);
         return;
     }

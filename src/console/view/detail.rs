@@ -10,6 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 fn s(text: &str) -> String {
     sanitize_line(text).into_owned()
@@ -203,22 +204,41 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     lines.push(Line::from(label(T::History)));
     let mut history: Vec<Line> = Vec::new();
+    // History lines are fitted here (see `super::wrap`); what runs over continues indented.
+    let inner_width = usize::from(area.width.saturating_sub(2));
+    const INDENT: &str = "      ";
+    let indented = |text: &str| -> Vec<Line<'static>> {
+        super::wrap(text, inner_width.saturating_sub(INDENT.len()))
+            .into_iter()
+            .map(|row| Line::from(Span::raw(format!("{INDENT}{row}"))))
+            .collect()
+    };
     for e in &detail.events {
         let transition = match e.from {
             Some(from) if from != e.to => format!("{} -> {}", lang.stage(from), lang.stage(e.to)),
             None => format!("-> {}", lang.stage(e.to)),
             _ => String::new(),
         };
-        history.push(Line::from(vec![
+        let mut head = vec![
             Span::styled(format!("  {} ", e.at.format("%Y-%m-%d %H:%M")), theme.dim()),
-            Span::raw(format!("{:<10} ", s(&e.actor))),
-            Span::styled(format!("{:<10} ", lang.role(e.role)), theme.dim()),
-            Span::styled(format!("{} ", e.action.name()), theme.bold()),
-            Span::raw(transition),
-        ]));
+            Span::raw(format!("{} ", super::pad(&s(&e.actor), 10))),
+            Span::styled(
+                format!("{} ", super::pad(lang.role(e.role), 10)),
+                theme.dim(),
+            ),
+            Span::styled(format!("{} ", lang.action(&e.action)), theme.bold()),
+        ];
+        let head_width: usize = head.iter().map(|span| span.width()).sum();
+        if head_width + transition.width() <= inner_width {
+            head.push(Span::raw(transition));
+            history.push(Line::from(head));
+        } else {
+            history.push(Line::from(head));
+            history.extend(indented(&transition));
+        }
         if let Some(reason) = e.action.reason() {
             for line in sanitize_multiline(reason).lines() {
-                history.push(Line::from(Span::raw(format!("      {line}"))));
+                history.extend(indented(line));
             }
         }
     }

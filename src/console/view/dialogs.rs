@@ -42,6 +42,37 @@ fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Case numbers in at most `room` rows of `width` cells; when they do not all fit, the last row
+/// ends with how many are left out (`+12`).
+fn case_rows(numbers: &[String], width: usize, room: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for (i, number) in numbers.iter().enumerate() {
+        let gap = usize::from(!row.is_empty());
+        if row.width() + gap + number.width() > width && !row.is_empty() {
+            if rows.len() + 1 == room {
+                // The last row: make room for the count of the rest.
+                let mut left = numbers.len() - i;
+                let mut words: Vec<&str> = row.split(' ').collect();
+                while words.len() > 1
+                    && words.join(" ").width() + format!(" +{left}").width() > width
+                {
+                    words.pop();
+                    left += 1;
+                }
+                rows.push(format!("{} +{left}", words.join(" ")));
+                return rows;
+            }
+            rows.push(std::mem::take(&mut row));
+        } else if gap == 1 {
+            row.push(' ');
+        }
+        row.push_str(number);
+    }
+    rows.push(row);
+    rows
+}
+
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: Rect) {
     let lang = app.lang;
     match dialog {
@@ -126,9 +157,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         } => {
             let rect = centered(area, 60, 7);
             frame.render_widget(Clear, rect);
-            let block = frame_block(theme, &format!("Extend {}", target.case_no), false);
+            let title = format!("{} {}", lang.pick("Extend", "延长期限"), target.case_no);
+            let block = frame_block(theme, &title, false);
             let lines = vec![
-                Line::from("Working days to add to the decision deadline (1-10):"),
+                Line::from(lang.pick(
+                    "Working days to add to the decision deadline (1-10):",
+                    "决定期限延长的工作日数（1-10）：",
+                )),
                 Line::from(Span::styled(format!("{input}_"), theme.bold())),
                 match error {
                     Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
@@ -298,9 +333,28 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             kind,
             targets,
             reason,
+            asking_discard,
             error,
         } => {
-            let rect = centered(area, 70, if reason.is_some() { 14 } else { 8 });
+            // Every marked case by number: as many rows as they take (one beside an editor),
+            // the last one saying how many more when they do not all fit.
+            let numbers: Vec<String> = targets
+                .iter()
+                .map(|t| sanitize_line(&t.case_no).into_owned())
+                .collect();
+            let width = usize::from(70.min(area.width.saturating_sub(2)).saturating_sub(2));
+            let room = if reason.is_some() {
+                1
+            } else {
+                usize::from(area.height.saturating_sub(10)).clamp(1, 10)
+            };
+            let list = case_rows(&numbers, width, room);
+            let height = if reason.is_some() {
+                14
+            } else {
+                7 + list.len() as u16
+            };
+            let rect = centered(area, 70, height);
             frame.render_widget(Clear, rect);
             let block = frame_block(
                 theme,
@@ -315,25 +369,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 lang.t(T::WillBe),
                 kind.verb(lang)
             );
-            let list: String = targets
-                .iter()
-                .map(|t| t.case_no.as_str())
-                .take(8)
-                .collect::<Vec<_>>()
-                .join(" ");
             let [head, body, foot] = Layout::vertical([
-                Constraint::Length(2),
+                Constraint::Length(1 + list.len() as u16),
                 Constraint::Min(1),
                 Constraint::Length(1),
             ])
             .areas(inner);
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::from(Span::styled(summary, theme.bold())),
-                    Line::from(Span::styled(list, theme.dim())),
-                ]),
-                head,
+            let mut head_lines = vec![Line::from(Span::styled(summary, theme.bold()))];
+            head_lines.extend(
+                list.into_iter()
+                    .map(|row| Line::from(Span::styled(row, theme.dim()))),
             );
+            frame.render_widget(Paragraph::new(head_lines), head);
             if let Some(editor) = reason {
                 let editor_block = Block::default()
                     .borders(Borders::ALL)
@@ -344,6 +391,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 frame.render_widget(editor, editor_inner);
             }
             let footer = match error {
+                _ if *asking_discard => {
+                    Line::from(Span::styled(lang.t(T::DiscardAsk), theme.error()))
+                }
                 Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
                 None if reason.is_some() => hint_line(
                     theme,
@@ -360,27 +410,50 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             title,
             lines,
             alert,
+            scroll,
         } => {
             let width = 80.min(area.width.saturating_sub(2));
             let inner = usize::from(width.saturating_sub(2)).max(1);
-            let wrapped: usize = lines
+            let rows: Vec<String> = lines
                 .iter()
-                .map(|l| UnicodeWidthStr::width(l.as_str()).max(1).div_ceil(inner))
-                .sum();
-            let height = (wrapped as u16 + 4).min(area.height.saturating_sub(2));
+                .flat_map(|l| super::wrap(&sanitize_line(l), inner))
+                .collect();
+            let wrapped = rows.len();
+            // Borders 2, a blank line and the hint: the hint stays in view however long the list.
+            let height = (wrapped.min(usize::from(u16::MAX - 4)) as u16 + 4)
+                .min(area.height.saturating_sub(2));
             let rect = centered(area, width, height);
             frame.render_widget(Clear, rect);
             let block = frame_block(theme, title, *alert);
-            let mut body: Vec<Line> = lines
-                .iter()
-                .map(|l| Line::from(sanitize_line(l).into_owned()))
+            let body_area = block.inner(rect);
+            frame.render_widget(block, rect);
+            let [text, _, hint] = Layout::vertical([
+                Constraint::Min(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(body_area);
+            let max_scroll = wrapped.saturating_sub(usize::from(text.height));
+            let scroll = usize::from(*scroll).min(max_scroll);
+            let body: Vec<Line> = rows
+                .into_iter()
+                .skip(scroll)
+                .take(usize::from(text.height))
+                .map(Line::from)
                 .collect();
-            body.push(Line::from(""));
-            body.push(hint_line(theme, &[("Enter", "OK")]));
-            frame.render_widget(
-                Paragraph::new(body).block(block).wrap(Wrap { trim: false }),
-                rect,
-            );
+            frame.render_widget(Paragraph::new(body), text);
+            let mut pairs = vec![("Enter", lang.pick("OK", "确定"))];
+            if max_scroll > 0 {
+                pairs.push(("j/k", lang.pick("scroll", "滚动")));
+            }
+            let mut hint_text = hint_line(theme, &pairs);
+            if max_scroll > 0 {
+                let shown = (scroll + usize::from(text.height)).min(wrapped);
+                hint_text
+                    .spans
+                    .push(Span::styled(format!("{shown}/{wrapped}"), theme.dim()));
+            }
+            frame.render_widget(Paragraph::new(hint_text), hint);
         }
         Dialog::Help { scroll } => {
             let rect = centered(area, 64, area.height.saturating_sub(2));
@@ -441,7 +514,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             }
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
-        Dialog::QuitAsk => {
+        Dialog::QuitAsk { editor } => {
+            if let Some(editor) = editor {
+                draw(frame, app, theme, editor, area);
+            }
             let rect = centered(area, 64, 4);
             frame.render_widget(Clear, rect);
             let block = frame_block(theme, lang.t(T::Quit), true);

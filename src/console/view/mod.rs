@@ -43,6 +43,32 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` in rows of at most `width` terminal cells, broken at spaces where it can be. Lines
+/// that mix wide (CJK) characters are wrapped here rather than by ratatui, whose wrapping can
+/// let a wide character at the edge overwrite the border.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        let gap = usize::from(!row.is_empty());
+        if !row.is_empty() && row.width() + gap + word.width() > width {
+            rows.push(std::mem::take(&mut row));
+        } else if gap == 1 {
+            row.push(' ');
+        }
+        for c in word.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if !row.is_empty() && row.width() + w > width {
+                rows.push(std::mem::take(&mut row));
+            }
+            row.push(c);
+        }
+    }
+    rows.push(row);
+    rows
+}
+
 /// A name as the table shows it: the own script first, with the passport spelling beside it when
 /// that script is not Latin; a Latin name with diacritics is shown as written.
 pub fn display_name(name: &str, native: Option<&str>) -> String {

@@ -61,7 +61,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         if app.list.sort.descending { " ↓" } else { "" }
     ));
     if app.list.filter != crate::domain::Filter::All {
-        title.push_str(&format!("[{} {}] ", lang.t(T::Filter), app.list.filter));
+        title.push_str(&format!(
+            "[{} {}] ",
+            lang.t(T::Filter),
+            lang.filter(app.list.filter)
+        ));
     }
     if !app.search.text.is_empty() {
         title.push_str(&format!(
@@ -145,12 +149,12 @@ pub fn draw_list(
         .map(|(i, row)| {
             let marker = if i == list.selected {
                 theme.cursor_mark()
-            } else if list.marked.contains(&row.case_no) {
+            } else if list.is_marked(&row.case_no) {
                 theme.marked()
             } else {
                 " "
             };
-            let marker = if i == list.selected && list.marked.contains(&row.case_no) {
+            let marker = if i == list.selected && list.is_marked(&row.case_no) {
                 theme.marked()
             } else {
                 marker
