@@ -661,6 +661,19 @@ fn a_writer_that_opened_before_an_install_writes_with_the_new_calendar() {
     // Five working days after Friday 11-20 with 11-23..12-04 off: Mon 12-07 .. Fri 12-11.
     assert!(row.due_key.starts_with("2026-12-11"), "{}", row.due_key);
     drop(long_running);
+    let mut reader = Store::open(&path, Calendar::embedded()).expect("a reader");
+    admin
+        .install_calendar("admin", Calendar::embedded())
+        .expect("back to the built-in calendar");
+    assert_ne!(
+        reader.calendar().fingerprint(),
+        Calendar::embedded().fingerprint()
+    );
+    reader.follow_calendar().expect("follow");
+    assert_eq!(
+        reader.calendar().fingerprint(),
+        Calendar::embedded().fingerprint()
+    );
     let check = admin.check(day("2026-11-26"), None).expect("check");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
 }

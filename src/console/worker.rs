@@ -212,7 +212,10 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
                 .collect();
             Reply::Assignees(names)
         }
-        Job::Poll => Reply::Changed(store.data_version()?),
+        Job::Poll => {
+            store.follow_calendar()?;
+            Reply::Changed(store.data_version()?)
+        }
         Job::LoadDrafts { user } => Reply::Drafts(store.drafts_of(&user)?),
         Job::Dashboard { today } => Reply::Dashboard(Box::new(store.dashboard(today)?)),
         Job::Figure { figure, today } => {

@@ -72,6 +72,16 @@ impl Store {
         self.refresh_deadlines_if_rules_changed()
     }
 
+    /// Switches to the store's calendar if an admin replaced it since this process read it: for
+    /// long-running readers (the console polls it), whose writes already do this themselves.
+    pub fn follow_calendar(&mut self) -> Result<()> {
+        if let Some((calendar, fingerprint)) = replaced(&self.conn, &self.calendar_fingerprint)? {
+            self.calendar = calendar;
+            self.calendar_fingerprint = fingerprint;
+        }
+        Ok(())
+    }
+
     /// Where the calendar this process offered came from, when the store runs on another one
     /// (the store's is used).
     pub fn offered_calendar(&self) -> Option<&str> {
