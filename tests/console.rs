@@ -942,3 +942,269 @@ fn bulk_results_scroll_and_say_what_happened_in_words() {
     assert_eq!(screen.matches("预审 -> 审查").count(), 2, "{screen}");
     assert!(!screen.contains("pre_audit"), "{screen}");
 }
+
+/// The first row of the current queue that `pick` accepts, selected (after the detail loaded).
+fn select_where(
+    h: &mut Harness,
+    pick: impl Fn(&permitdesk::console::worker::Detail) -> bool,
+) -> String {
+    for _ in 0..h.app.list.rows.len() {
+        if let Some(detail) = h.app.detail.as_ref() {
+            if pick(detail) {
+                return detail.case.case_no.clone();
+            }
+        }
+        h.press("j");
+    }
+    panic!("no such case in this queue");
+}
+
+#[test]
+fn actions_that_do_not_exist_in_the_stage_are_said_in_words_without_a_dialog() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("9");
+    h.select_first(Stage::Completed, false);
+    h.press("r");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    let screen = h.screen();
+    assert!(
+        screen.contains("return is not possible in Completed"),
+        "{screen}"
+    );
+    h.press("a");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(h.screen().contains("approve is not possible in Completed"));
+    h.press("5");
+    h.select_first(Stage::Returned, false);
+    h.press("x");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(h.screen().contains("refuse is not possible in Returned"));
+    // A role the user lacks: lapse is the supervisor's.
+    h.press("7");
+    h.press(":");
+    h.type_text("lapse");
+    h.enter();
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(h.screen().contains("lapse needs the supervisor role"));
+
+    let mut zh = Harness::new("li.wei", 80, 24, Lang::Zh);
+    zh.press("9");
+    zh.select_first(Stage::Completed, false);
+    zh.press("r");
+    assert!(zh.app.dialog.is_none());
+    let screen = zh.screen();
+    assert!(screen.contains("阶段不能退回补正"), "{screen}");
+}
+
+#[test]
+fn editors_show_the_transition_the_domain_gives() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
+    h.press("3");
+    h.select_first(Stage::Review, false);
+    h.press("x");
+    let screen = h.screen();
+    assert!(matches!(h.app.dialog, Some(Dialog::Reason { .. })));
+    assert!(screen.contains("Review -> Decision"), "{screen}");
+    h.esc();
+    h.press("7");
+    h.select_first(Stage::Verification, false);
+    h.press(":");
+    h.type_text("lapse");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("Verification -> Lapsed"), "{screen}");
+    h.esc();
+    let mut clerk = Harness::new("liu.yang", 160, 48, Lang::En);
+    clerk.press("6");
+    clerk.press("e");
+    let screen = clerk.screen();
+    assert!(
+        screen.contains("Notified -> Verification") || screen.contains("Notified -> Completed"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn signing_against_a_refuse_recommendation_asks_for_a_reason() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
+    h.press("4");
+    let case_no = select_where(&mut h, |d| {
+        d.case.recommendation.as_ref().is_some_and(|r| {
+            r.verdict == permitdesk::domain::case::Verdict::Refuse && r.by != "wang.fang"
+        })
+    });
+    h.press("a");
+    let screen = h.screen();
+    assert!(screen.contains("Reason (required"), "{screen}");
+    assert!(!screen.contains("Note (optional)"), "{screen}");
+    h.enter();
+    assert!(
+        matches!(h.app.dialog, Some(Dialog::Confirm { .. })),
+        "empty text is not accepted"
+    );
+    assert!(h.screen().contains("A reason is required"));
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::Decision);
+}
+
+#[test]
+fn a_case_held_all_along_by_someone_else_is_not_a_conflict() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.store
+        .act(permitdesk::store::Request {
+            case_no: case_no.clone(),
+            user: "wang.fang".into(),
+            action: permitdesk::domain::Action::Assign {
+                assignee: "chen.yu".into(),
+            },
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today()),
+        })
+        .expect("assign");
+    // The user sees the case as it is now: held by chen.yu.
+    h.press("1");
+    h.press("2");
+    while h.app.list.selected_case_no().as_ref() != Some(&case_no) {
+        h.press("j");
+    }
+    h.press("a");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("held by chen.yu"), "{screen}");
+    assert!(!screen.contains("Conflict"), "{screen}");
+    assert!(!screen.contains("while you were looking"), "{screen}");
+}
+
+#[test]
+fn the_focused_detail_scrolls_to_the_whole_history() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("9");
+    let case_no = select_where(&mut h, |d| d.events.len() >= 8);
+    h.enter();
+    let top = h.screen();
+    assert!(top.contains("/"), "{top}");
+    assert!(top.contains("j/k"), "a scroll indicator: {top}");
+    assert!(!top.contains("History"), "{top}");
+    h.press("j");
+    assert_eq!(h.app.list.selected_case_no(), Some(case_no.clone()));
+    assert_ne!(h.screen(), top, "j scrolls the panel");
+    h.key(KeyCode::PageDown, KeyModifiers::NONE);
+    h.press("G");
+    let bottom = h.screen();
+    assert_eq!(h.app.list.selected_case_no(), Some(case_no.clone()));
+    assert!(
+        bottom.contains("History") || bottom.contains("-> Completed"),
+        "{bottom}"
+    );
+    let last = h
+        .store
+        .events(&case_no)
+        .expect("events")
+        .last()
+        .map(|e| e.at.format("%Y-%m-%d %H:%M").to_string())
+        .expect("an event");
+    assert!(
+        bottom.contains(&last),
+        "the newest event is reachable: {bottom}"
+    );
+    h.press("j");
+    assert_eq!(h.screen(), bottom, "the end is the end");
+    h.press("g");
+    assert_eq!(h.screen(), top);
+    h.esc();
+    h.press("j");
+    assert_ne!(
+        h.app.list.selected_case_no(),
+        Some(case_no),
+        "Esc gives j back to the table"
+    );
+}
+
+#[test]
+fn palette_scrolls_to_the_choice_and_help_stops_at_its_end() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press(":");
+    for _ in 0..25 {
+        h.key(KeyCode::Down, KeyModifiers::NONE);
+    }
+    let chosen = match &h.app.dialog {
+        Some(Dialog::Palette { input, selected }) => {
+            let matches = permitdesk::console::app::palette_matches(input);
+            matches[(*selected).min(matches.len() - 1)].name()
+        }
+        other => panic!("{other:?}"),
+    };
+    let screen = h.screen();
+    assert!(
+        screen.lines().any(|l| l.contains(&format!(" {chosen} "))),
+        "{chosen} is in view: {screen}"
+    );
+    h.esc();
+    h.press("?");
+    let top = h.screen();
+    for _ in 0..30 {
+        h.key(KeyCode::PageDown, KeyModifiers::NONE);
+    }
+    let bottom = h.screen();
+    assert!(bottom.contains("Dialogs: Enter confirm"), "{bottom}");
+    assert_ne!(bottom, top);
+    h.key(KeyCode::PageUp, KeyModifiers::NONE);
+    assert_ne!(h.screen(), bottom, "one PgUp comes back at once");
+}
+
+#[test]
+fn the_table_at_its_minimum_size_keeps_case_applicant_and_deadline() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut h = Harness::new("li.wei", 60, 16, lang);
+        h.press("2");
+        let screen = h.screen();
+        if lang == Lang::En {
+            insta::assert_snapshot!("pre_audit_60x16", screen.clone());
+        }
+        let rows = h.app.list.rows.clone();
+        for row in rows.iter().take(5) {
+            let line = screen
+                .lines()
+                .find(|l| l.contains(row.case_no.as_str()))
+                .unwrap_or_else(|| panic!("{} whole: {screen}", row.case_no));
+            let name = permitdesk::console::view::display_name(
+                &row.applicant.name,
+                row.applicant.name_native.as_deref(),
+            );
+            let start: String = name.chars().take(4).collect();
+            assert!(line.contains(&start), "{start} in {line}");
+            assert!(
+                line.trim_end_matches('│')
+                    .trim_end()
+                    .ends_with(|c: char| !c.is_whitespace()),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dashboard_at_80x24_keeps_labels_and_counts_readable() {
+    let mut h = Harness::new("wang.fang", 80, 24, Lang::En);
+    h.press("D");
+    let screen = h.screen();
+    insta::assert_snapshot!("dashboard_80x24", screen.clone());
+    let data = h
+        .app
+        .dashboard
+        .as_ref()
+        .and_then(|d| d.data.as_ref())
+        .expect("figures");
+    for person in data.workload.iter().take(3) {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(person.assignee.as_str()))
+            .unwrap_or_else(|| panic!("{} whole: {screen}", person.assignee));
+        assert!(
+            line.contains(&format!("({})", person.overdue)),
+            "the overdue count is visible: {line}"
+        );
+    }
+}

@@ -130,7 +130,9 @@ fn failure(case_no: &str, err: StoreError) -> ActFailure {
     ActFailure {
         why: crate::console::i18n::Why::from_error(&err),
         case_no: case_no.to_string(),
-        conflict: err.is_conflict(),
+        // A change made while the user looked (a stale version or stage), not a refusal the
+        // store files under the same exit code, such as a case someone else holds.
+        conflict: err.is_conflict() && !matches!(err, StoreError::Refused(_)),
         message: err.to_string(),
     }
 }

@@ -24,4 +24,4 @@ pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
 pub use model::{Category, Kind, Presenter, Role, Stage};
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
-pub use transition::{Context, Directory, decide, roles_for, submit};
+pub use transition::{Context, Directory, decide, roles_for, signs_against_recommendation, submit};

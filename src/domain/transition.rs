@@ -244,6 +244,16 @@ fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Optio
     Ok(roles)
 }
 
+/// Whether taking `action` on `case` signs a decision against its recommendation, which needs a
+/// reason (DOMAIN.md).
+pub fn signs_against_recommendation(case: &Case, action: &Action) -> bool {
+    case.stage == Stage::Decision
+        && matches!(
+            (action, case.recommendation.as_ref().map(|r| r.verdict)),
+            (Action::Approve { .. }, Some(Verdict::Refuse))
+        )
+}
+
 /// The roles that may take `action` in `stage`, or `None` where the action does not exist in
 /// that stage: for screens that offer an action only to someone who could take it.
 pub fn roles_for(stage: Stage, action: &Action) -> Option<&'static [Role]> {
@@ -294,10 +304,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                         user: actor.name.clone(),
                     });
                 }
-                let against = matches!(
-                    (action, rec.verdict),
-                    (Action::Approve { .. }, Verdict::Refuse)
-                );
+                let against = signs_against_recommendation(case, action);
                 let note_blank = action.reason().is_none_or(|t| t.trim().is_empty());
                 if against && note_blank {
                     return Err(Refusal::MissingReason {

@@ -13,6 +13,25 @@ impl App {
     pub(super) fn command(&mut self, command: Command) -> Vec<Effect> {
         use Command::*;
         let page = self.visible_rows() as isize;
+        if self.focus == Focus::Detail && self.list.selected_row().is_some() {
+            // The focused detail panel scrolls; Esc gives the keys back to the table.
+            let step = match command {
+                Down => Some(1),
+                Up => Some(-1),
+                PageDown => Some(page.max(1)),
+                PageUp => Some(-page.max(1)),
+                Top => Some(-isize::from(i16::MAX)),
+                Bottom => Some(isize::from(i16::MAX)),
+                _ => None,
+            };
+            if let Some(step) = step {
+                let max = isize::from(i16::MAX)
+                    .min(crate::console::view::detail_max_scroll(self) as isize);
+                let scroll = (self.detail_scroll as isize + step).clamp(0, max.max(0));
+                self.detail_scroll = scroll as u16;
+                return Vec::new();
+            }
+        }
         match command {
             Help => {
                 self.dialog = Some(Dialog::Help { scroll: 0 });
@@ -70,6 +89,7 @@ impl App {
             OpenDetail => {
                 if self.list.selected_row().is_some() {
                     self.focus = Focus::Detail;
+                    self.detail_scroll = 0;
                 }
                 Vec::new()
             }
@@ -166,6 +186,14 @@ impl App {
             return Vec::new();
         };
         let target = Target::of(&row);
+        // Ask the domain first: an action that does not exist in this stage, or that none of
+        // the user's roles may take, is said in words instead of opening a dialog for it.
+        if let Some(action) = self.action_of(command, &target) {
+            if let Some(why) = self.cannot(target.stage, &action) {
+                self.say(why, true);
+                return Vec::new();
+            }
+        }
         match command {
             Command::Claim => {
                 let action = if row.assignee.as_deref() == Some(self.setup.user.as_str()) {
@@ -184,11 +212,7 @@ impl App {
                 Vec::new()
             }
             Command::Refuse => {
-                let kind = if row.stage == Stage::PreAudit {
-                    TextAction::NotAccept
-                } else {
-                    TextAction::Refuse
-                };
+                let kind = self.refuse_kind(row.stage);
                 self.open_reason(target, kind);
                 Vec::new()
             }
@@ -221,7 +245,11 @@ impl App {
                 Vec::new()
             }
             Command::RecordEntry => {
+                let action = Action::RecordEntry {
+                    date: self.setup.today,
+                };
                 self.dialog = Some(Dialog::EntryDate {
+                    transition: self.transition(&target, &action),
                     target,
                     input: self.setup.today.to_string(),
                     error: None,
@@ -266,6 +294,99 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// The action a command would take on `target`, as the domain names it (the text is
+    /// irrelevant: it is only asked who may take it where).
+    fn action_of(&self, command: Command, target: &Target) -> Option<Action> {
+        let reason = String::new;
+        Some(match command {
+            Command::Claim if target.assignee.as_deref() == Some(self.setup.user.as_str()) => {
+                Action::Release
+            }
+            Command::Claim => Action::Claim,
+            Command::Approve => Action::Approve { note: None },
+            Command::Return => TextAction::Return.action(reason()),
+            Command::Refuse => self.refuse_kind(target.stage).action(reason()),
+            Command::Note => TextAction::Note.action(reason()),
+            Command::SendBack => TextAction::SendBack.action(reason()),
+            Command::Withdraw => TextAction::Withdraw.action(reason()),
+            Command::Lapse => TextAction::Lapse.action(reason()),
+            Command::Reopen => TextAction::Reopen.action(reason()),
+            Command::Extend => TextAction::Extend(1).action(reason()),
+            Command::RecordEntry => Action::RecordEntry {
+                date: self.setup.today,
+            },
+            Command::Verify => Action::Verify {
+                checklist: crate::domain::Checklist {
+                    presented_by: Presenter::Applicant,
+                    originals: false,
+                    sealed_copies: false,
+                    visa_valid_until: None,
+                    exam_issued_on: None,
+                    exam_domestic: false,
+                    exam_institution: None,
+                },
+            },
+            Command::Assign => Action::Assign {
+                assignee: String::new(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// In pre-audit a case is not accepted rather than refused.
+    fn refuse_kind(&self, stage: Stage) -> TextAction {
+        if stage == Stage::PreAudit {
+            TextAction::NotAccept
+        } else {
+            TextAction::Refuse
+        }
+    }
+
+    /// Why the user cannot take `action` on a case in `stage`, asked of the domain: the action
+    /// does not exist there, or no role of the user's may take it. `None` when it may be tried
+    /// (the store still checks the claim, the version and the case's own rules).
+    pub(super) fn cannot(&self, stage: Stage, action: &Action) -> Option<String> {
+        let l = self.lang;
+        let name = l.action(action);
+        let stage_name = l.stage(stage);
+        let people: Vec<Role> = crate::domain::roles_for(stage, action)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .filter(|r| *r != Role::System)
+            .collect();
+        if people.is_empty() {
+            return Some(match l {
+                Lang::En => format!("{name} is not possible in {stage_name}"),
+                Lang::Zh => format!("{stage_name}阶段不能{name}"),
+            });
+        }
+        if people.iter().any(|r| self.has(*r)) {
+            return None;
+        }
+        let roles: Vec<&str> = people.iter().map(|r| l.role(*r)).collect();
+        Some(match l {
+            Lang::En => format!("{name} needs the {} role", roles.join(" or ")),
+            Lang::Zh => format!("{name}需要{}角色", roles.join("或")),
+        })
+    }
+
+    /// `From -> To` for `action` on the case, from the domain's `next_stage`, when the case is
+    /// loaded and the action moves it.
+    fn transition(&self, target: &Target, action: &Action) -> Option<String> {
+        let case = &self
+            .detail
+            .as_ref()
+            .filter(|d| d.case.case_no == target.case_no)?
+            .case;
+        let to = next_stage(case, action).filter(|to| *to != case.stage)?;
+        Some(format!(
+            "{} -> {}",
+            self.lang.stage(case.stage),
+            self.lang.stage(to)
+        ))
     }
 
     fn open_confirm(&mut self, target: Target) {
@@ -317,6 +438,10 @@ impl App {
                 ),
             }),
         }
+        // Signing against the recommendation needs a reason (DOMAIN.md); the store refuses it
+        // without one, so the prompt says so and the dialog does not take empty text.
+        let against =
+            crate::domain::signs_against_recommendation(case, &Action::Approve { note: None });
         if let Some(rec) = &case.recommendation {
             let by = crate::text::sanitize_line(&rec.by);
             let recommended = self.lang.t(T::Recommended);
@@ -332,12 +457,25 @@ impl App {
                 ),
             });
         }
-        lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
+        if against {
+            lines.push(
+                self.lang
+                    .pick(
+                        "Reason (required: signing against the recommendation to refuse):",
+                        "理由（必填：签发决定与审查意见“不予许可”不一致）：",
+                    )
+                    .to_string(),
+            );
+        } else {
+            lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
+        }
         self.dialog = Some(Dialog::Confirm {
             target,
             title,
             lines,
             note: dialog::editor(""),
+            required: against,
+            error: None,
         });
     }
 
@@ -383,24 +521,15 @@ impl App {
                 },
             ),
         };
-        let transition = match kind {
-            TextAction::Return if target.stage != Stage::Verification => {
-                format!(
-                    "{} -> {}. ",
-                    self.lang.stage(target.stage),
-                    self.lang.stage(Stage::Returned)
-                )
-            }
-            TextAction::NotAccept => format!(
-                "{} -> {}. ",
-                self.lang.stage(target.stage),
-                self.lang.stage(Stage::NotAccepted)
-            ),
-            _ => String::new(),
+        // Where the action moves the case, the title says from where to where (the domain's
+        // `next_stage`).
+        let title = match self.transition(&target, &kind.action(String::new())) {
+            Some(transition) => format!("{verb} {}: {transition}", target.case_no),
+            None => format!("{verb} {}", target.case_no),
         };
         self.dialog = Some(Dialog::Reason {
-            title: format!("{verb} {}", target.case_no),
-            prompt: format!("{transition}{prompt}"),
+            title,
+            prompt,
             target,
             kind,
             editor: dialog::editor(draft.as_deref().unwrap_or("")),

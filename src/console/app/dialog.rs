@@ -236,6 +236,9 @@ pub enum Dialog {
         title: String,
         lines: Vec<String>,
         note: TextArea<'static>,
+        /// The note is a required reason (signing against the recommendation).
+        required: bool,
+        error: Option<String>,
     },
     /// A multi-line reason or note; empty text is refused.
     Reason {
@@ -249,6 +252,8 @@ pub enum Dialog {
     },
     EntryDate {
         target: Target,
+        /// `From -> To`, from the domain, when the case is loaded.
+        transition: Option<String>,
         input: String,
         error: Option<String>,
     },
@@ -329,10 +334,20 @@ impl Dialog {
 
     pub fn key(&mut self, key: &KeyEvent, lang: Lang) -> Outcome {
         match self {
-            Dialog::Confirm { note, .. } => match key.code {
+            Dialog::Confirm {
+                note,
+                required,
+                error,
+                ..
+            } => match key.code {
+                KeyCode::Enter if *required && text_of(note).trim().is_empty() => {
+                    *error = Some(lang.t(T::EmptyReason).into());
+                    Outcome::Stay
+                }
                 KeyCode::Enter => Outcome::Submit,
                 KeyCode::Esc => Outcome::Close,
                 _ => {
+                    *error = None;
                     if typeable(key) {
                         note.input(*key);
                     }

@@ -106,6 +106,8 @@ pub struct App {
     pub counts: Option<TabCounts>,
     pub detail: Option<Detail>,
     pub focus: Focus,
+    /// Rows the focused detail panel is scrolled by (the view keeps it within the text).
+    pub detail_scroll: u16,
     pub dialog: Option<Dialog>,
     pub search: Search,
     pub status: Option<Status>,
@@ -139,6 +141,7 @@ impl App {
             counts: None,
             detail: None,
             focus: Focus::List,
+            detail_scroll: 0,
             dialog: None,
             search: Search::default(),
             status: None,
@@ -410,6 +413,14 @@ impl App {
             return Vec::new();
         }
         let outcome = dialog.key(&key, self.lang);
+        if let Dialog::Help { scroll } = dialog {
+            // Not past the last line: the keys, a blank line and the dialog hint, in the box
+            // the view draws (two rows short of the screen, inside its borders).
+            let lines = self.setup.keymap.entries().len() + 2;
+            let shown = usize::from(self.size.1.saturating_sub(4)).max(1);
+            let max = u16::try_from(lines.saturating_sub(shown)).unwrap_or(u16::MAX);
+            *scroll = (*scroll).min(max);
+        }
         let mut effects: Vec<Effect> = self.remember_draft().into_iter().collect();
         match outcome {
             Outcome::Stay => {}
@@ -484,6 +495,7 @@ impl App {
         self.list.reset_for(self.queue());
         self.detail = None;
         self.focus = Focus::List;
+        self.detail_scroll = 0;
         self.reload()
     }
 
@@ -492,6 +504,7 @@ impl App {
             list::scroll_offset(self.list.selected, self.list.offset, self.visible_rows());
         let mut effects = Vec::new();
         if moved {
+            self.detail_scroll = 0;
             self.detail = self
                 .detail
                 .take()

@@ -29,23 +29,27 @@ impl App {
                 ));
                 vec![self.act(&target, kind.action(text))]
             }
-            Dialog::EntryDate { target, input, .. } => {
-                match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
-                    Ok(date) => vec![self.act(&target, Action::RecordEntry { date })],
-                    Err(_) => {
-                        let error = match self.lang {
-                            Lang::En => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
-                            Lang::Zh => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
-                        };
-                        self.dialog = Some(Dialog::EntryDate {
-                            target,
-                            error: Some(error),
-                            input,
-                        });
-                        Vec::new()
-                    }
+            Dialog::EntryDate {
+                target,
+                input,
+                transition,
+                ..
+            } => match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+                Ok(date) => vec![self.act(&target, Action::RecordEntry { date })],
+                Err(_) => {
+                    let error = match self.lang {
+                        Lang::En => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
+                        Lang::Zh => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
+                    };
+                    self.dialog = Some(Dialog::EntryDate {
+                        target,
+                        transition,
+                        error: Some(error),
+                        input,
+                    });
+                    Vec::new()
                 }
-            }
+            },
             Dialog::ExtendDays { target, input, .. } => match input.trim().parse::<u32>() {
                 Ok(days) if (1..=10).contains(&days) => {
                     self.open_reason(target, TextAction::Extend(days));

@@ -35,6 +35,57 @@ pub fn sparkline(values: &[i64], ascii: bool) -> String {
         .collect()
 }
 
+/// How a panel's rows share its width: the counts always whole, the labels what they need up to
+/// a limit, the bars the rest (a label gives way down to a few cells before a bar disappears).
+#[derive(Debug, PartialEq, Eq)]
+struct Widths {
+    label: usize,
+    count: usize,
+    extra: usize,
+    bar: usize,
+}
+
+impl Widths {
+    const LABEL_MAX: usize = 24;
+    const LABEL_MIN: usize = 8;
+    const BAR_MIN: usize = 4;
+
+    fn share<'a>(inner: usize, entries: impl Iterator<Item = &'a Entry> + Clone) -> Widths {
+        use unicode_width::UnicodeWidthStr;
+        let count = entries
+            .clone()
+            .map(|e| e.count.to_string().len())
+            .max()
+            .unwrap_or(1);
+        let extra = entries
+            .clone()
+            .filter_map(|e| e.extra.map(|n| format!(" ({n})").len()))
+            .max()
+            .unwrap_or(0);
+        let wanted = entries
+            .map(|e| sanitize_line(&e.label).width())
+            .max()
+            .unwrap_or(0)
+            .min(Self::LABEL_MAX);
+        // Cursor, the label, a space, the count and its extra, a space, the bar.
+        let fixed = 1 + 1 + count + extra + 1;
+        let room = inner.saturating_sub(fixed);
+        let label = if room >= wanted + Self::BAR_MIN {
+            wanted
+        } else {
+            room.saturating_sub(Self::BAR_MIN)
+                .max(Self::LABEL_MIN.min(wanted))
+                .min(room)
+        };
+        Widths {
+            label,
+            count,
+            extra,
+            bar: room - label,
+        }
+    }
+}
+
 fn panel<'a>(theme: &Theme, title: &str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
@@ -69,7 +120,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
     };
     let entries = view.entries(app.lang);
     let l = app.lang;
-    let line_for = |i: usize, e: &Entry, max: i64, width: usize| -> Line<'static> {
+    let line_for = |i: usize, e: &Entry, max: i64, w: &Widths| -> Line<'static> {
         let selected = i == view.selected;
         let style = if selected {
             theme.selected()
@@ -77,9 +128,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
             theme.plain()
         };
         let label = super::pad(
-            &crate::console::view::fit(&sanitize_line(&e.label), width),
-            width,
+            &crate::console::view::fit(&sanitize_line(&e.label), w.label),
+            w.label,
         );
+        let extra = e.extra.map(|n| format!(" ({n})")).unwrap_or_default();
         Line::from(vec![
             Span::styled(
                 format!(
@@ -88,12 +140,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
                 ),
                 style,
             ),
-            Span::styled(format!(" {:>5} ", e.count), style),
+            Span::styled(format!(" {:>1$}", e.count, w.count), style),
+            Span::styled(format!("{extra:<0$} ", w.extra), style),
             Span::styled(
-                bar(e.count, max, 16, theme.ascii),
+                bar(e.count, max, w.bar, theme.ascii),
                 theme.deadline(crate::domain::DeadlineState::Overdue),
             ),
-            Span::raw(e.extra.map(|n| format!(" ({n})")).unwrap_or_default()),
         ])
     };
     let [headline, middle, trend, hint] = Layout::vertical([
@@ -163,11 +215,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
     ] {
         let items = by_section(s);
         let max = items.iter().map(|(_, e)| e.count).max().unwrap_or(0);
-        // Borders 2, cursor 1, count 7, bar 16, "(overdue)" 6.
-        let width = usize::from(area.width.saturating_sub(32)).clamp(6, 30);
+        let widths = Widths::share(
+            usize::from(area.width.saturating_sub(2)),
+            items.iter().map(|(_, e)| *e),
+        );
         let lines: Vec<Line> = items
             .iter()
-            .map(|(i, e)| line_for(*i, e, max, width))
+            .map(|(i, e)| line_for(*i, e, max, &widths))
             .collect();
         let lines = if lines.is_empty() {
             vec![Line::from(Span::styled(

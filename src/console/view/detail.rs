@@ -1,6 +1,6 @@
 //! The detail panel: applicant, employer, documents, every deadline and the whole history.
 
-use super::super::app::App;
+use super::super::app::{App, Focus};
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
 use super::table::deadline_text;
@@ -9,7 +9,7 @@ use crate::text::{sanitize_line, sanitize_multiline};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 fn s(text: &str) -> String {
@@ -30,30 +30,17 @@ fn timer_label(timer: crate::domain::TimerKind, lang: Lang) -> &'static str {
     }
 }
 
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+/// The panel's text: its title, the lines above the history and the history, every line fitted
+/// to `inner_width` cells. `None` while the selected case is not loaded.
+type Content = (String, Vec<Line<'static>>, Vec<Line<'static>>);
+
+fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     let lang = app.lang;
     let selected = app.list.selected_case_no();
     let detail = app
         .detail
         .as_ref()
-        .filter(|d| Some(&d.case.case_no) == selected.as_ref());
-    let Some(detail) = detail else {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_set(theme.border());
-        let text = if selected.is_some() {
-            lang.t(T::Loading)
-        } else {
-            ""
-        };
-        frame.render_widget(
-            Paragraph::new(format!(" {text}"))
-                .style(theme.dim())
-                .block(block),
-            area,
-        );
-        return;
-    };
+        .filter(|d| Some(&d.case.case_no) == selected.as_ref())?;
     let case = &detail.case;
     let title = format!(
         " {}  {}  {} {} ",
@@ -205,7 +192,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     lines.push(Line::from(label(T::History)));
     let mut history: Vec<Line> = Vec::new();
     // History lines are fitted here (see `super::wrap`); what runs over continues indented.
-    let inner_width = usize::from(area.width.saturating_sub(2));
     const INDENT: &str = "      ";
     let indented = |text: &str| -> Vec<Line<'static>> {
         super::wrap(text, inner_width.saturating_sub(INDENT.len()))
@@ -242,8 +228,91 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             }
         }
     }
-    // Keep the newest history visible when everything does not fit.
+    let fitted = |lines: Vec<Line<'static>>| -> Vec<Line<'static>> {
+        lines
+            .into_iter()
+            .flat_map(|line| wrap_styled(line, inner_width))
+            .collect()
+    };
+    Some((title, fitted(lines), fitted(history)))
+}
+
+/// The panel's area when it is on screen, from the terminal's size (as `super::draw` lays it out).
+fn area_of(app: &App) -> Rect {
+    let (width, height) = app.size;
+    super::detail_area(app, Rect::new(0, 0, width, height))
+}
+
+/// How far the focused panel scrolls: its wrapped rows beyond those that fit.
+pub fn max_scroll(app: &App) -> u16 {
+    let area = area_of(app);
+    let theme = super::theme(app);
+    let inner_width = usize::from(area.width.saturating_sub(2));
     let inner_height = usize::from(area.height.saturating_sub(2));
+    let Some((_, head, history)) = content(app, &theme, inner_width) else {
+        return 0;
+    };
+    let total = head.len() + history.len();
+    u16::try_from(total.saturating_sub(inner_height)).unwrap_or(u16::MAX)
+}
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let lang = app.lang;
+    let inner_width = usize::from(area.width.saturating_sub(2));
+    let inner_height = usize::from(area.height.saturating_sub(2));
+    let Some((title, mut lines, history)) = content(app, theme, inner_width) else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(theme.border());
+        let text = if app.list.selected_case_no().is_some() {
+            lang.t(T::Loading)
+        } else {
+            ""
+        };
+        frame.render_widget(
+            Paragraph::new(format!(" {text}"))
+                .style(theme.dim())
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .title(Span::styled(title, theme.title()));
+    if app.focus == Focus::Detail {
+        // Focused: everything, scrolled by j/k/PgDn/PgUp/g/G, with where the view is.
+        lines.extend(history);
+        let total = lines.len();
+        let max = total.saturating_sub(inner_height);
+        let scroll = usize::from(app.detail_scroll).min(max);
+        if max > 0 {
+            let last = (scroll + inner_height).min(total);
+            let more = match (scroll > 0, scroll < max) {
+                (true, true) => "↑↓",
+                (true, false) => "↑",
+                _ => "↓",
+            };
+            let more = if theme.ascii {
+                more.replace('↑', "^").replace('↓', "v")
+            } else {
+                more.to_string()
+            };
+            block = block.title_bottom(
+                Line::from(Span::styled(
+                    format!(" {more} {}-{last}/{total} j/k ", scroll + 1),
+                    theme.dim(),
+                ))
+                .right_aligned(),
+            );
+        }
+        let rows: Vec<Line> = lines.into_iter().skip(scroll).collect();
+        frame.render_widget(Paragraph::new(rows).block(block), area);
+        return;
+    }
+    // Beside the table: keep the newest history visible when everything does not fit, counting
+    // rows as they are wrapped.
     let room = inner_height.saturating_sub(lines.len()).max(3);
     let skip = history.len().saturating_sub(room);
     if skip > 0 {
@@ -253,14 +322,53 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         )));
     }
     lines.extend(history.into_iter().skip(skip + usize::from(skip > 0)));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(title, theme.title()));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// `line` in rows of at most `width` cells, broken at the last space that fits (or anywhere in
+/// a word longer than a row), each piece keeping its span's style. Wrapping here rather than in
+/// the paragraph makes the row count exact, for the room and the scroll.
+fn wrap_styled(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    use ratatui::style::Style;
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(2);
+    if line.width() <= width {
+        return vec![line];
+    }
+    let cell = |c: char| c.width().unwrap_or(0);
+    let mut rows: Vec<Vec<(char, Style)>> = Vec::new();
+    let mut row: Vec<(char, Style)> = Vec::new();
+    for span in &line.spans {
+        let style = line.style.patch(span.style);
+        for c in span.content.chars() {
+            let row_width: usize = row.iter().map(|(c, _)| cell(*c)).sum();
+            if !row.is_empty() && row_width + cell(c) > width {
+                match row.iter().rposition(|(c, _)| *c == ' ').filter(|i| *i > 0) {
+                    Some(space) if c != ' ' => {
+                        let rest = row.split_off(space + 1);
+                        row.pop();
+                        rows.push(std::mem::replace(&mut row, rest));
+                    }
+                    _ => rows.push(std::mem::take(&mut row)),
+                }
+                if c == ' ' && row.is_empty() {
+                    continue;
+                }
+            }
+            row.push((c, style));
+        }
+    }
+    rows.push(row);
+    rows.into_iter()
+        .map(|row| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (c, style) in row {
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
 }

@@ -77,7 +77,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
     let lang = app.lang;
     match dialog {
         Dialog::Confirm {
-            title, lines, note, ..
+            title,
+            lines,
+            note,
+            error,
+            ..
         } => {
             let rect = centered(area, 72, lines.len() as u16 + 4);
             frame.render_widget(Clear, rect);
@@ -96,13 +100,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .collect();
             frame.render_widget(Paragraph::new(body), text);
             frame.render_widget(note, input);
-            frame.render_widget(
-                Paragraph::new(hint_line(
+            let footer = match error {
+                Some(error) => Line::from(Span::styled(error.clone(), theme.error())),
+                None => hint_line(
                     theme,
                     &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
-                )),
-                hints,
-            );
+                ),
+            };
+            frame.render_widget(Paragraph::new(footer), hints);
         }
         Dialog::Reason {
             title,
@@ -178,15 +183,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         }
         Dialog::EntryDate {
             target,
+            transition,
             input,
             error,
         } => {
-            let rect = centered(area, 60, 7);
+            let rect = centered(area, 64, 7);
             frame.render_widget(Clear, rect);
-            let title = match lang {
+            let mut title = match lang {
                 Lang::En => format!("Record entry {}", target.case_no),
                 Lang::Zh => format!("登记入境 {}", target.case_no),
             };
+            if let Some(transition) = transition {
+                title.push_str(&format!(": {transition}"));
+            }
             let block = frame_block(theme, &title, false);
             let mut lines = vec![
                 Line::from(lang.t(T::DatePrompt)),
@@ -498,7 +507,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 theme.bold(),
             ))];
             let chosen = (*selected).min(matches.len().saturating_sub(1));
-            for (i, command) in matches.iter().enumerate() {
+            // The rows under the input line; the list scrolls to keep the choice in them.
+            let rows = usize::from(rect.height.saturating_sub(3)).max(1);
+            let first = chosen.saturating_sub(rows - 1);
+            for (i, command) in matches.iter().enumerate().skip(first).take(rows) {
                 let style = if i == chosen {
                     theme.selected()
                 } else {

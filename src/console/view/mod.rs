@@ -87,6 +87,28 @@ pub fn display_name(name: &str, native: Option<&str>) -> String {
     }
 }
 
+/// The detail panel's area on a screen of `area`: the right of the body when the screen is
+/// wide, else the whole body.
+pub fn detail_area(app: &App, area: Rect) -> Rect {
+    let [_, _, body, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    if app.side_by_side() {
+        let [_, right] =
+            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                .areas(body);
+        right
+    } else {
+        body
+    }
+}
+
+pub use detail::max_scroll as detail_max_scroll;
+
 pub fn theme(app: &App) -> Theme {
     Theme {
         color: app.setup.color && app.setup.theme != ThemeName::Mono,

@@ -12,6 +12,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use unicode_width::UnicodeWidthStr;
 
 /// `-3d OVERDUE`, `1d due soon`, `4d`, `paused`; `?` marks a provisional deadline.
 pub fn deadline_text(deadline: Option<&Deadline>, lang: Lang) -> String {
@@ -110,6 +111,38 @@ pub fn draw_list(
         return;
     }
     let wide = inner.width >= 110;
+    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+    let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
+    // The case number whole, however long the ones on screen are.
+    let case_width = list
+        .rows
+        .iter()
+        .skip(offset)
+        .take(visible)
+        .map(|r| sanitize_line(&r.case_no).width())
+        .chain([13, lang.t(T::Case).width()])
+        .max()
+        .unwrap_or(13) as u16;
+    let kind_width = if lang == Lang::Zh { 10 } else { 14 };
+    let deadline_width = if lang == Lang::Zh { 12 } else { 13 };
+    // Narrow screens drop the least important columns first (kind, held by, nationality, then
+    // category) so the case number, the applicant and the deadline always fit.
+    const APPLICANT_MIN: u16 = 12;
+    let mut optional: Vec<(u16, bool)> = vec![(kind_width, true), (9, true), (3, true), (3, true)];
+    let needed = |optional: &[(u16, bool)]| -> u16 {
+        let shown: Vec<u16> = optional.iter().filter(|c| c.1).map(|c| c.0).collect();
+        let columns = 4 + shown.len() as u16; // marker, case, applicant, deadline
+        1 + case_width + deadline_width + shown.iter().sum::<u16>() + (columns - 1) + APPLICANT_MIN
+    };
+    if !wide {
+        for i in 0..optional.len() {
+            if needed(&optional) <= inner.width {
+                break;
+            }
+            optional[i].1 = false;
+        }
+    }
+    let [show_kind, show_held, show_nat, show_cat] = [0, 1, 2, 3].map(|i| optional[i].1);
     let sorted_by_case = list.sort.column == SortColumn::CaseNo;
     let header_style = theme.bold().add_modifier(Modifier::UNDERLINED);
     let mut headers = vec![
@@ -120,14 +153,22 @@ pub fn draw_list(
             header_style
         }),
         Cell::from(lang.t(T::Applicant)).style(header_style),
-        Cell::from(lang.t(T::Nat)).style(header_style),
-        Cell::from(lang.t(T::Cat)).style(header_style),
-        Cell::from(lang.t(T::KindCol)).style(header_style),
     ];
+    if show_nat {
+        headers.push(Cell::from(lang.t(T::Nat)).style(header_style));
+    }
+    if show_cat {
+        headers.push(Cell::from(lang.t(T::Cat)).style(header_style));
+    }
+    if show_kind {
+        headers.push(Cell::from(lang.t(T::KindCol)).style(header_style));
+    }
     if wide {
         headers.push(Cell::from(lang.t(T::StageCol)).style(header_style));
     }
-    headers.push(Cell::from(lang.t(T::HeldBy)).style(header_style));
+    if show_held {
+        headers.push(Cell::from(lang.t(T::HeldBy)).style(header_style));
+    }
     headers.push(
         Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
             header_style
@@ -138,8 +179,6 @@ pub fn draw_list(
     if wide {
         headers.push(Cell::from(lang.t(T::Employer)).style(header_style));
     }
-    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
-    let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
     let rows: Vec<Row> = list
         .rows
         .iter()
@@ -167,19 +206,29 @@ pub fn draw_list(
                 Cell::from(marker),
                 Cell::from(sanitize_line(&row.case_no).into_owned()),
                 Cell::from(applicant),
-                Cell::from(sanitize_line(&row.applicant.nationality).into_owned()),
-                Cell::from(row.category.as_str()),
-                Cell::from(lang.kind_short(row.kind)),
             ];
+            if show_nat {
+                cells.push(Cell::from(
+                    sanitize_line(&row.applicant.nationality).into_owned(),
+                ));
+            }
+            if show_cat {
+                cells.push(Cell::from(row.category.as_str()));
+            }
+            if show_kind {
+                cells.push(Cell::from(lang.kind_short(row.kind)));
+            }
             if wide {
                 cells.push(Cell::from(lang.stage(row.stage)));
             }
-            cells.push(Cell::from(
-                row.assignee
-                    .as_deref()
-                    .map(|a| sanitize_line(a).into_owned())
-                    .unwrap_or_else(|| "-".into()),
-            ));
+            if show_held {
+                cells.push(Cell::from(
+                    row.assignee
+                        .as_deref()
+                        .map(|a| sanitize_line(a).into_owned())
+                        .unwrap_or_else(|| "-".into()),
+                ));
+            }
             cells.push(
                 Cell::from(Line::from(deadline).right_aligned())
                     .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
@@ -198,17 +247,25 @@ pub fn draw_list(
         .collect();
     let mut widths = vec![
         Constraint::Length(1),
-        Constraint::Length(13),
+        Constraint::Length(case_width),
         Constraint::Fill(2),
-        Constraint::Length(3),
-        Constraint::Length(3),
-        Constraint::Length(if lang == Lang::Zh { 10 } else { 14 }),
     ];
+    if show_nat {
+        widths.push(Constraint::Length(3));
+    }
+    if show_cat {
+        widths.push(Constraint::Length(3));
+    }
+    if show_kind {
+        widths.push(Constraint::Length(kind_width));
+    }
     if wide {
         widths.push(Constraint::Length(12));
     }
-    widths.push(Constraint::Length(9));
-    widths.push(Constraint::Length(if lang == Lang::Zh { 12 } else { 13 }));
+    if show_held {
+        widths.push(Constraint::Length(9));
+    }
+    widths.push(Constraint::Length(deadline_width));
     if wide {
         widths.push(Constraint::Fill(2));
     }
