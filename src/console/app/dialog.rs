@@ -359,36 +359,7 @@ impl Dialog {
                 asking_discard,
                 error,
                 ..
-            } => {
-                if *asking_discard {
-                    return match key.code {
-                        KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
-                        _ => {
-                            *asking_discard = false;
-                            Outcome::Stay
-                        }
-                    };
-                }
-                if is_submit(key) {
-                    if text_of(editor).trim().is_empty() {
-                        *error = Some(lang.t(T::EmptyReason).into());
-                        return Outcome::Stay;
-                    }
-                    return Outcome::Submit;
-                }
-                if key.code == KeyCode::Esc {
-                    if text_of(editor).trim().is_empty() {
-                        return Outcome::Close;
-                    }
-                    *asking_discard = true;
-                    return Outcome::Stay;
-                }
-                *error = None;
-                if typeable(key) {
-                    editor.input(*key);
-                }
-                Outcome::Stay
-            }
+            } => reason_key(editor, asking_discard, error, key, lang),
             Dialog::EntryDate { input, error, .. } => {
                 match key.code {
                     KeyCode::Enter => return Outcome::Submit,
@@ -448,36 +419,7 @@ impl Dialog {
                 error,
                 ..
             } => match reason {
-                Some(editor) => {
-                    if *asking_discard {
-                        return match key.code {
-                            KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
-                            _ => {
-                                *asking_discard = false;
-                                Outcome::Stay
-                            }
-                        };
-                    }
-                    if is_submit(key) {
-                        if text_of(editor).trim().is_empty() {
-                            *error = Some(lang.t(T::EmptyReason).into());
-                            return Outcome::Stay;
-                        }
-                        return Outcome::Submit;
-                    }
-                    if key.code == KeyCode::Esc {
-                        if text_of(editor).trim().is_empty() {
-                            return Outcome::Close;
-                        }
-                        *asking_discard = true;
-                        return Outcome::Stay;
-                    }
-                    *error = None;
-                    if typeable(key) {
-                        editor.input(*key);
-                    }
-                    Outcome::Stay
-                }
+                Some(editor) => reason_key(editor, asking_discard, error, key, lang),
                 None => match key.code {
                     KeyCode::Enter => Outcome::Submit,
                     KeyCode::Esc => Outcome::Close,
@@ -562,4 +504,43 @@ impl Dialog {
             },
         }
     }
+}
+
+/// A key in a required-reason editor (single case or bulk): submit refuses empty text, and Esc
+/// over typed text asks before discarding it.
+fn reason_key(
+    editor: &mut TextArea<'static>,
+    asking_discard: &mut bool,
+    error: &mut Option<String>,
+    key: &KeyEvent,
+    lang: Lang,
+) -> Outcome {
+    if *asking_discard {
+        return match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
+            _ => {
+                *asking_discard = false;
+                Outcome::Stay
+            }
+        };
+    }
+    if is_submit(key) {
+        if text_of(editor).trim().is_empty() {
+            *error = Some(lang.t(T::EmptyReason).into());
+            return Outcome::Stay;
+        }
+        return Outcome::Submit;
+    }
+    if key.code == KeyCode::Esc {
+        if text_of(editor).trim().is_empty() {
+            return Outcome::Close;
+        }
+        *asking_discard = true;
+        return Outcome::Stay;
+    }
+    *error = None;
+    if typeable(key) {
+        editor.input(*key);
+    }
+    Outcome::Stay
 }
