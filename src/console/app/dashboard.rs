@@ -2,8 +2,11 @@
 //! one that was opened.
 
 use super::list::List;
+use super::{App, Effect};
 use crate::console::i18n::Lang;
-use crate::domain::TimerKind;
+use crate::console::keymap::Command;
+use crate::console::worker::Job;
+use crate::domain::{Queue, TimerKind};
 use crate::store::{Bucket, Dashboard, Figure};
 
 #[derive(Debug, Default)]
@@ -122,4 +125,83 @@ pub fn section(entry: &Entry) -> u8 {
 
 pub fn bucket_label(bucket: Bucket) -> &'static str {
     bucket.label()
+}
+
+impl App {
+    /// Keys while the dashboard is open: move between figures, open the cases behind one, and
+    /// from there jump to a case in its queue.
+    pub(super) fn dashboard_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        let Some(command) = self.setup.keymap.command(&key) else {
+            return Vec::new();
+        };
+        let page = self.visible_rows() as isize;
+        let Some(view) = self.dashboard.as_mut() else {
+            return Vec::new();
+        };
+        if let Some((_, list)) = view.opened.as_mut() {
+            match command {
+                Command::Down => {
+                    list.move_by(1);
+                }
+                Command::Up => {
+                    list.move_by(-1);
+                }
+                Command::PageDown => {
+                    list.move_by(page);
+                }
+                Command::PageUp => {
+                    list.move_by(-page);
+                }
+                Command::Top => {
+                    list.to_top();
+                }
+                Command::Bottom => {
+                    list.to_bottom();
+                }
+                Command::Back => {
+                    view.opened = None;
+                    return Vec::new();
+                }
+                Command::OpenDetail => {
+                    let Some(row) = list.selected_row().cloned() else {
+                        return Vec::new();
+                    };
+                    self.dashboard = None;
+                    let tab = Queue::TABS
+                        .iter()
+                        .position(|q| q.stage() == Some(row.stage))
+                        .unwrap_or(8);
+                    self.search.text = row.case_no.clone();
+                    self.tab = tab;
+                    self.list.reset_for(self.queue());
+                    self.detail = None;
+                    return self.reload();
+                }
+                Command::Quit | Command::Help | Command::Language => return self.command(command),
+                _ => {}
+            }
+            if let Some((_, list)) = view.opened.as_mut() {
+                list.offset =
+                    super::list::scroll_offset(list.selected, list.offset, page.max(1) as usize);
+            }
+            return Vec::new();
+        }
+        match command {
+            Command::Down => view.move_by(1),
+            Command::Up => view.move_by(-1),
+            Command::Back | Command::Dashboard => self.dashboard = None,
+            Command::OpenDetail => {
+                if let Some(entry) = view.selected_entry() {
+                    let today = self.setup.today;
+                    return vec![self.job(Job::Figure {
+                        figure: entry.figure,
+                        today,
+                    })];
+                }
+            }
+            Command::Quit | Command::Help | Command::Language => return self.command(command),
+            _ => {}
+        }
+        Vec::new()
+    }
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 pub mod dashboard;
+mod open;
 mod replies;
 mod submit;
 pub use commands::palette_matches;

@@ -1,0 +1,311 @@
+//! Opening the dialog of an action: asking the domain first whether the action exists in the
+//! case's stage and the user may take it, then the confirmation, the reason editor or the bulk
+//! preview, with the transition the domain gives.
+
+use super::dialog::{self, BulkKind, Dialog, Target, TextAction};
+use super::{App, Effect};
+use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
+use crate::console::worker::Job;
+use crate::domain::next_stage;
+use crate::domain::{Action, Presenter, Role, Stage};
+
+impl App {
+    /// The action a command would take on `target`, as the domain names it (the text is
+    /// irrelevant: it is only asked who may take it where).
+    pub(super) fn action_of(&self, command: Command, target: &Target) -> Option<Action> {
+        let reason = String::new;
+        Some(match command {
+            Command::Claim if target.assignee.as_deref() == Some(self.setup.user.as_str()) => {
+                Action::Release
+            }
+            Command::Claim => Action::Claim,
+            Command::Approve => Action::Approve { note: None },
+            Command::Return => TextAction::Return.action(reason()),
+            Command::Refuse => self.refuse_kind(target.stage).action(reason()),
+            Command::Note => TextAction::Note.action(reason()),
+            Command::SendBack => TextAction::SendBack.action(reason()),
+            Command::Withdraw => TextAction::Withdraw.action(reason()),
+            Command::Lapse => TextAction::Lapse.action(reason()),
+            Command::Reopen => TextAction::Reopen.action(reason()),
+            Command::Extend => TextAction::Extend(1).action(reason()),
+            Command::RecordEntry => Action::RecordEntry {
+                date: self.setup.today,
+            },
+            Command::Verify => Action::Verify {
+                checklist: crate::domain::Checklist {
+                    presented_by: Presenter::Applicant,
+                    originals: false,
+                    sealed_copies: false,
+                    visa_valid_until: None,
+                    exam_issued_on: None,
+                    exam_domestic: false,
+                    exam_institution: None,
+                },
+            },
+            Command::Assign => Action::Assign {
+                assignee: String::new(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// In pre-audit a case is not accepted rather than refused.
+    pub(super) fn refuse_kind(&self, stage: Stage) -> TextAction {
+        if stage == Stage::PreAudit {
+            TextAction::NotAccept
+        } else {
+            TextAction::Refuse
+        }
+    }
+
+    /// Why the user cannot take `action` on a case in `stage`, asked of the domain: the action
+    /// does not exist there, or no role of the user's may take it. `None` when it may be tried
+    /// (the store still checks the claim, the version and the case's own rules).
+    pub(super) fn cannot(&self, stage: Stage, action: &Action) -> Option<String> {
+        let l = self.lang;
+        let name = l.action(action);
+        let stage_name = l.stage(stage);
+        let people: Vec<Role> = crate::domain::roles_for(stage, action)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .filter(|r| *r != Role::System)
+            .collect();
+        if people.is_empty() {
+            return Some(match l {
+                Lang::En => format!("{name} is not possible in {stage_name}"),
+                Lang::Zh => format!("{stage_name}阶段不能{name}"),
+            });
+        }
+        if people.iter().any(|r| self.has(*r)) {
+            return None;
+        }
+        let roles: Vec<&str> = people.iter().map(|r| l.role(*r)).collect();
+        Some(match l {
+            Lang::En => format!("{name} needs the {} role", roles.join(" or ")),
+            Lang::Zh => format!("{name}需要{}角色", roles.join("或")),
+        })
+    }
+
+    /// `From -> To` for `action` on the case, from the domain's `next_stage`, when the case is
+    /// loaded and the action moves it.
+    pub(super) fn transition(&self, target: &Target, action: &Action) -> Option<String> {
+        let case = &self
+            .detail
+            .as_ref()
+            .filter(|d| d.case.case_no == target.case_no)?
+            .case;
+        let to = next_stage(case, action).filter(|to| *to != case.stage)?;
+        Some(format!(
+            "{} -> {}",
+            self.lang.stage(case.stage),
+            self.lang.stage(to)
+        ))
+    }
+
+    pub(super) fn open_confirm(&mut self, target: Target) {
+        let Some(detail) = self
+            .detail
+            .as_ref()
+            .filter(|d| d.case.case_no == target.case_no)
+        else {
+            self.say(self.lang.t(T::Loading), false);
+            return;
+        };
+        let case = &detail.case;
+        let action = Action::Approve { note: None };
+        let title = match case.stage {
+            Stage::PreAudit => format!("{} {}", self.lang.pick("Accept", "受理"), case.case_no),
+            Stage::Review => format!(
+                "{} {}",
+                self.lang.pick("Recommend approval of", "建议准予许可"),
+                case.case_no
+            ),
+            Stage::Decision => format!(
+                "{} {}",
+                self.lang.pick("Sign decision", "签发决定"),
+                case.case_no
+            ),
+            _ => format!("{} {}", self.lang.pick("Approve", "通过"), case.case_no),
+        };
+        let mut lines = Vec::new();
+        match next_stage(case, &action) {
+            Some(to) => {
+                let mut line =
+                    format!("{} -> {}", self.lang.stage(case.stage), self.lang.stage(to));
+                if to == Stage::Notified {
+                    line.push_str(self.lang.pick(
+                        ": Work Permit Notification will be issued",
+                        "：将发放工作许可通知",
+                    ));
+                }
+                lines.push(line);
+            }
+            None => lines.push(match self.lang {
+                Lang::En => format!(
+                    "approve is not possible in {}: confirming will say why",
+                    self.lang.stage(case.stage)
+                ),
+                Lang::Zh => format!(
+                    "{}阶段不能执行通过操作；确认后将说明原因",
+                    self.lang.stage(case.stage)
+                ),
+            }),
+        }
+        // Signing against the recommendation needs a reason (DOMAIN.md); the store refuses it
+        // without one, so the prompt says so and the dialog does not take empty text.
+        let against =
+            crate::domain::signs_against_recommendation(case, &Action::Approve { note: None });
+        if let Some(rec) = &case.recommendation {
+            let by = crate::text::sanitize_line(&rec.by);
+            let recommended = self.lang.t(T::Recommended);
+            lines.push(match self.lang {
+                Lang::En => format!("{recommended}: {:?}, by {by} on {}", rec.verdict, rec.on),
+                Lang::Zh => format!(
+                    "{recommended}：{}（{by}，{}）",
+                    match rec.verdict {
+                        crate::domain::case::Verdict::Approve => "准予许可",
+                        crate::domain::case::Verdict::Refuse => "不予许可",
+                    },
+                    rec.on
+                ),
+            });
+        }
+        if against {
+            lines.push(
+                self.lang
+                    .pick(
+                        "Reason (required: signing against the recommendation to refuse):",
+                        "理由（必填：签发决定与审查意见“不予许可”不一致）：",
+                    )
+                    .to_string(),
+            );
+        } else {
+            lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
+        }
+        self.dialog = Some(Dialog::Confirm {
+            target,
+            title,
+            lines,
+            note: dialog::editor(""),
+            required: against,
+            error: None,
+        });
+    }
+
+    pub(super) fn open_reason(&mut self, target: Target, kind: TextAction) {
+        let draft = self.draft_for(&target.case_no, kind).cloned();
+        let restored = draft.is_some();
+        let l = self.lang;
+        let reason = l.t(T::ReasonPrompt).to_string();
+        let (verb, prompt) = match kind {
+            TextAction::Return => (
+                l.pick("Return", "退回"),
+                if target.stage == Stage::Verification {
+                    l.pick(
+                        "Record the deficiency (the 30-day window keeps running):",
+                        "记录材料缺陷（30日核验期限继续计算）：",
+                    )
+                    .to_string()
+                } else {
+                    l.t(T::ReturnPrompt).to_string()
+                },
+            ),
+            TextAction::Refuse => (l.pick("Refuse", "不予许可"), reason),
+            TextAction::NotAccept => (l.pick("Do not accept", "不予受理"), reason),
+            TextAction::Note => (l.pick("Note on", "备注"), String::new()),
+            TextAction::SendBack => (l.pick("Send back", "退回审查"), reason),
+            TextAction::Withdraw => (l.pick("Withdraw", "撤回"), reason),
+            TextAction::Lapse => (
+                l.pick("Lapse", "逾期未核验办结"),
+                l.pick(
+                    "The applicant did not appear within 30 days. Reason:",
+                    "申请人未在30日内到场核验。理由：",
+                )
+                .to_string(),
+            ),
+            TextAction::Reopen => (l.pick("Reopen", "重新开启核验"), reason),
+            TextAction::Extend(days) => (
+                l.pick("Extend", "延长期限"),
+                match l {
+                    Lang::En => {
+                        format!("+{days} working days to the decision deadline, once. Reason:")
+                    }
+                    Lang::Zh => format!("决定期限延长 {days} 个工作日（每案一次）。理由："),
+                },
+            ),
+        };
+        // Where the action moves the case, the title says from where to where (the domain's
+        // `next_stage`).
+        let title = match self.transition(&target, &kind.action(String::new())) {
+            Some(transition) => format!("{verb} {}: {transition}", target.case_no),
+            None => format!("{verb} {}", target.case_no),
+        };
+        self.dialog = Some(Dialog::Reason {
+            title,
+            prompt,
+            target,
+            kind,
+            editor: dialog::editor(draft.as_deref().unwrap_or("")),
+            asking_discard: false,
+            error: None,
+        });
+        if restored {
+            self.say(self.lang.t(T::DraftRestored), false);
+        }
+    }
+
+    /// Every marked case, loaded or not, as it was last seen: the bulk preview lists them all.
+    pub(super) fn open_bulk(&mut self, kind: BulkKind) -> Vec<Effect> {
+        let targets: Vec<Target> = self.list.marked.values().cloned().collect();
+        let stages: Vec<Stage> = targets.iter().map(|t| t.stage).collect();
+        if let Some(why) = self.missing_role(kind, &stages) {
+            self.say(why, true);
+            return Vec::new();
+        }
+        if kind == BulkKind::Assign {
+            self.pending_assign = Some(targets);
+            return vec![self.job(Job::Assignees)];
+        }
+        self.dialog = Some(Dialog::Bulk {
+            kind,
+            reason: (kind == BulkKind::Return).then(|| dialog::editor("")),
+            targets,
+            asking_discard: false,
+            error: None,
+        });
+        Vec::new()
+    }
+
+    /// Why the user cannot take `kind` on any of the cases in `stages`: no role of theirs allows
+    /// it (the store would refuse every one). Checked before any dialog opens.
+    pub(super) fn missing_role(&self, kind: BulkKind, stages: &[Stage]) -> Option<String> {
+        if stages.is_empty() {
+            return None;
+        }
+        let mut needs: Vec<Role> = Vec::new();
+        let action = kind.sample_action();
+        for stage in stages {
+            // Where the action does not exist the store refuses on the stage, in words.
+            let roles = crate::domain::roles_for(*stage, &action)?;
+            for role in roles.iter().filter(|r| **r != Role::System) {
+                if self.has(*role) {
+                    return None;
+                }
+                if !needs.contains(role) {
+                    needs.push(*role);
+                }
+            }
+        }
+        if needs.is_empty() {
+            return None;
+        }
+        let l = self.lang;
+        let roles: Vec<&str> = needs.iter().map(|r| l.role(*r)).collect();
+        Some(match l {
+            Lang::En => format!("{} needs the {} role", kind.name(l), roles.join(" or ")),
+            Lang::Zh => format!("{}需要{}角色", kind.name(l), roles.join("或")),
+        })
+    }
+}
