@@ -457,6 +457,25 @@ fn upstream_events_that_no_longer_fit_become_conflicts_for_a_supervisor() {
         .stderr(predicates::str::contains(
             "conflict #1 was already resolved by wang.fang",
         ));
+    pd(&db)
+        .args([
+            "--as",
+            "wang.fang",
+            "--today",
+            TODAY,
+            "case",
+            "resolve-conflict",
+            "UP-1",
+            "--id",
+            "99",
+            "--reason",
+            "no such conflict",
+        ])
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains(
+            "UP-1 has no upstream conflict #99",
+        ));
     let case = show(&db, "UP-1");
     assert_eq!(case["conflicts"][0]["resolved_by"], "wang.fang");
     let last = case["events"]

@@ -105,9 +105,9 @@ impl Store {
                 .ctx("reading the conflict")?;
             match found {
                 None => {
-                    return Err(StoreError::Invalid {
-                        field: "--id".into(),
-                        message: format!("{case_no} has no upstream conflict #{id}"),
+                    return Err(StoreError::NoSuchConflict {
+                        case_no: case_no.to_string(),
+                        id,
                     });
                 }
                 Some(Some(by)) => {

@@ -7,6 +7,8 @@ pub enum StoreError {
     Refused(#[from] Refusal),
     #[error("{case_no}: no such case")]
     NotFound { case_no: String },
+    #[error("{case_no} has no upstream conflict #{id}")]
+    NoSuchConflict { case_no: String, id: i64 },
     #[error(
         "{case_no}: changed since you saw it: you saw version {expected}, it is now version {actual} ({last_change})"
     )]
@@ -76,7 +78,7 @@ impl StoreError {
     pub fn exit_code(&self) -> u8 {
         match self {
             StoreError::Refused(r) => r.exit_code(),
-            StoreError::NotFound { .. } => 5,
+            StoreError::NotFound { .. } | StoreError::NoSuchConflict { .. } => 5,
             StoreError::StaleVersion { .. } | StoreError::StaleStage { .. } => 4,
             StoreError::UnknownUser(_)
             | StoreError::DisabledUser(_)
