@@ -442,7 +442,10 @@ fn the_calendar_is_the_stores_and_only_an_admin_replaces_it() {
     as_user(&mut pd(&db), "li.wei")
         .args(["calendar", "install", other_arg])
         .assert()
-        .code(3);
+        .code(3)
+        .stderr(predicate::str::contains(
+            "installing a holiday calendar needs the admin role",
+        ));
     let broken = dir.path().join("broken.toml");
     std::fs::write(
         &broken,

@@ -284,41 +284,29 @@ fn case_date(common: &Common, field: &str, text: &str) -> Result<chrono::NaiveDa
         .map_err(|e| Exit::new(e.code, format!("{}: {}", common.case_no, e.message)))
 }
 
-fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
+fn to_action(cmd: &CaseCommand) -> anyhow::Result<Action> {
     Ok(match cmd {
-        CaseCommand::Claim(c) => (c, Action::Claim),
-        CaseCommand::Release(c) => (c, Action::Release),
-        CaseCommand::Assign { common, to } => (
-            common,
-            Action::Assign {
-                assignee: to.clone(),
-            },
-        ),
-        CaseCommand::Approve(c) => (
-            c,
-            Action::Approve {
-                note: c.reason.clone(),
-            },
-        ),
-        CaseCommand::Return(c) => (c, Action::Return { reason: reason(c) }),
-        CaseCommand::Refuse(c) => (c, Action::Refuse { reason: reason(c) }),
-        CaseCommand::NotAccept(c) => (c, Action::NotAccept { reason: reason(c) }),
-        CaseCommand::SendBack(c) => (c, Action::SendBack { reason: reason(c) }),
-        CaseCommand::Withdraw(c) => (c, Action::Withdraw { reason: reason(c) }),
-        CaseCommand::Resubmit(c) => (c, Action::Resubmit),
-        CaseCommand::RecordEntry { common, date } => (
-            common,
-            Action::RecordEntry {
-                date: case_date(common, "--date", date)?,
-            },
-        ),
-        CaseCommand::CorrectEntry { common, date } => (
-            common,
-            Action::CorrectEntry {
-                date: case_date(common, "--date", date)?,
-                reason: reason(common),
-            },
-        ),
+        CaseCommand::Claim(_) => Action::Claim,
+        CaseCommand::Release(_) => Action::Release,
+        CaseCommand::Assign { to, .. } => Action::Assign {
+            assignee: to.clone(),
+        },
+        CaseCommand::Approve(c) => Action::Approve {
+            note: c.reason.clone(),
+        },
+        CaseCommand::Return(c) => Action::Return { reason: reason(c) },
+        CaseCommand::Refuse(c) => Action::Refuse { reason: reason(c) },
+        CaseCommand::NotAccept(c) => Action::NotAccept { reason: reason(c) },
+        CaseCommand::SendBack(c) => Action::SendBack { reason: reason(c) },
+        CaseCommand::Withdraw(c) => Action::Withdraw { reason: reason(c) },
+        CaseCommand::Resubmit(_) => Action::Resubmit,
+        CaseCommand::RecordEntry { common, date } => Action::RecordEntry {
+            date: case_date(common, "--date", date)?,
+        },
+        CaseCommand::CorrectEntry { common, date } => Action::CorrectEntry {
+            date: case_date(common, "--date", date)?,
+            reason: reason(common),
+        },
         CaseCommand::Verify {
             common,
             presented_by,
@@ -344,18 +332,15 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
                 exam_domestic: *exam_domestic,
                 exam_institution: exam_institution.clone(),
             };
-            (common, Action::Verify { checklist })
+            Action::Verify { checklist }
         }
-        CaseCommand::Lapse(c) => (c, Action::Lapse { reason: reason(c) }),
-        CaseCommand::Reopen(c) => (c, Action::Reopen { reason: reason(c) }),
-        CaseCommand::Extend { common, days } => (
-            common,
-            Action::Extend {
-                days: *days,
-                reason: reason(common),
-            },
-        ),
-        CaseCommand::Note { common, text } => (common, Action::Note { text: text.clone() }),
+        CaseCommand::Lapse(c) => Action::Lapse { reason: reason(c) },
+        CaseCommand::Reopen(c) => Action::Reopen { reason: reason(c) },
+        CaseCommand::Extend { common, days } => Action::Extend {
+            days: *days,
+            reason: reason(common),
+        },
+        CaseCommand::Note { text, .. } => Action::Note { text: text.clone() },
         CaseCommand::List { .. } | CaseCommand::Show { .. } | CaseCommand::ResolveConflict(_) => {
             return Err(Exit::new(2, "not an action").into());
         }
@@ -363,28 +348,27 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<(&Common, Action)> {
 }
 
 fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()> {
-    let parsed = to_action(cmd).and_then(|(common, action)| {
+    let common = common_of(cmd).ok_or_else(|| Exit::new(2, "not an action"))?;
+    let parsed = to_action(cmd).and_then(|action| {
         let expect_stage = common
             .expect_stage
             .as_deref()
             .map(|s| s.parse::<Stage>())
             .transpose()
             .map_err(|e| Exit::new(6, format!("{}: --expect-stage: {e}", common.case_no)))?;
-        Ok((common, action, expect_stage))
+        Ok((action, expect_stage))
     });
-    let (common, action, expect_stage) = match parsed {
+    let (action, expect_stage) = match parsed {
         Ok(parsed) => parsed,
         Err(invalid) => {
             // INTERFACE.md's order: an unknown case or a stale expectation outranks bad input.
-            if let Some(common) = common_of(cmd) {
-                let stage = common.expect_stage.as_deref().and_then(|s| s.parse().ok());
-                session.store.precheck(
-                    session.user(),
-                    &common.case_no,
-                    common.expect_version,
-                    stage,
-                )?;
-            }
+            let stage = common.expect_stage.as_deref().and_then(|s| s.parse().ok());
+            session.store.precheck(
+                session.user(),
+                &common.case_no,
+                common.expect_version,
+                stage,
+            )?;
             return Err(invalid);
         }
     };

@@ -184,13 +184,13 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
     match store.calendar().missing_year_warning(today) {
         Some(warning) => report.fix(
             &warning,
-            "add the State Council's notice to a calendar file; an admin installs it with              `permitdesk calendar install FILE`",
+            "add the State Council's notice to a calendar file; an admin installs it with `permitdesk calendar install FILE`",
         ),
         None => report.ok("the holiday calendar covers this year"),
     }
     if let Some(offered) = store.offered_calendar() {
         report.note(&format!(
-            "your configuration offers the calendar {}, but the store runs on its own ({});              `permitdesk calendar install` (admin) replaces it",
+            "your configuration offers the calendar {}, but the store runs on its own ({}); `permitdesk calendar install` (admin) replaces it",
             crate::text::sanitize_line(offered),
             crate::text::sanitize_line(store.calendar().source())
         ));

@@ -63,7 +63,7 @@ impl Store {
     /// Replaces the store's calendar (admins only) and recomputes every open case's deadline.
     pub fn install_calendar(&mut self, by: &str, calendar: Calendar) -> Result<()> {
         self.write("installing a holiday calendar", |tx, _, _| {
-            users::require_admin(tx, by)?;
+            users::require_admin_to(tx, by, "installing a holiday calendar")?;
             record(tx, &calendar)
         })?;
         self.calendar_fingerprint = calendar.fingerprint();

@@ -140,18 +140,24 @@ impl Store {
             schema::migrate(&mut conn)?;
         }
         let settings = meta::load(&conn)?;
-        let (calendar, offered_calendar, recorded) = match calendar::stored(&conn)? {
-            Some(stored) => {
-                let differs = stored.fingerprint() != calendar.fingerprint();
-                (stored, differs.then(|| calendar.source().to_string()), true)
-            }
-            None => (calendar, None, false),
-        };
+        // The store's own calendar is parsed only when it is not the one this process offers.
+        let offered_fingerprint = calendar.fingerprint();
+        let (calendar, calendar_fingerprint, offered_calendar, recorded) =
+            match calendar::replaced(&conn, &offered_fingerprint)? {
+                Some((stored, fingerprint)) => {
+                    let offered = Some(calendar.source().to_string());
+                    (stored, fingerprint, offered, true)
+                }
+                None => {
+                    let recorded = meta::get(&conn, meta::CALENDAR_FINGERPRINT)?.is_some();
+                    (calendar, offered_fingerprint, None, recorded)
+                }
+            };
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             settings,
-            calendar_fingerprint: calendar.fingerprint(),
+            calendar_fingerprint,
             calendar,
             offered_calendar,
             read_only,

@@ -227,12 +227,17 @@ impl Store {
 }
 
 pub(super) fn require_admin(conn: &Connection, by: &str) -> Result<Actor> {
+    require_admin_to(conn, by, "managing users")
+}
+
+/// `by` must be an active admin to do `what` ("managing users needs the admin role; ...").
+pub(super) fn require_admin_to(conn: &Connection, by: &str, what: &str) -> Result<Actor> {
     let actor = require_active(conn, by)?;
     if actor.has(Role::Admin) {
         Ok(actor)
     } else {
         Err(StoreError::NotPermitted(format!(
-            "managing users needs the admin role; {by} holds {}",
+            "{what} needs the admin role; {by} holds {}",
             roles_text(&actor.roles)
         )))
     }

@@ -88,14 +88,7 @@ impl List {
     /// Takes the queue's last page, read in the reverse order and one row longer than a page
     /// when more lie above (that row anchors the window), with the selection on the last row.
     pub fn bottom(&mut self, page: Page) {
-        let mut rows = page.rows;
-        self.above = if rows.len() > PAGE_ROWS {
-            rows.pop().as_ref().map(Cursor::after)
-        } else {
-            None
-        };
-        rows.reverse();
-        self.rows = rows;
+        self.rows = self.read_backwards(page);
         self.next = None;
         self.restart = false;
         self.loading = false;
@@ -126,15 +119,9 @@ impl List {
     /// Puts the page above in front: `page` was read in the reverse order from the first loaded
     /// row, one row longer than a page when more lie above (that row anchors the window).
     pub fn prepend(&mut self, page: Page) {
-        let mut earlier = page.rows;
-        self.above = if earlier.len() > PAGE_ROWS {
-            earlier.pop().as_ref().map(Cursor::after)
-        } else {
-            None
-        };
+        let mut earlier = self.read_backwards(page);
         let known: BTreeSet<String> = self.rows.iter().map(|r| r.case_no.clone()).collect();
         earlier.retain(|r| !known.contains(&r.case_no));
-        earlier.reverse();
         let added = earlier.len();
         earlier.append(&mut self.rows);
         self.rows = earlier;
@@ -146,6 +133,19 @@ impl List {
             self.rows.truncate(MAX_LOADED);
             self.next = self.rows.last().map(Cursor::after);
         }
+    }
+
+    /// The rows of a page read in the reverse order, back in the queue's order; the extra row
+    /// asked for, when it came, is the anchor of `above` and is not shown.
+    fn read_backwards(&mut self, page: Page) -> Vec<CaseRow> {
+        let mut rows = page.rows;
+        self.above = if rows.len() > PAGE_ROWS {
+            rows.pop().as_ref().map(Cursor::after)
+        } else {
+            None
+        };
+        rows.reverse();
+        rows
     }
 
     /// Moves the selection by `delta` rows; true if it moved.

@@ -251,16 +251,14 @@ impl App {
         let mut query = self.query();
         match fetch {
             Fetch::Append => query.after = self.list.next.clone(),
-            Fetch::Prepend => {
-                // Backwards from the first loaded row; one row more, to anchor the window.
+            Fetch::Prepend | Fetch::Last => {
+                // Backwards, from the first loaded row or from the queue's end; one row more,
+                // to anchor the window.
                 query.sort.descending = !query.sort.descending;
-                query.after = self.list.rows.first().map(Cursor::after);
-                query.limit = PAGE_ROWS + 1;
-            }
-            Fetch::Last => {
-                // The end of the queue, backwards; one row more, to anchor the window.
-                query.sort.descending = !query.sort.descending;
-                query.after = None;
+                query.after = match fetch {
+                    Fetch::Prepend => self.list.rows.first().map(Cursor::after),
+                    _ => None,
+                };
                 query.limit = PAGE_ROWS + 1;
             }
             Fetch::Replace => {

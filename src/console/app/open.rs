@@ -278,34 +278,18 @@ impl App {
         Vec::new()
     }
 
-    /// Why the user cannot take `kind` on any of the cases in `stages`: no role of theirs allows
-    /// it (the store would refuse every one). Checked before any dialog opens.
+    /// Why no role of the user's may take `kind` on any of the marked cases, asked of the domain
+    /// (`cannot`): `None` as soon as one case may be tried. A case in a stage where the action does
+    /// not exist is left to the store, which refuses it in words in the bulk report.
     pub(super) fn missing_role(&self, kind: BulkKind, stages: &[Stage]) -> Option<String> {
-        if stages.is_empty() {
-            return None;
-        }
-        let mut needs: Vec<Role> = Vec::new();
         let action = kind.sample_action();
-        for stage in stages {
-            // Where the action does not exist the store refuses on the stage, in words.
-            let roles = crate::domain::roles_for(*stage, &action)?;
-            for role in roles.iter().filter(|r| **r != Role::System) {
-                if self.has(*role) {
-                    return None;
-                }
-                if !needs.contains(role) {
-                    needs.push(*role);
-                }
-            }
-        }
-        if needs.is_empty() {
-            return None;
-        }
-        let l = self.lang;
-        let roles: Vec<&str> = needs.iter().map(|r| l.role(*r)).collect();
-        Some(match l {
-            Lang::En => format!("{} needs the {} role", kind.name(l), roles.join(" or ")),
-            Lang::Zh => format!("{}需要{}角色", kind.name(l), roles.join("或")),
-        })
+        let reasons = stages
+            .iter()
+            .map(|stage| {
+                crate::domain::roles_for(*stage, &action)?;
+                self.cannot(*stage, &action)
+            })
+            .collect::<Option<Vec<String>>>()?;
+        reasons.into_iter().next()
     }
 }
