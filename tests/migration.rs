@@ -33,10 +33,11 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
-/// A current store set back to schema 4: migration 5's indexes dropped, the version lowered.
+/// A current store set back to schema 4: migration 5's indexes and 6's identity dropped, the
+/// version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 5,
+        CURRENT_VERSION, 6,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     drop(Store::open(db, Calendar::embedded()).expect("create the store"));
@@ -45,6 +46,8 @@ fn schema_4_store(db: &Path) {
         conn.execute_batch(&format!("DROP INDEX {index}"))
             .expect("drop index");
     }
+    conn.execute("DELETE FROM meta WHERE key = 'store_id'", [])
+        .expect("undo migration 6");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -88,6 +91,17 @@ fn concurrent_opens_of_an_old_store_all_succeed_and_migrate_once() {
             legacy_indexes(&conn),
             MIGRATION_5_INDEXES.len() as i64,
             "round {round}: migration 5 applied exactly once"
+        );
+        let ids: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM meta WHERE key = 'store_id'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("store ids");
+        assert_eq!(
+            ids, 1,
+            "round {round}: migration 6 gave the store one identity"
         );
         let integrity: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))

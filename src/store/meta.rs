@@ -14,6 +14,8 @@ pub const RULES_FINGERPRINT: &str = "rules_fingerprint";
 pub const CALENDAR: &str = "calendar";
 pub const CALENDAR_SOURCE: &str = "calendar_source";
 pub const CALENDAR_FINGERPRINT: &str = "calendar_fingerprint";
+/// A random identity given by migration 6.
+pub const STORE_ID: &str = "store_id";
 
 #[derive(Debug, Clone)]
 pub struct Settings {

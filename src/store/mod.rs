@@ -175,6 +175,12 @@ impl Store {
         &self.path
     }
 
+    /// The store's random identity (migration 6), fixed for its life.
+    pub fn id(&self) -> Result<String> {
+        meta::get(&self.conn, meta::STORE_ID)?
+            .ok_or_else(|| StoreError::Damaged("the store has no identity (meta.store_id)".into()))
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

@@ -127,6 +127,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     HOLDER_INDEXES,
     IMPORT_PROGRESS,
     LEGACY_INDEXES,
+    STORE_ID,
 ];
 
 /// Migration 2: upstream sync (src/store/upstream.rs, src/store/outbox.rs).
@@ -224,6 +225,12 @@ CREATE INDEX cases_legacy_stage ON cases (stage, due_key, case_no) WHERE legacy 
 CREATE INDEX cases_legacy_stage_no ON cases (stage, case_no) WHERE legacy = 1;
 CREATE INDEX cases_legacy_due ON cases (due_key, case_no) WHERE legacy = 1;
 CREATE INDEX cases_legacy_no ON cases (case_no) WHERE legacy = 1;
+"#;
+
+/// Migration 6: a random identity for the store, fixed for its life: the server names it in its
+/// handshake, and a spool directory is bound to the store that first used it.
+const STORE_ID: &str = r#"
+INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
 "#;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
