@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// A newer holiday calendar than the one built in.
     pub calendar: Option<PathBuf>,
+    /// The socket of a `permitdesk serve` to use when neither --connect nor --db says.
+    pub connect: Option<PathBuf>,
     /// Key bindings: command name = key or [keys].
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, crate::console::keymap::KeySetting>,

@@ -6,6 +6,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod domain;
+pub mod remote;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -1,4 +1,3 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -6,40 +5,16 @@ fn main() -> ExitCode {
     if std::env::var(crash::TEST_PANIC_VAR).as_deref() == Ok("cli") {
         crash::deliberate_panic();
     }
-    let cli = permitdesk::cli::Cli::parse();
+    let cli = permitdesk::cli::Cli::parse_args();
     let lang = permitdesk::cli::language(&cli);
     match permitdesk::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let code = permitdesk::cli::exit_code(&err);
-            let message = format!(
-                "{}{}",
-                permitdesk::cli::error_message(lang, &err),
-                damage_hint(&err)
-            );
+            let message = permitdesk::cli::failure_text(lang, &err);
             eprintln!("permitdesk: {}", permitdesk::text::sanitize_line(&message));
             ExitCode::from(code)
         }
-    }
-}
-
-/// What to do when SQLite says the store file itself is damaged.
-fn damage_hint(err: &anyhow::Error) -> &'static str {
-    let damaged = err.chain().any(|cause| {
-        cause
-            .downcast_ref::<rusqlite::Error>()
-            .and_then(|e| e.sqlite_error_code())
-            .is_some_and(|code| {
-                matches!(
-                    code,
-                    rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
-                )
-            })
-    });
-    if damaged {
-        " (the store file is damaged: restore it from a backup made with `permitdesk backup`)"
-    } else {
-        ""
     }
 }
 

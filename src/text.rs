@@ -433,3 +433,23 @@ mod json_tests {
         assert!(matches!(json_terminal_safe("\"李伟\""), Cow::Borrowed(_)));
     }
 }
+
+/// Deserializes a name the program knows as a `&'static str` (an action or a field, in a refusal
+/// that a server sent): each distinct name is kept once for the life of the process.
+pub fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    use serde::Deserialize as _;
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let name = String::deserialize(d)?;
+    let mut names = NAMES
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return Ok(known);
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    Ok(kept)
+}

@@ -3,16 +3,25 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Parser)]
 #[command(
     name = "permitdesk",
     version,
     about = "Work-permit back-office console (证卡融合)"
 )]
 pub struct Cli {
-    /// The SQLite store
+    /// The SQLite store, opened directly (your own stores: demo, training, single-user)
     #[arg(long, global = true, env = "PERMITDESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// The socket of a `permitdesk serve`: the server opens the store and says who you are
+    #[arg(
+        long,
+        global = true,
+        env = "PERMITDESK_SOCKET",
+        value_name = "SOCKET",
+        conflicts_with = "db"
+    )]
+    pub connect: Option<PathBuf>,
     /// Act as NAME (only on stores that trust declared users)
     #[arg(
         long = "as",
@@ -43,9 +52,51 @@ pub struct Cli {
     pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Who runs this command: set by the server for its clients, never by a client.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub caller: Caller,
+    /// Whether `--db` and `--connect` came from the environment rather than the command line.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub from_env: FromEnv,
 }
 
-#[derive(Debug, Subcommand)]
+impl Cli {
+    /// Parses this process's arguments, noting which of `--db` and `--connect` came from the
+    /// environment (they rank below each other's flags: INTERFACE, "Resolution order").
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory as _, FromArgMatches as _, parser::ValueSource};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let from_env = |id: &str| matches.value_source(id) == Some(ValueSource::EnvVariable);
+        cli.from_env = FromEnv {
+            db: from_env("db"),
+            connect: from_env("connect"),
+        };
+        cli
+    }
+}
+
+/// Who is asking: this process's own user, or a client of `serve` whose uid the kernel gave.
+#[derive(Debug, Clone, Default)]
+pub enum Caller {
+    #[default]
+    Process,
+    Peer {
+        login: String,
+        /// The server honours `--as` and `--today` (`serve --trust-declared-user`).
+        trust_declared_user: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FromEnv {
+    pub db: bool,
+    pub connect: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]
 pub enum Command {
     /// Create (or reuse) a realistic demo store and open it
     Demo(DemoArgs),
@@ -81,9 +132,30 @@ pub enum Command {
     /// The holiday calendar the store counts working days with
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Own the store and serve the people in --group over a Unix socket (run as the service account)
+    Serve(ServeArgs),
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
+pub struct ServeArgs {
+    /// The socket to listen on (mode 0660, group --group)
+    #[arg(long, value_name = "PATH", default_value = crate::remote::DEFAULT_SOCKET)]
+    pub socket: PathBuf,
+    /// The group whose members may connect
+    #[arg(long, value_name = "NAME", default_value = "permitdesk")]
+    pub group: String,
+    /// The upstream spool the server watches and alone applies (inbox/, archive/, outbox/)
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+    /// Seconds between spool passes
+    #[arg(long, default_value_t = 30, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub interval: u64,
+    /// Honour clients' --as and --today (training servers only)
+    #[arg(long)]
+    pub trust_declared_user: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]
 pub enum CalendarCommand {
     /// Which calendar the store runs on and the years it covers
     Show,
@@ -95,7 +167,7 @@ pub enum CalendarCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct DemoArgs {
     /// Number of cases (at least 100)
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(100..=5_000_000))]
@@ -110,14 +182,14 @@ pub struct DemoArgs {
     pub no_tui: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct CheckArgs {
     /// A chain head exported earlier (SEQ:HASH), to detect truncation or a rebuilt chain
     #[arg(long, value_name = "SEQ:HASH")]
     pub anchor: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]
 pub enum UserCommand {
     /// Add a user with roles
     Add {
@@ -137,7 +209,7 @@ pub enum UserCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]
 pub enum CaseCommand {
     /// Rows of a queue, most urgent deadline first
     List {
@@ -232,7 +304,7 @@ pub enum CaseCommand {
     ResolveConflict(ResolveConflictArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct Common {
     pub case_no: String,
     #[arg(long)]
@@ -245,7 +317,7 @@ pub struct Common {
     pub expect_stage: Option<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct ImportArgs {
     /// Files to import: .jsonl (one case per line) or .csv (header row)
     #[arg(required = true, value_name = "FILE")]
@@ -255,11 +327,11 @@ pub struct ImportArgs {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct SyncArgs {
-    /// The spool directory (inbox/, archive/, outbox/)
+    /// The spool directory (inbox/, archive/, outbox/); over --connect, the server's own
     #[arg(long, value_name = "DIR")]
-    pub spool: PathBuf,
+    pub spool: Option<PathBuf>,
     /// Keep syncing, one pass every --interval seconds
     #[arg(long)]
     pub watch: bool,
@@ -268,7 +340,7 @@ pub struct SyncArgs {
     pub interval: u64,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct ExportArgs {
     #[arg(long, default_value = "all")]
     pub queue: String,
@@ -282,7 +354,7 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct ResolveConflictArgs {
     pub case_no: String,
     /// The conflict's number, as `case show` lists it

@@ -21,13 +21,13 @@ pub fn run(cli: &Cli, cmd: &CalendarCommand, offered: Calendar) -> anyhow::Resul
                     "offered_differs": session.store.offered_calendar(),
                 }));
             }
-            println!(
+            crate::outln!(
                 "the store counts working days with the calendar from {}",
                 sanitize_line(calendar.source())
             );
-            println!("years covered: {}", join_years(&years));
+            crate::outln!("years covered: {}", join_years(&years));
             if let Some(other) = session.store.offered_calendar() {
-                println!(
+                crate::outln!(
                     "your configuration offers another calendar ({}); it is not used: an admin \
                      installs it with `permitdesk calendar install`",
                     sanitize_line(other)
@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, cmd: &CalendarCommand, offered: Calendar) -> anyhow::Resul
             let years = calendar.years();
             let source = calendar.source().to_string();
             session.store.install_calendar(&by, calendar)?;
-            println!(
+            crate::outln!(
                 "installed the calendar from {} (years {}); every open deadline was recomputed",
                 sanitize_line(&source),
                 join_years(&years)

@@ -79,9 +79,9 @@ fn list(
             row.employer.name.clone(),
         ]);
     }
-    print!("{}", table.render());
+    crate::out!("{}", table.render());
     let total = session.store.count(&query)?;
-    println!(
+    crate::outln!(
         "{} of {total} in {}{}",
         page.rows.len(),
         queue.label_en(),
@@ -130,7 +130,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         }));
     }
     let s = |t: &str| sanitize_line(t).into_owned();
-    println!(
+    crate::outln!(
         "{}  {}  Class {}  {}{}",
         s(&case.case_no),
         case.kind.label_en(),
@@ -140,10 +140,10 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
     );
     let a = &case.applicant;
     match &a.name_native {
-        Some(native) => println!("Applicant  {} ({})", s(native), s(&a.name)),
-        None => println!("Applicant  {}", s(&a.name)),
+        Some(native) => crate::outln!("Applicant  {} ({})", s(native), s(&a.name)),
+        None => crate::outln!("Applicant  {}", s(&a.name)),
     }
-    println!(
+    crate::outln!(
         "Passport   {}  {}{}",
         s(&a.passport_no),
         s(&a.nationality),
@@ -151,15 +151,15 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             .map(|d| format!("  born {d}"))
             .unwrap_or_default()
     );
-    println!(
+    crate::outln!(
         "Employer   {}  {}",
         s(&case.employer.name),
         s(&case.employer.uscc)
     );
     if let Some(position) = &case.position {
-        println!("Position   {}", s(position));
+        crate::outln!("Position   {}", s(position));
     }
-    println!(
+    crate::outln!(
         "Version    {}   held by {}",
         case.version,
         case.assignee().map(s).unwrap_or_else(|| "nobody".into())
@@ -170,10 +170,10 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             .iter()
             .map(|d| format!("{} {}", s(&d.kind), if d.ok { "ok" } else { "MISSING" }))
             .collect();
-        println!("Documents  {}", docs.join("  "));
+        crate::outln!("Documents  {}", docs.join("  "));
     }
     if let Some(exam) = &case.exam_report {
-        println!(
+        crate::outln!(
             "Exam       issued {} {}{}",
             exam.issued_on,
             if exam.domestic {
@@ -195,18 +195,18 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         ("Decision", case.decision_doc_no.clone()),
     ] {
         if let Some(value) = value {
-            println!("{label:<10} {}", s(&value));
+            crate::outln!("{label:<10} {}", s(&value));
         }
     }
     if let Some(rec) = &case.recommendation {
-        println!(
+        crate::outln!(
             "Recommended {:?} by {} on {}",
             rec.verdict,
             s(&rec.by),
             rec.on
         );
     }
-    println!("Deadlines");
+    crate::outln!("Deadlines");
     for d in &deadlines {
         let status = match (d.state, d.ended) {
             (
@@ -217,7 +217,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             }
             _ => deadline_cell(Some(d)),
         };
-        println!(
+        crate::outln!(
             "  {:<13} started {}  due {}  {status}",
             d.timer.as_str(),
             d.started,
@@ -225,7 +225,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         );
     }
     super::sync::print_conflicts(&session.store, case_no)?;
-    println!("History");
+    crate::outln!("History");
     for e in &events {
         let at = e.at.format("%Y-%m-%d %H:%M");
         let transition = match e.from {
@@ -233,7 +233,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             None => format!("-> {}", e.to),
             _ => String::new(),
         };
-        println!(
+        crate::outln!(
             "  {at}  {:<12} {:<10} {:<18} {transition}",
             fit(&e.actor, 12),
             e.role.as_str(),
@@ -241,7 +241,7 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         );
         if let Some(reason) = e.action.reason() {
             for line in sanitize_multiline(reason).lines() {
-                println!("      {line}");
+                crate::outln!("      {line}");
             }
         }
     }
@@ -392,7 +392,7 @@ fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()
     }
     let e = &outcome.event;
     let from = e.from.map(|s| s.as_str()).unwrap_or("-");
-    println!(
+    crate::outln!(
         "{}: {} by {} ({}): {from} -> {} (version {})",
         sanitize_line(&outcome.case.case_no),
         e.action.name(),

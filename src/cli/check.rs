@@ -20,7 +20,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
     if cli.json {
         print_json(&report)?;
     } else {
-        println!(
+        crate::outln!(
             "{}: schema {}, {} cases, {} audit events",
             session.store.path().display(),
             report.schema_version,
@@ -28,17 +28,17 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
             report.events
         );
         if let Some(head) = &report.chain_head {
-            println!("audit chain head {}", sanitize_line(head));
+            crate::outln!("audit chain head {}", sanitize_line(head));
         }
         // A damaged or tampered store is what `check` is for: its text is never trusted.
         for warning in &report.warnings {
-            println!("warning: {}", sanitize_line(warning));
+            crate::outln!("warning: {}", sanitize_line(warning));
         }
         for problem in &report.problems {
-            println!("PROBLEM: {}", sanitize_line(problem));
+            crate::outln!("PROBLEM: {}", sanitize_line(problem));
         }
         if report.ok() {
-            println!("ok");
+            crate::outln!("ok");
         }
     }
     if report.ok() {

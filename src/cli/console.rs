@@ -5,7 +5,8 @@ use super::{Cli, Exit};
 use crate::config::Config;
 use crate::console::keymap::Keymap;
 use crate::console::{Setup, runtime};
-use crate::domain::Calendar;
+use crate::domain::{Calendar, Role};
+use chrono::NaiveDate;
 use std::io::IsTerminal;
 
 pub fn open(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
@@ -14,33 +15,62 @@ pub fn open(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
 }
 
 pub fn launch(cli: &Cli, session: Session) -> anyhow::Result<()> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Exit::new(
-            1,
-            "the console needs a terminal; for scripts use `permitdesk case list` and `case show`",
-        )
-        .into());
-    }
+    let label = session
+        .store
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let setup = setup(
+        cli,
+        Who {
+            user: session.actor.name.clone(),
+            roles: session.actor.roles.clone(),
+            today: session.today(),
+            store_label: label,
+            read_only: session.store.is_read_only(),
+        },
+    )?;
+    runtime::run(session.store, setup)
+}
+
+/// Who the console is for and on what store, as the store (or the server) says.
+pub struct Who {
+    pub user: String,
+    pub roles: Vec<Role>,
+    pub today: NaiveDate,
+    pub store_label: String,
+    pub read_only: bool,
+}
+
+/// The console's setup from the command line, the configuration and who the user is; refuses
+/// when there is no terminal to draw on.
+pub fn setup(cli: &Cli, who: Who) -> anyhow::Result<Setup> {
+    need_terminal()?;
     let config = Config::load(cli.config.as_deref())?;
     let keymap = Keymap::with_overrides(&config.keys)
         .map_err(|e| Exit::new(6, format!("configuration: {e}")))?;
-    let setup = Setup {
-        user: session.actor.name.clone(),
-        roles: session.actor.roles.clone(),
-        today: session.today(),
-        store_label: session
-            .store
-            .path()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        store_read_only: session.store.is_read_only(),
+    Ok(Setup {
+        user: who.user,
+        roles: who.roles,
+        today: who.today,
+        store_label: who.store_label,
+        store_read_only: who.read_only,
         lang: super::language(cli),
         keymap,
         ascii: cli.ascii,
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         alert: config.alert,
         theme: config.theme,
-    };
-    runtime::run(session.store, setup)
+    })
+}
+
+pub fn need_terminal() -> Result<(), Exit> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Exit::new(
+            1,
+            "the console needs a terminal; for scripts use `permitdesk case list` and `case show`",
+        ));
+    }
+    Ok(())
 }

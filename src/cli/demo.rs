@@ -37,7 +37,7 @@ pub fn run(cli: &Cli, args: &DemoArgs, calendar: Calendar) -> anyhow::Result<()>
     if !reuse {
         build_store(&path, args, today, calendar.clone())?;
     } else {
-        eprintln!(
+        crate::errln!(
             "reusing the demo store {} (use --force to rebuild it)",
             path.display()
         );
@@ -63,14 +63,9 @@ pub fn run(cli: &Cli, args: &DemoArgs, calendar: Calendar) -> anyhow::Result<()>
 
 fn clone_cli(cli: &Cli) -> Cli {
     Cli {
-        db: cli.db.clone(),
-        as_user: cli.as_user.clone(),
-        today: cli.today.clone(),
-        lang: cli.lang.clone(),
-        config: cli.config.clone(),
-        json: cli.json,
-        ascii: cli.ascii,
+        connect: None,
         command: None,
+        ..cli.clone()
     }
 }
 
@@ -141,7 +136,7 @@ fn build_store(
     // the rename in one step, so an interruption leaves the old store or the new one.
     remove_sidecars(path)?;
     std::fs::rename(&temp, path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    eprintln!(
+    crate::errln!(
         "built {} with {} cases and {} audit events (seed {}, today {today})",
         path.display(),
         summary.cases,
@@ -153,14 +148,14 @@ fn build_store(
 
 fn print_summary(session: &Session) -> anyhow::Result<()> {
     let counts = session.store.tab_counts(session.user(), session.today())?;
-    println!(
+    crate::outln!(
         "Demo store {} as {} on {}:",
         session.store.path().display(),
         session.user(),
         session.today()
     );
     for (i, queue) in Queue::TABS.iter().enumerate() {
-        println!(
+        crate::outln!(
             "  {} {:<16} {:>7}",
             i + 1,
             queue.label_en(),

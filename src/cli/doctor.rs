@@ -13,16 +13,16 @@ struct Report {
 
 impl Report {
     fn ok(&self, text: &str) {
-        println!("ok   {text}");
+        crate::outln!("ok   {text}");
     }
 
     fn fix(&mut self, text: &str, how: &str) {
         self.fixes += 1;
-        println!("FIX  {text}\n       {how}");
+        crate::outln!("FIX  {text}\n       {how}");
     }
 
     fn note(&self, text: &str) {
-        println!("note {text}");
+        crate::outln!("note {text}");
     }
 }
 
@@ -48,62 +48,26 @@ fn network_filesystem(path: &Path) -> Option<&'static str> {
     }
 }
 
-pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
-    let mut report = Report { fixes: 0 };
-    let path = store_path(cli, "permitdesk.db")?;
-    match std::env::var_os("PERMITDESK_DB") {
-        Some(_) => report.ok("PERMITDESK_DB is set"),
-        None if cli.db.is_some() => report.note("PERMITDESK_DB is not set (--db was given); a shared deployment sets it for everyone, e.g. in /etc/environment"),
-        None => report.note("PERMITDESK_DB is not set: this login uses its own data directory; a shared deployment sets it for everyone"),
-    }
-    println!("store {}", path.display());
+/// What is wrong with who may read the store's files: the directory and every file must be the
+/// store owner's alone (the service account's, in a deployment). Anyone else who can read them
+/// reads every passport; anyone who can write them can forge any approval, whatever `check` says.
+pub fn store_file_problems(path: &Path) -> Vec<(String, String)> {
+    let mut problems = Vec::new();
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    match std::fs::metadata(dir) {
-        Err(e) => report.fix(
-            &format!("{}: {e}", dir.display()),
-            "create the directory: install -d -m 2770 -g permitdesk DIR",
-        ),
-        Ok(meta) => {
-            let mode = meta.permissions().mode();
-            let group = group_name(meta.gid());
-            if mode & 0o2000 == 0 {
-                report.fix(
-                    &format!("{} is not setgid (mode {:o})", dir.display(), mode & 0o7777),
-                    "chmod g+s DIR, so the -wal and -shm files SQLite creates belong to the shared group",
-                );
-            } else {
-                report.ok(&format!("{} is setgid, group {group}", dir.display()));
-            }
-            if mode & 0o070 != 0o070 {
-                report.fix(
-                    &format!(
-                        "{} is not group-writable (mode {:o})",
-                        dir.display(),
-                        mode & 0o7777
-                    ),
-                    "chmod g+rwx DIR: every login must be able to create the -wal and -shm files",
-                );
-            }
-            if mode & 0o007 != 0 {
-                report.fix(
-                    &format!(
-                        "{} is open to others (mode {:o})",
-                        dir.display(),
-                        mode & 0o7777
-                    ),
-                    "chmod o-rwx DIR: the store holds passport numbers",
-                );
-            }
-            match network_filesystem(dir) {
-                Some(fs) => report.fix(
-                    &format!("{} is on {fs}", dir.display()),
-                    "keep the store on a local disk: SQLite's WAL needs shared memory that network filesystems do not provide",
+    if let Ok(meta) = std::fs::metadata(dir) {
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            problems.push((
+                format!(
+                    "{} is open to its group ({}) or others (mode {mode:o})",
+                    dir.display(),
+                    group_name(meta.gid())
                 ),
-                None => report.ok("the store directory is on a local filesystem"),
-            }
+                "chmod 0700 DIR, owned by the account that runs `permitdesk serve`; people connect through its socket".into(),
+            ));
         }
     }
     for suffix in ["", "-wal", "-shm"] {
@@ -111,38 +75,55 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         name.push(suffix);
         let file = Path::new(&name);
         let Ok(meta) = std::fs::metadata(file) else {
-            if suffix.is_empty() {
-                report.fix(
-                    "the store file does not exist",
-                    "create it with `permitdesk init` (as the first admin)",
-                );
-            }
             continue;
         };
         let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o007 != 0 {
-            report.fix(
-                &format!(
-                    "{} is readable or writable by others (mode {mode:o})",
+        if mode & 0o077 != 0 {
+            problems.push((
+                format!(
+                    "{} is readable or writable by its group or others (mode {mode:o})",
                     file.display()
                 ),
-                "chmod o-rwx FILE and set `umask 007` for permitdesk users",
-            );
-        } else if mode & 0o060 != 0o060 {
-            report.fix(
-                &format!(
-                    "{} is not read-write for its group (mode {mode:o})",
-                    file.display()
-                ),
-                "chmod g+rw FILE, so every approver's console can write",
-            );
-        } else {
-            report.ok(&format!(
-                "{} mode {mode:o}, group {}",
-                file.display(),
-                group_name(meta.gid())
+                "chmod 0600 FILE (and run the server with UMask=0077)".into(),
             ));
         }
+    }
+    problems
+}
+
+pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
+    let mut report = Report { fixes: 0 };
+    let path = store_path(cli, "permitdesk.db")?;
+    crate::outln!("store {}", path.display());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match std::fs::metadata(dir) {
+        Err(e) => report.fix(
+            &format!("{}: {e}", dir.display()),
+            "create the directory: install -d -m 0700 -o permitdesk DIR",
+        ),
+        Ok(_) => match network_filesystem(dir) {
+            Some(fs) => report.fix(
+                &format!("{} is on {fs}", dir.display()),
+                "keep the store on a local disk: SQLite's WAL needs shared memory that network filesystems do not provide",
+            ),
+            None => report.ok("the store directory is on a local filesystem"),
+        },
+    }
+    if !path.exists() {
+        report.fix(
+            "the store file does not exist",
+            "create it with `permitdesk init` (as the service account, which becomes the first admin)",
+        );
+    }
+    let problems = store_file_problems(&path);
+    if problems.is_empty() && path.exists() {
+        report.ok("only the store's owner can read or write its files");
+    }
+    for (problem, how) in problems {
+        report.fix(&problem, &how);
     }
     if !path.exists() {
         return finish(&report);
@@ -157,7 +138,10 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
             "open the store once with permitdesk as a writer; it switches to WAL",
         );
     }
-    let login = os_login().unwrap_or_default();
+    let login = match &cli.caller {
+        super::args::Caller::Process => os_login().unwrap_or_default(),
+        super::args::Caller::Peer { login, .. } => login.clone(),
+    };
     match store.find_actor(&login)? {
         None => report.fix(
             &format!("your login {login} is not a permitdesk user"),
@@ -200,7 +184,7 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
 
 fn finish(report: &Report) -> anyhow::Result<()> {
     if report.fixes == 0 {
-        println!("nothing to fix");
+        crate::outln!("nothing to fix");
         Ok(())
     } else {
         Err(Exit::new(1, format!("{} thing(s) to fix", report.fixes)).into())

@@ -114,35 +114,17 @@ pub fn run(cli: &Cli, args: &ExportArgs, calendar: Calendar) -> anyhow::Result<(
         after: None,
         limit: PAGE,
     };
-    let (sink, tmp): (Box<dyn Write>, Option<std::path::PathBuf>) = match &args.output {
-        None => (Box::new(std::io::stdout().lock()), None),
+    match &args.output {
+        None => {
+            write_rows(&session, &mut query, format, Box::new(super::io::Stdout))?;
+        }
         Some(path) => {
-            let tmp = temp_path(path);
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                // Rows carry passport numbers: never world-readable.
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o640);
-            }
-            let file = options
-                .open(&tmp)
-                .map_err(|e| Exit::new(1, format!("{}: {e}", tmp.display())))?;
-            (Box::new(file), Some(tmp))
+            let protected = super::io::store_files(session.store.path());
+            let mut file = super::io::OutputFile::create(path, &protected)?;
+            let rows = write_rows(&session, &mut query, format, Box::new(&mut file))?;
+            file.commit()?;
+            crate::errln!("exported {rows} case(s) to {}", path.display());
         }
-    };
-    let result = write_rows(&session, &mut query, format, sink);
-    if let Some(tmp) = &tmp {
-        if result.is_err() {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
-    let rows = result?;
-    if let (Some(tmp), Some(path)) = (tmp, &args.output) {
-        std::fs::rename(&tmp, path)
-            .map_err(|e| Exit::new(1, format!("{}: {e}", path.display())))?;
-        eprintln!("exported {rows} case(s) to {}", path.display());
     }
     Ok(())
 }
@@ -151,7 +133,7 @@ fn write_rows(
     session: &Session,
     query: &mut QueueQuery,
     format: Format,
-    sink: Box<dyn Write>,
+    sink: Box<dyn Write + '_>,
 ) -> anyhow::Result<u64> {
     let out = std::io::BufWriter::new(sink);
     match format {
@@ -196,12 +178,4 @@ fn each_row(
             None => return Ok(rows),
         }
     }
-}
-
-fn temp_path(path: &Path) -> std::path::PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export".into());
-    path.with_file_name(format!(".{name}.tmp"))
 }

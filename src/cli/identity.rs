@@ -1,6 +1,7 @@
 //! Who is acting: the Unix login, or `--as` where the store trusts declared users (INTERFACE.md,
 //! "Identity"). Unknown and disabled users are refused before anything else happens.
 
+use super::args::Caller;
 use super::{Cli, Exit, open_existing, store_path};
 use crate::domain::{Actor, Calendar};
 use crate::store::Store;
@@ -96,19 +97,32 @@ impl Session {
 
 /// The acting user's name and the fixed day, each honoured only where the store allows it.
 pub fn resolve(cli: &Cli, store: &Store) -> anyhow::Result<(String, Option<NaiveDate>)> {
-    let login = os_login().ok_or_else(|| {
-        Exit::new(
-            3,
-            "cannot tell who you are: this user id has no entry in the password database",
-        )
-    })?;
-    let trusted = store.settings().trust_declared_user;
+    let (login, trusted) = match &cli.caller {
+        Caller::Process => (
+            os_login().ok_or_else(|| {
+                Exit::new(
+                    3,
+                    "cannot tell who you are: this user id has no entry in the password database",
+                )
+            })?,
+            store.settings().trust_declared_user,
+        ),
+        // The kernel named the client; only the server's own flag trusts what it declares.
+        Caller::Peer {
+            login,
+            trust_declared_user,
+        } => (login.clone(), *trust_declared_user),
+    };
+    let refused_here = match cli.caller {
+        Caller::Process => "this store acts as your login",
+        Caller::Peer { .. } => "this server acts as your login",
+    };
     let user = match cli.as_user.as_deref() {
         Some(named) if named != login && !trusted => {
             return Err(Exit::new(
                 3,
                 format!(
-                    "--as {}: this store acts as your login ({login}); --as is honoured only on stores that trust declared users",
+                    "--as {}: {refused_here} ({login}); --as is honoured only on stores (and servers) that trust declared users",
                     crate::text::sanitize_line(named)
                 ),
             )
@@ -122,7 +136,7 @@ pub fn resolve(cli: &Cli, store: &Store) -> anyhow::Result<(String, Option<Naive
         Some(_) if !trusted => {
             return Err(Exit::new(
                 3,
-                "--today: this store does not allow fixing the date (only demo and training stores do)",
+                "--today: this store does not allow fixing the date (only demo and training stores, and servers started with --trust-declared-user, do)",
             )
             .into());
         }

@@ -40,7 +40,8 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
                 ),
             )
         })?;
-        let bytes = std::fs::read(path).map_err(|e| Exit::new(1, format!("{name}: {e}")))?;
+        let bytes =
+            super::io::read_input(path).map_err(|e| Exit::new(1, format!("{name}: {e}")))?;
         let checksum = crate::sync::batch::checksum(&bytes);
         let resumed_after = session.store.import_resume_point(&checksum)?;
         let parsed = parse(&name, &bytes, format, today);
@@ -94,7 +95,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
             print_json(&json!({ "imported": 0, "errors": errors }))?;
         }
         for e in &errors {
-            eprintln!("{}", sanitize_line(&e.to_string()));
+            crate::errln!("{}", sanitize_line(&e.to_string()));
         }
         let lines: std::collections::BTreeSet<(&str, u64)> =
             errors.iter().map(|e| (e.file.as_str(), e.line)).collect();
@@ -111,7 +112,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
         let count = file.cases.len() as u64;
         let name = file.batch.name.clone();
         if let Some(line) = file.resumed_after {
-            eprintln!(
+            crate::errln!(
                 "{}: an earlier import stopped after line {line}; importing the rest",
                 sanitize_line(&name)
             );
@@ -132,12 +133,12 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
         };
         if !cli.json {
             if args.dry_run {
-                println!(
+                crate::outln!(
                     "{}: {count} case(s) would be imported (dry run; nothing changed)",
                     sanitize_line(&name)
                 );
             } else {
-                println!("{}: imported {done} case(s)", sanitize_line(&name));
+                crate::outln!("{}: imported {done} case(s)", sanitize_line(&name));
             }
         }
         summary.push(json!({ "file": name, "cases": count, "imported": done }));

@@ -1,21 +1,23 @@
 //! The command line of INTERFACE.md: argument parsing, identity, and the exit codes.
 
-mod args;
+pub mod args;
 mod calendar;
 mod case;
 mod check;
-mod console;
+pub mod console;
 mod demo;
-mod doctor;
+pub mod doctor;
 mod export;
 mod identity;
 mod import;
+pub mod io;
 mod output;
 mod report;
 mod sync;
 mod user;
 
 pub use args::Cli;
+pub use identity::parse_date;
 
 use crate::console::i18n::{Lang, Why};
 use crate::domain::Calendar;
@@ -85,42 +87,126 @@ pub fn error_message(lang: Lang, err: &anyhow::Error) -> String {
     }
 }
 
+/// Where a command runs: on a store this process opens, or through a server's socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Direct,
+    Served(PathBuf),
+}
+
+/// Flags, then the environment, then the configuration; then a deployed server's socket if one
+/// is there; else the default store. `demo`, `init` and `serve` always open their store directly.
+pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Endpoint {
+    if matches!(
+        cli.command,
+        Some(Command::Demo(_) | Command::Init { .. } | Command::Serve(_))
+    ) {
+        return Endpoint::Direct;
+    }
+    match (&cli.connect, cli.from_env.connect, &cli.db, cli.from_env.db) {
+        (Some(socket), false, _, _) => return Endpoint::Served(socket.clone()),
+        (_, _, Some(_), false) => return Endpoint::Direct,
+        (Some(socket), true, _, _) => return Endpoint::Served(socket.clone()),
+        (_, _, Some(_), true) => return Endpoint::Direct,
+        _ => {}
+    }
+    if let Some(socket) = &config.connect {
+        return Endpoint::Served(socket.clone());
+    }
+    let deployed = std::path::Path::new(crate::remote::DEFAULT_SOCKET);
+    if deployed.exists() {
+        return Endpoint::Served(deployed.to_path_buf());
+    }
+    Endpoint::Direct
+}
+
+/// The whole line a failed command prints after `permitdesk: `, in `lang` where it can.
+pub fn failure_text(lang: Lang, err: &anyhow::Error) -> String {
+    format!("{}{}", error_message(lang, err), damage_hint(err))
+}
+
+/// What to do when SQLite says the store file itself is damaged.
+fn damage_hint(err: &anyhow::Error) -> &'static str {
+    let damaged = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(|e| e.sqlite_error_code())
+            .is_some_and(|code| {
+                matches!(
+                    code,
+                    rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+                )
+            })
+    });
+    if damaged {
+        " (the store file is damaged: restore it from a backup made with `permitdesk backup`)"
+    } else {
+        ""
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = crate::config::Config::load(cli.config.as_deref())?;
-    let calendar = load_calendar(&config)?;
-    match &cli.command {
-        None => console::open(&cli, calendar),
-        Some(Command::Demo(args)) => demo::run(&cli, args, calendar),
-        Some(Command::Init {
-            trust_declared_user,
-        }) => user::init(&cli, *trust_declared_user, calendar),
-        Some(Command::User(cmd)) => user::run(&cli, cmd, calendar),
-        Some(Command::Case(args::CaseCommand::ResolveConflict(a))) => {
-            sync::resolve(&cli, a, calendar)
-        }
-        Some(Command::Case(cmd)) => case::run(&cli, cmd, calendar),
-        Some(Command::Import(a)) => import::run(&cli, a, calendar),
-        Some(Command::Sync(a)) => sync::run(&cli, a, calendar),
-        Some(Command::Export(a)) => export::run(&cli, a, calendar),
-        Some(Command::Report(a)) => report::run(&cli, a, calendar),
-        Some(Command::Check(args)) => check::run(&cli, args, calendar),
-        Some(Command::Doctor) => doctor::run(&cli, calendar),
-        Some(Command::Calendar(cmd)) => calendar::run(&cli, cmd, calendar),
-        Some(Command::Backup { dest }) => {
-            let session = identity::Session::open(&cli, calendar, identity::Need::Reader)?;
-            session.store.backup(dest)?;
-            println!(
-                "backed up {} to {}",
-                session.store.path().display(),
-                dest.display()
-            );
-            Ok(())
+    match endpoint(&cli, &config) {
+        Endpoint::Served(socket) => crate::remote::client::run(cli, &config, &socket),
+        Endpoint::Direct => {
+            let calendar = load_calendar(&config)?;
+            execute(&cli, calendar)
         }
     }
 }
 
+/// Runs a command on the store this process opens (its own, or the server's for a client).
+pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
+    match &cli.command {
+        None => console::open(cli, calendar),
+        Some(Command::Demo(args)) => demo::run(cli, args, calendar),
+        Some(Command::Init {
+            trust_declared_user,
+        }) => user::init(cli, *trust_declared_user, calendar),
+        Some(Command::User(cmd)) => user::run(cli, cmd, calendar),
+        Some(Command::Case(args::CaseCommand::ResolveConflict(a))) => {
+            sync::resolve(cli, a, calendar)
+        }
+        Some(Command::Case(cmd)) => case::run(cli, cmd, calendar),
+        Some(Command::Import(a)) => import::run(cli, a, calendar),
+        Some(Command::Sync(a)) => sync::run(cli, a, calendar),
+        Some(Command::Export(a)) => export::run(cli, a, calendar),
+        Some(Command::Report(a)) => report::run(cli, a, calendar),
+        Some(Command::Check(args)) => check::run(cli, args, calendar),
+        Some(Command::Doctor) => doctor::run(cli, calendar),
+        Some(Command::Calendar(cmd)) => calendar::run(cli, cmd, calendar),
+        Some(Command::Backup { dest }) => backup(cli, dest, calendar),
+        Some(Command::Serve(args)) => crate::remote::server::run(cli, args, calendar),
+    }
+}
+
+/// `backup DEST` (admin): SQLite's online backup, a consistent copy while consoles run. Served,
+/// the server copies into a private temporary file and the client writes DEST as the caller.
+fn backup(cli: &Cli, dest: &std::path::Path, calendar: Calendar) -> anyhow::Result<()> {
+    let session = identity::Session::open(cli, calendar, identity::Need::Reader)?;
+    session.store.require_admin(session.user(), "backup")?;
+    if io::is_served() {
+        let dir = tempfile::tempdir().context("a temporary directory for the copy")?;
+        let copy = dir.path().join("backup.db");
+        session.store.backup(&copy)?;
+        let mut out = io::OutputFile::create(dest, &[])?;
+        let mut file = std::fs::File::open(&copy).context("reading the copy")?;
+        std::io::copy(&mut file, &mut out).context("sending the copy")?;
+        out.commit()?;
+    } else {
+        session.store.backup(dest)?;
+    }
+    crate::outln!(
+        "backed up {} to {}",
+        session.store.path().display(),
+        dest.display()
+    );
+    Ok(())
+}
+
 /// The holiday calendar: a newer file named in the config, or the one built in.
-fn load_calendar(config: &crate::config::Config) -> anyhow::Result<Calendar> {
+pub fn load_calendar(config: &crate::config::Config) -> anyhow::Result<Calendar> {
     match &config.calendar {
         Some(path) => Calendar::load(path).map_err(|e| {
             let code = match e {

@@ -110,7 +110,7 @@ impl Table {
 
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(value)?;
-    println!("{}", crate::text::json_terminal_safe(&json));
+    crate::outln!("{}", crate::text::json_terminal_safe(&json));
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use render::{Cell, Col, Kind, Report, Sheet};
 use std::path::PathBuf;
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct ReportArgs {
     /// Which report
     #[arg(value_enum)]
@@ -36,7 +36,7 @@ pub struct ReportArgs {
     pub by: Option<OverdueBy>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum ReportKind {
     /// Overdue cases (the Overdue queue) by days overdue, employer or case
     Overdue,
@@ -46,7 +46,7 @@ pub enum ReportKind {
     Sla,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     Table,
     Csv,
@@ -54,7 +54,7 @@ pub enum Format {
     Xlsx,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum OverdueBy {
     Bucket,
     Employer,
@@ -121,8 +121,8 @@ pub fn run(cli: &Cli, args: &ReportArgs, calendar: Calendar) -> anyhow::Result<(
     };
     match &args.output {
         Some(path) => {
-            write_file(path, &bytes)?;
-            eprintln!(
+            write_file(path, store.path(), &bytes)?;
+            crate::errln!(
                 "wrote {} ({} report, {} rows)",
                 path.display(),
                 report.name,
@@ -131,7 +131,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, calendar: Calendar) -> anyhow::Result<(
         }
         None => {
             use std::io::Write;
-            let mut out = std::io::stdout().lock();
+            let mut out = super::io::Stdout;
             match out.write_all(&bytes).and_then(|()| out.flush()) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other?,
@@ -143,19 +143,12 @@ pub fn run(cli: &Cli, args: &ReportArgs, calendar: Calendar) -> anyhow::Result<(
 
 /// Writes the whole file under a temporary name, then renames it over FILE.
 /// Writes a report atomically and never world-readable: reports name people and passports.
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Exit::new(6, format!("-o {}: not a file name", path.display())))?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => std::path::Path::new("."),
-    };
-    crate::sync::fsutil::write_atomically(dir, &name, bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+fn write_file(path: &std::path::Path, store: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = super::io::OutputFile::create(path, &super::io::store_files(store))?;
+    file.write_all(bytes)
+        .map_err(|e| Exit::new(1, format!("{}: {e}", path.display())))?;
+    file.commit()
 }
 
 fn int(n: i64) -> Cell {
@@ -397,7 +390,7 @@ fn sla(store: &Store, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> anyho
         ]);
     }
     if !r.unreadable.is_empty() {
-        eprintln!(
+        crate::errln!(
             "warning: {} cases were left out because their history does not replay (run `permitdesk check`): {}",
             r.unreadable.len(),
             r.unreadable.join(", ")

@@ -13,14 +13,19 @@ use crate::sync::{BatchOutcome, BatchReport, Observer, Options, SyncError, run_o
 use crate::text::sanitize_line;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use std::io::IsTerminal;
 use std::time::Duration;
 
 pub fn run(cli: &Cli, args: &SyncArgs, calendar: Calendar) -> anyhow::Result<()> {
+    let spool = args.spool.clone().ok_or_else(|| {
+        Exit::new(
+            2,
+            "sync: --spool DIR is required (or --connect a server that has one)",
+        )
+    })?;
     let mut session = Session::open(cli, calendar, Need::Reader)?;
     session.store.require_admin(session.user(), "sync")?;
     let options = Options {
-        spool: args.spool.clone(),
+        spool: spool.clone(),
         user: session.user().to_string(),
         today: session.fixed_today,
         budget: Budget::default(),
@@ -31,7 +36,7 @@ pub fn run(cli: &Cli, args: &SyncArgs, calendar: Calendar) -> anyhow::Result<()>
         if cli.json {
             print_json(&report)?;
         } else if report.batches.is_empty() && report.outbox.is_empty() {
-            println!("inbox empty; outbox up to date");
+            crate::outln!("inbox empty; outbox up to date");
         }
         let refused = report.refused();
         if refused > 0 {
@@ -45,7 +50,7 @@ pub fn run(cli: &Cli, args: &SyncArgs, calendar: Calendar) -> anyhow::Result<()>
     }
     observer.log(&format!(
         "watching {} every {} s",
-        args.spool.display(),
+        spool.display(),
         args.interval
     ));
     loop {
@@ -90,16 +95,16 @@ impl CliObserver {
         }
         if self.watch {
             let now = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z");
-            println!("{now} {line}");
+            crate::outln!("{now} {line}");
         } else {
-            println!("{line}");
+            crate::outln!("{line}");
         }
     }
 }
 
 /// A bar on stderr when it is a terminal; nothing otherwise.
 pub(super) fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !super::io::stderr_is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
@@ -134,7 +139,7 @@ impl Observer for CliObserver {
         self.log(&sanitize_line(&report.summary()));
         if report.outcome == BatchOutcome::Invalid {
             for e in &report.errors {
-                eprintln!("{}", sanitize_line(&e.to_string()));
+                crate::errln!("{}", sanitize_line(&e.to_string()));
             }
         }
     }
@@ -169,7 +174,7 @@ pub fn resolve(cli: &Cli, args: &ResolveConflictArgs, calendar: Calendar) -> any
             "audit_seq": outcome.seq,
         }));
     }
-    println!(
+    crate::outln!(
         "{}: upstream conflict #{} resolved by {} (version {})",
         sanitize_line(&outcome.case.case_no),
         args.id,
@@ -190,7 +195,7 @@ pub(super) fn print_conflicts(store: &Store, case_no: &str) -> anyhow::Result<()
     if conflicts.is_empty() {
         return Ok(());
     }
-    println!("Upstream conflicts");
+    crate::outln!("Upstream conflicts");
     for c in &conflicts {
         let state = match (&c.resolved_by, &c.resolved_at) {
             (Some(by), Some(at)) => format!(
@@ -200,7 +205,7 @@ pub(super) fn print_conflicts(store: &Store, case_no: &str) -> anyhow::Result<()
             ),
             _ => "OPEN".to_string(),
         };
-        println!(
+        crate::outln!(
             "  #{} {} (upstream version {}, {} line {}): {}",
             c.id,
             c.event,
@@ -209,7 +214,7 @@ pub(super) fn print_conflicts(store: &Store, case_no: &str) -> anyhow::Result<()
             c.line,
             state
         );
-        println!("      {}", sanitize_line(&c.message));
+        crate::outln!("      {}", sanitize_line(&c.message));
     }
     Ok(())
 }

@@ -43,8 +43,8 @@ pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow:
     }
     let now = store.clock(None).now().to_rfc3339();
     store.init_admin(&login, trust_declared_user, &now)?;
-    println!("created {} with {login} as its admin", path.display());
-    println!("add people with: permitdesk user add NAME --role approver");
+    crate::outln!("created {} with {login} as its admin", path.display());
+    crate::outln!("add people with: permitdesk user add NAME --role approver");
     Ok(())
 }
 
@@ -56,7 +56,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
         UserCommand::Add { name, roles } => {
             let roles = parse_roles(roles)?;
             session.store.add_user(Some(&by), name, &roles, &now)?;
-            println!(
+            crate::outln!(
                 "added {name} ({})",
                 roles
                     .iter()
@@ -68,7 +68,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
         UserCommand::Roles { name, roles } => {
             let roles = parse_roles(roles)?;
             session.store.set_roles(&by, name, &roles)?;
-            println!(
+            crate::outln!(
                 "{name} now holds {}",
                 roles
                     .iter()
@@ -79,7 +79,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
         }
         UserCommand::Disable { name } => {
             let released = session.store.disable_user(&by, name, session.fixed_today)?;
-            println!(
+            crate::outln!(
                 "disabled {name}; released {} claim(s){}",
                 released.len(),
                 if released.is_empty() {
@@ -110,7 +110,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
                     if u.active { "yes" } else { "no" }.into(),
                 ]);
             }
-            print!("{}", table.render());
+            crate::out!("{}", table.render());
         }
     }
     Ok(())

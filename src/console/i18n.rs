@@ -11,6 +11,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The name `--lang` takes for this language.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
     /// `--lang`, else `LC_ALL` / `LANG`: `zh*` is Chinese, anything else English.
     pub fn choose(flag: Option<&str>, lc_all: Option<&str>, lang: Option<&str>) -> Lang {
         let pick = |s: &str| {
@@ -262,7 +270,7 @@ mod tests {
 }
 
 /// Why an action did not commit, kept structured so the console can say it in either language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Why {
     Refused(crate::domain::Refusal),
     Stale {

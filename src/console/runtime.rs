@@ -2,7 +2,7 @@
 
 use super::app::{Alert, App, Effect, Msg, Setup};
 use super::view;
-use super::worker::{Fetch, Job, Reply, Ticket, execute};
+use super::worker::{Job, Reply, Ticket, execute};
 use crate::store::Store;
 use base64::Engine as _;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
@@ -105,32 +105,9 @@ fn spawn_worker(mut store: Store, replies: UnboundedSender<(u64, Reply)>) -> mps
                 batch.push(more);
             }
             let superseded = |i: usize, job: &Job| {
-                batch[i + 1..].iter().any(|later| match (job, &later.job) {
-                    (
-                        Job::Page {
-                            fetch: Fetch::Replace,
-                            ..
-                        },
-                        Job::Page {
-                            fetch: Fetch::Replace,
-                            ..
-                        },
-                    )
-                    | (Job::Detail { .. }, Job::Detail { .. })
-                    | (Job::Counts { .. }, Job::Counts { .. })
-                    | (Job::Poll, Job::Poll) => true,
-                    (
-                        Job::SaveDraft {
-                            case_no, action, ..
-                        },
-                        Job::SaveDraft {
-                            case_no: later_case,
-                            action: later_action,
-                            ..
-                        },
-                    ) => case_no == later_case && action == later_action,
-                    _ => false,
-                })
+                batch[i + 1..]
+                    .iter()
+                    .any(|later| super::worker::superseded(job, &later.job))
             };
             let skip: Vec<bool> = batch
                 .iter()
@@ -171,24 +148,57 @@ fn alert(style: Alert, text: &str) {
     let _ = out.flush();
 }
 
+/// Where the console's jobs run: on a store connection of its own, or in a server.
+pub enum Backend {
+    Local(Store),
+    Remote(crate::remote::protocol::Connection),
+}
+
+/// The channel jobs go in by.
+enum Jobs {
+    Local(mpsc::Sender<Ticket>),
+    Remote(UnboundedSender<Ticket>),
+}
+
+impl Jobs {
+    fn send(&self, ticket: Ticket) {
+        let _ = match self {
+            Jobs::Local(tx) => tx.send(ticket).map_err(drop),
+            Jobs::Remote(tx) => tx.send(ticket).map_err(drop),
+        };
+    }
+}
+
 pub fn run(store: Store, setup: Setup) -> anyhow::Result<()> {
-    install_panic_hook();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    run_on(&runtime, Backend::Local(store), setup)
+}
+
+/// Runs the console on `runtime` (the one a server connection was made on, when remote).
+pub fn run_on(
+    runtime: &tokio::runtime::Runtime,
+    backend: Backend,
+    setup: Setup,
+) -> anyhow::Result<()> {
+    install_panic_hook();
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     terminal.clear()?;
-    runtime.block_on(event_loop(&mut terminal, store, setup))
+    runtime.block_on(event_loop(&mut terminal, backend, setup))
 }
 
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
-    store: Store,
+    backend: Backend,
     setup: Setup,
 ) -> anyhow::Result<()> {
     let (reply_tx, mut reply_rx) = unbounded_channel();
-    let jobs = spawn_worker(store, reply_tx);
+    let jobs = match backend {
+        Backend::Local(store) => Jobs::Local(spawn_worker(store, reply_tx)),
+        Backend::Remote(conn) => Jobs::Remote(crate::remote::console::spawn(conn, reply_tx)),
+    };
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(POLL_EVERY);
     let mut hangup = signal(SignalKind::hangup())?;
@@ -199,9 +209,7 @@ async fn event_loop(
     let dispatch = |effects: Vec<Effect>, app: &App| {
         for effect in effects {
             match effect {
-                Effect::Store(ticket) => {
-                    let _ = jobs.send(ticket);
-                }
+                Effect::Store(ticket) => jobs.send(ticket),
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::Alert(text) => alert(app.setup.alert, &text),
                 Effect::Quit => {}
@@ -222,7 +230,13 @@ async fn event_loop(
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
-            Some((generation, reply)) = reply_rx.recv() => Msg::Reply { generation, reply },
+            Some((generation, reply)) = reply_rx.recv() => match reply {
+                // The server closed this session (the user was disabled, or it is stopping).
+                Reply::Closed { code, message } => {
+                    return Err(crate::cli::Exit::new(code, message).into());
+                }
+                reply => Msg::Reply { generation, reply },
+            },
             _ = tick.tick() => Msg::Tick,
             _ = hangup.recv() => return Ok(()),
             _ = terminate.recv() => return Ok(()),

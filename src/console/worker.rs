@@ -15,7 +15,7 @@ pub const FIGURE_ROWS: usize = 1000;
 use chrono::NaiveDate;
 
 /// Which rows of the table a page job reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Fetch {
     /// The loaded window again (or a new query's first page), with the total.
     Replace,
@@ -28,7 +28,7 @@ pub enum Fetch {
 }
 
 /// Everything the console can ask of the store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Job {
     Page {
         query: QueueQuery,
@@ -67,13 +67,13 @@ pub enum Job {
     SaveDraft {
         user: String,
         case_no: String,
-        action: &'static str,
+        action: String,
         text: String,
     },
 }
 
 /// The detail panel's contents.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Detail {
     pub case: Case,
     pub events: Vec<Event>,
@@ -83,7 +83,7 @@ pub struct Detail {
 }
 
 /// Why an action did not commit, kept in words with its exit-code class.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ActFailure {
     pub case_no: String,
     /// In English, as the command line says it.
@@ -92,7 +92,7 @@ pub struct ActFailure {
     pub conflict: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Reply {
     Page {
         page: Page,
@@ -117,6 +117,42 @@ pub enum Reply {
     Figure(FigureCases),
     DraftSaved,
     Failed(String),
+    /// The server ended the session: the console ends with this exit code and message.
+    Closed {
+        code: u8,
+        message: String,
+    },
+}
+
+/// Whether `later`, queued behind `job`, makes `job` pointless: a newer page, detail, count or
+/// poll, or a newer draft of the same text. Actions are never superseded.
+pub fn superseded(job: &Job, later: &Job) -> bool {
+    match (job, later) {
+        (
+            Job::Page {
+                fetch: Fetch::Replace,
+                ..
+            },
+            Job::Page {
+                fetch: Fetch::Replace,
+                ..
+            },
+        )
+        | (Job::Detail { .. }, Job::Detail { .. })
+        | (Job::Counts { .. }, Job::Counts { .. })
+        | (Job::Poll, Job::Poll) => true,
+        (
+            Job::SaveDraft {
+                case_no, action, ..
+            },
+            Job::SaveDraft {
+                case_no: later_case,
+                action: later_action,
+                ..
+            },
+        ) => case_no == later_case && action == later_action,
+        _ => false,
+    }
 }
 
 /// A job tagged with the generation it was asked under; stale replies are dropped by the app.
@@ -233,7 +269,7 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             action,
             text,
         } => {
-            store.save_draft(&user, &case_no, action, &text)?;
+            store.save_draft(&user, &case_no, &action, &text)?;
             Reply::DraftSaved
         }
     })

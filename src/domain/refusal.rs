@@ -3,12 +3,17 @@
 
 use super::model::{Role, Stage};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// An action's or a field's name. Spelled as an alias so serde's derive does not take the field
+/// for a string borrowed from the input (a refusal read from a server outlives that input).
+pub type Name = &'static str;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Refusal {
     #[error("{case_no}: {action} is not possible in stage {stage}{}", hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     WrongStage {
         case_no: String,
-        action: &'static str,
+        #[serde(deserialize_with = "crate::text::interned")]
+        action: Name,
         stage: Stage,
         hint: Option<String>,
     },
@@ -19,7 +24,8 @@ pub enum Refusal {
     )]
     WrongRole {
         case_no: String,
-        action: &'static str,
+        #[serde(deserialize_with = "crate::text::interned")]
+        action: Name,
         stage: Stage,
         user: String,
         needs: Vec<Role>,
@@ -38,12 +44,14 @@ pub enum Refusal {
     #[error("{case_no}: {action} needs a reason")]
     MissingReason {
         case_no: String,
-        action: &'static str,
+        #[serde(deserialize_with = "crate::text::interned")]
+        action: Name,
     },
     #[error("{case_no}: {field}: {message}")]
     Invalid {
         case_no: String,
-        field: &'static str,
+        #[serde(deserialize_with = "crate::text::interned")]
+        field: Name,
         message: String,
     },
     #[error("{case_no}: the checklist does not pass: {}", failures.join("; "))]
@@ -64,7 +72,8 @@ pub enum Refusal {
     )]
     UpstreamConflict {
         case_no: String,
-        action: &'static str,
+        #[serde(deserialize_with = "crate::text::interned")]
+        action: Name,
         stage: Stage,
     },
     #[error("{case_no}: already exists")]

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub const NO_DUE: &str = "9999-12-31";
 
 /// A row of a queue: what lists and tables show, without the whole case.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CaseRow {
     #[serde(skip)]
     pub id: i64,
@@ -38,7 +38,7 @@ pub struct CaseRow {
     pub due_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RowApplicant {
     pub name: String,
     pub name_native: Option<String>,
@@ -46,7 +46,7 @@ pub struct RowApplicant {
     pub nationality: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RowEmployer {
     pub name: String,
     pub uscc: String,
@@ -359,7 +359,7 @@ fn last_change(conn: &Connection, case_id: i64) -> Result<String> {
 }
 
 /// What an action asks of the store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Request {
     pub case_no: String,
     pub user: String,
@@ -370,7 +370,7 @@ pub struct Request {
 }
 
 /// A committed action.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub case: Case,
     pub event: Event,

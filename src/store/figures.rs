@@ -87,7 +87,7 @@ pub struct OverdueReport {
 }
 
 /// One person's open cases (their `my-cases` queue) and how many of them are overdue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct WorkloadRow {
     pub assignee: String,
     /// False for a disabled user (or one the store does not know) who still holds cases.
@@ -110,7 +110,7 @@ pub struct Workload {
     pub unclaimed_stale: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct EmployerCount {
     pub employer_name: String,
     pub employer_uscc: String,
@@ -118,7 +118,7 @@ pub struct EmployerCount {
 }
 
 /// The supervisor dashboard's figures, for one call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Dashboard {
     pub today: NaiveDate,
     /// The Overdue queue's count (every governing timer).
@@ -138,7 +138,7 @@ pub struct Dashboard {
 }
 
 /// A figure whose cases can be listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Figure {
     /// Overdue cases; `None` is the whole Overdue queue.
     Overdue { timer: Option<TimerKind> },
@@ -166,7 +166,7 @@ pub enum Figure {
 }
 
 /// The cases behind a figure: how many there are, and the first `limit` of them in queue order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FigureCases {
     pub total: i64,
     pub rows: Vec<CaseRow>,

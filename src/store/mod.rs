@@ -4,6 +4,7 @@
 mod calendar;
 mod cases;
 mod chain;
+pub mod changes;
 pub mod check;
 pub mod conflicts;
 mod drafts;
@@ -431,29 +432,32 @@ fn write_error(path: &Path, waiting: &str, e: rusqlite::Error) -> StoreError {
 }
 
 /// Creates an empty file that only its owner and group can read: the store holds passport numbers.
+/// A new store (or backup) file readable and writable by its owner only: in a deployment that is
+/// the service account that runs `permitdesk serve`; nobody else holds the store's files. A new
+/// directory for it is the owner's alone too. SQLite gives the -wal and -shm files the same mode.
 fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
     let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io)?;
+        if !parent.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(io)?;
+        }
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o660);
-    }
-    let file = options.open(path).map_err(io)?;
-    // The umask may have taken the group's write bit; every approver's console needs it.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o660))
-            .map_err(io)?;
-    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io)?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(io)?;
     Ok(())
 }
 

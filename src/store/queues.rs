@@ -11,14 +11,14 @@ use rusqlite::types::Value;
 use serde::Serialize;
 
 /// Where the next page starts: just after this row in the queue's order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cursor {
     pub due_key: String,
     pub case_no: String,
 }
 
 /// The columns a queue can be ordered by; each is served by an index in every stage queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum SortColumn {
     /// Most urgent deadline first, then case number.
     #[default]
@@ -26,7 +26,7 @@ pub enum SortColumn {
     CaseNo,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sort {
     pub column: SortColumn,
     pub descending: bool,
@@ -61,7 +61,7 @@ impl Cursor {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct QueueQuery {
     pub queue: Queue,
     pub filter: Filter,
@@ -73,14 +73,14 @@ pub struct QueueQuery {
     pub limit: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     pub rows: Vec<CaseRow>,
     /// Set when more rows follow.
     pub next: Option<Cursor>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TabCounts {
     pub counts: Vec<(Queue, i64)>,
 }

@@ -298,7 +298,7 @@ pub enum Dialog {
 }
 
 /// What a key did to the open dialog.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     Stay,
     Close,

@@ -433,7 +433,7 @@ impl App {
                     effects.push(self.job(Job::SaveDraft {
                         user,
                         case_no,
-                        action,
+                        action: action.to_string(),
                         text: String::new(),
                     }));
                 }
@@ -476,7 +476,7 @@ impl App {
         Some(self.job(Job::SaveDraft {
             user,
             case_no,
-            action,
+            action: action.to_string(),
             text,
         }))
     }

@@ -130,6 +130,8 @@ impl App {
                 self.since_last_visit = Some((new_overdue, last));
                 Vec::new()
             }
+            // The runtime ends the console before a closed session reaches the app.
+            Reply::Closed { .. } => Vec::new(),
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);

@@ -4,7 +4,9 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 /// Days-overdue bands of the dashboard and `report overdue` (calendar days past the due day).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 pub enum Bucket {
     #[serde(rename = "1-7")]
     Days1To7,

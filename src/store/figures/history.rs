@@ -36,13 +36,13 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TrendPoint {
     pub day: NaiveDate,
     pub overdue: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Trend {
     /// Oldest day first; the last point is today.
     pub points: Vec<TrendPoint>,

@@ -1,0 +1,360 @@
+//! The client side of `--connect`: every command runs in the server, which sends back what it
+//! prints, the files it writes (written here, as the person who asked) and its exit code.
+
+use super::protocol::{self, CalendarText, ClientMsg, Hello, PROTOCOL, ServerMsg, Welcome};
+use crate::cli::args::{CalendarCommand, Command};
+use crate::cli::io::OutputFile;
+use crate::cli::{Cli, Exit};
+use crate::config::Config;
+use futures_util::{SinkExt as _, StreamExt as _};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+pub fn run(mut cli: Cli, config: &Config, socket: &Path) -> anyhow::Result<()> {
+    let lang = crate::cli::language(&cli);
+    cli.lang = Some(lang.code().to_string());
+    if cli.command.is_none() {
+        return super::console::open(&cli, socket);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    if matches!(cli.command, Some(Command::Doctor)) {
+        return runtime.block_on(doctor(&cli, socket));
+    }
+    let outputs = check_outputs(&cli)?;
+    let uploads = uploads(&cli)?;
+    let calendar = install_calendar(&cli, config)?;
+    runtime.block_on(async {
+        let (mut conn, _) = connect(socket, &cli).await?;
+        for (path, bytes) in uploads {
+            for chunk in bytes.chunks(protocol::CHUNK) {
+                send(
+                    &mut conn,
+                    &ClientMsg::Upload {
+                        path: path.clone(),
+                        chunk: chunk.to_vec(),
+                    },
+                )
+                .await?;
+            }
+        }
+        send(
+            &mut conn,
+            &ClientMsg::Run {
+                cli: Box::new(cli),
+                calendar,
+            },
+        )
+        .await?;
+        relay(&mut conn, socket, &outputs).await
+    })
+}
+
+/// Prints, writes and finally exits as the server says.
+async fn relay(
+    conn: &mut protocol::Connection,
+    socket: &Path,
+    outputs: &[PathBuf],
+) -> anyhow::Result<()> {
+    let mut file: Option<OutputFile> = None;
+    loop {
+        let msg = match receive(conn).await {
+            Some(msg) => msg?,
+            None => {
+                return Err(Exit::new(
+                    1,
+                    format!(
+                        "the server at {} closed the connection before the command finished; it may have completed: look before repeating it (`permitdesk case show`, `permitdesk log`)",
+                        socket.display()
+                    ),
+                )
+                .into());
+            }
+        };
+        match msg {
+            ServerMsg::Stdout(bytes) => {
+                let mut out = std::io::stdout().lock();
+                match out.write_all(&bytes).and_then(|()| out.flush()) {
+                    // The reader went away (`| head`): stop reading, as a direct run would.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                    other => other?,
+                }
+            }
+            ServerMsg::Stderr(bytes) => {
+                let _ = std::io::stderr().lock().write_all(&bytes);
+            }
+            ServerMsg::FileBegin { path } => {
+                if !outputs.contains(&path) {
+                    return Err(Exit::new(
+                        1,
+                        format!(
+                            "the server tried to write {}, which this command did not name",
+                            path.display()
+                        ),
+                    )
+                    .into());
+                }
+                file = Some(OutputFile::create(&path, &[])?);
+            }
+            ServerMsg::FileChunk(bytes) => match file.as_mut() {
+                Some(f) => f.write_all(&bytes)?,
+                None => return Err(protocol_error("a file piece before the file began")),
+            },
+            ServerMsg::FileCommit => match file.take() {
+                Some(f) => f.commit()?,
+                None => return Err(protocol_error("a file commit before the file began")),
+            },
+            ServerMsg::Done { code: 0, .. } => return Ok(()),
+            ServerMsg::Done { code, message } => {
+                return Err(Exit::new(code, message.unwrap_or_default()).into());
+            }
+            ServerMsg::Refused { code, message } => return Err(Exit::new(code, message).into()),
+            ServerMsg::Welcome(_) | ServerMsg::Reply(_) | ServerMsg::Changed { .. } => {}
+        }
+    }
+}
+
+fn protocol_error(what: &str) -> anyhow::Error {
+    Exit::new(1, format!("the server broke the protocol: {what}")).into()
+}
+
+/// Connects and shakes hands: the server's versions and who it says we are.
+pub async fn connect(socket: &Path, cli: &Cli) -> anyhow::Result<(protocol::Connection, Welcome)> {
+    let stream = tokio::net::UnixStream::connect(socket)
+        .await
+        .map_err(|e| unreachable(socket, &e))?;
+    let mut conn = protocol::frame(stream);
+    let hello = Hello {
+        protocol: PROTOCOL,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        as_user: cli.as_user.clone(),
+        today: cli.today.clone(),
+        lang: cli.lang.clone().unwrap_or_else(|| "en".into()),
+    };
+    send(&mut conn, &ClientMsg::Hello(hello)).await?;
+    match receive(&mut conn).await {
+        Some(Ok(ServerMsg::Welcome(welcome))) => {
+            if welcome.protocol != PROTOCOL {
+                return Err(Exit::new(
+                    1,
+                    format!(
+                        "the server at {} speaks protocol {} (permitdesk {}), this client protocol {PROTOCOL} (permitdesk {}); install the same version on both sides",
+                        socket.display(),
+                        welcome.protocol,
+                        crate::text::sanitize_line(&welcome.server_version),
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                )
+                .into());
+            }
+            Ok((conn, welcome))
+        }
+        Some(Ok(ServerMsg::Refused { code, message })) => Err(Exit::new(code, message).into()),
+        Some(Ok(_)) => Err(protocol_error("no welcome")),
+        Some(Err(e)) => Err(e),
+        None => Err(Exit::new(
+            1,
+            format!(
+                "the server at {} closed the connection during the handshake; see its log (journalctl -u permitdesk)",
+                socket.display()
+            ),
+        )
+        .into()),
+    }
+}
+
+fn unreachable(socket: &Path, e: &std::io::Error) -> Exit {
+    let check = match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "no server socket there: is `permitdesk serve` running (systemctl status permitdesk)?"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "not allowed: are you in the server's group (id -nG)? log in again after being added"
+        }
+        std::io::ErrorKind::ConnectionRefused => {
+            "nothing is listening (a stale socket): is `permitdesk serve` running (systemctl status permitdesk)?"
+        }
+        _ => "is `permitdesk serve` running, and are you in its group?",
+    };
+    Exit::new(
+        1,
+        format!(
+            "cannot reach the permitdesk server at {}: {e}; {check}",
+            socket.display()
+        ),
+    )
+}
+
+pub async fn send(conn: &mut protocol::Connection, msg: &ClientMsg) -> anyhow::Result<()> {
+    let frame = protocol::encode(msg)?;
+    conn.send(frame)
+        .await
+        .map_err(|e| Exit::new(1, format!("lost the connection to the server: {e}")).into())
+}
+
+pub async fn receive(conn: &mut protocol::Connection) -> Option<anyhow::Result<ServerMsg>> {
+    let frame = conn.next().await?;
+    Some(match frame {
+        Err(e) => Err(Exit::new(1, format!("lost the connection to the server: {e}")).into()),
+        Ok(bytes) => protocol::decode(&bytes)
+            .map_err(|e| protocol_error(&format!("an unreadable message: {e}"))),
+    })
+}
+
+/// The files this command writes, checked here before the server does any work: never a
+/// directory, a device or a FIFO; a backup never over an existing file.
+fn check_outputs(cli: &Cli) -> anyhow::Result<Vec<PathBuf>> {
+    let outputs: Vec<PathBuf> = match &cli.command {
+        Some(Command::Export(a)) => a.output.iter().cloned().collect(),
+        Some(Command::Report(a)) => a.output.iter().cloned().collect(),
+        Some(Command::Backup { dest }) => {
+            if std::fs::symlink_metadata(dest).is_ok() {
+                return Err(Exit::new(
+                    6,
+                    format!("DEST: {} already exists; choose a new file", dest.display()),
+                )
+                .into());
+            }
+            vec![dest.clone()]
+        }
+        _ => Vec::new(),
+    };
+    for path in &outputs {
+        crate::cli::io::check_target(path, &[])?;
+    }
+    Ok(outputs)
+}
+
+/// Input files named on the command line, read here as the person who named them.
+fn uploads(cli: &Cli) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+    let Some(Command::Import(args)) = &cli.command else {
+        return Ok(Vec::new());
+    };
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    for path in &args.files {
+        if crate::sync::import::Format::of(path).is_none() {
+            // The server names the unknown type, as a direct run does.
+            continue;
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| Exit::new(1, format!("{}: {e}", path.display())))?;
+        total += bytes.len() as u64;
+        if total > protocol::MAX_UPLOAD {
+            return Err(Exit::new(
+                6,
+                format!(
+                    "{}: the input files are larger than the server accepts ({} MiB in all); split them",
+                    path.display(),
+                    protocol::MAX_UPLOAD >> 20
+                ),
+            )
+            .into());
+        }
+        files.push((path.clone(), bytes));
+    }
+    Ok(files)
+}
+
+/// `calendar install`: the calendar is read here (the named file, else this configuration's),
+/// and the server installs what was read.
+fn install_calendar(cli: &Cli, config: &Config) -> anyhow::Result<Option<CalendarText>> {
+    let Some(Command::Calendar(CalendarCommand::Install { file })) = &cli.command else {
+        return Ok(None);
+    };
+    let calendar = match file {
+        Some(path) => {
+            crate::domain::Calendar::load(path).map_err(|e| Exit::new(6, e.to_string()))?
+        }
+        None => crate::cli::load_calendar(config)?,
+    };
+    Ok(Some(CalendarText {
+        text: calendar.text().to_string(),
+        source: calendar.source().to_string(),
+    }))
+}
+
+/// `doctor` through a server: the socket, the handshake and the versions here; the store's files,
+/// journal and calendar there.
+async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let mut fixes = 0;
+    crate::outln!("server socket {}", socket.display());
+    match std::fs::metadata(socket) {
+        Err(e) => {
+            fixes += 1;
+            crate::outln!(
+                "FIX  {}: {e}\n       start the server: systemctl start permitdesk",
+                socket.display()
+            );
+        }
+        Ok(meta) => {
+            let mode = meta.permissions().mode() & 0o777;
+            let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(meta.gid()))
+                .ok()
+                .flatten()
+                .map(|g| g.name)
+                .unwrap_or_else(|| meta.gid().to_string());
+            if mode & 0o007 != 0 || mode & 0o060 != 0o060 {
+                fixes += 1;
+                crate::outln!(
+                    "FIX  the socket's mode is {mode:o} (group {group})\n       the server sets 0660 itself; restart it, and check nothing else changes the socket"
+                );
+            } else {
+                crate::outln!("ok   the socket is mode {mode:o}, group {group}");
+            }
+        }
+    }
+    let (mut conn, welcome) = match connect(socket, cli).await {
+        Ok(connected) => connected,
+        Err(e) => {
+            crate::outln!("FIX  {e:#}");
+            return Err(Exit::new(1, format!("{} thing(s) to fix", fixes + 1)).into());
+        }
+    };
+    crate::outln!(
+        "ok   the server answers: permitdesk {}, protocol {}, store {}",
+        crate::text::sanitize_line(&welcome.server_version),
+        welcome.protocol,
+        welcome.store_id
+    );
+    if welcome.server_version != env!("CARGO_PKG_VERSION") {
+        fixes += 1;
+        crate::outln!(
+            "FIX  this client is permitdesk {}, the server {}\n       install the same version on both sides",
+            env!("CARGO_PKG_VERSION"),
+            crate::text::sanitize_line(&welcome.server_version)
+        );
+    } else {
+        crate::outln!("ok   client and server are the same version");
+    }
+    crate::outln!(
+        "ok   the server says you are {}: {}",
+        welcome.user,
+        welcome
+            .roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    send(
+        &mut conn,
+        &ClientMsg::Run {
+            cli: Box::new(cli.clone()),
+            calendar: None,
+        },
+    )
+    .await?;
+    let server_side = relay(&mut conn, socket, &[]).await;
+    match (fixes, server_side) {
+        (0, result) => result,
+        (n, Ok(())) => Err(Exit::new(1, format!("{n} thing(s) to fix on this side")).into()),
+        (n, Err(e)) => Err(Exit::new(
+            1,
+            format!("{n} thing(s) to fix on this side; the server: {e:#}"),
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,231 @@
+//! `permitdesk serve`: binds the socket, accepts people, watches the spool, tells consoles what
+//! changed, and on SIGTERM stops accepting and lets the requests in flight finish.
+
+use super::pool::Pool;
+use super::session;
+use crate::cli::args::ServeArgs;
+use crate::cli::{Cli, Exit};
+use crate::domain::Calendar;
+use anyhow::Context as _;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use tokio::net::UnixListener;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Mutex, broadcast};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How often the server looks for commits made outside it (the owner's own maintenance).
+const SCAN_EVERY: Duration = Duration::from_secs(1);
+
+/// What the server knows for its whole life.
+pub struct Server {
+    pub db: PathBuf,
+    pub store_id: String,
+    pub store_label: String,
+    pub trust_declared_user: bool,
+    pub spool: Option<PathBuf>,
+    pub calendar: Calendar,
+    pub pool: Pool,
+    /// One spool pass at a time: the watcher's or one asked for by `sync`.
+    pub spool_turn: Mutex<()>,
+    /// Cancelled on SIGTERM: idle sessions close, the spool watcher stops after its pass.
+    pub shutdown: CancellationToken,
+    changes: broadcast::Sender<Change>,
+    /// A number that grows with every change the server has seen.
+    version: AtomicI64,
+    scanned: std::sync::Mutex<crate::store::changes::Changes>,
+}
+
+/// A commit the consoles should know about.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub version: i64,
+    pub cases: Arc<Vec<String>>,
+    pub users_changed: bool,
+}
+
+impl Server {
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    pub fn version(&self) -> i64 {
+        self.version.load(Ordering::SeqCst)
+    }
+
+    /// Looks for commits since the last look and tells every console.
+    pub async fn scan(self: &Arc<Self>) {
+        let since = match self.scanned.lock() {
+            Ok(last) => last.seq,
+            Err(_) => return,
+        };
+        let found = self.pool.run(move |store| store.changes_since(since)).await;
+        let changes = match found {
+            Ok(Ok(changes)) => changes,
+            Ok(Err(e)) => {
+                tracing::warn!("change scan failed: {e}");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!("change scan failed: {e}");
+                return;
+            }
+        };
+        let (events_changed, users_changed) = {
+            let Ok(mut last) = self.scanned.lock() else {
+                return;
+            };
+            let events = changes.seq != last.seq;
+            let users = changes.users != last.users;
+            *last = changes.clone();
+            (events, users)
+        };
+        if events_changed || users_changed {
+            let version = self.version.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = self.changes.send(Change {
+                version,
+                cases: Arc::new(changes.cases),
+                users_changed,
+            });
+        }
+    }
+}
+
+pub fn run(cli: &Cli, args: &ServeArgs, calendar: Calendar) -> anyhow::Result<()> {
+    init_logging();
+    let db = crate::cli::store_path(cli, "permitdesk.db")?;
+    let store = crate::cli::open_existing(&db, calendar.clone())?;
+    let store_id = store.id()?;
+    // Where the consoles' news starts: the newest event now, and the users as they are.
+    let scanned = store.changes_since(i64::MAX)?;
+    warn_if_shared(&db);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (changes, _) = broadcast::channel(256);
+    let server = Arc::new(Server {
+        store_label: db
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        db: db.clone(),
+        store_id,
+        trust_declared_user: args.trust_declared_user,
+        spool: args.spool.clone(),
+        pool: Pool::new(store, calendar.clone()),
+        calendar,
+        spool_turn: Mutex::new(()),
+        shutdown: CancellationToken::new(),
+        changes,
+        version: AtomicI64::new(1),
+        scanned: std::sync::Mutex::new(scanned),
+    });
+    runtime.block_on(serve(server, args))
+}
+
+async fn serve(server: Arc<Server>, args: &ServeArgs) -> anyhow::Result<()> {
+    let listener = bind(&args.socket, &args.group)?;
+    tracing::info!(
+        socket = %args.socket.display(),
+        store = %server.db.display(),
+        store_id = %server.store_id,
+        group = %args.group,
+        trust_declared_user = server.trust_declared_user,
+        "serving"
+    );
+    let tracker = TaskTracker::new();
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut scan = tokio::time::interval(SCAN_EVERY);
+    if let Some(spool) = server.spool.clone() {
+        tracker.spawn(super::spool::watch(
+            Arc::clone(&server),
+            spool,
+            Duration::from_secs(args.interval),
+        ));
+    }
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tracker.spawn(session::serve(Arc::clone(&server), stream));
+                }
+                Err(e) => tracing::warn!("accept failed: {e}"),
+            },
+            _ = scan.tick() => server.scan().await,
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+        }
+    }
+    tracing::info!("stopping: no new connections; finishing the requests in flight");
+    drop(listener);
+    let _ = std::fs::remove_file(&args.socket);
+    server.shutdown.cancel();
+    tracker.close();
+    tracker.wait().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Binds the socket: a stale one (no server behind it) is replaced, a live one is refused. The
+/// socket is 0660 with the people's group, so only its members (and the account) connect.
+fn bind(path: &Path, group: &str) -> anyhow::Result<UnixListener> {
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(Exit::new(
+                1,
+                format!(
+                    "{}: another server is listening there; stop it first",
+                    path.display()
+                ),
+            )
+            .into());
+        }
+        std::fs::remove_file(path)
+            .with_context(|| format!("removing the stale socket {}", path.display()))?;
+    }
+    let gid = nix::unistd::Group::from_name(group)
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            Exit::new(
+                1,
+                format!(
+                    "--group {}: no such group; create it (groupadd {}) and add the people who may connect",
+                    crate::text::sanitize_line(group),
+                    crate::text::sanitize_line(group)
+                ),
+            )
+        })?
+        .gid;
+    let listener =
+        UnixListener::bind(path).with_context(|| format!("listening on {}", path.display()))?;
+    nix::unistd::chown(path, None, Some(gid))
+        .with_context(|| format!("giving {} to group {group}", path.display()))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+        .with_context(|| format!("setting the mode of {}", path.display()))?;
+    Ok(listener)
+}
+
+/// A store its people can read or write behind the server's back is no trust boundary.
+fn warn_if_shared(db: &Path) {
+    for (problem, how) in crate::cli::doctor::store_file_problems(db) {
+        tracing::warn!("{problem}: {how}");
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PERMITDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

@@ -1,0 +1,446 @@
+//! One client connection: who the kernel says it is, the handshake, then either one command or
+//! a console's jobs with news of other people's changes pushed in between.
+
+use super::protocol::{self, ClientMsg, Hello, PROTOCOL, ServerMsg, Welcome};
+use super::server::Server;
+use crate::console::worker::{Job, Reply};
+use crate::domain::Role;
+use chrono::NaiveDate;
+use futures_util::{SinkExt as _, StreamExt as _};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::UnixStream;
+use tokio::sync::{broadcast, mpsc};
+
+/// A client that says nothing for this long after connecting is dropped.
+const HELLO_WITHIN: Duration = Duration::from_secs(10);
+
+/// Who is on the other end: from the kernel (`SO_PEERCRED`) and the password database only.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    pub uid: u32,
+    pub pid: Option<i32>,
+    pub login: String,
+}
+
+/// The person a session acts as, decided once at the handshake.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub peer: Peer,
+    pub user: String,
+    pub roles: Vec<Role>,
+    pub fixed_today: Option<NaiveDate>,
+    pub lang: String,
+}
+
+pub type Outgoing = mpsc::Sender<ServerMsg>;
+
+pub async fn serve(server: Arc<Server>, stream: UnixStream) {
+    let peer = match identify(&stream) {
+        Ok(peer) => peer,
+        Err(message) => {
+            tracing::warn!("refused a connection: {message}");
+            let mut conn = protocol::frame(stream);
+            let _ = send(&mut conn, &ServerMsg::Refused { code: 3, message }).await;
+            return;
+        }
+    };
+    let mut conn = protocol::frame(stream);
+    let hello = match tokio::time::timeout(HELLO_WITHIN, conn.next()).await {
+        Ok(Some(Ok(frame))) => match protocol::decode::<ClientMsg>(&frame) {
+            Ok(ClientMsg::Hello(hello)) => hello,
+            Ok(_) => {
+                tracing::warn!(login = %peer.login, "closed: the first message was not a hello");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(login = %peer.login, "closed: malformed hello: {e}");
+                return;
+            }
+        },
+        Ok(Some(Err(e))) => {
+            tracing::warn!(login = %peer.login, "closed: unreadable frame: {e}");
+            return;
+        }
+        Ok(None) => return,
+        Err(_) => {
+            tracing::warn!(login = %peer.login, "closed: no hello within {HELLO_WITHIN:?}");
+            return;
+        }
+    };
+    let bound = match handshake(&server, &peer, &hello).await {
+        Ok(bound) => bound,
+        Err((code, message)) => {
+            tracing::warn!(login = %peer.login, uid = peer.uid, code, "refused: {message}");
+            let _ = send(&mut conn, &ServerMsg::Refused { code, message }).await;
+            return;
+        }
+    };
+    let today = match today(&server, bound.fixed_today).await {
+        Ok(today) => today,
+        Err(message) => {
+            let _ = send(&mut conn, &ServerMsg::Refused { code: 1, message }).await;
+            return;
+        }
+    };
+    let welcome = ServerMsg::Welcome(Welcome {
+        protocol: PROTOCOL,
+        server_version: env!("CARGO_PKG_VERSION").to_string(),
+        store_id: server.store_id.clone(),
+        store_label: server.store_label.clone(),
+        user: bound.user.clone(),
+        roles: bound.roles.clone(),
+        today,
+    });
+    if send(&mut conn, &welcome).await.is_err() {
+        return;
+    }
+    tracing::info!(
+        login = %peer.login,
+        uid = peer.uid,
+        pid = peer.pid.unwrap_or(0),
+        user = %bound.user,
+        "connected"
+    );
+    let (sink, frames) = conn.split();
+    let (tx, rx) = mpsc::channel::<ServerMsg>(64);
+    let writer = tokio::spawn(write_frames(sink, rx));
+    converse(&server, &bound, frames, tx).await;
+    let _ = writer.await;
+    tracing::info!(login = %peer.login, user = %bound.user, "disconnected");
+}
+
+async fn converse(
+    server: &Arc<Server>,
+    bound: &Bound,
+    mut frames: futures_util::stream::SplitStream<protocol::Connection>,
+    tx: Outgoing,
+) {
+    let mut changes = server.subscribe();
+    let mut console = false;
+    let mut uploads = Uploads::default();
+    loop {
+        tokio::select! {
+            frame = frames.next() => {
+                let bytes = match frame {
+                    None => return,
+                    Some(Err(e)) => {
+                        tracing::warn!(user = %bound.user, "closed: unreadable frame: {e}");
+                        return;
+                    }
+                    Some(Ok(bytes)) => bytes,
+                };
+                match protocol::decode::<ClientMsg>(&bytes) {
+                    Err(e) => {
+                        tracing::warn!(user = %bound.user, "closed: malformed message: {e}");
+                        return;
+                    }
+                    Ok(ClientMsg::Upload { path, chunk }) => {
+                        if let Err(message) = uploads.add(path, chunk) {
+                            let _ = tx.send(ServerMsg::Refused { code: 6, message }).await;
+                            return;
+                        }
+                    }
+                    Ok(ClientMsg::Run { cli, calendar }) => {
+                        let files = std::mem::take(&mut uploads.files);
+                        super::command::run(server, bound, *cli, calendar, files, &tx).await;
+                        return;
+                    }
+                    Ok(ClientMsg::Job(job)) => {
+                        console = true;
+                        let writes = matches!(*job, Job::Act { .. } | Job::Bulk { .. });
+                        let reply = job_reply(server, bound, *job).await;
+                        if tx.send(ServerMsg::Reply(Box::new(reply))).await.is_err() {
+                            return;
+                        }
+                        if writes {
+                            server.scan().await;
+                        }
+                    }
+                    Ok(ClientMsg::Hello(_)) => {
+                        tracing::warn!(user = %bound.user, "closed: a second hello");
+                        return;
+                    }
+                }
+            }
+            change = changes.recv(), if console => {
+                let (version, cases, users_changed) = match change {
+                    Ok(c) => (c.version, c.cases.as_ref().clone(), c.users_changed),
+                    // Too far behind to name the cases: everything may have changed.
+                    Err(broadcast::error::RecvError::Lagged(_)) => (server.version(), Vec::new(), true),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if users_changed {
+                    if let Err(message) = still_active(server, &bound.user).await {
+                        tracing::info!(user = %bound.user, "session closed: {message}");
+                        let _ = tx.send(ServerMsg::Refused { code: 3, message }).await;
+                        return;
+                    }
+                }
+                if tx.send(ServerMsg::Changed { version, cases }).await.is_err() {
+                    return;
+                }
+            }
+            _ = server.shutdown.cancelled() => {
+                let _ = tx
+                    .send(ServerMsg::Refused {
+                        code: 1,
+                        message: "the server is stopping (it will be back shortly); nothing you submitted was lost".into(),
+                    })
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+/// Input files a client sent for its command, kept in memory up to a limit.
+#[derive(Default)]
+struct Uploads {
+    files: HashMap<PathBuf, Vec<u8>>,
+    total: u64,
+}
+
+impl Uploads {
+    fn add(&mut self, path: PathBuf, chunk: Vec<u8>) -> Result<(), String> {
+        self.total += chunk.len() as u64;
+        if self.total > protocol::MAX_UPLOAD {
+            return Err(format!(
+                "{}: the input files are larger than the server accepts ({} MiB in all)",
+                path.display(),
+                protocol::MAX_UPLOAD >> 20
+            ));
+        }
+        self.files.entry(path).or_default().extend(chunk);
+        Ok(())
+    }
+}
+
+async fn write_frames(
+    mut sink: futures_util::stream::SplitSink<protocol::Connection, bytes::Bytes>,
+    mut rx: mpsc::Receiver<ServerMsg>,
+) {
+    while let Some(msg) = rx.recv().await {
+        let Ok(frame) = protocol::encode(&msg) else {
+            continue;
+        };
+        if sink.send(frame).await.is_err() {
+            return;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+async fn send(conn: &mut protocol::Connection, msg: &ServerMsg) -> Result<(), ()> {
+    let frame = protocol::encode(msg).map_err(|_| ())?;
+    conn.send(frame).await.map_err(|_| ())
+}
+
+/// The peer's uid from the kernel, then its login from the password database.
+fn identify(stream: &UnixStream) -> Result<Peer, String> {
+    let cred = stream
+        .peer_cred()
+        .map_err(|e| format!("cannot read the peer's credentials: {e}"))?;
+    let uid = cred.uid();
+    let login = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+        .ok()
+        .flatten()
+        .map(|u| u.name)
+        .ok_or_else(|| format!("uid {uid} has no entry in the password database"))?;
+    Ok(Peer {
+        uid,
+        pid: cred.pid(),
+        login,
+    })
+}
+
+/// Decides who the session acts as: the login, or a declared user where the server trusts
+/// declarations; refuses a protocol mismatch (1) and anyone not an active user (3).
+async fn handshake(
+    server: &Arc<Server>,
+    peer: &Peer,
+    hello: &Hello,
+) -> Result<Bound, (u8, String)> {
+    if hello.protocol != PROTOCOL {
+        return Err((
+            1,
+            format!(
+                "this client speaks protocol {} (permitdesk {}), the server protocol {PROTOCOL} (permitdesk {}); install the same version on both sides",
+                hello.protocol,
+                crate::text::sanitize_line(&hello.version),
+                env!("CARGO_PKG_VERSION")
+            ),
+        ));
+    }
+    let trusted = server.trust_declared_user;
+    let login = peer.login.clone();
+    let user = match hello.as_user.as_deref() {
+        Some(named) if named != login && !trusted => {
+            return Err((
+                3,
+                format!(
+                    "--as {}: this server acts as your login ({login}); --as is honoured only by servers started with --trust-declared-user",
+                    crate::text::sanitize_line(named)
+                ),
+            ));
+        }
+        Some(named) => named.to_string(),
+        None => login.clone(),
+    };
+    let fixed_today = match hello.today.as_deref() {
+        None => None,
+        Some(_) if !trusted => {
+            return Err((
+                3,
+                "--today: this server does not allow fixing the date (only servers started with --trust-declared-user do)".into(),
+            ));
+        }
+        Some(text) => {
+            Some(crate::cli::parse_date("--today", text).map_err(|e| (e.code, e.message))?)
+        }
+    };
+    let name = user.clone();
+    let actor = server
+        .pool
+        .run(move |store| store.actor(&name))
+        .await
+        .map_err(|e| (1, e.to_string()))?
+        .map_err(|e| {
+            (
+                3,
+                format!("{login} (uid {}) may not use this store: {e}", peer.uid),
+            )
+        })?;
+    Ok(Bound {
+        peer: peer.clone(),
+        user,
+        roles: actor.roles,
+        fixed_today,
+        lang: hello.lang.clone(),
+    })
+}
+
+async fn today(server: &Arc<Server>, fixed: Option<NaiveDate>) -> Result<NaiveDate, String> {
+    server
+        .pool
+        .run(move |store| store.clock(fixed).today())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn still_active(server: &Arc<Server>, user: &str) -> Result<(), String> {
+    let name = user.to_string();
+    match server.pool.run(move |store| store.actor(&name)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!(
+            "{e}; this session is closed (an administrator changed your account)"
+        )),
+        // A failed check is not a verdict on the user.
+        Err(_) => Ok(()),
+    }
+}
+
+/// Runs a console job as the session's user: every name and date a job carries is replaced by
+/// the server's, so a client cannot act or read as anyone else.
+async fn job_reply(server: &Arc<Server>, bound: &Bound, job: Job) -> Reply {
+    if matches!(job, Job::Poll) {
+        return Reply::Changed(server.version());
+    }
+    let user = bound.user.clone();
+    let fixed = bound.fixed_today;
+    let logged = describe(&job);
+    let result = server
+        .pool
+        .run(move |store| {
+            let today = store.clock(fixed).today();
+            let job = bind(job, &user, today, fixed);
+            crate::console::worker::execute(store, job)
+        })
+        .await;
+    let reply = result.unwrap_or_else(|e| Reply::Failed(e.to_string()));
+    if let Some(what) = logged {
+        log_acted(&bound.user, &what, &reply);
+    }
+    reply
+}
+
+fn bind(job: Job, user: &str, today: NaiveDate, fixed: Option<NaiveDate>) -> Job {
+    let user = user.to_string();
+    match job {
+        Job::Page { mut query, fetch } => {
+            query.user = user;
+            query.today = today;
+            Job::Page { query, fetch }
+        }
+        Job::Counts { .. } => Job::Counts { user, today },
+        Job::Detail { case_no, .. } => Job::Detail { case_no, today },
+        Job::Act { mut request } => {
+            request.user = user;
+            request.today = fixed;
+            Job::Act { request }
+        }
+        Job::Bulk { requests } => Job::Bulk {
+            requests: requests
+                .into_iter()
+                .map(|mut r| {
+                    r.user = user.clone();
+                    r.today = fixed;
+                    r
+                })
+                .collect(),
+        },
+        Job::LoadDrafts { .. } => Job::LoadDrafts { user },
+        Job::Visit { .. } => Job::Visit { user, today },
+        Job::Dashboard { .. } => Job::Dashboard { today },
+        Job::Figure { figure, .. } => Job::Figure { figure, today },
+        Job::SaveDraft {
+            case_no,
+            action,
+            text,
+            ..
+        } => Job::SaveDraft {
+            user,
+            case_no,
+            action,
+            text,
+        },
+        job @ (Job::Assignees | Job::Poll) => job,
+    }
+}
+
+fn describe(job: &Job) -> Option<String> {
+    match job {
+        Job::Act { request } => Some(format!(
+            "{} {}",
+            request.action.name(),
+            crate::text::sanitize_line(&request.case_no)
+        )),
+        Job::Bulk { requests } => Some(format!("{} bulk action(s)", requests.len())),
+        _ => None,
+    }
+}
+
+fn log_acted(user: &str, what: &str, reply: &Reply) {
+    match reply {
+        Reply::Acted(result) => match result.as_ref() {
+            Ok(outcome) => tracing::info!(user, seq = outcome.seq, "{what}: committed"),
+            Err(f) => tracing::info!(
+                user,
+                "{what}: refused: {}",
+                crate::text::sanitize_line(&f.message)
+            ),
+        },
+        Reply::Bulk(results) => {
+            let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
+            tracing::info!(
+                user,
+                "{what}: {ok} committed, {} refused",
+                results.len() - ok
+            );
+        }
+        Reply::Failed(message) => tracing::warn!(user, "{what}: failed: {message}"),
+        _ => {}
+    }
+}
