@@ -220,7 +220,11 @@ fn approve_one_return_another_in_a_real_terminal() {
         s.contains(REASON_LINES[0]) && s.contains("劳动合同缺少单位公章")
     });
     tmux.keys(pane, &["C-s"]);
-    tmux.wait_text(pane, &format!("{ret}: Pre-audit -> Returned"), STEP);
+    // The editor's title says the same transition: wait for the editor to go and the outcome.
+    tmux.wait_for(pane, "the return's outcome", STEP, |s| {
+        !s.contains(&format!("Return {ret}"))
+            && s.contains(&format!("{ret}: Pre-audit -> Returned"))
+    });
 
     // Quit: the shell prompt comes back on the normal screen, with the terminal as it was.
     tmux.keys(pane, &["q"]);
