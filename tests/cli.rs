@@ -1,4 +1,7 @@
-//! The command line as a user runs it: output, exit codes, and the store afterwards.
+// The command line as a user runs it: output, exit codes, and the store afterwards. Plain
+// comments: tests/cli_served.rs includes this file to run the same suite through a server.
+
+mod served;
 
 use assert_cmd::Command;
 use permitdesk::domain::Calendar;
@@ -24,7 +27,11 @@ fn pd(db: &Path) -> Command {
     // Messages in English whatever the machine's locale.
     cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
     cmd.env("XDG_CONFIG_HOME", db.parent().expect("dir"));
-    cmd.arg("--db").arg(db);
+    let target = served::target(db);
+    if let Some((var, value)) = target.env {
+        cmd.env(var, value);
+    }
+    cmd.args(target.args);
     cmd
 }
 

@@ -14,13 +14,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "PERMITDESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// The socket of a `permitdesk serve`: the server opens the store and says who you are
-    #[arg(
-        long,
-        global = true,
-        env = "PERMITDESK_SOCKET",
-        value_name = "SOCKET",
-        conflicts_with = "db"
-    )]
+    #[arg(long, global = true, env = "PERMITDESK_SOCKET", value_name = "SOCKET")]
     pub connect: Option<PathBuf>,
     /// Act as NAME (only on stores that trust declared users)
     #[arg(

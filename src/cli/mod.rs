@@ -96,28 +96,38 @@ pub enum Endpoint {
 
 /// Flags, then the environment, then the configuration; then a deployed server's socket if one
 /// is there; else the default store. `demo`, `init` and `serve` always open their store directly.
-pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Endpoint {
+pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Result<Endpoint, Exit> {
+    if cli.connect.is_some() && !cli.from_env.connect && cli.db.is_some() && !cli.from_env.db {
+        return Err(Exit::new(
+            2,
+            "--db and --connect name two stores: --db opens a store directly, --connect uses a server's; give one",
+        ));
+    }
     if matches!(
         cli.command,
         Some(Command::Demo(_) | Command::Init { .. } | Command::Serve(_))
     ) {
-        return Endpoint::Direct;
+        return Ok(Endpoint::Direct);
     }
-    match (&cli.connect, cli.from_env.connect, &cli.db, cli.from_env.db) {
-        (Some(socket), false, _, _) => return Endpoint::Served(socket.clone()),
-        (_, _, Some(_), false) => return Endpoint::Direct,
-        (Some(socket), true, _, _) => return Endpoint::Served(socket.clone()),
-        (_, _, Some(_), true) => return Endpoint::Direct,
-        _ => {}
-    }
-    if let Some(socket) = &config.connect {
-        return Endpoint::Served(socket.clone());
-    }
-    let deployed = std::path::Path::new(crate::remote::DEFAULT_SOCKET);
-    if deployed.exists() {
-        return Endpoint::Served(deployed.to_path_buf());
-    }
-    Endpoint::Direct
+    Ok(
+        match (&cli.connect, cli.from_env.connect, &cli.db, cli.from_env.db) {
+            (Some(socket), false, _, _) => Endpoint::Served(socket.clone()),
+            (_, _, Some(_), false) => Endpoint::Direct,
+            (Some(socket), true, _, _) => Endpoint::Served(socket.clone()),
+            (_, _, Some(_), true) => Endpoint::Direct,
+            _ => match &config.connect {
+                Some(socket) => Endpoint::Served(socket.clone()),
+                None => {
+                    let deployed = std::path::Path::new(crate::remote::DEFAULT_SOCKET);
+                    if deployed.exists() {
+                        Endpoint::Served(deployed.to_path_buf())
+                    } else {
+                        Endpoint::Direct
+                    }
+                }
+            },
+        },
+    )
 }
 
 /// The whole line a failed command prints after `permitdesk: `, in `lang` where it can.
@@ -147,12 +157,10 @@ fn damage_hint(err: &anyhow::Error) -> &'static str {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = crate::config::Config::load(cli.config.as_deref())?;
-    match endpoint(&cli, &config) {
-        Endpoint::Served(socket) => crate::remote::client::run(cli, &config, &socket),
-        Endpoint::Direct => {
-            let calendar = load_calendar(&config)?;
-            execute(&cli, calendar)
-        }
+    let calendar = load_calendar(&config)?;
+    match endpoint(&cli, &config)? {
+        Endpoint::Served(socket) => crate::remote::client::run(cli, &config, calendar, &socket),
+        Endpoint::Direct => execute(&cli, calendar),
     }
 }
 

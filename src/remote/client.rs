@@ -10,7 +10,12 @@ use futures_util::{SinkExt as _, StreamExt as _};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-pub fn run(mut cli: Cli, config: &Config, socket: &Path) -> anyhow::Result<()> {
+pub fn run(
+    mut cli: Cli,
+    config: &Config,
+    offered: crate::domain::Calendar,
+    socket: &Path,
+) -> anyhow::Result<()> {
     let lang = crate::cli::language(&cli);
     cli.lang = Some(lang.code().to_string());
     if cli.command.is_none() {
@@ -24,7 +29,7 @@ pub fn run(mut cli: Cli, config: &Config, socket: &Path) -> anyhow::Result<()> {
     }
     let outputs = check_outputs(&cli)?;
     let uploads = uploads(&cli)?;
-    let calendar = install_calendar(&cli, config)?;
+    let calendar = offered_calendar(&cli, config, offered)?;
     runtime.block_on(async {
         let (mut conn, _) = connect(socket, &cli).await?;
         for (path, bytes) in uploads {
@@ -257,17 +262,20 @@ fn uploads(cli: &Cli) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(files)
 }
 
-/// `calendar install`: the calendar is read here (the named file, else this configuration's),
-/// and the server installs what was read.
-fn install_calendar(cli: &Cli, config: &Config) -> anyhow::Result<Option<CalendarText>> {
-    let Some(Command::Calendar(CalendarCommand::Install { file })) = &cli.command else {
-        return Ok(None);
-    };
-    let calendar = match file {
-        Some(path) => {
+/// The calendar this person's configuration offers (the one `calendar install` installs without
+/// a file, and `calendar show` compares), read here, or the file `calendar install` names.
+fn offered_calendar(
+    cli: &Cli,
+    config: &Config,
+    offered: crate::domain::Calendar,
+) -> anyhow::Result<Option<CalendarText>> {
+    let calendar = match &cli.command {
+        Some(Command::Calendar(CalendarCommand::Install { file: Some(path) })) => {
             crate::domain::Calendar::load(path).map_err(|e| Exit::new(6, e.to_string()))?
         }
-        None => crate::cli::load_calendar(config)?,
+        Some(Command::Calendar(CalendarCommand::Install { file: None })) => offered,
+        _ if config.calendar.is_some() => offered,
+        _ => return Ok(None),
     };
     Ok(Some(CalendarText {
         text: calendar.text().to_string(),
@@ -356,5 +364,67 @@ async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
             format!("{n} thing(s) to fix on this side; the server: {e:#}"),
         )
         .into()),
+    }
+}
+
+/// A console session driven one job at a time, for tests and benchmarks: what the console's
+/// worker does, without a terminal.
+pub struct BlockingSession {
+    runtime: tokio::runtime::Runtime,
+    conn: protocol::Connection,
+    pub welcome: Welcome,
+}
+
+impl BlockingSession {
+    /// Connects as the calling process's user, or as `as_user` on a trusting server.
+    pub fn connect(
+        socket: &Path,
+        as_user: Option<&str>,
+        today: Option<&str>,
+    ) -> anyhow::Result<BlockingSession> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let cli = Cli {
+            db: None,
+            connect: Some(socket.to_path_buf()),
+            as_user: as_user.map(str::to_string),
+            today: today.map(str::to_string),
+            lang: Some("en".into()),
+            config: None,
+            json: false,
+            ascii: false,
+            command: None,
+            caller: Default::default(),
+            from_env: Default::default(),
+        };
+        let (conn, welcome) = runtime.block_on(connect(socket, &cli))?;
+        Ok(BlockingSession {
+            runtime,
+            conn,
+            welcome,
+        })
+    }
+
+    /// Sends one job and waits for its reply; news of changes in between is passed over.
+    pub fn execute(
+        &mut self,
+        job: crate::console::worker::Job,
+    ) -> anyhow::Result<crate::console::worker::Reply> {
+        let conn = &mut self.conn;
+        self.runtime.block_on(async {
+            send(conn, &ClientMsg::Job(Box::new(job))).await?;
+            loop {
+                match receive(conn).await {
+                    None => return Err(Exit::new(1, "the server closed the connection").into()),
+                    Some(Err(e)) => return Err(e),
+                    Some(Ok(ServerMsg::Reply(reply))) => return Ok(*reply),
+                    Some(Ok(ServerMsg::Refused { code, message })) => {
+                        return Err(Exit::new(code, message).into());
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
     }
 }
