@@ -1208,3 +1208,137 @@ fn dashboard_at_80x24_keeps_labels_and_counts_readable() {
         );
     }
 }
+
+/// Sends `keys` in one burst, before the store worker has answered any of them, and returns the
+/// store jobs they asked for, still unanswered.
+fn burst(h: &mut Harness, keys: &[(KeyCode, KeyModifiers)]) -> Vec<Effect> {
+    let mut sent = Vec::new();
+    for (code, modifiers) in keys {
+        sent.extend(h.app.update(Msg::Key(KeyEvent::new(*code, *modifiers))));
+    }
+    sent
+}
+
+/// Answers `sent` in order as the worker would, checking that the console quits with the last
+/// answer and not before, and asks nothing more of the store meanwhile.
+fn answer_while_closing(h: &mut Harness, sent: Vec<Effect>) {
+    let tickets: Vec<_> = sent
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Store(ticket) => Some(ticket),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !tickets.is_empty(),
+        "the submit asked the store for something"
+    );
+    let last = tickets.len() - 1;
+    for (i, ticket) in tickets.into_iter().enumerate() {
+        assert!(!h.app.quit, "quit before answer {i}");
+        let reply = execute(&mut h.store, ticket.job);
+        let effects = h.app.update(Msg::Reply {
+            generation: ticket.generation,
+            reply,
+        });
+        assert!(
+            effects.iter().all(|e| matches!(e, Effect::Quit)),
+            "nothing more is asked of the store while closing: {effects:?}"
+        );
+        assert_eq!(h.app.quit, i == last, "answer {i}");
+    }
+}
+
+#[test]
+fn quitting_right_after_submitting_waits_for_the_store_and_says_what_happened() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("Passport copy unreadable");
+    let sent = burst(
+        &mut h,
+        &[
+            (KeyCode::Char('s'), KeyModifiers::CONTROL),
+            (KeyCode::Char('q'), KeyModifiers::NONE),
+        ],
+    );
+    assert!(!h.app.quit, "q while the return is in flight does not quit");
+    assert!(h.app.closing);
+    assert_eq!(h.app.writes_in_flight(), 1);
+    assert!(h.screen().contains("Saving…"), "{}", h.screen());
+    // Further keys, Ctrl-c included, do nothing while saving.
+    let more = burst(
+        &mut h,
+        &[
+            (KeyCode::Char('c'), KeyModifiers::CONTROL),
+            (KeyCode::Char('r'), KeyModifiers::NONE),
+            (KeyCode::Char('q'), KeyModifiers::NONE),
+        ],
+    );
+    assert!(more.is_empty() && !h.app.quit && h.app.dialog.is_none());
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
+
+    answer_while_closing(&mut h, sent);
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::Returned);
+    let events = h.store.events(&case_no).expect("events");
+    assert_eq!(
+        events.last().and_then(|e| e.action.reason()),
+        Some("Passport copy unreadable")
+    );
+    assert_eq!(
+        h.app.farewell,
+        vec![format!(
+            "{case_no}: return recorded (Pre-audit -> Returned)"
+        )]
+    );
+}
+
+#[test]
+fn a_submit_refused_while_quitting_is_said_after_the_console_in_its_language() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::Zh);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("护照复印件不清晰");
+    let sent = burst(
+        &mut h,
+        &[
+            (KeyCode::Char('s'), KeyModifiers::CONTROL),
+            (KeyCode::Char('q'), KeyModifiers::NONE),
+        ],
+    );
+    assert!(h.screen().contains("正在保存"), "{}", h.screen());
+    // Before the worker gets to the return, a supervisor reassigns the case.
+    h.store
+        .act(permitdesk::store::Request {
+            case_no: case_no.clone(),
+            user: "wang.fang".into(),
+            action: permitdesk::domain::Action::Assign {
+                assignee: "chen.yu".into(),
+            },
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today()),
+        })
+        .expect("reassign");
+    answer_while_closing(&mut h, sent);
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
+    assert_eq!(h.app.farewell.len(), 1, "{:?}", h.app.farewell);
+    let line = &h.app.farewell[0];
+    assert!(
+        line.starts_with(&format!("{case_no}：退回补正未记录：")),
+        "{line}"
+    );
+    assert!(line.ends_with("您输入的内容已保存为草稿。"), "{line}");
+    assert_eq!(
+        h.store
+            .draft("li.wei", &case_no, "return")
+            .expect("draft")
+            .as_deref(),
+        Some("护照复印件不清晰"),
+        "the typed reason is still offered next time"
+    );
+}

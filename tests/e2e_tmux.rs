@@ -3,6 +3,10 @@
 //! returns another with a typed two-line reason, and quits. The store is then read back through
 //! the command line, `check` must pass, and the terminal must be as the shell left it.
 //!
+//! Two more runs submit a return while another writer holds the store, then quit in the same
+//! burst of keys or lose the connection: the console must not go before the store has recorded
+//! the return.
+//!
 //! Needs tmux; skips without it, except under CI=true (see tests/support).
 
 mod support;
@@ -124,26 +128,20 @@ fn select(tmux: &Tmux, pane: &str, case_no: &str) -> String {
     })
 }
 
-#[test]
-fn approve_one_return_another_in_a_real_terminal() {
-    let Some(tools) = support::require("e2e_tmux", &["tmux", "bash", "stty"], false) else {
-        return;
-    };
-    let started = std::time::Instant::now();
-    let dir = tempfile::TempDir::new().expect("temp dir");
-    let db = dir.path().join("demo.db");
-    run_ok(pd(&db).args(["demo", "--cases", "200", "--no-tui", "--today", TODAY]));
-    let (accept, ret) = two_unclaimed(&db);
+const PANE: &str = "desk";
 
-    let tmux = Tmux::new(tools.path("tmux"), dir.path(), &support::unique("pd-e2e-"));
-    let pane = "desk";
+/// A tmux server of its own (`socket` and the process id name it) whose pane runs a clean
+/// interactive shell, in which the console is opened as li.wei on `db`.
+fn open_console(tools: &support::Tools, dir: &Path, db: &Path, socket: &str) -> Tmux {
+    let tmux = Tmux::new(tools.path("tmux"), dir, &support::unique(socket));
+    let pane = PANE;
     let mut shell = String::from("exec env");
     for var in support::PERMITDESK_VARS {
         shell.push_str(&format!(" -u {var}"));
     }
     shell.push_str(&format!(
         " XDG_CONFIG_HOME='{}' LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='{PROMPT} ' '{}' --norc --noprofile -i",
-        dir.path().display(),
+        dir.display(),
         tools.path("bash").display()
     ));
     tmux.new_session(pane, 120, 40, &shell);
@@ -168,6 +166,23 @@ fn approve_one_return_another_in_a_real_terminal() {
         "1",
         "the console draws on the alternate screen"
     );
+
+    tmux
+}
+
+#[test]
+fn approve_one_return_another_in_a_real_terminal() {
+    let Some(tools) = support::require("e2e_tmux", &["tmux", "bash", "stty"], false) else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let db = dir.path().join("demo.db");
+    run_ok(pd(&db).args(["demo", "--cases", "200", "--no-tui", "--today", TODAY]));
+    let (accept, ret) = two_unclaimed(&db);
+
+    let tmux = open_console(&tools, dir.path(), &db, "pd-e2e-");
+    let pane = PANE;
 
     // Pre-audit, unclaimed: the first case is selected.
     tmux.keys(pane, &["2"]);
@@ -299,4 +314,98 @@ fn approve_one_return_another_in_a_real_terminal() {
     assert_eq!(claims(&returned), 1, "one claim by {USER}: {returned}");
     run_ok(pd(&db).args(["--as", USER, "--today", TODAY, "check"]));
     eprintln!("e2e_tmux: passed in {:.1?}", started.elapsed());
+}
+
+#[test]
+fn ctrl_s_then_q_at_once_still_records_the_return() {
+    let Some(tools) = support::require("e2e_tmux", &["tmux", "bash", "stty"], false) else {
+        return;
+    };
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let db = dir.path().join("demo.db");
+    run_ok(pd(&db).args(["demo", "--cases", "200", "--no-tui", "--today", TODAY]));
+    let (ret, _) = two_unclaimed(&db);
+    run_ok(cli(&db, USER).args(["case", "claim", &ret]));
+
+    let tmux = open_console(&tools, dir.path(), &db, "pd-e2e-quit-");
+    let pane = PANE;
+    tmux.keys(pane, &["2"]);
+    tmux.wait_text(pane, "Pre-audit:", STEP);
+    select(&tmux, pane, &ret);
+    open_dialog(&tmux, pane, "r", &format!("Return {ret}"));
+    tmux.type_text(pane, REASON_LINES[0]);
+    tmux.wait_text(pane, REASON_LINES[0], STEP);
+
+    // Submit and quit in one send-keys, while another writer holds the store: the return waits
+    // in the store worker, and q must wait for it.
+    let blocker = rusqlite::Connection::open(&db).expect("open");
+    blocker.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    tmux.keys(pane, &["C-s", "q"]);
+    let screen = tmux.wait_text(pane, "Saving…", STEP);
+    assert_eq!(tmux.format(pane, "#{alternate_on}"), "1", "{screen}");
+    blocker.execute_batch("ROLLBACK").expect("unlock");
+    let screen = tmux.wait_for(pane, "the shell prompt after quitting", STEP, |s| {
+        last_line(s) == PROMPT
+    });
+    assert_eq!(tmux.format(pane, "#{alternate_on}"), "0", "{screen}");
+    assert!(
+        screen.contains(&format!("{ret}: return recorded (Pre-audit -> Returned)")),
+        "what the return did is said on the normal screen:\n{screen}"
+    );
+
+    let returned = show(&db, &ret);
+    assert_eq!(returned["stage"], "returned", "{returned}");
+    let last = returned["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("events");
+    assert_eq!(last["action"], "return", "{last}");
+    assert_eq!(last["reason"].as_str(), Some(REASON_LINES[0]), "{last}");
+    run_ok(pd(&db).args(["--as", USER, "--today", TODAY, "check"]));
+}
+
+#[test]
+fn a_connection_dropped_while_a_return_waits_for_the_store_still_records_it() {
+    let Some(tools) = support::require("e2e_tmux", &["tmux", "bash", "stty"], false) else {
+        return;
+    };
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let db = dir.path().join("demo.db");
+    run_ok(pd(&db).args(["demo", "--cases", "200", "--no-tui", "--today", TODAY]));
+    let (ret, _) = two_unclaimed(&db);
+    run_ok(cli(&db, USER).args(["case", "claim", &ret]));
+
+    let tmux = open_console(&tools, dir.path(), &db, "pd-e2e-hup-");
+    let pane = PANE;
+    tmux.keys(pane, &["2"]);
+    tmux.wait_text(pane, "Pre-audit:", STEP);
+    select(&tmux, pane, &ret);
+    open_dialog(&tmux, pane, "r", &format!("Return {ret}"));
+    tmux.type_text(pane, REASON_LINES[0]);
+    tmux.wait_text(pane, REASON_LINES[0], STEP);
+
+    // Another writer holds the store, so the return waits in the store worker; meanwhile the
+    // connection drops (tmux hangs up every pane at once).
+    let blocker = rusqlite::Connection::open(&db).expect("open");
+    blocker.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    tmux.keys(pane, &["C-s"]);
+    tmux.wait_for(pane, "the return to be submitted", STEP, |s| {
+        !s.contains(&format!("Return {ret}"))
+    });
+    tmux.run(&["kill-server"]);
+    std::thread::sleep(Duration::from_secs(1));
+    blocker.execute_batch("ROLLBACK").expect("unlock");
+    let returned = support::poll(STEP, || {
+        let case = show(&db, &ret);
+        (case["stage"] == "returned").then_some(case)
+    });
+    let returned = returned.unwrap_or_else(|| panic!("{ret} was never returned"));
+    let last = returned["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("events");
+    assert_eq!(last["action"], "return", "{last}");
+    assert_eq!(last["reason"].as_str(), Some(REASON_LINES[0]), "{last}");
 }

@@ -232,6 +232,9 @@ texts! {
     Conflict => "Conflict", "冲突";
     ConflictBody => "Someone else changed this case while you were looking at it.", "在您查看期间，他人已修改此案件。";
     ReasonKept => "Your typed text is kept as a draft.", "您输入的内容已保存为草稿。";
+    Saving => "Saving… the console closes once the store has recorded what you submitted", "正在保存…已提交的操作记录完成后自动退出";
+    NotRecorded => "NOT recorded", "未记录";
+    DraftNotSaved => "draft not saved", "草稿未保存";
     Refused => "Refused", "无法执行";
     Done => "done", "完成";
     Failed => "failed", "失败";

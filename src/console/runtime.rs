@@ -183,17 +183,48 @@ pub fn run_on(
     setup: Setup,
 ) -> anyhow::Result<()> {
     install_panic_hook();
-    let _guard = TerminalGuard::enter()?;
+    let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     terminal.clear()?;
-    runtime.block_on(event_loop(&mut terminal, backend, setup))
+    let farewell = runtime.block_on(event_loop(&mut terminal, backend, setup))?;
+    drop(guard);
+    // After a hang-up nobody reads these; a failed write is not worth a panic.
+    let mut out = stdout().lock();
+    for line in farewell {
+        let _ = writeln!(out, "{}", crate::text::sanitize_line(&line));
+    }
+    let _ = out.flush();
+    Ok(())
 }
 
+/// How long a hang-up or SIGTERM waits for the writes in flight.
+const SETTLE_FOR: Duration = Duration::from_secs(10);
+
+/// Stops drawing and waits (at most `SETTLE_FOR`) for the answers to the writes already sent,
+/// so that a dropped connection does not drop a submitted action or a draft.
+async fn settle(
+    app: &mut App,
+    replies: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Reply)>,
+) -> anyhow::Result<Vec<String>> {
+    let deadline = tokio::time::Instant::now() + SETTLE_FOR;
+    app.close();
+    while !app.quit {
+        match tokio::time::timeout_at(deadline, replies.recv()).await {
+            Ok(Some((generation, reply))) => {
+                app.update(Msg::Reply { generation, reply });
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Ok(std::mem::take(&mut app.farewell))
+}
+
+/// Returns what the writes answered while quitting did, to be printed after the console.
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
     backend: Backend,
     setup: Setup,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<String>> {
     let (reply_tx, mut reply_rx) = unbounded_channel();
     let jobs = match backend {
         Backend::Local(store) => Jobs::Local(spawn_worker(store, reply_tx)),
@@ -227,8 +258,12 @@ async fn event_loop(
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(text),
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                Some(Err(e)) => {
+                    // A terminal gone mid-write (a dropped connection) still lets writes finish.
+                    settle(&mut app, &mut reply_rx).await?;
+                    return Err(e.into());
+                }
+                None => return settle(&mut app, &mut reply_rx).await,
             },
             Some((generation, reply)) = reply_rx.recv() => match reply {
                 // The server closed this session (the user was disabled, or it is stopping).
@@ -238,15 +273,15 @@ async fn event_loop(
                 reply => Msg::Reply { generation, reply },
             },
             _ = tick.tick() => Msg::Tick,
-            _ = hangup.recv() => return Ok(()),
-            _ = terminate.recv() => return Ok(()),
+            _ = hangup.recv() => return settle(&mut app, &mut reply_rx).await,
+            _ = terminate.recv() => return settle(&mut app, &mut reply_rx).await,
         };
         let mut effects = app.update(msg);
         while let Ok((generation, reply)) = reply_rx.try_recv() {
             effects.extend(app.update(Msg::Reply { generation, reply }));
         }
         if dispatch(effects, &app) {
-            return Ok(());
+            return Ok(std::mem::take(&mut app.farewell));
         }
         terminal.draw(|f| view::draw(f, &app))?;
     }

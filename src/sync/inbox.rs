@@ -159,17 +159,29 @@ pub struct Spool {
 }
 
 impl Spool {
-    /// Checks the layout, creates missing subdirectories and takes the spool's lock.
-    pub fn open(dir: &Path) -> Result<Spool, SyncError> {
+    /// Takes the spool's lock, checks that the spool belongs to the store `store_id` (binding it
+    /// on first use) and only then creates missing subdirectories.
+    pub fn open(dir: &Path, store_id: &str) -> Result<Spool, SyncError> {
         if !dir.is_dir() {
             return Err(SyncError::NoSpool {
                 path: dir.to_path_buf(),
             });
         }
+        let lock = Self::lock(dir)?;
+        super::binding::bind(dir, store_id)?;
         let (inbox, archive, outbox) = (dir.join("inbox"), dir.join("archive"), dir.join("outbox"));
         for d in [&inbox, &archive, &outbox] {
             ensure_dir(d).map_err(SyncError::io(d))?;
         }
+        Ok(Spool {
+            inbox,
+            archive,
+            outbox,
+            _lock: lock,
+        })
+    }
+
+    fn lock(dir: &Path) -> Result<Flock<File>, SyncError> {
         let lock_path = dir.join(".permitdesk-sync.lock");
         let file = OpenOptions::new()
             .create(true)
@@ -177,15 +189,8 @@ impl Spool {
             .write(true)
             .open(&lock_path)
             .map_err(SyncError::io(&lock_path))?;
-        let lock =
-            Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|_| SyncError::Locked {
-                path: dir.to_path_buf(),
-            })?;
-        Ok(Spool {
-            inbox,
-            archive,
-            outbox,
-            _lock: lock,
+        Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|_| SyncError::Locked {
+            path: dir.to_path_buf(),
         })
     }
 
@@ -286,7 +291,7 @@ pub fn run_once(
     options: &Options,
     observer: &mut dyn Observer,
 ) -> Result<SyncReport, SyncError> {
-    let spool = Spool::open(&options.spool)?;
+    let spool = Spool::open(&options.spool, &store.id()?)?;
     let mut report = SyncReport::default();
     let mut blocked = Blocked::default();
     for entry in spool.batches()? {

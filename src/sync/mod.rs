@@ -3,6 +3,7 @@
 //! writes files and drives the store in short transactions.
 
 pub mod batch;
+pub mod binding;
 pub mod fsutil;
 pub mod import;
 pub mod inbox;
@@ -29,6 +30,18 @@ pub enum SyncError {
     Locked { path: PathBuf },
     #[error("{path}: no spool directory here; create it (with inbox/ inside) or fix --spool")]
     NoSpool { path: PathBuf },
+    #[error(
+        "{path}: this spool belongs to store {bound} but this store is {ours}; each store needs its own spool"
+    )]
+    OtherStore {
+        path: PathBuf,
+        bound: String,
+        ours: String,
+    },
+    #[error(
+        "{path}: {detail}; it should hold the id of the store this spool belongs to (remove it only if no other store uses the spool)"
+    )]
+    BadMarker { path: PathBuf, detail: String },
 }
 
 impl SyncError {
@@ -37,6 +50,8 @@ impl SyncError {
         match self {
             SyncError::Store(e) => e.exit_code(),
             SyncError::Locked { .. } => 4,
+            SyncError::OtherStore { .. } => 3,
+            SyncError::BadMarker { .. } => 6,
             SyncError::Io { .. } | SyncError::NoSpool { .. } => 1,
         }
     }

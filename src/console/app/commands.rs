@@ -36,10 +36,7 @@ impl App {
                 self.dialog = Some(Dialog::Help { scroll: 0 });
                 Vec::new()
             }
-            Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            Quit => self.close(),
             NextQueue => self.switch_tab(self.tab + 1),
             PrevQueue => self.switch_tab(self.tab + Queue::TABS.len() - 1),
             Queue1 | Queue2 | Queue3 | Queue4 | Queue5 | Queue6 | Queue7 | Queue8 | Queue9 => {

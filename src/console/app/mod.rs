@@ -1,6 +1,7 @@
 //! All console state and `update`, which turns a message into new state and effects. It does no
 //! I/O: the store is reached only through the jobs it returns.
 
+mod closing;
 mod commands;
 pub mod dashboard;
 mod open;
@@ -121,6 +122,10 @@ pub struct App {
     pub dashboard: Option<dashboard::DashboardView>,
     pub size: (u16, u16),
     pub quit: bool,
+    /// A quit is waiting for the writes in flight ("saving…"); keys do nothing meanwhile.
+    pub closing: bool,
+    /// What the writes answered while closing did, for the runtime to print after the console.
+    pub farewell: Vec<String>,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
     pub drafts: HashMap<(String, String), String>,
     data_version: Option<i64>,
@@ -129,6 +134,7 @@ pub struct App {
     detail_generation: u64,
     pending_assign: Option<Vec<Target>>,
     pending_text: Option<(String, String, String)>,
+    writes: Vec<(u64, closing::Write)>,
 }
 
 impl App {
@@ -152,6 +158,8 @@ impl App {
             dashboard: None,
             size: (120, 40),
             quit: false,
+            closing: false,
+            farewell: Vec::new(),
             drafts: HashMap::new(),
             data_version: None,
             next_generation: 0,
@@ -159,6 +167,7 @@ impl App {
             detail_generation: 0,
             pending_assign: None,
             pending_text: None,
+            writes: Vec::new(),
         };
         if app.is_read_only() {
             app.status = Some(Status {
@@ -217,6 +226,7 @@ impl App {
 
     fn job(&mut self, job: Job) -> Effect {
         self.next_generation += 1;
+        self.track(self.next_generation, &job);
         Effect::Store(Ticket {
             generation: self.next_generation,
             job,
@@ -299,6 +309,9 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        if self.closing {
+            return self.closing_update(msg);
+        }
         match msg {
             Msg::Key(key)
                 if key.kind == KeyEventKind::Press || key.kind == KeyEventKind::Repeat =>
@@ -312,7 +325,10 @@ impl App {
                 Vec::new()
             }
             Msg::Tick => vec![self.job(Job::Poll)],
-            Msg::Reply { generation, reply } => self.reply(generation, reply),
+            Msg::Reply { generation, reply } => {
+                self.answered(generation);
+                self.reply(generation, reply)
+            }
         }
     }
 
@@ -363,8 +379,7 @@ impl App {
     fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if is_ctrl_c(&key) {
             // Nothing typed here is at stake: quit, as everywhere else.
-            self.quit = true;
-            return vec![Effect::Quit];
+            return self.close();
         }
         match key.code {
             KeyCode::Enter => {
@@ -399,13 +414,11 @@ impl App {
                 self.dialog = Some(Dialog::QuitAsk { editor });
                 return saved.into_iter().collect();
             }
-            self.quit = true;
-            return vec![Effect::Quit];
+            return self.close();
         }
         if let Dialog::QuitAsk { editor } = dialog {
             if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                self.quit = true;
-                return vec![Effect::Quit];
+                return self.close();
             }
             // `n`, Esc or anything else: back to the text being typed.
             self.dialog = editor.take().map(|d| *d);

@@ -183,7 +183,7 @@ impl App {
     }
 
     /// What an event did, in words: `Pre-audit -> Review`, `claimed`, `assigned to chen.yu`.
-    fn event_summary(&self, e: &Event) -> String {
+    pub(super) fn event_summary(&self, e: &Event) -> String {
         let l = self.lang;
         if e.from == Some(e.to) {
             return match (&e.action, l) {
@@ -240,7 +240,7 @@ impl App {
 }
 
 /// `why` without a leading `CASE: ` (or `CASE：`).
-fn without_case_prefix<'a>(why: &'a str, case_no: &str) -> &'a str {
+pub(super) fn without_case_prefix<'a>(why: &'a str, case_no: &str) -> &'a str {
     why.strip_prefix(case_no)
         .and_then(|rest| rest.strip_prefix(':').or_else(|| rest.strip_prefix('：')))
         .map(str::trim_start)

@@ -139,10 +139,7 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Dialog::QuitAsk { .. } => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            Dialog::QuitAsk { .. } => self.close(),
             Dialog::Message { .. } | Dialog::Help { .. } => Vec::new(),
         }
     }

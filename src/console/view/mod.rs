@@ -329,6 +329,11 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    if app.closing {
+        let text = format!(" {} ({})", app.lang.t(T::Saving), app.writes_in_flight());
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.key())), area);
+        return;
+    }
     if app.search.typing {
         let line = Line::from(vec![
             Span::styled(format!(" {}: ", app.lang.t(T::Search)), theme.key()),
