@@ -1,6 +1,18 @@
-//! The console driven by keys through `App::update`, its store jobs run synchronously against a
-//! temporary demo store, each screen rendered into a `TestBackend` and compared with a reviewed
-//! snapshot. The date is fixed, so every deadline on screen is too.
+// The console driven by keys through `App::update`, its store jobs run synchronously against a
+// temporary demo store, each screen rendered into a `TestBackend` and compared with a reviewed
+// snapshot. The date is fixed, so every deadline on screen is too. Plain comments: the served
+// twin (tests/console_served.rs) includes this file and runs every job through a server.
+
+mod served;
+
+/// A reviewed screen, under the same file in both twins (`console__NAME.snap`).
+macro_rules! snapshot {
+    ($name:literal, $value:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(concat!("console__", $name), $value));
+    }};
+}
 
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -25,9 +37,19 @@ fn today() -> NaiveDate {
     TODAY.parse().expect("date")
 }
 
+/// Where the console's jobs run: on the harness's store, or through a server of its own.
+enum Exec {
+    Direct,
+    Served {
+        session: Box<permitdesk::remote::client::BlockingSession>,
+        _server: served::Server,
+    },
+}
+
 struct Harness {
     app: App,
     store: Store,
+    exec: Exec,
     _dir: TempDir,
     width: u16,
     height: u16,
@@ -68,9 +90,25 @@ impl Harness {
             theme: Default::default(),
         };
         let (app, effects) = App::new(setup);
+        let exec = if served::enabled() {
+            let server = served::start(store.path());
+            let session = permitdesk::remote::client::BlockingSession::connect(
+                &server.socket,
+                Some(user),
+                Some(TODAY),
+            )
+            .expect("connect to the server");
+            Exec::Served {
+                session: Box::new(session),
+                _server: server,
+            }
+        } else {
+            Exec::Direct
+        };
         let mut h = Harness {
             app,
             store,
+            exec,
             _dir: dir,
             width,
             height,
@@ -80,12 +118,20 @@ impl Harness {
         h
     }
 
+    /// Runs one job where this suite runs them.
+    fn execute(&mut self, job: permitdesk::console::worker::Job) -> Reply {
+        match &mut self.exec {
+            Exec::Direct => execute(&mut self.store, job),
+            Exec::Served { session, .. } => session.execute(job).expect("a served job"),
+        }
+    }
+
     /// Runs effects to completion, the way the worker would, in order.
     fn run(&mut self, effects: Vec<Effect>) {
         let mut queue: VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             if let Effect::Store(ticket) = effect {
-                let reply = execute(&mut self.store, ticket.job);
+                let reply = self.execute(ticket.job);
                 queue.extend(self.app.update(Msg::Reply {
                     generation: ticket.generation,
                     reply,
@@ -196,21 +242,21 @@ fn mask_clock(screen: &str) -> String {
 #[test]
 fn main_screen_narrow_and_wide() {
     let mut h = Harness::new("li.wei", 80, 24, Lang::En);
-    insta::assert_snapshot!("my_cases_80x24", h.screen());
+    snapshot!("my_cases_80x24", h.screen());
     h.press("2");
-    insta::assert_snapshot!("pre_audit_80x24", h.screen());
+    snapshot!("pre_audit_80x24", h.screen());
     h.enter();
-    insta::assert_snapshot!("detail_80x24", h.screen());
+    snapshot!("detail_80x24", h.screen());
     let mut wide = Harness::new("li.wei", 160, 48, Lang::En);
     wide.press("2");
-    insta::assert_snapshot!("pre_audit_160x48", wide.screen());
+    snapshot!("pre_audit_160x48", wide.screen());
 }
 
 #[test]
 fn chinese_screen_aligns() {
     let mut h = Harness::new("li.wei", 160, 48, Lang::Zh);
     h.press("7");
-    insta::assert_snapshot!("verification_zh_160x48", h.screen());
+    snapshot!("verification_zh_160x48", h.screen());
     h.press("L");
     assert!(
         h.screen().contains("Verification ("),
@@ -229,7 +275,7 @@ fn claim_then_accept_with_a_confirmation() {
         Some("li.wei")
     );
     h.press("a");
-    insta::assert_snapshot!("accept_confirmation", h.screen());
+    snapshot!("accept_confirmation", h.screen());
     h.enter();
     assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::Review);
     assert!(
@@ -247,9 +293,9 @@ fn return_needs_a_reason_and_keeps_it() {
     h.press("c");
     h.press("r");
     h.ctrl('s');
-    insta::assert_snapshot!("return_empty_refused", h.screen());
+    snapshot!("return_empty_refused", h.screen());
     h.type_text("1. 护照复印件不清晰\n2. Contract lacks the employer's seal");
-    insta::assert_snapshot!("return_typed", h.screen());
+    snapshot!("return_typed", h.screen());
     h.ctrl('s');
     let case = h.store.case(&case_no).expect("case");
     assert_eq!(case.stage, Stage::Returned);
@@ -282,7 +328,7 @@ fn a_conflict_opens_a_dialog_and_keeps_the_typed_reason() {
         })
         .expect("reassign");
     h.ctrl('s');
-    insta::assert_snapshot!("conflict_dialog", h.screen());
+    snapshot!("conflict_dialog", h.screen());
     assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
     h.enter();
     h.press("r");
@@ -335,7 +381,7 @@ fn search_as_you_type_counts_matches() {
 fn help_comes_from_the_live_keymap() {
     let mut h = Harness::new("li.wei", 80, 24, Lang::En);
     h.press("?");
-    insta::assert_snapshot!("help_80x24", h.screen());
+    snapshot!("help_80x24", h.screen());
 }
 
 #[test]
@@ -355,7 +401,7 @@ fn bulk_claim_previews_and_reports() {
     h.press("f");
     h.press("  ");
     h.press("c");
-    insta::assert_snapshot!("bulk_preview", h.screen());
+    snapshot!("bulk_preview", h.screen());
     h.enter();
     let screen = h.screen();
     assert!(screen.contains("2 done, 0 failed"), "{screen}");
@@ -372,11 +418,11 @@ fn clerk_dialogs_entry_and_checklist() {
     let mut h = Harness::new("liu.yang", 80, 24, Lang::En);
     h.press("6");
     h.press("e");
-    insta::assert_snapshot!("entry_date_dialog", h.screen());
+    snapshot!("entry_date_dialog", h.screen());
     h.esc();
     h.press("7");
     h.press("v");
-    insta::assert_snapshot!("verify_dialog", h.screen());
+    snapshot!("verify_dialog", h.screen());
     h.enter();
     let screen = h.screen();
     assert!(
@@ -391,7 +437,7 @@ fn supervisor_assigns_from_a_picker_and_extends_by_palette() {
     h.press("2");
     let case_no = h.app.list.selected_case_no().expect("a case");
     h.press("A");
-    insta::assert_snapshot!("assign_picker", h.screen());
+    snapshot!("assign_picker", h.screen());
     h.enter();
     let holder = h
         .store
@@ -407,7 +453,7 @@ fn supervisor_assigns_from_a_picker_and_extends_by_palette() {
     h.press("3");
     h.press(":");
     h.type_text("extend");
-    insta::assert_snapshot!("palette", h.screen());
+    snapshot!("palette", h.screen());
     h.enter();
     h.type_text("3");
     h.enter();
@@ -424,7 +470,7 @@ fn supervisor_assigns_from_a_picker_and_extends_by_palette() {
 fn dashboard_opens_the_cases_behind_a_figure() {
     let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
     h.press("D");
-    insta::assert_snapshot!("dashboard_160x48", h.screen());
+    snapshot!("dashboard_160x48", h.screen());
     let expected = h
         .app
         .dashboard
@@ -460,7 +506,7 @@ fn refusals_and_help_in_chinese() {
     assert!(screen.contains("请先认领"), "{screen}");
     h.enter();
     h.press("?");
-    insta::assert_snapshot!("help_zh_80x24", h.screen());
+    snapshot!("help_zh_80x24", h.screen());
 }
 
 #[test]
@@ -1161,7 +1207,7 @@ fn the_table_at_its_minimum_size_keeps_case_applicant_and_deadline() {
         h.press("2");
         let screen = h.screen();
         if lang == Lang::En {
-            insta::assert_snapshot!("pre_audit_60x16", screen.clone());
+            snapshot!("pre_audit_60x16", screen.clone());
         }
         let rows = h.app.list.rows.clone();
         for row in rows.iter().take(5) {
@@ -1190,7 +1236,7 @@ fn dashboard_at_80x24_keeps_labels_and_counts_readable() {
     let mut h = Harness::new("wang.fang", 80, 24, Lang::En);
     h.press("D");
     let screen = h.screen();
-    insta::assert_snapshot!("dashboard_80x24", screen.clone());
+    snapshot!("dashboard_80x24", screen.clone());
     let data = h
         .app
         .dashboard
@@ -1236,7 +1282,7 @@ fn answer_while_closing(h: &mut Harness, sent: Vec<Effect>) {
     let last = tickets.len() - 1;
     for (i, ticket) in tickets.into_iter().enumerate() {
         assert!(!h.app.quit, "quit before answer {i}");
-        let reply = execute(&mut h.store, ticket.job);
+        let reply = h.execute(ticket.job);
         let effects = h.app.update(Msg::Reply {
             generation: ticket.generation,
             reply,

@@ -346,6 +346,8 @@ async fn still_active(server: &Arc<Server>, user: &str) -> Result<(), String> {
 /// the server's, so a client cannot act or read as anyone else.
 async fn job_reply(server: &Arc<Server>, bound: &Bound, job: Job) -> Reply {
     if matches!(job, Job::Poll) {
+        // The console answers its own polls from pushed news; a client that asks gets a fresh look.
+        server.scan().await;
         return Reply::Changed(server.version());
     }
     let user = bound.user.clone();

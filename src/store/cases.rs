@@ -17,7 +17,8 @@ use serde::Serialize;
 /// Sorts after every real date: cases with no running timer go last.
 pub const NO_DUE: &str = "9999-12-31";
 
-/// A row of a queue: what lists and tables show, without the whole case.
+/// A row of a queue: what lists and tables show, without the whole case. Its JSON (the command
+/// line's) leaves out the keys; [`rows_with_keys`] carries them to a console through a server.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CaseRow {
     #[serde(skip)]
@@ -521,5 +522,38 @@ impl Store {
             }
             index(tx, &entries)
         })
+    }
+}
+
+/// Rows with their keyset keys (`id`, `due_key`), which a console pages by: the wire form of a
+/// page of rows, where the command line's JSON leaves them out.
+pub mod rows_with_keys {
+    use super::CaseRow;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Keyed {
+        row: CaseRow,
+        id: i64,
+        due_key: String,
+    }
+
+    pub fn serialize<S: Serializer>(rows: &[CaseRow], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(rows.iter().map(|row| Keyed {
+            row: row.clone(),
+            id: row.id,
+            due_key: row.due_key.clone(),
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<CaseRow>, D::Error> {
+        Ok(Vec::<Keyed>::deserialize(d)?
+            .into_iter()
+            .map(|k| CaseRow {
+                id: k.id,
+                due_key: k.due_key,
+                ..k.row
+            })
+            .collect())
     }
 }

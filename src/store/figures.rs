@@ -169,6 +169,7 @@ pub enum Figure {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FigureCases {
     pub total: i64,
+    #[serde(with = "crate::store::cases::rows_with_keys")]
     pub rows: Vec<CaseRow>,
 }
 

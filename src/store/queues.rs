@@ -75,6 +75,7 @@ pub struct QueueQuery {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Page {
+    #[serde(with = "crate::store::cases::rows_with_keys")]
     pub rows: Vec<CaseRow>,
     /// Set when more rows follow.
     pub next: Option<Cursor>,
