@@ -1,13 +1,15 @@
-//! One end-to-end run of the real binary in a real terminal (tmux): an approver opens the console
-//! on a demo store, filters Pre-audit to unclaimed cases, claims and accepts one, claims and
-//! returns another with a typed two-line reason, and quits. The store is then read back through
-//! the command line, `check` must pass, and the terminal must be as the shell left it.
-//!
-//! Two more runs submit a return while another writer holds the store, then quit in the same
-//! burst of keys or lose the connection: the console must not go before the store has recorded
-//! the return.
-//!
-//! Needs tmux; skips without it, except under CI=true (see tests/support).
+// One end-to-end run of the real binary in a real terminal (tmux): an approver opens the console
+// on a demo store, filters Pre-audit to unclaimed cases, claims and accepts one, claims and
+// returns another with a typed two-line reason, and quits. The store is then read back through
+// the command line, `check` must pass, and the terminal must be as the shell left it.
+//
+// Two more runs submit a return while another writer holds the store, then quit in the same
+// burst of keys or lose the connection: the console must not go before the store has recorded
+// the return.
+//
+// Needs tmux; skips without it, except under CI=true (see tests/support).
+
+// Plain comments: tests/e2e_tmux_served.rs includes this file to run it through a server.
 
 mod support;
 
@@ -149,13 +151,18 @@ fn open_console(tools: &support::Tools, dir: &Path, db: &Path, socket: &str) -> 
     assert_eq!(tmux.format(pane, "#{alternate_on}"), "0");
 
     // Open the console as li.wei.
+    let target = support::served::target(db);
+    let mut command = String::new();
+    if let Some((var, value)) = &target.env {
+        command.push_str(&format!("{var}='{}' ", value.display()));
+    }
+    command.push_str(&format!("'{}'", support::BIN));
+    for arg in &target.args {
+        command.push_str(&format!(" '{}'", arg.to_string_lossy()));
+    }
     tmux.type_text(
         pane,
-        &format!(
-            "'{}' --db '{}' --as {USER} --today {TODAY} --lang en",
-            support::BIN,
-            db.display()
-        ),
+        &format!("{command} --as {USER} --today {TODAY} --lang en"),
     );
     tmux.keys(pane, &["Enter"]);
     tmux.wait_for(pane, "the console", STEP, |s| {

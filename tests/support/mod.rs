@@ -8,6 +8,10 @@
 
 #![allow(dead_code)]
 
+/// The served twins (crates named `*_served`) reach every store through a server of their own.
+#[path = "../served/mod.rs"]
+pub mod served;
+
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -109,7 +113,11 @@ pub fn pd(db: &Path) -> Command {
     if let Some(dir) = db.parent() {
         cmd.env("XDG_CONFIG_HOME", dir);
     }
-    cmd.arg("--db").arg(db);
+    let target = served::target(db);
+    if let Some((var, value)) = target.env {
+        cmd.env(var, value);
+    }
+    cmd.args(target.args);
     cmd
 }
 
