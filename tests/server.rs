@@ -331,3 +331,81 @@ fn sync_through_the_server_takes_a_pass_of_its_own_spool() {
         "the spool is bound"
     );
 }
+
+#[test]
+fn sigterm_closes_idle_consoles_with_a_reason_and_the_server_exits_cleanly() {
+    let (dir, db) = demo();
+    let socket = dir.path().join("term.sock");
+    let mut server = pd()
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--trust-declared-user", "--group"])
+        .arg(served::own_group())
+        .arg("--socket")
+        .arg(&socket)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let up = (0..500).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        UnixStream::connect(&socket).is_ok()
+    });
+    assert!(up, "the server listens");
+    let mut console = UnixStream::connect(&socket).expect("connect");
+    console
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write_frame(&mut console, &hello(PROTOCOL, Some("li.wei")));
+    assert!(matches!(
+        read_frame(&mut console),
+        Some(ServerMsg::Welcome(_))
+    ));
+    let job = serde_json::to_vec(&ClientMsg::Job(Box::new(
+        permitdesk::console::worker::Job::Assignees,
+    )))
+    .expect("json");
+    write_frame(&mut console, &job);
+    assert!(matches!(
+        read_frame(&mut console),
+        Some(ServerMsg::Reply(_))
+    ));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    match read_frame(&mut console) {
+        Some(ServerMsg::Refused { code, message }) => {
+            assert_eq!(code, 1);
+            assert!(message.contains("stopping"), "{message}");
+        }
+        other => panic!("expected the server to say it is stopping, got {other:?}"),
+    }
+    let status = server.wait().expect("the server exits");
+    assert!(status.success(), "{status}");
+    assert!(!socket.exists(), "the socket is removed");
+}
+
+#[test]
+fn doctor_through_the_socket_checks_both_sides() {
+    let (dir, db) = demo();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let server = served::start(&db);
+    let out = through(
+        &server.socket,
+        &["--as", "li.wei", "--today", TODAY, "doctor"],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "ok   the socket is mode 660",
+        "ok   the server answers: permitdesk",
+        "ok   client and server are the same version",
+        "ok   the server says you are li.wei: approver",
+        "ok   only the store's owner can read or write its files",
+        "ok   journal mode is WAL",
+        "ok   you are li.wei: approver",
+    ] {
+        assert!(said.contains(line), "{line:?} in:\n{said}");
+    }
+}

@@ -1,6 +1,5 @@
 //! `doctor`: checks a deployment and says what to fix. Exit 0 when nothing needs fixing.
 
-use super::identity::os_login;
 use super::{Cli, Exit, store_path};
 use crate::domain::Calendar;
 use crate::store::Store;
@@ -138,9 +137,13 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
             "open the store once with permitdesk as a writer; it switches to WAL",
         );
     }
-    let login = match &cli.caller {
-        super::args::Caller::Process => os_login().unwrap_or_default(),
-        super::args::Caller::Peer { login, .. } => login.clone(),
+    // Who this command acts as: the login, or the declared user where that is honoured.
+    let login = match super::identity::resolve(cli, &store) {
+        Ok((user, _)) => user,
+        Err(e) => {
+            report.fix(&format!("{e:#}"), "run doctor as yourself (without --as)");
+            return finish(&report);
+        }
     };
     match store.find_actor(&login)? {
         None => report.fix(
