@@ -149,6 +149,27 @@ pub struct ServeArgs {
     pub trust_declared_user: bool,
 }
 
+impl Command {
+    /// The subcommand's name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Demo(_) => "demo",
+            Command::Init { .. } => "init",
+            Command::User(_) => "user",
+            Command::Case(_) => "case",
+            Command::Check(_) => "check",
+            Command::Doctor => "doctor",
+            Command::Backup { .. } => "backup",
+            Command::Import(_) => "import",
+            Command::Sync(_) => "sync",
+            Command::Export(_) => "export",
+            Command::Report(_) => "report",
+            Command::Calendar(_) => "calendar",
+            Command::Serve(_) => "serve",
+        }
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]
 pub enum CalendarCommand {
     /// Which calendar the store runs on and the years it covers

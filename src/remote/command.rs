@@ -135,17 +135,8 @@ fn prepare(
     }
 }
 
-fn command_name(cli: &Cli) -> String {
-    let debug = format!("{:?}", cli.command);
-    let name: String = debug
-        .trim_start_matches("Some(")
-        .chars()
-        .take_while(|c| c.is_alphanumeric())
-        .collect();
-    match name.as_str() {
-        "" | "None" => "console".into(),
-        n => n.to_lowercase(),
-    }
+fn command_name(cli: &Cli) -> &'static str {
+    cli.command.as_ref().map_or("console", Command::name)
 }
 
 /// What a served command prints and writes, sent to its client. Sending blocks while the client

@@ -20,8 +20,9 @@ pub const MAX_FRAME: usize = 16 << 20;
 /// Files travel in pieces of this size.
 pub const CHUNK: usize = 1 << 20;
 
-/// The most a client may upload for one command (input files for `import`).
-pub const MAX_UPLOAD: u64 = 1 << 30;
+/// The most a client may upload for one command (input files for `import`): the server holds
+/// them in memory while the command runs.
+pub const MAX_UPLOAD: u64 = 256 << 20;
 
 pub type Connection = Framed<UnixStream, LengthDelimitedCodec>;
 
