@@ -97,6 +97,9 @@ impl Server {
 
 pub fn run(cli: &Cli, args: &ServeArgs, calendar: Calendar) -> anyhow::Result<()> {
     init_logging();
+    // Whatever starts it: the WAL, the spool's directories and the outbox files it creates are
+    // the account's alone (the socket is given its mode explicitly).
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let db = crate::cli::store_path(cli, "permitdesk.db")?;
     let store = crate::cli::open_existing(&db, calendar.clone())?;
     let store_id = store.id()?;
