@@ -533,3 +533,36 @@ fn a_bad_configuration_is_refused_by_every_command_naming_the_file() {
     std::fs::write(&config, "calendar = \"missing.toml\"\n").expect("write");
     list(1, "missing.toml: cannot read the holiday calendar");
 }
+
+#[test]
+fn an_unknown_language_is_a_usage_error_naming_both() {
+    let (_dir, db) = demo();
+    pd(&db)
+        .args(["--lang", "fr", "case", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("zh").and(predicate::str::contains("en")));
+}
+
+#[test]
+fn a_backup_into_a_missing_directory_is_refused_and_makes_none() {
+    let (dir, db) = demo();
+    let dest = dir.path().join("missing/copy.db");
+    as_user(&mut pd(&db), "admin")
+        .args(["backup", dest.to_str().expect("path")])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("does not exist"));
+    assert!(!dir.path().join("missing").exists());
+    let copy = dir.path().join("copy.db");
+    as_user(&mut pd(&db), "admin")
+        .args(["backup", copy.to_str().expect("path")])
+        .assert()
+        .success();
+    let store = Store::open(&copy, Calendar::embedded()).expect("the copy opens");
+    assert!(store.check(TODAY.parse().expect("date"), None).expect("check").ok());
+    as_user(&mut pd(&db), "li.wei")
+        .args(["backup", dir.path().join("mine.db").to_str().expect("path")])
+        .assert()
+        .code(3);
+}

@@ -27,11 +27,7 @@ pub fn run(cli: &Cli, cmd: &CalendarCommand, offered: Calendar) -> anyhow::Resul
             );
             crate::outln!("years covered: {}", join_years(&years));
             if let Some(other) = session.store.offered_calendar() {
-                crate::outln!(
-                    "your configuration offers another calendar ({}); it is not used: an admin \
-                     installs it with `permitdesk calendar install`",
-                    sanitize_line(other)
-                );
+                crate::outln!("{}", offered_differs(other));
             }
             Ok(())
         }
@@ -52,6 +48,21 @@ pub fn run(cli: &Cli, cmd: &CalendarCommand, offered: Calendar) -> anyhow::Resul
             );
             Ok(())
         }
+    }
+}
+
+/// Says where the calendar this process was offered comes from, and that the store's is used.
+pub fn offered_differs(source: &str) -> String {
+    if source == crate::domain::calendar::EMBEDDED_SOURCE {
+        "the calendar built into this permitdesk differs from the store's; the store's is used \
+         (an admin replaces it with `permitdesk calendar install FILE`)"
+            .to_string()
+    } else {
+        format!(
+            "your configuration offers another calendar ({}); it is not used: an admin \
+             installs it with `permitdesk calendar install`",
+            sanitize_line(source)
+        )
     }
 }
 

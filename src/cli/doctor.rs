@@ -176,11 +176,7 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         None => report.ok("the holiday calendar covers this year"),
     }
     if let Some(offered) = store.offered_calendar() {
-        report.note(&format!(
-            "your configuration offers the calendar {}, but the store runs on its own ({}); `permitdesk calendar install` (admin) replaces it",
-            crate::text::sanitize_line(offered),
-            crate::text::sanitize_line(store.calendar().source())
-        ));
+        report.note(&super::calendar::offered_differs(offered));
     }
     finish(&report)
 }

@@ -1,7 +1,7 @@
 //! The command line of INTERFACE.md: argument parsing, identity, and the exit codes.
 
 pub mod args;
-mod calendar;
+pub mod calendar;
 mod case;
 mod check;
 pub mod console;
@@ -156,6 +156,9 @@ fn damage_hint(err: &anyhow::Error) -> &'static str {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(lang) = cli.lang.as_deref() {
+        check_lang(lang)?;
+    }
     let config = crate::config::Config::load(cli.config.as_deref())?;
     let calendar = load_calendar(&config)?;
     match endpoint(&cli, &config)? {
@@ -189,11 +192,53 @@ pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
     }
 }
 
+/// `--lang` (or `PERMITDESK_LANG`): `zh` or `en`, alone or as a locale (`zh_CN.UTF-8`).
+fn check_lang(lang: &str) -> Result<(), Exit> {
+    let lower = lang.trim().to_ascii_lowercase();
+    let known = ["zh", "en"].iter().any(|code| {
+        lower == *code
+            || lower.starts_with(&format!("{code}_"))
+            || lower.starts_with(&format!("{code}-"))
+    });
+    if known {
+        Ok(())
+    } else {
+        Err(Exit::new(
+            2,
+            format!(
+                "--lang {}: say zh (中文) or en (English)",
+                crate::text::sanitize_line(lang)
+            ),
+        ))
+    }
+}
+
+/// A backup goes into a directory that exists: none is made that the user did not ask for.
+pub fn check_backup_dest(dest: &std::path::Path) -> Result<(), Exit> {
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Exit::new(
+            6,
+            format!(
+                "DEST: {} does not exist or is not a directory; create it first",
+                parent.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// `backup DEST` (admin): SQLite's online backup, a consistent copy while consoles run. Served,
 /// the server copies into a private temporary file and the client writes DEST as the caller.
 fn backup(cli: &Cli, dest: &std::path::Path, calendar: Calendar) -> anyhow::Result<()> {
     let session = identity::Session::open(cli, calendar, identity::Need::Reader)?;
     session.store.require_admin(session.user(), "backup")?;
+    if !io::is_served() {
+        check_backup_dest(dest)?;
+    }
     if io::is_served() {
         let dir = tempfile::tempdir().context("a temporary directory for the copy")?;
         let copy = dir.path().join("backup.db");

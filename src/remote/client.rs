@@ -214,6 +214,7 @@ fn check_outputs(cli: &Cli) -> anyhow::Result<Vec<PathBuf>> {
         Some(Command::Export(a)) => a.output.iter().cloned().collect(),
         Some(Command::Report(a)) => a.output.iter().cloned().collect(),
         Some(Command::Backup { dest }) => {
+            crate::cli::check_backup_dest(dest)?;
             if std::fs::symlink_metadata(dest).is_ok() {
                 return Err(Exit::new(
                     6,

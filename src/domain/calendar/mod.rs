@@ -164,9 +164,12 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// The source name of the calendar built into the binary.
+pub const EMBEDDED_SOURCE: &str = "embedded";
+
 impl Calendar {
     pub fn embedded() -> Calendar {
-        Calendar::from_toml_str(EMBEDDED_CALENDAR, "embedded")
+        Calendar::from_toml_str(EMBEDDED_CALENDAR, EMBEDDED_SOURCE)
             .expect("the embedded holiday calendar (assets/cn-holidays.toml) is valid")
     }
 
