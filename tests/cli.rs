@@ -560,7 +560,12 @@ fn a_backup_into_a_missing_directory_is_refused_and_makes_none() {
         .assert()
         .success();
     let store = Store::open(&copy, Calendar::embedded()).expect("the copy opens");
-    assert!(store.check(TODAY.parse().expect("date"), None).expect("check").ok());
+    assert!(
+        store
+            .check(TODAY.parse().expect("date"), None)
+            .expect("check")
+            .ok()
+    );
     as_user(&mut pd(&db), "li.wei")
         .args(["backup", dir.path().join("mine.db").to_str().expect("path")])
         .assert()

@@ -408,4 +408,30 @@ fn doctor_through_the_socket_checks_both_sides() {
     ] {
         assert!(said.contains(line), "{line:?} in:\n{said}");
     }
+    // --json: one document with both sides' checks.
+    let out = through(
+        &server.socket,
+        &["--as", "li.wei", "--today", TODAY, "--json", "doctor"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let texts: Vec<&str> = doc["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("the server answers")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| *t == "journal mode is WAL"),
+        "{texts:?}"
+    );
+    let fixes = doc["fixes"].as_u64().expect("fixes");
+    assert_eq!(
+        out.status.code(),
+        Some(if fixes == 0 { 0 } else { 1 }),
+        "{out:?}"
+    );
 }

@@ -40,7 +40,14 @@ pub fn run(cli: &Cli, cmd: &CalendarCommand, offered: Calendar) -> anyhow::Resul
             let by = session.actor.name.clone();
             let years = calendar.years();
             let source = calendar.source().to_string();
+            let fingerprint = calendar.fingerprint();
             session.store.install_calendar(&by, calendar)?;
+            if cli.json {
+                return print_json(&serde_json::json!({
+                    "installed": { "source": source, "years": years, "fingerprint": fingerprint },
+                    "deadlines_recomputed": true,
+                }));
+            }
             crate::outln!(
                 "installed the calendar from {} (years {}); every open deadline was recomputed",
                 sanitize_line(&source),

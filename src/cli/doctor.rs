@@ -6,22 +6,64 @@ use crate::store::Store;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
-struct Report {
-    fixes: usize,
+/// What `doctor` found: printed as it goes, or gathered into one JSON document with `--json`
+/// (`{"checks": [{"status": "ok"|"fix"|"note", "text", "how"}], "fixes": N}`).
+#[derive(Debug, Default)]
+pub struct Report {
+    json: bool,
+    pub checks: Vec<serde_json::Value>,
+    pub fixes: usize,
 }
 
 impl Report {
-    fn ok(&self, text: &str) {
-        crate::outln!("ok   {text}");
+    pub fn new(json: bool) -> Report {
+        Report {
+            json,
+            ..Report::default()
+        }
     }
 
-    fn fix(&mut self, text: &str, how: &str) {
+    pub fn ok(&mut self, text: &str) {
+        self.push("ok", text, None);
+    }
+
+    pub fn fix(&mut self, text: &str, how: &str) {
         self.fixes += 1;
-        crate::outln!("FIX  {text}\n       {how}");
+        self.push("fix", text, Some(how));
     }
 
-    fn note(&self, text: &str) {
-        crate::outln!("note {text}");
+    pub fn note(&mut self, text: &str) {
+        self.push("note", text, None);
+    }
+
+    fn push(&mut self, status: &str, text: &str, how: Option<&str>) {
+        if self.json {
+            self.checks
+                .push(serde_json::json!({ "status": status, "text": text, "how": how }));
+            return;
+        }
+        let text = crate::text::sanitize_line(text);
+        match (status, how) {
+            ("ok", _) => crate::outln!("ok   {text}"),
+            ("fix", Some(how)) => crate::outln!("FIX  {text}\n       {how}"),
+            _ => crate::outln!("note {text}"),
+        }
+    }
+
+    /// Prints the JSON document (with `--json`) and gives the exit: 0, or 1 naming the count.
+    pub fn finish(&self) -> anyhow::Result<()> {
+        if self.json {
+            super::output::print_json(
+                &serde_json::json!({ "checks": self.checks, "fixes": self.fixes }),
+            )?;
+        } else if self.fixes == 0 {
+            crate::outln!("nothing to fix");
+        }
+        if self.fixes == 0 {
+            Ok(())
+        } else {
+            Err(Exit::new(1, format!("{} thing(s) to fix", self.fixes)).into())
+        }
     }
 }
 
@@ -91,9 +133,9 @@ pub fn store_file_problems(path: &Path) -> Vec<(String, String)> {
 }
 
 pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
-    let mut report = Report { fixes: 0 };
+    let mut report = Report::new(cli.json);
     let path = store_path(cli, "permitdesk.db")?;
-    crate::outln!("store {}", path.display());
+    report.note(&format!("store {}", path.display()));
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -125,7 +167,7 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         report.fix(&problem, &how);
     }
     if !path.exists() {
-        return finish(&report);
+        return report.finish();
     }
     let store = Store::open(&path, calendar)?;
     let mode = store.journal_mode()?;
@@ -142,7 +184,7 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         Ok((user, _)) => user,
         Err(e) => {
             report.fix(&format!("{e:#}"), "run doctor as yourself (without --as)");
-            return finish(&report);
+            return report.finish();
         }
     };
     match store.find_actor(&login)? {
@@ -178,14 +220,5 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
     if let Some(offered) = store.offered_calendar() {
         report.note(&super::calendar::offered_differs(offered));
     }
-    finish(&report)
-}
-
-fn finish(report: &Report) -> anyhow::Result<()> {
-    if report.fixes == 0 {
-        crate::outln!("nothing to fix");
-        Ok(())
-    } else {
-        Err(Exit::new(1, format!("{} thing(s) to fix", report.fixes)).into())
-    }
+    report.finish()
 }

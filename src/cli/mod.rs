@@ -250,6 +250,12 @@ fn backup(cli: &Cli, dest: &std::path::Path, calendar: Calendar) -> anyhow::Resu
     } else {
         session.store.backup(dest)?;
     }
+    if cli.json {
+        return output::print_json(&serde_json::json!({
+            "store": session.store.path(),
+            "backup": dest,
+        }));
+    }
     crate::outln!(
         "backed up {} to {}",
         session.store.path().display(),

@@ -3,6 +3,7 @@
 
 use super::protocol::{self, CalendarText, ClientMsg, Hello, PROTOCOL, ServerMsg, Welcome};
 use crate::cli::args::{CalendarCommand, Command};
+use crate::cli::doctor::Report;
 use crate::cli::io::OutputFile;
 use crate::cli::{Cli, Exit};
 use crate::config::Config;
@@ -285,19 +286,16 @@ fn offered_calendar(
 }
 
 /// `doctor` through a server: the socket, the handshake and the versions here; the store's files,
-/// journal and calendar there.
+/// journal and calendar there. With `--json`, one document holding both sides' checks.
 async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
-    let mut fixes = 0;
-    crate::outln!("server socket {}", socket.display());
+    let mut report = crate::cli::doctor::Report::new(cli.json);
+    report.note(&format!("server socket {}", socket.display()));
     match std::fs::metadata(socket) {
-        Err(e) => {
-            fixes += 1;
-            crate::outln!(
-                "FIX  {}: {e}\n       start the server: systemctl start permitdesk",
-                socket.display()
-            );
-        }
+        Err(e) => report.fix(
+            &format!("{}: {e}", socket.display()),
+            "start the server: systemctl start permitdesk",
+        ),
         Ok(meta) => {
             let mode = meta.permissions().mode() & 0o777;
             let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(meta.gid()))
@@ -306,40 +304,45 @@ async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
                 .map(|g| g.name)
                 .unwrap_or_else(|| meta.gid().to_string());
             if mode & 0o007 != 0 || mode & 0o060 != 0o060 {
-                fixes += 1;
-                crate::outln!(
-                    "FIX  the socket's mode is {mode:o} (group {group})\n       the server sets 0660 itself; restart it, and check nothing else changes the socket"
+                report.fix(
+                    &format!("the socket's mode is {mode:o} (group {group})"),
+                    "the server sets 0660 itself; restart it, and check nothing else changes the socket",
                 );
             } else {
-                crate::outln!("ok   the socket is mode {mode:o}, group {group}");
+                report.ok(&format!("the socket is mode {mode:o}, group {group}"));
             }
         }
     }
     let (mut conn, welcome) = match connect(socket, cli).await {
         Ok(connected) => connected,
         Err(e) => {
-            crate::outln!("FIX  {e:#}");
-            return Err(Exit::new(1, format!("{} thing(s) to fix", fixes + 1)).into());
+            report.fix(
+                &format!("{e:#}"),
+                "start the server (systemctl start permitdesk) and check you are in its group",
+            );
+            return report.finish();
         }
     };
-    crate::outln!(
-        "ok   the server answers: permitdesk {}, protocol {}, store {}",
+    report.ok(&format!(
+        "the server answers: permitdesk {}, protocol {}, store {}",
         crate::text::sanitize_line(&welcome.server_version),
         welcome.protocol,
         welcome.store_id
-    );
+    ));
     if welcome.server_version != env!("CARGO_PKG_VERSION") {
-        fixes += 1;
-        crate::outln!(
-            "FIX  this client is permitdesk {}, the server {}\n       install the same version on both sides",
-            env!("CARGO_PKG_VERSION"),
-            crate::text::sanitize_line(&welcome.server_version)
+        report.fix(
+            &format!(
+                "this client is permitdesk {}, the server {}",
+                env!("CARGO_PKG_VERSION"),
+                crate::text::sanitize_line(&welcome.server_version)
+            ),
+            "install the same version on both sides",
         );
     } else {
-        crate::outln!("ok   client and server are the same version");
+        report.ok("client and server are the same version");
     }
-    crate::outln!(
-        "ok   the server says you are {}: {}",
+    report.ok(&format!(
+        "the server says you are {}: {}",
         welcome.user,
         welcome
             .roles
@@ -347,7 +350,7 @@ async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
             .map(|r| r.as_str())
             .collect::<Vec<_>>()
             .join(", ")
-    );
+    ));
     send(
         &mut conn,
         &ClientMsg::Run {
@@ -356,16 +359,38 @@ async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let server_side = relay(&mut conn, socket, &[]).await;
-    match (fixes, server_side) {
-        (0, result) => result,
-        (n, Ok(())) => Err(Exit::new(1, format!("{n} thing(s) to fix on this side")).into()),
-        (n, Err(e)) => Err(Exit::new(
-            1,
-            format!("{n} thing(s) to fix on this side; the server: {e:#}"),
-        )
-        .into()),
+    if !cli.json {
+        let server_side = relay(&mut conn, socket, &[]).await;
+        return match (report.fixes, server_side) {
+            (0, result) => result,
+            (n, Ok(())) => Err(Exit::new(1, format!("{n} thing(s) to fix on this side")).into()),
+            (n, Err(e)) => Err(Exit::new(
+                1,
+                format!("{n} thing(s) to fix on this side; the server: {e:#}"),
+            )
+            .into()),
+        };
     }
+    // The server's document, folded into this one.
+    let mut printed = Vec::new();
+    loop {
+        match receive(&mut conn).await {
+            Some(Ok(ServerMsg::Stdout(bytes))) => printed.extend(bytes),
+            Some(Ok(ServerMsg::Done { .. })) | None => break,
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(e),
+        }
+    }
+    let theirs: serde_json::Value = serde_json::from_slice(&printed)
+        .map_err(|e| protocol_error(&format!("doctor's report: {e}")))?;
+    let mut all = Report::new(true);
+    all.checks = report.checks;
+    all.fixes = report.fixes;
+    if let Some(checks) = theirs["checks"].as_array() {
+        all.checks.extend(checks.iter().cloned());
+    }
+    all.fixes += theirs["fixes"].as_u64().unwrap_or(0) as usize;
+    all.finish()
 }
 
 /// A console session driven one job at a time, for tests and benchmarks: what the console's
