@@ -81,6 +81,8 @@ pub enum Command {
     /// The holiday calendar the store counts working days with
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Administrative changes, newest first: users, settings, calendar, imports, sync
+    Log(super::log::LogArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,8 +114,9 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A chain head exported earlier (SEQ:HASH), to detect truncation or a rebuilt chain
-    #[arg(long, value_name = "SEQ:HASH")]
+    /// A keyed anchor exported earlier (SEQ:HMAC, or an outbox file ending with one), to
+    /// detect truncation or a rebuilt chain
+    #[arg(long, value_name = "SEQ:HMAC|FILE")]
     pub anchor: Option<String>,
 }
 
@@ -129,6 +132,8 @@ pub enum UserCommand {
     List,
     /// Disable a user and release their claims
     Disable { name: String },
+    /// Restore a disabled user (admin)
+    Enable { name: String },
     /// Replace a user's roles
     Roles {
         name: String,

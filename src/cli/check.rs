@@ -12,7 +12,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
     let anchor = args
         .anchor
         .as_deref()
-        .map(|a| a.parse::<ChainAnchor>())
+        .map(ChainAnchor::from_arg)
         .transpose()
         .map_err(|e| Exit::new(6, format!("--anchor: {e}")))?;
     let session = Session::open(cli, calendar, Need::Reader)?;

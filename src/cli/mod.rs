@@ -10,6 +10,7 @@ mod doctor;
 mod export;
 mod identity;
 mod import;
+mod log;
 mod output;
 mod report;
 mod sync;
@@ -106,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Check(args)) => check::run(&cli, args, calendar),
         Some(Command::Doctor) => doctor::run(&cli, calendar),
         Some(Command::Calendar(cmd)) => calendar::run(&cli, cmd, calendar),
+        Some(Command::Log(args)) => log::run(&cli, args, calendar),
         Some(Command::Backup { dest }) => {
             let session = identity::Session::open(&cli, calendar, identity::Need::Reader)?;
             session.store.backup(dest)?;
