@@ -40,7 +40,16 @@ fn schema_4_store(db: &Path) {
         CURRENT_VERSION, 7,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
-    drop(Store::open(db, Calendar::embedded()).expect("create the store"));
+    let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
+    store
+        .add_user(
+            None,
+            "admin",
+            &[permitdesk::domain::Role::Admin],
+            "2026-11-01T09:00:00+08:00",
+        )
+        .expect("a user, so the store has something for a baseline to record");
+    drop(store);
     let conn = Connection::open(db).expect("raw connection");
     for index in MIGRATION_5_INDEXES {
         conn.execute_batch(&format!("DROP INDEX {index}"))

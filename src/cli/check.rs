@@ -21,11 +21,12 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
         print_json(&report)?;
     } else {
         println!(
-            "{}: schema {}, {} cases, {} audit events",
+            "{}: schema {}, {} cases, {} audit events, {} administrative events",
             session.store.path().display(),
             report.schema_version,
             report.cases,
-            report.events
+            report.events,
+            report.admin_events
         );
         if let Some(head) = &report.chain_head {
             println!("audit chain head {}", sanitize_line(head));

@@ -85,7 +85,13 @@ pub fn build(
     }
     ensure_empty(store, opts.today)?;
     let users = add_users(store, opts)?;
-    store.change_settings("admin", Some(opts.today), |s| {
+    // At fixed times, so that one seed always gives the same audit chain.
+    let clock = store.clock(Some(opts.today));
+    let settled = clock.at(
+        opts.today - chrono::Days::new(800),
+        NaiveTime::from_hms_opt(9, 30, 0).unwrap_or(NaiveTime::MIN),
+    );
+    store.change_settings("admin", settled, |s| {
         s.made_by_demo = true;
         s.trust_declared_user = true;
     })?;
@@ -130,7 +136,11 @@ pub fn build(
     // who could act in chain order.
     for (name, _, active) in DEMO_USERS {
         if !active {
-            store.disable_user("admin", name, Some(opts.today))?;
+            let left = clock.at(
+                opts.today,
+                NaiveTime::from_hms_opt(8, 0, 0).unwrap_or(NaiveTime::MIN),
+            );
+            store.disable_user_at("admin", name, left)?;
         }
     }
     Ok(DemoSummary {

@@ -170,8 +170,19 @@ pub(super) fn settings_audited(conn: &Connection) -> Result<Option<SettingsState
     }
 }
 
-/// Migration 7: one baseline event recording users, roles and settings as they stand.
+/// Migration 7: one baseline event recording users, roles and settings as they stand. A new,
+/// empty store needs none: its authority starts empty, with the default settings.
 pub(super) fn write_baseline(conn: &Connection) -> Result<()> {
+    let used: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM events)",
+            [],
+            |r| r.get(0),
+        )
+        .ctx("reading the store before its baseline")?;
+    if !used {
+        return Ok(());
+    }
     let users = users_now(conn)?
         .into_iter()
         .map(|(name, (roles, active))| UserState {
@@ -181,10 +192,11 @@ pub(super) fn write_baseline(conn: &Connection) -> Result<()> {
         })
         .collect();
     let settings = settings_stored(conn)?;
+    let zone = meta::load_stored(conn)?.office_tz;
     record(
         conn,
         crate::domain::Actor::SYSTEM,
-        chrono::Utc::now().fixed_offset(),
+        chrono::Utc::now().with_timezone(&zone).fixed_offset(),
         AdminChange::Baseline { users, settings },
     )?;
     Ok(())
@@ -287,10 +299,9 @@ impl Store {
     pub fn change_settings(
         &mut self,
         by: &str,
-        today: Option<NaiveDate>,
+        now: DateTime<FixedOffset>,
         edit: impl FnOnce(&mut SettingsState),
     ) -> Result<()> {
-        let now = self.clock(today).now();
         self.write("changing the store's settings", |tx, _, _| {
             let before = settings_audited(tx)?.unwrap_or(settings_stored(tx)?);
             let mut after = before.clone();
@@ -312,7 +323,8 @@ impl Store {
 
     /// Replaces the deadline and four-eyes policy (admins only), audited.
     pub fn set_policy(&mut self, by: &str, policy: Policy, today: Option<NaiveDate>) -> Result<()> {
-        self.change_settings(by, today, |s| s.policy = policy)?;
+        let now = self.clock(today).now();
+        self.change_settings(by, now, |s| s.policy = policy)?;
         self.refresh_deadlines_if_rules_changed()
     }
 }

@@ -15,7 +15,10 @@ use serde::Serialize;
 pub struct CheckReport {
     pub schema_version: i64,
     pub cases: u64,
+    /// Case events.
     pub events: u64,
+    /// Administrative events (src/store/admin.rs), in the same chain.
+    pub admin_events: u64,
     pub chain_head: Option<String>,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
@@ -128,7 +131,7 @@ impl Store {
             };
             // Administrative events before this case event, in chain order.
             while let Some(a) = admin_rows.next_if(|a| next_case_seq.is_none_or(|s| a.seq < s)) {
-                report.events += 1;
+                report.admin_events += 1;
                 let name = format!("administrative event {}", a.seq);
                 if let Err(problem) = walk.link(&name, a.seq, &a.payload, &a.prev_hash, &a.hash) {
                     report.problems.push(problem);

@@ -57,16 +57,17 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// The settings the store runs on: the `meta` table's, with the trust flag, the demo mark and
-/// the policy as the newest audited change left them (src/store/admin.rs), so a value written
-/// into the table by hand is not honoured; `check` reports the difference.
+/// The settings the store runs on: the `meta` table's office zone, with the trust flag, the demo
+/// mark and the policy as the newest audited change left them (src/store/admin.rs, the defaults
+/// before any), so a value written into the table by hand is not honoured; `check` reports the
+/// difference.
 pub fn load(conn: &Connection) -> Result<Settings> {
     let mut settings = load_stored(conn)?;
-    if let Some(audited) = super::admin::settings_audited(conn)? {
-        settings.trust_declared_user = audited.trust_declared_user;
-        settings.made_by_demo = audited.made_by_demo;
-        settings.policy = audited.policy;
-    }
+    // No baseline nor settings event: a store created with the defaults and never changed.
+    let audited = super::admin::settings_audited(conn)?.unwrap_or_default();
+    settings.trust_declared_user = audited.trust_declared_user;
+    settings.made_by_demo = audited.made_by_demo;
+    settings.policy = audited.policy;
     Ok(settings)
 }
 

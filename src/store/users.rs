@@ -250,6 +250,16 @@ impl Store {
         today: Option<chrono::NaiveDate>,
     ) -> Result<Vec<String>> {
         let now = self.clock(today).now();
+        self.disable_user_at(by, name, now)
+    }
+
+    /// [`Store::disable_user`] at a given time (the demo writes a reproducible history).
+    pub fn disable_user_at(
+        &mut self,
+        by: &str,
+        name: &str,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<Vec<String>> {
         self.write(&format!("disabling {name}"), |tx, settings, calendar| {
             let admin = require_admin(tx, by)?;
             if actor(tx, name)?.is_none() {
