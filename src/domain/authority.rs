@@ -448,6 +448,9 @@ pub struct Authority {
     users: Users,
     current: SettingsState,
     seen: usize,
+    /// Where a migrated store's baseline stands in the chain: before it, roles and activity
+    /// were not recorded.
+    baseline_seq: Option<i64>,
 }
 
 impl Authority {
@@ -474,7 +477,10 @@ impl Authority {
         self.seen += 1;
         // A baseline holds from the start: the history before it is checked against it.
         let from = match event.change {
-            AdminChange::Baseline { .. } => 0,
+            AdminChange::Baseline { .. } => {
+                self.baseline_seq = Some(seq);
+                0
+            }
             _ => seq,
         };
         fold_users(&mut self.users, &event.change);
@@ -557,7 +563,21 @@ impl Authority {
             rule,
             message,
         };
-        let Some(actor) = self.actor_at(&event.actor, seq) else {
+        // Before a migrated store's baseline nobody recorded who held which role when: the
+        // actor must be one the baseline knows, and is taken to have held the role the event
+        // names (which must still fit the action); claims and four-eyes are checked as ever.
+        let before_baseline = self.baseline_seq.is_some_and(|b| seq < b);
+        let found = self
+            .actor_at(&event.actor, seq)
+            .map(|actor| match before_baseline {
+                true if actor.name != Actor::SYSTEM => Actor {
+                    roles: vec![event.role],
+                    active: true,
+                    ..actor
+                },
+                _ => actor,
+            });
+        let Some(actor) = found else {
             return Err(violation(
                 "actor",
                 format!(
@@ -655,6 +675,97 @@ mod tests {
                 }
             ),
             Err(AdminRefusal::NoSuchUser("ghost".into()))
+        );
+    }
+
+    #[test]
+    fn history_before_a_baseline_is_checked_against_who_it_knows() {
+        use crate::domain::case::{Applicant, Employer, Submission};
+        use crate::domain::{Action, Category, Kind, Stage, apply};
+        let at = DateTime::parse_from_rfc3339("2026-01-01T09:00:00+08:00").expect("date");
+        let submission = Submission {
+            case_no: "B-1".into(),
+            kind: Kind::OverseasNew,
+            category: Category::B,
+            legacy: false,
+            applicant: Applicant {
+                name: "LI WEI".into(),
+                name_native: None,
+                passport_no: "E12345678".into(),
+                nationality: "SGP".into(),
+                birth_date: None,
+            },
+            employer: Employer {
+                name: "Example".into(),
+                uscc: "91440101MA5CQ7H2XC".into(),
+            },
+            position: None,
+            documents: vec![],
+            exam_report: None,
+            entry_date: None,
+        };
+        let event = |actor: &str, role, from, to, action| Event {
+            case_no: "B-1".into(),
+            at,
+            actor: actor.into(),
+            role,
+            from,
+            to,
+            action,
+        };
+        let submit = event(
+            "system",
+            Role::System,
+            None,
+            Stage::PreAudit,
+            Action::Submit {
+                submission: Box::new(submission),
+            },
+        );
+        let case = apply(None, &submit).expect("submit");
+        // li.wei claimed as an approver, has left since, and the store was then migrated.
+        let claim = event(
+            "li.wei",
+            Role::Approver,
+            Some(Stage::PreAudit),
+            Stage::PreAudit,
+            Action::Claim,
+        );
+        let mut a = Authority::new();
+        a.record(
+            3,
+            &AdminEvent {
+                at,
+                actor: "system".into(),
+                change: AdminChange::Baseline {
+                    users: vec![UserState {
+                        name: "li.wei".into(),
+                        roles: vec![Role::Viewer],
+                        active: false,
+                    }],
+                    settings: SettingsState::default(),
+                },
+            },
+        )
+        .expect("baseline");
+        assert_eq!(a.verify(1, None, &submit), Ok(()));
+        assert_eq!(a.verify(2, Some(&case), &claim), Ok(()));
+        // The same claim after the baseline is not.
+        assert_eq!(
+            a.verify(4, Some(&case), &claim).map_err(|v| v.rule),
+            Err("active")
+        );
+        // A user the baseline does not know never acted.
+        let ghost = event(
+            "ghost",
+            Role::Approver,
+            Some(Stage::PreAudit),
+            Stage::PreAudit,
+            Action::Claim,
+        );
+        assert_eq!(
+            a.verify(2, Some(&case), &ghost).map_err(|v| v.rule),
+            Err("actor")
         );
     }
 
