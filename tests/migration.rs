@@ -33,14 +33,23 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
-/// A current store set back to schema 4: migration 5's indexes and 6's identity dropped, the
-/// version lowered.
+/// A current store set back to schema 4: migration 5's indexes, 6's identity and 7's
+/// administrative events dropped, the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 6,
+        CURRENT_VERSION, 7,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
-    drop(Store::open(db, Calendar::embedded()).expect("create the store"));
+    let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
+    store
+        .add_user(
+            None,
+            "admin",
+            &[permitdesk::domain::Role::Admin],
+            "2026-11-01T09:00:00+08:00",
+        )
+        .expect("a user, so the store has something for a baseline to record");
+    drop(store);
     let conn = Connection::open(db).expect("raw connection");
     for index in MIGRATION_5_INDEXES {
         conn.execute_batch(&format!("DROP INDEX {index}"))
@@ -48,6 +57,8 @@ fn schema_4_store(db: &Path) {
     }
     conn.execute("DELETE FROM meta WHERE key = 'store_id'", [])
         .expect("undo migration 6");
+    conn.execute_batch("DROP TABLE admin_events")
+        .expect("undo migration 7");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -103,9 +114,127 @@ fn concurrent_opens_of_an_old_store_all_succeed_and_migrate_once() {
             ids, 1,
             "round {round}: migration 6 gave the store one identity"
         );
+        let baselines: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM admin_events WHERE kind = 'baseline'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("baselines");
+        assert_eq!(
+            baselines, 1,
+            "round {round}: migration 7 wrote one baseline event"
+        );
         let integrity: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .expect("integrity");
         assert_eq!(integrity, "ok");
     }
+}
+
+/// A store from before administrative events, where someone who acted has left since: migrated
+/// with a baseline, its old history still checks, and what follows is checked against it.
+#[test]
+fn an_old_history_still_checks_after_the_baseline() {
+    use permitdesk::domain::case::{Applicant, Employer, Submission};
+    use permitdesk::domain::{Action, Category, Kind, Role};
+    use permitdesk::store::Request;
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("old.db");
+    let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
+    let now = "2026-11-01T09:00:00+08:00";
+    let mut store = Store::open(&db, Calendar::embedded()).expect("create");
+    store
+        .add_user(None, "admin", &[Role::Admin], now)
+        .expect("admin");
+    store
+        .add_user(Some("admin"), "li.wei", &[Role::Approver], now)
+        .expect("li.wei");
+    let submission = Submission {
+        case_no: "OLD-1".into(),
+        kind: Kind::OverseasNew,
+        category: Category::B,
+        legacy: false,
+        applicant: Applicant {
+            name: "LI WEI".into(),
+            name_native: None,
+            passport_no: "E12345678".into(),
+            nationality: "SGP".into(),
+            birth_date: None,
+        },
+        employer: Employer {
+            name: "Example".into(),
+            uscc: "91440101MA5CQ7H2XC".into(),
+        },
+        position: None,
+        documents: vec![],
+        exam_report: None,
+        entry_date: None,
+    };
+    store
+        .submit("system", submission, Some(today))
+        .expect("submit");
+    store
+        .act(Request {
+            case_no: "OLD-1".into(),
+            user: "li.wei".into(),
+            action: Action::Claim,
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today),
+        })
+        .expect("claim");
+    store
+        .disable_user("admin", "li.wei", Some(today))
+        .expect("disable");
+    drop(store);
+    // Back to schema 6: no administrative events at all, the case events numbered and linked
+    // as an older permitdesk wrote them.
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch(
+        "DROP TABLE admin_events; DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;",
+    )
+    .expect("undo migration 7");
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT seq, payload FROM events ORDER BY seq")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("events");
+    let mut prev = "0".repeat(64);
+    for (i, (seq, payload)) in rows.iter().enumerate() {
+        use sha2::Digest;
+        let new_seq = i as i64 + 1;
+        let mut h = sha2::Sha256::new();
+        h.update(format!("{prev}|{new_seq}|{payload}").as_bytes());
+        let hash = hex::encode(h.finalize());
+        conn.execute(
+            "UPDATE events SET seq = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![-new_seq, prev, hash, seq],
+        )
+        .expect("renumber");
+        prev = hash;
+    }
+    conn.execute("UPDATE events SET seq = -seq WHERE seq < 0", [])
+        .expect("renumber");
+    conn.execute_batch(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+             SELECT RAISE(ABORT, 'audit events are append-only');
+         END;
+         CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+             SELECT RAISE(ABORT, 'audit events are append-only');
+         END;",
+    )
+    .expect("triggers");
+    conn.pragma_update(None, "user_version", 6)
+        .expect("set version 6");
+    drop(conn);
+
+    let store = Store::open(&db, Calendar::embedded()).expect("migrate");
+    let report = store.check(today, None).expect("check");
+    assert!(report.ok(), "{:#?}", report.problems);
+    assert_eq!(report.admin_events, 1, "one baseline");
+    let log = store.admin_log(None, None).expect("log");
+    assert_eq!(log[0].event.change.name(), "baseline");
 }

@@ -29,7 +29,7 @@ fn outbox_lines(spool: &Path) -> Vec<Value> {
             head["chain_head"]["seq"].as_i64().is_some(),
             "{name}: {head}"
         );
-        assert_eq!(head["chain_head"]["hash"].as_str().map(str::len), Some(64));
+        assert_eq!(head["chain_head"]["hmac"].as_str().map(str::len), Some(64));
         let first = values
             .first()
             .and_then(|v| v["outbox_seq"].as_i64())

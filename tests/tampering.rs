@@ -1,8 +1,9 @@
 //! Someone with write access to the store file edits the audit trail with raw SQL (dropping the
 //! append-only triggers first). `check` must name the first bad event for an edit, a deletion or
 //! an insertion; a truncated or wholly recomputed chain is only detectable against a chain head
-//! exported earlier (`--anchor SEQ:HASH`, the last line of every outbox file), and these tests
-//! show both halves of that: without the anchor such a rewrite passes, with it it fails.
+//! exported earlier (`--anchor SEQ:HMAC`, the keyed anchor on the last line of every outbox
+//! file), and these tests show both halves of that: without the anchor such a rewrite passes,
+//! with it it fails. Administrative events (`admin_events`) share the chain's sequence numbers.
 
 mod support;
 
@@ -82,9 +83,21 @@ fn link_hash(prev: &str, seq: i64, payload: &str) -> String {
     hex::encode(h.finalize())
 }
 
+/// The newest case event's sequence number.
 fn head(conn: &Connection) -> i64 {
     conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
         .expect("head")
+}
+
+/// The chain's head: the newest case or administrative event.
+fn chain_top(conn: &Connection) -> (i64, String) {
+    conn.query_row(
+        "SELECT seq, hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM admin_events)
+         ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("chain head")
 }
 
 fn case_of(conn: &Connection, seq: i64) -> String {
@@ -94,25 +107,36 @@ fn case_of(conn: &Connection, seq: i64) -> String {
     .expect("case of event")
 }
 
-/// Re-links every event from `from` on, as someone who knows the hashing scheme would after
-/// editing the chain: each hash recomputed from the one before.
+/// Re-links every event from `from` on, case and administrative alike, as someone who knows the
+/// hashing scheme would after editing the chain: each hash recomputed from the one before.
 fn recompute_from(conn: &Connection, from: i64) {
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS admin_events_no_update; DROP TRIGGER IF EXISTS admin_events_no_delete;",
+    )
+    .expect("drop admin triggers");
     let mut prev: String = conn
-        .query_row("SELECT hash FROM events WHERE seq = ?1", [from - 1], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM admin_events)
+             WHERE seq = ?1",
+            [from - 1],
+            |r| r.get(0),
+        )
         .expect("previous hash");
-    let rows: Vec<(i64, String)> = conn
-        .prepare("SELECT seq, payload FROM events WHERE seq >= ?1 ORDER BY seq")
+    let rows: Vec<(String, i64, String)> = conn
+        .prepare(
+            "SELECT 'events', seq, payload FROM events WHERE seq >= ?1
+             UNION ALL SELECT 'admin_events', seq, payload FROM admin_events WHERE seq >= ?1
+             ORDER BY 2",
+        )
         .expect("prepare")
-        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    for (seq, payload) in rows {
+    for (table, seq, payload) in rows {
         let hash = link_hash(&prev, seq, &payload);
         conn.execute(
-            "UPDATE events SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            &format!("UPDATE {table} SET prev_hash = ?1, hash = ?2 WHERE seq = ?3"),
             params![prev, hash, seq],
         )
         .expect("relink");
@@ -121,7 +145,7 @@ fn recompute_from(conn: &Connection, from: i64) {
 }
 
 /// Runs a sync with an empty inbox, which writes the decision history to the outbox, and returns
-/// the chain head on the last line of the newest outbox file, as `SEQ:HASH`.
+/// the keyed anchor on the last line of the newest outbox file, as `SEQ:HMAC`.
 fn export_anchor(dir: &Path, db: &Path) -> String {
     let spool = dir.join("spool");
     std::fs::create_dir_all(spool.join("inbox")).expect("inbox");
@@ -138,7 +162,7 @@ fn export_anchor(dir: &Path, db: &Path) -> String {
     format!(
         "{}:{}",
         head["seq"].as_i64().expect("seq"),
-        head["hash"].as_str().expect("hash")
+        head["hmac"].as_str().expect("hmac")
     )
 }
 
@@ -146,15 +170,29 @@ fn export_anchor(dir: &Path, db: &Path) -> String {
 fn an_untouched_store_passes_with_and_without_its_anchor() {
     let (dir, db) = demo();
     let conn = Connection::open(&db).expect("open");
+    let seq = head(&conn) / 2;
     assert!(
-        conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 5", [])
+        conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = ?1", [seq])
             .is_err(),
         "the triggers refuse updates"
     );
     assert!(
-        conn.execute("DELETE FROM events WHERE seq = 5", [])
+        conn.execute("DELETE FROM events WHERE seq = ?1", [seq])
             .is_err(),
         "the triggers refuse deletes"
+    );
+    assert!(
+        conn.execute(
+            "UPDATE admin_events SET actor = 'mallory' WHERE seq = 1",
+            []
+        )
+        .is_err(),
+        "administrative events are append-only too"
+    );
+    assert!(
+        conn.execute("DELETE FROM admin_events WHERE seq = 1", [])
+            .is_err(),
+        "administrative events are append-only too"
     );
     drop(conn);
     let anchor = export_anchor(dir.path(), &db);
@@ -276,13 +314,11 @@ fn an_inserted_event_is_named() {
     // Appended with a made-up hash: named itself.
     let (_dir2, db2) = demo();
     let conn = tamper(&db2);
-    let top = head(&conn);
-    let prev: String = conn
-        .query_row("SELECT hash FROM events WHERE seq = ?1", [top], |r| {
-            r.get(0)
-        })
-        .expect("hash");
-    forge(&conn, 7, top + 1, &prev, &"ab".repeat(32));
+    let (top, prev) = chain_top(&conn);
+    let like: i64 = conn
+        .query_row("SELECT min(seq) FROM events", [], |r| r.get(0))
+        .expect("first case event");
+    forge(&conn, like, top + 1, &prev, &"ab".repeat(32));
     let case_no = case_of(&conn, top + 1);
     drop(conn);
     assert_fails_with(
@@ -298,22 +334,22 @@ fn an_inserted_event_is_named() {
 #[test]
 fn a_correctly_linked_forged_event_still_breaks_its_case() {
     // The chain alone cannot tell a well-formed forged event at the end from a real one; the
-    // case it claims to have changed can: its stored row no longer matches its replayed history.
+    // case it claims to have changed can (its stored row no longer matches its replayed
+    // history), and so can the replay of authority (a second claim by the holder).
     let (_dir, db) = demo();
     let conn = tamper(&db);
-    let top = head(&conn);
-    let (prev, payload): (String, String) = conn
-        .query_row(
-            "SELECT hash, payload FROM events WHERE seq = ?1",
-            [top],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("head");
-    let case_no = case_of(&conn, top);
-    // A second copy of the newest event, properly linked.
+    let newest = head(&conn);
+    let (top, prev) = chain_top(&conn);
+    let payload: String = conn
+        .query_row("SELECT payload FROM events WHERE seq = ?1", [newest], |r| {
+            r.get(0)
+        })
+        .expect("newest case event");
+    let case_no = case_of(&conn, newest);
+    // A second copy of the newest case event, properly linked at the chain's head.
     forge(
         &conn,
-        top,
+        newest,
         top + 1,
         &prev,
         &link_hash(&prev, top + 1, &payload),
@@ -326,8 +362,15 @@ fn a_correctly_linked_forged_event_still_breaks_its_case() {
         "the forged event's case is named:\n{out}"
     );
     assert!(
-        !out.contains("PROBLEM: audit event"),
+        !out.contains("does not link") && !out.contains("does not match its hash"),
         "the chain itself is intact:\n{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "PROBLEM: audit event {} ({case_no}): rule ",
+            top + 1
+        )),
+        "the replay of authority names the forged event:\n{out}"
     );
 }
 
@@ -361,16 +404,32 @@ fn a_truncated_chain_passes_alone_and_fails_against_its_anchor() {
         .collect::<Result<_, _>>()
         .expect("ids");
     assert_eq!(ids.len(), 3);
+    let first: i64 = conn
+        .query_row(
+            "SELECT min(seq) FROM events WHERE case_no LIKE 'TR-%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("first TR event");
     conn.execute("DELETE FROM events WHERE case_no LIKE 'TR-%'", [])
         .expect("delete events");
+    // The import's own administrative event goes too.
+    conn.execute_batch("DROP TRIGGER admin_events_no_delete")
+        .expect("drop trigger");
+    conn.execute("DELETE FROM admin_events WHERE seq > ?1", [first])
+        .expect("delete the import event");
     for id in &ids {
         conn.execute("DELETE FROM case_search WHERE rowid = ?1", [id])
             .expect("delete search");
         conn.execute("DELETE FROM cases WHERE id = ?1", [id])
             .expect("delete case");
     }
-    let new_head = head(&conn);
-    assert_eq!(new_head, anchor_seq - 3);
+    let (new_head, _) = chain_top(&conn);
+    assert_eq!(
+        new_head,
+        anchor_seq - 4,
+        "three cases and the import's event"
+    );
     drop(conn);
 
     assert_passes(&db, None);
@@ -423,7 +482,7 @@ fn a_recomputed_chain_passes_alone_and_fails_against_its_anchor() {
         &db,
         Some(&anchor),
         &format!(
-            "audit event {anchor_seq} ({case_no}): differs from the anchor exported earlier (the chain was rewritten)"
+            "audit event {anchor_seq} ({case_no}): differs from the anchor exported earlier (the chain was rewritten, or the anchor was made with another key)"
         ),
     );
 }
@@ -432,9 +491,9 @@ fn a_recomputed_chain_passes_alone_and_fails_against_its_anchor() {
 fn a_malformed_anchor_is_a_usage_error() {
     let (_dir, db) = demo();
     for (anchor, message) in [
-        ("12", "--anchor: anchor \"12\" should be SEQ:HASH"),
+        ("12", "--anchor: anchor \"12\" should be SEQ:HMAC"),
         ("x:00", "--anchor: anchor sequence \"x\" is not a number"),
-        ("12:abc", "--anchor: anchor hash should be 64 hex digits"),
+        ("12:abc", "--anchor: anchor HMAC should be 64 hex digits"),
     ] {
         let (code, _, err) = check(&db, Some(anchor));
         assert_eq!(code, 6, "{err}");

@@ -128,6 +128,8 @@ pub enum Command {
     Calendar(CalendarCommand),
     /// Own the store and serve the people in --group over a Unix socket (run as the service account)
     Serve(ServeArgs),
+    /// Administrative changes, newest first: users, settings, calendar, imports, sync
+    Log(super::log::LogArgs),
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
@@ -166,6 +168,7 @@ impl Command {
             Command::Report(_) => "report",
             Command::Calendar(_) => "calendar",
             Command::Serve(_) => "serve",
+            Command::Log(_) => "log",
         }
     }
 }
@@ -199,8 +202,9 @@ pub struct DemoArgs {
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
 pub struct CheckArgs {
-    /// A chain head exported earlier (SEQ:HASH), to detect truncation or a rebuilt chain
-    #[arg(long, value_name = "SEQ:HASH")]
+    /// A keyed anchor exported earlier (SEQ:HMAC, or an outbox file ending with one), to
+    /// detect truncation or a rebuilt chain
+    #[arg(long, value_name = "SEQ:HMAC|FILE")]
     pub anchor: Option<String>,
 }
 
@@ -216,6 +220,8 @@ pub enum UserCommand {
     List,
     /// Disable a user and release their claims
     Disable { name: String },
+    /// Restore a disabled user (admin)
+    Enable { name: String },
     /// Replace a user's roles
     Roles {
         name: String,

@@ -12,7 +12,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
     let anchor = args
         .anchor
         .as_deref()
-        .map(|a| a.parse::<ChainAnchor>())
+        .map(ChainAnchor::from_arg)
         .transpose()
         .map_err(|e| Exit::new(6, format!("--anchor: {e}")))?;
     let session = Session::open(cli, calendar, Need::Reader)?;
@@ -21,11 +21,12 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
         print_json(&report)?;
     } else {
         crate::outln!(
-            "{}: schema {}, {} cases, {} audit events",
+            "{}: schema {}, {} cases, {} audit events, {} administrative events",
             session.store.path().display(),
             report.schema_version,
             report.cases,
-            report.events
+            report.events,
+            report.admin_events
         );
         if let Some(head) = &report.chain_head {
             crate::outln!("audit chain head {}", sanitize_line(head));

@@ -136,6 +136,7 @@ fn build_store(
     // the rename in one step, so an interruption leaves the old store or the new one.
     remove_sidecars(path)?;
     std::fs::rename(&temp, path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    crate::store::ensure_anchor_key(path)?;
     crate::errln!(
         "built {} with {} cases and {} audit events (seed {}, today {today})",
         path.display(),

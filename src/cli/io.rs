@@ -295,9 +295,9 @@ fn sync_parent(path: &Path) -> io::Result<()> {
     }
 }
 
-/// The store's own files, which no output may replace.
+/// The store's own files, which no output may replace: the store, its journals, its anchor key.
 pub fn store_files(store: &Path) -> Vec<PathBuf> {
-    let mut files = vec![store.to_path_buf()];
+    let mut files = vec![store.to_path_buf(), crate::store::anchor_key_path(store)];
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = store.as_os_str().to_owned();
         name.push(suffix);

@@ -11,6 +11,7 @@ mod export;
 mod identity;
 mod import;
 pub mod io;
+mod log;
 mod output;
 mod report;
 mod sync;
@@ -187,6 +188,7 @@ pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         Some(Command::Check(args)) => check::run(cli, args, calendar),
         Some(Command::Doctor) => doctor::run(cli, calendar),
         Some(Command::Calendar(cmd)) => calendar::run(cli, cmd, calendar),
+        Some(Command::Log(args)) => log::run(cli, args, calendar),
         Some(Command::Backup { dest }) => backup(cli, dest, calendar),
         Some(Command::Serve(args)) => crate::remote::server::run(cli, args, calendar),
     }

@@ -1,4 +1,4 @@
-//! `init` and `user add/list/disable/roles`.
+//! `init` and `user add/list/enable/disable/roles`.
 
 use super::args::UserCommand;
 use super::identity::{Need, Session, os_login};
@@ -43,7 +43,14 @@ pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow:
     }
     let now = store.clock(None).now().to_rfc3339();
     store.init_admin(&login, trust_declared_user, &now)?;
+    let key = crate::store::ensure_anchor_key(&path)?;
     crate::outln!("created {} with {login} as its admin", path.display());
+    if let Some(key) = key {
+        crate::outln!(
+            "anchor key: {} (back it up somewhere safe; see README, \"Anchors\")",
+            key.display()
+        );
+    }
     crate::outln!("add people with: permitdesk user add NAME --role approver");
     Ok(())
 }
@@ -76,6 +83,10 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
                     .collect::<Vec<_>>()
                     .join(",")
             );
+        }
+        UserCommand::Enable { name } => {
+            session.store.enable_user(&by, name, session.fixed_today)?;
+            crate::outln!("enabled {name}");
         }
         UserCommand::Disable { name } => {
             let released = session.store.disable_user(&by, name, session.fixed_today)?;

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod apply;
+pub mod authority;
 pub mod calendar;
 pub mod case;
 pub mod checklist;
@@ -16,6 +17,10 @@ pub mod transition;
 
 pub use action::{Action, Actor, Event};
 pub use apply::{apply, next_stage, replay};
+pub use authority::{
+    AdminChange, AdminEvent, AdminKind, AdminRefusal, Authority, SettingsState, UserState, Users,
+    Violation, check_admin_change, may_read_admin_log,
+};
 pub use calendar::Calendar;
 pub use case::{Applicant, Case, Employer, Submission};
 pub use checklist::Checklist;
@@ -24,4 +29,6 @@ pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
 pub use model::{Category, Kind, Presenter, Role, Stage};
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
-pub use transition::{Context, Directory, decide, roles_for, signs_against_recommendation, submit};
+pub use transition::{
+    Context, Directory, check_authority, decide, roles_for, signs_against_recommendation, submit,
+};

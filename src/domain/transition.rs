@@ -4,7 +4,7 @@
 use super::action::{Action, Actor, Event};
 use super::apply::{apply, next_stage};
 use super::case::{Case, Submission, Verdict};
-use super::deadline::Clocks;
+use super::deadline::{Clocks, Policy};
 use super::ids;
 use super::model::{Role, Stage};
 use super::refusal::Refusal;
@@ -31,6 +31,9 @@ impl Context<'_> {
     }
 }
 
+/// Who may open a case: the upstream system (sync) or an admin (import).
+const SUBMITTERS: &[Role] = &[Role::System, Role::Admin];
+
 /// Opens a new case from an upstream (or imported) submission.
 pub fn submit(
     submission: Submission,
@@ -38,15 +41,14 @@ pub fn submit(
     ctx: &Context,
 ) -> Result<(Case, Event), Refusal> {
     validate_submission(&submission)?;
-    let role =
-        pick_role(actor, &[Role::System, Role::Admin]).ok_or_else(|| Refusal::WrongRole {
-            case_no: submission.case_no.clone(),
-            action: "submit",
-            stage: Stage::PreAudit,
-            user: actor.name.clone(),
-            needs: vec![Role::System, Role::Admin],
-            has: actor.roles.clone(),
-        })?;
+    let role = pick_role(actor, SUBMITTERS).ok_or_else(|| Refusal::WrongRole {
+        case_no: submission.case_no.clone(),
+        action: "submit",
+        stage: Stage::PreAudit,
+        user: actor.name.clone(),
+        needs: SUBMITTERS.to_vec(),
+        has: actor.roles.clone(),
+    })?;
     let event = Event {
         case_no: submission.case_no.clone(),
         at: ctx.now,
@@ -297,13 +299,8 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
     let case_no = || case.case_no.clone();
     match (action, case.stage) {
         (Action::Approve { .. } | Action::Refuse { .. }, Stage::Decision) => {
-            if let Some(rec) = &case.recommendation {
-                if ctx.clocks.policy.four_eyes && rec.by == actor.name {
-                    return Err(Refusal::FourEyes {
-                        case_no: case_no(),
-                        user: actor.name.clone(),
-                    });
-                }
+            check_four_eyes(case, actor, action, ctx.clocks.policy)?;
+            if case.recommendation.is_some() {
                 let against = signs_against_recommendation(case, action);
                 let note_blank = action.reason().is_none_or(|t| t.trim().is_empty());
                 if against && note_blank {
@@ -390,6 +387,89 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         _ => {}
     }
     Ok(())
+}
+
+/// The four-eyes rule: under a policy that has it, whoever recommended a decision may not sign it.
+fn check_four_eyes(
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    let signs = case.stage == Stage::Decision
+        && matches!(action, Action::Approve { .. } | Action::Refuse { .. });
+    match &case.recommendation {
+        Some(rec) if signs && policy.four_eyes && rec.by == actor.name => Err(Refusal::FourEyes {
+            case_no: case.case_no.clone(),
+            user: actor.name.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `actor`, as the store knew them when a recorded `event` was written, had the authority
+/// for it under `policy`: active, holding the role the event names and one the action needs in
+/// the case's stage (`case` is the case just before the event, `None` for a submission), holding
+/// the claim where the stage needs one, and the four-eyes rule. `check` replays every event
+/// through this; `decide` applies the same rules to new actions.
+pub fn check_authority(
+    case: Option<&Case>,
+    actor: &Actor,
+    event: &Event,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    if !actor.active {
+        return Err(Refusal::Inactive {
+            user: actor.name.clone(),
+        });
+    }
+    let Some(case) = case else {
+        let allowed = SUBMITTERS;
+        return if allowed.contains(&event.role) && actor.has(event.role) {
+            Ok(())
+        } else {
+            Err(Refusal::WrongRole {
+                case_no: event.case_no.clone(),
+                action: event.action.name(),
+                stage: Stage::PreAudit,
+                user: actor.name.clone(),
+                needs: allowed.to_vec(),
+                has: actor.roles.clone(),
+            })
+        };
+    };
+    authorize(case, actor, &event.action)?;
+    let named_role_ok = roles_for(case.stage, &event.action)
+        .is_some_and(|allowed| allowed.contains(&event.role))
+        && actor.has(event.role);
+    if !named_role_ok {
+        return Err(Refusal::WrongRole {
+            case_no: case.case_no.clone(),
+            action: event.action.name(),
+            stage: case.stage,
+            user: actor.name.clone(),
+            needs: vec![event.role],
+            has: actor.roles.clone(),
+        });
+    }
+    check_four_eyes(case, actor, &event.action, policy)?;
+    check_claim(case, actor, &event.action)
+}
+
+/// An admin disabling a user releases that user's claims (the store does it in the same step):
+/// a release by an admin of a case whose holder is no longer active.
+pub fn is_release_for_disabled_holder(
+    case: &Case,
+    actor: &Actor,
+    event: &Event,
+    holder_active: bool,
+) -> bool {
+    matches!(event.action, Action::Release)
+        && event.role == Role::Admin
+        && actor.active
+        && actor.has(Role::Admin)
+        && case.assignee().is_some()
+        && !holder_active
 }
 
 fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {

@@ -62,9 +62,18 @@ impl Store {
 
     /// Replaces the store's calendar (admins only) and recomputes every open case's deadline.
     pub fn install_calendar(&mut self, by: &str, calendar: Calendar) -> Result<()> {
+        let now = self.clock(None).now();
         self.write("installing a holiday calendar", |tx, _, _| {
             users::require_admin_to(tx, by, "installing a holiday calendar")?;
-            record(tx, &calendar)
+            let change = crate::domain::AdminChange::CalendarInstall {
+                source: calendar.source().to_string(),
+                before: meta::get(tx, meta::CALENDAR_FINGERPRINT)?.unwrap_or_default(),
+                after: calendar.fingerprint(),
+            };
+            super::admin::permit(tx, by, &change)?;
+            record(tx, &calendar)?;
+            super::admin::record(tx, by, now, change)?;
+            Ok(())
         })?;
         self.calendar_fingerprint = calendar.fingerprint();
         self.calendar = calendar;

@@ -35,20 +35,40 @@ pub fn link_hash(prev_hash: &str, seq: i64, payload: &str) -> String {
 }
 
 pub fn head(conn: &Connection) -> Result<ChainHead> {
+    // Case events and administrative events (src/store/admin.rs) share one chain.
     let head = conn
-        .query_row(
-            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| {
-                Ok(ChainHead {
-                    seq: r.get(0)?,
-                    hash: r.get(1)?,
-                })
-            },
+        .prepare_cached(
+            "SELECT seq, hash FROM (SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1)
+             UNION ALL
+             SELECT seq, hash FROM (SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1)
+             ORDER BY seq DESC LIMIT 1",
         )
+        .ctx("preparing the audit chain's head")?
+        .query_row([], |r| {
+            Ok(ChainHead {
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+            })
+        })
         .optional()
         .ctx("reading the audit chain's head")?;
     Ok(head.unwrap_or_else(ChainHead::genesis))
+}
+
+/// The HMAC-SHA-256, under the store's anchor key, of a chain head: an anchor that proves the
+/// chain had this head without letting anyone who lacks the key make one for a rewritten chain.
+pub fn anchor_mac(key: &[u8], head: &ChainHead) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = match hmac::Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mac) => mac,
+        // HMAC takes a key of any length; this arm is never taken.
+        Err(_) => return String::new(),
+    };
+    mac.update(b"permitdesk anchor|");
+    mac.update(head.seq.to_string().as_bytes());
+    mac.update(b"|");
+    mac.update(head.hash.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// An audit event with its payload already encoded, so that a bulk writer's thread only hashes
@@ -136,4 +156,11 @@ fn insert(
     ])
     .ctx(&format!("{}: writing the audit event", event.case_no))?;
     Ok(ChainHead { seq, hash })
+}
+
+/// `STORE.anchor-key` beside the store file.
+pub fn anchor_key_path(store: &std::path::Path) -> std::path::PathBuf {
+    let mut name = store.as_os_str().to_os_string();
+    name.push(".anchor-key");
+    std::path::PathBuf::from(name)
 }

@@ -2,11 +2,12 @@
 //! and every case is rebuilt from its events through the domain and compared with the stored row.
 
 use super::Store;
+use super::admin;
 use super::cases::{decode, derive};
 use super::chain::{self, ChainHead};
 use super::error::{Result, SqlContext};
 use super::meta;
-use crate::domain::{Event, apply};
+use crate::domain::{AdminEvent, Authority, Event, Role, Violation, apply};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -14,7 +15,10 @@ use serde::Serialize;
 pub struct CheckReport {
     pub schema_version: i64,
     pub cases: u64,
+    /// Case events.
     pub events: u64,
+    /// Administrative events (src/store/admin.rs), in the same chain.
+    pub admin_events: u64,
     pub chain_head: Option<String>,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
@@ -52,8 +56,34 @@ impl Store {
                 super::CURRENT_VERSION
             ));
         }
-        self.check_chain(&mut report, anchor)?;
-        self.check_cases(&mut report, today)?;
+        let mut authority = Authority::new();
+        let mut violations = Vec::new();
+        self.check_chain(&mut report, anchor, &mut authority, &mut violations)?;
+        // Authority is replayed only over a whole chain: a broken one is reported as such.
+        let whole = report.ok();
+        self.check_cases(
+            &mut report,
+            today,
+            whole.then_some(&authority),
+            &mut violations,
+        )?;
+        // Every authority violation, in chain order, before the state that follows from them.
+        violations.sort_by_key(|v| v.seq);
+        let extra = violations.len().saturating_sub(MAX_PROBLEMS);
+        let mut found: Vec<String> = violations
+            .iter()
+            .take(MAX_PROBLEMS)
+            .map(|v| v.to_string())
+            .collect();
+        if extra > 0 {
+            found.push(format!("... and {extra} more authority violations"));
+        }
+        if whole {
+            // Chain problems stay first; authority violations come before what follows from them.
+            found.append(&mut report.problems);
+            report.problems = found;
+            self.check_authority_state(&mut report, &authority)?;
+        }
         self.check_counts(&mut report)?;
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
@@ -61,15 +91,85 @@ impl Store {
         Ok(report)
     }
 
-    fn check_chain(&self, report: &mut CheckReport, anchor: Option<&ChainAnchor>) -> Result<()> {
+    fn check_chain(
+        &self,
+        report: &mut CheckReport,
+        anchor: Option<&ChainAnchor>,
+        authority: &mut Authority,
+        violations: &mut Vec<Violation>,
+    ) -> Result<()> {
+        let key = match anchor {
+            Some(_) => match self.anchor_key()? {
+                Some(key) => Some(key),
+                None => {
+                    report.problems.push(format!(
+                        "cannot verify the anchor: the anchor key {} is missing (restore it from its backup; without it no anchor can be verified, though the chain itself still checks)",
+                        self.anchor_key_path().display()
+                    ));
+                    return Ok(());
+                }
+            },
+            None => None,
+        };
+        let mut admin_rows = admin::all(&self.conn)?.into_iter().peekable();
         let mut stmt = self
             .conn
             .prepare("SELECT seq, case_no, at, actor, action, payload, prev_hash, hash FROM events ORDER BY seq")
             .ctx("reading the audit chain")?;
         let mut rows = stmt.query([]).ctx("reading the audit chain")?;
-        let mut head = ChainHead::genesis();
-        let mut anchor_seen = false;
-        while let Some(r) = rows.next().ctx("reading the audit chain")? {
+        let mut walk = Walk {
+            head: ChainHead::genesis(),
+            anchor,
+            key: key.as_deref(),
+            anchor_seen: false,
+        };
+        loop {
+            let row = rows.next().ctx("reading the audit chain")?;
+            let next_case_seq = match row {
+                Some(r) => Some(r.get::<_, i64>(0).ctx("reading the audit chain")?),
+                None => None,
+            };
+            // Administrative events before this case event, in chain order.
+            while let Some(a) = admin_rows.next_if(|a| next_case_seq.is_none_or(|s| a.seq < s)) {
+                report.admin_events += 1;
+                let name = format!("administrative event {}", a.seq);
+                if let Err(problem) = walk.link(&name, a.seq, &a.payload, &a.prev_hash, &a.hash) {
+                    report.problems.push(problem);
+                    return Ok(());
+                }
+                match serde_json::from_str::<AdminEvent>(&a.payload) {
+                    Ok(event) => {
+                        let from_payload = (
+                            event.at.to_rfc3339(),
+                            event.actor.clone(),
+                            event.change.kind().as_str(),
+                            event.change.name(),
+                        );
+                        if (
+                            a.at.clone(),
+                            a.actor.clone(),
+                            a.kind.as_str(),
+                            a.change.as_str(),
+                        ) != from_payload
+                        {
+                            report.problems.push(format!(
+                                "{name}: its columns disagree with its hashed content"
+                            ));
+                            return Ok(());
+                        }
+                        if let Err(v) = authority.record(a.seq, &event) {
+                            violations.push(v);
+                        }
+                    }
+                    Err(e) => {
+                        report
+                            .problems
+                            .push(format!("{name}: unreadable content: {e}"));
+                        return Ok(());
+                    }
+                }
+            }
+            let Some(r) = row else { break };
             let seq: i64 = r.get(0).ctx("reading the audit chain")?;
             let case_no: String = r.get(1).ctx("reading the audit chain")?;
             let payload: String = r.get(5).ctx("reading the audit chain")?;
@@ -77,24 +177,8 @@ impl Store {
             let hash: String = r.get(7).ctx("reading the audit chain")?;
             report.events += 1;
             let name = format!("audit event {seq} ({case_no})");
-            if seq != head.seq + 1 {
-                report.problems.push(format!(
-                    "{name}: follows event {} in the chain: {} event(s) missing or inserted",
-                    head.seq,
-                    (seq - head.seq - 1).abs()
-                ));
-                return Ok(());
-            }
-            if prev_hash != head.hash {
-                report.problems.push(format!(
-                    "{name}: does not link to the event before it (chain broken here)"
-                ));
-                return Ok(());
-            }
-            if chain::link_hash(&prev_hash, seq, &payload) != hash {
-                report.problems.push(format!(
-                    "{name}: its content does not match its hash (edited after it was written)"
-                ));
+            if let Err(problem) = walk.link(&name, seq, &payload, &prev_hash, &hash) {
+                report.problems.push(problem);
                 return Ok(());
             }
             match serde_json::from_str::<Event>(&payload) {
@@ -125,21 +209,10 @@ impl Store {
                     return Ok(());
                 }
             }
-            if let Some(anchor) = anchor {
-                if anchor.seq == seq {
-                    anchor_seen = true;
-                    if anchor.hash != hash {
-                        report.problems.push(format!(
-                            "{name}: differs from the anchor exported earlier (the chain was rewritten)"
-                        ));
-                        return Ok(());
-                    }
-                }
-            }
-            head = ChainHead { seq, hash };
         }
+        let head = walk.head;
         if let Some(anchor) = anchor {
-            if !anchor_seen {
+            if !walk.anchor_seen {
                 report.problems.push(format!(
                     "the audit chain ends at event {} but the anchor names event {}: events were removed",
                     head.seq, anchor.seq
@@ -150,8 +223,55 @@ impl Store {
         Ok(())
     }
 
+    /// The users table and the stored settings against what the administrative history gives.
+    fn check_authority_state(&self, report: &mut CheckReport, authority: &Authority) -> Result<()> {
+        let stored = admin::users_now(&self.conn)?;
+        let audited = authority.users();
+        for (name, (roles, active)) in &stored {
+            match audited.get(name) {
+                None => report.problems.push(format!(
+                    "user {name}: in the users table but never added by an administrative event"
+                )),
+                Some((r, a)) if r != roles || a != active => report.problems.push(format!(
+                    "user {name}: the users table says {} ({}), the administrative history says {} ({})",
+                    roles_text(roles),
+                    if *active { "active" } else { "disabled" },
+                    roles_text(r),
+                    if *a { "active" } else { "disabled" },
+                )),
+                Some(_) => {}
+            }
+        }
+        for name in audited.keys().filter(|n| !stored.contains_key(*n)) {
+            report.problems.push(format!(
+                "user {name}: added by the administrative history but missing from the users table"
+            ));
+        }
+        let settings = admin::settings_stored(&self.conn)?;
+        let want = authority.settings();
+        if settings.trust_declared_user != want.trust_declared_user {
+            report.problems.push(format!(
+                "settings: the stored trust_declared_user is {}, the administrative history says {} (the stored value is not honoured)",
+                settings.trust_declared_user, want.trust_declared_user
+            ));
+        }
+        if settings.policy != want.policy {
+            report.problems.push(
+                "settings: the stored policy differs from the one the administrative history gives (the stored one is not honoured)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Replays each case's events (streamed in case order) and compares with the stored row.
-    fn check_cases(&self, report: &mut CheckReport, today: NaiveDate) -> Result<()> {
+    fn check_cases(
+        &self,
+        report: &mut CheckReport,
+        today: NaiveDate,
+        authority: Option<&Authority>,
+        violations: &mut Vec<Violation>,
+    ) -> Result<()> {
         let clocks = self.clocks(today);
         let mut cases = self
             .conn
@@ -163,10 +283,10 @@ impl Store {
             .ctx("reading cases")?;
         let mut events = self
             .conn
-            .prepare("SELECT case_id, payload FROM events ORDER BY case_id, seq")
+            .prepare("SELECT case_id, seq, payload FROM events ORDER BY case_id, seq")
             .ctx("reading events")?;
         let mut event_rows = events.query([]).ctx("reading events")?;
-        let mut pending: Option<(i64, String)> = None;
+        let mut pending: Option<(i64, i64, String)> = None;
         let mut case_rows = cases.query([]).ctx("reading cases")?;
         let mut problems = 0usize;
         while let Some(r) = case_rows.next().ctx("reading cases")? {
@@ -182,11 +302,12 @@ impl Store {
                         Some(e) => Some((
                             e.get(0).ctx("reading events")?,
                             e.get(1).ctx("reading events")?,
+                            e.get(2).ctx("reading events")?,
                         )),
                         None => None,
                     },
                 };
-                let Some((case_id, payload)) = next else {
+                let Some((case_id, seq, payload)) = next else {
                     break;
                 };
                 if case_id != id {
@@ -196,7 +317,7 @@ impl Store {
                         });
                         continue;
                     }
-                    pending = Some((case_id, payload));
+                    pending = Some((case_id, seq, payload));
                     break;
                 }
                 if broken.is_some() {
@@ -204,7 +325,14 @@ impl Store {
                 }
                 match serde_json::from_str::<Event>(&payload) {
                     Ok(event) => match apply(replayed.as_ref(), &event) {
-                        Ok(case) => replayed = Some(case),
+                        Ok(case) => {
+                            if let Some(Err(v)) =
+                                authority.map(|a| a.verify(seq, replayed.as_ref(), &event))
+                            {
+                                violations.push(v);
+                            }
+                            replayed = Some(case);
+                        }
                         Err(refusal) => {
                             broken = Some(format!("its history does not replay: {refusal}"))
                         }
@@ -366,21 +494,102 @@ impl Store {
             meta::set(tx, meta::RULES_FINGERPRINT, &fingerprint)
         })
     }
+}
 
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.write(&format!("saving the setting {key}"), |tx, _, _| {
-            meta::set(tx, key, value)
-        })?;
-        self.settings = meta::load(&self.conn)?;
+fn roles_text(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Walks the chain link by link (case and administrative events alike).
+struct Walk<'a> {
+    head: ChainHead,
+    anchor: Option<&'a ChainAnchor>,
+    key: Option<&'a [u8]>,
+    anchor_seen: bool,
+}
+
+impl Walk<'_> {
+    /// Checks one link; the first broken one ends the walk with its problem.
+    fn link(
+        &mut self,
+        name: &str,
+        seq: i64,
+        payload: &str,
+        prev_hash: &str,
+        hash: &str,
+    ) -> std::result::Result<(), String> {
+        if seq != self.head.seq + 1 {
+            return Err(format!(
+                "{name}: follows event {} in the chain: {} event(s) missing or inserted",
+                self.head.seq,
+                (seq - self.head.seq - 1).abs()
+            ));
+        }
+        if prev_hash != self.head.hash {
+            return Err(format!(
+                "{name}: does not link to the event before it (chain broken here)"
+            ));
+        }
+        if chain::link_hash(prev_hash, seq, payload) != hash {
+            return Err(format!(
+                "{name}: its content does not match its hash (edited after it was written)"
+            ));
+        }
+        let here = ChainHead {
+            seq,
+            hash: hash.to_string(),
+        };
+        if let (Some(anchor), Some(key)) = (self.anchor, self.key) {
+            if anchor.seq == seq {
+                self.anchor_seen = true;
+                if chain::anchor_mac(key, &here) != anchor.mac {
+                    return Err(format!(
+                        "{name}: differs from the anchor exported earlier (the chain was rewritten, or the anchor was made with another key)"
+                    ));
+                }
+            }
+        }
+        self.head = here;
         Ok(())
     }
 }
 
-/// A chain head exported earlier (`SEQ:HASH`), for proving the chain was not truncated or rebuilt.
+/// A keyed anchor exported earlier (`SEQ:HMAC`, the last line of every outbox file), for proving
+/// the chain was not truncated or rebuilt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainAnchor {
     pub seq: i64,
-    pub hash: String,
+    /// HMAC-SHA-256 of the chain head at `seq` under the store's anchor key, hex.
+    pub mac: String,
+}
+
+impl ChainAnchor {
+    /// `SEQ:HMAC`, or the path of an outbox file, whose last line is its anchor.
+    pub fn from_arg(arg: &str) -> std::result::Result<ChainAnchor, String> {
+        let path = std::path::Path::new(arg);
+        if arg.contains(':') || !path.is_file() {
+            return arg.parse();
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{arg}: {e}"))?;
+        let last = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        let line: serde_json::Value = serde_json::from_str(last)
+            .map_err(|_| format!("{arg}: its last line is not an outbox anchor"))?;
+        let head = &line["chain_head"];
+        match (head["seq"].as_i64(), head["hmac"].as_str()) {
+            (Some(seq), Some(mac)) => format!("{seq}:{mac}").parse(),
+            _ => Err(format!(
+                "{arg}: its last line is not an outbox anchor ({{\"chain_head\": {{\"seq\", \"hmac\"}}}})"
+            )),
+        }
+    }
 }
 
 impl std::str::FromStr for ChainAnchor {
@@ -390,16 +599,16 @@ impl std::str::FromStr for ChainAnchor {
         let (seq, hash) = s
             .trim()
             .split_once(':')
-            .ok_or_else(|| format!("anchor \"{s}\" should be SEQ:HASH"))?;
+            .ok_or_else(|| format!("anchor \"{s}\" should be SEQ:HMAC"))?;
         let seq = seq
             .parse()
             .map_err(|_| format!("anchor sequence \"{seq}\" is not a number"))?;
         if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err("anchor hash should be 64 hex digits".into());
+            return Err("anchor HMAC should be 64 hex digits".into());
         }
         Ok(ChainAnchor {
             seq,
-            hash: hash.to_ascii_lowercase(),
+            mac: hash.to_ascii_lowercase(),
         })
     }
 }

@@ -148,6 +148,16 @@ impl Store {
                 params![user, stamp, reason, head.seq, id],
             )
             .ctx("marking the conflict resolved")?;
+            super::admin::record(
+                tx,
+                user,
+                now,
+                crate::domain::AdminChange::ConflictResolved {
+                    case_no: case_no.to_string(),
+                    conflict: id,
+                    resolution: reason.to_string(),
+                },
+            )?;
             Ok(Outcome {
                 case: next,
                 event,

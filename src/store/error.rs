@@ -29,6 +29,9 @@ pub enum StoreError {
     },
     #[error("unknown user \"{0}\": ask an admin to add you with `permitdesk user add`")]
     UnknownUser(String),
+    /// A user named as the object of a change (`user disable NAME`), not the one acting.
+    #[error("no user \"{0}\" in this store (see `permitdesk user list`)")]
+    NoSuchUser(String),
     #[error("user {0} is disabled")]
     DisabledUser(String),
     #[error("{0}")]
@@ -78,7 +81,9 @@ impl StoreError {
     pub fn exit_code(&self) -> u8 {
         match self {
             StoreError::Refused(r) => r.exit_code(),
-            StoreError::NotFound { .. } | StoreError::NoSuchConflict { .. } => 5,
+            StoreError::NotFound { .. }
+            | StoreError::NoSuchConflict { .. }
+            | StoreError::NoSuchUser(_) => 5,
             StoreError::StaleVersion { .. } | StoreError::StaleStage { .. } => 4,
             StoreError::UnknownUser(_)
             | StoreError::DisabledUser(_)

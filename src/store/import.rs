@@ -139,6 +139,18 @@ impl Store {
                     finished.then_some(&stamp),
                 ])
                 .ctx("recording the import progress")?;
+                if finished {
+                    super::admin::record(
+                        tx,
+                        &actor.name,
+                        now,
+                        crate::domain::AdminChange::ImportApplied {
+                            file: batch.name.clone(),
+                            checksum: batch.checksum.clone(),
+                            cases: batch.cases,
+                        },
+                    )?;
+                }
                 Ok(entries.len() as u64)
             })?;
             done += applied;

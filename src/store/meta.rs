@@ -57,7 +57,22 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// The settings the store runs on: the `meta` table's office zone, with the trust flag, the demo
+/// mark and the policy as the newest audited change left them (src/store/admin.rs, the defaults
+/// before any), so a value written into the table by hand is not honoured; `check` reports the
+/// difference.
 pub fn load(conn: &Connection) -> Result<Settings> {
+    let mut settings = load_stored(conn)?;
+    // No baseline nor settings event: a store created with the defaults and never changed.
+    let audited = super::admin::settings_audited(conn)?.unwrap_or_default();
+    settings.trust_declared_user = audited.trust_declared_user;
+    settings.made_by_demo = audited.made_by_demo;
+    settings.policy = audited.policy;
+    Ok(settings)
+}
+
+/// The settings exactly as the `meta` table holds them.
+pub fn load_stored(conn: &Connection) -> Result<Settings> {
     let office_tz = match get(conn, OFFICE_TZ)? {
         None => chrono_tz::Asia::Shanghai,
         Some(name) => name.parse::<Tz>().map_err(|_| {

@@ -1,6 +1,8 @@
 //! The SQLite store: the only place SQL lives. Every change to a case is one `BEGIN IMMEDIATE`
 //! transaction holding the case row, its audit event and the search index together.
 
+mod admin;
+mod anchor;
 mod calendar;
 mod cases;
 mod chain;
@@ -19,9 +21,13 @@ pub mod search;
 pub mod upstream;
 mod users;
 
+pub use admin::AdminLogEntry;
+pub use anchor::{create_anchor_key, ensure_anchor_key};
 pub use cases::Request;
 pub use cases::{CaseRow, Outcome};
+pub use chain::ChainHead;
 pub use chain::EncodedEvent;
+pub use chain::anchor_key_path;
 pub use check::{ChainAnchor, CheckReport};
 pub use error::{Result, StoreError};
 pub use figures::{

@@ -128,7 +128,11 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     IMPORT_PROGRESS,
     LEGACY_INDEXES,
     STORE_ID,
+    super::admin::ADMIN_EVENTS,
 ];
+
+/// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
+const BASELINE_VERSION: i64 = 7;
 
 /// Migration 2: upstream sync (src/store/upstream.rs, src/store/outbox.rs).
 const UPSTREAM_SYNC: &str = r#"
@@ -267,6 +271,9 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         let target = applied as i64 + 1;
         tx.execute_batch(sql)
             .ctx(&format!("migrating the store to schema version {target}"))?;
+        if target == BASELINE_VERSION {
+            super::admin::write_baseline(&tx)?;
+        }
         tx.pragma_update(None, "user_version", target)
             .ctx("recording the schema version")?;
         tx.commit().ctx("committing a migration")?;

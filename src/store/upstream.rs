@@ -478,6 +478,22 @@ impl Store {
                 ],
             )
             .ctx("moving the batch's progress mark")?;
+            if finished {
+                if let Some(mark) = read_mark(tx, batch.name)? {
+                    super::admin::record(
+                        tx,
+                        user,
+                        clock.now(),
+                        crate::domain::AdminChange::SyncBatchApplied {
+                            batch: batch.name.to_string(),
+                            checksum: batch.checksum.to_string(),
+                            applied: mark.counts.applied,
+                            skipped: mark.counts.skipped,
+                            conflicts: mark.counts.conflicts,
+                        },
+                    )?;
+                }
+            }
             Ok(Chunk {
                 consumed,
                 through_line,

@@ -1,8 +1,9 @@
 //! Users and their roles. Every entry point resolves its actor here.
 
 use super::Store;
+use super::admin;
 use super::error::{Result, SqlContext, StoreError};
-use crate::domain::{Actor, Role};
+use crate::domain::{Actor, AdminChange, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -14,7 +15,7 @@ pub struct User {
     pub created_at: String,
 }
 
-fn parse_roles(text: &str) -> Vec<Role> {
+pub(super) fn parse_roles(text: &str) -> Vec<Role> {
     text.split(',').filter_map(|r| r.parse().ok()).collect()
 }
 
@@ -114,7 +115,8 @@ impl Store {
             .ctx("listing users")
     }
 
-    /// Adds a user. `by` must be an admin, except for the very first user of a new store.
+    /// Adds a user, audited. `by` must be an admin, except for the very first user of a new
+    /// store.
     pub fn add_user(
         &mut self,
         by: Option<&str>,
@@ -124,6 +126,7 @@ impl Store {
     ) -> Result<()> {
         validate_name(name)?;
         validate_roles(roles)?;
+        let at = self.event_time(now)?;
         self.write(&format!("adding user {name}"), |tx, _, _| {
             if let Some(by) = by {
                 require_admin(tx, by)?;
@@ -131,27 +134,53 @@ impl Store {
             if actor(tx, name)?.is_some() {
                 return Err(StoreError::UserExists(name.to_string()));
             }
+            let change = AdminChange::UserAdd {
+                name: name.to_string(),
+                roles: roles.to_vec(),
+            };
+            admin::permit(tx, by.unwrap_or(name), &change)?;
             tx.execute(
                 "INSERT INTO users (name, roles, active, created_at) VALUES (?1, ?2, 1, ?3)",
                 params![name, roles_text(roles), now],
             )
             .ctx("adding a user")?;
+            admin::record(tx, by.unwrap_or(name), at, change)?;
             Ok(())
         })
     }
 
+    /// `now` as given to the user commands (RFC 3339), as an event's time.
+    fn event_time(&self, now: &str) -> Result<chrono::DateTime<chrono::FixedOffset>> {
+        chrono::DateTime::parse_from_rfc3339(now).map_err(|_| StoreError::Invalid {
+            field: "now".into(),
+            message: format!("\"{now}\" is not an RFC 3339 time"),
+        })
+    }
+
     /// Makes `name` the first admin of a new store, and marks whether it trusts `--as`, in one
-    /// transaction, so an interrupted `init` leaves a store that `init` can finish.
+    /// transaction, so an interrupted `init` leaves a store that `init` can finish. Both are
+    /// administrative events by the new admin.
     pub fn init_admin(&mut self, name: &str, trust_declared_user: bool, now: &str) -> Result<()> {
         validate_name(name)?;
+        let at = self.event_time(now)?;
         self.write("creating the first admin", |tx, _, _| {
+            let change = AdminChange::UserAdd {
+                name: name.to_string(),
+                roles: vec![Role::Admin],
+            };
+            admin::permit(tx, name, &change)?;
             tx.execute(
                 "INSERT INTO users (name, roles, active, created_at) VALUES (?1, 'admin', 1, ?2)",
                 params![name, now],
             )
             .ctx("adding the first admin")?;
+            admin::record(tx, name, at, change)?;
             if trust_declared_user {
-                super::meta::set(tx, super::meta::TRUST_DECLARED_USER, "1")?;
+                let before = admin::settings_audited(tx)?.unwrap_or(admin::settings_stored(tx)?);
+                let mut after = before.clone();
+                after.trust_declared_user = true;
+                admin::store_settings(tx, &after)?;
+                admin::record(tx, name, at, AdminChange::Settings { before, after })?;
             }
             Ok(())
         })?;
@@ -159,24 +188,61 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a user's roles, audited; the last active admin keeps theirs.
     pub fn set_roles(&mut self, by: &str, name: &str, roles: &[Role]) -> Result<()> {
         validate_roles(roles)?;
+        let now = self.clock(None).now();
         self.write(&format!("changing the roles of {name}"), |tx, _, _| {
             require_admin(tx, by)?;
-            let n = tx
-                .execute(
-                    "UPDATE users SET roles = ?1 WHERE name = ?2",
-                    params![roles_text(roles), name],
-                )
-                .ctx("changing roles")?;
-            if n == 0 {
-                return Err(StoreError::UnknownUser(name.to_string()));
-            }
+            let before = actor(tx, name)?
+                .ok_or_else(|| StoreError::NoSuchUser(name.to_string()))?
+                .roles;
+            let change = AdminChange::UserRoles {
+                name: name.to_string(),
+                before,
+                after: roles.to_vec(),
+            };
+            admin::permit(tx, by, &change)?;
+            tx.execute(
+                "UPDATE users SET roles = ?1 WHERE name = ?2",
+                params![roles_text(roles), name],
+            )
+            .ctx("changing roles")?;
+            admin::record(tx, by, now, change)?;
             Ok(())
         })
     }
 
-    /// Disables a user and releases every claim they hold, each release audited.
+    /// Restores a disabled user, audited.
+    pub fn enable_user(
+        &mut self,
+        by: &str,
+        name: &str,
+        today: Option<chrono::NaiveDate>,
+    ) -> Result<()> {
+        let now = self.clock(today).now();
+        self.write(&format!("enabling {name}"), |tx, _, _| {
+            require_admin(tx, by)?;
+            let found = actor(tx, name)?.ok_or_else(|| StoreError::NoSuchUser(name.to_string()))?;
+            if found.active {
+                return Err(StoreError::Invalid {
+                    field: "NAME".into(),
+                    message: format!("{name} is already active; nothing was changed"),
+                });
+            }
+            let change = AdminChange::UserEnable {
+                name: name.to_string(),
+            };
+            admin::permit(tx, by, &change)?;
+            tx.execute("UPDATE users SET active = 1 WHERE name = ?1", [name])
+                .ctx("enabling a user")?;
+            admin::record(tx, by, now, change)?;
+            Ok(())
+        })
+    }
+
+    /// Disables a user and releases every claim they hold, each release audited after the
+    /// disabling itself; the last active admin stays.
     pub fn disable_user(
         &mut self,
         by: &str,
@@ -184,13 +250,21 @@ impl Store {
         today: Option<chrono::NaiveDate>,
     ) -> Result<Vec<String>> {
         let now = self.clock(today).now();
+        self.disable_user_at(by, name, now)
+    }
+
+    /// [`Store::disable_user`] at a given time (the demo writes a reproducible history).
+    pub fn disable_user_at(
+        &mut self,
+        by: &str,
+        name: &str,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<Vec<String>> {
         self.write(&format!("disabling {name}"), |tx, settings, calendar| {
             let admin = require_admin(tx, by)?;
             if actor(tx, name)?.is_none() {
-                return Err(StoreError::UnknownUser(name.to_string()));
+                return Err(StoreError::NoSuchUser(name.to_string()));
             }
-            tx.execute("UPDATE users SET active = 0 WHERE name = ?1", [name])
-                .ctx("disabling a user")?;
             let held: Vec<String> = tx
                 .prepare("SELECT case_no FROM cases WHERE assignee = ?1 AND stage IN ('pre_audit', 'review', 'returned') ORDER BY case_no")
                 .ctx("listing claims")?
@@ -198,12 +272,19 @@ impl Store {
                 .ctx("listing claims")?
                 .collect::<rusqlite::Result<_>>()
                 .ctx("listing claims")?;
+            let change = AdminChange::UserDisable {
+                name: name.to_string(),
+                released: held.clone(),
+            };
+            admin::permit(tx, by, &change)?;
+            tx.execute("UPDATE users SET active = 0 WHERE name = ?1", [name])
+                .ctx("disabling a user")?;
+            let mut head = admin::record(tx, by, now, change)?;
             let clocks = crate::domain::Clocks {
                 calendar,
                 policy: &settings.policy,
                 today: now.date_naive(),
             };
-            let mut head = super::chain::head(tx)?;
             for case_no in &held {
                 let Some((id, case)) = super::cases::load(tx, case_no)? else {
                     continue;

@@ -13,7 +13,8 @@ use std::path::Path;
 /// Records per outbox file.
 pub const MAX_RECORDS: usize = 1000;
 
-/// The bytes of a planned file: one record per line, then `{"chain_head": {...}}`.
+/// The bytes of a planned file: one record per line, then `{"chain_head": {"seq": S, "hmac": M}}`,
+/// the keyed anchor `check --anchor S:M` verifies.
 pub fn render(store: &Store, file: &OutboxFile) -> Result<Vec<u8>, SyncError> {
     let mut out = Vec::new();
     for record in store.outbox_records(file)? {
@@ -26,7 +27,17 @@ pub fn render(store: &Store, file: &OutboxFile) -> Result<Vec<u8>, SyncError> {
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');
     }
-    let head = json!({ "chain_head": { "seq": file.head_seq, "hash": file.head_hash } });
+    let chain_head = crate::store::ChainHead {
+        seq: file.head_seq,
+        hash: file.head_hash.clone(),
+    };
+    let mac = store.anchor_for(&chain_head)?.ok_or_else(|| {
+        SyncError::Store(crate::store::StoreError::Damaged(format!(
+            "{}: the anchor key is missing; outbox files end with an anchor made with it: restore it from its backup",
+            store.anchor_key_path().display()
+        )))
+    })?;
+    let head = json!({ "chain_head": { "seq": file.head_seq, "hmac": mac } });
     out.extend_from_slice(head.to_string().as_bytes());
     out.push(b'\n');
     Ok(out)
@@ -40,6 +51,12 @@ pub fn flush(
     today: Option<NaiveDate>,
     dir: &Path,
 ) -> Result<Vec<OutboxFile>, SyncError> {
+    // A store made before keyed anchors gets its key with its first outbox file; once anchors
+    // exist, a missing key is a loss to report, not to paper over with a new one.
+    if store.anchor_key()?.is_none() && store.last_outbox_seq()? == 0 {
+        let path = crate::store::create_anchor_key(store.path())?;
+        tracing::warn!(key = %path.display(), "created the store's anchor key; back it up");
+    }
     let mut written = Vec::new();
     loop {
         for file in store.pending_outbox_files()? {
