@@ -453,3 +453,13 @@ pub fn interned<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, 
     names.insert(kept);
     Ok(kept)
 }
+
+/// A text cell for a CSV file that a spreadsheet may open: one starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return would be read as a formula, so it gets a leading `'` (OWASP's
+/// advice for CSV injection). Numbers and dates are written by their own code, never through this.
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}

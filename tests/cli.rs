@@ -572,3 +572,65 @@ fn a_backup_into_a_missing_directory_is_refused_and_makes_none() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_made_text_and_xlsx_keeps_them_text() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("s.db");
+    pd(&db)
+        .args(["init", "--trust-declared-user"])
+        .assert()
+        .success();
+    let cases = dir.path().join("c.jsonl");
+    std::fs::write(
+        &cases,
+        r#"{"case_no":"CSV-000001","kind":"overseas_new","category":"B","applicant":{"name":"TESTER ONE","name_native":"@SUM(1+1)","passport_no":"E1234567","nationality":"FRA","birth_date":"1990-01-01"},"employer":{"name":"=HYPERLINK(\"http://x\",\"y\")","uscc":"91440101MA5CQ7H2XC"},"documents":[{"kind":"passport","ok":true}]}
+"#,
+    )
+    .expect("write");
+    pd(&db)
+        .args(["import", cases.to_str().expect("path")])
+        .assert()
+        .success();
+    let export = pd(&db)
+        .args(["export", "--format", "csv"])
+        .output()
+        .expect("export");
+    let text = String::from_utf8_lossy(&export.stdout);
+    assert!(
+        text.contains(r#""'=HYPERLINK(""http://x"",""y"")""#),
+        "{text}"
+    );
+    assert!(text.contains(",'@SUM(1+1),"), "{text}");
+    // Months later the case is overdue and in the report, by employer.
+    let later = ["--today", "2027-06-01"];
+    let csv = pd(&db)
+        .args(later)
+        .args(["report", "overdue", "--by", "employer", "--format", "csv"])
+        .output()
+        .expect("report");
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let book = dir.path().join("overdue.xlsx");
+    pd(&db)
+        .args(later)
+        .args([
+            "report", "overdue", "--by", "employer", "--format", "xlsx", "-o",
+        ])
+        .arg(&book)
+        .assert()
+        .success();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&book).expect("open")).expect("zip");
+    let mut xml = String::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        if part.name().starts_with("xl/worksheets/") || part.name() == "xl/sharedStrings.xml" {
+            std::io::Read::read_to_string(&mut part, &mut xml).expect("xml");
+        }
+    }
+    assert!(
+        xml.contains("=HYPERLINK"),
+        "the name is in the workbook as text"
+    );
+    assert!(!xml.contains("<f>"), "and never as a formula");
+}

@@ -65,8 +65,10 @@ fn format(args: &ExportArgs) -> Result<Format, Exit> {
     }
 }
 
+/// A row's CSV cells; text from people and upstream is made safe for spreadsheets.
 fn csv_cells(row: &CaseRow) -> Vec<String> {
     let opt = |v: Option<String>| v.unwrap_or_default();
+    let text = |v: &str| crate::text::spreadsheet_safe(v).into_owned();
     let d = row.deadline.as_ref();
     vec![
         row.case_no.clone(),
@@ -76,12 +78,12 @@ fn csv_cells(row: &CaseRow) -> Vec<String> {
         row.legacy.to_string(),
         opt(row.assignee.clone()),
         row.version.to_string(),
-        row.applicant.name.clone(),
-        opt(row.applicant.name_native.clone()),
-        row.applicant.passport_no.clone(),
-        row.applicant.nationality.clone(),
-        row.employer.name.clone(),
-        row.employer.uscc.clone(),
+        text(&row.applicant.name),
+        text(row.applicant.name_native.as_deref().unwrap_or_default()),
+        text(&row.applicant.passport_no),
+        text(&row.applicant.nationality),
+        text(&row.employer.name),
+        text(&row.employer.uscc),
         row.submitted_at.clone(),
         opt(row.entry_date.map(|d| d.to_string())),
         opt(d.map(|d| d.timer.as_str().to_string())),

@@ -139,7 +139,10 @@ pub fn csv(report: &Report) -> anyhow::Result<Vec<u8>> {
     if let Some(sheet) = report.main() {
         w.write_record(sheet.columns.iter().map(|c| c.name))?;
         for row in &sheet.rows {
-            w.write_record(row.iter().map(|c| c.plain(false)))?;
+            w.write_record(row.iter().map(|c| match c {
+                Cell::Text(_) => crate::text::spreadsheet_safe(&c.plain(false)).into_owned(),
+                _ => c.plain(false),
+            }))?;
         }
     }
     w.into_inner()
