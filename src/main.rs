@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     let lang = permitdesk::cli::language(&cli);
     match permitdesk::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`permitdesk export | head`): stop quietly, as Unix tools do.
+        Err(err) if reader_gone(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = permitdesk::cli::exit_code(&err);
             let message = permitdesk::cli::failure_text(lang, &err);
@@ -16,6 +18,17 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+fn reader_gone(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// Crash reports: a panic anywhere prints where the report went and writes the report (version,

@@ -14,9 +14,15 @@ use tempfile::TempDir;
 const TODAY: &str = "2026-11-26";
 
 fn pd(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("permitdesk").expect("binary");
+    Command::from_std(pd_std(db))
+}
+
+/// `pd` as a plain process, for a test that handles the pipes itself.
+fn pd_std(db: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_permitdesk"));
     for var in [
         "PERMITDESK_DB",
+        "PERMITDESK_SOCKET",
         "PERMITDESK_USER",
         "PERMITDESK_TODAY",
         "PERMITDESK_LANG",
@@ -633,4 +639,35 @@ fn csv_cells_that_a_spreadsheet_would_run_are_made_text_and_xlsx_keeps_them_text
         "the name is in the workbook as text"
     );
     assert!(!xml.contains("<f>"), "and never as a formula");
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    use std::io::Read as _;
+    let (_dir, db) = demo();
+    for format in ["jsonl", "csv"] {
+        let mut child = pd_std(&db)
+            .args([
+                "--as", "li.wei", "--today", TODAY, "export", "--format", format,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut first = [0u8; 64];
+        child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_exact(&mut first)
+            .expect("some output");
+        // The pipe is closed here, as `| head -c 64` would.
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(0), "{format}: {out:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
