@@ -424,6 +424,19 @@ mod json_tests {
     use super::*;
 
     #[test]
+    fn every_json_printer_escapes_the_same_way() {
+        let value = serde_json::json!({ "name": "a\u{202E}b\u{9B}31m" });
+        for printed in [
+            json_pretty(&value).expect("pretty"),
+            json_line(&value).expect("line"),
+        ] {
+            assert!(printed.contains("a\\u202eb\\u009b31m"), "{printed}");
+            let back: serde_json::Value = serde_json::from_str(&printed).expect("still json");
+            assert_eq!(back, value);
+        }
+    }
+
+    #[test]
     fn json_output_escapes_what_a_terminal_would_obey() {
         let raw = serde_json::to_string("a\u{202E}b\u{9B}31m\u{7F}").expect("json");
         let safe = json_terminal_safe(&raw);
@@ -462,4 +475,15 @@ pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
     }
+}
+
+/// JSON as every command prints it (pretty): control, C1 and bidi characters escaped, so a
+/// terminal shows it inert. The one way JSON leaves the program for a person to read.
+pub fn json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(value).map(|s| json_terminal_safe(&s).into_owned())
+}
+
+/// One JSON line (export's JSON Lines), escaped as [`json_pretty`] is.
+pub fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string(value).map(|s| json_terminal_safe(&s).into_owned())
 }

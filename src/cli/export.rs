@@ -149,8 +149,7 @@ fn write_rows(
         Format::Jsonl => {
             let mut out = out;
             let rows = each_row(session, query, |row| {
-                let line = serde_json::to_string(row)?;
-                out.write_all(crate::text::json_terminal_safe(&line).as_bytes())?;
+                out.write_all(crate::text::json_line(row)?.as_bytes())?;
                 out.write_all(b"\n")?;
                 Ok(())
             })?;

@@ -109,8 +109,7 @@ impl Table {
 }
 
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let json = serde_json::to_string_pretty(value)?;
-    crate::outln!("{}", crate::text::json_terminal_safe(&json));
+    crate::outln!("{}", crate::text::json_pretty(value)?);
     Ok(())
 }
 

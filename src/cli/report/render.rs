@@ -181,7 +181,7 @@ pub fn json(report: &Report) -> anyhow::Result<Vec<u8>> {
         doc.extend(extra.clone());
     }
     doc.insert("rows".into(), Value::Array(rows));
-    let mut bytes = serde_json::to_vec_pretty(&Value::Object(doc))?;
+    let mut bytes = crate::text::json_pretty(&Value::Object(doc))?.into_bytes();
     bytes.push(b'\n');
     Ok(bytes)
 }
