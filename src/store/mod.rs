@@ -265,22 +265,71 @@ impl Store {
         Ok(value)
     }
 
-    /// Takes a consistent copy of the live store with SQLite's online backup.
+    /// Takes a consistent copy of the live store with SQLite's online backup. The copy is made
+    /// under a temporary name beside `dest`, checked whole (`PRAGMA integrity_check`) and only
+    /// then linked to its name, which it never replaces: a killed backup leaves no file that
+    /// looks like a backup.
     pub fn backup(&self, dest: &Path) -> Result<()> {
-        if dest.exists() {
+        if std::fs::symlink_metadata(dest).is_ok() {
             return Err(StoreError::Invalid {
                 field: "DEST".into(),
                 message: format!("{} already exists; choose a new file", dest.display()),
             });
         }
-        create_private_file(dest)?;
-        let mut target = Connection::open(dest).ctx("opening the backup file")?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "backup".into());
+        let temp = dest.with_file_name(format!(".{name}.{:016x}.tmp", fastrand::u64(..)));
+        let made = self.backup_into(&temp);
+        let linked = made.and_then(|()| {
+            std::fs::hard_link(&temp, dest).map_err(|source| match source.kind() {
+                std::io::ErrorKind::AlreadyExists => StoreError::Invalid {
+                    field: "DEST".into(),
+                    message: format!("{} already exists; choose a new file", dest.display()),
+                },
+                _ => StoreError::Io {
+                    path: dest.to_path_buf(),
+                    source,
+                },
+            })
+        });
+        let _ = std::fs::remove_file(&temp);
+        linked?;
+        if let Some(dir) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+
+    fn backup_into(&self, temp: &Path) -> Result<()> {
+        create_private_file(temp)?;
+        let mut target = Connection::open(temp).ctx("opening the backup file")?;
         let backup =
             rusqlite::backup::Backup::new(&self.conn, &mut target).ctx("starting the backup")?;
         backup
             .run_to_completion(1024, Duration::from_millis(10), None)
             .ctx("copying the store")?;
-        Ok(())
+        drop(backup);
+        let verdict: String = target
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .ctx("checking the copy")?;
+        if verdict != "ok" {
+            return Err(StoreError::Damaged(format!(
+                "the backup copy does not pass SQLite's integrity check: {}",
+                crate::text::sanitize_line(&verdict)
+            )));
+        }
+        target
+            .close()
+            .map_err(|(_, e)| e)
+            .ctx("closing the backup file")?;
+        std::fs::File::open(temp)
+            .and_then(|f| f.sync_all())
+            .map_err(|source| StoreError::Io {
+                path: temp.to_path_buf(),
+                source,
+            })
     }
 }
 
