@@ -293,3 +293,27 @@ fn every_malformed_spool_batch_is_refused_with_its_exact_messages() {
     compare("spool", results);
     run_ok(pd(&db).args(["--today", TODAY, "check"]));
 }
+
+#[test]
+fn a_store_path_that_is_no_file_says_what_it_is() {
+    let dir = TempDir::new().expect("temp dir");
+    let fifo = dir.path().join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).expect("fifo");
+    for (path, what) in [
+        (dir.path().to_path_buf(), "this is a directory"),
+        (PathBuf::from("/dev/null"), "this is a device"),
+        (fifo, "this is a FIFO"),
+    ] {
+        let out = Command::new(BIN)
+            .env_remove("PERMITDESK_SOCKET")
+            .arg("--db")
+            .arg(&path)
+            .args(["case", "list"])
+            .output()
+            .expect("run");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{path:?}: {said}");
+        assert!(said.contains(what), "{path:?}: {said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+    }
+}

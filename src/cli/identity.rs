@@ -56,6 +56,7 @@ impl Session {
     /// refused with exit 3 naming the store.
     pub fn open(cli: &Cli, calendar: Calendar, _need: Need) -> anyhow::Result<Session> {
         let path = store_path(cli, "permitdesk.db")?;
+        super::check_store_path(&path)?;
         // SQLite would take an empty file for an empty database and build a new store in it; an
         // empty file where a store should be is a damaged store (or an `init` cut short).
         if std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0) {

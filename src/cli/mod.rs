@@ -295,15 +295,70 @@ pub fn store_path(cli: &Cli, file_name: &str) -> anyhow::Result<PathBuf> {
 }
 
 pub(crate) fn open_existing(path: &std::path::Path, calendar: Calendar) -> anyhow::Result<Store> {
-    if !path.exists() {
-        return Err(Exit::new(
+    check_store_path(path)?;
+    Ok(Store::open(path, calendar)?)
+}
+
+/// Says what is at a store path when it is not a store this process can open: nothing, a place
+/// this user may not look (with its owner: a served store is the server's), or not a file.
+pub(crate) fn check_store_path(path: &std::path::Path) -> Result<(), Exit> {
+    use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let kind = meta.file_type();
+            let what = if kind.is_dir() {
+                Some("a directory")
+            } else if kind.is_fifo() {
+                Some("a FIFO")
+            } else if kind.is_char_device() || kind.is_block_device() {
+                Some("a device")
+            } else if kind.is_socket() {
+                Some("a socket (connect to a server with --connect)")
+            } else {
+                None
+            };
+            match what {
+                Some(what) => Err(Exit::new(
+                    1,
+                    format!("{}: this is {what}, not a permitdesk store", path.display()),
+                )),
+                None => Ok(()),
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            // The nearest place this user can see, and whose it is.
+            let owner = path
+                .ancestors()
+                .skip(1)
+                .find_map(|dir| std::fs::metadata(dir).ok().map(|m| (dir, m)))
+                .map(|(dir, m)| {
+                    let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(m.uid()))
+                        .ok()
+                        .flatten()
+                        .map(|u| u.name)
+                        .unwrap_or_else(|| m.uid().to_string());
+                    let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(m.gid()))
+                        .ok()
+                        .flatten()
+                        .map(|g| g.name)
+                        .unwrap_or_else(|| m.gid().to_string());
+                    format!(" ({} belongs to {user}, group {group})", dir.display())
+                })
+                .unwrap_or_default();
+            Err(Exit::new(
+                1,
+                format!(
+                    "{}: permission denied{owner}; a store served by `permitdesk serve` is reached through its socket (--connect), never opened directly",
+                    path.display()
+                ),
+            ))
+        }
+        Err(_) => Err(Exit::new(
             1,
             format!(
                 "{}: no store here; create one with `permitdesk init` or `permitdesk demo`, or pass --db",
                 path.display()
             ),
-        )
-        .into());
+        )),
     }
-    Ok(Store::open(path, calendar)?)
 }
