@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod chain;
 pub mod check;
+mod check_chain;
 pub mod conflicts;
 mod drafts;
 mod error;
