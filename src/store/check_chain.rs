@@ -61,7 +61,9 @@ pub(super) fn walk(
         while let Some(a) = admin_rows.next_if(|a| next_case_seq.is_none_or(|s| a.seq < s)) {
             out.admin_events += 1;
             let name = format!("administrative event {}", a.seq);
-            if let Err(problem) = walk.link(&name, a.seq, &a.payload, &a.prev_hash, &a.hash) {
+            if let Err(problem) =
+                walk.link(|| name.clone(), a.seq, &a.payload, &a.prev_hash, &a.hash)
+            {
                 out.problems.push(problem);
                 return Ok(out);
             }
@@ -100,8 +102,8 @@ pub(super) fn walk(
         let prev_hash: String = r.get(6).ctx("reading the audit chain")?;
         let hash: String = r.get(7).ctx("reading the audit chain")?;
         out.events += 1;
-        let name = format!("audit event {seq} ({case_no})");
-        if let Err(problem) = walk.link(&name, seq, &payload, &prev_hash, &hash) {
+        let name = || format!("audit event {seq} ({case_no})");
+        if let Err(problem) = walk.link(name, seq, &payload, &prev_hash, &hash) {
             out.problems.push(problem);
             return Ok(out);
         }
@@ -122,14 +124,15 @@ pub(super) fn walk(
                 );
                 if columns != from_payload {
                     out.problems.push(format!(
-                        "{name}: its columns disagree with its hashed content"
+                        "{}: its columns disagree with its hashed content",
+                        name()
                     ));
                     return Ok(out);
                 }
             }
             Err(e) => {
                 out.problems
-                    .push(format!("{name}: unreadable content: {e}"));
+                    .push(format!("{}: unreadable content: {e}", name()));
                 return Ok(out);
             }
         }
@@ -159,7 +162,7 @@ impl Walk<'_> {
     /// Checks one link; the first broken one ends the walk with its problem.
     fn link(
         &mut self,
-        name: &str,
+        name: impl Fn() -> String,
         seq: i64,
         payload: &str,
         prev_hash: &str,
@@ -167,19 +170,22 @@ impl Walk<'_> {
     ) -> std::result::Result<(), String> {
         if seq != self.head.seq + 1 {
             return Err(format!(
-                "{name}: follows event {} in the chain: {} event(s) missing or inserted",
+                "{}: follows event {} in the chain: {} event(s) missing or inserted",
+                name(),
                 self.head.seq,
                 (seq - self.head.seq - 1).abs()
             ));
         }
         if prev_hash != self.head.hash {
             return Err(format!(
-                "{name}: does not link to the event before it (chain broken here)"
+                "{}: does not link to the event before it (chain broken here)",
+                name()
             ));
         }
-        if chain::link_hash(prev_hash, seq, payload) != hash {
+        if !chain::link_hash_is(prev_hash, seq, payload, hash) {
             return Err(format!(
-                "{name}: its content does not match its hash (edited after it was written)"
+                "{}: its content does not match its hash (edited after it was written)",
+                name()
             ));
         }
         let here = ChainHead {
@@ -191,7 +197,8 @@ impl Walk<'_> {
                 self.anchor_seen = true;
                 if chain::anchor_mac(key, &here) != anchor.mac {
                     return Err(format!(
-                        "{name}: differs from the anchor exported earlier (the chain was rewritten, or the anchor was made with another key)"
+                        "{}: differs from the anchor exported earlier (the chain was rewritten, or the anchor was made with another key)",
+                        name()
                     ));
                 }
             }
