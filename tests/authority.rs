@@ -549,6 +549,44 @@ fn an_anchor_from_another_key_or_without_the_key_is_refused() {
 }
 
 #[test]
+fn the_log_is_for_admins_supervisors_and_viewers() {
+    let (_dir, db) = demo();
+    for (user, code) in [
+        ("admin", 0),
+        ("wang.fang", 0),
+        ("audit.he", 0),
+        ("li.wei", 3),
+        ("liu.yang", 3),
+    ] {
+        let out = cli(&db, user).arg("log").output().expect("log");
+        assert_eq!(out.status.code(), Some(code), "{user}: {out:?}");
+    }
+    let out = cli(&db, "admin")
+        .args(["log", "--kind", "settings"])
+        .output()
+        .expect("log");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("trust_declared_user false -> true"), "{text}");
+    assert!(!text.contains("user_add"), "{text}");
+    for args in [
+        vec!["log", "--kind", "cases"],
+        vec!["log", "--since", "yesterday"],
+    ] {
+        let out = cli(&db, "admin").args(&args).output().expect("log");
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {out:?}");
+    }
+    let out = cli(&db, "admin")
+        .args(["log", "--since", "2099-01-01"])
+        .output()
+        .expect("log");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1,
+        "only the header"
+    );
+}
+
+#[test]
 fn the_last_admin_stays_and_a_disabled_user_comes_back() {
     let (_dir, db, me) = office();
     for args in [

@@ -220,7 +220,7 @@ fn sigkill_during_a_stream_of_actions_leaves_each_action_whole() {
             "round {round}: the chain head is {head}, the child last reported {last_printed}: \
              only the one action in flight may be there unreported"
         );
-        // Case events and administrative events share the chain's sequence.
+        // Administrative events share the chain's numbers.
         assert_eq!(
             scalar(
                 &db,

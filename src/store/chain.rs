@@ -34,6 +34,22 @@ pub fn link_hash(prev_hash: &str, seq: i64, payload: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// Whether `hash` (hex) is the link hash of `payload` at `seq` after `prev_hash`, without
+/// formatting one: `check` asks this of every event.
+pub fn link_hash_is(prev_hash: &str, seq: i64, payload: &str, hash: &str) -> bool {
+    let mut stored = [0u8; 32];
+    if hex::decode_to_slice(hash, &mut stored).is_err() {
+        return false;
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(b"|");
+    hasher.update(seq.to_string().as_bytes());
+    hasher.update(b"|");
+    hasher.update(payload.as_bytes());
+    hasher.finalize().as_slice() == stored
+}
+
 pub fn head(conn: &Connection) -> Result<ChainHead> {
     // Case events and administrative events (src/store/admin.rs) share one chain.
     let head = conn

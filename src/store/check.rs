@@ -4,11 +4,13 @@
 use super::Store;
 use super::admin;
 use super::cases::{decode, derive};
-use super::chain::{self, ChainHead};
-use super::error::{Result, SqlContext};
+use super::check_chain;
+pub use super::check_chain::ChainAnchor;
+use super::error::{Result, SqlContext, StoreError};
 use super::meta;
 use crate::domain::{AdminEvent, Authority, Event, Role, Violation, apply};
 use chrono::NaiveDate;
+use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -30,25 +32,84 @@ impl CheckReport {
     }
 }
 
+/// What the replay of cases and authority found.
+struct Replay {
+    violations: Vec<Violation>,
+    problems: Vec<String>,
+    /// The users table and stored settings against the history.
+    state_problems: Vec<String>,
+    cases: u64,
+}
+
+/// A check thread's result; a panic in it is a failure of the check, not a finding.
+fn joined<T>(result: std::thread::Result<Result<T>>) -> Result<T> {
+    result.unwrap_or_else(|_| Err(StoreError::Damaged("a check thread stopped".into())))
+}
+
+/// SQLite's own check of the file.
+fn integrity_check(conn: &Connection) -> Result<String> {
+    conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+        .ctx("running SQLite's integrity check")
+}
+
+/// `check` reads the whole file: mapped, its pages are not copied out of the page cache one
+/// `read` at a time (a tenth of its time on a million cases).
+const CHECK_MMAP_BYTES: i64 = 1 << 40;
+
 /// Stops collecting after this many problems of one kind; the first one is what matters.
 const MAX_PROBLEMS: usize = 50;
 
 impl Store {
+    /// Checks the whole store. SQLite's integrity check and the walk of the chain each run on a
+    /// read-only connection of their own, in threads beside the replay of cases and authority on
+    /// this one: on a million cases the three take about as long each, and check stays within
+    /// a minute on two cores (docs/PERFORMANCE.md). A store opened read-only does them in turn.
     pub fn check(&self, today: NaiveDate, anchor: Option<&ChainAnchor>) -> Result<CheckReport> {
         let mut report = CheckReport {
             schema_version: super::schema::version(&self.conn)?,
             ..CheckReport::default()
         };
-        let integrity: String = self
-            .conn
-            .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
-            .ctx("running SQLite's integrity check")?;
+        let key = match anchor {
+            Some(_) => self.anchor_key()?,
+            None => None,
+        };
+        let side = if self.read_only {
+            None
+        } else {
+            self.side_connection().ok().zip(self.side_connection().ok())
+        };
+        let (integrity, chain, cases) = std::thread::scope(|scope| {
+            let chain_anchor = if key.is_some() { anchor } else { None };
+            match side {
+                Some((first, second)) => {
+                    let integrity = scope.spawn(move || integrity_check(&first));
+                    let key = key.as_deref();
+                    let chain = scope.spawn(move || check_chain::walk(&second, chain_anchor, key));
+                    let cases = self.replay(today);
+                    (joined(integrity.join()), joined(chain.join()), cases)
+                }
+                None => (
+                    integrity_check(&self.conn),
+                    check_chain::walk(&self.conn, chain_anchor, key.as_deref()),
+                    self.replay(today),
+                ),
+            }
+        });
+        // A damaged file is all there is to say, whatever the other readers met.
+        let integrity = integrity?;
         if integrity != "ok" {
             report
                 .problems
                 .push(format!("SQLite integrity: {integrity}"));
             return Ok(report);
         }
+        let chain = chain?;
+        let Replay {
+            mut violations,
+            problems: case_problems,
+            state_problems,
+            cases,
+        } = cases?;
         if report.schema_version != super::CURRENT_VERSION {
             report.problems.push(format!(
                 "schema version {} (expected {})",
@@ -56,33 +117,35 @@ impl Store {
                 super::CURRENT_VERSION
             ));
         }
-        let mut authority = Authority::new();
-        let mut violations = Vec::new();
-        self.check_chain(&mut report, anchor, &mut authority, &mut violations)?;
-        // Authority is replayed only over a whole chain: a broken one is reported as such.
-        let whole = report.ok();
-        self.check_cases(
-            &mut report,
-            today,
-            whole.then_some(&authority),
-            &mut violations,
-        )?;
-        // Every authority violation, in chain order, before the state that follows from them.
-        violations.sort_by_key(|v| v.seq);
-        let extra = violations.len().saturating_sub(MAX_PROBLEMS);
-        let mut found: Vec<String> = violations
-            .iter()
-            .take(MAX_PROBLEMS)
-            .map(|v| v.to_string())
-            .collect();
-        if extra > 0 {
-            found.push(format!("... and {extra} more authority violations"));
+        if anchor.is_some() && key.is_none() {
+            report.problems.push(format!(
+                "cannot verify the anchor: the anchor key {} is missing (restore it from its backup; without it no anchor can be verified, though the chain itself still checks)",
+                self.anchor_key_path().display()
+            ));
         }
+        report.events = chain.events;
+        report.admin_events = chain.admin_events;
+        report.chain_head = chain.head;
+        report.cases = cases;
+        // Authority is judged only over a whole chain: a broken one is reported as such.
+        let whole = report.ok() && chain.problems.is_empty();
+        report.problems.extend(chain.problems);
         if whole {
-            // Chain problems stay first; authority violations come before what follows from them.
-            found.append(&mut report.problems);
-            report.problems = found;
-            self.check_authority_state(&mut report, &authority)?;
+            // Every authority violation, in chain order, before the state that follows from them.
+            violations.sort_by_key(|v| v.seq);
+            let extra = violations.len().saturating_sub(MAX_PROBLEMS);
+            report
+                .problems
+                .extend(violations.iter().take(MAX_PROBLEMS).map(|v| v.to_string()));
+            if extra > 0 {
+                report
+                    .problems
+                    .push(format!("... and {extra} more authority violations"));
+            }
+        }
+        report.problems.extend(case_problems);
+        if whole {
+            report.problems.extend(state_problems);
         }
         self.check_counts(&mut report)?;
         if let Some(warning) = self.calendar.missing_year_warning(today) {
@@ -91,136 +154,63 @@ impl Store {
         Ok(report)
     }
 
-    fn check_chain(
-        &self,
-        report: &mut CheckReport,
-        anchor: Option<&ChainAnchor>,
-        authority: &mut Authority,
-        violations: &mut Vec<Violation>,
-    ) -> Result<()> {
-        let key = match anchor {
-            Some(_) => match self.anchor_key()? {
-                Some(key) => Some(key),
-                None => {
-                    report.problems.push(format!(
-                        "cannot verify the anchor: the anchor key {} is missing (restore it from its backup; without it no anchor can be verified, though the chain itself still checks)",
-                        self.anchor_key_path().display()
-                    ));
-                    return Ok(());
-                }
-            },
-            None => None,
-        };
-        let mut admin_rows = admin::all(&self.conn)?.into_iter().peekable();
-        let mut stmt = self
+    /// Another read-only connection to this store, for one part of `check`.
+    fn side_connection(&self) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)
+            .ctx("opening a second connection for check")?;
+        conn.busy_timeout(super::BUSY_TIMEOUT)
+            .ctx("opening a second connection for check")?;
+        conn.pragma_update(None, "query_only", "ON")
+            .ctx("opening a second connection for check")?;
+        conn.pragma_update(None, "mmap_size", CHECK_MMAP_BYTES)
+            .ctx("opening a second connection for check")?;
+        Ok(conn)
+    }
+
+    /// Every case replayed through the domain, and its events through the authority the
+    /// administrative events give, in one read transaction so both see the same store.
+    fn replay(&self, today: NaiveDate) -> Result<Replay> {
+        self.conn
+            .pragma_update(None, "mmap_size", CHECK_MMAP_BYTES)
+            .ctx("starting check's read")?;
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .ctx("starting check's read")?;
+        let result = self.replay_in_transaction(today);
+        let end = self.conn.execute_batch("COMMIT").ctx("ending check's read");
+        let unmapped = self
             .conn
-            .prepare("SELECT seq, case_no, at, actor, action, payload, prev_hash, hash FROM events ORDER BY seq")
-            .ctx("reading the audit chain")?;
-        let mut rows = stmt.query([]).ctx("reading the audit chain")?;
-        let mut walk = Walk {
-            head: ChainHead::genesis(),
-            anchor,
-            key: key.as_deref(),
-            anchor_seen: false,
-        };
-        loop {
-            let row = rows.next().ctx("reading the audit chain")?;
-            let next_case_seq = match row {
-                Some(r) => Some(r.get::<_, i64>(0).ctx("reading the audit chain")?),
-                None => None,
-            };
-            // Administrative events before this case event, in chain order.
-            while let Some(a) = admin_rows.next_if(|a| next_case_seq.is_none_or(|s| a.seq < s)) {
-                report.admin_events += 1;
-                let name = format!("administrative event {}", a.seq);
-                if let Err(problem) = walk.link(&name, a.seq, &a.payload, &a.prev_hash, &a.hash) {
-                    report.problems.push(problem);
-                    return Ok(());
-                }
-                match serde_json::from_str::<AdminEvent>(&a.payload) {
-                    Ok(event) => {
-                        let from_payload = (
-                            event.at.to_rfc3339(),
-                            event.actor.clone(),
-                            event.change.kind().as_str(),
-                            event.change.name(),
-                        );
-                        if (
-                            a.at.clone(),
-                            a.actor.clone(),
-                            a.kind.as_str(),
-                            a.change.as_str(),
-                        ) != from_payload
-                        {
-                            report.problems.push(format!(
-                                "{name}: its columns disagree with its hashed content"
-                            ));
-                            return Ok(());
-                        }
-                        if let Err(v) = authority.record(a.seq, &event) {
-                            violations.push(v);
-                        }
-                    }
-                    Err(e) => {
-                        report
-                            .problems
-                            .push(format!("{name}: unreadable content: {e}"));
-                        return Ok(());
-                    }
-                }
-            }
-            let Some(r) = row else { break };
-            let seq: i64 = r.get(0).ctx("reading the audit chain")?;
-            let case_no: String = r.get(1).ctx("reading the audit chain")?;
-            let payload: String = r.get(5).ctx("reading the audit chain")?;
-            let prev_hash: String = r.get(6).ctx("reading the audit chain")?;
-            let hash: String = r.get(7).ctx("reading the audit chain")?;
-            report.events += 1;
-            let name = format!("audit event {seq} ({case_no})");
-            if let Err(problem) = walk.link(&name, seq, &payload, &prev_hash, &hash) {
-                report.problems.push(problem);
-                return Ok(());
-            }
-            match serde_json::from_str::<Event>(&payload) {
-                Ok(event) => {
-                    let columns = (
-                        case_no.as_str(),
-                        r.get::<_, String>(2).ctx("reading the audit chain")?,
-                        r.get::<_, String>(3).ctx("reading the audit chain")?,
-                        r.get::<_, String>(4).ctx("reading the audit chain")?,
-                    );
-                    let from_payload = (
-                        event.case_no.as_str(),
-                        event.at.to_rfc3339(),
-                        event.actor.clone(),
-                        event.action.name().to_string(),
-                    );
-                    if columns != from_payload {
-                        report.problems.push(format!(
-                            "{name}: its columns disagree with its hashed content"
-                        ));
-                        return Ok(());
-                    }
-                }
-                Err(e) => {
-                    report
-                        .problems
-                        .push(format!("{name}: unreadable content: {e}"));
-                    return Ok(());
+            .pragma_update(None, "mmap_size", 0)
+            .ctx("ending check's read");
+        let replay = result?;
+        end?;
+        unmapped?;
+        Ok(replay)
+    }
+
+    fn replay_in_transaction(&self, today: NaiveDate) -> Result<Replay> {
+        let mut authority = Authority::new();
+        let mut violations = Vec::new();
+        for row in admin::all(&self.conn)? {
+            // An unreadable one is named by the walk of the chain.
+            if let Ok(event) = serde_json::from_str::<AdminEvent>(&row.payload) {
+                if let Err(v) = authority.record(row.seq, &event) {
+                    violations.push(v);
                 }
             }
         }
-        let head = walk.head;
-        if let Some(anchor) = anchor {
-            if !walk.anchor_seen {
-                report.problems.push(format!(
-                    "the audit chain ends at event {} but the anchor names event {}: events were removed",
-                    head.seq, anchor.seq
-                ));
-            }
-        }
-        report.chain_head = Some(format!("{}:{}", head.seq, head.hash));
-        Ok(())
+        let mut report = CheckReport::default();
+        self.check_cases(&mut report, today, Some(&authority), &mut violations)?;
+        // The users table read in the same transaction as the history it is compared with.
+        let mut state = CheckReport::default();
+        self.check_authority_state(&mut state, &authority)?;
+        Ok(Replay {
+            violations,
+            problems: report.problems,
+            state_problems: state.problems,
+            cases: report.cases,
+        })
     }
 
     /// The users table and the stored settings against what the administrative history gives.
@@ -502,113 +492,4 @@ fn roles_text(roles: &[Role]) -> String {
         .map(|r| r.as_str())
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Walks the chain link by link (case and administrative events alike).
-struct Walk<'a> {
-    head: ChainHead,
-    anchor: Option<&'a ChainAnchor>,
-    key: Option<&'a [u8]>,
-    anchor_seen: bool,
-}
-
-impl Walk<'_> {
-    /// Checks one link; the first broken one ends the walk with its problem.
-    fn link(
-        &mut self,
-        name: &str,
-        seq: i64,
-        payload: &str,
-        prev_hash: &str,
-        hash: &str,
-    ) -> std::result::Result<(), String> {
-        if seq != self.head.seq + 1 {
-            return Err(format!(
-                "{name}: follows event {} in the chain: {} event(s) missing or inserted",
-                self.head.seq,
-                (seq - self.head.seq - 1).abs()
-            ));
-        }
-        if prev_hash != self.head.hash {
-            return Err(format!(
-                "{name}: does not link to the event before it (chain broken here)"
-            ));
-        }
-        if chain::link_hash(prev_hash, seq, payload) != hash {
-            return Err(format!(
-                "{name}: its content does not match its hash (edited after it was written)"
-            ));
-        }
-        let here = ChainHead {
-            seq,
-            hash: hash.to_string(),
-        };
-        if let (Some(anchor), Some(key)) = (self.anchor, self.key) {
-            if anchor.seq == seq {
-                self.anchor_seen = true;
-                if chain::anchor_mac(key, &here) != anchor.mac {
-                    return Err(format!(
-                        "{name}: differs from the anchor exported earlier (the chain was rewritten, or the anchor was made with another key)"
-                    ));
-                }
-            }
-        }
-        self.head = here;
-        Ok(())
-    }
-}
-
-/// A keyed anchor exported earlier (`SEQ:HMAC`, the last line of every outbox file), for proving
-/// the chain was not truncated or rebuilt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainAnchor {
-    pub seq: i64,
-    /// HMAC-SHA-256 of the chain head at `seq` under the store's anchor key, hex.
-    pub mac: String,
-}
-
-impl ChainAnchor {
-    /// `SEQ:HMAC`, or the path of an outbox file, whose last line is its anchor.
-    pub fn from_arg(arg: &str) -> std::result::Result<ChainAnchor, String> {
-        let path = std::path::Path::new(arg);
-        if arg.contains(':') || !path.is_file() {
-            return arg.parse();
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{arg}: {e}"))?;
-        let last = text
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
-        let line: serde_json::Value = serde_json::from_str(last)
-            .map_err(|_| format!("{arg}: its last line is not an outbox anchor"))?;
-        let head = &line["chain_head"];
-        match (head["seq"].as_i64(), head["hmac"].as_str()) {
-            (Some(seq), Some(mac)) => format!("{seq}:{mac}").parse(),
-            _ => Err(format!(
-                "{arg}: its last line is not an outbox anchor ({{\"chain_head\": {{\"seq\", \"hmac\"}}}})"
-            )),
-        }
-    }
-}
-
-impl std::str::FromStr for ChainAnchor {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let (seq, hash) = s
-            .trim()
-            .split_once(':')
-            .ok_or_else(|| format!("anchor \"{s}\" should be SEQ:HMAC"))?;
-        let seq = seq
-            .parse()
-            .map_err(|_| format!("anchor sequence \"{seq}\" is not a number"))?;
-        if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err("anchor HMAC should be 64 hex digits".into());
-        }
-        Ok(ChainAnchor {
-            seq,
-            mac: hash.to_ascii_lowercase(),
-        })
-    }
 }

@@ -8,6 +8,7 @@ mod cases;
 mod chain;
 pub mod changes;
 pub mod check;
+mod check_chain;
 pub mod conflicts;
 mod drafts;
 mod error;

@@ -13,6 +13,7 @@ use super::refusal::Refusal;
 use super::transition::{check_authority, is_release_for_disabled_holder};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// The store-wide settings that decide who may do what.
@@ -160,100 +161,6 @@ impl AdminChange {
         }
     }
 
-    /// What changed, in one line: before and after where something was replaced.
-    pub fn summary(&self) -> String {
-        let roles = |r: &[Role]| r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
-        match self {
-            AdminChange::Baseline { users, settings } => format!(
-                "{} user(s) as they stood: {}; trust_declared_user {}, four_eyes {}",
-                users.len(),
-                users
-                    .iter()
-                    .map(|u| format!(
-                        "{} ({}{})",
-                        u.name,
-                        roles(&u.roles),
-                        if u.active { "" } else { ", disabled" }
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                settings.trust_declared_user,
-                settings.policy.four_eyes
-            ),
-            AdminChange::UserAdd { name, roles: r } => format!("added {name} ({})", roles(r)),
-            AdminChange::UserEnable { name } => format!("enabled {name}"),
-            AdminChange::UserDisable { name, released } => format!(
-                "disabled {name}; released {} claim(s){}",
-                released.len(),
-                if released.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", released.join(", "))
-                }
-            ),
-            AdminChange::UserRoles {
-                name,
-                before,
-                after,
-            } => format!("{name}: roles {} -> {}", roles(before), roles(after)),
-            AdminChange::Settings { before, after } => {
-                let mut parts = Vec::new();
-                if before.trust_declared_user != after.trust_declared_user {
-                    parts.push(format!(
-                        "trust_declared_user {} -> {}",
-                        before.trust_declared_user, after.trust_declared_user
-                    ));
-                }
-                if before.made_by_demo != after.made_by_demo {
-                    parts.push(format!(
-                        "made_by_demo {} -> {}",
-                        before.made_by_demo, after.made_by_demo
-                    ));
-                }
-                if before.policy != after.policy {
-                    let json = |p: &Policy| serde_json::to_string(p).unwrap_or_default();
-                    parts.push(format!(
-                        "policy {} -> {}",
-                        json(&before.policy),
-                        json(&after.policy)
-                    ));
-                }
-                parts.join("; ")
-            }
-            AdminChange::CalendarInstall {
-                source,
-                before,
-                after,
-            } => format!(
-                "installed {source} (calendar {} -> {})",
-                short(before),
-                short(after)
-            ),
-            AdminChange::ImportApplied {
-                file,
-                checksum,
-                cases,
-            } => format!(
-                "imported {cases} case(s) from {file} (sha256 {})",
-                short(checksum)
-            ),
-            AdminChange::SyncBatchApplied {
-                batch,
-                applied,
-                skipped,
-                conflicts,
-                ..
-            } => format!(
-                "applied batch {batch}: {applied} event(s), {skipped} duplicate(s), {conflicts} conflict(s)"
-            ),
-            AdminChange::ConflictResolved {
-                case_no,
-                conflict,
-                resolution,
-            } => format!("{case_no}: resolved conflict #{conflict}: {resolution}"),
-        }
-    }
-
     /// The role the change needs of its actor.
     fn needs(&self) -> Option<Role> {
         match self {
@@ -271,10 +178,6 @@ pub struct AdminEvent {
     pub actor: String,
     #[serde(flatten)]
     pub change: AdminChange,
-}
-
-fn short(fingerprint: &str) -> &str {
-    fingerprint.get(..12).unwrap_or(fingerprint)
 }
 
 /// Who may read the administrative log: admins, supervisors, and viewers (auditors).
@@ -439,11 +342,21 @@ impl std::fmt::Display for Violation {
     }
 }
 
+fn person(name: &str, roles: &[Role], active: bool) -> Actor {
+    Actor {
+        name: name.to_string(),
+        roles: roles.to_vec(),
+        active,
+    }
+}
+
 /// Users and settings through the chain: each user's states and the settings, each from the
 /// sequence number it took effect at, so that any moment is a binary search away.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Authority {
-    history: HashMap<String, Vec<(i64, Vec<Role>, bool)>>,
+    system: Actor,
+    /// Each user as of each change, kept whole so that checking an event allocates nothing.
+    history: HashMap<String, Vec<(i64, Actor)>>,
     settings: Vec<(i64, SettingsState)>,
     users: Users,
     current: SettingsState,
@@ -453,9 +366,23 @@ pub struct Authority {
     baseline_seq: Option<i64>,
 }
 
+impl Default for Authority {
+    fn default() -> Self {
+        Authority::new()
+    }
+}
+
 impl Authority {
     pub fn new() -> Authority {
-        Authority::default()
+        Authority {
+            system: Actor::system(),
+            history: HashMap::new(),
+            settings: Vec::new(),
+            users: Users::new(),
+            current: SettingsState::default(),
+            seen: 0,
+            baseline_seq: None,
+        }
     }
 
     /// Folds the administrative event at `seq` (events come in chain order), after checking
@@ -491,7 +418,7 @@ impl Authority {
                 self.history.clear();
                 for (name, (roles, active)) in &self.users {
                     self.history
-                        .insert(name.clone(), vec![(from, roles.clone(), *active)]);
+                        .insert(name.clone(), vec![(from, person(name, roles, *active))]);
                 }
             }
             AdminChange::Settings { after, .. } => {
@@ -503,11 +430,10 @@ impl Authority {
             | AdminChange::UserDisable { name, .. }
             | AdminChange::UserRoles { name, .. } => {
                 if let Some((roles, active)) = self.users.get(name) {
-                    self.history.entry(name.clone()).or_default().push((
-                        from,
-                        roles.clone(),
-                        *active,
-                    ));
+                    self.history
+                        .entry(name.clone())
+                        .or_default()
+                        .push((from, person(name, roles, *active)));
                 }
             }
             _ => {}
@@ -535,23 +461,23 @@ impl Authority {
         if name == Actor::SYSTEM {
             return Some(Actor::system());
         }
+        self.known_at(name, seq).cloned()
+    }
+
+    fn known_at(&self, name: &str, seq: i64) -> Option<&Actor> {
         let states = self.history.get(name)?;
-        let i = states.partition_point(|(from, _, _)| *from < seq);
-        let (_, roles, active) = states.get(i.checked_sub(1)?)?;
-        Some(Actor {
-            name: name.to_string(),
-            roles: roles.clone(),
-            active: *active,
-        })
+        let i = states.partition_point(|(from, _)| *from < seq);
+        states.get(i.checked_sub(1)?).map(|(_, actor)| actor)
     }
 
     /// The policy in force just before event `seq`.
     pub fn policy_at(&self, seq: i64) -> Policy {
+        self.policy_ref(seq).cloned().unwrap_or_default()
+    }
+
+    fn policy_ref(&self, seq: i64) -> Option<&Policy> {
         let i = self.settings.partition_point(|(from, _)| *from < seq);
-        i.checked_sub(1)
-            .and_then(|i| self.settings.get(i))
-            .map(|(_, s)| s.policy.clone())
-            .unwrap_or_default()
+        self.settings.get(i.checked_sub(1)?).map(|(_, s)| &s.policy)
     }
 
     /// Checks the case event at `seq` (`case` as it was just before it) against the users and
@@ -567,16 +493,15 @@ impl Authority {
         // actor must be one the baseline knows, and is taken to have held the role the event
         // names (which must still fit the action); claims and four-eyes are checked as ever.
         let before_baseline = self.baseline_seq.is_some_and(|b| seq < b);
-        let found = self
-            .actor_at(&event.actor, seq)
-            .map(|actor| match before_baseline {
-                true if actor.name != Actor::SYSTEM => Actor {
-                    roles: vec![event.role],
-                    active: true,
-                    ..actor
-                },
-                _ => actor,
-            });
+        let found = match self.known_at(&event.actor, seq) {
+            _ if event.actor == Actor::SYSTEM => Some(Cow::Borrowed(&self.system)),
+            Some(actor) if before_baseline => Some(Cow::Owned(Actor {
+                roles: vec![event.role],
+                active: true,
+                ..actor.clone()
+            })),
+            found => found.map(Cow::Borrowed),
+        };
         let Some(actor) = found else {
             return Err(violation(
                 "actor",
@@ -590,13 +515,21 @@ impl Authority {
         if let Some(case) = case {
             let holder_active = case
                 .assignee()
-                .and_then(|holder| self.actor_at(holder, seq))
+                .and_then(|holder| self.known_at(holder, seq))
                 .is_some_and(|h| h.active);
             if is_release_for_disabled_holder(case, &actor, event, holder_active) {
                 return Ok(());
             }
         }
-        check_authority(case, &actor, event, &self.policy_at(seq)).map_err(|refusal| {
+        let default_policy;
+        let policy = match self.policy_ref(seq) {
+            Some(policy) => policy,
+            None => {
+                default_policy = Policy::default();
+                &default_policy
+            }
+        };
+        check_authority(case, &actor, event, policy).map_err(|refusal| {
             let rule = match refusal {
                 Refusal::Inactive { .. } => "active",
                 Refusal::FourEyes { .. } => "four-eyes",
@@ -613,217 +546,6 @@ impl Authority {
     }
 }
 
+mod summary;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn users(list: &[(&str, &[Role], bool)]) -> Users {
-        list.iter()
-            .map(|(n, r, a)| (n.to_string(), (r.to_vec(), *a)))
-            .collect()
-    }
-
-    #[test]
-    fn the_last_active_admin_stays() {
-        let u = users(&[
-            ("root", &[Role::Admin], true),
-            ("li", &[Role::Approver], true),
-        ]);
-        let demote = AdminChange::UserRoles {
-            name: "root".into(),
-            before: vec![Role::Admin],
-            after: vec![Role::Approver],
-        };
-        assert_eq!(
-            check_admin_change(&u, "root", &demote),
-            Err(AdminRefusal::LastAdmin("root".into()))
-        );
-        let disable = AdminChange::UserDisable {
-            name: "root".into(),
-            released: vec![],
-        };
-        assert!(check_admin_change(&u, "root", &disable).is_err());
-        let u2 = users(&[("root", &[Role::Admin], true), ("bo", &[Role::Admin], true)]);
-        assert_eq!(check_admin_change(&u2, "root", &disable), Ok(()));
-    }
-
-    #[test]
-    fn only_admins_change_users_except_the_first() {
-        let add = AdminChange::UserAdd {
-            name: "root".into(),
-            roles: vec![Role::Admin],
-        };
-        assert_eq!(check_admin_change(&Users::new(), "root", &add), Ok(()));
-        let u = users(&[
-            ("root", &[Role::Admin], true),
-            ("li", &[Role::Approver], true),
-        ]);
-        let add_m = AdminChange::UserAdd {
-            name: "m".into(),
-            roles: vec![Role::Admin],
-        };
-        assert!(matches!(
-            check_admin_change(&u, "li", &add_m),
-            Err(AdminRefusal::NotAllowed { .. })
-        ));
-        assert_eq!(
-            check_admin_change(
-                &u,
-                "root",
-                &AdminChange::UserEnable {
-                    name: "ghost".into()
-                }
-            ),
-            Err(AdminRefusal::NoSuchUser("ghost".into()))
-        );
-    }
-
-    #[test]
-    fn history_before_a_baseline_is_checked_against_who_it_knows() {
-        use crate::domain::case::{Applicant, Employer, Submission};
-        use crate::domain::{Action, Category, Kind, Stage, apply};
-        let at = DateTime::parse_from_rfc3339("2026-01-01T09:00:00+08:00").expect("date");
-        let submission = Submission {
-            case_no: "B-1".into(),
-            kind: Kind::OverseasNew,
-            category: Category::B,
-            legacy: false,
-            applicant: Applicant {
-                name: "LI WEI".into(),
-                name_native: None,
-                passport_no: "E12345678".into(),
-                nationality: "SGP".into(),
-                birth_date: None,
-            },
-            employer: Employer {
-                name: "Example".into(),
-                uscc: "91440101MA5CQ7H2XC".into(),
-            },
-            position: None,
-            documents: vec![],
-            exam_report: None,
-            entry_date: None,
-        };
-        let event = |actor: &str, role, from, to, action| Event {
-            case_no: "B-1".into(),
-            at,
-            actor: actor.into(),
-            role,
-            from,
-            to,
-            action,
-        };
-        let submit = event(
-            "system",
-            Role::System,
-            None,
-            Stage::PreAudit,
-            Action::Submit {
-                submission: Box::new(submission),
-            },
-        );
-        let case = apply(None, &submit).expect("submit");
-        // li.wei claimed as an approver, has left since, and the store was then migrated.
-        let claim = event(
-            "li.wei",
-            Role::Approver,
-            Some(Stage::PreAudit),
-            Stage::PreAudit,
-            Action::Claim,
-        );
-        let mut a = Authority::new();
-        a.record(
-            3,
-            &AdminEvent {
-                at,
-                actor: "system".into(),
-                change: AdminChange::Baseline {
-                    users: vec![UserState {
-                        name: "li.wei".into(),
-                        roles: vec![Role::Viewer],
-                        active: false,
-                    }],
-                    settings: SettingsState::default(),
-                },
-            },
-        )
-        .expect("baseline");
-        assert_eq!(a.verify(1, None, &submit), Ok(()));
-        assert_eq!(a.verify(2, Some(&case), &claim), Ok(()));
-        // The same claim after the baseline is not.
-        assert_eq!(
-            a.verify(4, Some(&case), &claim).map_err(|v| v.rule),
-            Err("active")
-        );
-        // A user the baseline does not know never acted.
-        let ghost = event(
-            "ghost",
-            Role::Approver,
-            Some(Stage::PreAudit),
-            Stage::PreAudit,
-            Action::Claim,
-        );
-        assert_eq!(
-            a.verify(2, Some(&case), &ghost).map_err(|v| v.rule),
-            Err("actor")
-        );
-    }
-
-    #[test]
-    fn users_are_known_from_the_event_that_added_them() {
-        let at = DateTime::parse_from_rfc3339("2026-01-01T09:00:00+08:00").expect("date");
-        let mut a = Authority::new();
-        let ev = |actor: &str, change| AdminEvent {
-            at,
-            actor: actor.into(),
-            change,
-        };
-        a.record(
-            1,
-            &ev(
-                "system",
-                AdminChange::Baseline {
-                    users: vec![UserState {
-                        name: "root".into(),
-                        roles: vec![Role::Admin],
-                        active: true,
-                    }],
-                    settings: SettingsState::default(),
-                },
-            ),
-        )
-        .expect("baseline");
-        a.record(
-            5,
-            &ev(
-                "root",
-                AdminChange::UserAdd {
-                    name: "li".into(),
-                    roles: vec![Role::Approver],
-                },
-            ),
-        )
-        .expect("add");
-        assert!(
-            a.actor_at("root", 1).is_some(),
-            "the baseline holds from the start"
-        );
-        assert!(a.actor_at("li", 5).is_none());
-        assert!(a.actor_at("li", 6).is_some());
-        assert!(
-            a.record(
-                7,
-                &ev(
-                    "li",
-                    AdminChange::UserRoles {
-                        name: "li".into(),
-                        before: vec![Role::Approver],
-                        after: vec![Role::Admin],
-                    },
-                ),
-            )
-            .is_err(),
-            "an approver cannot make themselves admin"
-        );
-    }
-}
+mod tests;
