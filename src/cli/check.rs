@@ -8,13 +8,30 @@ use crate::domain::Calendar;
 use crate::store::ChainAnchor;
 use crate::text::sanitize_line;
 
+/// An outbox file is far smaller than this; anything bigger is not one.
+const MAX_ANCHOR_FILE: u64 = 16 << 20;
+
+/// `--anchor SEQ:HMAC`, or an outbox file whose last line holds one (read by the person who
+/// named it: through a server, the client sends it).
+fn anchor(arg: &str) -> Result<ChainAnchor, Exit> {
+    let bad = |e: String| Exit::new(6, format!("--anchor: {}", sanitize_line(&e)));
+    let path = std::path::Path::new(arg);
+    // Through a server the client sent the file if it is one; the server never looks at its own.
+    let a_file = !arg.contains(':') && (super::io::is_served() || path.is_file());
+    let bytes = match a_file.then(|| super::io::read_input_limited(path, MAX_ANCHOR_FILE)) {
+        None => return arg.parse().map_err(bad),
+        Some(Err(e)) if super::io::is_served() && e.kind() == std::io::ErrorKind::NotFound => {
+            return arg.parse().map_err(bad);
+        }
+        Some(Err(e)) => return Err(bad(format!("{arg}: {e}"))),
+        Some(Ok(bytes)) => bytes,
+    };
+    let text = String::from_utf8(bytes).map_err(|_| bad(format!("{arg}: not UTF-8 text")))?;
+    ChainAnchor::from_outbox_text(arg, &text).map_err(bad)
+}
+
 pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()> {
-    let anchor = args
-        .anchor
-        .as_deref()
-        .map(ChainAnchor::from_arg)
-        .transpose()
-        .map_err(|e| Exit::new(6, format!("--anchor: {e}")))?;
+    let anchor = args.anchor.as_deref().map(anchor).transpose()?;
     let session = Session::open(cli, calendar, Need::Reader)?;
     let report = session.store.check(session.today(), anchor.as_ref())?;
     if cli.json {

@@ -235,6 +235,26 @@ fn check_outputs(cli: &Cli) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Input files named on the command line, read here as the person who named them.
 fn uploads(cli: &Cli) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+    if let Some(Command::Check(args)) = &cli.command {
+        // An outbox file named as the anchor; `SEQ:HMAC` travels as it is.
+        return Ok(match args.anchor.as_deref() {
+            Some(arg) if !arg.contains(':') && std::path::Path::new(arg).is_file() => {
+                let path = PathBuf::from(arg);
+                let bytes = crate::cli::io::read_input_limited(&path, protocol::MAX_UPLOAD)
+                    .map_err(|e| {
+                        Exit::new(
+                            6,
+                            format!(
+                                "--anchor: {}",
+                                crate::text::sanitize_line(&format!("{arg}: {e}"))
+                            ),
+                        )
+                    })?;
+                vec![(path, bytes)]
+            }
+            _ => Vec::new(),
+        });
+    }
     let Some(Command::Import(args)) = &cli.command else {
         return Ok(Vec::new());
     };

@@ -219,12 +219,10 @@ pub struct ChainAnchor {
 
 impl ChainAnchor {
     /// `SEQ:HMAC`, or the path of an outbox file, whose last line is its anchor.
-    pub fn from_arg(arg: &str) -> std::result::Result<ChainAnchor, String> {
-        let path = std::path::Path::new(arg);
-        if arg.contains(':') || !path.is_file() {
-            return arg.parse();
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{arg}: {e}"))?;
+    /// The anchor on the last line of an outbox file (`name` is for messages only; the caller
+    /// reads the file, as the person who named it).
+    pub fn from_outbox_text(name: &str, text: &str) -> std::result::Result<ChainAnchor, String> {
+        let arg = name;
         let last = text
             .lines()
             .rev()
