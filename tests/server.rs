@@ -432,3 +432,126 @@ fn doctor_through_the_socket_checks_both_sides() {
         "{out:?}"
     );
 }
+
+#[test]
+fn peer_text_in_a_malformed_message_reaches_the_log_as_one_inert_line() {
+    let (_dir, db) = demo();
+    let server = served::start(&db);
+    let mut stream = UnixStream::connect(&server.socket).expect("connect");
+    write_frame(
+        &mut stream,
+        b"{\"X\\n2026-12-04T17:20:00Z  INFO FORGED connected login=admin\": {}}",
+    );
+    assert!(read_frame(&mut stream).is_none(), "closed");
+    // The log line is written before the next connection is served.
+    let out = through(
+        &server.socket,
+        &["--as", "li.wei", "--today", TODAY, "case", "list"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let log = std::fs::read_to_string(&server.log).expect("log");
+    assert!(log.contains("malformed"), "{log}");
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("INFO FORGED") && !l.contains("malformed")),
+        "a forged line:\n{log}"
+    );
+}
+
+#[test]
+fn too_many_connections_from_one_person_are_refused_and_the_rest_go_on() {
+    let (_dir, db) = demo();
+    let server = served::start(&db);
+    let held: Vec<UnixStream> = (0..64)
+        .map(|_| UnixStream::connect(&server.socket).expect("connect"))
+        .collect();
+    let mut extra = UnixStream::connect(&server.socket).expect("connect");
+    extra
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    match read_frame(&mut extra) {
+        Some(ServerMsg::Refused { code, message }) => {
+            assert_eq!(code, 1);
+            assert!(message.contains("too many connections"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    drop(held);
+    let out = (0..100).find_map(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        let out = through(
+            &server.socket,
+            &["--as", "li.wei", "--today", TODAY, "case", "list"],
+        );
+        out.status.success().then_some(out)
+    });
+    assert!(out.is_some(), "once they close, the person is served again");
+}
+
+#[test]
+fn a_console_session_cannot_ask_for_unbounded_work() {
+    use permitdesk::console::worker::{Job, Reply};
+    let (_dir, db) = demo();
+    let server = served::start(&db);
+    let mut session = permitdesk::remote::client::BlockingSession::connect(
+        &server.socket,
+        Some("li.wei"),
+        Some(TODAY),
+    )
+    .expect("connect");
+    let request = |n: usize| permitdesk::store::Request {
+        case_no: format!("NOPE-{n}"),
+        user: "li.wei".into(),
+        action: permitdesk::domain::Action::Claim,
+        expect_version: None,
+        expect_stage: None,
+        today: None,
+    };
+    let bulk = Job::Bulk {
+        requests: (0..1001).map(request).collect(),
+    };
+    match session.execute(bulk).expect("a reply") {
+        Reply::Failed(message) => assert!(message.contains("at most 1000"), "{message}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let long = Job::SaveDraft {
+        user: "li.wei".into(),
+        case_no: "GZ2026-000001".into(),
+        action: "return".into(),
+        text: "x".repeat(5000),
+    };
+    assert!(matches!(
+        session.execute(long).expect("a reply"),
+        Reply::Failed(_)
+    ));
+    let nowhere = Job::SaveDraft {
+        user: "li.wei".into(),
+        case_no: "NOPE-1".into(),
+        action: "return".into(),
+        text: "a reason".into(),
+    };
+    assert!(matches!(
+        session.execute(nowhere).expect("a reply"),
+        Reply::Failed(_)
+    ));
+}
+
+#[test]
+fn serve_refuses_a_socket_directory_others_may_write() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (dir, db) = demo();
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).expect("dir");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let out = pd()
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--group", &served::own_group(), "--socket"])
+        .arg(open.join("pd.sock"))
+        .output()
+        .expect("serve");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("may be written by others"), "{said}");
+    assert!(!open.join("pd.sock").exists());
+}

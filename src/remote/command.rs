@@ -11,6 +11,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// A client that takes longer than this to accept the next piece of output is given up on.
+const CLIENT_READS_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Once the server is stopping, a client gets this long to take each piece.
+const CLIENT_READS_WHILE_STOPPING: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Standard output is sent in pieces of about this size.
 const FLUSH_AT: usize = 64 << 10;
 
@@ -29,12 +35,17 @@ pub async fn run(
             message: Some(message),
         },
         Ok(offered) => {
+            let Ok(_turn_to_run) = server.commands.acquire().await else {
+                return;
+            };
             let spool_pass = matches!(cli.command, Some(Command::Sync(_)));
             let _turn = match spool_pass {
                 true => Some(server.spool_turn.lock().await),
                 false => None,
             };
             let sink = RemoteSink {
+                runtime: tokio::runtime::Handle::current(),
+                shutdown: server.shutdown.clone(),
                 tx: tx.clone(),
                 stdout: Vec::new(),
                 file: Vec::new(),
@@ -142,6 +153,9 @@ fn command_name(cli: &Cli) -> &'static str {
 /// What a served command prints and writes, sent to its client. Sending blocks while the client
 /// is behind, so a large export never piles up in the server's memory.
 struct RemoteSink {
+    runtime: tokio::runtime::Handle,
+    /// A client that stops reading is given up on when the server stops, or after a while.
+    shutdown: tokio_util::sync::CancellationToken,
     tx: Outgoing,
     stdout: Vec<u8>,
     /// The output file's bytes not yet sent.
@@ -151,10 +165,21 @@ struct RemoteSink {
 }
 
 impl RemoteSink {
+    /// Sends, waiting while the client is behind, but not forever: a client that stops reading
+    /// must not hold the command (and its read of the store) open, nor keep the server from
+    /// stopping.
     fn send(&self, msg: ServerMsg) -> std::io::Result<()> {
-        self.tx
-            .blocking_send(msg)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))
+        let gone = |why: &str| std::io::Error::new(std::io::ErrorKind::BrokenPipe, why.to_string());
+        self.runtime.block_on(async {
+            tokio::select! {
+                sent = self.tx.send(msg) => sent.map_err(|_| gone("the client left")),
+                _ = tokio::time::sleep(CLIENT_READS_WITHIN) => Err(gone("the client stopped reading")),
+                _ = async {
+                    self.shutdown.cancelled().await;
+                    tokio::time::sleep(CLIENT_READS_WHILE_STOPPING).await;
+                } => Err(gone("the server is stopping")),
+            }
+        })
     }
 
     fn flush_stdout(&mut self) -> std::io::Result<()> {

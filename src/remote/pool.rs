@@ -6,9 +6,6 @@ use crate::store::Store;
 use std::path::PathBuf;
 use tokio::sync::Semaphore;
 
-/// Enough for the console's reads beside one long writer on a 2-core server.
-const CONNECTIONS: usize = 4;
-
 pub struct Pool {
     db: PathBuf,
     calendar: Calendar,
@@ -27,12 +24,12 @@ pub enum PoolError {
 }
 
 impl Pool {
-    pub fn new(first: Store, calendar: Calendar) -> Pool {
+    pub fn new(first: Store, calendar: Calendar, connections: usize) -> Pool {
         Pool {
             db: first.path().to_path_buf(),
             calendar,
             idle: std::sync::Mutex::new(vec![first]),
-            permits: Semaphore::new(CONNECTIONS),
+            permits: Semaphore::new(connections),
         }
     }
 

@@ -21,6 +21,21 @@ use tokio_util::task::TaskTracker;
 /// How often the server looks for commits made outside it (the owner's own maintenance).
 const SCAN_EVERY: Duration = Duration::from_secs(1);
 
+/// Store connections for people's requests: enough for the consoles' reads beside one long
+/// writer on a 2-core server.
+const POOL: usize = 4;
+
+/// Connections the server keeps open at once, and per uid: well under the 1,024 descriptors a
+/// service gets by default, so the server never runs out of them.
+pub const MAX_CONNECTIONS: usize = 768;
+pub const MAX_CONNECTIONS_PER_UID: usize = 64;
+
+/// Commands the server runs at once; more wait their turn.
+const MAX_COMMANDS: usize = 16;
+
+/// After a failed accept (descriptors exhausted), wait this long before the next.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 /// What the server knows for its whole life.
 pub struct Server {
     pub db: PathBuf,
@@ -30,6 +45,15 @@ pub struct Server {
     pub spool: Option<PathBuf>,
     pub calendar: Calendar,
     pub pool: Pool,
+    /// One connection for the server's own short reads (handshakes, change scans), so they
+    /// never wait behind people's requests.
+    pub control: Pool,
+    /// Connections open, in all and per uid, against the limits below.
+    pub connections: std::sync::Mutex<std::collections::HashMap<u32, usize>>,
+    /// Commands running at once: each opens the store for itself.
+    pub commands: tokio::sync::Semaphore,
+    /// Bytes of input files clients have sent and the server holds.
+    pub upload_bytes: std::sync::atomic::AtomicU64,
     /// One spool pass at a time: the watcher's or one asked for by `sync`.
     pub spool_turn: Mutex<()>,
     /// Cancelled on SIGTERM: idle sessions close, the spool watcher stops after its pass.
@@ -63,7 +87,10 @@ impl Server {
             Ok(last) => last.seq,
             Err(_) => return,
         };
-        let found = self.pool.run(move |store| store.changes_since(since)).await;
+        let found = self
+            .control
+            .run(move |store| store.changes_since(since))
+            .await;
         let changes = match found {
             Ok(Ok(changes)) => changes,
             Ok(Err(e)) => {
@@ -105,6 +132,7 @@ pub fn run(cli: &Cli, args: &ServeArgs, calendar: Calendar) -> anyhow::Result<()
     let store_id = store.id()?;
     // Where the consoles' news starts: the newest event now, and the users as they are.
     let scanned = store.changes_since(i64::MAX)?;
+    let control = crate::store::Store::open(&db, calendar.clone())?;
     warn_if_shared(&db);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -120,7 +148,11 @@ pub fn run(cli: &Cli, args: &ServeArgs, calendar: Calendar) -> anyhow::Result<()
         store_id,
         trust_declared_user: args.trust_declared_user,
         spool: args.spool.clone(),
-        pool: Pool::new(store, calendar.clone()),
+        pool: Pool::new(store, calendar.clone(), POOL),
+        control: Pool::new(control, calendar.clone(), 1),
+        connections: std::sync::Mutex::new(std::collections::HashMap::new()),
+        upload_bytes: std::sync::atomic::AtomicU64::new(0),
+        commands: tokio::sync::Semaphore::new(MAX_COMMANDS),
         calendar,
         spool_turn: Mutex::new(()),
         shutdown: CancellationToken::new(),
@@ -144,7 +176,7 @@ async fn serve(server: Arc<Server>, args: &ServeArgs) -> anyhow::Result<()> {
     let tracker = TaskTracker::new();
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut scan = tokio::time::interval(SCAN_EVERY);
+    tracker.spawn(scan_every(Arc::clone(&server)));
     if let Some(spool) = server.spool.clone() {
         tracker.spawn(super::spool::watch(
             Arc::clone(&server),
@@ -158,9 +190,11 @@ async fn serve(server: Arc<Server>, args: &ServeArgs) -> anyhow::Result<()> {
                 Ok((stream, _)) => {
                     tracker.spawn(session::serve(Arc::clone(&server), stream));
                 }
-                Err(e) => tracing::warn!("accept failed: {e}"),
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}; waiting {ACCEPT_BACKOFF:?}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
             },
-            _ = scan.tick() => server.scan().await,
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
         }
@@ -175,10 +209,22 @@ async fn serve(server: Arc<Server>, args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Looks for commits made outside the server (and catches up on any it missed) every second.
+async fn scan_every(server: Arc<Server>) {
+    let mut tick = tokio::time::interval(SCAN_EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => server.scan().await,
+            _ = server.shutdown.cancelled() => return,
+        }
+    }
+}
+
 /// Binds the socket: a stale one (no server behind it) is replaced, a live one is refused. The
 /// socket is 0660 with the people's group, so only its members (and the account) connect.
 fn bind(path: &Path, group: &str) -> anyhow::Result<UnixListener> {
-    if path.exists() {
+    check_socket_dir(path)?;
+    if std::fs::symlink_metadata(path).is_ok() {
         if std::os::unix::net::UnixStream::connect(path).is_ok() {
             return Err(Exit::new(
                 1,
@@ -208,11 +254,67 @@ fn bind(path: &Path, group: &str) -> anyhow::Result<UnixListener> {
         .gid;
     let listener =
         UnixListener::bind(path).with_context(|| format!("listening on {}", path.display()))?;
-    nix::unistd::chown(path, None, Some(gid))
-        .with_context(|| format!("giving {} to group {group}", path.display()))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
-        .with_context(|| format!("setting the mode of {}", path.display()))?;
+    let shared = give_to_group(path, gid).with_context(|| {
+        format!(
+            "giving {} to group {group} (is the server's account in that group?)",
+            path.display()
+        )
+    });
+    if let Err(e) = shared {
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     Ok(listener)
+}
+
+/// Mode 0660, group `gid`, on the socket just bound, never through a link put in its place.
+fn give_to_group(path: &Path, gid: nix::unistd::Gid) -> anyhow::Result<()> {
+    use std::os::unix::fs::FileTypeExt as _;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_socket() {
+        anyhow::bail!("{} is no longer the socket just bound", path.display());
+    }
+    nix::unistd::fchownat(
+        nix::fcntl::AT_FDCWD,
+        path,
+        None,
+        Some(gid),
+        nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+    )?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+    Ok(())
+}
+
+/// The socket's directory must be writable by the server's account (or root) alone: anyone else
+/// who could write it could put a link where the socket goes.
+fn check_socket_dir(path: &Path) -> Result<(), Exit> {
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let meta = std::fs::metadata(dir).map_err(|e| {
+        Exit::new(
+            1,
+            format!(
+                "{}: {e}; create the socket's directory first",
+                dir.display()
+            ),
+        )
+    })?;
+    let me = nix::unistd::geteuid().as_raw();
+    let mode = meta.permissions().mode();
+    if (meta.uid() != me && meta.uid() != 0) || mode & 0o022 != 0 {
+        return Err(Exit::new(
+            1,
+            format!(
+                "{}: the socket's directory may be written by others (mode {:o}); use one only the server's account writes, such as systemd's RuntimeDirectory (/run/permitdesk)",
+                dir.display(),
+                mode & 0o7777
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A store its people can read or write behind the server's back is no trust boundary.

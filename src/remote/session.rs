@@ -14,6 +14,11 @@ use std::time::Duration;
 use tokio::net::UnixStream;
 use tokio::sync::{broadcast, mpsc};
 
+/// The most cases one bulk action may name, and the most rows one page may ask for: far more
+/// than a console asks, and small enough that no reply outgrows a frame.
+const MAX_BULK: usize = 1000;
+const MAX_PAGE: usize = 1000;
+
 /// A client that says nothing for this long after connecting is dropped.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
 
@@ -48,6 +53,12 @@ pub async fn serve(server: Arc<Server>, stream: UnixStream) {
         }
     };
     let mut conn = protocol::frame(stream);
+    let Some(_slot) = Slot::take(&server, peer.uid) else {
+        tracing::warn!(login = %peer.login, uid = peer.uid, "refused: too many connections");
+        let message = "the server has too many connections open (from you, or in all); close some consoles and try again".to_string();
+        let _ = send(&mut conn, &ServerMsg::Refused { code: 1, message }).await;
+        return;
+    };
     let hello = match tokio::time::timeout(HELLO_WITHIN, conn.next()).await {
         Ok(Some(Ok(frame))) => match protocol::decode::<ClientMsg>(&frame) {
             Ok(ClientMsg::Hello(hello)) => hello,
@@ -56,12 +67,12 @@ pub async fn serve(server: Arc<Server>, stream: UnixStream) {
                 return;
             }
             Err(e) => {
-                tracing::warn!(login = %peer.login, "closed: malformed hello: {e}");
+                tracing::warn!(login = %peer.login, "closed: malformed hello: {}", clean(&e));
                 return;
             }
         },
         Ok(Some(Err(e))) => {
-            tracing::warn!(login = %peer.login, "closed: unreadable frame: {e}");
+            tracing::warn!(login = %peer.login, "closed: unreadable frame: {}", clean(&e));
             return;
         }
         Ok(None) => return,
@@ -120,21 +131,25 @@ async fn converse(
 ) {
     let mut changes = server.subscribe();
     let mut console = false;
-    let mut uploads = Uploads::default();
+    let mut uploads = Uploads::new(Arc::clone(server));
     loop {
         tokio::select! {
             frame = frames.next() => {
                 let bytes = match frame {
                     None => return,
                     Some(Err(e)) => {
-                        tracing::warn!(user = %bound.user, "closed: unreadable frame: {e}");
+                        tracing::warn!(user = %bound.user, "closed: unreadable frame: {}", clean(&e));
                         return;
                     }
                     Some(Ok(bytes)) => bytes,
                 };
                 match protocol::decode::<ClientMsg>(&bytes) {
                     Err(e) => {
-                        tracing::warn!(user = %bound.user, "closed: malformed message: {e}");
+                        tracing::warn!(user = %bound.user, "closed: malformed message: {}", clean(&e));
+                        return;
+                    }
+                    Ok(ClientMsg::Upload { .. }) if console => {
+                        tracing::warn!(user = %bound.user, "closed: an upload in a console session");
                         return;
                     }
                     Ok(ClientMsg::Upload { path, chunk }) => {
@@ -145,6 +160,8 @@ async fn converse(
                     }
                     Ok(ClientMsg::Run { cli, calendar }) => {
                         let files = std::mem::take(&mut uploads.files);
+                        // `uploads` keeps its bytes counted against the server's budget until
+                        // the command is done.
                         super::command::run(server, bound, *cli, calendar, files, &tx).await;
                         return;
                     }
@@ -165,7 +182,7 @@ async fn converse(
                     }
                 }
             }
-            change = changes.recv(), if console => {
+            change = changes.recv() => {
                 let (version, cases, users_changed) = match change {
                     Ok(c) => (c.version, c.cases.as_ref().clone(), c.users_changed),
                     // Too far behind to name the cases: everything may have changed.
@@ -179,7 +196,7 @@ async fn converse(
                         return;
                     }
                 }
-                if tx.send(ServerMsg::Changed { version, cases }).await.is_err() {
+                if console && tx.send(ServerMsg::Changed { version, cases }).await.is_err() {
                     return;
                 }
             }
@@ -196,26 +213,102 @@ async fn converse(
     }
 }
 
-/// Input files a client sent for its command, kept in memory up to a limit.
-#[derive(Default)]
+/// Input files a client sent for its command, kept in memory up to a limit per connection and
+/// one for the whole server.
 struct Uploads {
     files: HashMap<PathBuf, Vec<u8>>,
     total: u64,
+    server: Arc<Server>,
 }
 
+/// Input files one command may name.
+const MAX_UPLOADED_FILES: usize = 64;
+
+/// What all clients together may have sent and the server hold at once.
+const MAX_UPLOADS_HELD: u64 = 512 << 20;
+
 impl Uploads {
+    fn new(server: Arc<Server>) -> Uploads {
+        Uploads {
+            files: HashMap::new(),
+            total: 0,
+            server,
+        }
+    }
+
     fn add(&mut self, path: PathBuf, chunk: Vec<u8>) -> Result<(), String> {
-        self.total += chunk.len() as u64;
-        if self.total > protocol::MAX_UPLOAD {
+        use std::sync::atomic::Ordering;
+        let name_len = path.as_os_str().len();
+        if name_len > 4096 {
+            return Err("an input file's name is longer than 4,096 bytes".into());
+        }
+        if !self.files.contains_key(&path) && self.files.len() >= MAX_UPLOADED_FILES {
             return Err(format!(
-                "{}: the input files are larger than the server accepts ({} MiB in all)",
-                path.display(),
+                "more than {MAX_UPLOADED_FILES} input files for one command"
+            ));
+        }
+        let size = chunk.len() as u64 + name_len as u64;
+        self.total += size;
+        let held = self.server.upload_bytes.fetch_add(size, Ordering::SeqCst) + size;
+        if self.total > protocol::MAX_UPLOAD || held > MAX_UPLOADS_HELD {
+            return Err(format!(
+                "{}: the input files are larger than the server accepts now ({} MiB for one command); try again, or split them",
+                crate::text::sanitize_line(&path.display().to_string()),
                 protocol::MAX_UPLOAD >> 20
             ));
         }
         self.files.entry(path).or_default().extend(chunk);
         Ok(())
     }
+}
+
+impl Drop for Uploads {
+    fn drop(&mut self) {
+        self.server
+            .upload_bytes
+            .fetch_sub(self.total, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A connection counted against the server's limits while it lasts.
+struct Slot {
+    server: Arc<Server>,
+    uid: u32,
+}
+
+impl Slot {
+    fn take(server: &Arc<Server>, uid: u32) -> Option<Slot> {
+        use super::server::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_UID};
+        let mut open = server.connections.lock().ok()?;
+        let all: usize = open.values().sum();
+        let mine = open.get(&uid).copied().unwrap_or(0);
+        if all >= MAX_CONNECTIONS || mine >= MAX_CONNECTIONS_PER_UID {
+            return None;
+        }
+        *open.entry(uid).or_insert(0) += 1;
+        Some(Slot {
+            server: Arc::clone(server),
+            uid,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.server.connections.lock() {
+            if let Some(n) = open.get_mut(&self.uid) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    open.remove(&self.uid);
+                }
+            }
+        }
+    }
+}
+
+/// Peer input (inside a decoding error) made one inert line for the log.
+fn clean(e: &dyn std::fmt::Display) -> String {
+    crate::text::sanitize_line(&e.to_string()).into_owned()
 }
 
 async fn write_frames(
@@ -226,6 +319,23 @@ async fn write_frames(
         let Ok(frame) = protocol::encode(&msg) else {
             continue;
         };
+        if frame.len() > protocol::MAX_FRAME {
+            tracing::warn!(
+                "closed: a reply of {} bytes is larger than a frame may be",
+                frame.len()
+            );
+            let refusal = ServerMsg::Refused {
+                code: 1,
+                message:
+                    "the server's answer was larger than the protocol allows; ask for less at once"
+                        .into(),
+            };
+            if let Ok(frame) = protocol::encode(&refusal) {
+                let _ = sink.send(frame).await;
+            }
+            let _ = sink.close().await;
+            return;
+        }
         if sink.send(frame).await.is_err() {
             return;
         }
@@ -303,7 +413,7 @@ async fn handshake(
     };
     let name = user.clone();
     let actor = server
-        .pool
+        .control
         .run(move |store| store.actor(&name))
         .await
         .map_err(|e| (1, e.to_string()))?
@@ -324,7 +434,7 @@ async fn handshake(
 
 async fn today(server: &Arc<Server>, fixed: Option<NaiveDate>) -> Result<NaiveDate, String> {
     server
-        .pool
+        .control
         .run(move |store| store.clock(fixed).today())
         .await
         .map_err(|e| e.to_string())
@@ -332,7 +442,7 @@ async fn today(server: &Arc<Server>, fixed: Option<NaiveDate>) -> Result<NaiveDa
 
 async fn still_active(server: &Arc<Server>, user: &str) -> Result<(), String> {
     let name = user.to_string();
-    match server.pool.run(move |store| store.actor(&name)).await {
+    match server.control.run(move |store| store.actor(&name)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(format!(
             "{e}; this session is closed (an administrator changed your account)"
@@ -349,6 +459,14 @@ async fn job_reply(server: &Arc<Server>, bound: &Bound, job: Job) -> Reply {
         // The console answers its own polls from pushed news; a client that asks gets a fresh look.
         server.scan().await;
         return Reply::Changed(server.version());
+    }
+    if let Job::Bulk { requests } = &job {
+        if requests.len() > MAX_BULK {
+            return Reply::Failed(format!(
+                "{} cases at once: a bulk action takes at most {MAX_BULK}",
+                requests.len()
+            ));
+        }
     }
     let user = bound.user.clone();
     let fixed = bound.fixed_today;
@@ -374,6 +492,7 @@ fn bind(job: Job, user: &str, today: NaiveDate, fixed: Option<NaiveDate>) -> Job
         Job::Page { mut query, fetch } => {
             query.user = user;
             query.today = today;
+            query.limit = query.limit.min(MAX_PAGE);
             Job::Page { query, fetch }
         }
         Job::Counts { .. } => Job::Counts { user, today },
@@ -442,7 +561,13 @@ fn log_acted(user: &str, what: &str, reply: &Reply) {
                 results.len() - ok
             );
         }
-        Reply::Failed(message) => tracing::warn!(user, "{what}: failed: {message}"),
+        Reply::Failed(message) => {
+            tracing::warn!(
+                user,
+                "{what}: failed: {}",
+                crate::text::sanitize_line(message)
+            )
+        }
         _ => {}
     }
 }

@@ -1,8 +1,11 @@
 //! Drafts of typed reasons, per user, case and action.
 
 use super::Store;
-use super::error::{Result, SqlContext};
+use super::error::{Result, SqlContext, StoreError};
 use rusqlite::{OptionalExtension, params};
+
+/// Drafts one person may keep at once; far more than anyone types in parallel.
+const MAX_DRAFTS_PER_USER: i64 = 200;
 
 impl Store {
     pub fn draft(&self, user: &str, case_no: &str, action: &str) -> Result<Option<String>> {
@@ -32,6 +35,8 @@ impl Store {
     }
 
     /// Saves (or with empty text, deletes) a draft.
+    /// Saves (or, empty, discards) what `user` typed for `action` on `case_no`: for a case that
+    /// exists, no longer than a reason may be, and a bounded number per person.
     pub fn save_draft(
         &mut self,
         user: &str,
@@ -40,7 +45,55 @@ impl Store {
         text: &str,
     ) -> Result<()> {
         let now = self.clock(None).now().to_rfc3339();
+        let invalid = |message: String| StoreError::Invalid {
+            field: "draft".into(),
+            message,
+        };
+        // A draft is a reason being typed: no longer than any reason may be.
+        if text.chars().count() > crate::domain::transition::MAX_TEXT_CHARS {
+            return Err(invalid(format!(
+                "longer than {} characters",
+                crate::domain::transition::MAX_TEXT_CHARS
+            )));
+        }
+        if action.is_empty()
+            || action.len() > 32
+            || !action.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        {
+            return Err(invalid("not an action's name".into()));
+        }
         self.write("saving a draft", |tx, _, _| {
+            let known: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM cases WHERE case_no = ?1)",
+                    [case_no],
+                    |r| r.get(0),
+                )
+                .ctx("looking the draft's case up")?;
+            if !known {
+                return Err(StoreError::NotFound {
+                    case_no: case_no.to_string(),
+                });
+            }
+            let held: i64 = tx
+                .query_row("SELECT count(*) FROM drafts WHERE user = ?1", [user], |r| {
+                    r.get(0)
+                })
+                .ctx("counting drafts")?;
+            if held >= MAX_DRAFTS_PER_USER && !text.trim().is_empty() {
+                let replaces: bool = tx
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM drafts WHERE user = ?1 AND case_no = ?2 AND action = ?3)",
+                        params![user, case_no, action],
+                        |r| r.get(0),
+                    )
+                    .ctx("looking a draft up")?;
+                if !replaces {
+                    return Err(invalid(format!(
+                        "{user} already keeps {held} drafts; submit or discard some first"
+                    )));
+                }
+            }
             if text.trim().is_empty() {
                 tx.execute(
                     "DELETE FROM drafts WHERE user = ?1 AND case_no = ?2 AND action = ?3",
