@@ -208,6 +208,11 @@ impl Samples {
         total
     }
 
+    /// Adds one time measured by the caller.
+    pub fn push(&self, took: Duration) {
+        self.0.borrow_mut().push(took);
+    }
+
     /// Prints (and with `PERMITDESK_BENCH_REPORT` appends) the percentiles, then starts over.
     pub fn report(&self, name: &str) {
         let mut all = std::mem::take(&mut *self.0.borrow_mut());
