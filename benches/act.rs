@@ -7,83 +7,9 @@
 
 mod common;
 
-use common::{Samples, USER, today};
-use permitdesk::domain::{Action, Filter, Queue};
-use permitdesk::store::{QueueQuery, Request, Store};
+use common::{Samples, USER, pick_cases, request};
+use permitdesk::domain::Action;
 use rusqlite::{Connection, params};
-use std::path::{Path, PathBuf};
-
-/// How many cases the claims and releases rotate over.
-const CASES: usize = 64;
-
-fn scratch_copy(source: &Path) -> PathBuf {
-    // Fold any WAL into the file first, so one file copy is the whole store.
-    common::open_store(source).checkpoint().expect("checkpoint");
-    let target = source
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-        .join("act-scratch.db");
-    remove(&target);
-    let started = std::time::Instant::now();
-    std::fs::copy(source, &target).expect("copy the bench store");
-    // Flush the copy now, or its writeback competes with the commits being measured.
-    std::fs::File::open(&target)
-        .and_then(|f| f.sync_all())
-        .expect("flush the copy");
-    eprintln!(
-        "copied the bench store to {} in {:.1} s",
-        target.display(),
-        started.elapsed().as_secs_f64()
-    );
-    target
-}
-
-fn remove(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-fn request(case_no: &str, action: Action) -> Request {
-    Request {
-        case_no: case_no.to_string(),
-        user: USER.into(),
-        action,
-        expect_version: None,
-        expect_stage: None,
-        today: Some(today()),
-    }
-}
-
-/// Unclaimed pre-audit cases the bench user can claim and release again.
-fn pick_cases(store: &mut Store) -> Vec<String> {
-    let page = store
-        .page(&QueueQuery {
-            queue: Queue::PreAudit,
-            filter: Filter::Unclaimed,
-            search: None,
-            user: USER.into(),
-            today: today(),
-            sort: Default::default(),
-            after: None,
-            limit: CASES * 4,
-        })
-        .expect("pre-audit page");
-    let mut picked = Vec::new();
-    for row in page.rows {
-        if picked.len() == CASES {
-            break;
-        }
-        let ok = store.act(request(&row.case_no, Action::Claim)).is_ok()
-            && store.act(request(&row.case_no, Action::Release)).is_ok();
-        if ok {
-            picked.push(row.case_no);
-        }
-    }
-    assert!(!picked.is_empty(), "no pre-audit case to claim");
-    picked
-}
 
 /// What the raw floor writes for one case: the row's current values, read once.
 struct RawCase {
@@ -213,7 +139,7 @@ fn raw_act(conn: &mut Connection, case: &mut RawCase, claim: bool) {
 
 fn main() {
     let source = common::bench_db();
-    let scratch = scratch_copy(&source);
+    let scratch = common::scratch_copy(&source, "act-scratch.db");
     let mut c = common::criterion().configure_from_args();
     let samples = Samples::new();
     {
@@ -261,5 +187,5 @@ fn main() {
         group.finish();
     }
     c.final_summary();
-    remove(&scratch);
+    common::remove_store(&scratch);
 }

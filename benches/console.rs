@@ -5,6 +5,11 @@
 //! p99 is the figure of interest.
 //!
 //! The console only reads here, but `App::new` records the user's visit (one small write).
+//!
+//! Then all of it again through `permitdesk serve` (`key_to_frame_served/*`): the same console,
+//! its jobs sent one at a time to a server of this build on the same store
+//! (`BlockingSession`, as the console's connection carries them) and their replies fed back.
+//! Polls are answered here from the server's news, as the served console does.
 
 mod common;
 
@@ -14,7 +19,8 @@ use permitdesk::console::app::{App, Effect, Msg, Setup};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
-use permitdesk::console::worker::execute;
+use permitdesk::console::worker::{Job, Reply, execute};
+use permitdesk::remote::client::BlockingSession;
 use permitdesk::store::Store;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -24,18 +30,38 @@ use std::collections::VecDeque;
 const WIDTH: u16 = 160;
 const HEIGHT: u16 = 48;
 
+/// Where the console's jobs run: in this process, or in a server.
+enum Jobs {
+    Direct(Store),
+    Served(BlockingSession),
+}
+
+impl Jobs {
+    fn execute(&mut self, job: Job) -> Reply {
+        match self {
+            Jobs::Direct(store) => execute(store, job),
+            // The served console answers polls itself from the news the server pushes.
+            Jobs::Served(_) if matches!(job, Job::Poll) => Reply::Changed(0),
+            Jobs::Served(session) => session.execute(job).expect("the server answers"),
+        }
+    }
+}
+
 struct Console {
     app: App,
-    store: Store,
+    jobs: Jobs,
     terminal: Terminal<TestBackend>,
 }
 
 impl Console {
-    fn new(store: Store) -> Console {
-        let actor = store.actor(USER).expect("bench user");
+    fn new(jobs: Jobs) -> Console {
+        let roles = match &jobs {
+            Jobs::Direct(store) => store.actor(USER).expect("bench user").roles,
+            Jobs::Served(session) => session.welcome.roles.clone(),
+        };
         let setup = Setup {
             user: USER.into(),
-            roles: actor.roles,
+            roles,
             today: today(),
             store_label: "bench.db".into(),
             store_read_only: false,
@@ -49,7 +75,7 @@ impl Console {
         let (app, effects) = App::new(setup);
         let mut console = Console {
             app,
-            store,
+            jobs,
             terminal: Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal"),
         };
         console.app.update(Msg::Resize(WIDTH, HEIGHT));
@@ -63,7 +89,7 @@ impl Console {
         let mut queue: VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             if let Effect::Store(ticket) = effect {
-                let reply = execute(&mut self.store, ticket.job);
+                let reply = self.jobs.execute(ticket.job);
                 queue.extend(self.app.update(Msg::Reply {
                     generation: ticket.generation,
                     reply,
@@ -91,9 +117,25 @@ fn main() {
     let path = common::bench_db();
     let mut c = common::criterion().configure_from_args();
     let samples = Samples::new();
-    let mut console = Console::new(common::open_store(&path));
-    let mut group = c.benchmark_group("key_to_frame");
+    measure(
+        &mut c,
+        &samples,
+        "key_to_frame",
+        Console::new(Jobs::Direct(common::open_store(&path))),
+    );
+    let server = common::Server::start(&path);
+    measure(
+        &mut c,
+        &samples,
+        "key_to_frame_served",
+        Console::new(Jobs::Served(server.session())),
+    );
+    drop(server);
+    c.final_summary();
+}
 
+fn measure(c: &mut criterion::Criterion, samples: &Samples, prefix: &str, mut console: Console) {
+    let mut group = c.benchmark_group(prefix);
     // Each measure presses its keys in turn, so the state never drifts: down/up, page down/up,
     // every tab in order, detail open/closed.
     let cases: Vec<(&str, Vec<KeyCode>)> = vec![
@@ -112,7 +154,7 @@ fn main() {
                 })
             })
         });
-        samples.report(&format!("key_to_frame/{name}"));
+        samples.report(&format!("{prefix}/{name}"));
     }
 
     // Paging through Closed (the largest) past the table's window: 40 pages down, 40 back up, so
@@ -133,7 +175,7 @@ fn main() {
             })
         })
     });
-    samples.report("key_to_frame/page_through_window");
+    samples.report(&format!("{prefix}/page_through_window"));
 
     // Search as you type in a stage tab and in Closed (the largest): `/`, then each keystroke
     // re-queries the page and its total. The word is typed, then taken back letter by letter.
@@ -157,8 +199,7 @@ fn main() {
                 })
             })
         });
-        samples.report(&format!("key_to_frame/{name}"));
+        samples.report(&format!("{prefix}/{name}"));
     }
     group.finish();
-    c.final_summary();
 }

@@ -4,11 +4,18 @@
 # `demo`, `import` of 100,000 lines) and runs the criterion benches against the cached store.
 # Prints a summary table; everything is also kept under target/bench-store/results/.
 #
+# `served` measures `permitdesk serve` on the same store: the console's cold start through the
+# socket (as above, with --connect), 200 idle consoles held for 60 s (server CPU and memory,
+# scripts/served-idle.py) and 32 simultaneous claims of one case (scripts/served-race.sh, on a
+# small store of its own). The criterion part includes act_served (an action through the socket
+# next to direct mode) and console's key_to_frame_served.
+#
 #   scripts/bench.sh                  # everything (first run: ~2 min to build the store)
 #   BENCH_CASES=20000 scripts/bench.sh  # a smaller store, for trying the script out
 #   BENCH_REBUILD=1 scripts/bench.sh  # rebuild (and so time) the demo store again
-#   BENCH_ONLY=start,memory,import,criterion,plans scripts/bench.sh   # some parts only
+#   BENCH_ONLY=start,memory,import,criterion,plans,served scripts/bench.sh   # some parts only
 #   BENCH_RUNS=10                     # cold starts to take the median of (default 10)
+#   BENCH_IDLE_CONSOLES=200 BENCH_IDLE_HOLD=60   # the idle consoles of `served`
 #
 # Needs tmux and python3. Writes a scratch copy of the store for `import` and for the action
 # bench (so about 3x the store's size on disk: ~18 GB at 1,000,000 cases), removed afterwards.
@@ -17,7 +24,9 @@ cd "$(dirname "$0")/.."
 
 CASES=${BENCH_CASES:-1000000}
 RUNS=${BENCH_RUNS:-10}
-ONLY=${BENCH_ONLY:-start,memory,demo,import,plans,criterion}
+IDLE_CONSOLES=${BENCH_IDLE_CONSOLES:-200}
+IDLE_HOLD=${BENCH_IDLE_HOLD:-60}
+ONLY=${BENCH_ONLY:-start,memory,demo,import,plans,criterion,served}
 TODAY=2026-11-26
 USER_AS=li.wei
 DIR=target/bench-store
@@ -143,6 +152,61 @@ if want start || want memory; then
   fi
 fi
 
+# --- served mode: cold start through the socket, idle consoles, simultaneous claims --------------
+if want served; then
+  command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
+  SOCK=$DIR/bench-serve.sock
+  log "permitdesk serve on $STORE"
+  PERMITDESK_LOG=info "$BIN" --db "$STORE" serve --socket "$SOCK" --group "$(id -gn)" \
+    --trust-declared-user 2>"$OUT/serve.log" &
+  server=$!
+  trap 'kill $server 2>/dev/null || true; tm kill-server 2>/dev/null || true' EXIT
+  until python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$SOCK" 2>/dev/null; do
+    kill -0 "$server" || { cat "$OUT/serve.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  tm new-session -d -s "$SESSION" -x 160 -y 48 "sleep 100000"
+  tm set-option -g remain-on-exit on
+  starts=()
+  for ((i = 1; i <= RUNS; i++)); do
+    t0=$(now_ns)
+    tm respawn-pane -k -t "$SESSION" "exec $BIN --connect $SOCK --as $USER_AS --today $TODAY"
+    until screen_complete; do
+      if (($(now_ns) - t0 > 20000000000)); then
+        echo "the served console drew no complete frame within 20 s:" >&2
+        tm capture-pane -p -t "$SESSION" >&2
+        exit 1
+      fi
+    done
+    t1=$(now_ns)
+    starts+=("$(((t1 - t0) / 1000000))")
+    if ((i == RUNS)); then
+      pid=$(console_pid)
+      record "served console (client) VmRSS after the first frame" "$(($(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024))" MB "$(load)" "/proc/PID/status of permitdesk --connect in tmux"
+    fi
+    tm send-keys -t "$SESSION" q
+    sleep 0.2
+  done
+  tm kill-server 2>/dev/null || true
+  sorted=$(printf '%s\n' "${starts[@]}" | sort -n | tr '\n' ' ')
+  median=$(printf '%s\n' "${starts[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+  record "served console cold start to first complete frame, through the socket (median of $RUNS)" "$median" ms "$(load)" "all: $sorted"
+  log "$IDLE_CONSOLES idle consoles for $IDLE_HOLD s"
+  before=$(load)
+  python3 scripts/served-idle.py --socket "$SOCK" --pid "$server" --consoles "$IDLE_CONSOLES" \
+    --hold "$IDLE_HOLD" --as "$USER_AS" --today "$TODAY" >"$OUT/idle.tsv"
+  while IFS=$'\t' read -r name value unit; do
+    record "$name" "$value" "$unit" "$before" "scripts/served-idle.py, server pid $server"
+  done <"$OUT/idle.tsv"
+  kill "$server"
+  wait "$server" 2>/dev/null || true
+  trap - EXIT
+  log "32 simultaneous claims of one case (scripts/served-race.sh)"
+  before=$(load)
+  tally=$(RACE_ROUNDS=5 scripts/served-race.sh | tail -1 || true)
+  record "32 simultaneous claims of one case through one server, 5 rounds" "${tally#*: }" "" "$before" "scripts/served-race.sh (2,000-case store)"
+fi
+
 # --- import of a 100,000-line batch ----------------------------------------------------------------
 if want import; then
   BATCH=$DIR/import-100000.jsonl
@@ -164,7 +228,7 @@ fi
 if want criterion; then
   log "criterion benches on $STORE"
   PERMITDESK_BENCH_DB=$STORE PERMITDESK_BENCH_REPORT=$OUT/criterion.tsv \
-    cargo bench --locked --bench queues --bench act --bench console 2>&1 |
+    cargo bench --locked --bench queues --bench act --bench console --bench act_served 2>&1 |
     grep -E '^permitdesk-bench|^copied|time:' >&2
 fi
 

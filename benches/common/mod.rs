@@ -14,8 +14,8 @@
 use chrono::NaiveDate;
 use criterion::Criterion;
 use permitdesk::demo::{DemoOptions, build};
-use permitdesk::domain::Calendar;
-use permitdesk::store::Store;
+use permitdesk::domain::{Action, Calendar, Filter, Queue};
+use permitdesk::store::{QueueQuery, Request, Store};
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
 use std::io::Write;
@@ -208,6 +208,11 @@ impl Samples {
         total
     }
 
+    /// Adds one time measured by the caller.
+    pub fn push(&self, took: Duration) {
+        self.0.borrow_mut().push(took);
+    }
+
     /// Prints (and with `PERMITDESK_BENCH_REPORT` appends) the percentiles, then starts over.
     pub fn report(&self, name: &str) {
         let mut all = std::mem::take(&mut *self.0.borrow_mut());
@@ -261,4 +266,173 @@ pub fn employer_codes(conn: &Connection) -> (String, String) {
         .collect::<rusqlite::Result<_>>()
         .expect("employers");
     (employers[0].clone(), employers[employers.len() / 2].clone())
+}
+
+/// How many cases the claims and releases rotate over.
+pub const ACT_CASES: usize = 64;
+
+pub fn request(case_no: &str, action: Action) -> Request {
+    Request {
+        case_no: case_no.to_string(),
+        user: USER.into(),
+        action,
+        expect_version: None,
+        expect_stage: None,
+        today: Some(today()),
+    }
+}
+
+/// Unclaimed pre-audit cases the bench user can claim and release again.
+pub fn pick_cases(store: &mut Store) -> Vec<String> {
+    let page = store
+        .page(&QueueQuery {
+            queue: Queue::PreAudit,
+            filter: Filter::Unclaimed,
+            search: None,
+            user: USER.into(),
+            today: today(),
+            sort: Default::default(),
+            after: None,
+            limit: ACT_CASES * 4,
+        })
+        .expect("pre-audit page");
+    let mut picked = Vec::new();
+    for row in page.rows {
+        if picked.len() == ACT_CASES {
+            break;
+        }
+        let ok = store.act(request(&row.case_no, Action::Claim)).is_ok()
+            && store.act(request(&row.case_no, Action::Release)).is_ok();
+        if ok {
+            picked.push(row.case_no);
+        }
+    }
+    assert!(!picked.is_empty(), "no pre-audit case to claim");
+    picked
+}
+
+/// A copy of `source` beside it, named `name`, for a bench that writes; any WAL is folded into
+/// the source first (so one file copy is the whole store) and the copy is flushed to disk before
+/// returning (or its writeback competes with the commits being measured).
+pub fn scratch_copy(source: &Path, name: &str) -> PathBuf {
+    open_store(source).checkpoint().expect("checkpoint");
+    let target = source
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join(name);
+    remove_store(&target);
+    let started = Instant::now();
+    std::fs::copy(source, &target).expect("copy the bench store");
+    std::fs::File::open(&target)
+        .and_then(|f| f.sync_all())
+        .expect("flush the copy");
+    eprintln!(
+        "copied the bench store to {} in {:.1} s",
+        target.display(),
+        started.elapsed().as_secs_f64()
+    );
+    target
+}
+
+/// Removes a store with its WAL and shared-memory files.
+pub fn remove_store(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The `permitdesk` binary of this build: the one cargo built beside this bench (`cargo bench`
+/// builds it, in the bench's profile: target/release, or target/debug with `--profile dev`).
+pub fn binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_permitdesk") {
+        return PathBuf::from(path);
+    }
+    // target/PROFILE/deps/BENCH-HASH -> target/PROFILE/permitdesk
+    let exe = std::env::current_exe().expect("this bench's path");
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("permitdesk"))
+        .expect("the profile directory");
+    assert!(
+        path.exists(),
+        "{} is missing: cargo build (in the bench's profile) first",
+        path.display()
+    );
+    path
+}
+
+/// A `permitdesk serve` of the bench's own on `db`, trusting declared users (so the bench acts
+/// as `USER` on `TODAY`), its socket and log beside the store; stopped (SIGTERM) when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub socket: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Server {
+    pub fn start(db: &Path) -> Server {
+        let name = db.file_name().expect("file name").to_string_lossy();
+        let dir = db.parent().expect("the store's directory");
+        let socket = dir.join(format!("{name}.sock"));
+        let log = dir.join(format!("{name}.serve.log"));
+        let group = nix::unistd::Group::from_gid(nix::unistd::getgid())
+            .ok()
+            .flatten()
+            .map(|g| g.name)
+            .expect("this user's group has a name");
+        let mut child = std::process::Command::new(binary())
+            .env("PERMITDESK_LOG", "info")
+            .arg("--db")
+            .arg(db)
+            .arg("serve")
+            .arg("--socket")
+            .arg(&socket)
+            .arg("--group")
+            .arg(group)
+            .arg("--trust-declared-user")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("server log"))
+            .spawn()
+            .expect("start permitdesk serve");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "permitdesk serve exited ({status}):\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "permitdesk serve did not listen within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Server { child, socket, log }
+    }
+
+    /// A console's session as `USER` on `TODAY`.
+    pub fn session(&self) -> permitdesk::remote::client::BlockingSession {
+        permitdesk::remote::client::BlockingSession::connect(&self.socket, Some(USER), Some(TODAY))
+            .expect("connect to the bench server")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
