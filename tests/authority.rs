@@ -762,6 +762,26 @@ mod histories {
         }
     }
 
+    /// Found by the property: an admin who disables themself while holding a claim.
+    #[test]
+    fn an_admin_who_disables_themself_releases_their_claims_and_check_passes() {
+        let dir = tempfile::TempDir::new().expect("dir");
+        let mut store = Store::open(&dir.path().join("p.db"), Calendar::embedded()).expect("open");
+        build(
+            &mut store,
+            &[
+                Op::Roles(0, 0, vec![Role::Approver, Role::Admin]),
+                Op::Act(0, 0, 0),
+                Op::Add(1, vec![Role::Admin]),
+                Op::Disable(0, 0),
+            ],
+        );
+        let case = store.case(&submission(0).case_no).expect("case");
+        assert_eq!(case.assignee(), None, "the claim was released");
+        let report = store.check(day(), None).expect("check");
+        assert!(report.ok(), "{:#?}", report.problems);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 

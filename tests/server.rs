@@ -462,8 +462,20 @@ fn peer_text_in_a_malformed_message_reaches_the_log_as_one_inert_line() {
 fn too_many_connections_from_one_person_are_refused_and_the_rest_go_on() {
     let (_dir, db) = demo();
     let server = served::start(&db);
+    // Each holds its place for sure once the server has welcomed it.
     let held: Vec<UnixStream> = (0..64)
-        .map(|_| UnixStream::connect(&server.socket).expect("connect"))
+        .map(|_| {
+            let mut stream = UnixStream::connect(&server.socket).expect("connect");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .expect("timeout");
+            write_frame(&mut stream, &hello(PROTOCOL, Some("li.wei")));
+            assert!(matches!(
+                read_frame(&mut stream),
+                Some(ServerMsg::Welcome(_))
+            ));
+            stream
+        })
         .collect();
     let mut extra = UnixStream::connect(&server.socket).expect("connect");
     extra

@@ -457,16 +457,18 @@ pub fn check_authority(
 }
 
 /// An admin disabling a user releases that user's claims (the store does it in the same step):
-/// a release by an admin of a case whose holder is no longer active.
+/// a release by an admin of a case whose holder is no longer active. An admin who disabled
+/// themself releases their own claims just after.
 pub fn is_release_for_disabled_holder(
     case: &Case,
     actor: &Actor,
     event: &Event,
     holder_active: bool,
 ) -> bool {
+    let own_claim = case.assignee() == Some(actor.name.as_str());
     matches!(event.action, Action::Release)
         && event.role == Role::Admin
-        && actor.active
+        && (actor.active || own_claim)
         && actor.has(Role::Admin)
         && case.assignee().is_some()
         && !holder_active
