@@ -278,6 +278,51 @@ fn a_user_added_by_hand_who_acts_and_is_removed_is_named() {
     );
 }
 
+#[test]
+fn an_event_in_the_name_of_a_disabled_user_is_named() {
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let (case_id, case_no, stage): (i64, String, String) = conn
+        .query_row(
+            "SELECT id, case_no, stage FROM cases WHERE open = 1 ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("an open case");
+    // A note backdated into the history of someone who has left, appended and linked.
+    let at = "2026-11-26T12:00:00+08:00";
+    let payload = serde_json::json!({
+        "case_no": case_no, "at": at, "actor": "former.staff", "role": "approver",
+        "from": stage, "to": stage, "action": "note", "text": "approved by phone"
+    })
+    .to_string();
+    let (top, prev) = chain_top(&conn);
+    let seq = top + 1;
+    conn.execute(
+        "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, 'former.staff', 'note', ?5, ?6, ?7)",
+        params![
+            seq,
+            case_id,
+            case_no,
+            DateTime::parse_from_rfc3339(at).expect("at").to_rfc3339(),
+            payload,
+            prev,
+            link_hash(&prev, seq, &payload)
+        ],
+    )
+    .expect("forge");
+    drop(conn);
+    let (code, out, _) = check(&db, None);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        problems(&out)[0],
+        format!(
+            "audit event {seq} ({case_no}): rule active: former.staff (note): former.staff is disabled and may not act"
+        )
+    );
+}
+
 /// A case nobody holds in review (or pre-audit): one a supervisor can take to a decision alone.
 fn unheld_case(conn: &Connection) -> String {
     conn.query_row(
