@@ -303,7 +303,7 @@ impl Store {
         edit: impl FnOnce(&mut SettingsState),
     ) -> Result<()> {
         self.write("changing the store's settings", |tx, _, _| {
-            let before = settings_audited(tx)?.unwrap_or(settings_stored(tx)?);
+            let before = settings_audited(tx)?.unwrap_or_default();
             let mut after = before.clone();
             edit(&mut after);
             if after == before {

@@ -128,7 +128,7 @@ impl Store {
         report.chain_head = chain.head;
         report.cases = cases;
         // Authority is judged only over a whole chain: a broken one is reported as such.
-        let whole = report.ok() && chain.problems.is_empty();
+        let whole = chain.problems.is_empty();
         report.problems.extend(chain.problems);
         if whole {
             // Every authority violation, in chain order, before the state that follows from them.

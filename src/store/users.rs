@@ -176,7 +176,7 @@ impl Store {
             .ctx("adding the first admin")?;
             admin::record(tx, name, at, change)?;
             if trust_declared_user {
-                let before = admin::settings_audited(tx)?.unwrap_or(admin::settings_stored(tx)?);
+                let before = admin::settings_audited(tx)?.unwrap_or_default();
                 let mut after = before.clone();
                 after.trust_declared_user = true;
                 admin::store_settings(tx, &after)?;
