@@ -840,15 +840,29 @@ mod histories {
     fn an_admin_who_disables_themself_releases_their_claims_and_check_passes() {
         let dir = tempfile::TempDir::new().expect("dir");
         let mut store = Store::open(&dir.path().join("p.db"), Calendar::embedded()).expect("open");
-        build(
-            &mut store,
-            &[
-                Op::Roles(0, 0, vec![Role::Approver, Role::Admin]),
-                Op::Act(0, 0, 0),
-                Op::Add(1, vec![Role::Admin]),
-                Op::Disable(0, 0),
-            ],
-        );
+        let now = "2026-11-20T09:00:00+08:00";
+        store
+            .add_user(None, "root", &[Role::Approver, Role::Admin], now)
+            .expect("root");
+        store
+            .submit("system", submission(0), Some(day()))
+            .expect("submit");
+        store
+            .act(Request {
+                case_no: submission(0).case_no,
+                user: "root".into(),
+                action: Action::Claim,
+                expect_version: None,
+                expect_stage: None,
+                today: Some(day()),
+            })
+            .expect("claim");
+        store
+            .add_user(Some("root"), "ann", &[Role::Admin], now)
+            .expect("ann");
+        store
+            .disable_user("root", "root", Some(day()))
+            .expect("root disables themself");
         let case = store.case(&submission(0).case_no).expect("case");
         assert_eq!(case.assignee(), None, "the claim was released");
         let report = store.check(day(), None).expect("check");
