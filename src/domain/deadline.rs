@@ -194,7 +194,14 @@ impl Clocks<'_> {
     pub fn decision(&self, case: &Case) -> Option<Deadline> {
         let clock = case.decision.as_ref()?;
         let due = decision_due(clock, case.category, self.policy, self.calendar);
-        Some(self.deadline(TimerKind::Decision, clock.started, due, clock.ended))
+        let mut deadline = self.deadline(TimerKind::Decision, clock.started, due, clock.ended);
+        if deadline.state == DeadlineState::Met
+            && decision_overran_before_pause(clock, case.category, self.policy, self.calendar)
+                .is_some()
+        {
+            deadline.state = DeadlineState::Missed;
+        }
+        Some(deadline)
     }
 
     pub fn verification(&self, case: &Case) -> Option<Deadline> {
@@ -269,24 +276,48 @@ impl Clocks<'_> {
 }
 
 /// The decision timer's due day, or `None` while it is paused. Working days inside a pause (after
-/// the return day, through the resubmission day) are not counted.
+/// the return day, through the resubmission day) are not counted. A run returned on or after its
+/// due day has no working days left: it is due on the day of its resubmission, because the
+/// employer's correction time is never the office's delay (issue 15, defect 1).
 pub fn decision_due(
     clock: &DecisionClock,
     category: Category,
     policy: &Policy,
     calendar: &Calendar,
 ) -> Option<NaiveDate> {
-    let budget = policy.decision_working_days(category) + clock.extension_days.unwrap_or(0);
-    let mut remaining = i64::from(budget);
+    let mut remaining = i64::from(policy.decision_working_days(category))
+        + i64::from(clock.extension_days.unwrap_or(0));
     let mut cursor = clock.started;
     for pause in &clock.pauses {
         let used = calendar.working_days_between(cursor, pause.from).max(0);
-        if used >= remaining {
-            break;
-        }
-        remaining -= used;
+        remaining = (remaining - used).max(0);
         cursor = pause.until?;
     }
     let remaining = u32::try_from(remaining).unwrap_or(0);
     Some(calendar.add_working_days(cursor, remaining))
+}
+
+/// The due day the decision run had already passed when it was returned, if it was: such a run
+/// was missed by the office, whatever happens after the employer's correction.
+pub fn decision_overran_before_pause(
+    clock: &DecisionClock,
+    category: Category,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> Option<NaiveDate> {
+    let mut remaining = i64::from(policy.decision_working_days(category))
+        + i64::from(clock.extension_days.unwrap_or(0));
+    let mut cursor = clock.started;
+    for pause in &clock.pauses {
+        let due_then = calendar.add_working_days(cursor, u32::try_from(remaining).unwrap_or(0));
+        if pause.from > due_then {
+            return Some(due_then);
+        }
+        remaining = (remaining - calendar.working_days_between(cursor, pause.from).max(0)).max(0);
+        match pause.until {
+            Some(until) => cursor = until,
+            None => return None,
+        }
+    }
+    None
 }

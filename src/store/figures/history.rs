@@ -325,8 +325,16 @@ impl Store {
                 let was_running = prev.decision.as_ref().is_some_and(|c| c.ended.is_none());
                 let now_ended = next.decision.as_ref().is_some_and(|c| c.ended.is_some());
                 if was_running && now_ended {
-                    if let Some(due) = clocks.decision(&next).and_then(|d| d.due) {
-                        ended.push((TimerKind::Decision, due, day, withdrawn));
+                    if let Some(deadline) = clocks.decision(&next) {
+                        // A run returned after its due day was missed, even if the case was then
+                        // signed on the day of its resubmission.
+                        let due = match (deadline.state, deadline.due) {
+                            (DeadlineState::Missed, _) => day.pred_opt(),
+                            (_, due) => due,
+                        };
+                        if let Some(due) = due {
+                            ended.push((TimerKind::Decision, due, day, withdrawn));
+                        }
                     }
                 }
                 if prev.stage == Stage::Verification && next.stage != Stage::Verification {
@@ -359,6 +367,22 @@ impl Store {
             let overdue = deadline.state == DeadlineState::Overdue;
             if overdue && deadline.due.is_some_and(|due| due >= from) {
                 outcomes.push((deadline.timer, Outcome::RunningOverdue));
+            }
+        }
+        // A decision run paused (returned) after its due day is not overdue while the employer
+        // corrects, but the office had already missed it.
+        if let Some(clock) = case.decision.as_ref().filter(|c| c.ended.is_none()) {
+            let paused = clocks
+                .decision(&case)
+                .is_some_and(|d| d.state == DeadlineState::Paused);
+            let overran = crate::domain::deadline::decision_overran_before_pause(
+                clock,
+                case.category,
+                &self.settings.policy,
+                &self.calendar,
+            );
+            if paused && overran.is_some_and(|due| (from..=end).contains(&due)) {
+                outcomes.push((TimerKind::Decision, Outcome::RunningOverdue));
             }
         }
         Some((case.category, outcomes))

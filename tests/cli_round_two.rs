@@ -1,0 +1,182 @@
+//! Issue 15 through the real binary: a trusting store, cases imported on a chosen day, then
+//! driven day by day with `--as` and `--today`, checking exit codes, messages and `check`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+struct Office {
+    _dir: TempDir,
+    dir: PathBuf,
+}
+
+impl Office {
+    fn new() -> Office {
+        let tmp = TempDir::new().expect("temp dir");
+        let office = Office {
+            dir: tmp.path().to_path_buf(),
+            _dir: tmp,
+        };
+        office
+            .pd("2026-01-05")
+            .args(["init", "--trust-declared-user"])
+            .assert()
+            .success();
+        for (name, role) in [
+            ("li.wei", "approver"),
+            ("wang.fang", "supervisor"),
+            ("liu.yang", "clerk"),
+        ] {
+            office
+                .pd("2026-01-05")
+                .args(["user", "add", name, "--role", role])
+                .assert()
+                .success();
+        }
+        office
+    }
+
+    fn pd(&self, today: &str) -> Command {
+        let mut cmd = Command::cargo_bin("permitdesk").expect("binary");
+        for var in [
+            "PERMITDESK_DB",
+            "PERMITDESK_USER",
+            "PERMITDESK_TODAY",
+            "PERMITDESK_LANG",
+            "PERMITDESK_CONFIG",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
+        cmd.env("XDG_CONFIG_HOME", &self.dir);
+        cmd.current_dir(&self.dir);
+        cmd.args(["--db", "s.db", "--today", today]);
+        cmd
+    }
+
+    /// Imports one case (a JSON object) as submitted on `today`.
+    fn import(&self, today: &str, case: &Value) -> std::process::Output {
+        let path = self.dir.join("in.jsonl");
+        std::fs::write(&path, format!("{case}\n")).expect("write");
+        self.pd(today)
+            .args(["import", "in.jsonl"])
+            .output()
+            .expect("run")
+    }
+
+    #[track_caller]
+    fn imported(&self, today: &str, case: &Value) {
+        let out = self.import(today, case);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs `case ARGS...` as `user` on `today`.
+    fn case(&self, today: &str, user: &str, args: &[&str]) -> std::process::Output {
+        self.pd(today)
+            .args(["--as", user, "case"])
+            .args(args)
+            .output()
+            .expect("run")
+    }
+
+    #[track_caller]
+    fn ok(&self, today: &str, user: &str, args: &[&str]) {
+        let out = self.case(today, user, args);
+        assert!(
+            out.status.success(),
+            "case {args:?} on {today}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn json(&self, today: &str, args: &[&str]) -> Value {
+        let out = self
+            .pd(today)
+            .args(["--as", "li.wei", "--json"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+
+    fn queue(&self, today: &str, queue: &str) -> Vec<String> {
+        let rows = self.json(today, &["case", "list", "--queue", queue]);
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["case_no"].as_str().expect("case_no").to_string())
+            .collect()
+    }
+
+    fn show(&self, today: &str, case_no: &str) -> Value {
+        self.json(today, &["case", "show", case_no])
+    }
+
+    #[track_caller]
+    fn check_passes(&self, today: &str) {
+        let out = self.pd(today).arg("check").output().expect("run");
+        assert!(
+            out.status.success(),
+            "check: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[allow(dead_code)]
+    fn db(&self) -> PathBuf {
+        self.dir.join("s.db")
+    }
+}
+
+#[allow(dead_code)]
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn case(case_no: &str, kind: &str, category: &str) -> Value {
+    serde_json::json!({"case_no": case_no, "kind": kind, "category": category,
+        "applicant": {"name": "SMITH JOHN", "passport_no": "E12345678", "nationality": "GBR"},
+        "employer": {"name": "Guangzhou Example Co", "uscc": "91440101MA5CQ7H2XC"}})
+}
+
+// Defect 1 ------------------------------------------------------------------------------------
+
+#[test]
+fn a_case_returned_on_its_decision_due_day_is_paused_not_overdue() {
+    let o = Office::new();
+    o.imported("2026-02-27", &case("GZ2026-000201", "overseas_new", "A"));
+    o.ok("2026-03-02", "li.wei", &["claim", "GZ2026-000201"]);
+    o.ok("2026-03-02", "li.wei", &["approve", "GZ2026-000201"]);
+    // Category A: due Mon 03-09. Returned from review on the due day.
+    o.ok("2026-03-09", "li.wei", &["claim", "GZ2026-000201"]);
+    o.ok(
+        "2026-03-09",
+        "li.wei",
+        &["return", "GZ2026-000201", "--reason", "1. add the degree"],
+    );
+    let shown = o.show("2026-03-16", "GZ2026-000201");
+    let governing = &shown["deadline"];
+    assert_eq!(governing["state"], "paused", "{shown}");
+    assert!(o.queue("2026-03-16", "overdue").is_empty());
+    o.check_passes("2026-03-16");
+    // Resubmitted Wed 03-18 with nothing left: due that day; overdue the day after.
+    o.pd("2026-03-18")
+        .args(["case", "resubmit", "GZ2026-000201"])
+        .assert()
+        .success();
+    let shown = o.show("2026-03-18", "GZ2026-000201");
+    assert_eq!(shown["deadline"]["due"], "2026-03-18", "{shown}");
+    assert_eq!(o.queue("2026-03-19", "overdue"), vec!["GZ2026-000201"]);
+    o.check_passes("2026-03-19");
+}

@@ -1,0 +1,259 @@
+//! Issue 15, "domain round two": the defects an independent audit found, each pinned through the
+//! public domain API (`submit` + `decide`), against the official 2026 calendar. Every history a
+//! test drives is replayed when it goes out of scope and must rebuild the very same case.
+//!
+//! March 2026 has no holidays: Mon 03-02, 03-09, 03-16, 03-23 and 03-30 are Mondays.
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use permitdesk::domain::case::{Applicant, Document, Employer};
+use permitdesk::domain::{
+    Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, DeadlineState,
+    Event, Kind, Policy, Presenter, Refusal, Stage, Submission, TimerKind, decide, replay, submit,
+};
+
+mod domain_support;
+
+use domain_support::*;
+
+struct World {
+    calendar: Calendar,
+    policy: Policy,
+    users: Users,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            calendar: Calendar::embedded(),
+            policy: Policy::default(),
+            users: Users(vec![li_wei(), wang_fang(), sun_lei(), liu_yang()]),
+        }
+    }
+
+    fn clocks(&self, today: &str) -> Clocks<'_> {
+        Clocks {
+            calendar: &self.calendar,
+            policy: &self.policy,
+            today: d(today),
+        }
+    }
+
+    fn ctx(&self, today: NaiveDate) -> Context<'_> {
+        let clock = Clock::new(chrono_tz::Asia::Shanghai, Some(today));
+        Context {
+            now: clock.at(today, NaiveTime::from_hms_opt(9, 30, 0).expect("time")),
+            clocks: Clocks {
+                calendar: &self.calendar,
+                policy: &self.policy,
+                today,
+            },
+            directory: &self.users,
+        }
+    }
+}
+
+fn submission(kind: Kind, category: Category) -> Submission {
+    Submission {
+        case_no: "GZ2026-000101".to_string(),
+        kind,
+        category,
+        legacy: false,
+        applicant: Applicant {
+            name: "SMITH JOHN".to_string(),
+            name_native: None,
+            passport_no: "E12345678".to_string(),
+            nationality: "USA".to_string(),
+            birth_date: None,
+        },
+        employer: Employer {
+            name: "Guangzhou Example Trading Co., Ltd.".to_string(),
+            uscc: "91440101MA5CQ7H2XC".to_string(),
+        },
+        position: None,
+        documents: vec![Document {
+            kind: "degree".to_string(),
+            ok: true,
+        }],
+        exam_report: None,
+        entry_date: None,
+    }
+}
+
+#[allow(dead_code)]
+fn passing(on: NaiveDate) -> Checklist {
+    Checklist {
+        presented_by: Presenter::Handler,
+        originals: true,
+        sealed_copies: true,
+        visa_valid_until: Some(on + Days::new(300)),
+        exam_issued_on: Some(on - Days::new(3)),
+        exam_domestic: true,
+        exam_institution: None,
+    }
+}
+
+struct Run<'w> {
+    world: &'w World,
+    today: NaiveDate,
+    case: Case,
+    events: Vec<Event>,
+}
+
+impl<'w> Run<'w> {
+    fn submit(world: &'w World, submission: Submission, day: &str) -> Run<'w> {
+        let today = d(day);
+        let (case, event) = submit(submission, &system(), &world.ctx(today))
+            .unwrap_or_else(|r| panic!("submit refused: {r}"));
+        Run {
+            world,
+            today,
+            case,
+            events: vec![event],
+        }
+    }
+
+    fn on(&mut self, day: &str) -> &mut Self {
+        self.today = d(day);
+        self
+    }
+
+    fn attempt(&self, actor: &Actor, action: Action) -> Result<(Case, Event), Refusal> {
+        decide(&self.case, actor, action, &self.world.ctx(self.today))
+    }
+
+    #[track_caller]
+    fn ok(&mut self, actor: &Actor, action: Action) -> &mut Self {
+        let name = action.name();
+        let (case, event) = self.attempt(actor, action).unwrap_or_else(|r| {
+            panic!(
+                "{name} by {} in {} refused: {r}",
+                actor.name, self.case.stage
+            )
+        });
+        self.case = case;
+        self.events.push(event);
+        self
+    }
+
+    fn hold(&mut self) -> &mut Self {
+        if self.case.assignee() != Some("li.wei") {
+            self.ok(&li_wei(), Action::Claim);
+        }
+        self
+    }
+
+    /// Accept in pre-audit or recommend approval in review.
+    fn approve(&mut self) -> &mut Self {
+        self.hold().ok(&li_wei(), Action::Approve { note: None })
+    }
+
+    fn sign(&mut self) -> &mut Self {
+        self.ok(&wang_fang(), Action::Approve { note: None })
+    }
+
+    fn return_to_employer(&mut self) -> &mut Self {
+        self.hold().ok(
+            &li_wei(),
+            Action::Return {
+                reason: "1. add the notarised degree".to_string(),
+            },
+        )
+    }
+
+    fn resubmit(&mut self) -> &mut Self {
+        self.ok(&system(), Action::Resubmit)
+    }
+
+    fn decision_state(&self, today: &str) -> (Option<NaiveDate>, DeadlineState) {
+        let deadline = self
+            .world
+            .clocks(today)
+            .decision(&self.case)
+            .expect("timer");
+        (deadline.due, deadline.state)
+    }
+}
+
+impl Drop for Run<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let rebuilt = replay(&self.events).expect("replay").expect("case");
+        assert_eq!(rebuilt, self.case, "replay rebuilds the case");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 1: the decision timer is paused while returned, even when no working day is left
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn returned_on_its_due_day_the_decision_timer_is_paused_then_due_on_resubmission() {
+    let w = World::new();
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::A), "2026-02-27");
+    // Category A: accepted Mon 03-02, due the 5th working day after: Mon 03-09.
+    r.on("2026-03-02").approve();
+    assert_eq!(r.decision_state("2026-03-02").0, Some(d("2026-03-09")));
+    // Returned from review on the due day itself: every working day is used.
+    r.on("2026-03-09").return_to_employer();
+    for today in ["2026-03-09", "2026-03-10", "2026-03-16"] {
+        let clocks = w.clocks(today);
+        let governing = clocks.governing(&r.case).expect("governing");
+        assert_eq!(governing.timer, TimerKind::Decision);
+        assert_eq!(governing.state, DeadlineState::Paused, "on {today}");
+        assert_eq!(governing.due, None);
+        assert_eq!(governing.days_left, None);
+    }
+    // Resubmitted Wed 03-18 with no working day left: due that very day.
+    r.on("2026-03-18").resubmit();
+    assert_eq!(
+        r.decision_state("2026-03-18"),
+        (Some(d("2026-03-18")), DeadlineState::DueSoon)
+    );
+    assert_eq!(
+        r.decision_state("2026-03-19"),
+        (Some(d("2026-03-18")), DeadlineState::Overdue)
+    );
+}
+
+#[test]
+fn returned_after_its_due_day_the_run_is_paused_but_still_missed() {
+    let w = World::new();
+    let mut r = Run::submit(&w, submission(Kind::DomesticNew, Category::A), "2026-02-27");
+    r.on("2026-03-02").approve();
+    // Due Mon 03-09; returned Wed 03-11, two days overdue: paused, not overdue.
+    r.on("2026-03-11").return_to_employer();
+    assert_eq!(
+        r.decision_state("2026-03-20"),
+        (None, DeadlineState::Paused)
+    );
+    // Resubmitted Mon 03-23: due that day. Recommended and signed the same day: the run still
+    // counts as missed, because it had overrun before the return.
+    r.on("2026-03-23").resubmit().approve().sign();
+    assert_eq!(r.case.stage, Stage::Completed);
+    assert_eq!(
+        r.decision_state("2026-03-24"),
+        (Some(d("2026-03-23")), DeadlineState::Missed)
+    );
+}
+
+#[test]
+fn returned_the_day_before_its_due_day_one_working_day_remains() {
+    let w = World::new();
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::A), "2026-02-27");
+    r.on("2026-03-02").approve();
+    // Returned Fri 03-06: used Tue 03, Wed 04, Thu 05, Fri 06 (4); 1 remains.
+    r.on("2026-03-06").return_to_employer();
+    // Resubmitted Tue 03-10; the remaining day is Wed 03-11.
+    r.on("2026-03-10").resubmit();
+    assert_eq!(
+        r.decision_state("2026-03-10"),
+        (Some(d("2026-03-11")), DeadlineState::DueSoon)
+    );
+    r.approve().sign();
+    assert_eq!(
+        r.decision_state("2026-03-12"),
+        (Some(d("2026-03-11")), DeadlineState::Met)
+    );
+}
