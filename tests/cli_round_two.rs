@@ -133,13 +133,11 @@ impl Office {
         );
     }
 
-    #[allow(dead_code)]
     fn db(&self) -> PathBuf {
         self.dir.join("s.db")
     }
 }
 
-#[allow(dead_code)]
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -179,4 +177,55 @@ fn a_case_returned_on_its_decision_due_day_is_paused_not_overdue() {
     assert_eq!(shown["deadline"]["due"], "2026-03-18", "{shown}");
     assert_eq!(o.queue("2026-03-19", "overdue"), vec!["GZ2026-000201"]);
     o.check_passes("2026-03-19");
+}
+
+// Defect 2 ------------------------------------------------------------------------------------
+
+/// Imports, accepts, recommends and signs a domestic case on 2026-03-02; its permit number.
+fn signed(o: &Office, case_no: &str) -> String {
+    o.imported("2026-02-27", &case(case_no, "domestic_new", "A"));
+    for _ in 0..2 {
+        o.ok("2026-03-02", "li.wei", &["claim", case_no]);
+        o.ok("2026-03-02", "li.wei", &["approve", case_no]);
+    }
+    o.ok("2026-03-02", "wang.fang", &["approve", case_no]);
+    let shown = o.show("2026-03-02", case_no);
+    shown["permit_no"]
+        .as_str()
+        .expect("permit number")
+        .to_string()
+}
+
+#[test]
+fn permit_numbers_are_unique_and_check_finds_duplicates() {
+    let o = Office::new();
+    let a = signed(&o, "UP2026-000001");
+    let b = signed(&o, "GZ2026-000001");
+    let c = signed(&o, "NODIGITS");
+    assert_eq!(
+        [a.as_str(), b.as_str(), c.as_str()],
+        [
+            "440100202600000001",
+            "440100202600000002",
+            "440100202600000003"
+        ]
+    );
+    o.check_passes("2026-03-02");
+    // A store holding the old rule's shared number: check names the number and both cases.
+    let conn = rusqlite::Connection::open(o.db()).expect("open");
+    conn.execute(
+        "UPDATE cases SET permit_no = ?1 WHERE case_no = 'NODIGITS'",
+        [&a],
+    )
+    .expect("tamper");
+    drop(conn);
+    let out = o.pd("2026-03-02").arg("check").output().expect("run");
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(
+        text.contains(&format!(
+            "permit number {a} is held by 2 cases (NODIGITS, UP2026-000001)"
+        )),
+        "{text}"
+    );
 }

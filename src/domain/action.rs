@@ -130,6 +130,10 @@ pub struct Event {
     pub to: Stage,
     #[serde(flatten)]
     pub action: Action,
+    /// The permit or decision-document number this event issued, from the store's sequence.
+    /// Absent from events written before the sequences existed (see `numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
 }
 
 impl Event {

@@ -6,8 +6,9 @@ use super::case::{
     Case, Claim, DecisionClock, Pause, PreAuditClock, Recommendation, Submission, Verdict,
 };
 use super::model::Stage;
+use super::numbers::{Series, derived_from_case_no};
 use super::refusal::Refusal;
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The stage `action` would move `case` to, if the transition exists (used to preview actions).
 pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
@@ -36,20 +37,13 @@ pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
     Some(to)
 }
 
-/// The number on the Work Permit Notification: the city, the year, the case's serial digits.
-fn permit_number(case_no: &str, on: NaiveDate) -> String {
-    format!("440100{}{:0>8}", on.year(), serial_digits(case_no))
-}
-
-/// The number of the Decision on Permitting Administrative License (准予行政许可决定书).
-fn decision_document_number(case_no: &str, on: NaiveDate) -> String {
-    format!("WPD{}{:0>8}", on.year(), serial_digits(case_no))
-}
-
-fn serial_digits(case_no: &str) -> String {
-    let digits: String = case_no.chars().filter(char::is_ascii_digit).collect();
-    let start = digits.len().saturating_sub(8);
-    digits[start..].to_string()
+/// The number an event issued: the one it carries, or for a history written before numbers came
+/// from the store's sequences, the one the old rule derived from the case number.
+fn issued_number(event: &Event, series: Series) -> String {
+    event
+        .number
+        .clone()
+        .unwrap_or_else(|| derived_from_case_no(series, &event.case_no, event.date()))
 }
 
 /// Folds one event into a case (`None` before the first event). This is the whole state machine;
@@ -138,10 +132,10 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
                     match next.stage {
                         Stage::Notified => {
                             next.notified_on = Some(day);
-                            next.permit_no = Some(permit_number(&case.case_no, day));
+                            next.permit_no = Some(issued_number(event, Series::Permit));
                         }
                         Stage::Completed => {
-                            next.permit_no = Some(permit_number(&case.case_no, day));
+                            next.permit_no = Some(issued_number(event, Series::Permit));
                             next.closed_on = Some(day);
                         }
                         _ => next.closed_on = Some(day),
@@ -220,7 +214,7 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             guard_stage(case.stage == Stage::Verification)?;
             next.verified_on = Some(day);
             next.closed_on = Some(day);
-            next.decision_doc_no = Some(decision_document_number(&case.case_no, day));
+            next.decision_doc_no = Some(issued_number(event, Series::DecisionDocument));
             if let Some(issued_on) = checklist.exam_issued_on {
                 next.exam_report = Some(super::case::ExamReport {
                     issued_on,

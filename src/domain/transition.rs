@@ -7,15 +7,22 @@ use super::case::{Case, Submission, Verdict};
 use super::deadline::Clocks;
 use super::ids;
 use super::model::{Role, Stage};
+use super::numbers::Series;
 use super::refusal::Refusal;
+use chrono::Datelike;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The longest reason or note accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
 
-/// Looks up other users, for `assign`.
+/// What the domain asks of the office around it: other users (for `assign`) and the next number
+/// of a yearly sequence (permit and decision-document numbers).
 pub trait Directory {
     fn actor(&self, name: &str) -> Option<Actor>;
+
+    /// Takes the next number of `series` for `year`, for `case_no`; `None` when this entry point
+    /// cannot issue numbers.
+    fn issue_number(&self, series: Series, year: i32, case_no: &str) -> Option<String>;
 }
 
 /// The moment and rules an action is decided under.
@@ -57,6 +64,7 @@ pub fn submit(
         action: Action::Submit {
             submission: Box::new(submission),
         },
+        number: None,
     };
     let case = apply(None, &event)?;
     Ok((case, event))
@@ -127,17 +135,45 @@ pub fn decide(
     let role = authorize(case, actor, &action)?;
     check_rules(case, actor, &action, ctx)?;
     check_claim(case, actor, &action)?;
+    let to = next_stage(case, &action).unwrap_or(case.stage);
+    let number = match issues_number(case, &action, to) {
+        Some(series) => Some(
+            ctx.directory
+                .issue_number(series, ctx.today().year(), &case.case_no)
+                .ok_or_else(|| Refusal::WrongStage {
+                    case_no: case.case_no.clone(),
+                    action: action.name(),
+                    stage: case.stage,
+                    hint: Some(format!("no {} number can be issued here", series.as_str())),
+                })?,
+        ),
+        None => None,
+    };
     let event = Event {
         case_no: case.case_no.clone(),
         at: ctx.now,
         actor: actor.name.clone(),
         role,
         from: Some(case.stage),
-        to: next_stage(case, &action).unwrap_or(case.stage),
+        to,
         action,
+        number,
     };
     let next = apply(Some(case), &event)?;
     Ok((next, event))
+}
+
+/// The sequence an action taking `case` to `to` draws a number from: signing an approval issues
+/// the permit number, verification the decision document's.
+pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> {
+    match (action, case.stage, to) {
+        (Action::Approve { .. }, Stage::Decision, Stage::Notified | Stage::Completed)
+        | (Action::Approve { .. }, Stage::Decision, Stage::Verification) => Some(Series::Permit),
+        (Action::Verify { .. }, Stage::Verification, Stage::Completed) => {
+            Some(Series::DecisionDocument)
+        }
+        _ => None,
+    }
 }
 
 fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Refusal> {

@@ -55,6 +55,7 @@ impl Store {
         self.check_chain(&mut report, anchor)?;
         self.check_cases(&mut report, today)?;
         self.check_counts(&mut report)?;
+        self.check_numbers(&mut report)?;
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
         }

@@ -12,6 +12,7 @@ mod error;
 mod figures;
 pub mod import;
 mod meta;
+mod numbers;
 pub mod outbox;
 pub mod queues;
 mod schema;

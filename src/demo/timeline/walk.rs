@@ -15,6 +15,8 @@ pub(crate) struct Cast {
     pub approvers: [Actor; 4],
     pub supervisors: [Actor; 2],
     pub clerks: [Actor; 2],
+    /// The demo's number sequences, per series and year; the store registers what they gave.
+    pub numbers: std::sync::Mutex<std::collections::HashMap<(crate::domain::Series, i32), u64>>,
 }
 
 impl Cast {
@@ -41,6 +43,7 @@ impl Cast {
                 person("liu.yang", &[Role::Clerk]),
                 person("zhou.na", &[Role::Clerk]),
             ],
+            numbers: Default::default(),
         }
     }
 
@@ -64,6 +67,18 @@ impl Directory for Cast {
             .chain([&self.admin])
             .find(|a| a.name == name)
             .cloned()
+    }
+
+    fn issue_number(
+        &self,
+        series: crate::domain::Series,
+        year: i32,
+        _case_no: &str,
+    ) -> Option<String> {
+        let mut numbers = self.numbers.lock().ok()?;
+        let last = numbers.entry((series, year)).or_insert(0);
+        *last += 1;
+        Some(series.format(year, *last))
     }
 }
 
