@@ -229,3 +229,56 @@ fn permit_numbers_are_unique_and_check_finds_duplicates() {
         "{text}"
     );
 }
+
+// Defect 3 ------------------------------------------------------------------------------------
+
+/// The on-site checklist flags of a passing verification on `day`.
+fn verify_args<'a>(case_no: &'a str, exam: &'a str) -> Vec<&'a str> {
+    vec![
+        "verify",
+        case_no,
+        "--presented-by",
+        "applicant",
+        "--exam-date",
+        exam,
+        "--exam-domestic",
+        "--visa-valid-until",
+        "2027-12-31",
+        "--originals",
+        "--sealed-copies",
+    ]
+}
+
+/// Imports an in-China `new_notification` case (entry on file) and signs it on Thu 2026-03-05.
+fn signed_in_china(o: &Office, case_no: &str) {
+    let mut c = case(case_no, "new_notification", "B");
+    c["entry_date"] = "2026-01-20".into();
+    o.imported("2026-02-27", &c);
+    for _ in 0..2 {
+        o.ok("2026-03-02", "li.wei", &["claim", case_no]);
+        o.ok("2026-03-02", "li.wei", &["approve", case_no]);
+    }
+    o.ok("2026-03-05", "wang.fang", &["approve", case_no]);
+}
+
+#[test]
+fn an_applicant_already_in_china_is_in_verification_from_signing() {
+    let o = Office::new();
+    signed_in_china(&o, "GZ2026-000301");
+    let shown = o.show("2026-03-05", "GZ2026-000301");
+    assert_eq!(shown["stage"], "verification", "{shown}");
+    assert_eq!(shown["deadline"]["timer"], "verification");
+    assert_eq!(shown["deadline"]["due"], "2026-04-04");
+    assert_eq!(o.queue("2026-03-06", "verification"), vec!["GZ2026-000301"]);
+    assert!(o.queue("2026-04-04", "overdue").is_empty());
+    assert_eq!(o.queue("2026-04-05", "overdue"), vec!["GZ2026-000301"]);
+    o.check_passes("2026-04-05");
+    // Verified within the window without recording the entry again.
+    o.ok(
+        "2026-03-20",
+        "liu.yang",
+        &verify_args("GZ2026-000301", "2026-03-10"),
+    );
+    let shown = o.show("2026-03-20", "GZ2026-000301");
+    assert_eq!(shown["stage"], "completed", "{shown}");
+}

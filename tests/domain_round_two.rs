@@ -79,7 +79,6 @@ fn submission(kind: Kind, category: Category) -> Submission {
     }
 }
 
-#[allow(dead_code)]
 fn passing(on: NaiveDate) -> Checklist {
     Checklist {
         presented_by: Presenter::Handler,
@@ -162,6 +161,11 @@ impl<'w> Run<'w> {
 
     fn resubmit(&mut self) -> &mut Self {
         self.ok(&system(), Action::Resubmit)
+    }
+
+    fn verify(&mut self) -> &mut Self {
+        let checklist = passing(self.today);
+        self.ok(&liu_yang(), Action::Verify { checklist })
     }
 
     fn decision_state(&self, today: &str) -> (Option<NaiveDate>, DeadlineState) {
@@ -309,4 +313,106 @@ fn a_history_without_numbers_replays_to_the_numbers_it_was_given() {
     }
     let rebuilt = replay(&old).expect("replay").expect("case");
     assert_eq!(rebuilt.permit_no.as_deref(), Some("440100202626000777"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 3: an applicant already in China goes straight to verification at signing
+// ---------------------------------------------------------------------------------------------
+
+fn in_china(kind: Kind, category: Category, legacy: bool) -> Submission {
+    let mut s = submission(kind, category);
+    s.legacy = legacy;
+    s.entry_date = Some(d("2026-01-20"));
+    s
+}
+
+#[test]
+fn signing_a_case_whose_entry_is_on_file_starts_the_verification_window() {
+    let w = World::new();
+    for (kind, legacy) in [(Kind::NewNotification, false), (Kind::OverseasNew, true)] {
+        let mut r = Run::submit(&w, in_china(kind, Category::B, legacy), "2026-02-27");
+        r.on("2026-03-02").approve().approve();
+        // Signed Thu 03-05: the Notification is later than the entry (01-20), so the window
+        // runs from 03-05 and closes 30 calendar days later, Sat 04-04.
+        r.on("2026-03-05").sign();
+        assert_eq!(r.case.stage, Stage::Verification, "{kind}");
+        assert_eq!(r.case.notified_on, Some(d("2026-03-05")));
+        assert!(r.case.permit_no.is_some());
+        let window = w.clocks("2026-04-04").governing(&r.case).expect("window");
+        assert_eq!(window.timer, TimerKind::Verification);
+        assert_eq!(window.started, d("2026-03-05"));
+        assert_eq!(window.due, Some(d("2026-04-04")));
+        assert_eq!(window.state, DeadlineState::DueSoon);
+        let late = w.clocks("2026-04-05").governing(&r.case).expect("window");
+        assert_eq!(late.state, DeadlineState::Overdue);
+        // No second entry is recorded: the clerk verifies directly.
+        let again = r.attempt(
+            &liu_yang(),
+            Action::RecordEntry {
+                date: d("2026-01-20"),
+            },
+        );
+        assert!(
+            matches!(again, Err(Refusal::WrongStage { .. })),
+            "{again:?}"
+        );
+        r.on("2026-03-20").verify();
+        assert_eq!(r.case.stage, Stage::Completed);
+    }
+}
+
+#[test]
+fn category_a_already_in_china_is_completed_at_signing() {
+    let w = World::new();
+    let mut r = Run::submit(
+        &w,
+        in_china(Kind::NewNotification, Category::A, false),
+        "2026-02-27",
+    );
+    r.on("2026-03-02").approve().approve().sign();
+    assert_eq!(r.case.stage, Stage::Completed);
+    assert_eq!(r.case.notified_on, Some(d("2026-03-02")));
+    assert_eq!(r.case.closed_on, Some(d("2026-03-02")));
+}
+
+#[test]
+fn an_old_history_signed_into_notified_still_replays_and_check_reports_it() {
+    let w = World::new();
+    let mut r = Run::submit(
+        &w,
+        in_china(Kind::NewNotification, Category::C, false),
+        "2026-02-27",
+    );
+    r.on("2026-03-02").approve().approve().sign();
+    // What an older version wrote: the signing event went to `notified`, with no number.
+    let mut old = r.events.clone();
+    if let Some(sign) = old.last_mut() {
+        sign.to = Stage::Notified;
+        sign.number = None;
+    }
+    let case = replay(&old).expect("replay").expect("case");
+    assert_eq!(case.stage, Stage::Notified);
+
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut store = permitdesk::store::Store::open(&dir.path().join("s.db"), Calendar::embedded())
+        .expect("store");
+    let encoded = old
+        .into_iter()
+        .map(permitdesk::store::EncodedEvent::new)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("encode");
+    store
+        .insert_histories(&[(case, encoded)], d("2026-03-10"))
+        .expect("insert");
+    let report = store.check(d("2026-03-10"), None).expect("check");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains("GZ2026-000101: awaits entry although its entry (2026-01-20) is on file"),
+        "{problems}"
+    );
+    let warnings = report.warnings.join("\n");
+    assert!(
+        warnings.contains("made from their case numbers") && warnings.contains("GZ2026-000101"),
+        "{warnings}"
+    );
 }

@@ -17,6 +17,16 @@ pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
         (Action::Submit { .. }, _) => PreAudit,
         (Action::Approve { .. }, PreAudit) => Review,
         (Action::Approve { .. } | Action::Refuse { .. }, Review) => Decision,
+        // The applicant already in China (entry on file): the window runs from the Notification.
+        (Action::Approve { .. }, Decision)
+            if case.kind.issues_notification() && case.entry_date.is_some() =>
+        {
+            if case.category.needs_verification() {
+                Verification
+            } else {
+                Completed
+            }
+        }
         (Action::Approve { .. }, Decision) if case.kind.issues_notification() => Notified,
         (Action::Approve { .. }, Decision) => Completed,
         (Action::Refuse { .. }, Decision) => Refused,
@@ -69,7 +79,16 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
         stage: case.stage,
         hint: None,
     };
-    let to = next_stage(case, &event.action);
+    let mut to = next_stage(case, &event.action);
+    // Histories written before issue 15 signed an in-China case into `notified` although its
+    // entry was on file; they still replay, and `check` reports the case.
+    if case.stage == Stage::Decision
+        && event.to == Stage::Notified
+        && case.kind.issues_notification()
+        && matches!(event.action, Action::Approve { .. })
+    {
+        to = Some(Stage::Notified);
+    }
     if let Some(to) = to {
         next.stage = to;
         // A claim belongs to its stage, except that a returned case keeps its holder and goes
@@ -129,16 +148,16 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
                     if let Some(clock) = next.decision.as_mut() {
                         clock.ended = Some(day);
                     }
-                    match next.stage {
-                        Stage::Notified => {
+                    if next.stage == Stage::Refused {
+                        next.closed_on = Some(day);
+                    } else {
+                        next.permit_no = Some(issued_number(event, Series::Permit));
+                        if case.kind.issues_notification() {
                             next.notified_on = Some(day);
-                            next.permit_no = Some(issued_number(event, Series::Permit));
                         }
-                        Stage::Completed => {
-                            next.permit_no = Some(issued_number(event, Series::Permit));
+                        if next.stage == Stage::Completed {
                             next.closed_on = Some(day);
                         }
-                        _ => next.closed_on = Some(day),
                     }
                 }
                 _ => return Err(wrong_stage()),

@@ -56,6 +56,7 @@ impl Store {
         self.check_cases(&mut report, today)?;
         self.check_counts(&mut report)?;
         self.check_numbers(&mut report)?;
+        self.check_stale_rules(&mut report)?;
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
         }

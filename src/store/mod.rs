@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod queues;
 mod schema;
 pub mod search;
+mod stale_rules;
 pub mod upstream;
 mod users;
 

@@ -2,7 +2,7 @@
 
 mod draft;
 
-use super::goals::{COVERAGE, Goal, State, choose_category, choose_kind, random_spec};
+use super::goals::{At, COVERAGE, Goal, State, choose_category, choose_kind, random_spec};
 use super::timeline::{Draft, Env, Op, REFORM, Who, expiring_report, resolve, window_start};
 use crate::domain::case::ExamReport;
 use crate::domain::{Category, Kind};
@@ -147,7 +147,10 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
     let category = choose_category(rng, &spec);
     let legacy = spec.legacy && kind == Kind::OverseasNew;
     let may_enter_first = legacy || kind == Kind::NewNotification;
+    // An applicant already in China never waits for entry: signing starts the window.
+    let awaits_entry = matches!(spec.goal, Goal::Notified | Goal::Withdrawn(At::Notified));
     let entered_first = may_enter_first
+        && !awaits_entry
         && spec.entered.unwrap_or_else(|| {
             let p = if legacy { 70 } else { 60 };
             // Open verification timers are pinned to the entry day unless the applicant entered first.

@@ -1,0 +1,39 @@
+//! `check` on the state older versions' rules left behind (issue 15): cases the current rules
+//! would never produce, reported with what to do about each.
+
+use super::Store;
+use super::check::CheckReport;
+use super::error::{Result, SqlContext};
+
+/// Stops listing after this many cases of one kind.
+const MAX_LISTED: usize = 20;
+
+impl Store {
+    pub(crate) fn check_stale_rules(&self, report: &mut CheckReport) -> Result<()> {
+        let waiting: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT case_no, entry_date FROM cases
+                 WHERE stage = 'notified' AND entry_date IS NOT NULL ORDER BY case_no",
+            )
+            .ctx("checking cases awaiting entry")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("checking cases awaiting entry")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking cases awaiting entry")?;
+        for (case_no, entry) in waiting.iter().take(MAX_LISTED) {
+            report.problems.push(format!(
+                "{case_no}: awaits entry although its entry ({entry}) is on file, so its \
+                 verification window is not tracked (signed by an older version); record the \
+                 entry to start it"
+            ));
+        }
+        if waiting.len() > MAX_LISTED {
+            report.problems.push(format!(
+                "... and {} more cases awaiting an entry already on file",
+                waiting.len() - MAX_LISTED
+            ));
+        }
+        Ok(())
+    }
+}
