@@ -282,3 +282,93 @@ fn an_applicant_already_in_china_is_in_verification_from_signing() {
     let shown = o.show("2026-03-20", "GZ2026-000301");
     assert_eq!(shown["stage"], "completed", "{shown}");
 }
+
+// Defect 4 ------------------------------------------------------------------------------------
+
+#[test]
+fn a_late_verification_needs_a_supervisor_and_is_marked_late() {
+    let o = Office::new();
+    // Signed Thu 03-05 with the entry on file: the window closes Sat 04-04.
+    signed_in_china(&o, "GZ2026-000401");
+    let out = o.case(
+        "2026-04-07",
+        "liu.yang",
+        &verify_args("GZ2026-000401", "2026-04-01"),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "GZ2026-000401: the 30-day window ended on 2026-04-04; a supervisor may lapse the \
+             case or allow a late verification"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // A clerk may not allow it; a supervisor needs a reason.
+    let out = o.case(
+        "2026-04-07",
+        "liu.yang",
+        &["allow-late", "GZ2026-000401", "--reason", "x"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = o.case("2026-04-07", "wang.fang", &["allow-late", "GZ2026-000401"]);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    o.ok(
+        "2026-04-07",
+        "wang.fang",
+        &[
+            "allow-late",
+            "GZ2026-000401",
+            "--reason",
+            "flight cancelled; the employer explained",
+        ],
+    );
+    o.ok(
+        "2026-04-08",
+        "liu.yang",
+        &verify_args("GZ2026-000401", "2026-04-01"),
+    );
+    let shown = o.show("2026-04-08", "GZ2026-000401");
+    assert_eq!(shown["stage"], "completed");
+    assert_eq!(shown["verified_late"], true);
+    assert_eq!(shown["late_allowed"]["by"], "wang.fang");
+    let events = shown["events"].as_array().expect("events");
+    let verify = events.last().expect("verify");
+    assert_eq!(verify["action"], "verify");
+    assert_eq!(verify["late"], true);
+    let text = o
+        .pd("2026-04-08")
+        .args(["--as", "li.wei", "case", "show", "GZ2026-000401"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("verify LATE"), "{text}");
+    assert!(
+        text.contains("Late       verification allowed by wang.fang on 2026-04-07"),
+        "{text}"
+    );
+    // The SLA counts it as ended late, and as allowed late.
+    let sla = o.json(
+        "2026-04-08",
+        &[
+            "report",
+            "sla",
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-04-08",
+            "--format",
+            "json",
+        ],
+    );
+    let row = sla["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["timer"] == "verification" && r["category"] == "all")
+        .cloned()
+        .expect("verification row");
+    assert_eq!(row["ended_late"], 1, "{row}");
+    assert_eq!(row["allowed_late"], 1, "{row}");
+    o.check_passes("2026-04-08");
+}

@@ -808,8 +808,14 @@ fn verification_window_is_30_calendar_days_from_entry() {
         None,
     );
     assert_eq!(window.ended, Some(d("2026-04-08")));
-    // Verified a day late: missed.
-    late.on("2026-04-09").verify();
+    // Verified a day late, as a supervisor allowed (issue 15): missed.
+    late.on("2026-04-09").ok(
+        &wang_fang(),
+        Action::AllowLate {
+            reason: reason("the applicant's flight was cancelled"),
+        },
+    );
+    late.verify();
     let window = w
         .clocks("2026-04-10")
         .verification(&late.case)

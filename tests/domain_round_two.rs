@@ -416,3 +416,153 @@ fn an_old_history_signed_into_notified_still_replays_and_check_reports_it() {
         "{warnings}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 4: late verification is a decision a supervisor takes
+// ---------------------------------------------------------------------------------------------
+
+/// A category B overseas case signed Mon 03-02 and entered Tue 03-10: the window closes
+/// Thu 04-09 (30 calendar days after the entry).
+fn in_window(w: &World) -> Run<'_> {
+    let mut r = Run::submit(w, submission(Kind::OverseasNew, Category::B), "2026-02-20");
+    r.on("2026-02-24").approve().approve();
+    r.on("2026-03-02").sign();
+    r.on("2026-03-10").ok(
+        &liu_yang(),
+        Action::RecordEntry {
+            date: d("2026-03-10"),
+        },
+    );
+    assert_eq!(r.case.stage, Stage::Verification);
+    r
+}
+
+fn allow(reason: &str) -> Action {
+    Action::AllowLate {
+        reason: reason.to_string(),
+    }
+}
+
+#[test]
+fn verifying_after_the_window_is_refused_until_a_supervisor_allows_it() {
+    let w = World::new();
+    let mut r = in_window(&w);
+    // Day 30 (04-09) is still inside the window: nothing to allow.
+    r.on("2026-04-09");
+    let early = r
+        .attempt(&wang_fang(), allow("flight delayed"))
+        .unwrap_err();
+    assert!(matches!(early, Refusal::NotOverdue { .. }), "{early}");
+    // Day 31: verify is refused, exit 3, naming the last day of the window.
+    r.on("2026-04-10");
+    let checklist = passing(d("2026-04-10"));
+    let refusal = r
+        .attempt(&liu_yang(), Action::Verify { checklist })
+        .unwrap_err();
+    assert_eq!(
+        refusal.to_string(),
+        "GZ2026-000101: the 30-day window ended on 2026-04-09; a supervisor may lapse the case \
+         or allow a late verification"
+    );
+    assert_eq!(refusal.exit_code(), 3);
+    // Only a supervisor, and only with a reason.
+    let clerk = r.attempt(&liu_yang(), allow("flight delayed")).unwrap_err();
+    assert!(matches!(clerk, Refusal::WrongRole { .. }), "{clerk}");
+    let blank = r.attempt(&wang_fang(), allow("  ")).unwrap_err();
+    assert!(matches!(blank, Refusal::MissingReason { .. }), "{blank}");
+    r.ok(
+        &wang_fang(),
+        allow("flight delayed; the employer explained"),
+    );
+    assert_eq!(r.case.stage, Stage::Verification);
+    let allowed = r.case.late_allowed.clone().expect("allowance");
+    assert_eq!(
+        (allowed.by.as_str(), allowed.on),
+        ("wang.fang", d("2026-04-10"))
+    );
+    let twice = r.attempt(&sun_lei(), allow("again")).unwrap_err();
+    assert!(matches!(twice, Refusal::WrongStage { .. }), "{twice}");
+    // The next verify proceeds and is marked late in its event and on the case.
+    r.on("2026-04-13").verify();
+    assert_eq!(r.case.stage, Stage::Completed);
+    assert!(r.case.verified_late);
+    assert!(r.events.last().expect("event").late);
+    assert!(r.case.decision_doc_no.is_some());
+}
+
+#[test]
+fn a_verification_inside_the_window_is_not_late() {
+    let w = World::new();
+    let mut r = in_window(&w);
+    r.on("2026-04-09").verify();
+    assert!(!r.case.verified_late);
+    assert!(!r.events.last().expect("event").late);
+}
+
+#[test]
+fn reopening_a_lapsed_case_allows_the_late_verification() {
+    let w = World::new();
+    let mut r = in_window(&w);
+    r.on("2026-04-15").ok(
+        &wang_fang(),
+        Action::Lapse {
+            reason: "not verified".to_string(),
+        },
+    );
+    r.on("2026-04-20").ok(
+        &wang_fang(),
+        Action::Reopen {
+            reason: "the applicant was in hospital".to_string(),
+        },
+    );
+    r.verify();
+    assert!(r.case.verified_late);
+}
+
+/// Writes `events` (one case's history, as an older version might have written it) into a new
+/// store and runs `check` on `today`.
+fn check_old_history(events: Vec<Event>, today: &str) -> permitdesk::store::CheckReport {
+    let case = replay(&events).expect("replay").expect("case");
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut store = permitdesk::store::Store::open(&dir.path().join("s.db"), Calendar::embedded())
+        .expect("store");
+    let encoded = events
+        .into_iter()
+        .map(permitdesk::store::EncodedEvent::new)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("encode");
+    store
+        .insert_histories(&[(case, encoded)], d(today))
+        .expect("insert");
+    store.check(d(today), None).expect("check")
+}
+
+#[test]
+fn check_warns_about_late_verifications_nobody_allowed() {
+    let w = World::new();
+    let mut r = in_window(&w);
+    r.on("2026-04-10")
+        .ok(&wang_fang(), allow("flight delayed"))
+        .verify();
+    // An older version let the clerk verify on day 31 without anyone allowing it.
+    let old: Vec<Event> = r
+        .events
+        .iter()
+        .filter(|e| !matches!(e.action, Action::AllowLate { .. }))
+        .cloned()
+        .map(|mut e| {
+            e.late = false;
+            e
+        })
+        .collect();
+    let report = check_old_history(old, "2026-04-20");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let warnings = report.warnings.join("\n");
+    assert!(
+        warnings.contains("1 case(s) were verified after their window closed without a supervisor"),
+        "{warnings}"
+    );
+    // The store the current rules wrote has nothing to warn about.
+    let report = check_old_history(r.events.clone(), "2026-04-20");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}

@@ -3,7 +3,8 @@
 
 use super::action::{Action, Event};
 use super::case::{
-    Case, Claim, DecisionClock, Pause, PreAuditClock, Recommendation, Submission, Verdict,
+    Case, Claim, DecisionClock, LateAllowance, Pause, PreAuditClock, Recommendation, Submission,
+    Verdict,
 };
 use super::model::Stage;
 use super::numbers::{Series, derived_from_case_no};
@@ -232,6 +233,7 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
         Action::Verify { checklist } => {
             guard_stage(case.stage == Stage::Verification)?;
             next.verified_on = Some(day);
+            next.verified_late = event.late;
             next.closed_on = Some(day);
             next.decision_doc_no = Some(issued_number(event, Series::DecisionDocument));
             if let Some(issued_on) = checklist.exam_issued_on {
@@ -246,9 +248,24 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             guard_stage(case.stage == Stage::Verification)?;
             next.closed_on = Some(day);
         }
-        Action::Reopen { .. } => {
+        Action::AllowLate { reason } => {
+            guard_stage(case.stage == Stage::Verification)?;
+            next.late_allowed = Some(LateAllowance {
+                by: event.actor.clone(),
+                on: day,
+                reason: reason.clone(),
+            });
+        }
+        Action::Reopen { reason } => {
             guard_stage(case.stage == Stage::Lapsed)?;
             next.closed_on = None;
+            // Reopening a lapsed window is the supervisor's decision to let the applicant verify
+            // late.
+            next.late_allowed = Some(LateAllowance {
+                by: event.actor.clone(),
+                on: day,
+                reason: reason.clone(),
+            });
         }
         Action::Extend { days, .. } => {
             guard_stage(matches!(case.stage, Stage::Review | Stage::Decision))?;
@@ -323,6 +340,8 @@ fn open_case(s: &Submission, at: DateTime<FixedOffset>) -> Case {
         e_card_registered_on: None,
         verification_returns: 0,
         verified_on: None,
+        late_allowed: None,
+        verified_late: false,
         decision_doc_no: None,
         closed_on: None,
         version: 1,

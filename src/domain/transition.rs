@@ -65,6 +65,7 @@ pub fn submit(
             submission: Box::new(submission),
         },
         number: None,
+        late: false,
     };
     let case = apply(None, &event)?;
     Ok((case, event))
@@ -156,6 +157,7 @@ pub fn decide(
         role,
         from: Some(case.stage),
         to,
+        late: matches!(action, Action::Verify { .. }) && window_ended(case, ctx).is_some(),
         action,
         number,
     };
@@ -267,7 +269,7 @@ fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Optio
         (Action::Resubmit, Returned) => &[System, Admin],
         (Action::RecordEntry { .. }, Notified) => &[Clerk, System],
         (Action::CorrectEntry { .. } | Action::Verify { .. }, Verification) => &[Clerk],
-        (Action::Lapse { .. }, Verification) => &[Supervisor],
+        (Action::Lapse { .. } | Action::AllowLate { .. }, Verification) => &[Supervisor],
         (Action::Reopen { .. }, Lapsed) => &[Supervisor],
         (Action::Extend { .. }, Review | Decision) => &[Supervisor],
         (Action::Note { .. }, _) => &[Approver, Supervisor, Clerk, Admin, System],
@@ -359,7 +361,15 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 stage: case.stage,
             });
         }
-        (Action::Lapse { .. }, Stage::Verification) => {
+        (Action::AllowLate { .. }, Stage::Verification) if case.late_allowed.is_some() => {
+            return Err(Refusal::WrongStage {
+                case_no: case_no(),
+                action: action.name(),
+                stage: case.stage,
+                hint: Some("a late verification is already allowed".into()),
+            });
+        }
+        (Action::Lapse { .. } | Action::AllowLate { .. }, Stage::Verification) => {
             let window = ctx.clocks.verification(case);
             let overdue = window
                 .as_ref()
@@ -411,6 +421,14 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
             }
         }
         (Action::Verify { checklist }, Stage::Verification) => {
+            if let Some(ended) = window_ended(case, ctx) {
+                if case.late_allowed.is_none() {
+                    return Err(Refusal::WindowEnded {
+                        case_no: case_no(),
+                        ended,
+                    });
+                }
+            }
             let failures =
                 checklist.failures(ctx.today(), ctx.clocks.policy.exam_report_valid_months);
             if !failures.is_empty() {
@@ -426,6 +444,14 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         _ => {}
     }
     Ok(())
+}
+
+/// The last day of the verification window, once it has passed.
+fn window_ended(case: &Case, ctx: &Context) -> Option<NaiveDate> {
+    let window = ctx.clocks.verification(case)?;
+    (window.state == super::deadline::DeadlineState::Overdue)
+        .then_some(window.due)
+        .flatten()
 }
 
 fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {

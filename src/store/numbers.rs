@@ -81,59 +81,56 @@ impl Store {
     /// Problems: a number held by two cases, a case's number missing from the register or
     /// registered to another case. Warning: numbers made from case numbers before migration 7.
     pub(crate) fn check_numbers(&self, report: &mut CheckReport) -> Result<()> {
-        let columns = [
-            (Series::Permit, "permit_no"),
-            (
-                Series::DecisionDocument,
-                "json_extract(data, '$.decision_doc_no')",
-            ),
-        ];
-        for (series, column) in columns {
-            let sql = format!(
-                "SELECT n, group_concat(case_no, ', '), count(*) FROM
-                     (SELECT {column} AS n, case_no FROM cases WHERE {column} IS NOT NULL ORDER BY case_no)
-                 GROUP BY n HAVING count(*) > 1 ORDER BY n LIMIT 50"
-            );
-            let duplicates: Vec<(String, String, i64)> = self
-                .conn
-                .prepare(&sql)
-                .ctx("checking number uniqueness")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .ctx("checking number uniqueness")?
-                .collect::<rusqlite::Result<_>>()
-                .ctx("checking number uniqueness")?;
-            for (number, cases, n) in duplicates {
-                report.problems.push(format!(
-                    "{} number {number} is held by {n} cases ({cases}); each must be unique",
-                    series.as_str()
-                ));
-            }
-            let sql = format!(
-                "SELECT c.case_no, c.n, i.case_no FROM
-                     (SELECT case_no, {column} AS n FROM cases WHERE {column} IS NOT NULL) c
-                 LEFT JOIN issued_numbers i ON i.series = ?1 AND i.number = c.n
-                 WHERE i.case_no IS NULL OR i.case_no <> c.case_no ORDER BY c.case_no LIMIT 50"
-            );
-            let unregistered: Vec<(String, String, Option<String>)> = self
-                .conn
-                .prepare(&sql)
-                .ctx("checking the number register")?
-                .query_map([series.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .ctx("checking the number register")?
-                .collect::<rusqlite::Result<_>>()
-                .ctx("checking the number register")?;
-            for (case_no, number, holder) in unregistered {
-                report.problems.push(match holder {
-                    Some(other) => format!(
-                        "{case_no}: {} number {number} is registered to {other}",
-                        series.as_str()
-                    ),
-                    None => format!(
-                        "{case_no}: {} number {number} is not in the store's register",
-                        series.as_str()
-                    ),
-                });
-            }
+        let duplicates: Vec<(String, String, String, i64)> = self
+            .conn
+            .prepare(
+                "WITH held (series, n, case_no) AS (
+                     SELECT 'permit', permit_no, case_no FROM cases WHERE permit_no IS NOT NULL
+                     UNION ALL
+                     SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no
+                     FROM cases WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL
+                 )
+                 SELECT series, n, group_concat(case_no, ', '), count(*)
+                 FROM (SELECT * FROM held ORDER BY case_no)
+                 GROUP BY series, n HAVING count(*) > 1 ORDER BY series, n LIMIT 50",
+            )
+            .ctx("checking number uniqueness")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .ctx("checking number uniqueness")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking number uniqueness")?;
+        for (series, number, cases, n) in duplicates {
+            report.problems.push(format!(
+                "{series} number {number} is held by {n} cases ({cases}); each must be unique"
+            ));
+        }
+        let unregistered: Vec<(String, String, String, Option<String>)> = self
+            .conn
+            .prepare(
+                "WITH held (series, n, case_no) AS (
+                     SELECT 'permit', permit_no, case_no FROM cases WHERE permit_no IS NOT NULL
+                     UNION ALL
+                     SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no
+                     FROM cases WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL
+                 )
+                 SELECT h.case_no, h.series, h.n, i.case_no FROM held h
+                 LEFT JOIN issued_numbers i ON i.series = h.series AND i.number = h.n
+                 WHERE i.case_no IS NULL OR i.case_no <> h.case_no ORDER BY h.case_no LIMIT 50",
+            )
+            .ctx("checking the number register")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .ctx("checking the number register")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking the number register")?;
+        for (case_no, series, number, holder) in unregistered {
+            report.problems.push(match holder {
+                Some(other) => {
+                    format!("{case_no}: {series} number {number} is registered to {other}")
+                }
+                None => {
+                    format!("{case_no}: {series} number {number} is not in the store's register")
+                }
+            });
         }
         let derived: Vec<String> = self
             .conn

@@ -34,6 +34,29 @@ impl Store {
                 waiting.len() - MAX_LISTED
             ));
         }
+        let window_days = i64::from(self.settings.policy.verification_calendar_days);
+        let silent: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT case_no FROM cases
+                 WHERE json_extract(data, '$.verified_on') IS NOT NULL
+                   AND json_extract(data, '$.verified_late') IS NULL
+                   AND json_extract(data, '$.verified_on') > date(max(
+                         json_extract(data, '$.entry_date'), json_extract(data, '$.notified_on')),
+                         '+' || ?1 || ' days')
+                 ORDER BY case_no",
+            )
+            .ctx("checking late verifications")?
+            .query_map([window_days], |r| r.get(0))
+            .ctx("checking late verifications")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking late verifications")?;
+        if let Some(first) = silent.first() {
+            report.warnings.push(format!(
+                "{} case(s) were verified after their window closed without a supervisor allowing                  it (recorded by an older version; first: {first})",
+                silent.len()
+            ));
+        }
         Ok(())
     }
 }

@@ -217,6 +217,7 @@ impl Store {
                     to: case.stage,
                     action: crate::domain::Action::Release,
                     number: None,
+                    late: false,
                 };
                 let next = crate::domain::apply(Some(&case), &event)?;
                 super::cases::update(tx, id, &case, &next, &clocks, &now.to_rfc3339())?;

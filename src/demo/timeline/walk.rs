@@ -203,6 +203,26 @@ pub(crate) fn walk(
             }
         }
         let refused = |message: String| Some(Refused { message });
+        // A verification the plan's office days pushed past the window: a supervisor allows it
+        // first, as the office would have to.
+        if let Some(current) = case.as_ref().filter(|c| op == Op::Verify && late(c, &ctx)) {
+            let whys = crate::demo::texts::ALLOW_LATES;
+            let why = whys[rng.usize(..whys.len())];
+            let allow = Action::AllowLate {
+                reason: why.to_string(),
+            };
+            let supervisor = cast.actor(Who::Supervisor(0));
+            match decide(current, supervisor, allow, &ctx) {
+                Ok((next, event)) => {
+                    case = Some(next);
+                    events.push(event);
+                }
+                Err(refusal) => {
+                    let message = format!("{case_no}: allowing step {j} late: {refusal}");
+                    return (case, events, refused(message));
+                }
+            }
+        }
         let result = match (&case, op, submission.take()) {
             (None, Op::Submit, Some(first)) => submit(first, actor, &ctx),
             (Some(current), op, None) if op != Op::Submit => {
@@ -229,6 +249,15 @@ pub(crate) fn walk(
         }
     }
     (case, events, None)
+}
+
+/// Whether verifying `case` now needs a supervisor's allowance first.
+fn late(case: &Case, ctx: &Context) -> bool {
+    case.late_allowed.is_none()
+        && ctx
+            .clocks
+            .verification(case)
+            .is_some_and(|w| w.state == crate::domain::DeadlineState::Overdue)
 }
 
 fn action(
