@@ -372,3 +372,60 @@ fn a_late_verification_needs_a_supervisor_and_is_marked_late() {
     assert_eq!(row["allowed_late"], 1, "{row}");
     o.check_passes("2026-04-08");
 }
+
+// Defect 5 ------------------------------------------------------------------------------------
+
+#[test]
+fn a_return_in_time_ends_the_pre_audit_run_met_even_when_the_case_is_withdrawn() {
+    let o = Office::new();
+    o.imported("2026-03-02", &case("GZ2026-000501", "overseas_new", "B"));
+    o.ok("2026-03-04", "li.wei", &["claim", "GZ2026-000501"]);
+    o.ok(
+        "2026-03-04",
+        "li.wei",
+        &["return", "GZ2026-000501", "--reason", "1. add the degree"],
+    );
+    let shown = o.show("2026-03-10", "GZ2026-000501");
+    assert_eq!(shown["deadline"]["state"], "paused", "{shown}");
+    o.ok(
+        "2026-03-20",
+        "li.wei",
+        &[
+            "withdraw",
+            "GZ2026-000501",
+            "--reason",
+            "the employer asked",
+        ],
+    );
+    let shown = o.show("2026-03-25", "GZ2026-000501");
+    let pre = &shown["deadlines"][0];
+    assert_eq!(pre["timer"], "pre_audit", "{shown}");
+    assert_eq!(pre["state"], "met", "{pre}");
+    assert_eq!(pre["ended"], "2026-03-04", "{pre}");
+    let sla = o.json(
+        "2026-03-25",
+        &[
+            "report",
+            "sla",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-25",
+            "--format",
+            "json",
+        ],
+    );
+    let row = sla["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["timer"] == "pre_audit" && r["category"] == "all")
+        .cloned()
+        .expect("pre-audit row");
+    assert_eq!(
+        (row["met"].clone(), row["missed"].clone()),
+        (1.into(), 0.into()),
+        "{row}"
+    );
+    o.check_passes("2026-03-25");
+}

@@ -566,3 +566,55 @@ fn check_warns_about_late_verifications_nobody_allowed() {
     let report = check_old_history(r.events.clone(), "2026-04-20");
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 5: a return ends the pre-audit run
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_return_before_the_due_day_ends_the_pre_audit_run_met_even_if_later_withdrawn() {
+    let w = World::new();
+    // Submitted Mon 03-02: due Mon 03-09. Returned Wed 03-04, withdrawn while returned 03-20.
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-03-02");
+    r.on("2026-03-04").return_to_employer();
+    let pre = w.clocks("2026-03-25").pre_audit(&r.case);
+    assert_eq!(
+        (pre.due, pre.state, pre.ended),
+        (
+            Some(d("2026-03-09")),
+            DeadlineState::Met,
+            Some(d("2026-03-04"))
+        )
+    );
+    r.on("2026-03-20").ok(
+        &system(),
+        Action::Withdraw {
+            reason: "the employer withdrew".to_string(),
+        },
+    );
+    assert_eq!(r.case.stage, Stage::Withdrawn);
+    let pre = w.clocks("2026-03-25").pre_audit(&r.case);
+    assert_eq!(pre.state, DeadlineState::Met, "{pre:?}");
+    assert_eq!(pre.ended, Some(d("2026-03-04")));
+}
+
+#[test]
+fn a_return_after_the_due_day_is_missed_and_resubmission_starts_a_new_run() {
+    let w = World::new();
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-03-02");
+    // Returned Tue 03-10, a day after the due day: missed.
+    r.on("2026-03-10").return_to_employer();
+    let pre = w.clocks("2026-03-12").pre_audit(&r.case);
+    assert_eq!(pre.state, DeadlineState::Missed);
+    // Resubmitted Thu 03-12: a new run, due Thu 03-19 (Fri 13, Mon 16, Tue 17, Wed 18, Thu 19).
+    r.on("2026-03-12").resubmit();
+    let pre = w.clocks("2026-03-12").pre_audit(&r.case);
+    assert_eq!(
+        (pre.started, pre.due, pre.state),
+        (
+            d("2026-03-12"),
+            Some(d("2026-03-19")),
+            DeadlineState::OnTrack
+        )
+    );
+}

@@ -179,16 +179,16 @@ impl Clocks<'_> {
         }
     }
 
+    /// The pre-audit run. A return for correction ends it (met if on or before the due day),
+    /// whatever happens to the case while it is with the employer; a resubmission starts a new
+    /// run (issue 15, defect 5).
     pub fn pre_audit(&self, case: &Case) -> Deadline {
         let clock = &case.pre_audit;
-        let due = match clock.paused_since {
-            Some(_) if clock.ended.is_none() => None,
-            _ => Some(
-                self.calendar
-                    .add_working_days(clock.started, self.policy.pre_audit_working_days),
-            ),
-        };
-        self.deadline(TimerKind::PreAudit, clock.started, due, clock.ended)
+        let due = self
+            .calendar
+            .add_working_days(clock.started, self.policy.pre_audit_working_days);
+        let ended = clock.paused_since.or(clock.ended);
+        self.deadline(TimerKind::PreAudit, clock.started, Some(due), ended)
     }
 
     pub fn decision(&self, case: &Case) -> Option<Deadline> {
@@ -257,7 +257,8 @@ impl Clocks<'_> {
             Stage::PreAudit => Some(self.pre_audit(case)),
             Stage::Returned => match case.returned_from {
                 Some(Stage::Review) => self.decision(case),
-                _ => Some(self.pre_audit(case)),
+                // Nothing of the office's runs while the employer corrects.
+                _ => Some(self.deadline(TimerKind::PreAudit, case.pre_audit.started, None, None)),
             },
             Stage::Review | Stage::Decision => self.decision(case),
             Stage::Verification => self.verification(case),
