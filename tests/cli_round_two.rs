@@ -429,3 +429,22 @@ fn a_return_in_time_ends_the_pre_audit_run_met_even_when_the_case_is_withdrawn()
     );
     o.check_passes("2026-03-25");
 }
+
+// Defect 6 ------------------------------------------------------------------------------------
+
+#[test]
+fn importing_a_legacy_case_of_another_kind_is_refused_naming_the_field() {
+    let o = Office::new();
+    let mut c = case("GZ2026-000601", "new_notification", "B");
+    c["legacy"] = true.into();
+    let out = o.import("2026-03-02", &c);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    // Import names the line of the file (the case number is on it).
+    let text = stderr(&out);
+    assert!(
+        text.contains("in.jsonl:1: legacy: only overseas_new cases may be legacy"),
+        "{text}"
+    );
+    assert!(text.contains("this case is new_notification"), "{text}");
+    assert!(o.queue("2026-03-02", "all").is_empty());
+}

@@ -618,3 +618,55 @@ fn a_return_after_the_due_day_is_missed_and_resubmission_starts_a_new_run() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 6: only overseas_new cases may be legacy
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_legacy_flag_is_refused_on_any_kind_but_overseas_new() {
+    let w = World::new();
+    for kind in Kind::ALL.iter().copied() {
+        let mut s = submission(kind, Category::B);
+        s.legacy = true;
+        let result = submit(s, &system(), &w.ctx(d("2026-03-02")));
+        if kind == Kind::OverseasNew {
+            assert!(result.is_ok(), "{kind}: {result:?}");
+            continue;
+        }
+        let refusal = result.expect_err("refused");
+        assert_eq!(refusal.exit_code(), 6);
+        assert!(
+            matches!(
+                &refusal,
+                Refusal::Invalid {
+                    field: "legacy",
+                    ..
+                }
+            ),
+            "{refusal:?}"
+        );
+        assert!(
+            refusal
+                .to_string()
+                .starts_with("GZ2026-000101: legacy: only overseas_new cases may be legacy"),
+            "{refusal}"
+        );
+    }
+}
+
+#[test]
+fn check_reports_a_legacy_flag_on_another_kind() {
+    let w = World::new();
+    let r = Run::submit(&w, submission(Kind::DomesticNew, Category::B), "2026-03-02");
+    let mut old = r.events.clone();
+    if let Action::Submit { submission } = &mut old[0].action {
+        submission.legacy = true;
+    }
+    let report = check_old_history(old, "2026-03-03");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains("GZ2026-000101: legacy is set on a domestic_new case"),
+        "{problems}"
+    );
+}

@@ -110,6 +110,16 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
         return Err(invalid("employer.name", "must not be empty".into()));
     }
     ids::validate_uscc(&s.employer.uscc).map_err(|e| invalid("employer.uscc", e.to_string()))?;
+    if s.legacy && s.kind != super::model::Kind::OverseasNew {
+        return Err(invalid(
+            "legacy",
+            format!(
+                "only overseas_new cases may be legacy (in transit for the physical permit card on \
+                 1 December 2024, FAQ Q8); this case is {}",
+                s.kind
+            ),
+        ));
+    }
     if s.entry_date.is_some() && !(s.legacy || s.kind == super::model::Kind::NewNotification) {
         return Err(invalid(
             "entry_date",

@@ -34,6 +34,28 @@ impl Store {
                 waiting.len() - MAX_LISTED
             ));
         }
+        let legacy: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT case_no, kind FROM cases WHERE legacy = 1 AND kind <> 'overseas_new'
+                 ORDER BY case_no",
+            )
+            .ctx("checking legacy flags")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ctx("checking legacy flags")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking legacy flags")?;
+        for (case_no, kind) in legacy.iter().take(MAX_LISTED) {
+            report.problems.push(format!(
+                "{case_no}: legacy is set on a {kind} case; only overseas_new cases may be legacy"
+            ));
+        }
+        if legacy.len() > MAX_LISTED {
+            report.problems.push(format!(
+                "... and {} more non-overseas cases flagged legacy",
+                legacy.len() - MAX_LISTED
+            ));
+        }
         let window_days = i64::from(self.settings.policy.verification_calendar_days);
         let silent: Vec<String> = self
             .conn
