@@ -448,3 +448,47 @@ fn importing_a_legacy_case_of_another_kind_is_refused_naming_the_field() {
     assert!(text.contains("this case is new_notification"), "{text}");
     assert!(o.queue("2026-03-02", "all").is_empty());
 }
+
+// Defect 7 ------------------------------------------------------------------------------------
+
+#[test]
+fn identity_fields_through_import() {
+    let o = Office::new();
+    let cases = [
+        (
+            "name",
+            "李伟",
+            "applicant.name",
+            "put this name in name_native",
+        ),
+        (
+            "nationality",
+            "CHN",
+            "applicant.nationality",
+            "CHN: a citizen of China needs no foreigner's work permit",
+        ),
+        (
+            "nationality",
+            "TWN",
+            "applicant.nationality",
+            "TWN: residents of Hong Kong, Macao and Taiwan need no work permit",
+        ),
+    ];
+    for (key, value, field, says) in cases {
+        let mut c = case("GZ2026-000701", "overseas_new", "B");
+        c["applicant"][key] = value.into();
+        let out = o.import("2026-03-02", &c);
+        assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("in.jsonl:1: {field}: ")) && stderr(&out).contains(says),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(o.queue("2026-03-02", "all").is_empty());
+    let mut c = case("GZ2026-000701", "overseas_new", "B");
+    c["applicant"]["passport_no"] = "e12345678".into();
+    o.imported("2026-03-02", &c);
+    let shown = o.show("2026-03-02", "GZ2026-000701");
+    assert_eq!(shown["applicant"]["passport_no"], "E12345678");
+}

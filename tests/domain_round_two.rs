@@ -670,3 +670,95 @@ fn check_reports_a_legacy_flag_on_another_kind() {
         "{problems}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 7: identity fields
+// ---------------------------------------------------------------------------------------------
+
+fn submitted_with(w: &World, edit: impl FnOnce(&mut Submission)) -> Result<Case, Refusal> {
+    let mut s = submission(Kind::OverseasNew, Category::B);
+    edit(&mut s);
+    submit(s, &system(), &w.ctx(d("2026-03-02"))).map(|(case, _)| case)
+}
+
+#[track_caller]
+fn refused_on(result: Result<Case, Refusal>, field: &str, says: &str) {
+    let refusal = result.expect_err("refused");
+    assert_eq!(refusal.exit_code(), 6, "{refusal}");
+    assert!(
+        matches!(&refusal, Refusal::Invalid { field: f, .. } if *f == field),
+        "{refusal:?}"
+    );
+    assert!(refusal.to_string().contains(says), "{refusal}");
+}
+
+#[test]
+fn applicant_names_are_the_passports_latin_spelling() {
+    let w = World::new();
+    for ok in [
+        "O'BRIEN, Mary-Jane",
+        "González Rodríguez Daniel",
+        "NGUYỄN VĂN AN",
+    ] {
+        let case = submitted_with(&w, |s| s.applicant.name = ok.to_string());
+        assert!(case.is_ok(), "{ok}: {case:?}");
+    }
+    for cjk in ["李伟", "LI 伟", "やまだ たろう", "김민준"] {
+        refused_on(
+            submitted_with(&w, |s| s.applicant.name = cjk.to_string()),
+            "applicant.name",
+            "put this name in name_native",
+        );
+    }
+    refused_on(
+        submitted_with(&w, |s| s.applicant.name = "Никитин Андрей".to_string()),
+        "applicant.name",
+        "is not a Latin letter",
+    );
+    refused_on(
+        submitted_with(&w, |s| s.applicant.name = "SMITH J0HN".to_string()),
+        "applicant.name",
+        "'0' at position 8 is not a Latin letter",
+    );
+}
+
+#[test]
+fn chinese_hong_kong_macao_and_taiwan_nationalities_are_refused() {
+    let w = World::new();
+    refused_on(
+        submitted_with(&w, |s| s.applicant.nationality = "CHN".to_string()),
+        "applicant.nationality",
+        "CHN: a citizen of China needs no foreigner's work permit",
+    );
+    for code in ["HKG", "MAC", "TWN"] {
+        refused_on(
+            submitted_with(&w, |s| s.applicant.nationality = code.to_string()),
+            "applicant.nationality",
+            "residents of Hong Kong, Macao and Taiwan need no work permit to work in the mainland since 2018",
+        );
+    }
+}
+
+#[test]
+fn a_lowercase_passport_number_is_kept_in_upper_case() {
+    let w = World::new();
+    let case = submitted_with(&w, |s| s.applicant.passport_no = "e12345678".to_string())
+        .expect("accepted");
+    assert_eq!(case.applicant.passport_no, "E12345678");
+}
+
+#[test]
+fn check_reports_identity_fields_an_older_version_accepted() {
+    let w = World::new();
+    let r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-03-02");
+    let mut old = r.events.clone();
+    if let Action::Submit { submission } = &mut old[0].action {
+        submission.applicant.name = "李伟".to_string();
+    }
+    let report = check_old_history(old, "2026-03-03");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains("GZ2026-000101: applicant.name: \"李伟\" is in Chinese"),
+        "{problems}"
+    );
+}

@@ -44,6 +44,7 @@ pub fn submit(
     actor: &Actor,
     ctx: &Context,
 ) -> Result<(Case, Event), Refusal> {
+    let submission = normalize_submission(submission);
     validate_submission(&submission)?;
     let role =
         pick_role(actor, &[Role::System, Role::Admin]).ok_or_else(|| Refusal::WrongRole {
@@ -91,6 +92,12 @@ pub fn check_case_no(case_no: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What the office corrects rather than refuses: a passport number typed in lower case.
+pub fn normalize_submission(mut s: Submission) -> Submission {
+    s.applicant.passport_no = ids::normalize_passport(&s.applicant.passport_no);
+    s
+}
+
 /// Checks a submission's fields; the first bad field is reported with the case number.
 pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
     let invalid = |field: &'static str, message: String| Refusal::Invalid {
@@ -102,6 +109,8 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
     if s.applicant.name.trim().is_empty() {
         return Err(invalid("applicant.name", "must not be empty".into()));
     }
+    ids::validate_latin_name(&s.applicant.name)
+        .map_err(|e| invalid("applicant.name", e.to_string()))?;
     ids::validate_passport(&s.applicant.passport_no)
         .map_err(|e| invalid("applicant.passport_no", e.to_string()))?;
     ids::validate_nationality(&s.applicant.nationality)

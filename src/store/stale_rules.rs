@@ -4,6 +4,7 @@
 use super::Store;
 use super::check::CheckReport;
 use super::error::{Result, SqlContext};
+use crate::domain::ids;
 
 /// Stops listing after this many cases of one kind.
 const MAX_LISTED: usize = 20;
@@ -56,6 +57,7 @@ impl Store {
                 legacy.len() - MAX_LISTED
             ));
         }
+        self.check_identities(report)?;
         let window_days = i64::from(self.settings.policy.verification_calendar_days);
         let silent: Vec<String> = self
             .conn
@@ -77,6 +79,51 @@ impl Store {
             report.warnings.push(format!(
                 "{} case(s) were verified after their window closed without a supervisor allowing                  it (recorded by an older version; first: {first})",
                 silent.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Names, nationalities and passport numbers the current rules would refuse or correct.
+    fn check_identities(&self, report: &mut CheckReport) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT case_no, applicant_name, nationality, passport_no FROM cases ORDER BY id",
+            )
+            .ctx("checking identity fields")?;
+        let mut rows = stmt.query([]).ctx("checking identity fields")?;
+        let mut found = 0usize;
+        while let Some(r) = rows.next().ctx("checking identity fields")? {
+            let case_no: String = r.get(0).ctx("checking identity fields")?;
+            let name: String = r.get(1).ctx("checking identity fields")?;
+            let nationality: String = r.get(2).ctx("checking identity fields")?;
+            let passport: String = r.get(3).ctx("checking identity fields")?;
+            let problem = if let Err(e) = ids::validate_latin_name(&name) {
+                Some(format!("applicant.name: {e}"))
+            } else if let Err(e) = ids::validate_nationality(&nationality) {
+                Some(format!("applicant.nationality: {e}"))
+            } else if ids::normalize_passport(&passport) != passport {
+                Some(format!(
+                    "applicant.passport_no: {passport:?} is kept as {:?} now",
+                    ids::normalize_passport(&passport)
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                found += 1;
+                if found <= MAX_LISTED {
+                    report.problems.push(format!(
+                        "{case_no}: {problem} (accepted by an older version)"
+                    ));
+                }
+            }
+        }
+        if found > MAX_LISTED {
+            report.problems.push(format!(
+                "... and {} more cases with identity fields the current rules refuse",
+                found - MAX_LISTED
             ));
         }
         Ok(())
