@@ -492,3 +492,26 @@ fn identity_fields_through_import() {
     let shown = o.show("2026-03-02", "GZ2026-000701");
     assert_eq!(shown["applicant"]["passport_no"], "E12345678");
 }
+
+// Defect 8 ------------------------------------------------------------------------------------
+
+#[test]
+fn doctor_honours_today_like_check() {
+    let o = Office::new();
+    let doctor = |today: &str| {
+        let out = o.pd(today).arg("doctor").output().expect("run");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The embedded calendar holds 2026: in June nothing is missing; from 1 November 2026 the
+    // 2027 notice is.
+    let june = doctor("2026-06-01");
+    assert!(
+        june.contains("ok   the holiday calendar covers this year"),
+        "{june}"
+    );
+    let november = doctor("2026-11-15");
+    assert!(
+        november.contains("FIX  ") && november.contains("no entry for 2027"),
+        "{november}"
+    );
+}
