@@ -515,3 +515,50 @@ fn doctor_honours_today_like_check() {
         "{november}"
     );
 }
+
+// Defect 10 -----------------------------------------------------------------------------------
+
+#[test]
+fn an_upstream_e_card_registration_before_the_entry_is_refused() {
+    let o = Office::new();
+    o.imported("2026-02-20", &case("GZ2026-001001", "overseas_new", "B"));
+    for _ in 0..2 {
+        o.ok("2026-02-24", "li.wei", &["claim", "GZ2026-001001"]);
+        o.ok("2026-02-24", "li.wei", &["approve", "GZ2026-001001"]);
+    }
+    o.ok("2026-03-02", "wang.fang", &["approve", "GZ2026-001001"]);
+    o.ok(
+        "2026-03-10",
+        "liu.yang",
+        &["record-entry", "GZ2026-001001", "--date", "2026-03-10"],
+    );
+    let spool = o.dir.join("spool");
+    std::fs::create_dir_all(spool.join("inbox")).expect("inbox");
+    let line = serde_json::json!({"event": "e_card_registered", "case_no": "GZ2026-001001",
+        "upstream_version": 1, "at": "2026-03-12T09:00:00+08:00", "date": "2026-03-09"});
+    std::fs::write(spool.join("inbox").join("b1.jsonl"), format!("{line}\n")).expect("batch");
+    let out = o
+        .pd("2026-03-12")
+        .args(["sync", "--spool"])
+        .arg(&spool)
+        .output()
+        .expect("run");
+    // Upstream events the case refuses become conflicts for a supervisor, with the reason.
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("1 conflict(s)"), "{text}{}", stderr(&out));
+    let shown = o.show("2026-03-12", "GZ2026-001001");
+    let conflict = shown["conflicts"][0].to_string();
+    assert!(
+        conflict.contains("e-card registration 2026-03-09 is before the entry of 2026-03-10"),
+        "{shown}"
+    );
+    assert_eq!(shown["stage"], "verification");
+    assert!(
+        shown["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["action"] != "e_card_registered")
+    );
+    o.check_passes("2026-03-12");
+}

@@ -762,3 +762,94 @@ fn check_reports_identity_fields_an_older_version_accepted() {
         "{problems}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 10: the e-card is registered after entry
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_e_card_registration_before_the_entry_is_refused() {
+    let w = World::new();
+    let mut r = in_window(&w);
+    // Entered 03-10 (in_window). Registered the day before: refused, naming the field.
+    let early = r
+        .attempt(
+            &system(),
+            Action::ECardRegistered {
+                date: d("2026-03-09"),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(early.exit_code(), 6);
+    assert_eq!(
+        early.to_string(),
+        "GZ2026-000101: date: e-card registration 2026-03-09 is before the entry of 2026-03-10; \
+         the applicant registers after entering China"
+    );
+    r.on("2026-03-12").ok(
+        &system(),
+        Action::ECardRegistered {
+            date: d("2026-03-10"),
+        },
+    );
+    assert_eq!(r.case.e_card_registered_on, Some(d("2026-03-10")));
+}
+
+#[test]
+fn an_entry_after_the_e_card_registration_is_refused() {
+    let w = World::new();
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::A), "2026-02-20");
+    r.on("2026-02-24").approve().approve();
+    r.on("2026-03-02").sign();
+    // Category A: registered 03-05 while awaiting entry; an entry on 03-06 cannot be right.
+    r.on("2026-03-06").ok(
+        &system(),
+        Action::ECardRegistered {
+            date: d("2026-03-05"),
+        },
+    );
+    let late = r
+        .attempt(
+            &liu_yang(),
+            Action::RecordEntry {
+                date: d("2026-03-06"),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(late.exit_code(), 6);
+    assert!(
+        late.to_string()
+            .contains("after the e-card registration of 2026-03-05")
+    );
+    r.ok(
+        &liu_yang(),
+        Action::RecordEntry {
+            date: d("2026-03-04"),
+        },
+    );
+    assert_eq!(r.case.stage, Stage::Completed);
+}
+
+#[test]
+fn check_reports_an_e_card_registered_before_the_entry() {
+    let w = World::new();
+    let mut r = in_window(&w);
+    r.on("2026-03-12").ok(
+        &system(),
+        Action::ECardRegistered {
+            date: d("2026-03-11"),
+        },
+    );
+    let mut old = r.events.clone();
+    if let Some(Action::ECardRegistered { date }) = old.last_mut().map(|e| &mut e.action) {
+        *date = d("2026-03-01");
+    }
+    let report = check_old_history(old, "2026-03-20");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains(
+            "GZ2026-000101: the e-card was registered on 2026-03-01, before the entry of 2026-03-10"
+        ),
+        "{problems}"
+    );
+}

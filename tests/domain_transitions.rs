@@ -1963,8 +1963,9 @@ fn submit_checks_the_submission_and_the_role() {
         );
         assert_eq!(refusal.exit_code(), 6);
     };
+    // Lower case is corrected, not refused (issue 15); other characters are refused.
     let mut s = good.clone();
-    s.applicant.passport_no = "e1234".into();
+    s.applicant.passport_no = "E12-34".into();
     invalid(s, "applicant.passport_no");
     let mut s = good.clone();
     s.applicant.nationality = "US".into();

@@ -426,6 +426,15 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         }
         (Action::RecordEntry { date }, Stage::Notified)
         | (Action::CorrectEntry { date, .. }, Stage::Verification) => {
+            if let Some(registered) = case.e_card_registered_on.filter(|r| r < date) {
+                return Err(Refusal::Invalid {
+                    case_no: case_no(),
+                    field: "date",
+                    message: format!(
+                        "entry {date} is after the e-card registration of {registered}; the applicant registers after entering China"
+                    ),
+                });
+            }
             let may_precede = case.legacy || case.kind == super::model::Kind::NewNotification;
             if let Some(notified) = case.notified_on {
                 if *date < notified && !may_precede {
@@ -437,6 +446,18 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                         ),
                     });
                 }
+            }
+        }
+        // FAQ Q3, Q5: the applicant registers the e-card after entering China.
+        (Action::ECardRegistered { date }, _) => {
+            if let Some(entry) = case.entry_date.filter(|entry| date < entry) {
+                return Err(Refusal::Invalid {
+                    case_no: case_no(),
+                    field: "date",
+                    message: format!(
+                        "e-card registration {date} is before the entry of {entry}; the applicant registers after entering China"
+                    ),
+                });
             }
         }
         (Action::Verify { checklist }, Stage::Verification) => {

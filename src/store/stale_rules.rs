@@ -58,6 +58,25 @@ impl Store {
             ));
         }
         self.check_identities(report)?;
+        let early: Vec<(String, String, String)> = self
+            .conn
+            .prepare(
+                "SELECT case_no, json_extract(data, '$.e_card_registered_on'), entry_date FROM cases
+                 WHERE entry_date IS NOT NULL
+                   AND json_extract(data, '$.e_card_registered_on') < entry_date
+                 ORDER BY case_no",
+            )
+            .ctx("checking e-card registrations")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ctx("checking e-card registrations")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking e-card registrations")?;
+        for (case_no, registered, entry) in early.iter().take(MAX_LISTED) {
+            report.problems.push(format!(
+                "{case_no}: the e-card was registered on {registered}, before the entry of {entry} \
+                 (accepted by an older version)"
+            ));
+        }
         let window_days = i64::from(self.settings.policy.verification_calendar_days);
         let silent: Vec<String> = self
             .conn
