@@ -853,3 +853,32 @@ fn check_reports_an_e_card_registered_before_the_entry() {
         "{problems}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 9: the changeover day (an office setting, default 2024-12-01)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_legacy_cases_pre_audit_runs_from_the_changeover_day() {
+    let w = World::new();
+    let mut s = submission(Kind::OverseasNew, Category::B);
+    s.legacy = true;
+    let mut r = Run::submit(&w, s, "2024-10-15");
+    // Restarted on Sun 2024-12-01: Mon 02 (1), Tue 03 (2), Wed 04 (3), Thu 05 (4), Fri 06 (5).
+    let pre = w.clocks("2024-12-02").pre_audit(&r.case);
+    assert_eq!(
+        (pre.started, pre.due, pre.state),
+        (
+            d("2024-12-01"),
+            Some(d("2024-12-06")),
+            DeadlineState::OnTrack
+        )
+    );
+    r.on("2024-12-04").return_to_employer();
+    let pre = w.clocks("2024-12-10").pre_audit(&r.case);
+    assert_eq!(pre.state, DeadlineState::Met);
+    // Not legacy: the clock runs from the submission as always.
+    let plain = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2024-10-15");
+    let pre = w.clocks("2024-10-16").pre_audit(&plain.case);
+    assert_eq!(pre.started, d("2024-10-15"));
+}

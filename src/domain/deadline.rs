@@ -20,6 +20,9 @@ pub struct Policy {
     pub due_soon_calendar_days: u32,
     pub max_extension_days: u32,
     pub four_eyes: bool,
+    /// The card integration's changeover day (1 December 2024, FAQ Q8): applications in transit
+    /// then (legacy) restarted in pre-audit on it, so their pre-audit clock runs from it.
+    pub changeover: NaiveDate,
 }
 
 impl Default for Policy {
@@ -34,6 +37,7 @@ impl Default for Policy {
             due_soon_calendar_days: 5,
             max_extension_days: 10,
             four_eyes: true,
+            changeover: NaiveDate::from_ymd_opt(2024, 12, 1).unwrap_or(NaiveDate::MIN),
         }
     }
 }
@@ -184,11 +188,16 @@ impl Clocks<'_> {
     /// run (issue 15, defect 5).
     pub fn pre_audit(&self, case: &Case) -> Deadline {
         let clock = &case.pre_audit;
+        let started = if case.legacy {
+            clock.started.max(self.policy.changeover)
+        } else {
+            clock.started
+        };
         let due = self
             .calendar
-            .add_working_days(clock.started, self.policy.pre_audit_working_days);
+            .add_working_days(started, self.policy.pre_audit_working_days);
         let ended = clock.paused_since.or(clock.ended);
-        self.deadline(TimerKind::PreAudit, clock.started, Some(due), ended)
+        self.deadline(TimerKind::PreAudit, started, Some(due), ended)
     }
 
     pub fn decision(&self, case: &Case) -> Option<Deadline> {
@@ -258,7 +267,12 @@ impl Clocks<'_> {
             Stage::Returned => match case.returned_from {
                 Some(Stage::Review) => self.decision(case),
                 // Nothing of the office's runs while the employer corrects.
-                _ => Some(self.deadline(TimerKind::PreAudit, case.pre_audit.started, None, None)),
+                _ => Some(self.deadline(
+                    TimerKind::PreAudit,
+                    self.pre_audit(case).started,
+                    None,
+                    None,
+                )),
             },
             Stage::Review | Stage::Decision => self.decision(case),
             Stage::Verification => self.verification(case),

@@ -188,6 +188,16 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
             }
             start = start - Days::new(over as u64 + rng.u64(0..4));
         }
+        // Nothing but a legacy case was submitted before the card integration: a plan that
+        // fits between the changeover day and today starts on the changeover day (only a demo
+        // dated soon after the changeover has plans too long for that).
+        if !legacy && dates[0] < REFORM {
+            let mut since = Vec::with_capacity(dates.len());
+            resolve(env, &draft, REFORM, &mut since);
+            if since.last().is_some_and(|last| *last <= env.today) {
+                dates = since;
+            }
+        }
     }
     let mut draft = draft;
     let submitted = dates[0];
