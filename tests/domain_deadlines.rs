@@ -319,17 +319,20 @@ fn pre_audit_pauses_while_returned_and_restarts_at_resubmission() {
     let w = World::new();
     let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-03-02");
     r.on("2026-03-04").return_to_employer();
-    // Returned on Wed 03-04: the pre-audit timer is paused and has no due day.
+    // Returned on Wed 03-04: the return ends the pre-audit run, met (due Mon 03-09: Tue 03 (1),
+    // Wed 04 (2), Thu 05 (3), Fri 06 (4), Mon 09 (5)); nothing runs while the employer corrects,
+    // so the governing timer is paused with no due day (issue 15, defect 5).
     let today = w.clocks("2026-03-06");
     let pre = today.pre_audit(&r.case);
     check(
         &pre,
         TimerKind::PreAudit,
         "2026-03-02",
-        None,
-        DeadlineState::Paused,
+        Some("2026-03-09"),
+        DeadlineState::Met,
         None,
     );
+    assert_eq!(pre.ended, Some(d("2026-03-04")));
     let governing = today.governing(&r.case).expect("governing deadline");
     assert_eq!(governing.timer, TimerKind::PreAudit);
     assert_eq!(governing.state, DeadlineState::Paused);
@@ -808,8 +811,14 @@ fn verification_window_is_30_calendar_days_from_entry() {
         None,
     );
     assert_eq!(window.ended, Some(d("2026-04-08")));
-    // Verified a day late: missed.
-    late.on("2026-04-09").verify();
+    // Verified a day late, as a supervisor allowed (issue 15): missed.
+    late.on("2026-04-09").ok(
+        &wang_fang(),
+        Action::AllowLate {
+            reason: reason("the applicant's flight was cancelled"),
+        },
+    );
+    late.verify();
     let window = w
         .clocks("2026-04-10")
         .verification(&late.case)

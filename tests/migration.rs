@@ -33,11 +33,11 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
-/// A current store set back to schema 4: migration 5's indexes, 6's identity and 7's
-/// administrative events dropped, the version lowered.
+/// A current store set back to schema 4: migration 5's indexes, 6's identity, 7's
+/// administrative events and 8's number sequences dropped, the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 7,
+        CURRENT_VERSION, 8,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -59,6 +59,8 @@ fn schema_4_store(db: &Path) {
         .expect("undo migration 6");
     conn.execute_batch("DROP TABLE admin_events")
         .expect("undo migration 7");
+    conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
+        .expect("undo migration 8");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -188,9 +190,11 @@ fn an_old_history_still_checks_after_the_baseline() {
         .disable_user("admin", "li.wei", Some(today))
         .expect("disable");
     drop(store);
-    // Back to schema 6: no administrative events at all, the case events numbered and linked
-    // as an older permitdesk wrote them.
+    // Back to schema 6: no administrative events at all (nor migration 8's number register),
+    // the case events numbered and linked as an older permitdesk wrote them.
     let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
+        .expect("undo migration 8");
     conn.execute_batch(
         "DROP TABLE admin_events; DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;",
     )

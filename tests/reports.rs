@@ -65,7 +65,16 @@ impl World {
             category,
             legacy: false,
             applicant: Applicant {
-                name: format!("APPLICANT {no}"),
+                // A passport's Latin spelling has no digits: SF-01 is "APPLICANT SF-AB".
+                name: format!(
+                    "APPLICANT {}",
+                    no.chars()
+                        .map(|c| match c.to_digit(10) {
+                            Some(n) => char::from(b'A' + n as u8),
+                            None => c,
+                        })
+                        .collect::<String>()
+                ),
                 name_native: None,
                 passport_no: format!("E{}", no.replace('-', "")),
                 nationality: "SGP".into(),

@@ -62,7 +62,8 @@ fn hostile_store(dir: &Path) -> PathBuf {
                 category: Category::B,
                 legacy: false,
                 applicant: Applicant {
-                    name: format!("EVIL{TITLE} NAME{CLEAR}"),
+                    // The domain takes Latin letters only here; the hostile name is planted below.
+                    name: "EVIL NAMEPLACEHOLDER".into(),
                     name_native: Some(format!("{BIDI}gnp.exe{C1_CSI}伟")),
                     passport_no: "E66600066".into(),
                     nationality: "GBR".into(),
@@ -106,7 +107,17 @@ fn hostile_store(dir: &Path) -> PathBuf {
     let raw = rusqlite::Connection::open(&db).expect("raw");
     raw.execute_batch("DROP TRIGGER events_no_update;")
         .expect("drop trigger");
-    for (placeholder, hostile) in [("NOTE-PLACEHOLDER", &note), ("REASON-PLACEHOLDER", &reason)] {
+    let name = format!("EVIL{TITLE} NAME{CLEAR}");
+    raw.execute(
+        "UPDATE cases SET applicant_name = ?1 WHERE applicant_name = 'EVIL NAMEPLACEHOLDER'",
+        [&name],
+    )
+    .expect("hostile name");
+    for (placeholder, hostile) in [
+        ("NOTE-PLACEHOLDER", &note),
+        ("REASON-PLACEHOLDER", &reason),
+        ("EVIL NAMEPLACEHOLDER", &name),
+    ] {
         let json = serde_json::to_string(hostile).expect("json");
         let inner = &json[1..json.len() - 1];
         for sql in [

@@ -305,6 +305,8 @@ pub enum CaseCommand {
     },
     /// Close an overdue verification (supervisor)
     Lapse(Common),
+    /// Let the next verification proceed after the 30-day window ended (supervisor; --reason)
+    AllowLate(Common),
     /// Reopen a lapsed verification (supervisor)
     Reopen(Common),
     /// Extend the decision deadline by N working days, once (supervisor)

@@ -121,6 +121,8 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             "notified_on": case.notified_on,
             "permit_no": case.permit_no,
             "decision_doc_no": case.decision_doc_no,
+            "late_allowed": case.late_allowed,
+            "verified_late": case.verified_late,
             "recommendation": case.recommendation,
             "returned_from": case.returned_from,
             "deadline": deadline,
@@ -198,6 +200,19 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             crate::outln!("{label:<10} {}", s(&value));
         }
     }
+    if let Some(allowed) = &case.late_allowed {
+        crate::outln!(
+            "Late       verification allowed by {} on {}: {}{}",
+            s(&allowed.by),
+            allowed.on,
+            s(&allowed.reason),
+            if case.verified_late {
+                " (verified late)"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(rec) = &case.recommendation {
         crate::outln!(
             "Recommended {:?} by {} on {}",
@@ -237,7 +252,11 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             "  {at}  {:<12} {:<10} {:<18} {transition}",
             fit(&e.actor, 12),
             e.role.as_str(),
-            e.action.name()
+            if e.late {
+                format!("{} LATE", e.action.name())
+            } else {
+                e.action.name().to_string()
+            }
         );
         if let Some(reason) = e.action.reason() {
             for line in sanitize_multiline(reason).lines() {
@@ -265,6 +284,7 @@ fn common_of(cmd: &CaseCommand) -> Option<&Common> {
         | CaseCommand::Withdraw(c)
         | CaseCommand::Resubmit(c)
         | CaseCommand::Lapse(c)
+        | CaseCommand::AllowLate(c)
         | CaseCommand::Reopen(c) => Some(c),
         CaseCommand::Assign { common, .. }
         | CaseCommand::RecordEntry { common, .. }
@@ -335,6 +355,7 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<Action> {
             Action::Verify { checklist }
         }
         CaseCommand::Lapse(c) => Action::Lapse { reason: reason(c) },
+        CaseCommand::AllowLate(c) => Action::AllowLate { reason: reason(c) },
         CaseCommand::Reopen(c) => Action::Reopen { reason: reason(c) },
         CaseCommand::Extend { common, days } => Action::Extend {
             days: *days,

@@ -180,8 +180,8 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         );
     }
     // Who this command acts as: the login, or the declared user where that is honoured.
-    let login = match super::identity::resolve(cli, &store) {
-        Ok((user, _)) => user,
+    let (login, fixed_today) = match super::identity::resolve(cli, &store) {
+        Ok(resolved) => resolved,
         Err(e) => {
             report.fix(&format!("{e:#}"), "run doctor as yourself (without --as)");
             return report.finish();
@@ -209,7 +209,7 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
     if store.settings().trust_declared_user {
         report.note("this store trusts --as (a demo or training store, or forced-command keys)");
     }
-    let today = store.clock(None).today();
+    let today = store.clock(fixed_today).today();
     match store.calendar().missing_year_warning(today) {
         Some(warning) => report.fix(
             &warning,

@@ -357,7 +357,8 @@ const SLA_METHOD: &str = "Each run of a stage timer counts in the period in whic
     withdrew on or before the due day are not counted (withdrawn). Runs still going at the end of \
     the period (or today, if earlier), already overdue then, with their due day inside the \
     period, count as missed (running_overdue); they count again when they end late. Paused runs \
-    count once they end. share_met = met / (met + ended_late + running_overdue). Rebuilt from the \
+    count once they end. allowed_late: verifications after the window that a supervisor allowed \
+    (part of ended_late). share_met = met / (met + ended_late + running_overdue). Rebuilt from the \
     audit history with the current calendar and policy.";
 
 fn sla(store: &Store, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> anyhow::Result<Report> {
@@ -374,6 +375,7 @@ fn sla(store: &Store, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> anyho
             Col::new("counted", Kind::Int, 8),
             Col::new("share_met", Kind::Share, 10),
             Col::new("withdrawn", Kind::Int, 10),
+            Col::new("allowed_late", Kind::Int, 12),
         ],
     );
     for row in &r.rows {
@@ -387,6 +389,7 @@ fn sla(store: &Store, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> anyho
             int(row.counted),
             Cell::Share(row.share_met),
             int(row.withdrawn),
+            int(row.allowed_late),
         ]);
     }
     if !r.unreadable.is_empty() {

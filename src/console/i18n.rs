@@ -118,6 +118,7 @@ impl Lang {
             Action::CorrectEntry { .. } => "更正入境日期",
             Action::Verify { .. } => "现场核验",
             Action::Lapse { .. } => "逾期未核验办结",
+            Action::AllowLate { .. } => "允许逾期核验",
             Action::Reopen { .. } => "重新开启核验",
             Action::Extend { .. } => "延长期限",
             Action::Note { .. } => "备注",
@@ -202,6 +203,7 @@ texts! {
     Notified => "Notified", "通知发放";
     PermitNo => "Permit no", "许可编号";
     DecisionNo => "Decision", "决定书编号";
+    LateAllowed => "Late ok", "允许逾期";
     Recommended => "Recommended", "审查意见";
     Nobody => "nobody", "无";
     Legacy => "legacy", "存量";
@@ -367,8 +369,13 @@ impl Why {
                     format!("{case_no}：核验未通过：{}", failures.join("；"))
                 }
                 NotOverdue { case_no, due } => {
-                    format!("{case_no}：核验期限（{due}）尚未届满，不能按逾期未核验办结")
+                    format!(
+                        "{case_no}：核验期限（{due}）尚未届满，不能按逾期未核验办结或允许逾期核验"
+                    )
                 }
+                WindowEnded { case_no, ended } => format!(
+                    "{case_no}：30 天核验期已于 {ended} 届满；科室负责人可按逾期未核验办结，或允许逾期核验"
+                ),
                 AlreadyExtended { case_no, days } => {
                     format!("{case_no}：决定期限已延长 {days} 个工作日，每案只能延长一次")
                 }

@@ -85,6 +85,10 @@ pub(crate) const REOPENS: &[&str] = &[
     "单位提交情况说明（申请人因病住院未能按期核验），同意恢复核验。",
     "申请人已到窗口办理，经负责人同意恢复核验。",
 ];
+pub(crate) const ALLOW_LATES: &[&str] = &[
+    "申请人因航班延误逾期到场，单位提交情况说明，同意逾期核验。",
+    "单位经办人说明逾期原因，经负责人同意办理逾期核验。",
+];
 pub(crate) const WITHDRAW_ASKED: &[&str] =
     &["用人单位申请撤回。", "申请人放弃来华工作，单位申请撤回。"];
 pub(crate) const WITHDRAW_UPSTREAM: &str = "用人单位通过系统撤回申请。";

@@ -52,6 +52,11 @@ pub enum Action {
     Lapse {
         reason: String,
     },
+    /// A supervisor lets the next verification proceed after the window ended (FAQ Q3: the
+    /// applicant bears the consequences of verifying late, so someone must decide it).
+    AllowLate {
+        reason: String,
+    },
     Reopen {
         reason: String,
     },
@@ -85,6 +90,7 @@ impl Action {
             Action::CorrectEntry { .. } => "correct_entry",
             Action::Verify { .. } => "verify",
             Action::Lapse { .. } => "lapse",
+            Action::AllowLate { .. } => "allow_late",
             Action::Reopen { .. } => "reopen",
             Action::Extend { .. } => "extend",
             Action::Note { .. } => "note",
@@ -102,6 +108,7 @@ impl Action {
             | Action::Withdraw { reason }
             | Action::CorrectEntry { reason, .. }
             | Action::Lapse { reason }
+            | Action::AllowLate { reason }
             | Action::Reopen { reason }
             | Action::Extend { reason, .. } => Some(reason),
             Action::Note { text } => Some(text),
@@ -130,6 +137,13 @@ pub struct Event {
     pub to: Stage,
     #[serde(flatten)]
     pub action: Action,
+    /// The permit or decision-document number this event issued, from the store's sequence.
+    /// Absent from events written before the sequences existed (see `numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// A verification after the window ended, allowed by a supervisor beforehand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 impl Event {

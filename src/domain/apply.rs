@@ -3,11 +3,13 @@
 
 use super::action::{Action, Event};
 use super::case::{
-    Case, Claim, DecisionClock, Pause, PreAuditClock, Recommendation, Submission, Verdict,
+    Case, Claim, DecisionClock, LateAllowance, Pause, PreAuditClock, Recommendation, Submission,
+    Verdict,
 };
 use super::model::Stage;
+use super::numbers::{Series, derived_from_case_no};
 use super::refusal::Refusal;
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The stage `action` would move `case` to, if the transition exists (used to preview actions).
 pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
@@ -16,6 +18,16 @@ pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
         (Action::Submit { .. }, _) => PreAudit,
         (Action::Approve { .. }, PreAudit) => Review,
         (Action::Approve { .. } | Action::Refuse { .. }, Review) => Decision,
+        // The applicant already in China (entry on file): the window runs from the Notification.
+        (Action::Approve { .. }, Decision)
+            if case.kind.issues_notification() && case.entry_date.is_some() =>
+        {
+            if case.category.needs_verification() {
+                Verification
+            } else {
+                Completed
+            }
+        }
         (Action::Approve { .. }, Decision) if case.kind.issues_notification() => Notified,
         (Action::Approve { .. }, Decision) => Completed,
         (Action::Refuse { .. }, Decision) => Refused,
@@ -36,20 +48,13 @@ pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
     Some(to)
 }
 
-/// The number on the Work Permit Notification: the city, the year, the case's serial digits.
-fn permit_number(case_no: &str, on: NaiveDate) -> String {
-    format!("440100{}{:0>8}", on.year(), serial_digits(case_no))
-}
-
-/// The number of the Decision on Permitting Administrative License (准予行政许可决定书).
-fn decision_document_number(case_no: &str, on: NaiveDate) -> String {
-    format!("WPD{}{:0>8}", on.year(), serial_digits(case_no))
-}
-
-fn serial_digits(case_no: &str) -> String {
-    let digits: String = case_no.chars().filter(char::is_ascii_digit).collect();
-    let start = digits.len().saturating_sub(8);
-    digits[start..].to_string()
+/// The number an event issued: the one it carries, or for a history written before numbers came
+/// from the store's sequences, the one the old rule derived from the case number.
+fn issued_number(event: &Event, series: Series) -> String {
+    event
+        .number
+        .clone()
+        .unwrap_or_else(|| derived_from_case_no(series, &event.case_no, event.date()))
 }
 
 /// Folds one event into a case (`None` before the first event). This is the whole state machine;
@@ -75,7 +80,16 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
         stage: case.stage,
         hint: None,
     };
-    let to = next_stage(case, &event.action);
+    let mut to = next_stage(case, &event.action);
+    // Histories written before issue 15 signed an in-China case into `notified` although its
+    // entry was on file; they still replay, and `check` reports the case.
+    if case.stage == Stage::Decision
+        && event.to == Stage::Notified
+        && case.kind.issues_notification()
+        && matches!(event.action, Action::Approve { .. })
+    {
+        to = Some(Stage::Notified);
+    }
     if let Some(to) = to {
         next.stage = to;
         // A claim belongs to its stage, except that a returned case keeps its holder and goes
@@ -135,16 +149,16 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
                     if let Some(clock) = next.decision.as_mut() {
                         clock.ended = Some(day);
                     }
-                    match next.stage {
-                        Stage::Notified => {
+                    if next.stage == Stage::Refused {
+                        next.closed_on = Some(day);
+                    } else {
+                        next.permit_no = Some(issued_number(event, Series::Permit));
+                        if case.kind.issues_notification() {
                             next.notified_on = Some(day);
-                            next.permit_no = Some(permit_number(&case.case_no, day));
                         }
-                        Stage::Completed => {
-                            next.permit_no = Some(permit_number(&case.case_no, day));
+                        if next.stage == Stage::Completed {
                             next.closed_on = Some(day);
                         }
-                        _ => next.closed_on = Some(day),
                     }
                 }
                 _ => return Err(wrong_stage()),
@@ -219,8 +233,9 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
         Action::Verify { checklist } => {
             guard_stage(case.stage == Stage::Verification)?;
             next.verified_on = Some(day);
+            next.verified_late = event.late;
             next.closed_on = Some(day);
-            next.decision_doc_no = Some(decision_document_number(&case.case_no, day));
+            next.decision_doc_no = Some(issued_number(event, Series::DecisionDocument));
             if let Some(issued_on) = checklist.exam_issued_on {
                 next.exam_report = Some(super::case::ExamReport {
                     issued_on,
@@ -233,9 +248,24 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             guard_stage(case.stage == Stage::Verification)?;
             next.closed_on = Some(day);
         }
-        Action::Reopen { .. } => {
+        Action::AllowLate { reason } => {
+            guard_stage(case.stage == Stage::Verification)?;
+            next.late_allowed = Some(LateAllowance {
+                by: event.actor.clone(),
+                on: day,
+                reason: reason.clone(),
+            });
+        }
+        Action::Reopen { reason } => {
             guard_stage(case.stage == Stage::Lapsed)?;
             next.closed_on = None;
+            // Reopening a lapsed window is the supervisor's decision to let the applicant verify
+            // late.
+            next.late_allowed = Some(LateAllowance {
+                by: event.actor.clone(),
+                on: day,
+                reason: reason.clone(),
+            });
         }
         Action::Extend { days, .. } => {
             guard_stage(matches!(case.stage, Stage::Review | Stage::Decision))?;
@@ -310,6 +340,8 @@ fn open_case(s: &Submission, at: DateTime<FixedOffset>) -> Case {
         e_card_registered_on: None,
         verification_returns: 0,
         verified_on: None,
+        late_allowed: None,
+        verified_late: false,
         decision_doc_no: None,
         closed_on: None,
         version: 1,

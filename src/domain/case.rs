@@ -76,6 +76,15 @@ pub struct Recommendation {
     pub reason: Option<String>,
 }
 
+/// A supervisor's decision that the next verification may proceed after the window ended
+/// (`allow_late`, or a reopening after a lapse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateAllowance {
+    pub by: String,
+    pub on: NaiveDate,
+    pub reason: String,
+}
+
 /// A stretch of days during which a working-day timer does not run: from the day after `from`
 /// through `until` (the resubmission day), or open while the case is still returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +142,11 @@ pub struct Case {
     /// Deficiencies recorded at the window; the verification window keeps running.
     pub verification_returns: u32,
     pub verified_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_allowed: Option<LateAllowance>,
+    /// Verified after the window ended, as a supervisor allowed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified_late: bool,
     pub decision_doc_no: Option<String>,
     pub closed_on: Option<NaiveDate>,
     pub version: i64,

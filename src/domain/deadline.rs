@@ -20,6 +20,9 @@ pub struct Policy {
     pub due_soon_calendar_days: u32,
     pub max_extension_days: u32,
     pub four_eyes: bool,
+    /// The card integration's changeover day (1 December 2024, FAQ Q8): applications in transit
+    /// then (legacy) restarted in pre-audit on it, so their pre-audit clock runs from it.
+    pub changeover: NaiveDate,
 }
 
 impl Default for Policy {
@@ -34,6 +37,7 @@ impl Default for Policy {
             due_soon_calendar_days: 5,
             max_extension_days: 10,
             four_eyes: true,
+            changeover: NaiveDate::from_ymd_opt(2024, 12, 1).unwrap_or(NaiveDate::MIN),
         }
     }
 }
@@ -179,22 +183,34 @@ impl Clocks<'_> {
         }
     }
 
+    /// The pre-audit run. A return for correction ends it (met if on or before the due day),
+    /// whatever happens to the case while it is with the employer; a resubmission starts a new
+    /// run (issue 15, defect 5).
     pub fn pre_audit(&self, case: &Case) -> Deadline {
         let clock = &case.pre_audit;
-        let due = match clock.paused_since {
-            Some(_) if clock.ended.is_none() => None,
-            _ => Some(
-                self.calendar
-                    .add_working_days(clock.started, self.policy.pre_audit_working_days),
-            ),
+        let started = if case.legacy {
+            clock.started.max(self.policy.changeover)
+        } else {
+            clock.started
         };
-        self.deadline(TimerKind::PreAudit, clock.started, due, clock.ended)
+        let due = self
+            .calendar
+            .add_working_days(started, self.policy.pre_audit_working_days);
+        let ended = clock.paused_since.or(clock.ended);
+        self.deadline(TimerKind::PreAudit, started, Some(due), ended)
     }
 
     pub fn decision(&self, case: &Case) -> Option<Deadline> {
         let clock = case.decision.as_ref()?;
         let due = decision_due(clock, case.category, self.policy, self.calendar);
-        Some(self.deadline(TimerKind::Decision, clock.started, due, clock.ended))
+        let mut deadline = self.deadline(TimerKind::Decision, clock.started, due, clock.ended);
+        if deadline.state == DeadlineState::Met
+            && decision_overran_before_pause(clock, case.category, self.policy, self.calendar)
+                .is_some()
+        {
+            deadline.state = DeadlineState::Missed;
+        }
+        Some(deadline)
     }
 
     pub fn verification(&self, case: &Case) -> Option<Deadline> {
@@ -250,7 +266,13 @@ impl Clocks<'_> {
             Stage::PreAudit => Some(self.pre_audit(case)),
             Stage::Returned => match case.returned_from {
                 Some(Stage::Review) => self.decision(case),
-                _ => Some(self.pre_audit(case)),
+                // Nothing of the office's runs while the employer corrects.
+                _ => Some(self.deadline(
+                    TimerKind::PreAudit,
+                    self.pre_audit(case).started,
+                    None,
+                    None,
+                )),
             },
             Stage::Review | Stage::Decision => self.decision(case),
             Stage::Verification => self.verification(case),
@@ -269,24 +291,48 @@ impl Clocks<'_> {
 }
 
 /// The decision timer's due day, or `None` while it is paused. Working days inside a pause (after
-/// the return day, through the resubmission day) are not counted.
+/// the return day, through the resubmission day) are not counted. A run returned on or after its
+/// due day has no working days left: it is due on the day of its resubmission, because the
+/// employer's correction time is never the office's delay (issue 15, defect 1).
 pub fn decision_due(
     clock: &DecisionClock,
     category: Category,
     policy: &Policy,
     calendar: &Calendar,
 ) -> Option<NaiveDate> {
-    let budget = policy.decision_working_days(category) + clock.extension_days.unwrap_or(0);
-    let mut remaining = i64::from(budget);
+    let mut remaining = i64::from(policy.decision_working_days(category))
+        + i64::from(clock.extension_days.unwrap_or(0));
     let mut cursor = clock.started;
     for pause in &clock.pauses {
         let used = calendar.working_days_between(cursor, pause.from).max(0);
-        if used >= remaining {
-            break;
-        }
-        remaining -= used;
+        remaining = (remaining - used).max(0);
         cursor = pause.until?;
     }
     let remaining = u32::try_from(remaining).unwrap_or(0);
     Some(calendar.add_working_days(cursor, remaining))
+}
+
+/// The due day the decision run had already passed when it was returned, if it was: such a run
+/// was missed by the office, whatever happens after the employer's correction.
+pub fn decision_overran_before_pause(
+    clock: &DecisionClock,
+    category: Category,
+    policy: &Policy,
+    calendar: &Calendar,
+) -> Option<NaiveDate> {
+    let mut remaining = i64::from(policy.decision_working_days(category))
+        + i64::from(clock.extension_days.unwrap_or(0));
+    let mut cursor = clock.started;
+    for pause in &clock.pauses {
+        let due_then = calendar.add_working_days(cursor, u32::try_from(remaining).unwrap_or(0));
+        if pause.from > due_then {
+            return Some(due_then);
+        }
+        remaining = (remaining - calendar.working_days_between(cursor, pause.from).max(0)).max(0);
+        match pause.until {
+            Some(until) => cursor = until,
+            None => return None,
+        }
+    }
+    None
 }

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod deadline;
 pub mod ids;
 pub mod model;
+pub mod numbers;
 pub mod queue;
 pub mod refusal;
 pub mod transition;
@@ -27,6 +28,7 @@ pub use checklist::Checklist;
 pub use clock::Clock;
 pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
 pub use model::{Category, Kind, Presenter, Role, Stage};
+pub use numbers::Series;
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
 pub use transition::{

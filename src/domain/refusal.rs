@@ -2,6 +2,7 @@
 //! INTERFACE.md for each kind of refusal.
 
 use super::model::{Role, Stage};
+use chrono::NaiveDate;
 
 /// An action's or a field's name. Spelled as an alias so serde's derive does not take the field
 /// for a string borrowed from the input (a refusal read from a server outlives that input).
@@ -60,9 +61,13 @@ pub enum Refusal {
         failures: Vec<String>,
     },
     #[error(
-        "{case_no}: the verification window is not overdue (due {due}); only an overdue verification can lapse"
+        "{case_no}: the verification window is not overdue (due {due}); only an overdue verification can lapse or be verified late"
     )]
     NotOverdue { case_no: String, due: String },
+    #[error(
+        "{case_no}: the 30-day window ended on {ended}; a supervisor may lapse the case or allow a late verification"
+    )]
+    WindowEnded { case_no: String, ended: NaiveDate },
     #[error(
         "{case_no}: the decision deadline was already extended by {days} working days; it can be extended once"
     )]

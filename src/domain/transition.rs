@@ -7,15 +7,22 @@ use super::case::{Case, Submission, Verdict};
 use super::deadline::{Clocks, Policy};
 use super::ids;
 use super::model::{Role, Stage};
+use super::numbers::Series;
 use super::refusal::Refusal;
+use chrono::Datelike;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The longest reason or note accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
 
-/// Looks up other users, for `assign`.
+/// What the domain asks of the office around it: other users (for `assign`) and the next number
+/// of a yearly sequence (permit and decision-document numbers).
 pub trait Directory {
     fn actor(&self, name: &str) -> Option<Actor>;
+
+    /// Takes the next number of `series` for `year`, for `case_no`; `None` when this entry point
+    /// cannot issue numbers.
+    fn issue_number(&self, series: Series, year: i32, case_no: &str) -> Option<String>;
 }
 
 /// The moment and rules an action is decided under.
@@ -40,6 +47,7 @@ pub fn submit(
     actor: &Actor,
     ctx: &Context,
 ) -> Result<(Case, Event), Refusal> {
+    let submission = normalize_submission(submission);
     validate_submission(&submission)?;
     let role = pick_role(actor, SUBMITTERS).ok_or_else(|| Refusal::WrongRole {
         case_no: submission.case_no.clone(),
@@ -59,6 +67,8 @@ pub fn submit(
         action: Action::Submit {
             submission: Box::new(submission),
         },
+        number: None,
+        late: false,
     };
     let case = apply(None, &event)?;
     Ok((case, event))
@@ -84,6 +94,12 @@ pub fn check_case_no(case_no: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What the office corrects rather than refuses: a passport number typed in lower case.
+pub fn normalize_submission(mut s: Submission) -> Submission {
+    s.applicant.passport_no = ids::normalize_passport(&s.applicant.passport_no);
+    s
+}
+
 /// Checks a submission's fields; the first bad field is reported with the case number.
 pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
     let invalid = |field: &'static str, message: String| Refusal::Invalid {
@@ -95,6 +111,8 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
     if s.applicant.name.trim().is_empty() {
         return Err(invalid("applicant.name", "must not be empty".into()));
     }
+    ids::validate_latin_name(&s.applicant.name)
+        .map_err(|e| invalid("applicant.name", e.to_string()))?;
     ids::validate_passport(&s.applicant.passport_no)
         .map_err(|e| invalid("applicant.passport_no", e.to_string()))?;
     ids::validate_nationality(&s.applicant.nationality)
@@ -103,6 +121,16 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
         return Err(invalid("employer.name", "must not be empty".into()));
     }
     ids::validate_uscc(&s.employer.uscc).map_err(|e| invalid("employer.uscc", e.to_string()))?;
+    if s.legacy && s.kind != super::model::Kind::OverseasNew {
+        return Err(invalid(
+            "legacy",
+            format!(
+                "only overseas_new cases may be legacy (in transit for the physical permit card on \
+                 1 December 2024, FAQ Q8); this case is {}",
+                s.kind
+            ),
+        ));
+    }
     if s.entry_date.is_some() && !(s.legacy || s.kind == super::model::Kind::NewNotification) {
         return Err(invalid(
             "entry_date",
@@ -129,17 +157,46 @@ pub fn decide(
     let role = authorize(case, actor, &action)?;
     check_rules(case, actor, &action, ctx)?;
     check_claim(case, actor, &action)?;
+    let to = next_stage(case, &action).unwrap_or(case.stage);
+    let number = match issues_number(case, &action, to) {
+        Some(series) => Some(
+            ctx.directory
+                .issue_number(series, ctx.today().year(), &case.case_no)
+                .ok_or_else(|| Refusal::WrongStage {
+                    case_no: case.case_no.clone(),
+                    action: action.name(),
+                    stage: case.stage,
+                    hint: Some(format!("no {} number can be issued here", series.as_str())),
+                })?,
+        ),
+        None => None,
+    };
     let event = Event {
         case_no: case.case_no.clone(),
         at: ctx.now,
         actor: actor.name.clone(),
         role,
         from: Some(case.stage),
-        to: next_stage(case, &action).unwrap_or(case.stage),
+        to,
+        late: matches!(action, Action::Verify { .. }) && window_ended(case, ctx).is_some(),
         action,
+        number,
     };
     let next = apply(Some(case), &event)?;
     Ok((next, event))
+}
+
+/// The sequence an action taking `case` to `to` draws a number from: signing an approval issues
+/// the permit number, verification the decision document's.
+pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> {
+    match (action, case.stage, to) {
+        (Action::Approve { .. }, Stage::Decision, Stage::Notified | Stage::Completed)
+        | (Action::Approve { .. }, Stage::Decision, Stage::Verification) => Some(Series::Permit),
+        (Action::Verify { .. }, Stage::Verification, Stage::Completed) => {
+            Some(Series::DecisionDocument)
+        }
+        _ => None,
+    }
 }
 
 fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Refusal> {
@@ -233,7 +290,7 @@ fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Optio
         (Action::Resubmit, Returned) => &[System, Admin],
         (Action::RecordEntry { .. }, Notified) => &[Clerk, System],
         (Action::CorrectEntry { .. } | Action::Verify { .. }, Verification) => &[Clerk],
-        (Action::Lapse { .. }, Verification) => &[Supervisor],
+        (Action::Lapse { .. } | Action::AllowLate { .. }, Verification) => &[Supervisor],
         (Action::Reopen { .. }, Lapsed) => &[Supervisor],
         (Action::Extend { .. }, Review | Decision) => &[Supervisor],
         (Action::Note { .. }, _) => &[Approver, Supervisor, Clerk, Admin, System],
@@ -320,7 +377,15 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 stage: case.stage,
             });
         }
-        (Action::Lapse { .. }, Stage::Verification) => {
+        (Action::AllowLate { .. }, Stage::Verification) if case.late_allowed.is_some() => {
+            return Err(Refusal::WrongStage {
+                case_no: case_no(),
+                action: action.name(),
+                stage: case.stage,
+                hint: Some("a late verification is already allowed".into()),
+            });
+        }
+        (Action::Lapse { .. } | Action::AllowLate { .. }, Stage::Verification) => {
             let window = ctx.clocks.verification(case);
             let overdue = window
                 .as_ref()
@@ -358,6 +423,15 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         }
         (Action::RecordEntry { date }, Stage::Notified)
         | (Action::CorrectEntry { date, .. }, Stage::Verification) => {
+            if let Some(registered) = case.e_card_registered_on.filter(|r| r < date) {
+                return Err(Refusal::Invalid {
+                    case_no: case_no(),
+                    field: "date",
+                    message: format!(
+                        "entry {date} is after the e-card registration of {registered}; the applicant registers after entering China"
+                    ),
+                });
+            }
             let may_precede = case.legacy || case.kind == super::model::Kind::NewNotification;
             if let Some(notified) = case.notified_on {
                 if *date < notified && !may_precede {
@@ -371,7 +445,27 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 }
             }
         }
+        // FAQ Q3, Q5: the applicant registers the e-card after entering China.
+        (Action::ECardRegistered { date }, _) => {
+            if let Some(entry) = case.entry_date.filter(|entry| date < entry) {
+                return Err(Refusal::Invalid {
+                    case_no: case_no(),
+                    field: "date",
+                    message: format!(
+                        "e-card registration {date} is before the entry of {entry}; the applicant registers after entering China"
+                    ),
+                });
+            }
+        }
         (Action::Verify { checklist }, Stage::Verification) => {
+            if let Some(ended) = window_ended(case, ctx) {
+                if case.late_allowed.is_none() {
+                    return Err(Refusal::WindowEnded {
+                        case_no: case_no(),
+                        ended,
+                    });
+                }
+            }
             let failures =
                 checklist.failures(ctx.today(), ctx.clocks.policy.exam_report_valid_months);
             if !failures.is_empty() {
@@ -472,6 +566,14 @@ pub fn is_release_for_disabled_holder(
         && actor.has(Role::Admin)
         && case.assignee().is_some()
         && !holder_active
+}
+
+/// The last day of the verification window, once it has passed.
+fn window_ended(case: &Case, ctx: &Context) -> Option<NaiveDate> {
+    let window = ctx.clocks.verification(case)?;
+    (window.state == super::deadline::DeadlineState::Overdue)
+        .then_some(window.due)
+        .flatten()
 }
 
 fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {

@@ -384,6 +384,15 @@ impl crate::domain::Directory for TxDirectory<'_> {
     fn actor(&self, name: &str) -> Option<Actor> {
         users::actor(self.0, name).ok().flatten()
     }
+
+    fn issue_number(
+        &self,
+        series: crate::domain::Series,
+        year: i32,
+        case_no: &str,
+    ) -> Option<String> {
+        super::numbers::issue(self.0, series, year, case_no).ok()
+    }
 }
 
 impl Store {
@@ -515,6 +524,7 @@ impl Store {
                     .map(|e| e.event().at.to_rfc3339())
                     .unwrap_or_default();
                 let id = insert_row(tx, case, &clocks, &stamp)?;
+                super::numbers::register(tx, case)?;
                 entries.push((id, search::index_text(case)));
                 for event in events {
                     head = chain::append_encoded(tx, &head, id, event)?;

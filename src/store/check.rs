@@ -148,6 +148,8 @@ impl Store {
             report.problems.extend(state_problems);
         }
         self.check_counts(&mut report)?;
+        self.check_numbers(&mut report)?;
+        self.check_stale_rules(&mut report)?;
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
         }

@@ -15,10 +15,12 @@ mod error;
 mod figures;
 pub mod import;
 mod meta;
+mod numbers;
 pub mod outbox;
 pub mod queues;
 mod schema;
 pub mod search;
+mod stale_rules;
 pub mod upstream;
 mod users;
 

@@ -129,6 +129,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     LEGACY_INDEXES,
     STORE_ID,
     super::admin::ADMIN_EVENTS,
+    NUMBER_SEQUENCES,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
@@ -235,6 +236,32 @@ CREATE INDEX cases_legacy_no ON cases (case_no) WHERE legacy = 1;
 /// handshake, and a spool directory is bound to the store that first used it.
 const STORE_ID: &str = r#"
 INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+"#;
+
+/// Migration 8: permit and decision-document numbers from per-year sequences (issue 15), never
+/// from the case number. `issued_numbers` registers every number once per series (its primary
+/// key is the unique index); the numbers already issued are registered first, so a sequence
+/// skips them (a duplicate among them stays for `check` to report).
+const NUMBER_SEQUENCES: &str = r#"
+CREATE TABLE number_sequences (
+    series TEXT NOT NULL,
+    year   INTEGER NOT NULL,
+    last   INTEGER NOT NULL,
+    PRIMARY KEY (series, year)
+) STRICT;
+
+CREATE TABLE issued_numbers (
+    series  TEXT NOT NULL,
+    number  TEXT NOT NULL,
+    case_no TEXT NOT NULL,
+    PRIMARY KEY (series, number)
+) STRICT, WITHOUT ROWID;
+
+INSERT OR IGNORE INTO issued_numbers (series, number, case_no)
+    SELECT 'permit', permit_no, case_no FROM cases WHERE permit_no IS NOT NULL ORDER BY id;
+INSERT OR IGNORE INTO issued_numbers (series, number, case_no)
+    SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no FROM cases
+    WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL ORDER BY id;
 "#;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

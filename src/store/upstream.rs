@@ -143,6 +143,15 @@ impl Directory for NoDirectory {
     fn actor(&self, _name: &str) -> Option<Actor> {
         None
     }
+
+    fn issue_number(
+        &self,
+        _series: crate::domain::Series,
+        _year: i32,
+        _case_no: &str,
+    ) -> Option<String> {
+        None
+    }
 }
 
 pub(crate) fn require_role(conn: &Connection, user: &str, role: Role, what: &str) -> Result<Actor> {

@@ -297,6 +297,8 @@ impl Store {
                     from: Some(case.stage),
                     to: case.stage,
                     action: crate::domain::Action::Release,
+                    number: None,
+                    late: false,
                 };
                 let next = crate::domain::apply(Some(&case), &event)?;
                 super::cases::update(tx, id, &case, &next, &clocks, &now.to_rfc3339())?;

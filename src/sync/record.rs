@@ -338,6 +338,7 @@ fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
     );
     let passport_no = f
         .text(a, "passport_no", "applicant.passport_no", true, usize::MAX)
+        .map(|p| ids::normalize_passport(&p))
         .and_then(|p| match ids::validate_passport(&p) {
             Ok(()) => Some(p),
             Err(e) => {
@@ -349,11 +350,15 @@ fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
         .text(a, "nationality", "applicant.nationality", true, usize::MAX)
         .and_then(|n| match ids::validate_nationality(&n) {
             Ok(()) => Some(n),
-            Err(_) => {
+            Err(ids::IdError::Nationality(_)) => {
                 f.error(
                     "applicant.nationality",
                     format!("\"{}\" is not an ISO 3166-1 alpha-3 code", excerpt(&n)),
                 );
+                None
+            }
+            Err(e) => {
+                f.error("applicant.nationality", e.to_string());
                 None
             }
         });

@@ -30,7 +30,7 @@ fn national_day() -> World {
     // N4 (C, 2): entered Tue 09-01 -> window due Thu 10-01 (a holiday: calendar days); lapsed
     // Sat 10-10, reopened Sun 10-11: overdue again.
     // N5 (B, 2): entered 09-10 -> due Sat 10-10, verified that day (met).
-    // N6 (C, 2): entered 09-05 -> due Mon 10-05, verified Thu 10-08 (late).
+    // N6 (C, 2): entered 09-05 -> due Mon 10-05, verified Thu 10-08 (late, allowed).
     for (no, category, entry) in [
         ("ND-04", Category::C, "2026-09-01"),
         ("ND-05", Category::B, "2026-09-10"),
@@ -61,6 +61,15 @@ fn national_day() -> World {
         },
     );
     w.verified("ND-05", "2026-10-10");
+    // Late: a supervisor allows it first (issue 15, defect 4).
+    w.act(
+        "ND-06",
+        "wang.fang",
+        "2026-10-08",
+        Action::AllowLate {
+            reason: reason("holiday travel"),
+        },
+    );
     w.verified("ND-06", "2026-10-08");
     // N7 (C, 1): Mon 09-14: due 15, 16, 17, 18, 20(Sun) -> Sun 09-20; withdrawn 09-28: missed.
     w.submit("ND-07", Kind::DomesticNew, Category::C, 1, "2026-09-14");

@@ -175,6 +175,22 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
             lines.push(Line::from(vec![label(t), Span::raw(s(&value))]));
         }
     }
+    if let Some(allowed) = &case.late_allowed {
+        lines.push(Line::from(vec![
+            label(T::LateAllowed),
+            Span::raw(format!(
+                "{} {} {}{}",
+                s(&allowed.by),
+                allowed.on,
+                s(&allowed.reason),
+                if case.verified_late {
+                    lang.pick("  (verified late)", "（已逾期核验）")
+                } else {
+                    ""
+                }
+            )),
+        ]));
+    }
     if let Some(rec) = &case.recommendation {
         lines.push(Line::from(vec![
             label(T::Recommended),
@@ -214,6 +230,12 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
             ),
             Span::styled(format!("{} ", lang.action(&e.action)), theme.bold()),
         ];
+        if e.late {
+            head.push(Span::styled(
+                lang.pick("LATE ", "逾期 ").to_string(),
+                theme.bold(),
+            ));
+        }
         let head_width: usize = head.iter().map(|span| span.width()).sum();
         if head_width + transition.width() <= inner_width {
             head.push(Span::raw(transition));

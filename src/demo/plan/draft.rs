@@ -74,7 +74,8 @@ impl Drafting<'_> {
     /// Claimed before the reform and returned so the employer restarts on the new process.
     fn legacy_restart(&mut self) -> ControlFlow<()> {
         let holder = Who::Approver(self.approver);
-        let claimed = Gap::After(REFORM, self.rng.u8(0..6));
+        // Within the restarted pre-audit's five working days (issue 15, defect 9).
+        let claimed = Gap::After(REFORM, self.rng.u8(0..3));
         self.draft.push(Op::Claim, holder, claimed);
         let returned = Gap::Wd(self.rng.u8(0..2));
         self.draft.push(Op::Return(RESTART), holder, returned);

@@ -2,7 +2,7 @@
 
 mod draft;
 
-use super::goals::{COVERAGE, Goal, State, choose_category, choose_kind, random_spec};
+use super::goals::{At, COVERAGE, Goal, State, choose_category, choose_kind, random_spec};
 use super::timeline::{Draft, Env, Op, REFORM, Who, expiring_report, resolve, window_start};
 use crate::domain::case::ExamReport;
 use crate::domain::{Category, Kind};
@@ -147,7 +147,10 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
     let category = choose_category(rng, &spec);
     let legacy = spec.legacy && kind == Kind::OverseasNew;
     let may_enter_first = legacy || kind == Kind::NewNotification;
+    // An applicant already in China never waits for entry: signing starts the window.
+    let awaits_entry = matches!(spec.goal, Goal::Notified | Goal::Withdrawn(At::Notified));
     let entered_first = may_enter_first
+        && !awaits_entry
         && spec.entered.unwrap_or_else(|| {
             let p = if legacy { 70 } else { 60 };
             // Open verification timers are pinned to the entry day unless the applicant entered first.
@@ -184,6 +187,16 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
                 break;
             }
             start = start - Days::new(over as u64 + rng.u64(0..4));
+        }
+        // Nothing but a legacy case was submitted before the card integration: a plan that
+        // fits between the changeover day and today starts on the changeover day (only a demo
+        // dated soon after the changeover has plans too long for that).
+        if !legacy && dates[0] < REFORM {
+            let mut since = Vec::with_capacity(dates.len());
+            resolve(env, &draft, REFORM, &mut since);
+            if since.last().is_some_and(|last| *last <= env.today) {
+                dates = since;
+            }
         }
     }
     let mut draft = draft;

@@ -93,7 +93,8 @@ impl Env {
             }
         }
         Env {
-            window_start: today - Days::new(730),
+            // Only legacy cases began before the card integration (issue 15, defect 9).
+            window_start: (today - Days::new(730)).max(REFORM),
             leave_day: today - Days::new(200),
             legacy_ok: today >= NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or(REFORM),
             calendar,

@@ -15,6 +15,8 @@ pub(crate) struct Cast {
     pub approvers: [Actor; 4],
     pub supervisors: [Actor; 2],
     pub clerks: [Actor; 2],
+    /// The demo's number sequences, per series and year; the store registers what they gave.
+    pub numbers: std::sync::Mutex<std::collections::HashMap<(crate::domain::Series, i32), u64>>,
 }
 
 impl Cast {
@@ -41,6 +43,7 @@ impl Cast {
                 person("liu.yang", &[Role::Clerk]),
                 person("zhou.na", &[Role::Clerk]),
             ],
+            numbers: Default::default(),
         }
     }
 
@@ -64,6 +67,18 @@ impl Directory for Cast {
             .chain([&self.admin])
             .find(|a| a.name == name)
             .cloned()
+    }
+
+    fn issue_number(
+        &self,
+        series: crate::domain::Series,
+        year: i32,
+        _case_no: &str,
+    ) -> Option<String> {
+        let mut numbers = self.numbers.lock().ok()?;
+        let last = numbers.entry((series, year)).or_insert(0);
+        *last += 1;
+        Some(series.format(year, *last))
     }
 }
 
@@ -188,6 +203,26 @@ pub(crate) fn walk(
             }
         }
         let refused = |message: String| Some(Refused { message });
+        // A verification the plan's office days pushed past the window: a supervisor allows it
+        // first, as the office would have to.
+        if let Some(current) = case.as_ref().filter(|c| op == Op::Verify && late(c, &ctx)) {
+            let whys = crate::demo::texts::ALLOW_LATES;
+            let why = whys[rng.usize(..whys.len())];
+            let allow = Action::AllowLate {
+                reason: why.to_string(),
+            };
+            let supervisor = cast.actor(Who::Supervisor(0));
+            match decide(current, supervisor, allow, &ctx) {
+                Ok((next, event)) => {
+                    case = Some(next);
+                    events.push(event);
+                }
+                Err(refusal) => {
+                    let message = format!("{case_no}: allowing step {j} late: {refusal}");
+                    return (case, events, refused(message));
+                }
+            }
+        }
         let result = match (&case, op, submission.take()) {
             (None, Op::Submit, Some(first)) => submit(first, actor, &ctx),
             (Some(current), op, None) if op != Op::Submit => {
@@ -214,6 +249,15 @@ pub(crate) fn walk(
         }
     }
     (case, events, None)
+}
+
+/// Whether verifying `case` now needs a supervisor's allowance first.
+fn late(case: &Case, ctx: &Context) -> bool {
+    case.late_allowed.is_none()
+        && ctx
+            .clocks
+            .verification(case)
+            .is_some_and(|w| w.state == crate::domain::DeadlineState::Overdue)
 }
 
 fn action(

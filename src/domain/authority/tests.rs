@@ -97,6 +97,8 @@ fn history_before_a_baseline_is_checked_against_who_it_knows() {
         from,
         to,
         action,
+        number: None,
+        late: false,
     };
     let submit = event(
         "system",

@@ -36,6 +36,24 @@ pub enum IdError {
     },
     #[error("nationality {0:?} is not an ISO 3166-1 alpha-3 code")]
     Nationality(String),
+    #[error("CHN: a citizen of China needs no foreigner's work permit")]
+    ChineseNationality,
+    #[error(
+        "{0}: residents of Hong Kong, Macao and Taiwan need no work permit to work in the mainland since 2018"
+    )]
+    NoPermitSince2018(String),
+    #[error(
+        "{name:?} is in Chinese, Japanese or Korean script; applicant.name is the passport's Latin spelling: put this name in name_native"
+    )]
+    NameInCjk { name: String },
+    #[error(
+        "{ch:?} at position {position} is not a Latin letter; applicant.name is the passport's Latin spelling (letters, spaces, - ' ,): the applicant's own script goes in name_native"
+    )]
+    NameCharacter {
+        /// 1-based.
+        position: usize,
+        ch: char,
+    },
     #[error("passport number must be 5-20 letters or digits, found {found} characters")]
     PassportLength { found: usize },
     #[error(
@@ -129,8 +147,14 @@ fn country(code: &str) -> Option<&'static (&'static str, &'static str)> {
         .and_then(|i| COUNTRIES.get(i))
 }
 
-/// Accepts current ISO 3166-1 alpha-3 codes, upper case only.
+/// Accepts current ISO 3166-1 alpha-3 codes, upper case only, of foreign nationalities: not China,
+/// nor Hong Kong, Macao or Taiwan, whose residents need no work permit since 2018.
 pub fn validate_nationality(code: &str) -> Result<(), IdError> {
+    match code {
+        "CHN" => return Err(IdError::ChineseNationality),
+        "HKG" | "MAC" | "TWN" => return Err(IdError::NoPermitSince2018(code.to_string())),
+        _ => {}
+    }
     match country(code) {
         Some(_) => Ok(()),
         None => Err(IdError::Nationality(excerpt(code))),
@@ -140,6 +164,47 @@ pub fn validate_nationality(code: &str) -> Result<(), IdError> {
 /// ISO 3166-1 English short name, e.g. `"CHN"` -> `"China"`.
 pub fn country_name(code: &str) -> Option<&'static str> {
     country(code).map(|&(_, name)| name)
+}
+
+/// A passport number as the office keeps it: surrounding spaces dropped, letters upper case.
+pub fn normalize_passport(no: &str) -> String {
+    no.trim().to_ascii_uppercase()
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x11FF | 0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x31BF
+        | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xA960..=0xA97F
+        | 0xAC00..=0xD7FF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || (c.is_alphabetic()
+            && matches!(u32::from(c), 0x00C0..=0x024F | 0x1E00..=0x1EFF))
+        // Combining accents, for names typed in decomposed form.
+        || matches!(u32::from(c), 0x0300..=0x036F)
+}
+
+/// The applicant's name as on the passport (FAQ Q5: the e-card is registered with it): Latin
+/// letters, spaces, `-`, `'` and `,`.
+pub fn validate_latin_name(name: &str) -> Result<(), IdError> {
+    if name.chars().any(is_cjk) {
+        return Err(IdError::NameInCjk {
+            name: excerpt(name),
+        });
+    }
+    match name
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| !(is_latin_letter(c) || matches!(c, ' ' | '-' | '\'' | ',')))
+    {
+        Some((i, ch)) => Err(IdError::NameCharacter {
+            position: i + 1,
+            ch,
+        }),
+        None => Ok(()),
+    }
 }
 
 pub fn validate_passport(no: &str) -> Result<(), IdError> {

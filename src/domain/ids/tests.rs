@@ -155,10 +155,20 @@ fn table_is_sorted_complete_and_well_formed() {
 
 #[test]
 fn nationality() {
-    for code in [
-        "CHN", "USA", "GBR", "DEU", "JPN", "KOR", "PRK", "HKG", "MAC", "TWN", "ABW", "ZWE",
-    ] {
+    for code in ["USA", "GBR", "DEU", "JPN", "KOR", "PRK", "ABW", "ZWE"] {
         assert_eq!(validate_nationality(code), Ok(()), "{code}");
+    }
+    // Not foreigners (issue 15): China, and Hong Kong, Macao and Taiwan since 2018.
+    assert_eq!(
+        validate_nationality("CHN"),
+        Err(IdError::ChineseNationality)
+    );
+    for code in ["HKG", "MAC", "TWN"] {
+        assert_eq!(
+            validate_nationality(code),
+            Err(IdError::NoPermitSince2018(code.into())),
+            "{code}"
+        );
     }
     // Two-letter, lower case, padded, withdrawn (Netherlands Antilles,
     // Yugoslavia), user-assigned (Kosovo's XKX, UN's UNO) and passport-only

@@ -68,6 +68,9 @@ pub struct SlaRow {
     pub share_met: Option<f64>,
     /// Withdrawn by the employer on or before the due day: not counted.
     pub withdrawn: i64,
+    /// Verifications after the window ended that a supervisor allowed (`allow_late`); counted in
+    /// `ended_late`.
+    pub allowed_late: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,10 +101,11 @@ enum Outcome {
     Late,
     RunningOverdue,
     Withdrawn,
+    AllowedLate,
 }
 
-/// One timer run that ended: `(timer, due, ended, by withdrawal)`.
-type Ended = (TimerKind, NaiveDate, NaiveDate, bool);
+/// One timer run that ended: `(timer, due, ended, by withdrawal, verified late as allowed)`.
+type Ended = (TimerKind, NaiveDate, NaiveDate, bool, bool);
 
 #[derive(Default)]
 struct Stats {
@@ -255,7 +259,7 @@ impl Store {
             });
         }
         let end = to.min(today);
-        let mut tally: BTreeMap<(usize, usize), [i64; 4]> = BTreeMap::new();
+        let mut tally: BTreeMap<(usize, usize), [i64; 5]> = BTreeMap::new();
         let mut stats = Stats::default();
         if from <= end {
             stats = self.for_each_history(from, end, |_, _, events| {
@@ -271,7 +275,7 @@ impl Store {
         }
         let mut rows = Vec::new();
         for (i, timer) in SLA_TIMERS.iter().enumerate() {
-            let mut all = [0i64; 4];
+            let mut all = [0i64; 5];
             for category in Category::ALL {
                 if *timer == TimerKind::Verification && !category.needs_verification() {
                     continue;
@@ -319,19 +323,27 @@ impl Store {
                 }
                 if prev.stage == Stage::PreAudit && next.stage != Stage::PreAudit {
                     if let Some(due) = clocks.pre_audit(prev).due {
-                        ended.push((TimerKind::PreAudit, due, day, withdrawn));
+                        ended.push((TimerKind::PreAudit, due, day, withdrawn, false));
                     }
                 }
                 let was_running = prev.decision.as_ref().is_some_and(|c| c.ended.is_none());
                 let now_ended = next.decision.as_ref().is_some_and(|c| c.ended.is_some());
                 if was_running && now_ended {
-                    if let Some(due) = clocks.decision(&next).and_then(|d| d.due) {
-                        ended.push((TimerKind::Decision, due, day, withdrawn));
+                    if let Some(deadline) = clocks.decision(&next) {
+                        // A run returned after its due day was missed, even if the case was then
+                        // signed on the day of its resubmission.
+                        let due = match (deadline.state, deadline.due) {
+                            (DeadlineState::Missed, _) => day.pred_opt(),
+                            (_, due) => due,
+                        };
+                        if let Some(due) = due {
+                            ended.push((TimerKind::Decision, due, day, withdrawn, false));
+                        }
                     }
                 }
                 if prev.stage == Stage::Verification && next.stage != Stage::Verification {
                     if let Some(due) = clocks.verification(prev).and_then(|d| d.due) {
-                        ended.push((TimerKind::Verification, due, day, withdrawn));
+                        ended.push((TimerKind::Verification, due, day, withdrawn, event.late));
                     }
                 }
             }
@@ -340,11 +352,12 @@ impl Store {
         let case = case?;
         let mut outcomes: Vec<(TimerKind, Outcome)> = ended
             .into_iter()
-            .filter(|(_, _, day, _)| (from..=end).contains(day))
-            .map(|(timer, due, day, withdrawn)| {
+            .filter(|(_, _, day, _, _)| (from..=end).contains(day))
+            .map(|(timer, due, day, withdrawn, late)| {
                 let outcome = match (day <= due, withdrawn) {
                     (true, true) => Outcome::Withdrawn,
                     (true, false) => Outcome::Met,
+                    (false, _) if late => Outcome::AllowedLate,
                     (false, _) => Outcome::Late,
                 };
                 (timer, outcome)
@@ -361,13 +374,30 @@ impl Store {
                 outcomes.push((deadline.timer, Outcome::RunningOverdue));
             }
         }
+        // A decision run paused (returned) after its due day is not overdue while the employer
+        // corrects, but the office had already missed it.
+        if let Some(clock) = case.decision.as_ref().filter(|c| c.ended.is_none()) {
+            let paused = clocks
+                .decision(&case)
+                .is_some_and(|d| d.state == DeadlineState::Paused);
+            let overran = crate::domain::deadline::decision_overran_before_pause(
+                clock,
+                case.category,
+                &self.settings.policy,
+                &self.calendar,
+            );
+            if paused && overran.is_some_and(|due| (from..=end).contains(&due)) {
+                outcomes.push((TimerKind::Decision, Outcome::RunningOverdue));
+            }
+        }
         Some((case.category, outcomes))
     }
 }
 
-fn sla_row(timer: TimerKind, category: Option<Category>, counts: [i64; 4]) -> SlaRow {
+fn sla_row(timer: TimerKind, category: Option<Category>, counts: [i64; 5]) -> SlaRow {
     let met = counts[Outcome::Met as usize];
-    let ended_late = counts[Outcome::Late as usize];
+    let allowed_late = counts[Outcome::AllowedLate as usize];
+    let ended_late = counts[Outcome::Late as usize] + allowed_late;
     let running_overdue = counts[Outcome::RunningOverdue as usize];
     let missed = ended_late + running_overdue;
     let counted = met + missed;
@@ -381,5 +411,6 @@ fn sla_row(timer: TimerKind, category: Option<Category>, counts: [i64; 4]) -> Sl
         counted,
         share_met: (counted > 0).then(|| met as f64 / counted as f64),
         withdrawn: counts[Outcome::Withdrawn as usize],
+        allowed_late,
     }
 }

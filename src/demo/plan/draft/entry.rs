@@ -35,12 +35,21 @@ impl Drafting<'_> {
             Who::System
         };
         if entered_first {
+            // Signing took the case straight to verification (or completed category A): the
+            // entry is on file already.
             self.pin_window(sign_step, true);
-        } else {
-            let gap = Gap::Cal(self.rng.u16(7..=80));
-            let enter = self.draft.push(Op::Enter, Who::System, gap);
-            self.pin_window(enter, false);
+            if self.category == Category::A {
+                return Break(());
+            }
+            if chance(self.rng, 50) {
+                let gap = Gap::Cal(self.rng.u16(1..=8));
+                self.draft.push(Op::ECard, Who::System, gap);
+            }
+            return Continue(());
         }
+        let gap = Gap::Cal(self.rng.u16(7..=80));
+        let enter = self.draft.push(Op::Enter, Who::System, gap);
+        self.pin_window(enter, false);
         if self.category == Category::A {
             if chance(self.rng, 50) {
                 let gap = Gap::Cal(self.rng.u16(1..=5));
