@@ -115,7 +115,8 @@ pub enum Command {
         #[arg(value_name = "DEST")]
         dest: PathBuf,
     },
-    /// Import case files (.jsonl or .csv); each file applies wholly or not at all (admin)
+    /// Import case files (.jsonl or .csv): every line is checked first and one bad line imports
+    /// nothing; a good file is written in short steps and an interrupted run resumes (admin)
     Import(ImportArgs),
     /// Exchange with the upstream reporting system through a spool directory (admin)
     Sync(SyncArgs),
