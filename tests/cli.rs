@@ -671,3 +671,47 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
         );
     }
 }
+
+/// The dotted names of a JSON object's scalar fields, in the object's own order.
+fn dotted(prefix: &str, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                dotted(&name, value, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+#[test]
+fn the_csv_export_has_every_field_of_case_list_json() {
+    let (_dir, db) = demo();
+    let rows = json(as_user(&mut pd(&db), "li.wei").args(["case", "list", "--queue", "pre-audit"]));
+    let row = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| !r["deadline"].is_null()))
+        .expect("a row with a deadline");
+    let mut fields = Vec::new();
+    dotted("", row, &mut fields);
+    let csv = as_user(&mut pd(&db), "li.wei")
+        .args(["export", "--queue", "pre-audit", "--format", "csv"])
+        .output()
+        .expect("export");
+    let text = String::from_utf8_lossy(&csv.stdout);
+    let mut header: Vec<String> = text
+        .lines()
+        .next()
+        .expect("a header")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    header.sort();
+    fields.sort();
+    assert_eq!(header, fields);
+}

@@ -13,29 +13,64 @@ use std::path::Path;
 
 const PAGE: usize = 500;
 
-pub const CSV_HEADER: &[&str] = &[
-    "case_no",
-    "kind",
-    "category",
-    "stage",
-    "legacy",
-    "assignee",
-    "version",
-    "applicant.name",
-    "applicant.name_native",
-    "applicant.passport_no",
-    "applicant.nationality",
-    "employer.name",
-    "employer.uscc",
-    "submitted_at",
-    "entry_date",
-    "deadline.timer",
-    "deadline.started",
-    "deadline.due",
-    "deadline.days_left",
-    "deadline.state",
-    "deadline.provisional",
+/// The CSV's columns, in order: the dotted names of `case list --json`'s fields (a test keeps the
+/// two alike) and how each cell is written. Text from people and upstream is made safe for
+/// spreadsheets; numbers are written as numbers.
+const COLUMNS: &[(&str, fn(&CaseRow) -> String)] = &[
+    ("case_no", |r| r.case_no.clone()),
+    ("kind", |r| r.kind.as_str().into()),
+    ("category", |r| r.category.as_str().into()),
+    ("stage", |r| r.stage.as_str().into()),
+    ("legacy", |r| r.legacy.to_string()),
+    ("assignee", |r| r.assignee.clone().unwrap_or_default()),
+    ("version", |r| r.version.to_string()),
+    ("applicant.name", |r| text(&r.applicant.name)),
+    ("applicant.name_native", |r| {
+        text(r.applicant.name_native.as_deref().unwrap_or_default())
+    }),
+    ("applicant.passport_no", |r| text(&r.applicant.passport_no)),
+    ("applicant.nationality", |r| text(&r.applicant.nationality)),
+    ("employer.name", |r| text(&r.employer.name)),
+    ("employer.uscc", |r| text(&r.employer.uscc)),
+    ("submitted_at", |r| r.submitted_at.clone()),
+    ("entry_date", |r| {
+        r.entry_date.map(|d| d.to_string()).unwrap_or_default()
+    }),
+    ("deadline.timer", |r| {
+        deadline(r, |d| Some(d.timer.as_str().to_string()))
+    }),
+    ("deadline.started", |r| {
+        deadline(r, |d| Some(d.started.to_string()))
+    }),
+    ("deadline.due", |r| {
+        deadline(r, |d| d.due.map(|d| d.to_string()))
+    }),
+    ("deadline.days_left", |r| {
+        deadline(r, |d| d.days_left.map(|n| n.to_string()))
+    }),
+    ("deadline.state", |r| {
+        deadline(r, |d| Some(d.state.as_str().to_string()))
+    }),
+    ("deadline.provisional", |r| {
+        deadline(r, |d| Some(d.provisional.to_string()))
+    }),
+    ("deadline.ended", |r| {
+        deadline(r, |d| d.ended.map(|d| d.to_string()))
+    }),
 ];
+
+fn text(value: &str) -> String {
+    crate::text::spreadsheet_safe(value).into_owned()
+}
+
+fn deadline(row: &CaseRow, cell: impl Fn(&crate::domain::Deadline) -> Option<String>) -> String {
+    row.deadline.as_ref().and_then(cell).unwrap_or_default()
+}
+
+/// The CSV's header row.
+pub fn csv_header() -> Vec<&'static str> {
+    COLUMNS.iter().map(|(name, _)| *name).collect()
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -65,34 +100,9 @@ fn format(args: &ExportArgs) -> Result<Format, Exit> {
     }
 }
 
-/// A row's CSV cells; text from people and upstream is made safe for spreadsheets.
+/// A row's CSV cells, in the order of [`csv_header`].
 fn csv_cells(row: &CaseRow) -> Vec<String> {
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    let text = |v: &str| crate::text::spreadsheet_safe(v).into_owned();
-    let d = row.deadline.as_ref();
-    vec![
-        row.case_no.clone(),
-        row.kind.as_str().into(),
-        row.category.as_str().into(),
-        row.stage.as_str().into(),
-        row.legacy.to_string(),
-        opt(row.assignee.clone()),
-        row.version.to_string(),
-        text(&row.applicant.name),
-        text(row.applicant.name_native.as_deref().unwrap_or_default()),
-        text(&row.applicant.passport_no),
-        text(&row.applicant.nationality),
-        text(&row.employer.name),
-        text(&row.employer.uscc),
-        row.submitted_at.clone(),
-        opt(row.entry_date.map(|d| d.to_string())),
-        opt(d.map(|d| d.timer.as_str().to_string())),
-        opt(d.map(|d| d.started.to_string())),
-        opt(d.and_then(|d| d.due).map(|d| d.to_string())),
-        opt(d.and_then(|d| d.days_left).map(|n| n.to_string())),
-        opt(d.map(|d| d.state.as_str().to_string())),
-        opt(d.map(|d| d.provisional.to_string())),
-    ]
+    COLUMNS.iter().map(|(_, cell)| cell(row)).collect()
 }
 
 pub fn run(cli: &Cli, args: &ExportArgs, calendar: Calendar) -> anyhow::Result<()> {
@@ -141,7 +151,7 @@ fn write_rows(
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(CSV_HEADER)?;
+            w.write_record(csv_header())?;
             let rows = each_row(session, query, |row| Ok(w.write_record(csv_cells(row))?))?;
             w.flush()?;
             Ok(rows)
