@@ -13,10 +13,13 @@ use std::path::Path;
 
 const PAGE: usize = 500;
 
+/// How one CSV cell is written from a row.
+type Cell = fn(&CaseRow) -> String;
+
 /// The CSV's columns, in order: the dotted names of `case list --json`'s fields (a test keeps the
 /// two alike) and how each cell is written. Text from people and upstream is made safe for
 /// spreadsheets; numbers are written as numbers.
-const COLUMNS: &[(&str, fn(&CaseRow) -> String)] = &[
+const COLUMNS: &[(&str, Cell)] = &[
     ("case_no", |r| r.case_no.clone()),
     ("kind", |r| r.kind.as_str().into()),
     ("category", |r| r.category.as_str().into()),
