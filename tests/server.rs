@@ -12,23 +12,10 @@ use std::process::{Command, Output};
 use std::time::Duration;
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_permitdesk");
 const TODAY: &str = "2026-11-26";
 
 fn pd() -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in [
-        "PERMITDESK_DB",
-        "PERMITDESK_SOCKET",
-        "PERMITDESK_USER",
-        "PERMITDESK_TODAY",
-        "PERMITDESK_LANG",
-        "PERMITDESK_CONFIG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
-    cmd
+    served::permitdesk()
 }
 
 fn demo() -> (TempDir, PathBuf) {
@@ -143,24 +130,11 @@ fn malformed_and_oversized_input_closes_that_connection_only() {
 fn declared_identities_need_a_trusting_server_even_on_a_demo_store() {
     let (dir, db) = demo();
     let socket = dir.path().join("strict.sock");
-    let mut server = pd()
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--group", &served::own_group(), "--socket"])
-        .arg(&socket)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let up = (0..500).any(|_| {
-        std::thread::sleep(Duration::from_millis(10));
-        UnixStream::connect(&socket).is_ok()
-    });
-    assert!(up, "the server listens");
+    let server = served::spawn(&db, &socket, &dir.path().join("strict.log"), &[]);
     let as_other = through(&socket, &["--as", "li.wei", "case", "list"]);
     let today = through(&socket, &["--today", TODAY, "case", "list"]);
     let own = through(&socket, &["case", "list", "--limit", "1"]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert_eq!(as_other.status.code(), Some(3), "{as_other:?}");
     let said = String::from_utf8_lossy(&as_other.stderr);
     assert!(said.contains("this server acts as your login"), "{said}");
@@ -336,21 +310,12 @@ fn sync_through_the_server_takes_a_pass_of_its_own_spool() {
 fn sigterm_closes_idle_consoles_with_a_reason_and_the_server_exits_cleanly() {
     let (dir, db) = demo();
     let socket = dir.path().join("term.sock");
-    let mut server = pd()
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--trust-declared-user", "--group"])
-        .arg(served::own_group())
-        .arg("--socket")
-        .arg(&socket)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve");
-    let up = (0..500).any(|_| {
-        std::thread::sleep(Duration::from_millis(10));
-        UnixStream::connect(&socket).is_ok()
-    });
-    assert!(up, "the server listens");
+    let mut server = served::spawn(
+        &db,
+        &socket,
+        &dir.path().join("term.log"),
+        &["--trust-declared-user"],
+    );
     let mut console = UnixStream::connect(&socket).expect("connect");
     console
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -370,7 +335,7 @@ fn sigterm_closes_idle_consoles_with_a_reason_and_the_server_exits_cleanly() {
         Some(ServerMsg::Reply(_))
     ));
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(server.id() as i32),
+        nix::unistd::Pid::from_raw(server.pid() as i32),
         nix::sys::signal::Signal::SIGTERM,
     )
     .expect("SIGTERM");
@@ -381,7 +346,7 @@ fn sigterm_closes_idle_consoles_with_a_reason_and_the_server_exits_cleanly() {
         }
         other => panic!("expected the server to say it is stopping, got {other:?}"),
     }
-    let status = server.wait().expect("the server exits");
+    let status = server.wait();
     assert!(status.success(), "{status}");
     assert!(!socket.exists(), "the socket is removed");
 }

@@ -23,8 +23,22 @@ pub struct Server {
     pub log: PathBuf,
 }
 
+impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit (after a signal) and gives its status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("the server exits")
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
         let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -67,12 +81,8 @@ fn trusts_declared_users(db: &Path) -> bool {
     .unwrap_or(false)
 }
 
-/// Starts a server for `db` (its socket and log beside it) and waits until it answers.
-pub fn start(db: &Path) -> Server {
-    let dir = db.parent().expect("the store's directory");
-    let name = db.file_name().expect("file name").to_string_lossy();
-    let socket = dir.join(format!("{name}.sock"));
-    let log = dir.join(format!("{name}.serve.log"));
+/// `permitdesk` with none of the caller's `PERMITDESK_*` settings, in English.
+pub fn permitdesk() -> Command {
     let mut cmd = Command::new(BIN);
     for var in [
         "PERMITDESK_DB",
@@ -84,42 +94,65 @@ pub fn start(db: &Path) -> Server {
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("XDG_CONFIG_HOME", dir)
-        .env("PERMITDESK_LOG", "info")
+    cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
+    cmd
+}
+
+/// Starts `permitdesk --db DB serve --socket SOCKET --group (ours) EXTRA...`, its log in
+/// `log`, and waits until it answers.
+pub fn spawn(db: &Path, socket: &Path, log: &Path, extra: &[&str]) -> Server {
+    let mut cmd = permitdesk();
+    if let Some(dir) = db.parent() {
+        cmd.env("XDG_CONFIG_HOME", dir);
+    }
+    cmd.env("PERMITDESK_LOG", "info")
         .arg("--db")
         .arg(db)
-        .arg("serve")
-        .arg("--socket")
-        .arg(&socket)
-        .arg("--group")
-        .arg(own_group());
-    if trusts_declared_users(db) {
-        cmd.arg("--trust-declared-user");
-    }
-    let log_file = std::fs::File::create(&log).expect("server log");
+        .args(["serve", "--group", &own_group(), "--socket"])
+        .arg(socket)
+        .args(extra);
+    let log_file = std::fs::File::create(log).expect("server log");
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log_file);
     let mut child = cmd.spawn().expect("start permitdesk serve");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
+        if std::os::unix::net::UnixStream::connect(socket).is_ok() {
             break;
         }
         if let Ok(Some(status)) = child.try_wait() {
             panic!(
                 "permitdesk serve exited ({status}):\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
+                std::fs::read_to_string(log).unwrap_or_default()
             );
         }
         assert!(
             Instant::now() < deadline,
             "permitdesk serve did not listen within 20 s:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+            std::fs::read_to_string(log).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    Server { child, socket, log }
+    Server {
+        child,
+        socket: socket.to_path_buf(),
+        log: log.to_path_buf(),
+    }
+}
+
+/// Starts a server for `db` (its socket and log beside it) and waits until it answers.
+pub fn start(db: &Path) -> Server {
+    let dir = db.parent().expect("the store's directory");
+    let name = db.file_name().expect("file name").to_string_lossy();
+    let socket = dir.join(format!("{name}.sock"));
+    let log = dir.join(format!("{name}.serve.log"));
+    let trust: &[&str] = if trusts_declared_users(db) {
+        &["--trust-declared-user"]
+    } else {
+        &[]
+    };
+    spawn(db, &socket, &log, trust)
 }
 
 /// The socket of this thread's server for `db`, started on first use; `None` before the store
