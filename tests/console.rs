@@ -1388,3 +1388,46 @@ fn a_submit_refused_while_quitting_is_said_after_the_console_in_its_language() {
         "the typed reason is still offered next time"
     );
 }
+
+#[test]
+fn a_supervisor_allows_a_late_verification_from_the_palette() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
+    h.press("7");
+    // The first overdue verification nobody has allowed yet (most overdue first).
+    let mut target = None;
+    for _ in 0..h.app.list.rows.len() {
+        if let Some(row) = h.app.list.selected_row() {
+            let case = h.store.case(&row.case_no).expect("case");
+            let overdue = row
+                .deadline
+                .as_ref()
+                .is_some_and(|d| d.state == permitdesk::domain::DeadlineState::Overdue);
+            if overdue && case.late_allowed.is_none() {
+                target = Some(row.case_no.clone());
+                break;
+            }
+        }
+        h.press("j");
+    }
+    let case_no = target.expect("an overdue verification");
+    h.press(":");
+    h.type_text("allow-late");
+    h.enter();
+    assert!(
+        matches!(h.app.dialog, Some(Dialog::Reason { .. })),
+        "{}",
+        h.screen()
+    );
+    assert!(
+        h.screen()
+            .contains(&format!("Allow late verification {case_no}")),
+        "{}",
+        h.screen()
+    );
+    h.type_text("The flight was cancelled; the employer explained");
+    h.ctrl('s');
+    let screen = h.screen();
+    let case = h.store.case(&case_no).expect("case");
+    let allowed = case.late_allowed.expect("allowed");
+    assert_eq!(allowed.by, "wang.fang", "{screen}");
+}

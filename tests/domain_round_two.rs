@@ -903,3 +903,43 @@ fn a_legacy_cases_pre_audit_runs_from_the_changeover_day() {
     let pre = w.clocks("2024-10-16").pre_audit(&plain.case);
     assert_eq!(pre.started, d("2024-10-15"));
 }
+
+#[test]
+fn a_store_written_under_the_old_rules_recomputes_its_stored_deadlines_when_opened() {
+    let w = World::new();
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::A), "2026-02-27");
+    r.on("2026-03-02").approve();
+    r.on("2026-03-09").return_to_employer();
+    let case = r.case.clone();
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let path = dir.path().join("s.db");
+    let mut store = permitdesk::store::Store::open(&path, Calendar::embedded()).expect("store");
+    let encoded = r
+        .events
+        .iter()
+        .cloned()
+        .map(permitdesk::store::EncodedEvent::new)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("encode");
+    store
+        .insert_histories(&[(case, encoded)], d("2026-03-16"))
+        .expect("insert");
+    drop(store);
+    // What an older version stored: the returned case still due (and overdue) on 03-09, under
+    // the rules fingerprint it wrote.
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    conn.execute(
+        "UPDATE cases SET timer = 'decision', due = '2026-03-09', due_key = '2026-03-09'",
+        [],
+    )
+    .expect("stale due");
+    conn.execute(
+        "UPDATE meta SET value = 'an older version' WHERE key = 'rules_fingerprint'",
+        [],
+    )
+    .expect("old fingerprint");
+    drop(conn);
+    let store = permitdesk::store::Store::open(&path, Calendar::embedded()).expect("reopen");
+    let report = store.check(d("2026-03-16"), None).expect("check");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}

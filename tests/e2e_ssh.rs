@@ -557,11 +557,12 @@ fn the_served_deployment_over_ssh_keeps_the_store_to_the_server() {
         .map(|(i, no)| {
             format!(
                 "{{\"case_no\":\"{no}\",\"kind\":\"overseas_new\",\"category\":\"B\",\
-                 \"applicant\":{{\"name\":\"TESTER {}\",\"passport_no\":\"E2E{i:06}\",\
+                 \"applicant\":{{\"name\":\"TESTER NUMBER {}\",\"passport_no\":\"E2E{i:06}\",\
                  \"nationality\":\"FRA\",\"birth_date\":\"1990-01-0{}\"}},\
                  \"employer\":{{\"name\":\"Example Software\",\"uscc\":\"91440101MA5CQ7H2XC\"}},\
                  \"documents\":[{{\"kind\":\"passport\",\"ok\":true}}]}}",
-                ["ALPHA", "BRAVO", "CHARLIE"][i],
+                // Latin letters only in a passport name: A, B, C.
+                char::from(b'A' + i as u8),
                 i + 1
             )
         })

@@ -62,8 +62,9 @@ fn hostile_store(dir: &Path) -> PathBuf {
                 category: Category::B,
                 legacy: false,
                 applicant: Applicant {
-                    // The domain takes Latin letters only here; the hostile name is planted below.
-                    name: "EVIL NAMEPLACEHOLDER".into(),
+                    // The domain refuses a name that is not Latin letters (issue 15): the
+                    // hostile one is written in afterwards, as the reasons are.
+                    name: "NAME PLACEHOLDER".into(),
                     name_native: Some(format!("{BIDI}gnp.exe{C1_CSI}伟")),
                     passport_no: "E66600066".into(),
                     nationality: "GBR".into(),
@@ -83,6 +84,7 @@ fn hostile_store(dir: &Path) -> PathBuf {
         .expect("submit");
     let note = format!("note one{TITLE}\nnote two{CLIPBOARD}{BIDI}{C1_CSI}{CLEAR}");
     let reason = format!("1. Passport copy{CLEAR} unreadable\n2. {BIDI}{CLIPBOARD}{TITLE}");
+    let name = format!("EVIL{TITLE} NAME{CLEAR}");
     for action in [
         Action::Claim,
         Action::Note {
@@ -107,16 +109,10 @@ fn hostile_store(dir: &Path) -> PathBuf {
     let raw = rusqlite::Connection::open(&db).expect("raw");
     raw.execute_batch("DROP TRIGGER events_no_update;")
         .expect("drop trigger");
-    let name = format!("EVIL{TITLE} NAME{CLEAR}");
-    raw.execute(
-        "UPDATE cases SET applicant_name = ?1 WHERE applicant_name = 'EVIL NAMEPLACEHOLDER'",
-        [&name],
-    )
-    .expect("hostile name");
     for (placeholder, hostile) in [
         ("NOTE-PLACEHOLDER", &note),
         ("REASON-PLACEHOLDER", &reason),
-        ("EVIL NAMEPLACEHOLDER", &name),
+        ("NAME PLACEHOLDER", &name),
     ] {
         let json = serde_json::to_string(hostile).expect("json");
         let inner = &json[1..json.len() - 1];
@@ -127,6 +123,12 @@ fn hostile_store(dir: &Path) -> PathBuf {
             raw.execute(sql, [placeholder, inner])
                 .expect("hostile text");
         }
+        // The name column holds the text itself, not its JSON form.
+        raw.execute(
+            "UPDATE cases SET applicant_name = replace(applicant_name, ?1, ?2)",
+            [placeholder, hostile.as_str()],
+        )
+        .expect("hostile name");
     }
     drop(raw);
     // The payloads really are stored as given.

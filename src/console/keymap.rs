@@ -54,6 +54,7 @@ pub enum Command {
     Withdraw,
     Extend,
     Lapse,
+    AllowLate,
     Reopen,
 }
 
@@ -102,6 +103,7 @@ impl Command {
         Command::Withdraw,
         Command::Extend,
         Command::Lapse,
+        Command::AllowLate,
         Command::Reopen,
     ];
 
@@ -157,6 +159,11 @@ impl Command {
             Withdraw => ("withdraw", "withdraw (employer asked)", "撤回"),
             Extend => ("extend", "extend the decision deadline", "延长决定期限"),
             Lapse => ("lapse", "lapse an overdue verification", "逾期未核验办结"),
+            AllowLate => (
+                "allow-late",
+                "allow a verification after the 30-day window",
+                "允许逾期核验",
+            ),
             Reopen => ("reopen", "reopen a lapsed verification", "重新开启核验"),
         }
     }

@@ -7,6 +7,10 @@ use super::model::{Category, Stage};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// Bumped whenever the code's deadline arithmetic changes, so every store recomputes its stored
+/// due days when a new version first opens it (2: issue 15, pauses and returns).
+pub const RULES_VERSION: u32 = 2;
+
 /// The office's deadline rules. The defaults are DOMAIN.md's; a deployment may change them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

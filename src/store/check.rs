@@ -441,7 +441,8 @@ impl Store {
     /// time this store was opened, in short transactions so consoles never wait long.
     pub(crate) fn refresh_deadlines_if_rules_changed(&mut self) -> Result<()> {
         let fingerprint = format!(
-            "{}:{}",
+            "{}:{}:{}",
+            crate::domain::deadline::RULES_VERSION,
             self.calendar.fingerprint(),
             serde_json::to_string(&self.settings.policy).unwrap_or_default()
         );

@@ -1,4 +1,4 @@
-//! The store's yearly number sequences (migration 7) and the register of every number issued,
+//! The store's yearly number sequences (migration 8) and the register of every number issued,
 //! whose primary key makes a number unique within its series. `check` verifies that no two cases
 //! hold the same permit or decision-document number.
 
@@ -79,7 +79,7 @@ pub(crate) fn register(conn: &Connection, case: &Case) -> Result<()> {
 
 impl Store {
     /// Problems: a number held by two cases, a case's number missing from the register or
-    /// registered to another case. Warning: numbers made from case numbers before migration 7.
+    /// registered to another case. Warning: numbers made from case numbers before migration 8.
     pub(crate) fn check_numbers(&self, report: &mut CheckReport) -> Result<()> {
         let duplicates: Vec<(String, String, String, i64)> = self
             .conn
@@ -150,7 +150,7 @@ impl Store {
         if let Some(first) = derived.first() {
             report.warnings.push(format!(
                 "{} case(s) hold permit or decision-document numbers made from their case numbers by \
-                 a version before schema 7 (first: {first}); such numbers can collide",
+                 a version before schema 8 (first: {first}); such numbers can collide",
                 derived.len()
             ));
         }

@@ -149,7 +149,7 @@ impl App {
                 vec![self.job(Job::Dashboard { today })]
             }
             Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign | SendBack
-            | Withdraw | Extend | Lapse | Reopen => self.write_command(command),
+            | Withdraw | Extend | Lapse | AllowLate | Reopen => self.write_command(command),
         }
     }
 
@@ -226,6 +226,10 @@ impl App {
             }
             Command::Lapse => {
                 self.open_reason(target, TextAction::Lapse);
+                Vec::new()
+            }
+            Command::AllowLate => {
+                self.open_reason(target, TextAction::AllowLate);
                 Vec::new()
             }
             Command::Reopen => {

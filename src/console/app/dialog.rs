@@ -39,6 +39,7 @@ pub enum TextAction {
     SendBack,
     Withdraw,
     Lapse,
+    AllowLate,
     Reopen,
     Extend(u32),
 }
@@ -53,6 +54,7 @@ impl TextAction {
             TextAction::SendBack => "send_back",
             TextAction::Withdraw => "withdraw",
             TextAction::Lapse => "lapse",
+            TextAction::AllowLate => "allow_late",
             TextAction::Reopen => "reopen",
             TextAction::Extend(_) => "extend",
         }
@@ -67,6 +69,7 @@ impl TextAction {
             TextAction::SendBack => Action::SendBack { reason: text },
             TextAction::Withdraw => Action::Withdraw { reason: text },
             TextAction::Lapse => Action::Lapse { reason: text },
+            TextAction::AllowLate => Action::AllowLate { reason: text },
             TextAction::Reopen => Action::Reopen { reason: text },
             TextAction::Extend(days) => Action::Extend { days, reason: text },
         }

@@ -27,6 +27,7 @@ impl App {
             Command::SendBack => TextAction::SendBack.action(reason()),
             Command::Withdraw => TextAction::Withdraw.action(reason()),
             Command::Lapse => TextAction::Lapse.action(reason()),
+            Command::AllowLate => TextAction::AllowLate.action(reason()),
             Command::Reopen => TextAction::Reopen.action(reason()),
             Command::Extend => TextAction::Extend(1).action(reason()),
             Command::RecordEntry => Action::RecordEntry {
@@ -222,6 +223,14 @@ impl App {
                 l.pick(
                     "The applicant did not appear within 30 days. Reason:",
                     "申请人未在30日内到场核验。理由：",
+                )
+                .to_string(),
+            ),
+            TextAction::AllowLate => (
+                l.pick("Allow late verification", "允许逾期核验"),
+                l.pick(
+                    "The 30-day window has ended; the next verification proceeds, marked late. Reason:",
+                    "30 天核验期已届满；下一次核验将继续办理并标记为逾期。理由：",
                 )
                 .to_string(),
             ),
