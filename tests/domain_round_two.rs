@@ -914,6 +914,7 @@ fn a_store_written_under_the_old_rules_recomputes_its_stored_deadlines_when_open
     let dir = tempfile::TempDir::new().expect("temp dir");
     let path = dir.path().join("s.db");
     let mut store = permitdesk::store::Store::open(&path, Calendar::embedded()).expect("store");
+    register_people(&mut store);
     let encoded = r
         .events
         .iter()

@@ -104,7 +104,11 @@ fn a_typed_reason_survives_a_killed_console() {
         "the typed reason comes back:\n{screen}"
     );
     tmux.keys("second", &["C-s"]);
-    tmux.wait_text("second", &format!("{case_no}: Pre-audit -> Returned"), STEP);
+    // The editor's title says the same transition: wait for the editor to go and the outcome.
+    tmux.wait_for("second", "the return's outcome", STEP, |s| {
+        !s.contains(&format!("Return {case_no}"))
+            && s.contains(&format!("{case_no}: Pre-audit -> Returned"))
+    });
     assert_eq!(
         draft_in_store(&db, &case_no),
         None,
