@@ -44,6 +44,14 @@ pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow:
     let now = store.clock(None).now().to_rfc3339();
     store.init_admin(&login, trust_declared_user, &now)?;
     let key = crate::store::ensure_anchor_key(&path)?;
+    if cli.json {
+        return print_json(&serde_json::json!({
+            "store": path.display().to_string(),
+            "admin": login,
+            "trust_declared_user": trust_declared_user,
+            "anchor_key": key.as_ref().map(|k| k.display().to_string()),
+        }));
+    }
     crate::outln!("created {} with {login} as its admin", path.display());
     if let Some(key) = key {
         crate::outln!(
@@ -63,42 +71,40 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
         UserCommand::Add { name, roles } => {
             let roles = parse_roles(roles)?;
             session.store.add_user(Some(&by), name, &roles, &now)?;
-            crate::outln!(
-                "added {name} ({})",
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
+            if !cli.json {
+                crate::outln!("added {name} ({})", role_names(&roles));
+            }
+            print_user_json(cli, &session, name, &[])?;
         }
         UserCommand::Roles { name, roles } => {
             let roles = parse_roles(roles)?;
             session.store.set_roles(&by, name, &roles)?;
-            crate::outln!(
-                "{name} now holds {}",
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
+            if !cli.json {
+                crate::outln!("{name} now holds {}", role_names(&roles));
+            }
+            print_user_json(cli, &session, name, &[])?;
         }
         UserCommand::Enable { name } => {
             session.store.enable_user(&by, name, session.fixed_today)?;
-            crate::outln!("enabled {name}");
+            if !cli.json {
+                crate::outln!("enabled {name}");
+            }
+            print_user_json(cli, &session, name, &[])?;
         }
         UserCommand::Disable { name } => {
             let released = session.store.disable_user(&by, name, session.fixed_today)?;
-            crate::outln!(
-                "disabled {name}; released {} claim(s){}",
-                released.len(),
-                if released.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", crate::text::sanitize_line(&released.join(", ")))
-                }
-            );
+            if !cli.json {
+                crate::outln!(
+                    "disabled {name}; released {} claim(s){}",
+                    released.len(),
+                    if released.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", crate::text::sanitize_line(&released.join(", ")))
+                    }
+                );
+            }
+            print_user_json(cli, &session, name, &released)?;
         }
         UserCommand::List => {
             let users = session.store.users()?;
@@ -113,11 +119,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
             for u in users {
                 table.row(vec![
                     u.name,
-                    u.roles
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    role_names(&u.roles),
                     if u.active { "yes" } else { "no" }.into(),
                 ]);
             }
@@ -125,4 +127,35 @@ pub fn run(cli: &Cli, cmd: &UserCommand, calendar: Calendar) -> anyhow::Result<(
         }
     }
     Ok(())
+}
+
+fn role_names(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `--json` for the user commands that change someone: the user as `user list --json` shows them
+/// after the change, and the claims a disable released.
+fn print_user_json(
+    cli: &Cli,
+    session: &Session,
+    name: &str,
+    released_claims: &[String],
+) -> anyhow::Result<()> {
+    if !cli.json {
+        return Ok(());
+    }
+    let user = session
+        .store
+        .users()?
+        .into_iter()
+        .find(|u| u.name == name)
+        .ok_or_else(|| Exit::new(5, format!("no user named {name}")))?;
+    print_json(&serde_json::json!({
+        "user": user,
+        "released_claims": released_claims,
+    }))
 }
