@@ -222,6 +222,31 @@ fn an_edited_payload_is_named() {
             "audit event {seq} ({case_no}): its content does not match its hash (edited after it was written)"
         ),
     );
+    // The summary counts every event in the store, and says where the chain broke.
+    let conn = Connection::open(&db).expect("open");
+    let total: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM admin_events)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    let before: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM events WHERE seq < ?1) \
+             + (SELECT count(*) FROM admin_events WHERE seq < ?1)",
+            [seq],
+            |r| r.get(0),
+        )
+        .expect("count");
+    drop(conn);
+    let (_, out, _) = check(&db, None);
+    assert!(
+        out.contains(&format!(
+            "the audit chain breaks at event {seq}: {before} of its {total} events were verified before it"
+        )),
+        "{out}"
+    );
 }
 
 #[test]

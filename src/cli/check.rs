@@ -48,6 +48,14 @@ pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()
         if let Some(head) = &report.chain_head {
             crate::outln!("audit chain head {}", sanitize_line(head));
         }
+        if let Some(broken) = &report.chain_break {
+            crate::outln!(
+                "the audit chain breaks at event {}: {} of its {} events were verified before it",
+                broken.at_seq,
+                broken.verified_events,
+                report.events + report.admin_events
+            );
+        }
         // A damaged or tampered store is what `check` is for: its text is never trusted.
         for warning in &report.warnings {
             crate::outln!("warning: {}", sanitize_line(warning));

@@ -4,8 +4,8 @@
 use super::Store;
 use super::admin;
 use super::cases::{decode, derive};
-use super::check_chain;
 pub use super::check_chain::ChainAnchor;
+use super::check_chain::{self, ChainBreak};
 use super::error::{Result, SqlContext, StoreError};
 use super::meta;
 use crate::domain::{AdminEvent, Authority, Event, Role, Violation, apply};
@@ -22,6 +22,8 @@ pub struct CheckReport {
     /// Administrative events (src/store/admin.rs), in the same chain.
     pub admin_events: u64,
     pub chain_head: Option<String>,
+    /// Where the chain breaks, if it does.
+    pub chain_break: Option<ChainBreak>,
     pub problems: Vec<String>,
     pub warnings: Vec<String>,
 }
@@ -126,6 +128,7 @@ impl Store {
         report.events = chain.events;
         report.admin_events = chain.admin_events;
         report.chain_head = chain.head;
+        report.chain_break = chain.broken;
         report.cases = cases;
         // Authority is judged only over a whole chain: a broken one is reported as such.
         let whole = chain.problems.is_empty();

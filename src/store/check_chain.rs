@@ -27,14 +27,50 @@ struct Columns<'a> {
 #[derive(Debug, Default)]
 pub(super) struct ChainOutcome {
     pub problems: Vec<String>,
+    /// Case events in the store (walked, when the chain is whole).
     pub events: u64,
     pub admin_events: u64,
     pub head: Option<String>,
+    /// Where a broken chain breaks: the sequence number of the first bad link, and how many
+    /// events (of both kinds) before it were verified.
+    pub broken: Option<ChainBreak>,
+    last_seq: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ChainBreak {
+    pub at_seq: i64,
+    pub verified_events: u64,
+}
+
+/// Walks the whole chain; where a link is broken, says where, and counts every event anyway.
+pub(super) fn walk(
+    conn: &Connection,
+    anchor: Option<&ChainAnchor>,
+    key: Option<&[u8]>,
+) -> Result<ChainOutcome> {
+    let mut out = walk_to_break(conn, anchor, key)?;
+    if out.head.is_none() && !out.problems.is_empty() {
+        out.broken = Some(ChainBreak {
+            at_seq: out.last_seq,
+            verified_events: (out.events + out.admin_events).saturating_sub(1),
+        });
+        let (events, admin_events) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM admin_events)",
+                [],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .ctx("counting the audit chain")?;
+        out.events = u64::try_from(events).unwrap_or(0);
+        out.admin_events = u64::try_from(admin_events).unwrap_or(0);
+    }
+    Ok(out)
 }
 
 /// Walks the whole chain; the first broken link ends the walk with its problem. `key` is the
 /// anchor key, needed when `anchor` is given.
-pub(super) fn walk(
+fn walk_to_break(
     conn: &Connection,
     anchor: Option<&ChainAnchor>,
     key: Option<&[u8]>,
@@ -60,6 +96,7 @@ pub(super) fn walk(
         // Administrative events before this case event, in chain order.
         while let Some(a) = admin_rows.next_if(|a| next_case_seq.is_none_or(|s| a.seq < s)) {
             out.admin_events += 1;
+            out.last_seq = a.seq;
             let name = format!("administrative event {}", a.seq);
             if let Err(problem) =
                 walk.link(|| name.clone(), a.seq, &a.payload, &a.prev_hash, &a.hash)
@@ -102,6 +139,7 @@ pub(super) fn walk(
         let prev_hash: String = r.get(6).ctx("reading the audit chain")?;
         let hash: String = r.get(7).ctx("reading the audit chain")?;
         out.events += 1;
+        out.last_seq = seq;
         let name = || format!("audit event {seq} ({case_no})");
         if let Err(problem) = walk.link(name, seq, &payload, &prev_hash, &hash) {
             out.problems.push(problem);

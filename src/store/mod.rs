@@ -32,6 +32,7 @@ pub use chain::ChainHead;
 pub use chain::EncodedEvent;
 pub use chain::anchor_key_path;
 pub use check::{ChainAnchor, CheckReport};
+pub use check_chain::ChainBreak;
 pub use error::{Result, StoreError};
 pub use figures::{
     Bucket, BucketRow, Dashboard, EmployerCount, EmployerRow, Figure, FigureCases, OverdueReport,
