@@ -162,10 +162,9 @@ impl Store {
     /// Another read-only connection to this store, for one part of `check`.
     fn side_connection(&self) -> Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags)
+        let mut conn = Connection::open_with_flags(&self.path, flags)
             .ctx("opening a second connection for check")?;
-        conn.busy_timeout(super::BUSY_TIMEOUT)
-            .ctx("opening a second connection for check")?;
+        super::wait_when_busy(&mut conn).ctx("opening a second connection for check")?;
         conn.pragma_update(None, "query_only", "ON")
             .ctx("opening a second connection for check")?;
         conn.pragma_update(None, "mmap_size", CHECK_MMAP_BYTES)
@@ -485,6 +484,7 @@ impl Store {
             },
         )? {
             after = last;
+            self.let_waiting_writers_in();
         }
         self.write("recording the deadline rules", |tx, _, _| {
             meta::set(tx, meta::RULES_FINGERPRINT, &fingerprint)

@@ -158,6 +158,7 @@ impl Store {
             if done as usize >= total {
                 return Ok(done);
             }
+            self.let_waiting_writers_in();
         }
     }
 }

@@ -56,6 +56,31 @@ use std::time::Duration;
 /// How long a writer waits for another before giving up with `StoreError::Busy`.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How often a waiting writer tries the lock again. SQLite's own busy handler sleeps longer the
+/// longer it has waited (up to 100 ms a try), so an action waiting behind a long writer that
+/// commits in chunks kept missing the moment between two chunks (waits of 0.6-1.4 s measured,
+/// docs/PERFORMANCE.md, "Writers take turns").
+const BUSY_POLL: Duration = Duration::from_millis(1);
+
+/// How long a long writer (sync, import, deadline recompute) steps aside after each chunk: longer
+/// than `BUSY_POLL`, so that a writer already waiting takes the next turn.
+const CHUNK_YIELD: Duration = Duration::from_millis(3);
+
+/// The busy handler of every connection: polls every `BUSY_POLL` until `BUSY_TIMEOUT`.
+fn wait_for_the_lock(attempts: i32) -> bool {
+    let waited = BUSY_POLL.saturating_mul(u32::try_from(attempts).unwrap_or(u32::MAX));
+    if waited >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(BUSY_POLL);
+    true
+}
+
+/// Sets the busy handler of `conn` (it replaces any busy timeout).
+pub(crate) fn wait_when_busy(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_handler(Some(wait_for_the_lock))
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -108,7 +133,7 @@ impl Store {
             }
             conn
         };
-        configure(&conn, read_only).map_err(|e| open_error(path, e))?;
+        configure(&mut conn, read_only).map_err(|e| open_error(path, e))?;
         let found = schema::version(&conn).map_err(|e| match e {
             StoreError::Sqlite { source, .. } => open_error(path, source),
             other => other,
@@ -269,6 +294,12 @@ impl Store {
         Ok(value)
     }
 
+    /// Called by a long writer between two of its chunks, so a person's action waiting for the
+    /// lock gets it next instead of the next chunk.
+    pub(crate) fn let_waiting_writers_in(&self) {
+        std::thread::sleep(CHUNK_YIELD);
+    }
+
     /// Takes a consistent copy of the live store with SQLite's online backup. The copy is made
     /// under a temporary name beside `dest`, checked whole (`PRAGMA integrity_check`) and only
     /// then linked to its name, which it never replaces: a killed backup leaves no file that
@@ -341,8 +372,8 @@ impl Store {
 /// a full disk would: for tests of the full-store path (docs/RELIABILITY.md). Unset in normal use.
 pub const MAX_PAGES_VAR: &str = "PERMITDESK_MAX_PAGES";
 
-fn configure(conn: &Connection, read_only: bool) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+fn configure(conn: &mut Connection, read_only: bool) -> rusqlite::Result<()> {
+    wait_when_busy(conn)?;
     if read_only {
         conn.pragma_update(None, "query_only", "ON")?;
     }
@@ -589,4 +620,18 @@ fn is_locked(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
     )
+}
+
+#[cfg(test)]
+mod busy_tests {
+    use super::*;
+
+    #[test]
+    fn a_waiting_writer_gives_up_at_the_busy_timeout() {
+        let polls = u32::try_from(BUSY_TIMEOUT.as_millis() / BUSY_POLL.as_millis()).unwrap_or(0);
+        assert!(wait_for_the_lock(0), "the first wait polls again");
+        assert!(wait_for_the_lock(i32::try_from(polls - 1).unwrap_or(0)));
+        assert!(!wait_for_the_lock(i32::try_from(polls).unwrap_or(0)));
+        assert!(!wait_for_the_lock(i32::MAX));
+    }
 }

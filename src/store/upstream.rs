@@ -510,5 +510,10 @@ impl Store {
                 counts,
             })
         })
+        .inspect(|chunk| {
+            if !chunk.finished {
+                self.let_waiting_writers_in();
+            }
+        })
     }
 }
