@@ -232,9 +232,10 @@ const OTHER_PROGRAMS_FLAGS: &[&str] = &[
     "--quick",
     // perf record
     "--call-graph",
-    // scripts/served-idle.py
+    // scripts/served-idle.py, scripts/writer-wait.py
     "--consoles",
     "--hold",
+    "--served",
     // adduser, systemctl
     "--system",
     "--home",

@@ -424,6 +424,62 @@ fn upstream_events_that_no_longer_fit_become_conflicts_for_a_supervisor() {
         "a case with this number already exists here (stage pre_audit)"
     );
 
+    // Reports and the dashboard show them: a supervisor needs to find them without `case show`.
+    let report = |kind: &str| -> Value {
+        let out = pd(&db)
+            .args([
+                "--as",
+                "wang.fang",
+                "--today",
+                TODAY,
+                "--json",
+                "report",
+                kind,
+            ])
+            .output()
+            .expect("report");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("report JSON")
+    };
+    let open = report("conflicts");
+    let rows = open["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["case_no"], "UP-1");
+    assert_eq!(rows[0]["event"], "withdrawn");
+    assert_eq!(rows[0]["batch"], "002.jsonl");
+    assert_eq!(open["cases"], 2);
+    assert_eq!(report("workload")["open_conflicts"], 3);
+    let table = pd(&db)
+        .args(["--as", "wang.fang", "--today", TODAY, "report", "workload"])
+        .output()
+        .expect("workload");
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("open upstream conflicts: 3"),
+        "{}",
+        String::from_utf8_lossy(&table.stdout)
+    );
+    let store = permitdesk::store::Store::open(&db, permitdesk::domain::Calendar::embedded())
+        .expect("store");
+    let today = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").expect("today");
+    assert_eq!(
+        store
+            .dashboard(today)
+            .expect("dashboard")
+            .open_conflict_cases,
+        2
+    );
+    let behind = store
+        .figure_cases(&permitdesk::store::Figure::OpenConflicts, today, 10)
+        .expect("figure");
+    let mut cases: Vec<&str> = behind.rows.iter().map(|r| r.case_no.as_str()).collect();
+    cases.sort_unstable();
+    assert_eq!((behind.total, cases), (2, vec!["UP-1", "UP-2"]));
+    drop(store);
+
     let id = conflicts[0]["id"].as_i64().expect("id").to_string();
     let resolve = |user: &str| {
         let mut cmd = pd(&db);
@@ -478,6 +534,10 @@ fn upstream_events_that_no_longer_fit_become_conflicts_for_a_supervisor() {
         ));
     let case = show(&db, "UP-1");
     assert_eq!(case["conflicts"][0]["resolved_by"], "wang.fang");
+    assert_eq!(
+        report("conflicts")["rows"].as_array().map(Vec::len),
+        Some(2)
+    );
     let last = case["events"]
         .as_array()
         .and_then(|e| e.last())

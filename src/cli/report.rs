@@ -1,4 +1,4 @@
-//! `report overdue|workload|sla`: the supervisors' figures as a table, CSV, JSON or an Excel
+//! `report overdue|workload|sla|conflicts`: the supervisors' figures as a table, CSV, JSON or an Excel
 //! workbook. Every report is first built as typed sheets (text, counts, dates, shares), and each
 //! format renders those same sheets, so the formats cannot disagree. The figures come from
 //! `store::figures`, the same functions the dashboard uses.
@@ -44,6 +44,8 @@ pub enum ReportKind {
     Workload,
     /// Share of deadlines met per stage timer and category over a period
     Sla,
+    /// Upstream conflicts nobody has resolved yet, oldest first
+    Conflicts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
@@ -87,6 +89,7 @@ pub fn run(cli: &Cli, args: &ReportArgs, calendar: Calendar) -> anyhow::Result<(
     let mut report = match args.report {
         ReportKind::Overdue => overdue(store, today, args.by.unwrap_or(OverdueBy::Bucket))?,
         ReportKind::Workload => workload(store, today)?,
+        ReportKind::Conflicts => conflicts(store, today)?,
         ReportKind::Sla => {
             let to = match &args.to {
                 Some(text) => parse_date("--to", text)?,
@@ -308,10 +311,16 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
         .filter(|r| !r.active && r.open > 0)
         .map(|r| r.assignee.as_str())
         .collect();
+    let open_conflicts = store.open_conflicts()?.len();
     let mut footer = vec![format!(
         "unclaimed in pre-audit and review: {} ({} waiting more than one working day, since {cutoff} or before)",
         w.unclaimed, w.unclaimed_stale
     )];
+    if open_conflicts > 0 {
+        footer.push(format!(
+            "open upstream conflicts: {open_conflicts} (a supervisor resolves them; `permitdesk report conflicts` lists them)"
+        ));
+    }
     if !disabled.is_empty() {
         footer.push(format!(
             "held by users who are disabled or unknown: {}",
@@ -326,6 +335,7 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
             ("report", Cell::Text("workload".into())),
             ("unclaimed", int(w.unclaimed)),
             ("unclaimed over one working day", int(w.unclaimed_stale)),
+            ("open upstream conflicts", int(open_conflicts as i64)),
             (
                 "method",
                 Cell::Text(
@@ -344,7 +354,66 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
             "unclaimed": w.unclaimed,
             "unclaimed_stale": w.unclaimed_stale,
             "unclaimed_stale_started_on_or_before": cutoff,
+            "open_conflicts": open_conflicts,
         }),
+        generated_at: String::new(),
+    })
+}
+
+/// Every unresolved upstream conflict: what a supervisor has to decide (`case resolve-conflict`).
+fn conflicts(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
+    let open = store.open_conflicts()?;
+    let mut sheet = Sheet::new(
+        "Open conflicts",
+        vec![
+            Col::new("id", Kind::Int, 6),
+            Col::new("case_no", Kind::Text, 16),
+            Col::new("event", Kind::Text, 12),
+            Col::new("upstream_version", Kind::Int, 8),
+            Col::new("batch", Kind::Text, 28),
+            Col::new("line", Kind::Int, 6),
+            Col::new("recorded_at", Kind::Text, 25),
+            Col::new("message", Kind::Text, 60),
+        ],
+    );
+    for c in &open {
+        sheet.rows.push(vec![
+            int(c.id),
+            Cell::Text(c.case_no.clone()),
+            Cell::Text(c.event.clone()),
+            int(c.upstream_version),
+            Cell::Text(c.batch.clone()),
+            int(i64::try_from(c.line).unwrap_or(i64::MAX)),
+            Cell::Text(c.at.clone()),
+            Cell::Text(c.message.clone()),
+        ]);
+    }
+    let cases: std::collections::BTreeSet<&str> = open.iter().map(|c| c.case_no.as_str()).collect();
+    Ok(Report {
+        name: "conflicts",
+        view: None,
+        sheets: vec![sheet],
+        about: vec![
+            ("report", Cell::Text("conflicts".into())),
+            ("open conflicts", int(open.len() as i64)),
+            ("cases", int(cases.len() as i64)),
+            (
+                "method",
+                Cell::Text(
+                    "Upstream events the sync recorded on a case instead of applying them, not \
+                     yet resolved, oldest first. A supervisor resolves each with `permitdesk case \
+                     resolve-conflict CASE --id ID --reason TEXT`; the dashboard's 'Open \
+                     upstream conflicts' opens their cases."
+                        .into(),
+                ),
+            ),
+        ],
+        footer: vec![format!(
+            "{} open upstream conflict(s) on {} case(s)",
+            open.len(),
+            cases.len()
+        )],
+        extra: serde_json::json!({ "today": today, "cases": cases.len() }),
         generated_at: String::new(),
     })
 }

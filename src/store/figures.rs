@@ -132,6 +132,8 @@ pub struct Dashboard {
     /// Running deadlines due soon (the `due-soon` filter over all cases).
     pub due_soon: i64,
     pub unclaimed_stale: i64,
+    /// Cases with an upstream conflict nobody has resolved yet.
+    pub open_conflict_cases: i64,
     pub workload: Vec<WorkloadRow>,
     /// The overdue count at the end of each of the last 30 days, rebuilt from the history.
     pub trend: Trend,
@@ -163,6 +165,8 @@ pub enum Figure {
     UnclaimedStale,
     /// The cases that were overdue at the end of that day (a trend point), rebuilt from history.
     OverdueOn(NaiveDate),
+    /// Cases with an unresolved upstream conflict (`case resolve-conflict`).
+    OpenConflicts,
 }
 
 /// The cases behind a figure: how many there are, and the first `limit` of them in queue order.
@@ -202,6 +206,9 @@ impl Where {
 fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
+
+const OPEN_CONFLICT_CASES: &str =
+    "case_no IN (SELECT case_no FROM conflicts WHERE resolved_at IS NULL)";
 
 /// SQLite's LIMIT is signed; anything above this is "all".
 const MAX_ROWS: usize = 10_000_000;
@@ -490,6 +497,9 @@ impl Store {
                     .timer(*timer);
             }
             Figure::UnclaimedStale => w = self.unclaimed_stale_where(today),
+            Figure::OpenConflicts => {
+                w.push(OPEN_CONFLICT_CASES, []);
+            }
             Figure::OverdueOn(day) => return self.overdue_on_cases(*day, today, limit),
             Figure::DecisionsToSign | Figure::DueSoon | Figure::Workload { .. } => {}
         }
@@ -529,6 +539,8 @@ impl Store {
             decisions_to_sign: count(self.queue(Queue::Decision, Filter::All, "", today))?,
             due_soon: count(self.queue(Queue::All, Filter::DueSoon, "", today))?,
             unclaimed_stale: workload.unclaimed_stale,
+            open_conflict_cases: self
+                .count_where(Where::default().push(OPEN_CONFLICT_CASES, []))?,
             workload: workload.rows,
             trend: self.overdue_trend(today, TREND_DAYS)?,
         })

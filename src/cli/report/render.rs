@@ -89,7 +89,7 @@ impl Sheet {
 }
 
 pub struct Report {
-    /// `overdue`, `workload`, `sla`.
+    /// `overdue`, `workload`, `sla`, `conflicts`.
     pub name: &'static str,
     /// For reports with several views (`--by`), the one chosen.
     pub view: Option<&'static str>,

@@ -66,6 +66,14 @@ impl DashboardView {
                 count: d.unclaimed_stale,
                 figure: Figure::UnclaimedStale,
             },
+            Entry {
+                label: lang
+                    .pick("Open upstream conflicts", "未解决的上游冲突")
+                    .into(),
+                extra: None,
+                count: d.open_conflict_cases,
+                figure: Figure::OpenConflicts,
+            },
         ];
         for (bucket, count) in &d.verification_buckets {
             entries.push(Entry {

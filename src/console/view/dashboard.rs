@@ -148,8 +148,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
             ),
         ])
     };
+    let headline_height = by_section_len(&entries, 0) as u16 + 2;
     let [headline, middle, trend, hint] = Layout::vertical([
-        Constraint::Length(6),
+        Constraint::Length(headline_height),
         Constraint::Min(6),
         Constraint::Length(3),
         Constraint::Length(1),
@@ -263,6 +264,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         )),
         hint,
     );
+}
+
+fn by_section_len(entries: &[Entry], s: u8) -> usize {
+    entries.iter().filter(|e| section(e) == s).count()
 }
 
 #[cfg(test)]
