@@ -18,6 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { echo "deb-smoke: $*"; }
+# The test person is removed only if this script made it (a leftover of an earlier run counts).
+person_is_ours() { getent passwd "$PERSON" | cut -d: -f5 | grep -qxF "$PERSON_COMMENT"; }
 fail() {
   echo "deb-smoke: FAILED: $*" >&2
   exit 1
@@ -28,6 +30,7 @@ RUN=/run/permitdesk
 DB=$STATE/permitdesk.db
 SOCKET=$RUN/permitdesk.sock
 PERSON=pdsmoke1
+PERSON_COMMENT="permitdesk deb smoke test"
 MARK=$STATE/.deb-smoke
 
 [ "$(id -u)" = 0 ] || fail "needs root (it installs and removes the package)"
@@ -48,16 +51,24 @@ else
 fi
 
 deb=${1:-$(ls -t target/debian/permitdesk_*.deb 2>/dev/null | head -n 1)}
-[ -n "$deb" ] && [ -f "$deb" ] || fail "no package; build it with scripts/build-deb.sh"
+if [ -z "$deb" ] || [ ! -f "$deb" ]; then fail "no package; build it with scripts/build-deb.sh"; fi
 
-# A leftover of a run that was killed before its cleanup carries the mark; anything else is real.
+# A leftover of a run that was killed before its cleanup carries the mark, which says whether
+# that run made the account and the group; anything else is real.
 if [ -e "$MARK" ]; then
   say "removing the leftovers of an earlier run"
+  made=$(cat "$MARK")
   dpkg -P permitdesk >/dev/null 2>&1 || true
   rm -rf "$STATE" "$RUN"
+  if person_is_ours; then userdel "$PERSON"; fi
+  if grep -qx "account made" <<<"$made"; then userdel permitdesk 2>/dev/null || true; fi
+  if grep -qx "group made" <<<"$made"; then groupdel permitdesk 2>/dev/null || true; fi
 fi
 if dpkg-query -W -f '${Status}' permitdesk 2>/dev/null | grep -q installed || [ -e "$STATE" ]; then
   fail "permitdesk is installed or $STATE exists here: not touching a real deployment"
+fi
+if getent passwd "$PERSON" >/dev/null && ! person_is_ours; then
+  fail "a Unix account $PERSON exists and was not made by this script; not touching it"
 fi
 account_before=$(getent passwd permitdesk || true)
 group_before=$(getent group permitdesk || true)
@@ -69,7 +80,7 @@ cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
   dpkg -P permitdesk >/dev/null 2>&1
   rm -rf "$STATE" "$RUN" "$log"
-  getent passwd "$PERSON" >/dev/null && userdel "$PERSON"
+  person_is_ours && userdel "$PERSON"
   [ -z "$account_before" ] && getent passwd permitdesk >/dev/null && userdel permitdesk
   [ -z "$group_before" ] && getent group permitdesk >/dev/null && groupdel permitdesk
 }
@@ -89,7 +100,10 @@ if grep -q '^\./var/' <<<"$files"; then fail "the package ships files in /var"; 
 
 say "dpkg -i"
 dpkg -i "$deb"
-touch "$MARK"
+{
+  if [ -z "$account_before" ]; then echo "account made"; fi
+  if [ -z "$group_before" ]; then echo "group made"; fi
+} >"$MARK"
 [ -x /usr/bin/permitdesk ] || fail "no /usr/bin/permitdesk"
 IFS=: read -r _ _ uid _ _ home shell <<<"$(getent passwd permitdesk)" || fail "no permitdesk account"
 [ "$uid" -lt 1000 ] || fail "permitdesk is not a system account (uid $uid)"
@@ -122,12 +136,12 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "$(realpath "$
 
 if [ "${DEB_SMOKE_E2E:-}" = 1 ]; then
   say "tests/e2e_ssh.rs with the installed binary"
-  PERMITDESK_E2E_BIN=/usr/bin/permitdesk cargo test --locked --test e2e_ssh
+  PERMITDESK_E2E_BIN=/usr/bin/permitdesk cargo test --locked --test e2e_ssh -- --nocapture
 fi
 
 say "the store, made by the account; a person added and put in the group"
 run_as permitdesk permitdesk --db "$DB" init
-getent passwd "$PERSON" >/dev/null || useradd -M -s /bin/sh -c "permitdesk deb smoke test" "$PERSON"
+getent passwd "$PERSON" >/dev/null || useradd -M -s /bin/sh -c "$PERSON_COMMENT" "$PERSON"
 run_as permitdesk permitdesk --db "$DB" user add "$PERSON" --role approver
 usermod -aG permitdesk "$PERSON"
 cases=$(mktemp -p "$STATE" --suffix=.jsonl)
