@@ -442,6 +442,27 @@ fn denied(out: &Output) -> bool {
     !out.status.success() && (err.contains("permission denied") || err.contains("unable to open"))
 }
 
+/// The binary the deployment runs: `PERMITDESK_E2E_BIN` (the Debian package's `/usr/bin/permitdesk`,
+/// as scripts/deb-smoke.sh runs this test), else a copy of this build's in `dir/bin`, where every
+/// test user can reach it.
+fn deployed_binary(dir: &Path) -> PathBuf {
+    if let Some(installed) = std::env::var_os("PERMITDESK_E2E_BIN") {
+        let installed = PathBuf::from(installed);
+        assert!(
+            installed.is_absolute() && installed.is_file(),
+            "PERMITDESK_E2E_BIN={} is not an installed binary",
+            installed.display()
+        );
+        eprintln!("e2e_ssh: running the installed {}", installed.display());
+        return installed;
+    }
+    let bin = dir.join("bin/permitdesk");
+    std::fs::create_dir(dir.join("bin")).expect("bin dir");
+    std::fs::copy(support::BIN, &bin).expect("copy the binary");
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    bin
+}
+
 #[test]
 fn the_served_deployment_over_ssh_keeps_the_store_to_the_server() {
     let Some(tools) = support::require(
@@ -463,7 +484,8 @@ fn the_served_deployment_over_ssh_keeps_the_store_to_the_server() {
         return;
     };
     let started = Instant::now();
-    // A directory every test user can reach (the default temp dir may not be), with the binary.
+    // A directory every test user can reach (the default temp dir may not be), with the binary
+    // unless an installed one is named.
     // Declared before the deployment so that the deployment is torn down first.
     let temp = tempfile::Builder::new()
         .prefix("pd-e2e-ssh-")
@@ -479,10 +501,7 @@ fn the_served_deployment_over_ssh_keeps_the_store_to_the_server() {
     };
     let dir = temp.path();
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let bin = dir.join("bin/permitdesk");
-    std::fs::create_dir(dir.join("bin")).expect("bin dir");
-    std::fs::copy(support::BIN, &bin).expect("copy the binary");
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let bin = deployed_binary(dir);
 
     // The group, the service account, the two people, their keys, the host key.
     if nix::unistd::Group::from_name(GROUP)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Parser)]
 #[command(
     name = "permitdesk",
-    version,
+    version = version(),
     about = "Work-permit back-office console (证卡融合)"
 )]
 pub struct Cli {
@@ -54,6 +54,22 @@ pub struct Cli {
     #[arg(skip)]
     #[serde(skip)]
     pub from_env: FromEnv,
+}
+
+/// The commit this binary was built from (build.rs), or "unknown" outside a git checkout.
+pub const COMMIT: &str = env!("PERMITDESK_COMMIT");
+
+/// What `--version` prints after the name: the version, the commit and the client-server
+/// protocol, the three things to compare when a client and a server disagree.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (commit {COMMIT}, protocol {})",
+            env!("CARGO_PKG_VERSION"),
+            crate::remote::protocol::PROTOCOL
+        )
+    })
 }
 
 impl Cli {
@@ -131,6 +147,11 @@ pub enum Command {
     Serve(ServeArgs),
     /// Administrative changes, newest first: users, settings, calendar, imports, sync
     Log(super::log::LogArgs),
+    /// Print the shell completion script for bash, zsh or fish (needs no store)
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: super::completions::CompletionShell,
+    },
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
@@ -170,6 +191,7 @@ impl Command {
             Command::Calendar(_) => "calendar",
             Command::Serve(_) => "serve",
             Command::Log(_) => "log",
+            Command::Completions { .. } => "completions",
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod args;
 pub mod calendar;
 mod case;
 mod check;
+pub mod completions;
 pub mod console;
 mod demo;
 pub mod doctor;
@@ -96,7 +97,8 @@ pub enum Endpoint {
 }
 
 /// Flags, then the environment, then the configuration; then a deployed server's socket if one
-/// is there; else the default store. `demo`, `init` and `serve` always open their store directly.
+/// is there; else the default store. `demo`, `init` and `serve` always open their store directly;
+/// `completions` opens nothing.
 pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Result<Endpoint, Exit> {
     if cli.connect.is_some() && !cli.from_env.connect && cli.db.is_some() && !cli.from_env.db {
         return Err(Exit::new(
@@ -106,7 +108,12 @@ pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Result<Endpoint, E
     }
     if matches!(
         cli.command,
-        Some(Command::Demo(_) | Command::Init { .. } | Command::Serve(_))
+        Some(
+            Command::Demo(_)
+                | Command::Init { .. }
+                | Command::Serve(_)
+                | Command::Completions { .. }
+        )
     ) {
         return Ok(Endpoint::Direct);
     }
@@ -157,6 +164,10 @@ fn damage_hint(err: &anyhow::Error) -> &'static str {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Completions { shell }) = &cli.command {
+        // Before the configuration: a broken config file must not break the shell's completion.
+        return completions::print(*shell);
+    }
     if let Some(lang) = cli.lang.as_deref() {
         check_lang(lang)?;
     }
@@ -191,6 +202,7 @@ pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         Some(Command::Log(args)) => log::run(cli, args, calendar),
         Some(Command::Backup { dest }) => backup(cli, dest, calendar),
         Some(Command::Serve(args)) => crate::remote::server::run(cli, args, calendar),
+        Some(Command::Completions { shell }) => completions::print(*shell),
     }
 }
 

@@ -105,7 +105,13 @@ fn prepare(
         trust_declared_user: server.trust_declared_user,
     };
     match &mut cli.command {
-        None | Some(Command::Demo(_) | Command::Init { .. } | Command::Serve(_)) => {
+        None
+        | Some(
+            Command::Demo(_)
+            | Command::Init { .. }
+            | Command::Serve(_)
+            | Command::Completions { .. },
+        ) => {
             return Err((
                 2,
                 "this command opens a store directly; run it without --connect".into(),

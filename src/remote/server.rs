@@ -124,6 +124,12 @@ impl Server {
 
 pub fn run(cli: &Cli, args: &ServeArgs, calendar: Calendar) -> anyhow::Result<()> {
     init_logging();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        commit = crate::cli::args::COMMIT,
+        protocol = super::protocol::PROTOCOL,
+        "permitdesk serve starting"
+    );
     // Whatever starts it: the WAL, the spool's directories and the outbox files it creates are
     // the account's alone (the socket is given its mode explicitly).
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
