@@ -58,7 +58,10 @@ fn confine(line: &str, root: &Path, repo: &Path) -> String {
             "env -i HOME=\"$HOME\" PATH=\"$PATH\" LANG=C.UTF-8 \"$PD_BIN\" ".to_string(),
             rest,
         ),
-        None => (String::new(), line),
+        None => (
+            String::new(),
+            line.strip_prefix("sudo -u permitdesk ").unwrap_or(line),
+        ),
     };
     let mut prev = ' ';
     for (at, c) in line.char_indices() {
@@ -236,6 +239,10 @@ const OTHER_PROGRAMS_FLAGS: &[&str] = &[
     "--consoles",
     "--hold",
     "--served",
+    // systemd-analyze, apt, git (docs/PACKAGING.md)
+    "--offline",
+    "--reinstall",
+    "--short",
     // adduser, systemctl
     "--system",
     "--home",
