@@ -124,6 +124,21 @@ impl BulkKind {
     }
 }
 
+/// The lines under the keys in the help dialog (after a blank line): how to remap a key, and the
+/// dialogs' keys. The view draws them; the scroll stops at the last.
+pub fn help_footer(lang: Lang) -> [&'static str; 2] {
+    [
+        lang.pick(
+            " Remap a key in the config's [keys]: NAME = \"KEY\" (the middle column)",
+            " 在配置文件 [keys] 中改键：名称 = \"键\"（中间一列）",
+        ),
+        lang.pick(
+            " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
+            " 对话框：Enter 确认 · Ctrl-s 提交理由 · Esc 取消",
+        ),
+    ]
+}
+
 pub fn editor(initial: &str) -> TextArea<'static> {
     let lines: Vec<String> = if initial.is_empty() {
         vec![String::new()]

@@ -426,9 +426,10 @@ impl App {
         }
         let outcome = dialog.key(&key, self.lang);
         if let Dialog::Help { scroll } = dialog {
-            // Not past the last line: the keys, a blank line and the dialog hint, in the box
-            // the view draws (two rows short of the screen, inside its borders).
-            let lines = self.setup.keymap.entries().len() + 2;
+            // Not past the last line: the keys, a blank line and the footer, in the box the view
+            // draws (two rows short of the screen, inside its borders).
+            let lines =
+                self.setup.keymap.entries().len() + 1 + dialog::help_footer(self.lang).len();
             let shown = usize::from(self.size.1.saturating_sub(4)).max(1);
             let max = u16::try_from(lines.saturating_sub(shown)).unwrap_or(u16::MAX);
             *scroll = (*scroll).min(max);

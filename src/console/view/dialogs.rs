@@ -1,7 +1,7 @@
 //! Dialog boxes drawn over the screen.
 
 use super::super::app::App;
-use super::super::app::dialog::{Dialog, text_of};
+use super::super::app::dialog::{Dialog, help_footer, text_of};
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
 use crate::text::sanitize_line;
@@ -465,13 +465,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             frame.render_widget(Paragraph::new(hint_text), hint);
         }
         Dialog::Help { scroll } => {
-            let rect = centered(area, 64, area.height.saturating_sub(2));
+            let rect = centered(area, 84, area.height.saturating_sub(2));
             frame.render_widget(Clear, rect);
             let block = frame_block(
                 theme,
                 &format!("{} ({})", lang.t(T::Help), lang.t(T::Keys)),
                 false,
             );
+            // The config name is what a person remapping keys writes under [keys].
             let mut lines: Vec<Line> = app
                 .setup
                 .keymap
@@ -480,18 +481,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .map(|(keys, command)| {
                     Line::from(vec![
                         Span::styled(format!(" {keys:<18}"), theme.key()),
+                        Span::styled(format!("{:<15}", command.name()), theme.dim()),
                         Span::raw(command.label(lang).to_string()),
                     ])
                 })
                 .collect();
             lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                lang.pick(
-                    " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
-                    " 对话框：Enter 确认 · Ctrl-s 提交理由 · Esc 取消",
-                ),
-                theme.dim().add_modifier(Modifier::ITALIC),
-            )));
+            for text in help_footer(lang) {
+                lines.push(Line::from(Span::styled(
+                    text,
+                    theme.dim().add_modifier(Modifier::ITALIC),
+                )));
+            }
             frame.render_widget(
                 Paragraph::new(lines).block(block).scroll((*scroll, 0)),
                 rect,
