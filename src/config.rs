@@ -1,7 +1,6 @@
 //! The configuration file (`--config`, `PERMITDESK_CONFIG`, or the config directory's
 //! `config.toml`). A missing default file is not an error; a named file that is missing is.
 
-use anyhow::Context as _;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +25,9 @@ pub struct Config {
     pub path: Option<PathBuf>,
 }
 
+/// A configuration is a few lines; a bigger file is a mistake (or `/dev/zero`).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 impl Config {
     pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
         let path = match explicit {
@@ -41,18 +43,22 @@ impl Config {
                 None => return Ok(Config::default()),
             },
         };
-        let text = match std::fs::read_to_string(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                return Err(crate::cli::Exit::new(
-                    6,
-                    format!("{}: the configuration is not UTF-8 text", path.display()),
-                )
-                .into());
-            }
-            read => {
-                read.with_context(|| format!("{}: cannot read the configuration", path.display()))?
-            }
-        };
+        let bytes = crate::cli::io::read_local_limited(&path, MAX_CONFIG_BYTES).map_err(|e| {
+            let code = match e.kind() {
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => 6,
+                _ => 1,
+            };
+            crate::cli::Exit::new(
+                code,
+                format!("{}: cannot read the configuration: {e}", path.display()),
+            )
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            crate::cli::Exit::new(
+                6,
+                format!("{}: the configuration is not UTF-8 text", path.display()),
+            )
+        })?;
         let mut config: Config = toml::from_str(&text).map_err(|e| {
             crate::cli::Exit::new(
                 6,

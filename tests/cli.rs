@@ -522,7 +522,7 @@ fn an_unknown_case_or_a_stale_version_outranks_bad_input() {
 }
 
 #[test]
-fn a_bad_configuration_is_refused_by_every_command_naming_the_file() {
+fn a_bad_configuration_is_refused_naming_the_file() {
     let (dir, db) = demo();
     let config = dir.path().join("bad.toml");
     let list = |expect: i32, says: &str| {
@@ -537,8 +537,42 @@ fn a_bad_configuration_is_refused_by_every_command_naming_the_file() {
     list(6, "bogus_cmd");
     std::fs::write(&config, b"theme = \"\xff\"\n").expect("write");
     list(6, "not UTF-8");
+    // `/dev/zero` is not a configuration: refused at once, not read without end.
+    as_user(&mut pd(&db), "li.wei")
+        .args(["--config", "/dev/zero", "case", "list"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "/dev/zero: cannot read the configuration: not a regular file",
+        ));
+    // An unreadable calendar matters only where the configured calendar is used: a new store.
     std::fs::write(&config, "calendar = \"missing.toml\"\n").expect("write");
-    list(1, "missing.toml: cannot read the holiday calendar");
+    as_user(&mut pd(&db), "li.wei")
+        .args(["--config", config.to_str().expect("path"), "case", "list"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("warning: ")
+                .and(predicate::str::contains(
+                    "missing.toml: cannot read the holiday calendar",
+                ))
+                .and(predicate::str::contains("the store's own calendar is used")),
+        );
+    pd(&dir.path().join("new.db"))
+        .args(["--config", config.to_str().expect("path"), "init"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "missing.toml: cannot read the holiday calendar",
+        ));
+    std::fs::write(&config, "calendar = \"/dev/zero\"\n").expect("write");
+    pd(&dir.path().join("new.db"))
+        .args(["--config", config.to_str().expect("path"), "init"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "/dev/zero: cannot read the holiday calendar: not a regular file",
+        ));
 }
 
 #[test]
@@ -714,4 +748,36 @@ fn the_csv_export_has_every_field_of_case_list_json() {
     header.sort();
     fields.sort();
     assert_eq!(header, fields);
+}
+
+#[test]
+fn a_list_longer_than_the_cap_says_so() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("big.db");
+    pd(&db)
+        .args([
+            "demo", "--cases", "10100", "--seed", "7", "--no-tui", "--today", TODAY,
+        ])
+        .assert()
+        .success();
+    let out = as_user(&mut pd(&db), "li.wei")
+        .args([
+            "--json", "case", "list", "--queue", "all", "--limit", "1000000",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let rows: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(rows.as_array().map(Vec::len), Some(10_000));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--limit is capped at 10000 rows; these are the first 10000 of 10100"),
+        "{stderr}"
+    );
+    // Under the cap, nothing is said.
+    let out = as_user(&mut pd(&db), "li.wei")
+        .args(["case", "list", "--queue", "all", "--limit", "20"])
+        .output()
+        .expect("run");
+    assert!(out.status.success() && out.stderr.is_empty());
 }

@@ -263,6 +263,7 @@ pub enum CaseCommand {
         filter: String,
         #[arg(long)]
         search: Option<String>,
+        /// At most this many rows (capped at 10,000, said on stderr; `export` writes every row)
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },

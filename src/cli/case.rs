@@ -23,6 +23,9 @@ pub fn run(cli: &Cli, cmd: &CaseCommand, calendar: Calendar) -> anyhow::Result<(
     }
 }
 
+/// The most rows `case list` prints; `export` pages through any number.
+const MAX_LIST_ROWS: usize = 10_000;
+
 fn list(
     cli: &Cli,
     session: &Session,
@@ -45,9 +48,16 @@ fn list(
         today: session.today(),
         sort: Default::default(),
         after: None,
-        limit: limit.clamp(1, 10_000),
+        limit: limit.clamp(1, MAX_LIST_ROWS),
     };
     let page = session.store.page(&query)?;
+    if limit > MAX_LIST_ROWS && page.rows.len() == MAX_LIST_ROWS {
+        crate::errln!(
+            "note: --limit is capped at {MAX_LIST_ROWS} rows; these are the first {MAX_LIST_ROWS} of \
+             {} (`permitdesk export` writes every row)",
+            session.store.count(&query)?
+        );
+    }
     if cli.json {
         return print_json(&page.rows);
     }

@@ -115,20 +115,19 @@ pub fn read_input(path: &Path) -> io::Result<Vec<u8>> {
 /// An input file of at most `max` bytes, which must be a regular file (not a device or a FIFO,
 /// which could be endless): read here, or sent by the client.
 pub fn read_input_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let too_big = || {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("larger than {} MiB", max >> 20),
-        )
-    };
     if is_served() {
         let bytes = read_input(path)?;
         if bytes.len() as u64 > max {
-            return Err(too_big());
+            return Err(too_big(max));
         }
         return Ok(bytes);
     }
+    read_local_limited(path, max)
+}
+
+/// A file of this machine of at most `max` bytes, which must be a regular file.
+pub fn read_local_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
     let file = std::fs::File::open(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::new(
@@ -139,9 +138,16 @@ pub fn read_input_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
-        return Err(too_big());
+        return Err(too_big(max));
     }
     Ok(bytes)
+}
+
+fn too_big(max: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("larger than {} MiB", max >> 20),
+    )
 }
 
 /// An output file being written: under a temporary name beside it until [`OutputFile::commit`],

@@ -172,7 +172,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         check_lang(lang)?;
     }
     let config = crate::config::Config::load(cli.config.as_deref())?;
-    let calendar = load_calendar(&config)?;
+    let calendar = match load_calendar(&config) {
+        Ok(calendar) => calendar,
+        // Only a new store and `calendar install` take the configured calendar; every other
+        // command counts with the store's own, so an unreadable file is a warning for them.
+        Err(e) if !uses_configured_calendar(&cli) => {
+            crate::errln!("warning: {e:#}; the store's own calendar is used");
+            Calendar::embedded()
+        }
+        Err(e) => return Err(e),
+    };
     match endpoint(&cli, &config)? {
         Endpoint::Served(socket) => crate::remote::client::run(cli, &config, calendar, &socket),
         Endpoint::Direct => execute(&cli, calendar),
@@ -276,6 +285,17 @@ fn backup(cli: &Cli, dest: &std::path::Path, calendar: Calendar) -> anyhow::Resu
         dest.display()
     );
     Ok(())
+}
+
+fn uses_configured_calendar(cli: &Cli) -> bool {
+    matches!(
+        cli.command,
+        Some(
+            Command::Demo(_)
+                | Command::Init { .. }
+                | Command::Calendar(args::CalendarCommand::Install { file: None })
+        )
+    )
 }
 
 /// The holiday calendar: a newer file named in the config, or the one built in.

@@ -123,6 +123,14 @@ impl Action {
             other => other.required_text(),
         }
     }
+
+    /// The field its text is given in: a note's `text`, every other action's `reason`.
+    pub fn text_field(&self) -> &'static str {
+        match self {
+            Action::Note { .. } => "text",
+            _ => "reason",
+        }
+    }
 }
 
 /// One audit event: the only way a case changes.

@@ -42,7 +42,7 @@ pub enum Refusal {
     AlreadyHeld { case_no: String, user: String },
     #[error("{case_no}: held by {holder}; ask them or a supervisor to reassign it")]
     HeldByOther { case_no: String, holder: String },
-    #[error("{case_no}: {action} needs a reason")]
+    #[error("{case_no}: {action} needs {}", if *.action == "note" { "text (--text)" } else { "a reason" })]
     MissingReason {
         case_no: String,
         #[serde(deserialize_with = "crate::text::interned")]

@@ -214,7 +214,7 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
         if crate::text::contains_unsafe(text) {
             return Err(Refusal::Invalid {
                 case_no: case_no(),
-                field: "reason",
+                field: action.text_field(),
                 message: "must not contain control characters or bidirectional controls \
                           (line breaks and tabs are fine)"
                     .into(),
@@ -224,8 +224,11 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
         if chars > MAX_TEXT_CHARS {
             return Err(Refusal::Invalid {
                 case_no: case_no(),
-                field: "reason",
-                message: format!("is {chars} characters long; at most {MAX_TEXT_CHARS} are kept"),
+                field: action.text_field(),
+                message: format!(
+                    "is {chars} characters long; at most {MAX_TEXT_CHARS} are allowed, and nothing \
+                     was saved"
+                ),
             });
         }
     }

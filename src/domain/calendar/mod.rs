@@ -13,6 +13,9 @@ use toml::Value;
 
 pub const EMBEDDED_CALENDAR: &str = include_str!("../../../assets/cn-holidays.toml");
 
+/// A calendar file lists a few dozen days a year: anything near this size is not one.
+pub const MAX_CALENDAR_BYTES: u64 = 1 << 20;
+
 /// Errors name the source, the year table and the entry. Entry numbers are 1-based
 /// (`holidays[3]` is the third range in the list), as a person editing the file counts them.
 #[derive(Debug, thiserror::Error)]
@@ -217,12 +220,32 @@ impl Calendar {
         })
     }
 
+    /// Reads a calendar file: a regular file of at most `MAX_CALENDAR_BYTES` (a device or a FIFO
+    /// named by mistake would otherwise be read without end).
     pub fn load(path: &Path) -> Result<Calendar, CalendarError> {
+        use std::io::Read as _;
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|error| CalendarError::Io {
+        let io = |error: std::io::Error| CalendarError::Io {
             path: name.clone(),
             error,
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        if !file.metadata().map_err(io)?.is_file() {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
+        }
+        let mut text = String::new();
+        file.take(MAX_CALENDAR_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(io)?;
+        if text.len() as u64 > MAX_CALENDAR_BYTES {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("larger than {} KiB", MAX_CALENDAR_BYTES >> 10),
+            )));
+        }
         Calendar::from_toml_str(&text, &name)
     }
 
