@@ -781,3 +781,27 @@ fn a_list_longer_than_the_cap_says_so() {
         .expect("run");
     assert!(out.status.success() && out.stderr.is_empty());
 }
+
+#[test]
+fn import_refuses_a_device_or_a_fifo_before_reading_it() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("s.db");
+    pd(&db)
+        .args(["init", "--trust-declared-user"])
+        .assert()
+        .success();
+    let zero = dir.path().join("zero.jsonl");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("link");
+    let fifo = dir.path().join("pipe.csv");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).expect("fifo");
+    for path in [zero, fifo] {
+        let shown = path.display().to_string();
+        pd(&db)
+            .args(["import", &shown])
+            .assert()
+            .code(6)
+            .stderr(predicate::str::contains(format!(
+                "{shown}: not a regular file"
+            )));
+    }
+}

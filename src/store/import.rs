@@ -67,7 +67,7 @@ impl Store {
         &mut self,
         user: &str,
         batch: &ImportBatch,
-        submissions: Vec<(u64, Submission)>,
+        submissions: impl Iterator<Item = (u64, Submission)>,
         today: Option<NaiveDate>,
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
@@ -77,11 +77,10 @@ impl Store {
         self.conn
             .pragma_update(None, "temp_store", "MEMORY")
             .ctx("preparing the import")?;
-        let total = submissions.len();
-        let mut rest = submissions.into_iter().peekable();
+        let mut rest = submissions.peekable();
         let mut done = 0u64;
         loop {
-            let applied = self.write("importing cases", |tx, settings, calendar| {
+            let (applied, finished) = self.write("importing cases", |tx, settings, calendar| {
                 let started = Instant::now();
                 let actor = require_role(tx, user, Role::Admin, "import")?;
                 let now = clock.now();
@@ -151,11 +150,11 @@ impl Store {
                         },
                     )?;
                 }
-                Ok(entries.len() as u64)
+                Ok((entries.len() as u64, finished))
             })?;
             done += applied;
             progress(done);
-            if done as usize >= total {
+            if finished {
                 return Ok(done);
             }
             self.let_waiting_writers_in();
