@@ -156,6 +156,11 @@ impl Store {
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
         }
+        report.warnings.extend(
+            self.unfinished_batches()?
+                .iter()
+                .map(|b| format!("{b}; {}", b.how_to_finish())),
+        );
         Ok(report)
     }
 

@@ -162,6 +162,76 @@ impl Store {
     }
 }
 
+/// A batch that began to be applied and has not finished: an import or an upstream sync that
+/// was stopped, or is running now. Its cases so far are live; running it again finishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfinishedBatch {
+    /// `import` or `sync`.
+    pub kind: &'static str,
+    pub name: String,
+    pub applied: u64,
+    /// Cases in the import file, or lines in the upstream batch.
+    pub total: u64,
+    pub started_at: String,
+}
+
+impl std::fmt::Display for UnfinishedBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = if self.kind == "import" {
+            "cases"
+        } else {
+            "lines"
+        };
+        write!(
+            f,
+            "unfinished {} batch {}: {} of {} {unit} applied since {}",
+            self.kind, self.name, self.applied, self.total, self.started_at
+        )
+    }
+}
+
+impl UnfinishedBatch {
+    /// What finishes it.
+    pub fn how_to_finish(&self) -> &'static str {
+        if self.kind == "import" {
+            "an admin runs the same `permitdesk import FILE` again"
+        } else {
+            "an admin runs `permitdesk sync` again"
+        }
+    }
+}
+
+impl Store {
+    /// Import and sync batches begun and not finished, oldest first.
+    pub fn unfinished_batches(&self) -> Result<Vec<UnfinishedBatch>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT 'import', name, applied, cases, started_at FROM import_batches
+                     WHERE status = 'applying'
+                 UNION ALL
+                 SELECT 'sync', name, applied + skipped + conflicts, lines, started_at
+                     FROM sync_batches WHERE status = 'applying'
+                 ORDER BY 5",
+            )
+            .ctx("preparing the unfinished batches")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let kind: String = r.get(0)?;
+                Ok(UnfinishedBatch {
+                    kind: if kind == "import" { "import" } else { "sync" },
+                    name: r.get(1)?,
+                    applied: r.get::<_, i64>(2)?.max(0) as u64,
+                    total: r.get::<_, i64>(3)?.max(0) as u64,
+                    started_at: r.get(4)?,
+                })
+            })
+            .ctx("reading the unfinished batches")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading the unfinished batches")
+    }
+}
+
 /// An import file as the progress mark knows it.
 #[derive(Debug, Clone)]
 pub struct ImportBatch {

@@ -81,11 +81,19 @@ pub enum Record {
 /// in the file.
 pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Parsed {
     let mut parsed = Parsed::default();
-    // Reading from memory cannot fail.
-    let _ = parse_stream(file, bytes, format, today, &mut |record| match record {
+    // Reading from memory fails only where a record is past its budget, which ends the file.
+    let read = parse_stream(file, bytes, format, today, &mut |record| match record {
         Record::Case(line, case) => parsed.cases.push((line, case)),
         Record::Bad(e) => parsed.errors.push(e),
     });
+    if let Err(e) = read {
+        parsed.errors.push(LineError {
+            file: file.to_string(),
+            line: 0,
+            field: "file".into(),
+            message: e.to_string(),
+        });
+    }
     mark_repeats(file, &mut parsed);
     parsed
 }
