@@ -156,6 +156,19 @@ impl Harness {
         }
     }
 
+    /// Keys that arrive in one input burst: each is handled before any store reply to the ones
+    /// before it, as when they come in one read from a fast typist or a slow link.
+    fn burst(&mut self, keys: &[KeyCode]) {
+        let mut effects = Vec::new();
+        for code in keys {
+            effects.extend(
+                self.app
+                    .update(Msg::Key(KeyEvent::new(*code, KeyModifiers::NONE))),
+            );
+        }
+        self.run(effects);
+    }
+
     fn enter(&mut self) {
         self.key(KeyCode::Enter, KeyModifiers::NONE);
     }
@@ -1430,4 +1443,62 @@ fn a_supervisor_allows_a_late_verification_from_the_palette() {
     let case = h.store.case(&case_no).expect("case");
     let allowed = case.late_allowed.expect("allowed");
     assert_eq!(allowed.by, "wang.fang", "{screen}");
+}
+
+#[test]
+fn an_action_key_in_a_burst_waits_for_its_case_and_keeps_the_keys_after_it() {
+    let mut h = Harness::new("li.wei", 160, 48, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    // Move off the claimed case, then back onto it, accept and confirm, all in one burst: the
+    // detail of the case is not loaded when `a` arrives.
+    let (away, back) = if h.app.list.selected > 0 {
+        ('k', 'j')
+    } else {
+        ('j', 'k')
+    };
+    h.press(&away.to_string());
+    assert_ne!(
+        h.app.list.selected_case_no().as_deref(),
+        Some(case_no.as_str())
+    );
+    h.burst(&[KeyCode::Char(back), KeyCode::Char('a'), KeyCode::Enter]);
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::Review);
+    assert!(
+        h.screen()
+            .contains(&format!("{case_no}: Pre-audit -> Review")),
+        "{}",
+        h.screen()
+    );
+}
+
+#[test]
+fn every_move_then_action_pair_does_the_same_in_one_burst_as_typed_slowly() {
+    // An approver's keys, and a clerk's, after each kind of move (a demo store per run: the
+    // pairs are what an approver and a clerk type most).
+    let pairs: [(&str, &[char], &[char]); 2] = [
+        ("li.wei", &['j', 'k', 'G'], &['a', 'r', 'x', 'c', 'n', 'A']),
+        ("liu.yang", &['j', 'k'], &['e', 'v', 'c']),
+    ];
+    for (user, moves, actions) in pairs {
+        for &mv in moves {
+            for &action in actions {
+                let slow = {
+                    let mut h = Harness::with_cases(user, 120, 40, Lang::En, 100);
+                    h.press("j");
+                    h.press(&mv.to_string());
+                    h.press(&action.to_string());
+                    h.screen()
+                };
+                let fast = {
+                    let mut h = Harness::with_cases(user, 120, 40, Lang::En, 100);
+                    h.press("j");
+                    h.burst(&[KeyCode::Char(mv), KeyCode::Char(action)]);
+                    h.screen()
+                };
+                assert_eq!(fast, slow, "{user}: {mv} then {action} in one burst");
+            }
+        }
+    }
 }

@@ -153,7 +153,7 @@ impl App {
         }
     }
 
-    fn write_command(&mut self, command: Command) -> Vec<Effect> {
+    pub(super) fn write_command(&mut self, command: Command) -> Vec<Effect> {
         if self.is_read_only() {
             let why = if self.setup.store_read_only {
                 self.lang.pick(
@@ -182,6 +182,17 @@ impl App {
             return Vec::new();
         };
         let target = Target::of(&row);
+        if self
+            .detail
+            .as_ref()
+            .is_none_or(|d| d.case.case_no != target.case_no)
+        {
+            // Dialogs show the case as its detail has it: the command waits for the detail,
+            // and keys typed meanwhile wait for the command (`App::detail_settled`).
+            self.say(self.lang.t(T::Loading), false);
+            self.waiting_for_detail = Some((target.case_no, command));
+            return self.request_detail().into_iter().collect();
+        }
         // Ask the domain first: an action that does not exist in this stage, or that none of
         // the user's roles may take, is said in words instead of opening a dialog for it.
         if let Some(action) = self.action_of(command, &target) {

@@ -67,10 +67,11 @@ impl App {
                 effects
             }
             Reply::Detail(detail) => {
-                if generation == self.detail_generation {
-                    self.detail = *detail;
+                if generation != self.detail_generation {
+                    return Vec::new();
                 }
-                Vec::new()
+                self.detail = *detail;
+                self.detail_settled()
             }
             Reply::Acted(result) => self.acted(*result),
             Reply::Bulk(results) => self.bulk_done(results),
@@ -135,6 +136,9 @@ impl App {
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);
+                if generation == self.detail_generation {
+                    return self.detail_settled();
+                }
                 Vec::new()
             }
         }
