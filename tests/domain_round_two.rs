@@ -418,6 +418,45 @@ fn an_old_history_signed_into_notified_still_replays_and_check_reports_it() {
     );
 }
 
+/// Issue 16, item 4: case numbers an older version kept as typed are named, with what the
+/// current rule makes of them.
+#[test]
+fn check_names_case_numbers_an_older_version_kept_unfolded() {
+    let w = World::new();
+    for (old_no, problem) in [
+        (
+            "gz2026-000101",
+            "case_no: \"gz2026-000101\" is folded to \"GZ2026-000101\" now, so commands that name \
+             it look for \"GZ2026-000101\"",
+        ),
+        (
+            "GZ2026\u{200D}-000101",
+            "case_no: contains an invisible character U+200D at position 7",
+        ),
+    ] {
+        let r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-03-02");
+        let old: Vec<Event> = r
+            .events
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                e.case_no = old_no.into();
+                if let Action::Submit { submission } = &mut e.action {
+                    submission.case_no = old_no.into();
+                }
+                e
+            })
+            .collect();
+        let report = check_old_history(old, "2026-03-03");
+        let expected = format!("{old_no}: {problem} (accepted by an older version)");
+        assert!(
+            report.problems.contains(&expected),
+            "{expected}\n{:?}",
+            report.problems
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Defect 4: late verification is a decision a supervisor takes
 // ---------------------------------------------------------------------------------------------

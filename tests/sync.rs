@@ -685,3 +685,50 @@ fn inbox_entries_that_are_not_batches_are_refused_aloud_and_left_in_place() {
         vec!["004-dir.jsonl".to_string(), "005-later.jsonl".to_string()]
     );
 }
+
+/// Issue 16, item 4: upstream names a case in any width or case; an invisible character in a
+/// case number refuses the batch.
+#[test]
+fn look_alike_case_numbers_name_one_case_and_invisible_ones_are_refused() {
+    let (_dir, db, spool) = store();
+    write_batch(&spool, "001-wide.jsonl", &[submitted("ｕｐ-ｗｉｄｅ-1", 1)]);
+    write_batch(
+        &spool,
+        "002-lower.jsonl",
+        &[event(
+            "withdrawn",
+            "up-wide-1",
+            2,
+            serde_json::json!({"reason": "asked by the employer"}),
+        )],
+    );
+    sync(&db, &spool)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "002-lower.jsonl: applied 1 event(s), 0 duplicate(s) skipped, 0 conflict(s)",
+        ));
+    assert_eq!(show(&db, "UP-WIDE-1")["stage"], "withdrawn");
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 1);
+    // The same submission again, as ASCII, is the same case: a conflict, not a second case.
+    write_batch(&spool, "003-again.jsonl", &[submitted("UP-WIDE-1", 3)]);
+    sync(&db, &spool)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "003-again.jsonl: applied 0 event(s), 0 duplicate(s) skipped, 1 conflict(s)",
+        ));
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 1);
+    let events = scalar(&db, "SELECT count(*) FROM events");
+    write_batch(
+        &spool,
+        "004-hidden.jsonl",
+        &[submitted("UP-WIDE\u{200D}-2", 1)],
+    );
+    sync(&db, &spool).assert().code(6).stderr(
+        "004-hidden.jsonl:1: case_no: contains an invisible character U+200D at position 8\n\
+             permitdesk: 1 batch(es) refused; they stay in the inbox (see above)\n",
+    );
+    assert_eq!(scalar(&db, "SELECT count(*) FROM events"), events);
+    pd(&db).args(["--today", TODAY, "check"]).assert().success();
+}

@@ -1,7 +1,7 @@
 //! `case list`, `case show` and every `case ACTION`.
 
 use super::args::{CaseCommand, Common};
-use super::identity::{Need, Session, parse_date};
+use super::identity::{Need, Session, case_arg, parse_date};
 use super::output::{Table, deadline_cell, fit, print_json};
 use super::{Cli, Exit};
 use crate::domain::{Action, Calendar, Checklist, Filter, Presenter, Queue, Stage};
@@ -105,6 +105,7 @@ fn list(
 }
 
 fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
+    let case_no = &case_arg(case_no)?;
     let case = session.store.case(case_no)?;
     let events = session.store.events(case_no)?;
     let clocks = session.store.clocks(session.today());
@@ -380,6 +381,7 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<Action> {
 
 fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()> {
     let common = common_of(cmd).ok_or_else(|| Exit::new(2, "not an action"))?;
+    let case_no = case_arg(&common.case_no)?;
     let parsed = to_action(cmd).and_then(|action| {
         let expect_stage = common
             .expect_stage
@@ -394,17 +396,14 @@ fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()
         Err(invalid) => {
             // INTERFACE.md's order: an unknown case or a stale expectation outranks bad input.
             let stage = common.expect_stage.as_deref().and_then(|s| s.parse().ok());
-            session.store.precheck(
-                session.user(),
-                &common.case_no,
-                common.expect_version,
-                stage,
-            )?;
+            session
+                .store
+                .precheck(session.user(), &case_no, common.expect_version, stage)?;
             return Err(invalid);
         }
     };
     let outcome = session.store.act(Request {
-        case_no: common.case_no.clone(),
+        case_no,
         user: session.user().to_string(),
         action,
         expect_version: common.expect_version,

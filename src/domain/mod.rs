@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod clock;
 pub mod deadline;
 pub mod ids;
+pub mod invisible;
 pub mod model;
 pub mod numbers;
 pub mod queue;

@@ -6,6 +6,7 @@ use super::apply::{apply, next_stage};
 use super::case::{Case, Submission, Verdict};
 use super::deadline::{Clocks, Policy};
 use super::ids;
+use super::invisible;
 use super::model::{Role, Stage};
 use super::numbers::Series;
 use super::refusal::Refusal;
@@ -77,26 +78,44 @@ pub fn submit(
 /// The longest case number accepted, in characters (not bytes: `案件` is two).
 pub const MAX_CASE_NO_CHARS: usize = 40;
 
-/// The one rule for case numbers, shared by submissions, upstream sync and import: 1 to
-/// [`MAX_CASE_NO_CHARS`] characters, none of them whitespace, control characters, bidi controls
-/// or a byte order mark. The message is the one reported against the `case_no` field.
-pub fn check_case_no(case_no: &str) -> Result<(), String> {
+/// The one rule for case numbers, shared by submissions, upstream sync, import and the command
+/// line: no invisible character, then folded (`ids::fold_id`: `ｆｗ-000007` is `FW-000007`),
+/// then 1 to [`MAX_CASE_NO_CHARS`] characters, none of them whitespace. Gives the case number as
+/// the store keeps it, or the message reported against the `case_no` field.
+pub fn fold_case_no(raw: &str) -> Result<String, String> {
+    ids::refuse_invisible(raw).map_err(|e| e.to_string())?;
+    let case_no = ids::fold_id(raw);
     let chars = case_no.chars().count();
     if chars == 0
         || chars > MAX_CASE_NO_CHARS
-        || case_no.chars().any(|c| c.is_control() || c.is_whitespace())
-        || crate::text::contains_unsafe(case_no)
+        || case_no.chars().any(char::is_whitespace)
+        || invisible::in_identifier(&case_no).is_some()
     {
         return Err(format!(
             "must be 1-{MAX_CASE_NO_CHARS} characters without spaces"
         ));
     }
-    Ok(())
+    Ok(case_no)
 }
 
-/// What the office corrects rather than refuses: a passport number typed in lower case.
+/// The one rule for free text (names, reasons, notes): no control or invisible character but
+/// line breaks and tabs.
+pub fn check_free_text(text: &str) -> Result<(), String> {
+    match invisible::in_text(text) {
+        None => Ok(()),
+        Some(hidden) if hidden.is_control() => {
+            Err("must not contain control characters (line breaks and tabs are fine)".into())
+        }
+        Some(hidden) => Err(hidden.to_string()),
+    }
+}
+
+/// What the office corrects rather than refuses: identifiers typed in another width or case
+/// (`ids::fold_id`). Invisible characters stay, for `validate_submission` to refuse.
 pub fn normalize_submission(mut s: Submission) -> Submission {
+    s.case_no = ids::fold_id(&s.case_no);
     s.applicant.passport_no = ids::normalize_passport(&s.applicant.passport_no);
+    s.employer.uscc = ids::fold_id(s.employer.uscc.trim());
     s
 }
 
@@ -107,12 +126,38 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
         field,
         message,
     };
-    check_case_no(&s.case_no).map_err(|message| invalid("case_no", message))?;
+    fold_case_no(&s.case_no).map_err(|message| invalid("case_no", message))?;
+    let texts = [
+        ("applicant.name", Some(&s.applicant.name)),
+        ("applicant.name_native", s.applicant.name_native.as_ref()),
+        ("employer.name", Some(&s.employer.name)),
+        ("position", s.position.as_ref()),
+        (
+            "exam_report.institution",
+            s.exam_report.as_ref().and_then(|e| e.institution.as_ref()),
+        ),
+    ];
+    for (field, text) in texts {
+        if let Some(text) = text {
+            check_free_text(text).map_err(|message| invalid(field, message))?;
+        }
+    }
+    for document in &s.documents {
+        check_free_text(&document.kind).map_err(|message| invalid("documents", message))?;
+    }
     if s.applicant.name.trim().is_empty() {
         return Err(invalid("applicant.name", "must not be empty".into()));
     }
     ids::validate_latin_name(&s.applicant.name)
         .map_err(|e| invalid("applicant.name", e.to_string()))?;
+    let identifiers = [
+        ("applicant.passport_no", &s.applicant.passport_no),
+        ("applicant.nationality", &s.applicant.nationality),
+        ("employer.uscc", &s.employer.uscc),
+    ];
+    for (field, id) in identifiers {
+        ids::refuse_invisible(id).map_err(|e| invalid(field, e.to_string()))?;
+    }
     ids::validate_passport(&s.applicant.passport_no)
         .map_err(|e| invalid("applicant.passport_no", e.to_string()))?;
     ids::validate_nationality(&s.applicant.nationality)
@@ -211,13 +256,11 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
     }
     if let Some(text) = action.reason() {
         // The same rule whether the text came from the console, the command line or upstream.
-        if crate::text::contains_unsafe(text) {
+        if let Err(message) = check_free_text(text) {
             return Err(Refusal::Invalid {
                 case_no: case_no(),
                 field: action.text_field(),
-                message: "must not contain control characters or bidirectional controls \
-                          (line breaks and tabs are fine)"
-                    .into(),
+                message,
             });
         }
         let chars = text.chars().count();

@@ -5,6 +5,7 @@ use super::Store;
 use super::check::CheckReport;
 use super::error::{Result, SqlContext};
 use crate::domain::ids;
+use crate::domain::transition::fold_case_no;
 
 /// Stops listing after this many cases of one kind.
 const MAX_LISTED: usize = 20;
@@ -103,7 +104,8 @@ impl Store {
         Ok(())
     }
 
-    /// Names, nationalities and passport numbers the current rules would refuse or correct.
+    /// Case numbers, names, nationalities and passport numbers the current rules would refuse
+    /// or correct.
     fn check_identities(&self, report: &mut CheckReport) -> Result<()> {
         let mut stmt = self
             .conn
@@ -118,7 +120,9 @@ impl Store {
             let name: String = r.get(1).ctx("checking identity fields")?;
             let nationality: String = r.get(2).ctx("checking identity fields")?;
             let passport: String = r.get(3).ctx("checking identity fields")?;
-            let problem = if let Err(e) = ids::validate_latin_name(&name) {
+            let problem = if let Some(problem) = case_no_problem(&case_no) {
+                Some(problem)
+            } else if let Err(e) = ids::validate_latin_name(&name) {
                 Some(format!("applicant.name: {e}"))
             } else if let Err(e) = ids::validate_nationality(&nationality) {
                 Some(format!("applicant.nationality: {e}"))
@@ -146,5 +150,17 @@ impl Store {
             ));
         }
         Ok(())
+    }
+}
+
+/// A stored case number the current rule refuses or folds to another (`fold_case_no`).
+fn case_no_problem(case_no: &str) -> Option<String> {
+    match fold_case_no(case_no) {
+        Err(message) => Some(format!("case_no: {message}")),
+        Ok(folded) if folded != case_no => Some(format!(
+            "case_no: {case_no:?} is folded to {folded:?} now, so commands that name it look for \
+             {folded:?}"
+        )),
+        Ok(_) => None,
     }
 }

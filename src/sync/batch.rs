@@ -2,7 +2,7 @@
 //! bad line is reported. The record format is in the README ("Upstream sync").
 
 use super::lines::{FieldError, LineError, RECORD, count_lines, excerpt, json_error, lines};
-use super::record::{Fields, check_case_no, read_case, read_reason};
+use super::record::{Fields, fold_case_no, read_case, read_reason};
 use crate::store::upstream::{UpstreamAction, UpstreamEvent};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::{Map, Value};
@@ -87,9 +87,13 @@ pub fn parse_batch<E>(
                 continue;
             }
         };
-        match obj.get("case_no").and_then(Value::as_str) {
-            Some(case_no) if check_case_no(case_no.trim()).is_ok() => {
-                batch.cases.insert(case_no.trim().to_string());
+        match obj
+            .get("case_no")
+            .and_then(Value::as_str)
+            .map(|c| fold_case_no(c.trim()))
+        {
+            Some(Ok(case_no)) => {
+                batch.cases.insert(case_no);
             }
             _ => batch.unreadable_case = true,
         }
@@ -166,8 +170,8 @@ pub fn read_event(
     };
     let case_no = f
         .text(obj, "case_no", "case_no", true, usize::MAX)
-        .and_then(|c| match check_case_no(&c) {
-            Ok(()) => Some(c),
+        .and_then(|c| match fold_case_no(&c) {
+            Ok(c) => Some(c),
             Err(m) => {
                 f.error("case_no", m);
                 None

@@ -4,11 +4,11 @@
 
 use super::lines::{FieldError, excerpt};
 use crate::domain::case::{Document, ExamReport};
-/// The domain's one rule for case numbers (1-40 characters, counted as characters, no spaces or
-/// control characters); sync and import check case numbers with nothing else.
-pub use crate::domain::transition::check_case_no;
-use crate::domain::transition::{MAX_TEXT_CHARS, validate_submission};
-use crate::domain::{Applicant, Category, Employer, Kind, Refusal, Submission, ids};
+/// The domain's one rule for case numbers (folded; 1-40 characters, counted as characters, no
+/// spaces, no invisible characters); sync and import read case numbers with nothing else.
+pub use crate::domain::transition::fold_case_no;
+use crate::domain::transition::{MAX_TEXT_CHARS, check_free_text, validate_submission};
+use crate::domain::{Applicant, Category, Employer, Kind, Refusal, Submission, ids, invisible};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -87,7 +87,8 @@ impl Fields<'_> {
         }
     }
 
-    /// A trimmed, non-empty string without control characters, of at most `max` characters.
+    /// A trimmed, non-empty string of one line without control or invisible characters, of at
+    /// most `max` characters.
     pub fn text(
         &mut self,
         obj: &Map<String, Value>,
@@ -118,8 +119,12 @@ impl Fields<'_> {
             self.error(field, format!("is {chars} characters long; at most {max}"));
             return None;
         }
-        if crate::text::contains_unsafe(s) || s.contains('\n') || s.contains('\t') {
+        if s.contains(['\n', '\t']) {
             self.error(field, "must not contain control characters");
+            return None;
+        }
+        if let Some(hidden) = invisible::in_text(s) {
+            self.error(field, hidden.to_string());
             return None;
         }
         Some(s.to_string())
@@ -267,8 +272,8 @@ pub fn read_case(
     f.unknown_keys(obj, &allowed, "");
     let case_no = f
         .text(obj, "case_no", "case_no", true, usize::MAX)
-        .and_then(|c| match check_case_no(&c) {
-            Ok(()) => Some(c),
+        .and_then(|c| match fold_case_no(&c) {
+            Ok(c) => Some(c),
             Err(m) => {
                 f.error("case_no", m);
                 None
@@ -338,9 +343,8 @@ fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
     );
     let passport_no = f
         .text(a, "passport_no", "applicant.passport_no", true, usize::MAX)
-        .map(|p| ids::normalize_passport(&p))
-        .and_then(|p| match ids::validate_passport(&p) {
-            Ok(()) => Some(p),
+        .and_then(|p| match ids::fold_passport(&p) {
+            Ok(p) => Some(p),
             Err(e) => {
                 f.error("applicant.passport_no", e.to_string());
                 None
@@ -348,20 +352,22 @@ fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
         });
     let nationality = f
         .text(a, "nationality", "applicant.nationality", true, usize::MAX)
-        .and_then(|n| match ids::validate_nationality(&n) {
-            Ok(()) => Some(n),
-            Err(ids::IdError::Nationality(_)) => {
-                f.error(
-                    "applicant.nationality",
-                    format!("\"{}\" is not an ISO 3166-1 alpha-3 code", excerpt(&n)),
-                );
-                None
-            }
-            Err(e) => {
-                f.error("applicant.nationality", e.to_string());
-                None
-            }
-        });
+        .and_then(
+            |n| match ids::refuse_invisible(&n).and(ids::validate_nationality(&n)) {
+                Ok(()) => Some(n),
+                Err(ids::IdError::Nationality(_)) => {
+                    f.error(
+                        "applicant.nationality",
+                        format!("\"{}\" is not an ISO 3166-1 alpha-3 code", excerpt(&n)),
+                    );
+                    None
+                }
+                Err(e) => {
+                    f.error("applicant.nationality", e.to_string());
+                    None
+                }
+            },
+        );
     let birth_date = f.past_date(a, "birth_date", "applicant.birth_date", false);
     if f.errors.len() > before {
         return None;
@@ -381,11 +387,11 @@ fn read_employer(f: &mut Fields, e: &Map<String, Value>) -> Option<Employer> {
     let name = f.text(e, "name", "employer.name", true, MAX_NAME_CHARS);
     let uscc = f
         .text(e, "uscc", "employer.uscc", true, usize::MAX)
-        .and_then(|u| match ids::validate_uscc(&u) {
-            Ok(()) => Some(u),
+        .and_then(|u| match ids::fold_uscc(&u) {
+            Ok(u) => Some(u),
             Err(err) => {
                 let mut message = err.to_string();
-                if u.chars().count() > 40 {
+                if u.chars().count() > 40 && !matches!(err, ids::IdError::Invisible(_)) {
                     message = format!("must be 18 characters, found {}", u.chars().count());
                 }
                 f.error("employer.uscc", message);
@@ -483,6 +489,10 @@ pub fn read_reason(f: &mut Fields, obj: &Map<String, Value>, key: &str) -> Optio
             key,
             format!("is {chars} characters long; at most {MAX_TEXT_CHARS}"),
         );
+        return None;
+    }
+    if let Err(message) = check_free_text(s) {
+        f.error(key, message);
         return None;
     }
     Some(s.trim().to_string())

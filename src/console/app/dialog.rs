@@ -323,11 +323,11 @@ pub enum Outcome {
     Submit,
 }
 
-/// False for a control or bidi character arriving as a key: the store refuses text holding one
-/// (`crate::text::contains_unsafe`), so an editor never takes it in.
+/// False for a control or invisible character arriving as a key: the domain refuses text
+/// holding one (`invisible::text_refuses`), so an editor never takes it in.
 fn typeable(key: &KeyEvent) -> bool {
     match key.code {
-        KeyCode::Char(c) => !crate::text::contains_unsafe(c.encode_utf8(&mut [0; 4])),
+        KeyCode::Char(c) => !crate::domain::invisible::text_refuses(c),
         _ => true,
     }
 }

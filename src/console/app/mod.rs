@@ -26,11 +26,15 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
-/// Pasted text as a person could have typed it: CRLF and lone CR line ends become newlines, and
-/// control characters, escape sequences and bidi controls go (see `crate::text`).
+/// Pasted text as a person could have typed it: CRLF and lone CR line ends become newlines,
+/// control characters and escape sequences go (see `crate::text`), and so does every invisible
+/// character the domain would refuse in the text (`invisible::text_refuses`).
 pub fn typeable(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    crate::text::sanitize_multiline(&text).into_owned()
+    crate::text::sanitize_multiline(&text)
+        .chars()
+        .filter(|&c| !crate::domain::invisible::text_refuses(c))
+        .collect()
 }
 
 #[derive(Debug)]

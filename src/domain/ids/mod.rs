@@ -1,13 +1,20 @@
 //! Identifier validation: unified social credit codes (GB 32100-2015),
 //! ISO 3166-1 alpha-3 nationalities and passport numbers. Pure functions, no I/O.
 //!
-//! Validators do not normalise: callers trim and upper-case input first if
-//! they want to be lenient.
+//! Validators do not normalise: callers fold input first (`fold`: NFKC, upper case, invisible
+//! characters refused) if they want to be lenient.
 
+mod fold;
+
+pub use fold::{fold_id, fold_passport, fold_search, fold_uscc, refuse_invisible};
+
+use super::invisible::Hidden;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IdError {
+    #[error("{0}")]
+    Invisible(Hidden),
     #[error(
         "unified social credit code {code:?} must be {expected} characters from 0-9 A-H J-N P-R T-U W-Y, found {found}"
     )]
@@ -166,9 +173,9 @@ pub fn country_name(code: &str) -> Option<&'static str> {
     country(code).map(|&(_, name)| name)
 }
 
-/// A passport number as the office keeps it: surrounding spaces dropped, letters upper case.
+/// A passport number as the office keeps it: surrounding spaces dropped, folded (`fold_id`).
 pub fn normalize_passport(no: &str) -> String {
-    no.trim().to_ascii_uppercase()
+    fold_id(no.trim())
 }
 
 fn is_cjk(c: char) -> bool {
