@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, Verdict};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
-    Policy, Presenter, Refusal, Role, Stage, Submission, decide, replay, submit,
+    Policy, Presenter, Refusal, Role, Stage, Submission, VisaKind, decide, replay, submit,
 };
 use std::collections::BTreeSet;
 
@@ -94,8 +94,10 @@ fn submission(case_no: &str, kind: Kind, category: Category) -> Submission {
 fn passing(on: NaiveDate) -> Checklist {
     Checklist {
         presented_by: Presenter::Applicant,
+        power_of_attorney: false,
         originals: true,
         sealed_copies: true,
+        visa_kind: Some(VisaKind::WorkResidencePermit),
         visa_valid_until: Some(on + Days::new(365)),
         exam_issued_on: Some(on - Days::new(7)),
         exam_domestic: true,

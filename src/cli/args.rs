@@ -312,12 +312,19 @@ pub enum CaseCommand {
     Verify {
         #[command(flatten)]
         common: Common,
+        /// Who presents the materials: the applicant, the employer's handler, or an agent
         #[arg(long, value_name = "applicant|handler|agent")]
         presented_by: String,
+        /// The agent's signed power of attorney was seen (needed with --presented-by agent)
+        #[arg(long)]
+        power_of_attorney: bool,
         #[arg(long)]
         exam_date: String,
         #[arg(long)]
         exam_domestic: bool,
+        /// The document shown: a work visa (Z) or a work-type residence permit
+        #[arg(long, value_name = "work-visa|work-residence-permit")]
+        visa_kind: String,
         #[arg(long)]
         visa_valid_until: String,
         #[arg(long)]

@@ -27,7 +27,7 @@ pub use case::{Applicant, Case, Employer, Submission};
 pub use checklist::Checklist;
 pub use clock::Clock;
 pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
-pub use model::{Category, Kind, Presenter, Role, Stage};
+pub use model::{Category, Kind, Presenter, Role, Stage, VisaKind};
 pub use numbers::Series;
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;

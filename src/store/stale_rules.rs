@@ -103,12 +103,14 @@ impl Store {
         Ok(())
     }
 
-    /// Names, nationalities and passport numbers the current rules would refuse or correct.
+    /// Names, nationalities, passport numbers and employer codes the current rules would refuse
+    /// or correct.
     fn check_identities(&self, report: &mut CheckReport) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT case_no, applicant_name, nationality, passport_no FROM cases ORDER BY id",
+                "SELECT case_no, applicant_name, nationality, passport_no, employer_uscc FROM cases
+                 ORDER BY id",
             )
             .ctx("checking identity fields")?;
         let mut rows = stmt.query([]).ctx("checking identity fields")?;
@@ -118,6 +120,7 @@ impl Store {
             let name: String = r.get(1).ctx("checking identity fields")?;
             let nationality: String = r.get(2).ctx("checking identity fields")?;
             let passport: String = r.get(3).ctx("checking identity fields")?;
+            let uscc: String = r.get(4).ctx("checking identity fields")?;
             let problem = if let Err(e) = ids::validate_latin_name(&name) {
                 Some(format!("applicant.name: {e}"))
             } else if let Err(e) = ids::validate_nationality(&nationality) {
@@ -127,6 +130,8 @@ impl Store {
                     "applicant.passport_no: {passport:?} is kept as {:?} now",
                     ids::normalize_passport(&passport)
                 ))
+            } else if let Err(e) = ids::validate_uscc(&uscc) {
+                Some(format!("employer.uscc: {e}"))
             } else {
                 None
             };

@@ -36,8 +36,10 @@ impl App {
             Command::Verify => Action::Verify {
                 checklist: crate::domain::Checklist {
                     presented_by: Presenter::Applicant,
+                    power_of_attorney: false,
                     originals: false,
                     sealed_copies: false,
+                    visa_kind: None,
                     visa_valid_until: None,
                     exam_issued_on: None,
                     exam_domestic: false,

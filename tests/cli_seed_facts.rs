@@ -1,0 +1,304 @@
+//! Issue 15's seed facts through the real binary: who presents at verification and with what
+//! visa (FAQ Q3), cases about an existing permit (Q2, Q10), the changeover day (Q8) and the
+//! unified social credit code's structure, with exit codes, messages and `check`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+struct Office {
+    _dir: TempDir,
+    dir: PathBuf,
+}
+
+impl Office {
+    fn new() -> Office {
+        let tmp = TempDir::new().expect("temp dir");
+        let office = Office {
+            dir: tmp.path().to_path_buf(),
+            _dir: tmp,
+        };
+        office
+            .pd("2026-01-05")
+            .args(["init", "--trust-declared-user"])
+            .assert()
+            .success();
+        for (name, role) in [
+            ("li.wei", "approver"),
+            ("wang.fang", "supervisor"),
+            ("liu.yang", "clerk"),
+        ] {
+            office
+                .pd("2026-01-05")
+                .args(["user", "add", name, "--role", role])
+                .assert()
+                .success();
+        }
+        office
+    }
+
+    fn pd(&self, today: &str) -> Command {
+        let mut cmd = Command::cargo_bin("permitdesk").expect("binary");
+        for var in [
+            "PERMITDESK_DB",
+            "PERMITDESK_USER",
+            "PERMITDESK_TODAY",
+            "PERMITDESK_LANG",
+            "PERMITDESK_CONFIG",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env_remove("LC_ALL").env("LANG", "C.UTF-8");
+        cmd.env("XDG_CONFIG_HOME", &self.dir);
+        cmd.current_dir(&self.dir);
+        cmd.args(["--db", "s.db", "--today", today]);
+        cmd
+    }
+
+    /// Imports one case (a JSON object) as submitted on `today`.
+    fn import(&self, today: &str, case: &Value) -> std::process::Output {
+        let path = self.dir.join("in.jsonl");
+        std::fs::write(&path, format!("{case}\n")).expect("write");
+        self.pd(today)
+            .args(["import", "in.jsonl"])
+            .output()
+            .expect("run")
+    }
+
+    #[track_caller]
+    fn imported(&self, today: &str, case: &Value) {
+        let out = self.import(today, case);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs `case ARGS...` as `user` on `today`.
+    fn case(&self, today: &str, user: &str, args: &[&str]) -> std::process::Output {
+        self.pd(today)
+            .args(["--as", user, "case"])
+            .args(args)
+            .output()
+            .expect("run")
+    }
+
+    #[track_caller]
+    fn ok(&self, today: &str, user: &str, args: &[&str]) {
+        let out = self.case(today, user, args);
+        assert!(
+            out.status.success(),
+            "case {args:?} on {today}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn json(&self, today: &str, args: &[&str]) -> Value {
+        let out = self
+            .pd(today)
+            .args(["--as", "li.wei", "--json"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+
+    fn queue(&self, today: &str, queue: &str) -> Vec<String> {
+        let rows = self.json(today, &["case", "list", "--queue", queue]);
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["case_no"].as_str().expect("case_no").to_string())
+            .collect()
+    }
+
+    fn show(&self, today: &str, case_no: &str) -> Value {
+        self.json(today, &["case", "show", case_no])
+    }
+
+    #[track_caller]
+    fn check_passes(&self, today: &str) {
+        let out = self.pd(today).arg("check").output().expect("run");
+        assert!(
+            out.status.success(),
+            "check: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.join("s.db")
+    }
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn case(case_no: &str, kind: &str, category: &str) -> Value {
+    serde_json::json!({"case_no": case_no, "kind": kind, "category": category,
+        "applicant": {"name": "SMITH JOHN", "passport_no": "E12345678", "nationality": "GBR"},
+        "employer": {"name": "Guangzhou Example Co", "uscc": "91440101MA5CQ7H2XC"}})
+}
+
+/// A B case imported on Mon 2026-03-02, accepted and recommended on 03-03, signed on 03-09 and
+/// entered on 03-10: in verification.
+fn in_verification(o: &Office, case_no: &str) {
+    o.imported("2026-03-02", &case(case_no, "overseas_new", "B"));
+    for _ in 0..2 {
+        o.ok("2026-03-03", "li.wei", &["claim", case_no]);
+        o.ok("2026-03-03", "li.wei", &["approve", case_no]);
+    }
+    o.ok("2026-03-09", "wang.fang", &["approve", case_no]);
+    o.ok(
+        "2026-03-10",
+        "liu.yang",
+        &["record-entry", case_no, "--date", "2026-03-10"],
+    );
+}
+
+/// `case verify` with a passing checklist but for who presented and the visa.
+fn verify<'a>(case_no: &'a str, presented_by: &'a str, visa_kind: &'a str) -> Vec<&'a str> {
+    vec![
+        "verify",
+        case_no,
+        "--presented-by",
+        presented_by,
+        "--exam-date",
+        "2026-03-12",
+        "--exam-domestic",
+        "--visa-kind",
+        visa_kind,
+        "--visa-valid-until",
+        "2027-03-01",
+        "--originals",
+        "--sealed-copies",
+    ]
+}
+
+// Seed fact 1 ---------------------------------------------------------------------------------
+
+#[test]
+fn an_agent_needs_a_power_of_attorney_and_the_history_says_who_presented() {
+    let o = Office::new();
+    in_verification(&o, "GZ2026-000501");
+    let out = o.case(
+        "2026-03-20",
+        "liu.yang",
+        &verify("GZ2026-000501", "agent", "work-visa"),
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "GZ2026-000501: the checklist does not pass: power_of_attorney: an agent may present \
+             the materials only with a power of attorney signed for it (FAQ Q3); none was seen"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let mut args = verify("GZ2026-000501", "agent", "work-visa");
+    args.push("--power-of-attorney");
+    o.ok("2026-03-20", "liu.yang", &args);
+    let shown = o.show("2026-03-20", "GZ2026-000501");
+    let events = shown["events"].as_array().expect("events");
+    let verified = events.last().expect("verify");
+    assert_eq!(verified["checklist"]["presented_by"], "agent", "{verified}");
+    assert_eq!(verified["checklist"]["power_of_attorney"], true);
+    assert_eq!(verified["checklist"]["visa_kind"], "work_visa");
+    let text = o
+        .pd("2026-03-20")
+        .args(["--as", "li.wei", "case", "show", "GZ2026-000501"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains(
+            "presented by an agent with a power of attorney (power of attorney seen); work visa \
+             (Z) valid until 2027-03-01"
+        ),
+        "{text}"
+    );
+    o.check_passes("2026-03-20");
+}
+
+#[test]
+fn the_employers_handler_presents_without_a_power_of_attorney() {
+    let o = Office::new();
+    in_verification(&o, "GZ2026-000502");
+    o.ok(
+        "2026-03-20",
+        "liu.yang",
+        &verify("GZ2026-000502", "handler", "work-residence-permit"),
+    );
+    let shown = o.show("2026-03-20", "GZ2026-000502");
+    assert_eq!(shown["stage"], "completed");
+    let out = o.case(
+        "2026-03-20",
+        "liu.yang",
+        &verify("GZ2026-000502", "friend", "work-visa"),
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--presented-by: unknown presenter \"friend\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// Seed fact 2 ---------------------------------------------------------------------------------
+
+#[test]
+fn only_a_work_visa_or_a_work_residence_permit_is_accepted() {
+    let o = Office::new();
+    in_verification(&o, "GZ2026-000601");
+    let out = o.case(
+        "2026-03-20",
+        "liu.yang",
+        &verify("GZ2026-000601", "applicant", "tourist-visa"),
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "permitdesk: GZ2026-000601: --visa-kind: \"tourist-visa\" is not accepted: on-site verification \
+         needs a valid work visa (Z) or a work-type residence permit (FAQ Q3): work-visa or \
+         work-residence-permit"
+    );
+    // Without it: a usage error, like the other checklist options.
+    let mut args = verify("GZ2026-000601", "applicant", "work-visa");
+    args.retain(|a| *a != "--visa-kind" && *a != "work-visa");
+    let out = o.case("2026-03-20", "liu.yang", &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--visa-kind"), "{}", stderr(&out));
+    o.ok(
+        "2026-03-20",
+        "liu.yang",
+        &verify("GZ2026-000601", "applicant", "work-residence-permit"),
+    );
+}
+
+// Seed fact 5 ---------------------------------------------------------------------------------
+
+#[test]
+fn an_employer_code_without_the_structure_of_gb_32100_is_refused() {
+    let o = Office::new();
+    let mut c = case("GZ2026-000701", "domestic_new", "B");
+    c["employer"]["uscc"] = "6Y5U59AY6HWML65YY0".into();
+    let out = o.import("2026-03-02", &c);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "employer.uscc: unified social credit code 6Y5U59AY6HWML65YY0: the second character, \
+             the entity type under registration authority 6, is 'Y'; GB 32100 defines 1, 2, 9 there"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,412 @@
+//! Issue 15, "seed facts not modelled yet": who presents at verification and with what visa (FAQ
+//! Q3), cases about an existing permit (Q2, Q10), the changeover day as an office setting (Q8)
+//! and the structure of the unified social credit code (GB 32100), each pinned through the
+//! public domain API (`submit` + `decide`). Every history a test drives is replayed when it goes
+//! out of scope and must rebuild the very same case.
+
+use chrono::{Days, NaiveDate, NaiveTime};
+use permitdesk::domain::case::{Applicant, Document, Employer};
+use permitdesk::domain::{
+    Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
+    Policy, Presenter, Refusal, Stage, Submission, VisaKind, decide, replay, submit,
+};
+
+mod domain_support;
+
+use domain_support::*;
+
+struct World {
+    calendar: Calendar,
+    policy: Policy,
+    users: Users,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            calendar: Calendar::embedded(),
+            policy: Policy::default(),
+            users: Users(vec![li_wei(), wang_fang(), liu_yang()]),
+        }
+    }
+
+    fn ctx(&self, today: NaiveDate) -> Context<'_> {
+        let clock = Clock::new(chrono_tz::Asia::Shanghai, Some(today));
+        Context {
+            now: clock.at(today, NaiveTime::from_hms_opt(9, 30, 0).expect("time")),
+            clocks: Clocks {
+                calendar: &self.calendar,
+                policy: &self.policy,
+                today,
+            },
+            directory: &self.users,
+        }
+    }
+
+    fn submit(&self, submission: Submission, day: &str) -> Result<(Case, Event), Refusal> {
+        submit(submission, &system(), &self.ctx(d(day)))
+    }
+}
+
+fn submission(kind: Kind, category: Category) -> Submission {
+    Submission {
+        case_no: "GZ2026-000901".to_string(),
+        kind,
+        category,
+        legacy: false,
+        applicant: Applicant {
+            name: "SMITH JOHN".to_string(),
+            name_native: None,
+            passport_no: "E12345678".to_string(),
+            nationality: "USA".to_string(),
+            birth_date: None,
+        },
+        employer: Employer {
+            name: "Guangzhou Example Trading Co., Ltd.".to_string(),
+            uscc: "91440101MA5CQ7H2XC".to_string(),
+        },
+        position: None,
+        documents: vec![Document {
+            kind: "degree".to_string(),
+            ok: true,
+        }],
+        exam_report: None,
+        entry_date: None,
+    }
+}
+
+fn passing(on: NaiveDate) -> Checklist {
+    Checklist {
+        presented_by: Presenter::Applicant,
+        power_of_attorney: false,
+        originals: true,
+        sealed_copies: true,
+        visa_kind: Some(VisaKind::WorkVisa),
+        visa_valid_until: Some(on + Days::new(300)),
+        exam_issued_on: Some(on - Days::new(3)),
+        exam_domestic: true,
+        exam_institution: None,
+    }
+}
+
+struct Run<'w> {
+    world: &'w World,
+    today: NaiveDate,
+    case: Case,
+    events: Vec<Event>,
+}
+
+impl<'w> Run<'w> {
+    fn submit(world: &'w World, submission: Submission, day: &str) -> Run<'w> {
+        let (case, event) = world
+            .submit(submission, day)
+            .unwrap_or_else(|r| panic!("submit refused: {r}"));
+        Run {
+            world,
+            today: d(day),
+            case,
+            events: vec![event],
+        }
+    }
+
+    fn on(&mut self, day: &str) -> &mut Self {
+        self.today = d(day);
+        self
+    }
+
+    fn attempt(&self, actor: &Actor, action: Action) -> Result<(Case, Event), Refusal> {
+        decide(&self.case, actor, action, &self.world.ctx(self.today))
+    }
+
+    #[track_caller]
+    fn ok(&mut self, actor: &Actor, action: Action) -> &mut Self {
+        let name = action.name();
+        let (case, event) = self.attempt(actor, action).unwrap_or_else(|r| {
+            panic!(
+                "{name} by {} in {} refused: {r}",
+                actor.name, self.case.stage
+            )
+        });
+        self.case = case;
+        self.events.push(event);
+        self
+    }
+
+    fn hold(&mut self) -> &mut Self {
+        if self.case.assignee() != Some("li.wei") {
+            self.ok(&li_wei(), Action::Claim);
+        }
+        self
+    }
+
+    /// Accept in pre-audit or recommend approval in review.
+    fn approve(&mut self) -> &mut Self {
+        self.hold().ok(&li_wei(), Action::Approve { note: None })
+    }
+
+    fn sign(&mut self) -> &mut Self {
+        self.ok(&wang_fang(), Action::Approve { note: None })
+    }
+
+    /// An overseas B case notified on Mon 2026-03-09 and entered Tue 03-10: in verification.
+    fn in_verification(world: &'w World) -> Run<'w> {
+        let mut r = Run::submit(
+            world,
+            submission(Kind::OverseasNew, Category::B),
+            "2026-03-02",
+        );
+        r.on("2026-03-03").approve().approve();
+        r.on("2026-03-09").sign();
+        r.on("2026-03-10").ok(
+            &liu_yang(),
+            Action::RecordEntry {
+                date: d("2026-03-10"),
+            },
+        );
+        assert_eq!(r.case.stage, Stage::Verification);
+        r
+    }
+
+    fn verify_with(&self, checklist: Checklist) -> Result<(Case, Event), Refusal> {
+        self.attempt(&liu_yang(), Action::Verify { checklist })
+    }
+}
+
+impl Drop for Run<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let rebuilt = replay(&self.events).expect("replay").expect("case");
+        assert_eq!(rebuilt, self.case, "replay rebuilds the case");
+    }
+}
+
+#[track_caller]
+fn checklist_failures(result: Result<(Case, Event), Refusal>) -> Vec<String> {
+    match result {
+        Err(Refusal::ChecklistFailed { failures, .. }) => failures,
+        Err(other) => panic!("refused otherwise: {other}"),
+        Ok(_) => panic!("the checklist passed"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed fact 1: who presents at verification (Q3)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_verification_event_records_who_presented() {
+    let w = World::new();
+    for presenter in [Presenter::Applicant, Presenter::Handler, Presenter::Agent] {
+        let mut r = Run::in_verification(&w);
+        let mut checklist = passing(d("2026-03-20"));
+        checklist.presented_by = presenter;
+        checklist.power_of_attorney = presenter == Presenter::Agent;
+        r.on("2026-03-20")
+            .ok(&liu_yang(), Action::Verify { checklist });
+        assert_eq!(r.case.stage, Stage::Completed);
+        let recorded = match &r.events.last().expect("event").action {
+            Action::Verify { checklist } => checklist.presented_by,
+            other => panic!("not a verification: {other:?}"),
+        };
+        assert_eq!(recorded, presenter);
+    }
+    assert_eq!(Presenter::Handler.label_zh(), "单位经办人");
+    assert_eq!(Presenter::Agent.label_zh(), "签署委托书的代办人");
+}
+
+#[test]
+fn an_agent_without_a_power_of_attorney_is_refused() {
+    let w = World::new();
+    let mut r = Run::in_verification(&w);
+    r.on("2026-03-20");
+    let mut checklist = passing(d("2026-03-20"));
+    checklist.presented_by = Presenter::Agent;
+    let failures = checklist_failures(r.verify_with(checklist.clone()));
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0].starts_with(
+            "power_of_attorney: an agent may present the materials only with a power of attorney"
+        ),
+        "{failures:?}"
+    );
+    checklist.power_of_attorney = true;
+    r.ok(&liu_yang(), Action::Verify { checklist });
+    assert_eq!(r.case.stage, Stage::Completed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed fact 2: a work visa or a work-type residence permit (Q3)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_visa_kind_is_needed_and_only_the_two_work_kinds_are_accepted() {
+    let w = World::new();
+    let mut r = Run::in_verification(&w);
+    r.on("2026-03-20");
+    let mut checklist = passing(d("2026-03-20"));
+    checklist.visa_kind = None;
+    let failures = checklist_failures(r.verify_with(checklist.clone()));
+    assert_eq!(
+        failures,
+        [
+            "visa_kind: on-site verification needs a valid work visa (Z) or a work-type residence \
+          permit (FAQ Q3): work-visa or work-residence-permit"
+        ]
+    );
+    for (text, kind) in [
+        ("work-visa", VisaKind::WorkVisa),
+        ("work_residence_permit", VisaKind::WorkResidencePermit),
+        ("Work-Residence-Permit", VisaKind::WorkResidencePermit),
+    ] {
+        assert_eq!(VisaKind::parse_presented(text), Ok(kind), "{text}");
+    }
+    for other in [
+        "tourist-visa",
+        "business-visa",
+        "study-residence-permit",
+        "",
+    ] {
+        let message = VisaKind::parse_presented(other).expect_err(other);
+        assert!(
+            message.ends_with(
+                "is not accepted: on-site verification needs a valid work visa (Z) or a \
+                 work-type residence permit (FAQ Q3): work-visa or work-residence-permit"
+            ),
+            "{message}"
+        );
+    }
+    checklist.visa_kind = Some(VisaKind::WorkResidencePermit);
+    r.ok(&liu_yang(), Action::Verify { checklist });
+}
+
+#[test]
+fn a_verification_recorded_before_the_new_fields_still_replays() {
+    let w = World::new();
+    let mut r = Run::in_verification(&w);
+    r.on("2026-03-20").ok(
+        &liu_yang(),
+        Action::Verify {
+            checklist: passing(d("2026-03-20")),
+        },
+    );
+    // The event as an older version wrote it: no visa kind, no power of attorney.
+    let mut old = serde_json::to_value(r.events.last().expect("event")).expect("json");
+    let list = old["checklist"].as_object_mut().expect("checklist");
+    list.remove("visa_kind");
+    list.remove("power_of_attorney");
+    let old: Event = serde_json::from_value(old).expect("an old event reads");
+    let mut events = r.events.clone();
+    events.pop();
+    events.push(old);
+    let rebuilt = replay(&events).expect("replay").expect("case");
+    assert_eq!(rebuilt, r.case);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed fact 5: the unified social credit code's structure (GB 32100)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_employer_code_must_have_the_structure_of_gb_32100() {
+    let w = World::new();
+    for (uscc, says) in [
+        (
+            "6Y5U59AY6HWML65YY0",
+            "the second character, the entity type under registration authority 6, is 'Y'",
+        ),
+        (
+            "B1440101MA5CQ7H2XC",
+            "the first character, the registration authority, is 'B'",
+        ),
+    ] {
+        let mut s = submission(Kind::DomesticNew, Category::B);
+        s.employer.uscc = uscc.to_string();
+        match w.submit(s, "2026-03-02") {
+            Err(Refusal::Invalid { field, message, .. }) => {
+                assert_eq!(field, "employer.uscc");
+                assert!(message.contains(says), "{message}");
+            }
+            other => panic!("{uscc}: {other:?}"),
+        }
+    }
+    // A division that is not six digits of a province.
+    let first17 = "91990101MA5CQ7H2X";
+    let check = permitdesk::domain::ids::uscc_check_char(first17).expect("check");
+    let mut s = submission(Kind::DomesticNew, Category::B);
+    s.employer.uscc = format!("{first17}{check}");
+    let refusal = w.submit(s, "2026-03-02").expect_err("refused");
+    assert!(
+        refusal
+            .to_string()
+            .contains("characters 3-8 (\"990101\") must be the registering authority's six-digit administrative division code"),
+        "{refusal}"
+    );
+    assert_eq!(refusal.exit_code(), 6);
+}
+
+#[test]
+fn check_reports_an_employer_code_an_older_version_accepted() {
+    let w = World::new();
+    let r = Run::submit(&w, submission(Kind::DomesticNew, Category::B), "2026-03-02");
+    let mut old = r.events.clone();
+    if let Action::Submit { submission } = &mut old[0].action {
+        submission.employer.uscc = "6Y5U59AY6HWML65YY0".to_string();
+    }
+    let report = check_old_history(old, "2026-03-03");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains(
+            "GZ2026-000901: employer.uscc: unified social credit code 6Y5U59AY6HWML65YY0: the \
+             second character"
+        ),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("(accepted by an older version)"),
+        "{problems}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Old histories in a store
+// ---------------------------------------------------------------------------------------------
+
+/// The people the histories here name, registered first, so `check`'s replay of authority
+/// knows them.
+fn register_people(store: &mut permitdesk::store::Store) {
+    use permitdesk::domain::Role;
+    let at = "2024-01-01T09:00:00+08:00";
+    store
+        .add_user(None, "admin", &[Role::Admin], at)
+        .expect("admin");
+    for (name, role) in [
+        ("li.wei", Role::Approver),
+        ("wang.fang", Role::Supervisor),
+        ("liu.yang", Role::Clerk),
+    ] {
+        store
+            .add_user(Some("admin"), name, &[role], at)
+            .expect("a user");
+    }
+}
+
+/// Writes `events` (one case's history, as an older version might have written it) into a new
+/// store and runs `check` on `today`.
+fn check_old_history(events: Vec<Event>, today: &str) -> permitdesk::store::CheckReport {
+    let case = replay(&events).expect("replay").expect("case");
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut store = permitdesk::store::Store::open(&dir.path().join("s.db"), Calendar::embedded())
+        .expect("store");
+    register_people(&mut store);
+    let encoded = events
+        .into_iter()
+        .map(permitdesk::store::EncodedEvent::new)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("encode");
+    store
+        .insert_histories(&[(case, encoded)], d(today))
+        .expect("insert");
+    store.check(d(today), None).expect("check")
+}
