@@ -284,6 +284,114 @@ fn only_a_work_visa_or_a_work_residence_permit_is_accepted() {
     );
 }
 
+// Seed fact 4 ---------------------------------------------------------------------------------
+
+/// `permitdesk ARGS` run by the store's admin (the login that made it) on `today`.
+fn admin(o: &Office, today: &str, args: &[&str]) -> std::process::Output {
+    o.pd(today).args(args).output().expect("run")
+}
+
+#[test]
+fn the_changeover_day_is_an_audited_office_setting() {
+    let o = Office::new();
+    let shown = o.json("2026-03-02", &["settings", "show"]);
+    assert_eq!(shown["policy"]["changeover"], "2024-12-01", "{shown}");
+    // Only an admin changes it.
+    let out = o
+        .pd("2026-03-02")
+        .args(["--as", "wang.fang", "settings", "changeover", "2025-01-15"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = admin(&o, "2026-03-02", &["settings", "changeover", "2026-03-03"]);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("changeover: 2026-03-03 is not a changeover day"),
+        "{}",
+        stderr(&out)
+    );
+    let out = admin(&o, "2026-03-02", &["settings", "changeover", "2026-03-01"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        "the changeover day is 2026-03-01 (was 2024-12-01); every open deadline was recomputed"
+    );
+    let log = admin(&o, "2026-03-02", &["log", "--kind", "settings"]);
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    assert!(
+        log.contains("policy.changeover 2024-12-01 -> 2026-03-01"),
+        "{log}"
+    );
+    // No new_notification before it: refused at import, exit 6, naming the field.
+    let out = o.import(
+        "2026-02-27",
+        &case("GZ2026-000801", "new_notification", "B"),
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "in.jsonl:1: kind: new_notification cases exist only from the card integration's \
+             changeover day 2026-03-01 (FAQ Q9, Q10); this submission is dated 2026-02-27"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    o.imported(
+        "2026-03-02",
+        &case("GZ2026-000801", "new_notification", "B"),
+    );
+    // A day that case contradicts is refused, naming it; nothing changes.
+    let out = admin(&o, "2026-03-05", &["settings", "changeover", "2026-03-04"]);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "changeover: 1 case(s) contradict it (first: GZ2026-000801, a new_notification case \
+             submitted on 2026-03-02, before the changeover day 2026-03-04"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let shown = o.json("2026-03-05", &["settings", "show"]);
+    assert_eq!(shown["policy"]["changeover"], "2026-03-01");
+    o.check_passes("2026-03-05");
+}
+
+#[test]
+fn check_finds_a_changeover_day_written_around_the_audit() {
+    let o = Office::new();
+    o.imported(
+        "2026-03-02",
+        &case("GZ2026-000802", "new_notification", "B"),
+    );
+    // The settings table says 2026-03-04, which the administrative history never gave.
+    let conn = rusqlite::Connection::open(o.db()).expect("open");
+    let policy: String = conn
+        .query_row("SELECT value FROM meta WHERE key = 'policy'", [], |r| {
+            r.get(0)
+        })
+        .expect("policy");
+    let mut policy: Value = serde_json::from_str(&policy).expect("json");
+    policy["changeover"] = "2026-03-04".into();
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'policy'",
+        [policy.to_string()],
+    )
+    .expect("tamper");
+    drop(conn);
+    let out = o.pd("2026-03-05").arg("check").output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(
+        text.contains(
+            "settings: the stored policy differs from the one the administrative history gives"
+        ),
+        "{text}"
+    );
+    // The store runs on the audited day: the case still stands.
+    assert!(!text.contains("GZ2026-000802"), "{text}");
+    assert_eq!(o.queue("2026-03-05", "pre-audit"), vec!["GZ2026-000802"]);
+}
+
 // Seed fact 5 ---------------------------------------------------------------------------------
 
 #[test]

@@ -305,6 +305,119 @@ fn a_verification_recorded_before_the_new_fields_still_replays() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Seed fact 4: the changeover day is an office setting (Q8, Q9, Q10)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn no_new_notification_or_e_certificate_is_submitted_before_the_changeover_day() {
+    let w = World::new();
+    for kind in [Kind::NewNotification, Kind::ECertificate] {
+        let refusal = w
+            .submit(submission(kind, Category::B), "2024-11-30")
+            .expect_err("before the changeover");
+        assert_eq!(refusal.exit_code(), 6);
+        assert_eq!(
+            refusal.to_string(),
+            format!(
+                "GZ2026-000901: kind: {kind} cases exist only from the card integration's \
+                 changeover day 2024-12-01 (FAQ Q9, Q10); this submission is dated 2024-11-30"
+            )
+        );
+        w.submit(submission(kind, Category::B), "2024-12-01")
+            .expect("on the changeover day");
+    }
+    // Other kinds existed before the reform.
+    w.submit(submission(Kind::Extension, Category::B), "2024-11-30")
+        .expect("an extension");
+}
+
+#[test]
+fn another_changeover_day_moves_both_rules() {
+    let mut w = World::new();
+    // An office that switched on Wed 2025-01-15.
+    w.policy.changeover = d("2025-01-15");
+    let refusal = w
+        .submit(submission(Kind::NewNotification, Category::B), "2025-01-10")
+        .expect_err("before this office's changeover");
+    assert!(
+        refusal.to_string().contains("changeover day 2025-01-15"),
+        "{refusal}"
+    );
+    let mut s = submission(Kind::OverseasNew, Category::B);
+    s.legacy = true;
+    let mut r = Run::submit(&w, s, "2024-11-20");
+    // Its pre-audit restarts on the office's day: Thu 16 (1) .. Wed 01-22 (5).
+    let clocks = Clocks {
+        calendar: &w.calendar,
+        policy: &w.policy,
+        today: d("2025-01-16"),
+    };
+    let pre = clocks.pre_audit(&r.case);
+    assert_eq!(
+        (pre.started, pre.due),
+        (d("2025-01-15"), Some(d("2025-01-22")))
+    );
+    // Nobody accepts or returns it before then.
+    r.on("2025-01-14");
+    let refusal = r
+        .hold()
+        .attempt(&li_wei(), Action::Approve { note: None })
+        .expect_err("before the restart");
+    assert_eq!(refusal.exit_code(), 3);
+    assert!(
+        refusal.to_string().ends_with(
+            "(a legacy case's pre-audit restarts on the changeover day 2025-01-15 (FAQ Q8))"
+        ),
+        "{refusal}"
+    );
+    r.on("2025-01-15").approve();
+    assert_eq!(r.case.stage, Stage::Review);
+}
+
+#[test]
+fn check_reports_cases_that_contradict_the_changeover_day() {
+    let w = World::new();
+    // An older version took a new_notification dated before the changeover.
+    let r = Run::submit(
+        &w,
+        submission(Kind::NewNotification, Category::B),
+        "2024-12-02",
+    );
+    let mut old = r.events.clone();
+    old[0].at = old[0].at - chrono::Days::new(10);
+    let report = check_old_history(old, "2024-12-20");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains(
+            "GZ2026-000901: a new_notification case submitted on 2024-11-22, before the \
+             changeover day 2024-12-01; such cases exist only from that day (FAQ Q9, Q10)"
+        ),
+        "{problems}"
+    );
+    // And accepted a legacy case in November, before its pre-audit restarted.
+    let mut s = submission(Kind::OverseasNew, Category::B);
+    s.legacy = true;
+    let mut r = Run::submit(&w, s, "2024-10-15");
+    r.on("2024-12-02").approve();
+    let mut old = r.events.clone();
+    for e in old.iter_mut().skip(1) {
+        e.at = e.at - chrono::Days::new(14);
+    }
+    let report = check_old_history(old, "2024-12-20");
+    let problems = report.problems.join("\n");
+    assert!(
+        problems.contains(
+            "GZ2026-000901: a legacy case whose pre-audit ended on 2024-11-18, before the \
+             changeover day 2024-12-01 it restarts on (FAQ Q8)"
+        ),
+        "{problems}"
+    );
+    // The history the current rules wrote has nothing to report.
+    let report = check_old_history(r.events.clone(), "2024-12-20");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Seed fact 5: the unified social credit code's structure (GB 32100)
 // ---------------------------------------------------------------------------------------------
 

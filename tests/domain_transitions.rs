@@ -1180,6 +1180,7 @@ fn verify_with_a_failing_checklist_is_refused() {
     let mut list = passing(d("2026-03-10"));
     list.exam_issued_on = Some(d("2025-09-10"));
     list.presented_by = Presenter::Agent;
+    list.power_of_attorney = true;
     r.ok(&liu_yang(), Action::Verify { checklist: list });
     assert_eq!(r.case.stage, Stage::Completed);
     // Only a clerk verifies.

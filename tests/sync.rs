@@ -685,3 +685,24 @@ fn inbox_entries_that_are_not_batches_are_refused_aloud_and_left_in_place() {
         vec!["004-dir.jsonl".to_string(), "005-later.jsonl".to_string()]
     );
 }
+
+#[test]
+fn an_upstream_new_notification_dated_before_the_changeover_day_is_a_bad_line() {
+    let (_dir, db, spool) = store();
+    let mut early = submitted("UP-NN-1", 1);
+    early["kind"] = json!("new_notification");
+    early["at"] = json!("2024-11-20T09:00:00+08:00");
+    write_batch(&spool, "001-early.jsonl", &[submitted("UP-OK-1", 1), early]);
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "001-early.jsonl:2: kind: new_notification cases exist only from the card \
+             integration's changeover day 2024-12-01 (FAQ Q9, Q10); this submission is dated \
+             2024-11-20\n",
+        ))
+        .stdout(predicates::str::contains(
+            "001-early.jsonl: refused: 1 bad line(s); nothing applied, left in the inbox",
+        ));
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 0);
+}

@@ -14,6 +14,7 @@ pub mod model;
 pub mod numbers;
 pub mod queue;
 pub mod refusal;
+pub mod submission;
 pub mod transition;
 
 pub use action::{Action, Actor, Event};

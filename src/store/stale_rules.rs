@@ -58,6 +58,7 @@ impl Store {
             ));
         }
         self.check_identities(report)?;
+        self.check_changeover(report)?;
         let early: Vec<(String, String, String)> = self
             .conn
             .prepare(
@@ -98,6 +99,22 @@ impl Store {
             report.warnings.push(format!(
                 "{} case(s) were verified after their window closed without a supervisor allowing                  it (recorded by an older version; first: {first})",
                 silent.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// The changeover day (an office setting): no Notification of the new kind or e-certificate
+    /// exchange before it, and no legacy case's pre-audit run over before it restarted.
+    fn check_changeover(&self, report: &mut CheckReport) -> Result<()> {
+        let changeover = self.settings.policy.changeover.to_string();
+        let found = super::settings::changeover_conflicts(&self.conn, &changeover)?;
+        for (case_no, what) in found.iter().take(MAX_LISTED) {
+            report.problems.push(format!("{case_no}: {what}"));
+        }
+        if found.len() > MAX_LISTED {
+            report.problems.push(format!(
+                "... and more cases that contradict the changeover day {changeover}"
             ));
         }
         Ok(())
