@@ -284,3 +284,47 @@ fn plan_kind(env: &Env, spec: Spec, kind: Kind, rng: &mut fastrand::Rng) -> Plan
         bad_documents,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Calendar, Clock, Policy};
+
+    #[test]
+    fn plans_follow_the_offices_changeover_day() {
+        let policy = Policy {
+            changeover: NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or(NaiveDate::MIN),
+            ..Policy::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 5, 31).unwrap_or(NaiveDate::MIN);
+        let clock = Clock::new(chrono_tz::Asia::Shanghai, Some(today));
+        let env = Env::new(Calendar::embedded(), policy.clone(), today, clock);
+        let mut legacy = 0;
+        for index in 0..600 {
+            let mut rng = fastrand::Rng::with_seed(index);
+            let plan = plan(&env, index, &mut rng);
+            if plan.legacy {
+                legacy += 1;
+                let claimed = plan
+                    .draft
+                    .steps
+                    .iter()
+                    .zip(&plan.dates)
+                    .find(|(step, _)| step.op == Op::Claim)
+                    .map(|(_, day)| *day);
+                assert!(
+                    claimed.is_some_and(|day| day >= policy.changeover),
+                    "case {index}: a legacy case claimed on {claimed:?}"
+                );
+            } else {
+                assert!(
+                    plan.submitted() >= policy.changeover,
+                    "case {index}: a {} case submitted on {}",
+                    plan.kind,
+                    plan.submitted()
+                );
+            }
+        }
+        assert!(legacy > 0, "no legacy case among 600");
+    }
+}
