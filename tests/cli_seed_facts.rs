@@ -284,6 +284,150 @@ fn only_a_work_visa_or_a_work_residence_permit_is_accepted() {
     );
 }
 
+// Seed fact 3 ---------------------------------------------------------------------------------
+
+/// A case about an existing permit that expires on `expires_on`.
+fn about_permit(case_no: &str, kind: &str, expires_on: &str) -> Value {
+    let mut c = case(case_no, kind, "B");
+    c["permit"] = serde_json::json!({"permit_no": "440100202400000777", "expires_on": expires_on});
+    c
+}
+
+#[test]
+fn a_case_about_an_existing_permit_needs_it_and_keeps_its_number() {
+    let o = Office::new();
+    let out = o.import("2026-03-02", &case("GZ2026-000901", "extension", "B"));
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "in.jsonl:1: permit: an extension case concerns a permit the applicant holds: give \
+             permit.permit_no and permit.expires_on"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Two cases about one permit: an extension, then a change.
+    o.imported(
+        "2026-03-02",
+        &about_permit("GZ2026-000901", "extension", "2026-04-30"),
+    );
+    o.imported(
+        "2026-03-02",
+        &about_permit("GZ2026-000902", "change", "2026-04-30"),
+    );
+    for case_no in ["GZ2026-000901", "GZ2026-000902"] {
+        for _ in 0..2 {
+            o.ok("2026-03-03", "li.wei", &["claim", case_no]);
+            o.ok("2026-03-03", "li.wei", &["approve", case_no]);
+        }
+        o.ok("2026-03-05", "wang.fang", &["approve", case_no]);
+        let shown = o.show("2026-03-05", case_no);
+        assert_eq!(shown["stage"], "completed", "{shown}");
+        assert_eq!(shown["permit_no"], "440100202400000777");
+        assert_eq!(shown["permit"]["expires_on"], "2026-04-30");
+    }
+    // Both are found by the permit's number, and check does not take them for a duplicate.
+    let found = o.json(
+        "2026-03-05",
+        &["case", "list", "--search", "440100202400000777"],
+    );
+    assert_eq!(found.as_array().map(Vec::len), Some(2), "{found}");
+    o.check_passes("2026-03-05");
+}
+
+#[test]
+fn an_e_certificate_exchange_of_an_expired_permit_is_not_accepted() {
+    let o = Office::new();
+    o.imported(
+        "2026-03-02",
+        &about_permit("GZ2026-000903", "e_certificate", "2026-02-28"),
+    );
+    o.ok("2026-03-03", "li.wei", &["claim", "GZ2026-000903"]);
+    let out = o.case("2026-03-03", "li.wei", &["approve", "GZ2026-000903"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "GZ2026-000903: permit 440100202400000777 expired on 2026-02-28, before the \
+             submission on 2026-03-02; an e-certificate exchange is only for a physical permit \
+             that has not expired or one approved but never collected (FAQ Q10): not-accept it \
+             with this reason"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let text = o
+        .pd("2026-03-03")
+        .args(["--as", "li.wei", "case", "show", "GZ2026-000903"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains("Not eligible  the permit expired on 2026-02-28"),
+        "{text}"
+    );
+    o.ok(
+        "2026-03-03",
+        "li.wei",
+        &[
+            "not-accept",
+            "GZ2026-000903",
+            "--reason",
+            "The permit expired on 2026-02-28 (FAQ Q10)",
+        ],
+    );
+    // One approved but never collected is accepted, expired or not.
+    let mut never = about_permit("GZ2026-000904", "e_certificate", "2025-06-30");
+    never["permit"]["collected"] = false.into();
+    o.imported("2026-03-02", &never);
+    o.ok("2026-03-03", "li.wei", &["claim", "GZ2026-000904"]);
+    o.ok("2026-03-03", "li.wei", &["approve", "GZ2026-000904"]);
+    o.check_passes("2026-03-03");
+}
+
+#[test]
+fn cancelling_a_notification_is_refused_by_name() {
+    let o = Office::new();
+    let out = o.import(
+        "2026-03-02",
+        &case("GZ2026-000905", "notification_cancellation", "B"),
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "in.jsonl:1: kind: cancelling a Work Permit Notification (工作许可通知注销) no longer \
+             exists since the card integration (FAQ Q2); a cancellation concerns a work permit: \
+             kind cancellation, with its permit"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn csv_imports_carry_the_permit() {
+    let o = Office::new();
+    std::fs::write(
+        o.dir.join("in.csv"),
+        "case_no,kind,category,applicant.name,applicant.passport_no,applicant.nationality,\
+         employer.name,employer.uscc,permit.permit_no,permit.expires_on,permit.collected\n\
+         GZ2026-000906,cancellation,B,SMITH JOHN,E12345678,GBR,Example,91440101MA5CQ7H2XC,\
+         440100202400000777,2026-09-30,yes\n",
+    )
+    .expect("write");
+    let out = o
+        .pd("2026-03-02")
+        .args(["import", "in.csv"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = o.show("2026-03-02", "GZ2026-000906");
+    assert_eq!(
+        shown["permit"]["permit_no"], "440100202400000777",
+        "{shown}"
+    );
+    assert_eq!(shown["permit"]["collected"], true);
+}
+
 // Seed fact 4 ---------------------------------------------------------------------------------
 
 /// `permitdesk ARGS` run by the store's admin (the login that made it) on `today`.

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
-    Policy, Presenter, Refusal, Stage, Submission, VisaKind, decide, replay, submit,
+    PermitRef, Policy, Presenter, Refusal, Stage, Submission, VisaKind, decide, replay, submit,
 };
 
 mod domain_support;
@@ -72,6 +72,13 @@ fn submission(kind: Kind, category: Category) -> Submission {
         }],
         exam_report: None,
         entry_date: None,
+        permit: kind
+            .concerns_existing_permit()
+            .then(|| permitdesk::domain::PermitRef {
+                permit_no: "440100202500000042".to_string(),
+                expires_on: d("2027-06-30"),
+                collected: true,
+            }),
     }
 }
 
@@ -302,6 +309,175 @@ fn a_verification_recorded_before_the_new_fields_still_replays() {
     events.push(old);
     let rebuilt = replay(&events).expect("replay").expect("case");
     assert_eq!(rebuilt, r.case);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed fact 3: cases about an existing permit (Q2, Q10)
+// ---------------------------------------------------------------------------------------------
+
+fn permit(expires_on: &str, collected: bool) -> PermitRef {
+    PermitRef {
+        permit_no: "440100202400000777".to_string(),
+        expires_on: d(expires_on),
+        collected,
+    }
+}
+
+#[test]
+fn a_case_about_an_existing_permit_names_it_and_a_new_one_names_none() {
+    let w = World::new();
+    for kind in [
+        Kind::Extension,
+        Kind::Change,
+        Kind::Cancellation,
+        Kind::ECertificate,
+    ] {
+        let mut s = submission(kind, Category::B);
+        s.permit = None;
+        match w.submit(s, "2026-03-02") {
+            Err(Refusal::Invalid { field, message, .. }) => {
+                assert_eq!(field, "permit");
+                assert!(
+                    message.ends_with(
+                        "case concerns a permit the applicant holds: give permit.permit_no and \
+                         permit.expires_on"
+                    ),
+                    "{message}"
+                );
+            }
+            other => panic!("{kind}: {other:?}"),
+        }
+    }
+    let mut s = submission(Kind::DomesticNew, Category::B);
+    s.permit = Some(permit("2027-01-31", true));
+    let refusal = w
+        .submit(s, "2026-03-02")
+        .expect_err("a new permit names none");
+    assert_eq!(
+        refusal.to_string(),
+        "GZ2026-000901: permit: a domestic_new case applies for a new permit and names no \
+         existing one"
+    );
+    let mut s = submission(Kind::Extension, Category::B);
+    s.permit = Some(permit("2027-01-31", true));
+    s.permit.as_mut().expect("permit").permit_no = "4401-00".to_string();
+    let refusal = w.submit(s, "2026-03-02").expect_err("a bad number");
+    assert!(
+        refusal
+            .to_string()
+            .contains("permit.permit_no: a permit number is 8-24 digits"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn approving_a_case_about_an_existing_permit_keeps_its_number() {
+    let w = World::new();
+    let mut s = submission(Kind::Extension, Category::B);
+    s.permit = Some(PermitRef {
+        permit_no: " 440100202400000777 ".to_string(),
+        ..permit("2026-04-30", true)
+    });
+    let mut r = Run::submit(&w, s, "2026-03-02");
+    // The number is kept as the office writes it, and the case is found by it from the start.
+    assert_eq!(r.case.permit_no.as_deref(), Some("440100202400000777"));
+    r.on("2026-03-03").approve().approve().sign();
+    assert_eq!(r.case.stage, Stage::Completed);
+    assert_eq!(r.case.permit_no.as_deref(), Some("440100202400000777"));
+    assert_eq!(r.events.last().and_then(|e| e.number.clone()), None);
+    // A new permit still gets a number from the sequence.
+    let mut r = Run::submit(&w, submission(Kind::DomesticNew, Category::B), "2026-03-02");
+    r.on("2026-03-03").approve().approve().sign();
+    assert!(r.events.last().and_then(|e| e.number.clone()).is_some());
+}
+
+#[test]
+fn an_e_certificate_exchange_of_an_expired_permit_is_not_accepted() {
+    let w = World::new();
+    let mut s = submission(Kind::ECertificate, Category::B);
+    s.permit = Some(permit("2026-02-28", true));
+    // Submitted (the employer filed it), but acceptance is refused with the reason.
+    let mut r = Run::submit(&w, s, "2026-03-02");
+    let refusal = r
+        .on("2026-03-03")
+        .hold()
+        .attempt(&li_wei(), Action::Approve { note: None })
+        .expect_err("barred");
+    assert_eq!(refusal.exit_code(), 3);
+    assert_eq!(
+        refusal.to_string(),
+        "GZ2026-000901: permit 440100202400000777 expired on 2026-02-28, before the submission \
+         on 2026-03-02; an e-certificate exchange is only for a physical permit that has not \
+         expired or one approved but never collected (FAQ Q10): not-accept it with this reason"
+    );
+    assert!(permitdesk::domain::approval_bar(&r.case).is_some());
+    r.ok(
+        &li_wei(),
+        Action::NotAccept {
+            reason: "The permit expired on 2026-02-28 (FAQ Q10)".to_string(),
+        },
+    );
+    assert_eq!(r.case.stage, Stage::NotAccepted);
+    // Not expired on the day it was submitted, or approved but never collected: accepted.
+    for p in [permit("2026-03-02", true), permit("2025-06-30", false)] {
+        let mut s = submission(Kind::ECertificate, Category::B);
+        s.permit = Some(p);
+        let mut r = Run::submit(&w, s, "2026-03-02");
+        r.on("2026-03-03").approve().approve().sign();
+        assert_eq!(r.case.stage, Stage::Completed);
+    }
+}
+
+#[test]
+fn cancelling_a_notification_is_refused_by_name() {
+    let why =
+        permitdesk::domain::permit::abolished_kind("notification_cancellation").expect("named");
+    assert!(
+        why.starts_with(
+            "cancelling a Work Permit Notification (工作许可通知注销) no longer exists since the \
+             card integration (FAQ Q2)"
+        ),
+        "{why}"
+    );
+    assert_eq!(
+        permitdesk::domain::permit::abolished_kind("cancellation"),
+        None
+    );
+}
+
+#[test]
+fn an_older_extension_without_its_permit_replays_and_check_warns() {
+    let w = World::new();
+    let mut s = submission(Kind::Extension, Category::B);
+    s.permit = Some(permit("2026-04-30", true));
+    let mut r = Run::submit(&w, s, "2026-03-02");
+    r.on("2026-03-03").approve().approve();
+    // What an older version wrote: no permit in the submission, a number issued at signing.
+    let mut old = r.events.clone();
+    if let Action::Submit { submission } = &mut old[0].action {
+        submission.permit = None;
+    }
+    let case = replay(&old).expect("replay").expect("case");
+    let mut signed = decide(
+        &case,
+        &wang_fang(),
+        Action::Approve { note: None },
+        &w.ctx(d("2026-03-05")),
+    )
+    .expect("an older case still signs");
+    assert!(signed.1.number.is_some(), "it is given a number as before");
+    old.push(signed.1.clone());
+    let rebuilt = replay(&old).expect("replay").expect("case");
+    signed.0.version = rebuilt.version;
+    assert_eq!(rebuilt, signed.0);
+    let report = check_old_history(old, "2026-03-05");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let warnings = report.warnings.join("\n");
+    assert!(
+        warnings
+            .contains("1 extension, change, cancellation or e-certificate case(s) name no permit"),
+        "{warnings}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -87,6 +87,13 @@ fn submission(case_no: &str, kind: Kind, category: Category) -> Submission {
         }],
         exam_report: None,
         entry_date: None,
+        permit: kind
+            .concerns_existing_permit()
+            .then(|| permitdesk::domain::PermitRef {
+                permit_no: "440100202500000042".to_string(),
+                expires_on: d("2027-06-30"),
+                collected: true,
+            }),
     }
 }
 

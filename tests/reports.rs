@@ -90,6 +90,7 @@ impl World {
             documents: vec![],
             exam_report: None,
             entry_date: None,
+            permit: None,
         };
         self.store
             .submit("system", submission, Some(day(on)))

@@ -130,6 +130,8 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             "entry_date": case.entry_date,
             "notified_on": case.notified_on,
             "permit_no": case.permit_no,
+            "permit": case.permit,
+            "e_certificate_barred_since": case.e_certificate_bar(),
             "decision_doc_no": case.decision_doc_no,
             "late_allowed": case.late_allowed,
             "verified_late": case.verified_late,
@@ -200,15 +202,35 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             }
         );
     }
+    let permit_no = match &case.permit {
+        Some(permit) => Some(format!(
+            "{} (the permit this case concerns, valid through {}{})",
+            permit.permit_no,
+            permit.expires_on,
+            if permit.collected {
+                ""
+            } else {
+                "; approved but never collected"
+            }
+        )),
+        None => case.permit_no.clone(),
+    };
     for (label, value) in [
         ("Entry", case.entry_date.map(|d| d.to_string())),
         ("Notified", case.notified_on.map(|d| d.to_string())),
-        ("Permit no", case.permit_no.clone()),
+        ("Permit no", permit_no),
         ("Decision", case.decision_doc_no.clone()),
     ] {
         if let Some(value) = value {
             crate::outln!("{label:<10} {}", s(&value));
         }
+    }
+    if let Some(expired) = case.e_certificate_bar() {
+        crate::outln!(
+            "Not eligible  the permit expired on {expired}, before the submission: an \
+             e-certificate exchange is only for a physical permit that has not expired or one \
+             approved but never collected (FAQ Q10); not-accept it"
+        );
     }
     if let Some(allowed) = &case.late_allowed {
         crate::outln!(

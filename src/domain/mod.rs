@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod ids;
 pub mod model;
 pub mod numbers;
+pub mod permit;
 pub mod queue;
 pub mod refusal;
 pub mod submission;
@@ -30,8 +31,10 @@ pub use clock::Clock;
 pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
 pub use model::{Category, Kind, Presenter, Role, Stage, VisaKind};
 pub use numbers::Series;
+pub use permit::PermitRef;
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
 pub use transition::{
-    Context, Directory, check_authority, decide, roles_for, signs_against_recommendation, submit,
+    Context, Directory, approval_bar, check_authority, decide, roles_for,
+    signs_against_recommendation, submit,
 };

@@ -70,6 +70,9 @@ pub fn check_case_no(case_no: &str) -> Result<(), String> {
 /// What the office corrects rather than refuses: a passport number typed in lower case.
 pub fn normalize_submission(mut s: Submission) -> Submission {
     s.applicant.passport_no = ids::normalize_passport(&s.applicant.passport_no);
+    if let Some(permit) = s.permit.as_mut() {
+        permit.permit_no = super::permit::normalize_permit_no(&permit.permit_no);
+    }
     s
 }
 
@@ -110,7 +113,7 @@ pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
             "only legacy and new_notification cases may arrive with an entry date".into(),
         ));
     }
-    Ok(())
+    super::permit::check_permit(s).map_err(|(field, message)| invalid(field, message))
 }
 
 /// The rules that depend on the day a submission is made and the office's policy: the

@@ -92,6 +92,8 @@ pub fn decide(
 /// the permit number, verification the decision document's.
 pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> {
     match (action, case.stage, to) {
+        // A case about an existing permit keeps that permit's number.
+        (Action::Approve { .. }, Stage::Decision, _) if case.permit.is_some() => None,
         (Action::Approve { .. }, Stage::Decision, Stage::Notified | Stage::Completed)
         | (Action::Approve { .. }, Stage::Decision, Stage::Verification) => Some(Series::Permit),
         (Action::Verify { .. }, Stage::Verification, Stage::Completed) => {
@@ -275,6 +277,14 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 )),
             });
         }
+        (Action::Approve { .. }, _) if approval_bar(case).is_some() => {
+            return Err(approval_bar(case).unwrap_or(Refusal::WrongStage {
+                case_no: case_no(),
+                action: action.name(),
+                stage: case.stage,
+                hint: None,
+            }));
+        }
         (Action::Approve { .. } | Action::Refuse { .. }, Stage::Decision) => {
             check_four_eyes(case, actor, action, ctx.clocks.policy)?;
             if case.recommendation.is_some() {
@@ -401,6 +411,24 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         _ => {}
     }
     Ok(())
+}
+
+/// Why the case may not be approved (accepted, recommended or signed) whatever the stage, for
+/// screens to ask before they offer it: an e-certificate exchange of a permit that had expired
+/// when it was submitted (FAQ Q10: only a physical permit not expired, or one approved but never
+/// collected), which is not accepted instead.
+pub fn approval_bar(case: &Case) -> Option<Refusal> {
+    let expired_on = case.e_certificate_bar()?;
+    Some(Refusal::ECertificateBarred {
+        case_no: case.case_no.clone(),
+        permit_no: case
+            .permit
+            .as_ref()
+            .map(|p| p.permit_no.clone())
+            .unwrap_or_default(),
+        expired_on,
+        submitted_on: case.submitted_at.date_naive(),
+    })
 }
 
 /// The four-eyes rule: under a policy that has it, whoever recommended a decision may not sign it.

@@ -59,6 +59,27 @@ impl Store {
         }
         self.check_identities(report)?;
         self.check_changeover(report)?;
+        let unnamed: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT case_no FROM cases
+                 WHERE kind IN ('extension', 'change', 'cancellation', 'e_certificate')
+                   AND json_extract(data, '$.permit') IS NULL
+                 ORDER BY case_no",
+            )
+            .ctx("checking cases about a permit")?
+            .query_map([], |r| r.get(0))
+            .ctx("checking cases about a permit")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking cases about a permit")?;
+        if let Some(first) = unnamed.first() {
+            report.warnings.push(format!(
+                "{} extension, change, cancellation or e-certificate case(s) name no permit \
+                 (submitted to an older version; first: {first}); approving one issues a new \
+                 permit number as that version did",
+                unnamed.len()
+            ));
+        }
         let early: Vec<(String, String, String)> = self
             .conn
             .prepare(

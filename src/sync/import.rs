@@ -48,6 +48,9 @@ pub const CSV_COLUMNS: &[&str] = &[
     "exam_report.domestic",
     "exam_report.institution",
     "entry_date",
+    "permit.permit_no",
+    "permit.expires_on",
+    "permit.collected",
 ];
 
 /// Columns a CSV file must have (their cells may still be empty, and are then reported).
@@ -389,14 +392,16 @@ fn csv_error(e: &csv::Error) -> String {
 fn cell_value(column: &str, text: &str) -> Result<Value, FieldError> {
     let t = text.trim();
     match column {
-        "legacy" | "exam_report.domestic" => match t.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" | "y" => Ok(Value::Bool(true)),
-            "false" | "no" | "0" | "n" => Ok(Value::Bool(false)),
-            _ => Err(FieldError::new(
-                column,
-                format!("\"{}\" must be true or false", excerpt(t)),
-            )),
-        },
+        "legacy" | "exam_report.domestic" | "permit.collected" => {
+            match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "y" => Ok(Value::Bool(true)),
+                "false" | "no" | "0" | "n" => Ok(Value::Bool(false)),
+                _ => Err(FieldError::new(
+                    column,
+                    format!("\"{}\" must be true or false", excerpt(t)),
+                )),
+            }
+        }
         "documents" => {
             let mut list = Vec::new();
             for part in t.split(';').map(str::trim).filter(|p| !p.is_empty()) {
