@@ -392,7 +392,7 @@ fn write(
                 match record {
                     Record::Case(line, case) if resumed_after.is_none_or(|d| line > d) => {
                         // A writer that stopped reads no more; its error is reported.
-                        let _ = sender.send((line, case));
+                        let _ = sender.send((line, *case));
                     }
                     Record::Case(..) => {}
                     Record::Bad(_) => changed = true,

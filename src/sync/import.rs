@@ -76,7 +76,7 @@ pub struct Parsed {
 /// One record of an import file, as it is read.
 #[derive(Debug, Clone)]
 pub enum Record {
-    Case(u64, Submission),
+    Case(u64, Box<Submission>),
     Bad(LineError),
 }
 
@@ -86,7 +86,7 @@ pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Pars
     let mut parsed = Parsed::default();
     // Reading from memory fails only where a record is past its budget, which ends the file.
     let read = parse_stream(file, bytes, format, today, &mut |record| match record {
-        Record::Case(line, case) => parsed.cases.push((line, case)),
+        Record::Case(line, case) => parsed.cases.push((line, *case)),
         Record::Bad(e) => parsed.errors.push(e),
     });
     if let Err(e) = read {
@@ -122,7 +122,7 @@ pub fn parse_stream(
             };
             if let Some(case) = read_case(&mut f, &obj, &[]) {
                 if errors.is_empty() {
-                    sink(Record::Case(line, case));
+                    sink(Record::Case(line, Box::new(case)));
                 }
             }
             let reported: Vec<String> = errors[..known].iter().map(|e| e.field.clone()).collect();
