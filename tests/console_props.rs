@@ -317,7 +317,11 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         ),
         Some(Dialog::EntryDate { input, .. }) => prop_assert!(input.len() <= 10, "{input}"),
         Some(Dialog::ExtendDays { input, .. }) => prop_assert!(input.len() <= 2, "{input}"),
-        Some(Dialog::Verify(form)) => prop_assert!(form.focus < 6, "focus {}", form.focus),
+        Some(Dialog::Verify(form)) => prop_assert!(
+            form.focus < permitdesk::console::app::dialog::ChecklistForm::FIELDS,
+            "focus {}",
+            form.focus
+        ),
         Some(Dialog::Reason {
             editor,
             asking_discard,

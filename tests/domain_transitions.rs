@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, Verdict};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
-    Policy, Presenter, Refusal, Role, Stage, Submission, decide, replay, submit,
+    Policy, Presenter, Refusal, Role, Stage, Submission, VisaKind, decide, replay, submit,
 };
 use std::collections::BTreeSet;
 
@@ -87,6 +87,13 @@ fn submission(case_no: &str, kind: Kind, category: Category) -> Submission {
         }],
         exam_report: None,
         entry_date: None,
+        permit: kind
+            .concerns_existing_permit()
+            .then(|| permitdesk::domain::PermitRef {
+                permit_no: "440100202500000042".to_string(),
+                expires_on: d("2027-06-30"),
+                collected: true,
+            }),
     }
 }
 
@@ -94,8 +101,10 @@ fn submission(case_no: &str, kind: Kind, category: Category) -> Submission {
 fn passing(on: NaiveDate) -> Checklist {
     Checklist {
         presented_by: Presenter::Applicant,
+        power_of_attorney: false,
         originals: true,
         sealed_copies: true,
+        visa_kind: Some(VisaKind::WorkResidencePermit),
         visa_valid_until: Some(on + Days::new(365)),
         exam_issued_on: Some(on - Days::new(7)),
         exam_domestic: true,
@@ -1178,6 +1187,7 @@ fn verify_with_a_failing_checklist_is_refused() {
     let mut list = passing(d("2026-03-10"));
     list.exam_issued_on = Some(d("2025-09-10"));
     list.presented_by = Presenter::Agent;
+    list.power_of_attorney = true;
     r.ok(&liu_yang(), Action::Verify { checklist: list });
     assert_eq!(r.case.stage, Stage::Completed);
     // Only a clerk verifies.

@@ -111,7 +111,7 @@ fn jsonl_imports_and_a_second_import_finds_the_duplicates() {
     let text = concat!(
         "{\"case_no\":\"IM-J1\",\"kind\":\"domestic_new\",\"category\":\"A\",\"applicant\":{\"name\":\"DOE JANE\",\"passport_no\":\"X1234567\",\"nationality\":\"USA\"},\"employer\":{\"name\":\"Example\",\"uscc\":\"91440101MA5CQ7H2XC\"}}\r\n",
         "\r\n",
-        "{\"case_no\":\"IM-J2\",\"kind\":\"extension\",\"category\":\"B\",\"applicant\":{\"name\":\"ROE RICHARD\",\"passport_no\":\"X7654321\",\"nationality\":\"CAN\"},\"employer\":{\"name\":\"Example\",\"uscc\":\"91440101MA5CQ7H2XC\"},\"documents\":[{\"kind\":\"passport\",\"ok\":true}]}\r\n",
+        "{\"case_no\":\"IM-J2\",\"kind\":\"extension\",\"category\":\"B\",\"applicant\":{\"name\":\"ROE RICHARD\",\"passport_no\":\"X7654321\",\"nationality\":\"CAN\"},\"employer\":{\"name\":\"Example\",\"uscc\":\"91440101MA5CQ7H2XC\"},\"documents\":[{\"kind\":\"passport\",\"ok\":true}],\"permit\":{\"permit_no\":\"440100202400000042\",\"expires_on\":\"2027-01-31\"}}\r\n",
     );
     write(dir.path(), "a.jsonl", text.as_bytes());
     pd(dir.path())
@@ -183,7 +183,7 @@ fn bad_json_lines_each_get_their_message() {
         .assert()
         .code(6)
         .stderr(
-            "bad.jsonl:1: colour: unknown field; expected one of: case_no, kind, category, legacy, applicant, employer, position, documents, exam_report, entry_date\n\
+            "bad.jsonl:1: colour: unknown field; expected one of: case_no, kind, category, legacy, applicant, employer, position, documents, exam_report, entry_date, permit\n\
              bad.jsonl:1: category: must be a string\n\
              bad.jsonl:1: employer: must be an object\n\
              bad.jsonl:2: record: must be a JSON object\n\

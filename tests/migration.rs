@@ -172,6 +172,7 @@ fn an_old_history_still_checks_after_the_baseline() {
         documents: vec![],
         exam_report: None,
         entry_date: None,
+        permit: None,
     };
     store
         .submit("system", submission, Some(today))

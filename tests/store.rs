@@ -35,6 +35,7 @@ fn submission(n: u32, name_native: Option<&str>) -> Submission {
         documents: vec![],
         exam_report: None,
         entry_date: None,
+        permit: None,
     }
 }
 

@@ -732,3 +732,51 @@ fn look_alike_case_numbers_name_one_case_and_invisible_ones_are_refused() {
     assert_eq!(scalar(&db, "SELECT count(*) FROM events"), events);
     pd(&db).args(["--today", TODAY, "check"]).assert().success();
 }
+
+#[test]
+fn an_upstream_new_notification_dated_before_the_changeover_day_is_a_bad_line() {
+    let (_dir, db, spool) = store();
+    let mut early = submitted("UP-NN-1", 1);
+    early["kind"] = json!("new_notification");
+    early["at"] = json!("2024-11-20T09:00:00+08:00");
+    write_batch(&spool, "001-early.jsonl", &[submitted("UP-OK-1", 1), early]);
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "001-early.jsonl:2: kind: new_notification cases exist only from the card \
+             integration's changeover day 2024-12-01 (FAQ Q9, Q10); this submission is dated \
+             2024-11-20\n",
+        ))
+        .stdout(predicates::str::contains(
+            "001-early.jsonl: refused: 1 bad line(s); nothing applied, left in the inbox",
+        ));
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 0);
+}
+
+#[test]
+fn an_upstream_case_about_an_existing_permit_carries_it() {
+    let (_dir, db, spool) = store();
+    let mut exchange = submitted("UP-EC-1", 1);
+    exchange["kind"] = json!("e_certificate");
+    exchange["permit"] =
+        json!({"permit_no": "440100202300000123", "expires_on": "2026-11-01", "collected": true});
+    let mut bare = submitted("UP-EX-1", 1);
+    bare["kind"] = json!("extension");
+    write_batch(&spool, "001-permits.jsonl", &[exchange.clone(), bare]);
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "001-permits.jsonl:2: permit: an extension case concerns a permit the applicant \
+             holds: give permit.permit_no and permit.expires_on\n",
+        ));
+    std::fs::remove_file(spool.join("inbox/001-permits.jsonl")).expect("remove");
+    write_batch(&spool, "002-permits.jsonl", &[exchange]);
+    sync(&db, &spool).assert().success();
+    let shown = show(&db, "UP-EC-1");
+    assert_eq!(shown["stage"], "pre_audit");
+    assert_eq!(shown["permit_no"], "440100202300000123");
+    // Expired on 11-01, before the submission of 11-20: shown, and not to be accepted.
+    assert_eq!(shown["e_certificate_barred_since"], "2026-11-01", "{shown}");
+}

@@ -77,6 +77,7 @@ fn hostile_store(dir: &Path) -> PathBuf {
                 documents: vec![],
                 exam_report: None,
                 entry_date: None,
+                permit: None,
             },
             Some(today()),
         )

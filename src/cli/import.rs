@@ -13,11 +13,13 @@ use super::identity::{Need, Session};
 use super::output::print_json;
 use super::sync::progress_bar;
 use super::{Cli, Exit};
-use crate::domain::Calendar;
+use crate::domain::submission::check_submitted_on;
+use crate::domain::{Calendar, Refusal};
 use crate::store::import::ImportBatch;
 use crate::store::{Store, StoreError};
 use crate::sync::LineError;
 use crate::sync::import::{Format, Record, parse_stream};
+use crate::sync::lines::RECORD;
 use crate::text::sanitize_line;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -154,6 +156,7 @@ pub fn run(cli: &Cli, args: &ImportArgs, calendar: Calendar) -> anyhow::Result<(
         let names: Vec<&str> = files.iter().map(|f| f.batch.name.as_str()).collect();
         let mut check = Check {
             store: &session.store,
+            today,
             index,
             name: &name,
             earlier: &names,
@@ -257,6 +260,8 @@ fn refuse(cli: &Cli, mut errors: Errors) -> anyhow::Result<Exit> {
 /// far, the earlier files and the store.
 struct Check<'a> {
     store: &'a Store,
+    /// The day the cases would be submitted on.
+    today: chrono::NaiveDate,
     index: usize,
     name: &'a str,
     earlier: &'a [&'a str],
@@ -280,6 +285,20 @@ impl Check<'_> {
         // Lines an interrupted run already applied are in the store, by design.
         if self.resumed_after.is_some_and(|done| line <= done) {
             return;
+        }
+        // The domain's dated rules, as `submit` will apply them when the case is written.
+        if let Err(refusal) = check_submitted_on(&case, self.today, self.store.policy()) {
+            let (field, message) = match refusal {
+                Refusal::Invalid { field, message, .. } => (field.to_string(), message),
+                other => (RECORD.to_string(), other.to_string()),
+            };
+            let error = LineError {
+                file: self.name.to_string(),
+                line,
+                field,
+                message,
+            };
+            return self.errors.push(self.index, error);
         }
         let Some(here) = first_seen_at(self.index, line) else {
             return self.bad(line, "too many files or lines for one import".into());
@@ -373,7 +392,7 @@ fn write(
                 match record {
                     Record::Case(line, case) if resumed_after.is_none_or(|d| line > d) => {
                         // A writer that stopped reads no more; its error is reported.
-                        let _ = sender.send((line, case));
+                        let _ = sender.send((line, *case));
                     }
                     Record::Case(..) => {}
                     Record::Bad(_) => changed = true,

@@ -15,6 +15,7 @@ pub mod io;
 mod log;
 mod output;
 mod report;
+mod settings;
 mod sync;
 mod user;
 
@@ -208,6 +209,7 @@ pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         Some(Command::Check(args)) => check::run(cli, args, calendar),
         Some(Command::Doctor) => doctor::run(cli, calendar),
         Some(Command::Calendar(cmd)) => calendar::run(cli, cmd, calendar),
+        Some(Command::Settings(cmd)) => settings::run(cli, cmd, calendar),
         Some(Command::Log(args)) => log::run(cli, args, calendar),
         Some(Command::Backup { dest }) => backup(cli, dest, calendar),
         Some(Command::Serve(args)) => crate::remote::server::run(cli, args, calendar),

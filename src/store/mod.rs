@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod queues;
 mod schema;
 pub mod search;
+mod settings;
 mod stale_rules;
 pub mod upstream;
 mod users;

@@ -48,6 +48,9 @@ pub const CSV_COLUMNS: &[&str] = &[
     "exam_report.domestic",
     "exam_report.institution",
     "entry_date",
+    "permit.permit_no",
+    "permit.expires_on",
+    "permit.collected",
 ];
 
 /// Columns a CSV file must have (their cells may still be empty, and are then reported).
@@ -73,7 +76,7 @@ pub struct Parsed {
 /// One record of an import file, as it is read.
 #[derive(Debug, Clone)]
 pub enum Record {
-    Case(u64, Submission),
+    Case(u64, Box<Submission>),
     Bad(LineError),
 }
 
@@ -83,7 +86,7 @@ pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Pars
     let mut parsed = Parsed::default();
     // Reading from memory fails only where a record is past its budget, which ends the file.
     let read = parse_stream(file, bytes, format, today, &mut |record| match record {
-        Record::Case(line, case) => parsed.cases.push((line, case)),
+        Record::Case(line, case) => parsed.cases.push((line, *case)),
         Record::Bad(e) => parsed.errors.push(e),
     });
     if let Err(e) = read {
@@ -119,7 +122,7 @@ pub fn parse_stream(
             };
             if let Some(case) = read_case(&mut f, &obj, &[]) {
                 if errors.is_empty() {
-                    sink(Record::Case(line, case));
+                    sink(Record::Case(line, Box::new(case)));
                 }
             }
             let reported: Vec<String> = errors[..known].iter().map(|e| e.field.clone()).collect();
@@ -389,14 +392,16 @@ fn csv_error(e: &csv::Error) -> String {
 fn cell_value(column: &str, text: &str) -> Result<Value, FieldError> {
     let t = text.trim();
     match column {
-        "legacy" | "exam_report.domestic" => match t.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" | "y" => Ok(Value::Bool(true)),
-            "false" | "no" | "0" | "n" => Ok(Value::Bool(false)),
-            _ => Err(FieldError::new(
-                column,
-                format!("\"{}\" must be true or false", excerpt(t)),
-            )),
-        },
+        "legacy" | "exam_report.domestic" | "permit.collected" => {
+            match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "y" => Ok(Value::Bool(true)),
+                "false" | "no" | "0" | "n" => Ok(Value::Bool(false)),
+                _ => Err(FieldError::new(
+                    column,
+                    format!("\"{}\" must be true or false", excerpt(t)),
+                )),
+            }
+        }
         "documents" => {
             let mut list = Vec::new();
             for part in t.split(';').map(str::trim).filter(|p| !p.is_empty()) {

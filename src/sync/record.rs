@@ -3,7 +3,7 @@
 //! JSON shape first, so both formats share these rules and these messages.
 
 use super::lines::{FieldError, excerpt};
-use crate::domain::case::{Document, ExamReport};
+use crate::domain::case::{Document, ExamReport, PermitRef};
 /// The domain's one rule for case numbers (folded; 1-40 characters, counted as characters, no
 /// spaces, no invisible characters); sync and import read case numbers with nothing else.
 pub use crate::domain::transition::fold_case_no;
@@ -23,6 +23,7 @@ pub const CASE_FIELDS: &[&str] = &[
     "documents",
     "exam_report",
     "entry_date",
+    "permit",
 ];
 const APPLICANT_FIELDS: &[&str] = &[
     "name",
@@ -34,6 +35,7 @@ const APPLICANT_FIELDS: &[&str] = &[
 const EMPLOYER_FIELDS: &[&str] = &["name", "uscc"];
 const EXAM_FIELDS: &[&str] = &["issued_on", "domestic", "institution"];
 const DOCUMENT_FIELDS: &[&str] = &["kind", "ok"];
+const PERMIT_FIELDS: &[&str] = &["permit_no", "expires_on", "collected"];
 
 /// Names, positions and institutions longer than this are refused.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -279,7 +281,7 @@ pub fn read_case(
                 None
             }
         });
-    let kind: Option<Kind> = parse_named(f, obj, "kind");
+    let kind = read_kind(f, obj);
     let category: Option<Category> = parse_named(f, obj, "category");
     let legacy = f.boolean(obj, "legacy", "legacy", false).unwrap_or(false);
     let applicant = f
@@ -294,6 +296,9 @@ pub fn read_case(
         .object(obj, "exam_report", false)
         .and_then(|e| read_exam(f, e));
     let entry_date = f.past_date(obj, "entry_date", "entry_date", false);
+    let permit = f
+        .object(obj, "permit", false)
+        .and_then(|p| read_permit(f, p));
     if let (Some(_), Some(kind)) = (entry_date, kind) {
         if !(legacy || kind == Kind::NewNotification) {
             f.error(
@@ -316,6 +321,7 @@ pub fn read_case(
         documents: documents?,
         exam_report: exam_report.flatten(),
         entry_date,
+        permit: permit.flatten(),
     };
     match validate_submission(&submission) {
         Ok(()) => Some(submission),
@@ -328,6 +334,38 @@ pub fn read_case(
             None
         }
     }
+}
+
+/// The kind, naming a kind the card integration abolished rather than calling it unknown.
+fn read_kind(f: &mut Fields, obj: &Map<String, Value>) -> Option<Kind> {
+    if let Some(why) = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(crate::domain::permit::abolished_kind)
+    {
+        f.error("kind", why);
+        return None;
+    }
+    parse_named(f, obj, "kind")
+}
+
+/// `Some(None)` when absent; `None` when bad.
+fn read_permit(f: &mut Fields, p: &Map<String, Value>) -> Option<Option<PermitRef>> {
+    let before = f.errors.len();
+    f.unknown_keys(p, PERMIT_FIELDS, "permit.");
+    let permit_no = f.text(p, "permit_no", "permit.permit_no", true, usize::MAX);
+    let expires_on = f.date(p, "expires_on", "permit.expires_on", true);
+    let collected = f
+        .boolean(p, "collected", "permit.collected", false)
+        .unwrap_or(true);
+    if f.errors.len() > before {
+        return None;
+    }
+    Some(Some(PermitRef {
+        permit_no: permit_no?,
+        expires_on: expires_on?,
+        collected,
+    }))
 }
 
 fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {

@@ -274,8 +274,10 @@ impl App {
                     .filter(|d| d.case.case_no == target.case_no);
                 let form = ChecklistForm {
                     presenter: Presenter::Applicant,
+                    power_of_attorney: false,
                     originals: false,
                     sealed_copies: false,
+                    visa_kind: None,
                     visa_until: String::new(),
                     exam_date: detail
                         .and_then(|d| d.case.exam_report.as_ref())
