@@ -33,15 +33,17 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
-/// Undoes migration 9: the kept figures.
-const UNDO_FIGURES: &str = "DROP TABLE case_figures; DROP TABLE figure_days; \
-    DROP TABLE figure_running; DROP TABLE figure_overdue;";
+/// Undoes migrations 10 and 9: the supervisors' indexes and the kept figures.
+const UNDO_FIGURES: &str = "DROP INDEX cases_open_due; DROP INDEX cases_unclaimed; \
+    DROP TABLE case_figures; DROP TABLE figure_days; DROP TABLE figure_running; \
+    DROP TABLE figure_overdue;";
 
 /// A current store set back to schema 4: migration 5's indexes, 6's identity, 7's
-/// administrative events, 8's number sequences and 9's kept figures dropped, the version lowered.
+/// administrative events, 8's number sequences, 9's kept figures and 10's indexes dropped, the
+/// version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 9,
+        CURRENT_VERSION, 10,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -65,7 +67,8 @@ fn schema_4_store(db: &Path) {
         .expect("undo migration 7");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
-    conn.execute_batch(UNDO_FIGURES).expect("undo migration 9");
+    conn.execute_batch(UNDO_FIGURES)
+        .expect("undo migrations 9 and 10");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -199,7 +202,8 @@ fn an_old_history_still_checks_after_the_baseline() {
     // 9's kept figures),
     // the case events numbered and linked as an older permitdesk wrote them.
     let conn = Connection::open(&db).expect("raw connection");
-    conn.execute_batch(UNDO_FIGURES).expect("undo migration 9");
+    conn.execute_batch(UNDO_FIGURES)
+        .expect("undo migrations 9 and 10");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
     conn.execute_batch(
@@ -270,7 +274,8 @@ fn migration_9_fills_the_kept_figures_from_the_histories() {
     let sla = store.sla(year, today, today).expect("sla");
     drop(store);
     let conn = Connection::open(&db).expect("raw connection");
-    conn.execute_batch(UNDO_FIGURES).expect("undo migration 9");
+    conn.execute_batch(UNDO_FIGURES)
+        .expect("undo migrations 9 and 10");
     conn.pragma_update(None, "user_version", 8)
         .expect("set version 8");
     drop(conn);

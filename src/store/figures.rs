@@ -25,7 +25,7 @@ use super::Store;
 use super::cases::{CaseRow, ROW_COLUMNS, read_row};
 use super::error::{Result, SqlContext};
 use super::queues::QueueQuery;
-use crate::domain::{Filter, Queue, Role, TimerKind};
+use crate::domain::{Filter, Queue, Role, Stage, TimerKind};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
@@ -212,6 +212,10 @@ fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
+/// Unclaimed pre-audit and review cases: exactly the terms of the `cases_unclaimed` index, so it
+/// answers their counts alone.
+const UNCLAIMED: &str = "stage IN ('pre_audit', 'review') AND assignee IS NULL";
+
 const OPEN_CONFLICT_CASES: &str =
     "case_no IN (SELECT case_no FROM conflicts WHERE resolved_at IS NULL)";
 
@@ -267,7 +271,8 @@ impl Store {
             .prepare_cached(
                 "SELECT coalesce(timer, ''), CASE WHEN due_key >= ?2 THEN 0 WHEN due_key >= ?3 THEN 1
                      WHEN due_key >= ?4 THEN 2 ELSE 3 END, count(*)
-                 FROM cases WHERE due_key < ?1 GROUP BY 1, 2",
+                 FROM cases INDEXED BY cases_open_due WHERE open = 1 AND due_key < ?1
+                 GROUP BY 1, 2",
             )
             .ctx("preparing the overdue figures")?;
         let rows = stmt
@@ -292,12 +297,10 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "WITH overdue AS MATERIALIZED (
-                     SELECT employer_uscc, employer_name, timer, due_key FROM cases
-                     WHERE due_key < ?1)
-                 SELECT employer_uscc, max(employer_name), coalesce(timer, ''), count(*),
+                "SELECT employer_uscc, max(employer_name), coalesce(timer, ''), count(*),
                      min(due_key)
-                 FROM overdue GROUP BY employer_uscc, timer",
+                 FROM cases INDEXED BY cases_open_due WHERE open = 1 AND due_key < ?1
+                 GROUP BY employer_uscc, timer",
             )
             .ctx("preparing the overdue figures")?;
         let rows = stmt
@@ -353,39 +356,55 @@ impl Store {
                 rows.insert(user.name.clone(), empty_workload(&user.name, true));
             }
         }
+        // Only claimable and returned cases have a holder: a few per person, read from the
+        // holders' index alone.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT assignee, count(*), coalesce(sum(due_key < ?1), 0),
-                     coalesce(sum(stage = 'pre_audit'), 0), coalesce(sum(stage = 'review'), 0),
-                     coalesce(sum(stage = 'returned'), 0)
-                 FROM cases WHERE assignee IS NOT NULL AND open = 1 GROUP BY assignee",
+                "SELECT assignee, stage, count(*), coalesce(sum(due_key < ?1), 0)
+                 FROM cases INDEXED BY cases_held WHERE assignee IS NOT NULL
+                 GROUP BY assignee, stage",
             )
             .ctx("preparing the workload")?;
-        let found = stmt
+        let held = stmt
             .query_map([today.to_string()], |r| {
-                Ok(WorkloadRow {
-                    assignee: r.get(0)?,
-                    active: false,
-                    open: r.get(1)?,
-                    overdue: r.get(2)?,
-                    pre_audit: r.get(3)?,
-                    review: r.get(4)?,
-                    returned: r.get(5)?,
-                })
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
             })
             .ctx("reading the workload")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading the workload")?;
-        for mut row in found {
+        let mut found: BTreeMap<String, WorkloadRow> = BTreeMap::new();
+        for (assignee, stage, n, overdue) in held {
+            let Ok(stage) = stage.parse::<Stage>() else {
+                continue;
+            };
+            if !stage.is_open() {
+                continue;
+            }
+            let row = found
+                .entry(assignee.clone())
+                .or_insert_with(|| empty_workload(&assignee, false));
+            row.open += n;
+            row.overdue += overdue;
+            match stage {
+                Stage::PreAudit => row.pre_audit += n,
+                Stage::Review => row.review += n,
+                Stage::Returned => row.returned += n,
+                _ => {}
+            }
+        }
+        for (_, mut row) in found {
             row.active = self.find_actor(&row.assignee)?.is_some_and(|a| a.active);
             rows.insert(row.assignee.clone(), row);
         }
         let mut rows: Vec<WorkloadRow> = rows.into_values().collect();
         rows.sort_by(|a, b| (b.open, &a.assignee).cmp(&(a.open, &b.assignee)));
-        let unclaimed = self.count_where(
-            Where::default().push("stage IN ('pre_audit', 'review') AND assignee IS NULL", []),
-        )?;
+        let unclaimed = self.count_where(Where::default().push(UNCLAIMED, []))?;
         Ok(Workload {
             today,
             rows,
@@ -409,8 +428,8 @@ impl Store {
 
     fn unclaimed_stale_where(&self, today: NaiveDate) -> Where {
         let mut w = Where::default();
-        w.push(
-            "stage IN ('pre_audit', 'review') AND assignee IS NULL AND timer_started <= ?",
+        w.push(UNCLAIMED, []).push(
+            "timer_started <= ?",
             [text(self.unclaimed_cutoff(today).to_string())],
         );
         w
