@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use tokio::net::UnixStream;
 use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
-/// Bumped whenever a message changes shape; client and server must agree exactly.
-pub const PROTOCOL: u32 = 1;
+/// Bumped whenever a message changes shape; client and server must agree exactly (2: the
+/// dashboard in sections, issue 18).
+pub const PROTOCOL: u32 = 2;
 
 /// The largest frame either side accepts; a larger one closes the connection.
 pub const MAX_FRAME: usize = 16 << 20;

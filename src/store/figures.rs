@@ -10,6 +10,7 @@
 //! the audit history gives (`figures/history.rs`, which says what counts).
 
 mod bucket;
+mod dashboard;
 mod history;
 pub(crate) mod kept;
 pub(crate) mod ledger;
@@ -17,6 +18,7 @@ mod sla;
 
 pub use bucket::Bucket;
 pub(crate) use bucket::days_before;
+pub use dashboard::{Dashboard, DashboardPart, DashboardSection};
 
 pub use history::ReplayStats;
 pub use sla::{SlaReport, SlaRow, Trend, TrendPoint};
@@ -122,28 +124,6 @@ pub struct EmployerCount {
     pub count: i64,
 }
 
-/// The supervisor dashboard's figures, for one call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Dashboard {
-    pub today: NaiveDate,
-    /// The Overdue queue's count (every governing timer).
-    pub overdue: i64,
-    pub overdue_verifications: i64,
-    /// Overdue verification windows by days overdue, the four bands in order.
-    pub verification_buckets: Vec<(Bucket, i64)>,
-    /// Overdue verification windows by employer, most first.
-    pub verifications_by_employer: Vec<EmployerCount>,
-    pub decisions_to_sign: i64,
-    /// Running deadlines due soon (the `due-soon` filter over all cases).
-    pub due_soon: i64,
-    pub unclaimed_stale: i64,
-    /// Cases with an upstream conflict nobody has resolved yet.
-    pub open_conflict_cases: i64,
-    pub workload: Vec<WorkloadRow>,
-    /// The overdue count at the end of each of the last 30 days.
-    pub trend: Trend,
-}
-
 /// A figure whose cases can be listed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Figure {
@@ -184,13 +164,17 @@ pub struct FigureCases {
 
 /// Conditions and parameters built from fixed SQL fragments only.
 #[derive(Default)]
-struct Where {
+pub(super) struct Where {
     sql: Vec<&'static str>,
     params: Vec<Value>,
 }
 
 impl Where {
-    fn push(&mut self, sql: &'static str, params: impl IntoIterator<Item = Value>) -> &mut Self {
+    pub(super) fn push(
+        &mut self,
+        sql: &'static str,
+        params: impl IntoIterator<Item = Value>,
+    ) -> &mut Self {
         self.sql.push(sql);
         self.params.extend(params);
         self
@@ -216,7 +200,7 @@ fn text(s: impl Into<String>) -> Value {
 /// answers their counts alone.
 const UNCLAIMED: &str = "stage IN ('pre_audit', 'review') AND assignee IS NULL";
 
-const OPEN_CONFLICT_CASES: &str =
+pub(super) const OPEN_CONFLICT_CASES: &str =
     "case_no IN (SELECT case_no FROM conflicts WHERE resolved_at IS NULL)";
 
 /// SQLite's LIMIT is signed; anything above this is "all".
@@ -241,7 +225,13 @@ impl Store {
         Ok(Snapshot { _tx: Some(tx) })
     }
 
-    fn queue(&self, queue: Queue, filter: Filter, user: &str, today: NaiveDate) -> QueueQuery {
+    pub(super) fn queue(
+        &self,
+        queue: Queue,
+        filter: Filter,
+        user: &str,
+        today: NaiveDate,
+    ) -> QueueQuery {
         QueueQuery {
             queue,
             filter,
@@ -426,7 +416,7 @@ impl Store {
         day
     }
 
-    fn unclaimed_stale_where(&self, today: NaiveDate) -> Where {
+    pub(super) fn unclaimed_stale_where(&self, today: NaiveDate) -> Where {
         let mut w = Where::default();
         w.push(UNCLAIMED, []).push(
             "timer_started <= ?",
@@ -435,7 +425,7 @@ impl Store {
         w
     }
 
-    fn count_where(&self, w: &Where) -> Result<i64> {
+    pub(super) fn count_where(&self, w: &Where) -> Result<i64> {
         let sql = format!("SELECT count(*) FROM cases {}", w.clause());
         self.conn
             .prepare_cached(&sql)
@@ -530,43 +520,6 @@ impl Store {
         Ok(FigureCases {
             total: self.count_where(&w)?,
             rows: self.rows_where(&w, today, limit)?,
-        })
-    }
-
-    /// The headline figures of the supervisor dashboard.
-    pub fn dashboard(&self, today: NaiveDate) -> Result<Dashboard> {
-        let _snapshot = self.snapshot()?;
-        let overdue = self.overdue_report(today)?;
-        let mut by_employer: Vec<EmployerCount> = overdue
-            .by_employer
-            .iter()
-            .filter(|e| e.counts.verification > 0)
-            .map(|e| EmployerCount {
-                employer_name: e.employer_name.clone(),
-                employer_uscc: e.employer_uscc.clone(),
-                count: e.counts.verification,
-            })
-            .collect();
-        by_employer.sort_by(|a, b| (b.count, &a.employer_uscc).cmp(&(a.count, &b.employer_uscc)));
-        let count = |q: QueueQuery| self.count(&q);
-        let workload = self.workload(today)?;
-        Ok(Dashboard {
-            today,
-            overdue: overdue.total.total,
-            overdue_verifications: overdue.total.verification,
-            verification_buckets: overdue
-                .by_bucket
-                .iter()
-                .map(|b| (b.bucket, b.counts.verification))
-                .collect(),
-            verifications_by_employer: by_employer,
-            decisions_to_sign: count(self.queue(Queue::Decision, Filter::All, "", today))?,
-            due_soon: count(self.queue(Queue::All, Filter::DueSoon, "", today))?,
-            unclaimed_stale: workload.unclaimed_stale,
-            open_conflict_cases: self
-                .count_where(Where::default().push(OPEN_CONFLICT_CASES, []))?,
-            workload: workload.rows,
-            trend: self.overdue_trend(today, TREND_DAYS)?,
         })
     }
 

@@ -36,9 +36,9 @@ pub use check::{ChainAnchor, CheckReport};
 pub use check_chain::ChainBreak;
 pub use error::{Result, StoreError};
 pub use figures::{
-    Bucket, BucketRow, Dashboard, EmployerCount, EmployerRow, Figure, FigureCases, OverdueReport,
-    ReplayStats, SlaReport, SlaRow, Snapshot, TREND_DAYS, TimerCounts, Trend, TrendPoint, Workload,
-    WorkloadRow,
+    Bucket, BucketRow, Dashboard, DashboardPart, DashboardSection, EmployerCount, EmployerRow,
+    Figure, FigureCases, OverdueReport, ReplayStats, SlaReport, SlaRow, Snapshot, TREND_DAYS,
+    TimerCounts, Trend, TrendPoint, Workload, WorkloadRow,
 };
 pub use meta::Settings;
 pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};

@@ -17,7 +17,7 @@ pub struct TrendPoint {
     pub overdue: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Trend {
     /// Oldest day first; the last point is today.
     pub points: Vec<TrendPoint>,
