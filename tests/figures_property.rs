@@ -1,12 +1,15 @@
 //! Issue 18's property: the figures kept as cases change (the dashboard's trend, `report sla`)
 //! equal what a replay of the audit history gives, for random histories: demo stores built from
 //! random seeds on random days, then days of random actions through the store; after a calendar
-//! and a policy change; and `check` agrees. The replay (`*_replayed`) is the reference.
+//! and a policy change; and `check` agrees. The replay (`*_replayed`) is the reference. And
+//! every figure of the dashboard is as many cases as the list behind it.
 
 use chrono::{Days, NaiveDate};
 use permitdesk::demo::{DemoOptions, build};
-use permitdesk::domain::{Action, Calendar, Checklist, Filter, Policy, Presenter, Queue, Stage};
-use permitdesk::store::{QueueQuery, Request, Store};
+use permitdesk::domain::{
+    Action, Calendar, Checklist, Filter, Policy, Presenter, Queue, Stage, TimerKind,
+};
+use permitdesk::store::{Figure, QueueQuery, Request, Store};
 
 /// The cases an action may still change: open ones, and lapsed ones (which may be reopened).
 fn cases(store: &Store, today: NaiveDate) -> Vec<String> {
@@ -64,6 +67,69 @@ fn assert_kept_equals_replayed(store: &Store, today: NaiveDate, what: &str) {
         );
         assert_eq!(kept, replayed, "{what}: sla {from} to {to}");
     }
+}
+
+/// Every figure of the dashboard is as many cases as the list behind it (the queues' own
+/// queries), and its trend ends on today's Overdue count.
+fn assert_dashboard_matches_its_cases(store: &Store, today: NaiveDate, what: &str) {
+    let d = store.dashboard(today).expect("dashboard");
+    let total = |figure: Figure| store.figure_cases(&figure, today, 0).expect("cases").total;
+    let verification = Some(TimerKind::Verification);
+    assert_eq!(d.overdue, total(Figure::Overdue { timer: None }), "{what}");
+    assert_eq!(
+        d.overdue_verifications,
+        total(Figure::Overdue {
+            timer: verification
+        }),
+        "{what}"
+    );
+    assert_eq!(
+        d.decisions_to_sign,
+        total(Figure::DecisionsToSign),
+        "{what}"
+    );
+    assert_eq!(d.due_soon, total(Figure::DueSoon), "{what}");
+    assert_eq!(d.unclaimed_stale, total(Figure::UnclaimedStale), "{what}");
+    assert_eq!(
+        d.open_conflict_cases,
+        total(Figure::OpenConflicts),
+        "{what}"
+    );
+    for (bucket, n) in &d.verification_buckets {
+        let figure = Figure::OverdueBucket {
+            timer: verification,
+            bucket: *bucket,
+        };
+        assert_eq!(*n, total(figure), "{what}: {bucket:?}");
+    }
+    for e in &d.verifications_by_employer {
+        let figure = Figure::OverdueEmployer {
+            uscc: e.employer_uscc.clone(),
+            timer: verification,
+        };
+        assert_eq!(e.count, total(figure), "{what}: {}", e.employer_uscc);
+    }
+    for row in &d.workload {
+        let open = Figure::Workload {
+            assignee: row.assignee.clone(),
+            overdue_only: false,
+        };
+        let overdue = Figure::Workload {
+            assignee: row.assignee.clone(),
+            overdue_only: true,
+        };
+        assert_eq!(
+            (row.open, row.overdue),
+            (total(open), total(overdue)),
+            "{what}: {}",
+            row.assignee
+        );
+    }
+    assert_eq!(
+        d.trend.points.last().map(|p| p.overdue),
+        Some(d.overdue),
+        "{what}"
+    );
 }
 
 fn assert_checks(store: &Store, today: NaiveDate, what: &str) {
@@ -201,6 +267,7 @@ fn kept_figures_equal_the_replayed_ones_after_random_histories() {
         let mut store = demo(&dir, seed, start, 150);
         let what = format!("seed {seed}, built on {start}");
         assert_kept_equals_replayed(&store, start, &what);
+        assert_dashboard_matches_its_cases(&store, start, &what);
         let mut day = start;
         let mut committed = 0;
         for k in 1..=15u64 {
@@ -216,7 +283,9 @@ fn kept_figures_equal_the_replayed_ones_after_random_histories() {
                     .expect("disable");
             }
             if k % 5 == 0 {
-                assert_kept_equals_replayed(&store, day, &format!("{what}, acted to {day}"));
+                let what = format!("{what}, acted to {day}");
+                assert_kept_equals_replayed(&store, day, &what);
+                assert_dashboard_matches_its_cases(&store, day, &what);
             }
         }
         assert!(

@@ -337,4 +337,9 @@ fn timings_on_a_demo_store() {
     time("dashboard", &|| {
         drop(store.dashboard(today).expect("dashboard"))
     });
+    for section in permitdesk::store::DashboardSection::ALL {
+        time(&format!("dashboard section {section:?}"), &|| {
+            drop(store.dashboard_part(section, today).expect("section"))
+        });
+    }
 }

@@ -183,6 +183,17 @@ impl Store {
             .ctx(ctx)?
             .collect::<rusqlite::Result<_>>()
             .ctx(ctx)?;
+        // The `due-soon` filter over all cases, counted on the open cases' index: only open
+        // cases have a running deadline.
+        let (due_soon, params) = self.due_soon(today);
+        let due_soon: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM cases INDEXED BY cases_open_due WHERE open = 1 AND {due_soon}"
+            ))
+            .ctx("counting deadlines due soon")?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+            .ctx("counting deadlines due soon")?;
         let count = |queue, filter| self.count(&self.queue(queue, filter, "", today));
         Ok(DashboardPart::Headline {
             overdue: by_timer.iter().map(|(_, n)| n).sum(),
@@ -192,7 +203,7 @@ impl Store {
                 .map(|(_, n)| n)
                 .sum(),
             decisions_to_sign: count(Queue::Decision, Filter::All)?,
-            due_soon: count(Queue::All, Filter::DueSoon)?,
+            due_soon,
             unclaimed_stale: self.count_where(&self.unclaimed_stale_where(today))?,
             open_conflict_cases: self
                 .count_where(Where::default().push(OPEN_CONFLICT_CASES, []))?,
