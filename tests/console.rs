@@ -524,7 +524,7 @@ fn dashboard_opens_the_cases_behind_a_figure() {
         .app
         .dashboard
         .as_ref()
-        .and_then(|d| d.data.as_ref())
+        .and_then(|d| d.figures())
         .map(|d| d.overdue_verifications)
         .expect("figures");
     h.enter();
@@ -1297,7 +1297,7 @@ fn dashboard_at_80x24_keeps_labels_and_counts_readable() {
         .app
         .dashboard
         .as_ref()
-        .and_then(|d| d.data.as_ref())
+        .and_then(|d| d.figures())
         .expect("figures");
     for person in data.workload.iter().take(3) {
         let line = screen
@@ -1544,4 +1544,58 @@ fn every_move_then_action_pair_does_the_same_in_one_burst_as_typed_slowly() {
             }
         }
     }
+}
+
+/// The dashboard asks for its sections as separate store jobs and draws each as it arrives:
+/// nothing waits for the slowest, and keys work meanwhile. Answered in reverse order (a server
+/// may answer them in any), the selected figure stays the one selected.
+#[test]
+fn the_dashboard_fills_in_section_by_section() {
+    let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
+    let sent = burst(&mut h, &[(KeyCode::Char('D'), KeyModifiers::SHIFT)]);
+    let tickets: Vec<_> = sent
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Store(ticket) => Some(ticket),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tickets.len(), 4, "one job per section");
+    let screen = h.screen();
+    assert_eq!(screen.matches("loading…").count(), 5, "{screen}");
+    let mut replies: Vec<_> = tickets
+        .into_iter()
+        .map(|t| (t.generation, h.execute(t.job)))
+        .collect();
+    // The workload first: its people are listed and can be selected before the headline.
+    let (generation, reply) = replies.pop().expect("the last section");
+    h.app.update(Msg::Reply { generation, reply });
+    let screen = h.screen();
+    assert!(screen.contains("Workload: open (overdue)"), "{screen}");
+    assert!(screen.contains("li.wei"), "{screen}");
+    assert_eq!(screen.matches("loading…").count(), 4, "{screen}");
+    h.press("j");
+    let chosen = h
+        .app
+        .dashboard
+        .as_ref()
+        .and_then(|d| d.selected_entry())
+        .expect("a selected figure");
+    while let Some((generation, reply)) = replies.pop() {
+        h.app.update(Msg::Reply { generation, reply });
+        let now = h
+            .app
+            .dashboard
+            .as_ref()
+            .and_then(|d| d.selected_entry())
+            .expect("a selected figure");
+        assert_eq!(now.figure, chosen.figure, "the selection stays put");
+    }
+    let screen = h.screen();
+    assert!(!screen.contains("loading…"), "{screen}");
+    assert!(
+        h.app.dashboard.as_ref().and_then(|d| d.figures()).is_some(),
+        "every section arrived"
+    );
+    assert!(screen.contains("today "), "the trend: {screen}");
 }

@@ -336,14 +336,12 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         _ => {}
     }
     if let Some(view) = &app.dashboard {
-        if view.data.is_some() {
-            let n = view.entries(app.lang).len();
-            prop_assert!(
-                view.selected < n || (n == 0 && view.selected == 0),
-                "dashboard entry {} of {n}",
-                view.selected
-            );
-        }
+        let n = view.entries(app.lang).len();
+        prop_assert!(
+            view.selected < n || (n == 0 && view.selected == 0),
+            "dashboard entry {} of {n}",
+            view.selected
+        );
     }
     for text in &run.copied {
         prop_assert!(

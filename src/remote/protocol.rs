@@ -13,8 +13,8 @@ use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
 /// Bumped whenever a message changes shape; client and server must agree exactly (2: the
 /// verification checklist's visa kind and power of attorney, the settings command, a permit on
-/// submissions and the e-certificate refusal, issue 15).
-pub const PROTOCOL: u32 = 2;
+/// submissions and the e-certificate refusal, issue 15; 3: the dashboard in sections, issue 18).
+pub const PROTOCOL: u32 = 3;
 
 /// The largest frame either side accepts; a larger one closes the connection.
 pub const MAX_FRAME: usize = 16 << 20;

@@ -6,6 +6,8 @@ use super::Store;
 use super::cases;
 use super::chain;
 use super::error::{Result, SqlContext, StoreError};
+use super::figures::kept;
+use super::figures::ledger::{Ledger, Tally};
 use super::upstream::NoDirectory;
 use super::upstream::require_role;
 use crate::domain::{Context, Refusal, Role, Submission, submit};
@@ -93,6 +95,7 @@ impl Store {
                 let stamp = now.to_rfc3339();
                 let mut head = chain::head(tx)?;
                 let mut entries = Vec::new();
+                let mut figures = Tally::default();
                 let mut last_line = None;
                 while entries.is_empty()
                     || (entries.len() < IMPORT_CHUNK && started.elapsed() < IMPORT_CHUNK_TIME)
@@ -112,10 +115,14 @@ impl Store {
                             other => other,
                         })?;
                     entries.push((id, super::search::index_text(&case)));
+                    let ledger = Ledger::submitted(&event, &case, &clocks);
+                    kept::record_new(tx, id, &ledger, case.category, &mut figures)?;
                     head = chain::append(tx, &head, id, &event)?;
                     last_line = Some(line);
                 }
                 cases::index(tx, &entries)?;
+                figures.prune();
+                kept::flush(tx, &figures)?;
                 let finished = rest.peek().is_none();
                 tx.prepare_cached(
                     "INSERT INTO import_batches (checksum, name, cases, applied_through, applied,

@@ -1,12 +1,13 @@
 //! What each command of the keymap does, and how a confirmed dialog becomes store requests.
 
+use super::dashboard::DashboardView;
 use super::dialog::{BulkKind, ChecklistForm, Dialog, Target, TextAction};
 use super::{App, Effect, Focus};
 use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::worker::{Fetch, Job};
 use crate::domain::{Action, Presenter, Queue};
-use crate::store::Request;
+use crate::store::{DashboardSection, Request};
 
 impl App {
     pub(super) fn command(&mut self, command: Command) -> Vec<Effect> {
@@ -144,9 +145,12 @@ impl App {
                 Vec::new()
             }
             Dashboard => {
-                self.dashboard = Some(Default::default());
                 let today = self.setup.today;
-                vec![self.job(Job::Dashboard { today })]
+                self.dashboard = Some(DashboardView::new(today));
+                DashboardSection::ALL
+                    .into_iter()
+                    .map(|section| self.job(Job::Dashboard { section, today }))
+                    .collect()
             }
             Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign | SendBack
             | Withdraw | Extend | Lapse | AllowLate | Reopen => self.write_command(command),

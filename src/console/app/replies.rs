@@ -97,11 +97,9 @@ impl App {
                 Vec::new()
             }
             Reply::DraftSaved => Vec::new(),
-            Reply::Dashboard(data) => {
+            Reply::Dashboard(part) => {
                 if let Some(view) = self.dashboard.as_mut() {
-                    view.data = Some(data);
-                    let last = view.entries(self.lang).len().saturating_sub(1);
-                    view.selected = view.selected.min(last);
+                    view.receive(*part);
                 }
                 Vec::new()
             }
