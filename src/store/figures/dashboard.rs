@@ -185,11 +185,11 @@ impl Store {
             .ctx(ctx)?;
         // The `due-soon` filter over all cases, counted on the open cases' index: only open
         // cases have a running deadline.
-        let (due_soon, params) = self.due_soon(today);
+        let (due_soon_condition, params) = self.due_soon(today);
         let due_soon: i64 = self
             .conn
             .prepare_cached(&format!(
-                "SELECT count(*) FROM cases INDEXED BY cases_open_due WHERE open = 1 AND {due_soon}"
+                "SELECT count(*) FROM cases INDEXED BY cases_open_due WHERE open = 1 AND {due_soon_condition}"
             ))
             .ctx("counting deadlines due soon")?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
