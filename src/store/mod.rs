@@ -18,6 +18,7 @@ mod meta;
 mod numbers;
 pub mod outbox;
 pub mod queues;
+mod recovery;
 mod schema;
 pub mod search;
 mod stale_rules;
@@ -43,6 +44,7 @@ pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
 pub use queues::{
     Count, Cursor, Page, QueueQuery, SEARCH_DRIVE_LIMIT, Sort, SortColumn, TabCounts,
 };
+pub use recovery::{ChainPosition, EventsSince};
 pub use schema::CURRENT_VERSION;
 pub use users::User;
 
