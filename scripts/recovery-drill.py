@@ -15,7 +15,12 @@ first frame of a working console (the recovery time), with its parts; also what 
 
     scripts/recovery-drill.py --bin target/release/permitdesk --work /tmp/drill \
         [--store /work/bench/demo-1M.db | --cases 20000] [--clients 16] [--seconds 30] \
-        [--sync-interval 1s] [--keep]
+        [--sync-interval 1s] [--monitor-interval 1s] [--pause S] [--settle S] [--standby]
+        [--keep]
+
+--standby keeps a warm copy beside the replica (`litestream restore -f`, following it every
+200 ms) from before the load; the recovery then stops the follower (SIGTERM: it finishes the file
+it is applying) and serves that copy instead of restoring.
 
 --store copies an existing demo store (its anchor key too) and never writes to it. Needs
 litestream (0.5) and tmux. Prints one JSON document on stdout, progress on stderr.
@@ -117,6 +122,13 @@ def main():
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--seconds", type=float, default=30)
     p.add_argument("--sync-interval", default="1s")
+    p.add_argument("--monitor-interval", default="1s")
+    p.add_argument("--pause", type=float, default=0.0,
+                   help="seconds each client waits between its actions (a person's pace)")
+    p.add_argument("--settle", type=float, default=0.0,
+                   help="seconds to wait after the first snapshot (Litestream compacts it at 30 s)")
+    p.add_argument("--standby", action="store_true",
+                   help="keep a standby copy with `litestream restore -f` and promote it")
     p.add_argument("--keep", action="store_true")
     a = p.parse_args()
     binary = os.path.abspath(a.bin)
@@ -132,7 +144,8 @@ def main():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PERMITDESK_")}
     env.update(LANG="C.UTF-8", XDG_CONFIG_HOME=os.path.join(work, "config"))
     pd = lambda *args: [binary, "--db", db, *args]
-    result = {"clients": a.clients, "seconds": a.seconds, "sync_interval": a.sync_interval}
+    result = {"clients": a.clients, "seconds": a.seconds, "pause": a.pause,
+              "sync_interval": a.sync_interval, "monitor_interval": a.monitor_interval}
 
     if a.store:
         say(f"copying {a.store}")
@@ -149,7 +162,8 @@ def main():
     result["store_bytes"] = os.path.getsize(db)
     config = os.path.join(work, "litestream.yml")
     with open(config, "w") as f:
-        f.write(f"dbs:\n  - path: {db}\n    replica:\n      type: file\n      path: {replica}\n"
+        f.write(f"dbs:\n  - path: {db}\n    monitor-interval: {a.monitor_interval}\n"
+                f"    replica:\n      type: file\n      path: {replica}\n"
                 f"      sync-interval: {a.sync_interval}\n")
 
     say("litestream replicate: the first snapshot")
@@ -157,12 +171,29 @@ def main():
     t0 = time.monotonic()
     litestream = subprocess.Popen(["litestream", "replicate", "-config", config],
                                   stdout=ls_log, stderr=subprocess.STDOUT, env=env)
+    level0 = os.path.join(replica, "ltx", "0")
+    # A file is uploaded as NAME.ltx.tmp and renamed when whole.
     wait_for("the first snapshot on the replica",
-             lambda: os.path.isdir(os.path.join(replica, "ltx", "0")) and os.listdir(os.path.join(replica, "ltx", "0")),
+             lambda: os.path.isdir(level0) and any(n.endswith(".ltx") for n in os.listdir(level0)),
              3600, 0.2)
     result["first_snapshot_seconds"] = round(time.monotonic() - t0, 1)
     result["replica_bytes_after_snapshot"] = tree_bytes(replica)
     say(f"first snapshot in {result['first_snapshot_seconds']} s, replica {result['replica_bytes_after_snapshot']} bytes")
+    standby_db, follower = os.path.join(work, "standby", "permitdesk.db"), None
+    if a.standby:
+        os.makedirs(os.path.dirname(standby_db))
+        say("a standby: litestream restore -f")
+        follow_log = open(os.path.join(work, "follow.log"), "w")
+        t0 = time.monotonic()
+        follower = subprocess.Popen(["litestream", "restore", "-f", "-follow-interval", "200ms",
+                                     "-config", config, "-o", standby_db, db],
+                                    stdout=follow_log, stderr=subprocess.STDOUT, env=env)
+        wait_for("the standby following", lambda: "entering follow mode" in open(
+            os.path.join(work, "follow.log")).read(), 3600, 0.2)
+        result["standby_first_restore_seconds"] = round(time.monotonic() - t0, 1)
+    if a.settle:
+        say(f"settling {a.settle} s")
+        time.sleep(a.settle)
 
     group = run(["id", "-gn"]).stdout.strip()
     server_log = open(os.path.join(work, "serve.log"), "w")
@@ -208,10 +239,18 @@ def main():
                 with acks_lock:
                     acks.append((i, n, seq, time.monotonic()))
                 n += 1
+                if a.pause:
+                    stop.wait(a.pause)
         except (OSError, EOFError, RuntimeError) as e:
             if not stop.is_set():
                 errors.append(f"client {i}: {e}")
 
+    import sqlite3
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    result["head_before_load"] = conn.execute(
+        "SELECT max(seq) FROM (SELECT seq FROM events UNION ALL SELECT seq FROM admin_events)"
+    ).fetchone()[0]
+    conn.close()
     before = {"server": cpu_ticks(server.pid), "litestream": cpu_ticks(litestream.pid),
               "l0": tree_bytes(os.path.join(replica, "ltx", "0")), "replica": tree_bytes(replica)}
     say(f"{a.clients} clients acting for {a.seconds} s")
@@ -248,7 +287,14 @@ def main():
     # The recovery, as README.md "Recovery" says.
     os.makedirs(live_dir, mode=0o700)
     t0 = time.monotonic()
-    run(["litestream", "restore", "-config", config, db], env=env)
+    if follower:
+        follower.send_signal(signal.SIGTERM)
+        follower.wait()
+        db = standby_db
+        pd = lambda *args: [binary, "--db", db, *args]
+        live_dir = os.path.dirname(db)
+    else:
+        run(["litestream", "restore", "-config", config, db], env=env)
     t_restored = time.monotonic()
     shutil.copy(os.path.join(offsite, "permitdesk.db.anchor-key"), live_dir)
     server = serve()
@@ -270,7 +316,6 @@ def main():
     say("a console works again")
 
     # What was lost: every acknowledged action whose event is not in the restored store.
-    import sqlite3
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     head = conn.execute("SELECT max(seq) FROM (SELECT seq FROM events UNION ALL "
                         "SELECT seq FROM admin_events)").fetchone()[0]
@@ -284,6 +329,14 @@ def main():
     conn.close()
     server.send_signal(signal.SIGTERM)
     server.wait()
+    say("check on the recovered store")
+    t0 = time.monotonic()
+    checked = subprocess.run(pd("--as", "admin", "--today", TODAY, "check", "--json"),
+                             capture_output=True, text=True, env=env)
+    result["check"] = {"exit": checked.returncode, "seconds": round(time.monotonic() - t0, 1),
+                       "problems": json.loads(checked.stdout or "{}").get("problems")}
+    restored_bytes = sum(os.path.getsize(db + suffix) for suffix in ("", "-wal")
+                         if os.path.exists(db + suffix))
 
     result.update({
         "actions_acknowledged": len(acked),
@@ -294,11 +347,13 @@ def main():
         "replica_l0_bytes_per_action": round((l0_after - before["l0"]) / max(len(acked), 1)),
         "replica_bytes_per_action": round((replica_after - before["replica"]) / max(len(acked), 1)),
         "restored_head": head,
+        "restored_bytes": restored_bytes,
         "acknowledged_missing": len(missing),
         "missing_acknowledged_within_seconds_of_the_loss": round(
             max((t_loss - t for _, _, _, t in missing), default=0.0), 3),
         "recovery_seconds": {
             "restore": round(t_restored - t0, 2),
+            "how": "the standby promoted" if follower else "litestream restore",
             "serve_listening": round(t_serving - t_restored, 2),
             "console_first_frame": round(t_console - t_serving, 2),
             "loss_to_console": round(t_console - t_loss, 2),
