@@ -32,9 +32,17 @@ pub struct Replica {
     /// Seconds the oldest of them has been waiting (0 when there are none).
     pub lag_seconds: f64,
     pub max_lag_seconds: u64,
+    /// permitdesk's writers leave checkpoints to Litestream (the store carries its tables).
+    pub checkpoints_left_to_litestream: bool,
+    /// The store's `-wal` file: it grows without bound if nothing checkpoints it.
+    pub wal_bytes: u64,
     /// `ok`, `fix` or `note`, as the check line.
     pub status: &'static str,
 }
+
+/// A WAL this big means nothing checkpoints it (Litestream itself forces a checkpoint at about
+/// 500 MB): the store's reads slow down and its disk fills.
+const WAL_TOO_BIG: u64 = 512 << 20;
 
 const HOW_SERVICE: &str = "is Litestream running? systemctl status permitdesk-replicate; journalctl -u permitdesk-replicate (README.md, \"Recovery\")";
 
@@ -65,6 +73,25 @@ pub fn check(
             report.fix(&text, &how);
         }
         Err(e) => return Err(e.into()),
+    }
+    replica.checkpoints_left_to_litestream = store.checkpoints_left_to_litestream()?;
+    let mut wal = store_path.as_os_str().to_os_string();
+    wal.push("-wal");
+    replica.wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let mib = replica.wal_bytes as f64 / f64::from(1 << 20);
+    if replica.checkpoints_left_to_litestream {
+        if replica.wal_bytes > WAL_TOO_BIG {
+            report.fix(
+                &format!(
+                    "the WAL has grown to {mib:.0} MB: permitdesk leaves checkpoints to Litestream (the store carries its tables) and Litestream is not taking them"
+                ),
+                HOW_SERVICE,
+            );
+        } else {
+            report.ok(&format!(
+                "checkpoints are left to Litestream (the store carries its tables); the WAL is {mib:.1} MB"
+            ));
+        }
     }
     report.replication = Some(serde_json::to_value(&replica)?);
     Ok(())
