@@ -15,6 +15,8 @@
 #   BENCH_REBUILD=1 scripts/bench.sh  # rebuild (and so time) the demo store again
 #   BENCH_ONLY=start,memory,import,criterion,plans,served scripts/bench.sh   # some parts only
 #   BENCH_RUNS=10                     # cold starts to take the median of (default 10)
+#   BENCH_ONLY=supervisors            # the dashboard (key to complete frame) and the reports
+#   BENCH_STORE=PATH BENCH_BIN=PATH   # another store (used as it is) and binary (not built)
 #   BENCH_IDLE_CONSOLES=200 BENCH_IDLE_HOLD=60   # the idle consoles of `served`
 #
 # Needs tmux and python3. Writes a scratch copy of the store for `import` and for the action
@@ -26,13 +28,13 @@ CASES=${BENCH_CASES:-1000000}
 RUNS=${BENCH_RUNS:-10}
 IDLE_CONSOLES=${BENCH_IDLE_CONSOLES:-200}
 IDLE_HOLD=${BENCH_IDLE_HOLD:-60}
-ONLY=${BENCH_ONLY:-start,memory,demo,import,plans,criterion,served}
+ONLY=${BENCH_ONLY:-start,memory,demo,import,plans,criterion,served,supervisors}
 TODAY=2026-11-26
 USER_AS=li.wei
 DIR=target/bench-store
-STORE=$DIR/demo-$CASES.db
+STORE=${BENCH_STORE:-$DIR/demo-$CASES.db}
 OUT=$DIR/results
-BIN=${CARGO_TARGET_DIR:-target}/release/permitdesk
+BIN=${BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/permitdesk}
 mkdir -p "$OUT"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -56,8 +58,10 @@ machine() {
 }
 machine | tee "$OUT/machine.txt" >&2
 
-log "building the release binary"
-cargo build --release --locked >&2
+if [[ -z ${BENCH_BIN:-} ]]; then
+  log "building the release binary"
+  cargo build --release --locked >&2
+fi
 
 # --- the demo store, built once ------------------------------------------------------------------
 if [[ ! -f $STORE || ${BENCH_REBUILD:-0} == 1 ]]; then
@@ -150,6 +154,62 @@ if want start || want memory; then
     median=$(printf '%s\n' "${starts[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
     record "console cold start to first complete frame (median of $RUNS)" "$median" ms "$(load)" "all: $sorted"
   fi
+fi
+
+# --- what supervisors wait for (issue 18): the dashboard and the reports ----------------------------
+SUPERVISOR=wang.fang
+dashboard_complete() { # every panel filled: the headline, the workload, the trend; nothing loading
+  local s
+  s=$(tm capture-pane -p -t "$SESSION" 2>/dev/null) || return 1
+  grep -q "Dashboard, $TODAY" <<<"$s" && grep -Eq 'today [0-9]+' <<<"$s" &&
+    grep -q "Workload: open" <<<"$s" && grep -q "li\.wei" <<<"$s" && ! grep -q 'loading' <<<"$s"
+}
+if want supervisors; then
+  command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }
+  tm new-session -d -s "$SESSION" -x 160 -y 48 "sleep 100000"
+  tm set-option -g remain-on-exit on
+  trap 'tm kill-server 2>/dev/null || true' EXIT
+  tm respawn-pane -k -t "$SESSION" "exec $BIN --db $STORE --as $SUPERVISOR --today $TODAY"
+  t0=$(now_ns)
+  until screen_complete; do
+    (($(now_ns) - t0 < 20000000000)) || { tm capture-pane -p -t "$SESSION" >&2; exit 1; }
+  done
+  opens=()
+  for ((i = 1; i <= RUNS; i++)); do
+    sleep 1.5 # the console's own polls and refreshes settle
+    t0=$(now_ns)
+    tm send-keys -t "$SESSION" D
+    until dashboard_complete; do
+      if (($(now_ns) - t0 > 60000000000)); then
+        echo "the dashboard was not complete within 60 s:" >&2
+        tm capture-pane -p -t "$SESSION" >&2
+        exit 1
+      fi
+    done
+    t1=$(now_ns)
+    opens+=("$(((t1 - t0) / 1000000))")
+    ((i == 1)) && tm capture-pane -p -t "$SESSION" >"$OUT/dashboard.txt"
+    tm send-keys -t "$SESSION" Escape
+  done
+  tm send-keys -t "$SESSION" q
+  sleep 0.2
+  tm kill-server 2>/dev/null || true
+  trap - EXIT
+  sorted=$(printf '%s\n' "${opens[@]}" | sort -n | tr '\n' ' ')
+  median=$(printf '%s\n' "${opens[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+  record "dashboard: D to the complete frame, real binary in tmux, as $SUPERVISOR (median of $RUNS)" "$median" ms "$(load)" "all: $sorted"
+  for args in "sla --from 2025-11-26 --to $TODAY" "overdue" "workload"; do
+    times=()
+    for ((i = 1; i <= 5; i++)); do
+      t0=$(now_ns)
+      # shellcheck disable=SC2086 # the report's arguments are words
+      "$BIN" --db "$STORE" --as "$SUPERVISOR" --today "$TODAY" report $args >/dev/null
+      t1=$(now_ns)
+      times+=("$(((t1 - t0) / 1000000))")
+    done
+    sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
+    record "report $args (whole command, median of 5)" "$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)" ms "$(load)" "all: $sorted"
+  done
 fi
 
 # --- served mode: cold start through the socket, idle consoles, simultaneous claims --------------

@@ -148,6 +148,8 @@ fn a_viewer_changes_nothing_through_the_command_line() {
             "--exam-date",
             "2026-11-01",
             "--exam-domestic",
+            "--visa-kind",
+            "work-visa",
             "--visa-valid-until",
             "2027-11-01",
             "--originals",

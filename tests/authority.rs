@@ -757,6 +757,7 @@ mod histories {
             documents: vec![],
             exam_report: None,
             entry_date: None,
+            permit: None,
         }
     }
 

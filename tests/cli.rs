@@ -781,3 +781,167 @@ fn a_list_longer_than_the_cap_says_so() {
         .expect("run");
     assert!(out.status.success() && out.stderr.is_empty());
 }
+
+#[test]
+fn import_refuses_a_device_or_a_fifo_before_reading_it() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("s.db");
+    pd(&db)
+        .args(["init", "--trust-declared-user"])
+        .assert()
+        .success();
+    let zero = dir.path().join("zero.jsonl");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("link");
+    let fifo = dir.path().join("pipe.csv");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).expect("fifo");
+    for path in [zero, fifo] {
+        let shown = path.display().to_string();
+        pd(&db)
+            .args(["import", &shown])
+            .assert()
+            .code(6)
+            .stderr(predicate::str::contains(format!(
+                "{shown}: not a regular file"
+            )));
+    }
+}
+
+/// One case line for an import; only the identifiers vary.
+fn case_line(case_no: &str, passport: &str, uscc: &str) -> String {
+    serde_json::json!({"case_no": case_no, "kind": "overseas_new", "category": "B",
+        "applicant": {"name": "SMITH JOHN", "passport_no": passport, "nationality": "GBR"},
+        "employer": {"name": "Guangzhou Example Co", "uscc": uscc}})
+    .to_string()
+}
+
+#[test]
+fn look_alike_identifiers_are_one_case_and_invisible_ones_are_refused() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("s.db");
+    pd(&db)
+        .args(["init", "--trust-declared-user"])
+        .assert()
+        .success();
+    let code = "91440101MA5CQ7H2XC";
+    let file = |name: &str, lines: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+        path.to_str().expect("path").to_string()
+    };
+    // The issue's three pairs in one file: the second of each is the first again, or refused.
+    let pairs = file(
+        "pairs.jsonl",
+        &[
+            case_line("FW-000007", "E12345678", code),
+            case_line("FW-００００07", "E12345678", code),
+            case_line("ZW-000008", "E12345678", code),
+            case_line("ZW-0000\u{200D}08", "E12345678", code),
+            case_line("CASE-000001", "E12345678", code),
+            case_line("case-000001", "E12345678", code),
+        ],
+    );
+    pd(&db)
+        .args(["import", &pairs])
+        .assert()
+        .code(6)
+        .stdout("")
+        .stderr(format!(
+            "{pairs}:2: case_no: FW-000007 appears again (first on line 1)\n\
+             {pairs}:4: case_no: contains an invisible character U+200D at position 8\n\
+             {pairs}:6: case_no: CASE-000001 appears again (first on line 5)\n\
+             permitdesk: 3 bad line(s); nothing was imported\n"
+        ));
+    // Written in full width and lower case, identifiers are kept folded.
+    let good = file(
+        "good.jsonl",
+        &[
+            case_line("ｆｗ-000007", "Ｅ１２３４５６７８", "91440101ma5cq7h2xc"),
+            case_line(
+                "case-000001",
+                "e7654321",
+                "９１４４０１０１ＭＡ５ＣＱ７Ｈ２ＸＣ",
+            ),
+        ],
+    );
+    pd(&db)
+        .args(["import", &good])
+        .assert()
+        .success()
+        .stdout(format!("{good}: imported 2 case(s)\n"));
+    // A CSV naming the same cases another way finds them in the store.
+    let again = dir.path().join("again.csv");
+    std::fs::write(
+        &again,
+        format!(
+            "case_no,kind,category,applicant.name,applicant.passport_no,applicant.nationality,employer.name,employer.uscc\n\
+             Ｆｗ－０００００７,overseas_new,B,SMITH JOHN,E12345678,GBR,Example,{code}\n\
+             CASE-000001,overseas_new,B,SMITH JOHN,E12345678,GBR,Example,{code}\n"
+        ),
+    )
+    .expect("write");
+    let again = again.to_str().expect("path");
+    pd(&db)
+        .args(["import", again])
+        .assert()
+        .code(6)
+        .stderr(format!(
+            "{again}:2: case_no: FW-000007 already exists in the store\n\
+             {again}:3: case_no: CASE-000001 already exists in the store\n\
+             permitdesk: 2 bad line(s); nothing was imported\n"
+        ));
+    // Any look-alike names the case on the command line.
+    for typed in ["ｆｗ-000007", "FW-００００07", " fw-000007 "] {
+        let case = json(pd(&db).args(["case", "show", typed]));
+        assert_eq!(case["case_no"], "FW-000007", "{typed}");
+        assert_eq!(case["applicant"]["passport_no"], "E12345678");
+        assert_eq!(case["employer"]["uscc"], code);
+    }
+    let case = json(pd(&db).args(["case", "show", "Case-000001"]));
+    assert_eq!(case["applicant"]["passport_no"], "E7654321");
+    pd(&db)
+        .args(["case", "show", "FW-0000\u{200D}07"])
+        .assert()
+        .code(6)
+        .stdout("")
+        .stderr("permitdesk: CASE_NO: contains an invisible character U+200D at position 8\n");
+    // Free text keeps line breaks and tabs, and refuses invisible characters.
+    pd(&db)
+        .args([
+            "case",
+            "note",
+            "FW-000007",
+            "--text",
+            "line one\n\tline two",
+        ])
+        .assert()
+        .success();
+    for (text, found) in [
+        ("see\u{200B}attached", "U+200B at position 4"),
+        ("soft\u{AD}hyphen", "U+00AD at position 5"),
+        ("tag\u{E0041}", "U+E0041 at position 4"),
+        ("one\u{2028}two", "U+2028 at position 4"),
+    ] {
+        pd(&db)
+            .args(["case", "note", "ｆｗ-000007", "--text", text])
+            .assert()
+            .code(6)
+            .stderr(format!(
+                "permitdesk: FW-000007: text: contains an invisible character {found}\n"
+            ));
+    }
+    // Search folds its query as the index is folded.
+    let found = |query: &str| -> Vec<String> {
+        let rows = json(pd(&db).args(["case", "list", "--search", query]));
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["case_no"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(found("ＦＷ－０００００７"), ["FW-000007"]);
+    assert_eq!(found("ｆｗ-0000\u{200D}07"), ["FW-000007"]);
+    assert_eq!(found("ｃａｓｅ"), ["CASE-000001"]);
+    assert_eq!(found("Ｅ７６５４３２１"), ["CASE-000001"]);
+    assert_eq!(found("９１４４０１０１ｍａ５ｃｑ７ｈ２ｘｃ").len(), 2);
+    pd(&db).arg("check").assert().success();
+}

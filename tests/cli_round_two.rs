@@ -242,6 +242,8 @@ fn verify_args<'a>(case_no: &'a str, exam: &'a str) -> Vec<&'a str> {
         "--exam-date",
         exam,
         "--exam-domestic",
+        "--visa-kind",
+        "work-visa",
         "--visa-valid-until",
         "2027-12-31",
         "--originals",

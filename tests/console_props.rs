@@ -317,7 +317,11 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         ),
         Some(Dialog::EntryDate { input, .. }) => prop_assert!(input.len() <= 10, "{input}"),
         Some(Dialog::ExtendDays { input, .. }) => prop_assert!(input.len() <= 2, "{input}"),
-        Some(Dialog::Verify(form)) => prop_assert!(form.focus < 6, "focus {}", form.focus),
+        Some(Dialog::Verify(form)) => prop_assert!(
+            form.focus < permitdesk::console::app::dialog::ChecklistForm::FIELDS,
+            "focus {}",
+            form.focus
+        ),
         Some(Dialog::Reason {
             editor,
             asking_discard,
@@ -332,14 +336,12 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         _ => {}
     }
     if let Some(view) = &app.dashboard {
-        if view.data.is_some() {
-            let n = view.entries(app.lang).len();
-            prop_assert!(
-                view.selected < n || (n == 0 && view.selected == 0),
-                "dashboard entry {} of {n}",
-                view.selected
-            );
-        }
+        let n = view.entries(app.lang).len();
+        prop_assert!(
+            view.selected < n || (n == 0 && view.selected == 0),
+            "dashboard entry {} of {n}",
+            view.selected
+        );
     }
     for text in &run.copied {
         prop_assert!(

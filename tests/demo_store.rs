@@ -483,3 +483,24 @@ fn all_case_numbers_on(store: &Store, today: NaiveDate) -> Vec<String> {
         .map(|r| r.case_no)
         .collect()
 }
+
+/// Issue 15: the demo built on three other days (before Spring Festival, just after National Day,
+/// next January) passes `check` on that day.
+#[test]
+fn the_demo_on_other_days_of_the_year_passes_check() {
+    for day in ["2026-02-10", "2026-10-09", "2027-01-20"] {
+        let today: NaiveDate = day.parse().expect("date");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store =
+            Store::open(&dir.path().join("demo.db"), Calendar::embedded()).expect("open store");
+        let opts = DemoOptions {
+            cases: CASES,
+            seed: SEED,
+            today,
+            os_login: None,
+        };
+        build(&mut store, &opts, &mut |_, _| {}).expect("demo builds");
+        let report = store.check(today, None).expect("check runs");
+        assert!(report.ok(), "{day}: {:?}", report.problems);
+    }
+}

@@ -22,8 +22,8 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, ExamReport};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Deadline,
-    DeadlineState, Event, Kind, Policy, Presenter, Refusal, Stage, Submission, TimerKind, decide,
-    replay, submit,
+    DeadlineState, Event, Kind, Policy, Presenter, Refusal, Stage, Submission, TimerKind, VisaKind,
+    decide, replay, submit,
 };
 
 mod domain_support;
@@ -95,14 +95,23 @@ fn submission(kind: Kind, category: Category) -> Submission {
         }],
         exam_report: None,
         entry_date: None,
+        permit: kind
+            .concerns_existing_permit()
+            .then(|| permitdesk::domain::PermitRef {
+                permit_no: "440100202500000042".to_string(),
+                expires_on: d("2027-06-30"),
+                collected: true,
+            }),
     }
 }
 
 fn passing(on: NaiveDate) -> Checklist {
     Checklist {
         presented_by: Presenter::Handler,
+        power_of_attorney: false,
         originals: true,
         sealed_copies: true,
+        visa_kind: Some(VisaKind::WorkResidencePermit),
         visa_valid_until: Some(on + Days::new(300)),
         exam_issued_on: Some(on - Days::new(3)),
         exam_domestic: true,

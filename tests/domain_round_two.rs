@@ -8,7 +8,8 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, DeadlineState,
-    Event, Kind, Policy, Presenter, Refusal, Stage, Submission, TimerKind, decide, replay, submit,
+    Event, Kind, Policy, Presenter, Refusal, Stage, Submission, TimerKind, VisaKind, decide,
+    replay, submit,
 };
 
 mod domain_support;
@@ -76,14 +77,23 @@ fn submission(kind: Kind, category: Category) -> Submission {
         }],
         exam_report: None,
         entry_date: None,
+        permit: kind
+            .concerns_existing_permit()
+            .then(|| permitdesk::domain::PermitRef {
+                permit_no: "440100202500000042".to_string(),
+                expires_on: d("2027-06-30"),
+                collected: true,
+            }),
     }
 }
 
 fn passing(on: NaiveDate) -> Checklist {
     Checklist {
         presented_by: Presenter::Handler,
+        power_of_attorney: false,
         originals: true,
         sealed_copies: true,
+        visa_kind: Some(VisaKind::WorkResidencePermit),
         visa_valid_until: Some(on + Days::new(300)),
         exam_issued_on: Some(on - Days::new(3)),
         exam_domestic: true,
@@ -416,6 +426,45 @@ fn an_old_history_signed_into_notified_still_replays_and_check_reports_it() {
         warnings.contains("made from their case numbers") && warnings.contains("GZ2026-000101"),
         "{warnings}"
     );
+}
+
+/// Issue 16, item 4: case numbers an older version kept as typed are named, with what the
+/// current rule makes of them.
+#[test]
+fn check_names_case_numbers_an_older_version_kept_unfolded() {
+    let w = World::new();
+    for (old_no, problem) in [
+        (
+            "gz2026-000101",
+            "case_no: \"gz2026-000101\" is folded to \"GZ2026-000101\" now, so commands that name \
+             it look for \"GZ2026-000101\"",
+        ),
+        (
+            "GZ2026\u{200D}-000101",
+            "case_no: contains an invisible character U+200D at position 7",
+        ),
+    ] {
+        let r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-03-02");
+        let old: Vec<Event> = r
+            .events
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                e.case_no = old_no.into();
+                if let Action::Submit { submission } = &mut e.action {
+                    submission.case_no = old_no.into();
+                }
+                e
+            })
+            .collect();
+        let report = check_old_history(old, "2026-03-03");
+        let expected = format!("{old_no}: {problem} (accepted by an older version)");
+        assert!(
+            report.problems.contains(&expected),
+            "{expected}\n{:?}",
+            report.problems
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, Verdict};
 use permitdesk::domain::{
     Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
-    Policy, Presenter, Refusal, Role, Stage, Submission, decide, replay, submit,
+    Policy, Presenter, Refusal, Role, Stage, Submission, VisaKind, decide, replay, submit,
 };
 use std::collections::BTreeSet;
 
@@ -87,6 +87,13 @@ fn submission(case_no: &str, kind: Kind, category: Category) -> Submission {
         }],
         exam_report: None,
         entry_date: None,
+        permit: kind
+            .concerns_existing_permit()
+            .then(|| permitdesk::domain::PermitRef {
+                permit_no: "440100202500000042".to_string(),
+                expires_on: d("2027-06-30"),
+                collected: true,
+            }),
     }
 }
 
@@ -94,8 +101,10 @@ fn submission(case_no: &str, kind: Kind, category: Category) -> Submission {
 fn passing(on: NaiveDate) -> Checklist {
     Checklist {
         presented_by: Presenter::Applicant,
+        power_of_attorney: false,
         originals: true,
         sealed_copies: true,
+        visa_kind: Some(VisaKind::WorkResidencePermit),
         visa_valid_until: Some(on + Days::new(365)),
         exam_issued_on: Some(on - Days::new(7)),
         exam_domestic: true,
@@ -1178,6 +1187,7 @@ fn verify_with_a_failing_checklist_is_refused() {
     let mut list = passing(d("2026-03-10"));
     list.exam_issued_on = Some(d("2025-09-10"));
     list.presented_by = Presenter::Agent;
+    list.power_of_attorney = true;
     r.ok(&liu_yang(), Action::Verify { checklist: list });
     assert_eq!(r.case.stage, Stage::Completed);
     // Only a clerk verifies.
@@ -1932,6 +1942,27 @@ fn every_reason_is_required_and_bounded() {
                 "{name}: {refusal}"
             );
         }
+        // Invisible characters are named by code point and place (issue 16, item 4).
+        for (hidden_text, found) in [
+            ("seal\u{200B}missing", "U+200B at position 5"),
+            ("seal\u{AD}missing", "U+00AD at position 5"),
+            ("seal missing\u{E0041}", "U+E0041 at position 13"),
+            ("seal\u{2028}missing", "U+2028 at position 5"),
+        ] {
+            let refusal = refused!(
+                run,
+                actor,
+                make(hidden_text.to_string()),
+                Refusal::Invalid { .. },
+                6
+            );
+            assert!(
+                refusal
+                    .to_string()
+                    .contains(&format!("{field}: contains an invisible character {found}")),
+                "{name}: {refusal}"
+            );
+        }
         let mut multiline = run.clone();
         multiline.ok(&actor, make("line one\nline two\twith a tab".to_string()));
         let mut run = run.clone();
@@ -1989,6 +2020,50 @@ fn submit_checks_the_submission_and_the_role() {
     assert_eq!(case.submitted_at, event.at);
     assert_eq!(case.pre_audit.started, d("2026-03-02"));
     assert_eq!(case.claim, None);
+}
+
+#[test]
+fn submit_folds_identifiers_and_refuses_invisible_characters() {
+    let w = World::new();
+    let ctx = w.ctx(d("2026-03-02"));
+    let mut wide = submission("ｗｐ２０２６０３０００９", Kind::OverseasNew, Category::B);
+    wide.applicant.passport_no = " ｅ12345678 ".into();
+    wide.employer.uscc = "91440101ma5cq7h2xc".into();
+    let (case, event) = submit(wide, &system(), &ctx).expect("folded");
+    assert_eq!(case.case_no, "WP2026030009");
+    assert_eq!(event.case_no, "WP2026030009");
+    assert_eq!(case.applicant.passport_no, "E12345678");
+    assert_eq!(case.employer.uscc, "91440101MA5CQ7H2XC");
+    let good = submission("WP2026030010", Kind::OverseasNew, Category::B);
+    let refused = |s: Submission| submit(s, &system(), &ctx).expect_err("refused").to_string();
+    let mut s = good.clone();
+    s.case_no = "WP2026\u{200D}030010".into();
+    assert!(refused(s).ends_with("case_no: contains an invisible character U+200D at position 7"),);
+    let mut s = good.clone();
+    s.applicant.passport_no = "E1234\u{FEFF}5678".into();
+    assert!(
+        refused(s).ends_with(
+            "applicant.passport_no: contains an invisible character U+FEFF at position 6"
+        )
+    );
+    let mut s = good.clone();
+    s.employer.name = "Guangzhou\u{200B}Example".into();
+    assert!(
+        refused(s)
+            .ends_with("employer.name: contains an invisible character U+200B at position 10")
+    );
+    let mut s = good.clone();
+    s.applicant.name_native = Some("李\u{3164}伟".into());
+    assert!(
+        refused(s).ends_with(
+            "applicant.name_native: contains an invisible character U+3164 at position 2"
+        )
+    );
+    let mut s = good;
+    s.position = Some("Engineer\u{E0001}".into());
+    assert!(
+        refused(s).ends_with("position: contains an invisible character U+E0001 at position 9")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

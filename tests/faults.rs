@@ -328,6 +328,17 @@ fn sigkill_during_an_import_leaves_whole_transactions_and_a_rerun_completes_it()
         if imported == N {
             break;
         }
+        if imported > 0 {
+            let name = format!(
+                "unfinished import batch {}: {imported} of {N} cases",
+                file.display()
+            );
+            for command in ["check", "doctor"] {
+                let out = cli(&db, "admin").arg(command).output().expect(command);
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(text.contains(&name), "{command} names the batch:\n{text}");
+            }
+        }
     }
     assert!(kills >= 1, "no import was caught inside a transaction");
     // Running the same file again completes it: every case exactly once.
@@ -343,6 +354,14 @@ fn sigkill_during_an_import_leaves_whole_transactions_and_a_rerun_completes_it()
         events_before + N
     );
     assert_check_passes(&db);
+    for command in ["check", "doctor"] {
+        let out = cli(&db, "admin").arg(command).output().expect(command);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("unfinished"),
+            "{command} after the rerun:\n{text}"
+        );
+    }
 }
 
 fn demo_cmd(db: &Path, cases: u32, seed: u32, force: bool) -> Command {

@@ -111,7 +111,7 @@ fn jsonl_imports_and_a_second_import_finds_the_duplicates() {
     let text = concat!(
         "{\"case_no\":\"IM-J1\",\"kind\":\"domestic_new\",\"category\":\"A\",\"applicant\":{\"name\":\"DOE JANE\",\"passport_no\":\"X1234567\",\"nationality\":\"USA\"},\"employer\":{\"name\":\"Example\",\"uscc\":\"91440101MA5CQ7H2XC\"}}\r\n",
         "\r\n",
-        "{\"case_no\":\"IM-J2\",\"kind\":\"extension\",\"category\":\"B\",\"applicant\":{\"name\":\"ROE RICHARD\",\"passport_no\":\"X7654321\",\"nationality\":\"CAN\"},\"employer\":{\"name\":\"Example\",\"uscc\":\"91440101MA5CQ7H2XC\"},\"documents\":[{\"kind\":\"passport\",\"ok\":true}]}\r\n",
+        "{\"case_no\":\"IM-J2\",\"kind\":\"extension\",\"category\":\"B\",\"applicant\":{\"name\":\"ROE RICHARD\",\"passport_no\":\"X7654321\",\"nationality\":\"CAN\"},\"employer\":{\"name\":\"Example\",\"uscc\":\"91440101MA5CQ7H2XC\"},\"documents\":[{\"kind\":\"passport\",\"ok\":true}],\"permit\":{\"permit_no\":\"440100202400000042\",\"expires_on\":\"2027-01-31\"}}\r\n",
     );
     write(dir.path(), "a.jsonl", text.as_bytes());
     pd(dir.path())
@@ -183,7 +183,7 @@ fn bad_json_lines_each_get_their_message() {
         .assert()
         .code(6)
         .stderr(
-            "bad.jsonl:1: colour: unknown field; expected one of: case_no, kind, category, legacy, applicant, employer, position, documents, exam_report, entry_date\n\
+            "bad.jsonl:1: colour: unknown field; expected one of: case_no, kind, category, legacy, applicant, employer, position, documents, exam_report, entry_date, permit\n\
              bad.jsonl:1: category: must be a string\n\
              bad.jsonl:1: employer: must be an object\n\
              bad.jsonl:2: record: must be a JSON object\n\
@@ -329,4 +329,80 @@ fn export_pages_through_a_whole_queue_in_both_formats() {
         .assert()
         .code(6)
         .stderr(predicate::str::contains("--format: unknown format \"xml\""));
+}
+
+const CSV_HEADER: &str = "case_no,kind,category,applicant.name,applicant.passport_no,applicant.nationality,employer.name,employer.uscc\n";
+
+#[test]
+fn inputs_that_are_not_regular_files_are_refused_before_reading() {
+    let dir = store();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.jsonl")).expect("link");
+    pd(dir.path())
+        .args(["import", "zero.jsonl"])
+        .assert()
+        .code(6)
+        .stderr("permitdesk: zero.jsonl: not a regular file\n");
+    nix::unistd::mkfifo(&dir.path().join("pipe.csv"), nix::sys::stat::Mode::S_IRWXU).expect("fifo");
+    pd(dir.path())
+        .args(["import", "pipe.csv"])
+        .assert()
+        .code(6)
+        .stderr("permitdesk: pipe.csv: not a regular file\n");
+}
+
+#[test]
+fn a_huge_csv_cell_or_record_is_refused_without_holding_it() {
+    let dir = store();
+    let big_cell = format!(
+        "{CSV_HEADER}IM-1,overseas_new,B,{},E1234567,GBR,Co,91440101MA5CQ7H2XC\n",
+        "A".repeat(100 << 10)
+    );
+    write(dir.path(), "cell.csv", big_cell.as_bytes());
+    pd(dir.path())
+        .args(["import", "cell.csv"])
+        .assert()
+        .code(6)
+        .stderr(
+            "cell.csv:2: applicant.name: is 102400 bytes long; at most 65536 are read\n\
+             permitdesk: 1 bad line(s); nothing was imported\n",
+        );
+    // One quoted cell of 50 MB: the record is cut off at its budget, and the file ends there.
+    let mut huge = format!("{CSV_HEADER}IM-1,overseas_new,B,\"").into_bytes();
+    huge.extend(std::iter::repeat_n(b'x', 50 << 20));
+    huge.extend(b"\",E1234567,GBR,Co,91440101MA5CQ7H2XC\n");
+    write(dir.path(), "huge.csv", &huge);
+    let before = events(dir.path());
+    pd(dir.path())
+        .args(["import", "huge.csv"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains(
+            "huge.csv: a record longer than 1048576 bytes; the rest of the file is not read",
+        ));
+    assert_eq!(events(dir.path()), before);
+}
+
+#[test]
+fn thousands_of_bad_lines_show_the_first_thousand_and_count_the_rest() {
+    let dir = store();
+    let mut text = String::new();
+    for _ in 0..1500 {
+        text.push_str("not json\n");
+    }
+    write(dir.path(), "bad.jsonl", text.as_bytes());
+    let out = pd(dir.path())
+        .args(["import", "bad.jsonl"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(6));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1002, "{}", lines[..3].join("\n"));
+    assert!(lines[0].starts_with("bad.jsonl:1: record: is not JSON"));
+    assert!(lines[999].starts_with("bad.jsonl:1000: record:"));
+    assert_eq!(lines[1000], "... and 500 more problem(s) not shown");
+    assert_eq!(
+        lines[1001],
+        "permitdesk: 1500 bad line(s); nothing was imported"
+    );
 }

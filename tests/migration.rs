@@ -33,11 +33,17 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
+/// Undoes migrations 10 and 9: the supervisors' indexes and the kept figures.
+const UNDO_FIGURES: &str = "DROP INDEX cases_open_due; DROP INDEX cases_unclaimed; \
+    DROP TABLE case_figures; DROP TABLE figure_days; DROP TABLE figure_running; \
+    DROP TABLE figure_overdue;";
+
 /// A current store set back to schema 4: migration 5's indexes, 6's identity, 7's
-/// administrative events and 8's number sequences dropped, the version lowered.
+/// administrative events, 8's number sequences, 9's kept figures and 10's indexes dropped, the
+/// version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 8,
+        CURRENT_VERSION, 10,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -61,6 +67,8 @@ fn schema_4_store(db: &Path) {
         .expect("undo migration 7");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
+    conn.execute_batch(UNDO_FIGURES)
+        .expect("undo migrations 9 and 10");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -172,6 +180,7 @@ fn an_old_history_still_checks_after_the_baseline() {
         documents: vec![],
         exam_report: None,
         entry_date: None,
+        permit: None,
     };
     store
         .submit("system", submission, Some(today))
@@ -190,9 +199,12 @@ fn an_old_history_still_checks_after_the_baseline() {
         .disable_user("admin", "li.wei", Some(today))
         .expect("disable");
     drop(store);
-    // Back to schema 6: no administrative events at all (nor migration 8's number register),
+    // Back to schema 6: no administrative events at all (nor migration 8's number register, nor
+    // 9's kept figures),
     // the case events numbered and linked as an older permitdesk wrote them.
     let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch(UNDO_FIGURES)
+        .expect("undo migrations 9 and 10");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
     conn.execute_batch(
@@ -241,4 +253,39 @@ fn an_old_history_still_checks_after_the_baseline() {
     assert_eq!(report.admin_events, 1, "one baseline");
     let log = store.admin_log(None, None).expect("log");
     assert_eq!(log[0].event.change.name(), "baseline");
+}
+
+/// A store from before the kept figures (schema 8): migration 9 folds every history into them,
+/// and they equal what the replay gives; `check` agrees.
+#[test]
+fn migration_9_fills_the_kept_figures_from_the_histories() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("old.db");
+    let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
+    let mut store = Store::open(&db, Calendar::embedded()).expect("create");
+    let opts = permitdesk::demo::DemoOptions {
+        cases: 200,
+        seed: 9,
+        today,
+        os_login: None,
+    };
+    permitdesk::demo::build(&mut store, &opts, &mut |_, _| {}).expect("demo");
+    let trend = store.overdue_trend(today, 366).expect("trend");
+    let year = today - chrono::Days::new(365);
+    let sla = store.sla(year, today, today).expect("sla");
+    drop(store);
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch(UNDO_FIGURES)
+        .expect("undo migrations 9 and 10");
+    conn.pragma_update(None, "user_version", 8)
+        .expect("set version 8");
+    drop(conn);
+
+    let store = Store::open(&db, Calendar::embedded()).expect("migrate");
+    assert_eq!(store.overdue_trend(today, 366).expect("trend"), trend);
+    assert_eq!(store.sla(year, today, today).expect("sla"), sla);
+    let (replayed, _) = store.sla_replayed(year, today, today).expect("replay");
+    assert_eq!(sla, replayed);
+    let report = store.check(today, None).expect("check");
+    assert!(report.ok(), "{:#?}", report.problems);
 }

@@ -9,7 +9,9 @@
 
 use chrono::{Days, NaiveDate};
 use permitdesk::domain::case::{Applicant, Employer, Submission};
-use permitdesk::domain::{Action, Calendar, Category, Checklist, Kind, Presenter, Role, TimerKind};
+use permitdesk::domain::{
+    Action, Calendar, Category, Checklist, Kind, Presenter, Role, TimerKind, VisaKind,
+};
 use permitdesk::store::{Bucket, Figure, Request, Store};
 use tempfile::TempDir;
 
@@ -88,6 +90,7 @@ impl World {
             documents: vec![],
             exam_report: None,
             entry_date: None,
+            permit: None,
         };
         self.store
             .submit("system", submission, Some(day(on)))
@@ -131,8 +134,10 @@ impl World {
         let on_day = day(on);
         let checklist = Checklist {
             presented_by: Presenter::Applicant,
+            power_of_attorney: false,
             originals: true,
             sealed_copies: true,
+            visa_kind: Some(VisaKind::WorkResidencePermit),
             visa_valid_until: Some(on_day + Days::new(365)),
             exam_issued_on: Some(on_day - Days::new(20)),
             exam_domestic: true,

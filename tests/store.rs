@@ -35,6 +35,7 @@ fn submission(n: u32, name_native: Option<&str>) -> Submission {
         documents: vec![],
         exam_report: None,
         entry_date: None,
+        permit: None,
     }
 }
 
@@ -407,7 +408,13 @@ fn search_queries_use_their_indexes_and_agree() {
         cases: cases.len() as u64,
     };
     store
-        .import_cases("admin", &batch, cases, Some(day("2026-11-20")), &|_| {})
+        .import_cases(
+            "admin",
+            &batch,
+            cases.into_iter(),
+            Some(day("2026-11-20")),
+            &|_| {},
+        )
         .expect("import");
     act(&mut store, "TS2026-000007", "li.wei", Action::Claim).expect("claim");
 

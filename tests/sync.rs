@@ -685,3 +685,98 @@ fn inbox_entries_that_are_not_batches_are_refused_aloud_and_left_in_place() {
         vec!["004-dir.jsonl".to_string(), "005-later.jsonl".to_string()]
     );
 }
+
+/// Issue 16, item 4: upstream names a case in any width or case; an invisible character in a
+/// case number refuses the batch.
+#[test]
+fn look_alike_case_numbers_name_one_case_and_invisible_ones_are_refused() {
+    let (_dir, db, spool) = store();
+    write_batch(&spool, "001-wide.jsonl", &[submitted("ｕｐ-ｗｉｄｅ-1", 1)]);
+    write_batch(
+        &spool,
+        "002-lower.jsonl",
+        &[event(
+            "withdrawn",
+            "up-wide-1",
+            2,
+            serde_json::json!({"reason": "asked by the employer"}),
+        )],
+    );
+    sync(&db, &spool)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "002-lower.jsonl: applied 1 event(s), 0 duplicate(s) skipped, 0 conflict(s)",
+        ));
+    assert_eq!(show(&db, "UP-WIDE-1")["stage"], "withdrawn");
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 1);
+    // The same submission again, as ASCII, is the same case: a conflict, not a second case.
+    write_batch(&spool, "003-again.jsonl", &[submitted("UP-WIDE-1", 3)]);
+    sync(&db, &spool)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "003-again.jsonl: applied 0 event(s), 0 duplicate(s) skipped, 1 conflict(s)",
+        ));
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 1);
+    let events = scalar(&db, "SELECT count(*) FROM events");
+    write_batch(
+        &spool,
+        "004-hidden.jsonl",
+        &[submitted("UP-WIDE\u{200D}-2", 1)],
+    );
+    sync(&db, &spool).assert().code(6).stderr(
+        "004-hidden.jsonl:1: case_no: contains an invisible character U+200D at position 8\n\
+             permitdesk: 1 batch(es) refused; they stay in the inbox (see above)\n",
+    );
+    assert_eq!(scalar(&db, "SELECT count(*) FROM events"), events);
+    pd(&db).args(["--today", TODAY, "check"]).assert().success();
+}
+
+#[test]
+fn an_upstream_new_notification_dated_before_the_changeover_day_is_a_bad_line() {
+    let (_dir, db, spool) = store();
+    let mut early = submitted("UP-NN-1", 1);
+    early["kind"] = json!("new_notification");
+    early["at"] = json!("2024-11-20T09:00:00+08:00");
+    write_batch(&spool, "001-early.jsonl", &[submitted("UP-OK-1", 1), early]);
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "001-early.jsonl:2: kind: new_notification cases exist only from the card \
+             integration's changeover day 2024-12-01 (FAQ Q9, Q10); this submission is dated \
+             2024-11-20\n",
+        ))
+        .stdout(predicates::str::contains(
+            "001-early.jsonl: refused: 1 bad line(s); nothing applied, left in the inbox",
+        ));
+    assert_eq!(scalar(&db, "SELECT count(*) FROM cases"), 0);
+}
+
+#[test]
+fn an_upstream_case_about_an_existing_permit_carries_it() {
+    let (_dir, db, spool) = store();
+    let mut exchange = submitted("UP-EC-1", 1);
+    exchange["kind"] = json!("e_certificate");
+    exchange["permit"] =
+        json!({"permit_no": "440100202300000123", "expires_on": "2026-11-01", "collected": true});
+    let mut bare = submitted("UP-EX-1", 1);
+    bare["kind"] = json!("extension");
+    write_batch(&spool, "001-permits.jsonl", &[exchange.clone(), bare]);
+    sync(&db, &spool)
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "001-permits.jsonl:2: permit: an extension case concerns a permit the applicant \
+             holds: give permit.permit_no and permit.expires_on\n",
+        ));
+    std::fs::remove_file(spool.join("inbox/001-permits.jsonl")).expect("remove");
+    write_batch(&spool, "002-permits.jsonl", &[exchange]);
+    sync(&db, &spool).assert().success();
+    let shown = show(&db, "UP-EC-1");
+    assert_eq!(shown["stage"], "pre_audit");
+    assert_eq!(shown["permit_no"], "440100202300000123");
+    // Expired on 11-01, before the submission of 11-20: shown, and not to be accepted.
+    assert_eq!(shown["e_certificate_barred_since"], "2026-11-01", "{shown}");
+}

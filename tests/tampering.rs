@@ -399,6 +399,49 @@ fn a_correctly_linked_forged_event_still_breaks_its_case() {
     );
 }
 
+const KEPT_SUMS: [&str; 3] = ["figure_days", "figure_running", "figure_overdue"];
+
+/// Every row of the kept figures' sums, as SQL literals (an attacker's copy).
+fn kept_sums(db: &Path) -> Vec<(&'static str, Vec<String>)> {
+    let conn = Connection::open(db).expect("open");
+    KEPT_SUMS
+        .iter()
+        .map(|table| {
+            let columns: Vec<String> = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .expect("columns")
+                .query_map([], |r| r.get(0))
+                .expect("columns")
+                .collect::<Result<_, _>>()
+                .expect("columns");
+            let quoted = columns
+                .iter()
+                .map(|c| format!("quote({c})"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let values = conn
+                .prepare(&format!("SELECT {quoted} FROM {table}"))
+                .expect("rows")
+                .query_map([], |r| r.get(0))
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            (*table, values)
+        })
+        .collect()
+}
+
+fn restore_kept_sums(conn: &Connection, saved: &[(&'static str, Vec<String>)]) {
+    for (table, rows) in saved {
+        conn.execute(&format!("DELETE FROM {table}"), [])
+            .expect("clear");
+        for row in rows {
+            conn.execute(&format!("INSERT INTO {table} VALUES ({row})"), [])
+                .expect("restore");
+        }
+    }
+}
+
 #[test]
 fn a_truncated_chain_passes_alone_and_fails_against_its_anchor() {
     let (dir, db) = demo();
@@ -413,13 +456,14 @@ fn a_truncated_chain_passes_alone_and_fails_against_its_anchor() {
         ));
     }
     std::fs::write(&file, text).expect("file");
+    let figures_before = kept_sums(&db);
     run_ok(cli(&db).arg("import").arg(&file));
     let anchor = export_anchor(dir.path(), &db);
     let anchor_seq: i64 = anchor.split(':').next().expect("seq").parse().expect("n");
     assert_passes(&db, Some(&anchor));
 
-    // Remove the newest events and every trace of the cases they made, leaving a store that
-    // is consistent in itself.
+    // Remove the newest events and every trace of the cases they made (their kept figures put
+    // back as they were before), leaving a store that is consistent in itself.
     let conn = tamper(&db);
     let ids: Vec<i64> = conn
         .prepare("SELECT id FROM cases WHERE case_no LIKE 'TR-%'")
@@ -446,9 +490,12 @@ fn a_truncated_chain_passes_alone_and_fails_against_its_anchor() {
     for id in &ids {
         conn.execute("DELETE FROM case_search WHERE rowid = ?1", [id])
             .expect("delete search");
+        conn.execute("DELETE FROM case_figures WHERE case_id = ?1", [id])
+            .expect("delete the case's figures");
         conn.execute("DELETE FROM cases WHERE id = ?1", [id])
             .expect("delete case");
     }
+    restore_kept_sums(&conn, &figures_before);
     let (new_head, _) = chain_top(&conn);
     assert_eq!(
         new_head,
@@ -546,4 +593,58 @@ fn check_prints_tampered_text_without_its_control_characters() {
             "control characters reached the terminal: {text:?}"
         );
     }
+}
+
+/// The figures the dashboard and `report sla` read are kept beside the cases (issue 18): an
+/// edited sum, or one case's edited contribution, is named; the history is not touched.
+#[test]
+fn an_edited_kept_figure_is_named() {
+    let (_dir, db) = demo();
+    let conn = Connection::open(&db).expect("open");
+    let (day, n): (String, i64) = conn
+        .query_row(
+            "SELECT day, n FROM figure_overdue ORDER BY day DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a trend row");
+    conn.execute("UPDATE figure_overdue SET n = n + 5 WHERE day = ?1", [&day])
+        .expect("edit");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!(
+            "the kept figures disagree with the history: figure_overdue {day}: kept {}, the histories give {n}",
+            n + 5
+        ),
+    );
+    let conn = tamper(&db);
+    conn.execute("UPDATE figure_overdue SET n = n - 5 WHERE day = ?1", [&day])
+        .expect("undo");
+    let (first, second): (i64, i64) = conn
+        .query_row(
+            "SELECT a.case_id, b.case_id FROM case_figures a JOIN case_figures b
+             ON a.case_id < b.case_id AND a.ledger <> b.ledger ORDER BY a.case_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("two cases with different figures");
+    let case_no: String = conn
+        .query_row("SELECT case_no FROM cases WHERE id = ?1", [first], |r| {
+            r.get(0)
+        })
+        .expect("case");
+    conn.execute(
+        "UPDATE case_figures SET ledger = (SELECT ledger FROM case_figures WHERE case_id = ?2)
+         WHERE case_id = ?1",
+        [first, second],
+    )
+    .expect("edit");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!("{case_no}: its kept figures disagree with its history"),
+    );
 }

@@ -44,9 +44,10 @@ fn today() -> NaiveDate {
 }
 
 /// A demo store plus one case whose every free-text field is hostile, with a hostile note and
-/// return reason in its history. The names go in through the library; the domain refuses such
-/// reasons and notes today, so those are written into the stored history afterwards, as an older
-/// version or a damaged store could hold them.
+/// return reason in its history. The domain refuses such names, positions, reasons and notes
+/// today (issues 15 and 16), so the case goes in with placeholders and the hostile text is
+/// written into the stored history afterwards, as an older version or a damaged store could hold
+/// it.
 fn hostile_store(dir: &Path) -> PathBuf {
     let db = dir.join("demo.db");
     run_ok(pd(&db).args([
@@ -62,22 +63,21 @@ fn hostile_store(dir: &Path) -> PathBuf {
                 category: Category::B,
                 legacy: false,
                 applicant: Applicant {
-                    // The domain refuses a name that is not Latin letters (issue 15): the
-                    // hostile one is written in afterwards, as the reasons are.
                     name: "NAME PLACEHOLDER".into(),
-                    name_native: Some(format!("{BIDI}gnp.exe{C1_CSI}伟")),
+                    name_native: Some("NATIVE-PLACEHOLDER".into()),
                     passport_no: "E66600066".into(),
                     nationality: "GBR".into(),
                     birth_date: None,
                 },
                 employer: Employer {
-                    name: format!("ACME{CLIPBOARD} Trading"),
+                    name: "EMPLOYER-PLACEHOLDER".into(),
                     uscc: "91440101MA5CQ7H2XC".into(),
                 },
-                position: Some(format!("Engineer{CLEAR}{TITLE}")),
+                position: Some("POSITION-PLACEHOLDER".into()),
                 documents: vec![],
                 exam_report: None,
                 entry_date: None,
+                permit: None,
             },
             Some(today()),
         )
@@ -85,6 +85,9 @@ fn hostile_store(dir: &Path) -> PathBuf {
     let note = format!("note one{TITLE}\nnote two{CLIPBOARD}{BIDI}{C1_CSI}{CLEAR}");
     let reason = format!("1. Passport copy{CLEAR} unreadable\n2. {BIDI}{CLIPBOARD}{TITLE}");
     let name = format!("EVIL{TITLE} NAME{CLEAR}");
+    let native = format!("{BIDI}gnp.exe{C1_CSI}伟");
+    let employer = format!("ACME{CLIPBOARD} Trading");
+    let position = format!("Engineer{CLEAR}{TITLE}");
     for action in [
         Action::Claim,
         Action::Note {
@@ -113,6 +116,9 @@ fn hostile_store(dir: &Path) -> PathBuf {
         ("NOTE-PLACEHOLDER", &note),
         ("REASON-PLACEHOLDER", &reason),
         ("NAME PLACEHOLDER", &name),
+        ("NATIVE-PLACEHOLDER", &native),
+        ("EMPLOYER-PLACEHOLDER", &employer),
+        ("POSITION-PLACEHOLDER", &position),
     ] {
         let json = serde_json::to_string(hostile).expect("json");
         let inner = &json[1..json.len() - 1];
@@ -123,18 +129,24 @@ fn hostile_store(dir: &Path) -> PathBuf {
             raw.execute(sql, [placeholder, inner])
                 .expect("hostile text");
         }
-        // The name column holds the text itself, not its JSON form.
-        raw.execute(
+        // The name columns hold the text itself, not its JSON form.
+        for sql in [
             "UPDATE cases SET applicant_name = replace(applicant_name, ?1, ?2)",
-            [placeholder, hostile.as_str()],
-        )
-        .expect("hostile name");
+            "UPDATE cases SET name_native = replace(name_native, ?1, ?2)",
+            "UPDATE cases SET employer_name = replace(employer_name, ?1, ?2)",
+        ] {
+            raw.execute(sql, [placeholder, hostile.as_str()])
+                .expect("hostile name");
+        }
     }
     drop(raw);
     // The payloads really are stored as given.
     let store = Store::open(&db, Calendar::embedded()).expect("open");
     let case = store.case(CASE).expect("case");
     assert!(case.applicant.name.contains(TITLE));
+    assert_eq!(case.applicant.name_native.as_deref(), Some(native.as_str()));
+    assert_eq!(case.employer.name, employer);
+    assert_eq!(case.position.as_deref(), Some(position.as_str()));
     let history = store.events(CASE).expect("history");
     assert!(
         history

@@ -1,7 +1,8 @@
 //! The import and spool parsers on arbitrary bytes. Beyond "never panics": every case they
-//! accept is valid by the domain's own rule and carries no control or bidi character in any text
-//! field (hostile text is stopped at the door), case numbers are unique within a file, every bad
-//! line names a line of the file, and the terminal sanitiser leaves nothing unsafe behind.
+//! accept is valid by the domain's own rule and carries no control or invisible character in any
+//! text field (hostile text is stopped at the door), its case number is already folded, case
+//! numbers are unique within a file, every bad line names a line of the file, and the terminal
+//! sanitiser leaves nothing unsafe behind.
 //!
 //! The first byte picks JSON Lines or CSV; the rest is the file.
 
@@ -10,7 +11,8 @@
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 use permitdesk::domain::Submission;
-use permitdesk::domain::transition::validate_submission;
+use permitdesk::domain::invisible;
+use permitdesk::domain::transition::{fold_case_no, validate_submission};
 use permitdesk::sync::batch::parse_batch;
 use permitdesk::sync::import::{Format, parse};
 use permitdesk::sync::lines::count_lines;
@@ -57,6 +59,11 @@ fuzz_target!(|data: &[u8]| {
             validate_submission(case).is_ok(),
             "accepted an invalid case: {case:?}"
         );
+        assert_eq!(
+            fold_case_no(&case.case_no).as_ref(),
+            Ok(&case.case_no),
+            "accepted an unfolded case number"
+        );
         assert!(
             seen.insert(case.case_no.clone()),
             "{} accepted twice",
@@ -64,6 +71,7 @@ fuzz_target!(|data: &[u8]| {
         );
         for text in texts(case) {
             assert!(!contains_unsafe(text), "accepted unsafe text {text:?}");
+            assert_eq!(invisible::in_text(text), None, "accepted {text:?}");
             assert!(
                 !text.contains('\n') && !text.contains('\t'),
                 "accepted {text:?}"
@@ -87,6 +95,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(batch.is_valid() == batch.errors.is_empty());
         for event in &batch.events {
             assert!(!contains_unsafe(&event.case_no) && !event.case_no.is_empty());
+            assert_eq!(
+                fold_case_no(&event.case_no).as_ref(),
+                Ok(&event.case_no),
+                "accepted an unfolded case number"
+            );
         }
     }
 

@@ -151,6 +151,9 @@ pub enum Command {
     /// The holiday calendar the store counts working days with
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// The office's settings: the deadline policy and the changeover day
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Own the store and serve the people in --group over a Unix socket (run as the service account)
     Serve(ServeArgs),
     /// Administrative changes, newest first: users, settings, calendar, imports, sync
@@ -198,6 +201,7 @@ impl Command {
             Command::Export(_) => "export",
             Command::Report(_) => "report",
             Command::Calendar(_) => "calendar",
+            Command::Settings(_) => "settings",
             Command::Serve(_) => "serve",
             Command::Log(_) => "log",
             Command::Completions { .. } => "completions",
@@ -214,6 +218,18 @@ pub enum CalendarCommand {
     Install {
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]
+pub enum SettingsCommand {
+    /// The settings the store runs on, as its administrative history gives them
+    Show,
+    /// Set the day the office switched to the card integration (admin; audited): legacy cases'
+    /// pre-audit restarts on it, and no new_notification or e_certificate case predates it
+    Changeover {
+        #[arg(value_name = "YYYY-MM-DD")]
+        date: String,
     },
 }
 
@@ -345,12 +361,19 @@ pub enum CaseCommand {
     Verify {
         #[command(flatten)]
         common: Common,
+        /// Who presents the materials: the applicant, the employer's handler, or an agent
         #[arg(long, value_name = "applicant|handler|agent")]
         presented_by: String,
+        /// The agent's signed power of attorney was seen (needed with --presented-by agent)
+        #[arg(long)]
+        power_of_attorney: bool,
         #[arg(long)]
         exam_date: String,
         #[arg(long)]
         exam_domestic: bool,
+        /// The document shown: a work visa (Z) or a work-type residence permit
+        #[arg(long, value_name = "work-visa|work-residence-permit")]
+        visa_kind: String,
         #[arg(long)]
         visa_valid_until: String,
         #[arg(long)]

@@ -1,10 +1,10 @@
 //! `case list`, `case show` and every `case ACTION`.
 
 use super::args::{CaseCommand, Common};
-use super::identity::{Need, Session, parse_date};
+use super::identity::{Need, Session, case_arg, parse_date};
 use super::output::{Table, deadline_cell, fit, print_json};
 use super::{Cli, Exit};
-use crate::domain::{Action, Calendar, Checklist, Filter, Presenter, Queue, Stage};
+use crate::domain::{Action, Calendar, Checklist, Filter, Presenter, Queue, Stage, VisaKind};
 use crate::store::{QueueQuery, Request};
 use crate::text::{sanitize_line, sanitize_multiline};
 use serde_json::json;
@@ -105,6 +105,7 @@ fn list(
 }
 
 fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
+    let case_no = &case_arg(case_no)?;
     let case = session.store.case(case_no)?;
     let events = session.store.events(case_no)?;
     let clocks = session.store.clocks(session.today());
@@ -130,6 +131,8 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             "entry_date": case.entry_date,
             "notified_on": case.notified_on,
             "permit_no": case.permit_no,
+            "permit": case.permit,
+            "e_certificate_barred_since": case.e_certificate_bar(),
             "decision_doc_no": case.decision_doc_no,
             "late_allowed": case.late_allowed,
             "verified_late": case.verified_late,
@@ -200,15 +203,35 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
             }
         );
     }
+    let permit_no = match &case.permit {
+        Some(permit) => Some(format!(
+            "{} (the permit this case concerns, valid through {}{})",
+            permit.permit_no,
+            permit.expires_on,
+            if permit.collected {
+                ""
+            } else {
+                "; approved but never collected"
+            }
+        )),
+        None => case.permit_no.clone(),
+    };
     for (label, value) in [
         ("Entry", case.entry_date.map(|d| d.to_string())),
         ("Notified", case.notified_on.map(|d| d.to_string())),
-        ("Permit no", case.permit_no.clone()),
+        ("Permit no", permit_no),
         ("Decision", case.decision_doc_no.clone()),
     ] {
         if let Some(value) = value {
             crate::outln!("{label:<10} {}", s(&value));
         }
+    }
+    if let Some(expired) = case.e_certificate_bar() {
+        crate::outln!(
+            "Not eligible  the permit expired on {expired}, before the submission: an \
+             e-certificate exchange is only for a physical permit that has not expired or one \
+             approved but never collected (FAQ Q10); not-accept it"
+        );
     }
     if let Some(allowed) = &case.late_allowed {
         crate::outln!(
@@ -268,6 +291,9 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
                 e.action.name().to_string()
             }
         );
+        if let Action::Verify { checklist } = &e.action {
+            crate::outln!("      {}", verification_summary(checklist));
+        }
         if let Some(reason) = e.action.reason() {
             for line in sanitize_multiline(reason).lines() {
                 crate::outln!("      {line}");
@@ -275,6 +301,21 @@ fn show(cli: &Cli, session: &Session, case_no: &str) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Who presented and what permitted the stay, as the history shows a verification.
+fn verification_summary(checklist: &Checklist) -> String {
+    let mut text = format!("presented by {}", checklist.presented_by.label_en());
+    if checklist.power_of_attorney {
+        text.push_str(" (power of attorney seen)");
+    }
+    let visa = checklist
+        .visa_kind
+        .map_or("visa or residence permit", |k| k.label_en());
+    if let Some(until) = checklist.visa_valid_until {
+        text.push_str(&format!("; {visa} valid until {until}"));
+    }
+    text
 }
 
 fn reason(common: &Common) -> String {
@@ -340,8 +381,10 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<Action> {
         CaseCommand::Verify {
             common,
             presented_by,
+            power_of_attorney,
             exam_date,
             exam_domestic,
+            visa_kind,
             visa_valid_until,
             originals,
             sealed_copies,
@@ -353,10 +396,14 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<Action> {
                     .map_err(|e: crate::domain::model::UnknownName| {
                         Exit::new(6, format!("{}: --presented-by: {e}", common.case_no))
                     })?;
+            let visa_kind = VisaKind::parse_presented(visa_kind)
+                .map_err(|e| Exit::new(6, format!("{}: --visa-kind: {e}", common.case_no)))?;
             let checklist = Checklist {
                 presented_by,
+                power_of_attorney: *power_of_attorney,
                 originals: *originals,
                 sealed_copies: *sealed_copies,
+                visa_kind: Some(visa_kind),
                 visa_valid_until: Some(case_date(common, "--visa-valid-until", visa_valid_until)?),
                 exam_issued_on: Some(case_date(common, "--exam-date", exam_date)?),
                 exam_domestic: *exam_domestic,
@@ -380,6 +427,7 @@ fn to_action(cmd: &CaseCommand) -> anyhow::Result<Action> {
 
 fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()> {
     let common = common_of(cmd).ok_or_else(|| Exit::new(2, "not an action"))?;
+    let case_no = case_arg(&common.case_no)?;
     let parsed = to_action(cmd).and_then(|action| {
         let expect_stage = common
             .expect_stage
@@ -394,17 +442,14 @@ fn act(cli: &Cli, session: &mut Session, cmd: &CaseCommand) -> anyhow::Result<()
         Err(invalid) => {
             // INTERFACE.md's order: an unknown case or a stale expectation outranks bad input.
             let stage = common.expect_stage.as_deref().and_then(|s| s.parse().ok());
-            session.store.precheck(
-                session.user(),
-                &common.case_no,
-                common.expect_version,
-                stage,
-            )?;
+            session
+                .store
+                .precheck(session.user(), &case_no, common.expect_version, stage)?;
             return Err(invalid);
         }
     };
     let outcome = session.store.act(Request {
-        case_no: common.case_no.clone(),
+        case_no,
         user: session.user().to_string(),
         action,
         expect_version: common.expect_version,

@@ -221,6 +221,9 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         ),
         None => report.ok("the holiday calendar covers this year"),
     }
+    for batch in store.unfinished_batches()? {
+        report.fix(&batch.to_string(), batch.how_to_finish());
+    }
     if let Some(offered) = store.offered_calendar() {
         report.note(&super::calendar::offered_differs(offered));
     }

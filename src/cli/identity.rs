@@ -28,6 +28,13 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, Exit> {
     })
 }
 
+/// A case number given on the command line, as the store keeps it (the domain's one rule,
+/// `fold_case_no`): `case show ｆｗ-000007` shows FW-000007.
+pub fn case_arg(raw: &str) -> Result<String, Exit> {
+    crate::domain::transition::fold_case_no(raw.trim())
+        .map_err(|message| Exit::new(6, format!("CASE_NO: {message}")))
+}
+
 /// Whether this process may write the store file and create files (`-wal`, `-shm`) beside it.
 fn writable(path: &std::path::Path) -> bool {
     use nix::unistd::{AccessFlags, access};

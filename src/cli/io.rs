@@ -128,19 +128,31 @@ pub fn read_input_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
 /// A file of this machine of at most `max` bytes, which must be a regular file.
 pub fn read_local_limited(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    let file = open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(too_big(max));
     }
     Ok(bytes)
+}
+
+/// Opens a regular file of this machine for reading. A device or a FIFO could be endless
+/// (`/dev/zero`) or block the open itself (a FIFO nobody writes), so the open does not wait and
+/// anything but a regular file is refused.
+pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
 }
 
 fn too_big(max: u64) -> io::Error {

@@ -18,6 +18,7 @@ mod output;
 mod replication;
 mod report;
 mod restore_check;
+mod settings;
 mod sync;
 mod user;
 
@@ -215,6 +216,7 @@ pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         Some(Command::Doctor) => doctor::run(cli, calendar),
         Some(Command::RestoreCheck(args)) => restore_check::run(cli, args, calendar),
         Some(Command::Calendar(cmd)) => calendar::run(cli, cmd, calendar),
+        Some(Command::Settings(cmd)) => settings::run(cli, cmd, calendar),
         Some(Command::Log(args)) => log::run(cli, args, calendar),
         Some(Command::Backup { dest }) => backup(cli, dest, calendar),
         Some(Command::Serve(args)) => crate::remote::server::run(cli, args, calendar),

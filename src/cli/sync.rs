@@ -158,9 +158,10 @@ impl Observer for CliObserver {
 pub fn resolve(cli: &Cli, args: &ResolveConflictArgs, calendar: Calendar) -> anyhow::Result<()> {
     let mut session = Session::open(cli, calendar, Need::Reader)?;
     let user = session.user().to_string();
+    let case_no = super::identity::case_arg(&args.case_no)?;
     let outcome = session.store.resolve_conflict(
         &user,
-        &args.case_no,
+        &case_no,
         args.id,
         &args.reason,
         session.fixed_today,

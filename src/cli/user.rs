@@ -55,7 +55,7 @@ pub fn init(cli: &Cli, trust_declared_user: bool, calendar: Calendar) -> anyhow:
     crate::outln!("created {} with {login} as its admin", path.display());
     if let Some(key) = key {
         crate::outln!(
-            "anchor key: {} (back it up somewhere safe; see README, \"Anchors\")",
+            "anchor key: {} (back it up somewhere safe; see README, \"The anchor key\")",
             key.display()
         );
     }

@@ -388,6 +388,14 @@ impl Why {
                     Lang::Zh.stage(*stage)
                 ),
                 Duplicate { case_no } => format!("{case_no}：案件已存在"),
+                ECertificateBarred {
+                    case_no,
+                    permit_no,
+                    expired_on,
+                    submitted_on,
+                } => format!(
+                    "{case_no}：工作许可证 {permit_no} 已于 {expired_on} 到期（早于 {submitted_on} 的申请）；换发电子证照仅适用于持有尚未到期实体工作许可证或工作许可证已审批通过但尚未取证的外国人（常见问题第10条）：请作不予受理"
+                ),
             },
         })
     }

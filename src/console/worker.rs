@@ -3,8 +3,8 @@
 
 use crate::domain::{Case, Deadline, Event, Role};
 use crate::store::{
-    Dashboard, Figure, FigureCases, Outcome, Page, QueueQuery, Request, Store, StoreError,
-    TabCounts,
+    DashboardPart, DashboardSection, Figure, FigureCases, Outcome, Page, QueueQuery, Request,
+    Store, StoreError, TabCounts,
 };
 
 /// Search totals count this far and then say "1000+".
@@ -57,7 +57,9 @@ pub enum Job {
         user: String,
         today: NaiveDate,
     },
+    /// One section of the dashboard; the console asks for each and draws it as it arrives.
     Dashboard {
+        section: DashboardSection,
         today: NaiveDate,
     },
     Figure {
@@ -113,7 +115,7 @@ pub enum Reply {
         new_overdue: i64,
         last: Option<NaiveDate>,
     },
-    Dashboard(Box<Dashboard>),
+    Dashboard(Box<DashboardPart>),
     Figure(FigureCases),
     DraftSaved,
     Failed(String),
@@ -255,7 +257,9 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             Reply::Changed(store.data_version()?)
         }
         Job::LoadDrafts { user } => Reply::Drafts(store.drafts_of(&user)?),
-        Job::Dashboard { today } => Reply::Dashboard(Box::new(store.dashboard(today)?)),
+        Job::Dashboard { section, today } => {
+            Reply::Dashboard(Box::new(store.dashboard_part(section, today)?))
+        }
         Job::Figure { figure, today } => {
             Reply::Figure(store.figure_cases(&figure, today, FIGURE_ROWS)?)
         }

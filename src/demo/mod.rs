@@ -11,7 +11,7 @@ mod texts;
 mod timeline;
 
 use crate::domain::case::Document;
-use crate::domain::{Applicant, Case, Employer, Event, Kind, Queue, Role, Submission};
+use crate::domain::{Applicant, Case, Employer, Event, Kind, PermitRef, Queue, Role, Submission};
 use crate::store::{EncodedEvent, Store, StoreError};
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use plan::Plan;
@@ -317,7 +317,7 @@ fn make_case(
     let mut rng = case_rng(seed, index);
     let plan = plan::plan(env, index, &mut rng);
     let case_no = numbers.next(plan.submitted());
-    let submission = submission(&plan, case_no, employers, &mut rng);
+    let submission = submission(&plan, case_no, index, employers, &mut rng);
     let (case, events, refused) = timeline::walk(
         env,
         cast,
@@ -348,6 +348,7 @@ fn make_case(
 fn submission(
     plan: &Plan,
     case_no: String,
+    index: u64,
     employers: &[Employer],
     rng: &mut fastrand::Rng,
 ) -> Submission {
@@ -387,6 +388,29 @@ fn submission(
         documents,
         exam_report: plan.exam_report.clone(),
         entry_date: plan.draft.entered,
+        permit: plan
+            .kind
+            .concerns_existing_permit()
+            .then(|| existing_permit(plan.kind, index, plan.submitted())),
+    }
+}
+
+/// The permit a demo case about an existing permit names, derived from the case's index and
+/// day alone (the case's random draws stay as they were). Numbers from 50,000,000 up are never
+/// issued by a demo store's own sequences. Every sixth exchange is of a permit approved but
+/// never collected; the others have not expired (FAQ Q10).
+fn existing_permit(kind: Kind, index: u64, submitted: NaiveDate) -> PermitRef {
+    let issued_year = submitted.year() - 1 - i32::from(index % 2 == 0);
+    let valid_days = match kind {
+        Kind::Extension => 10 + index % 50,
+        Kind::ECertificate => 30 + index % 600,
+        _ => 60 + index % 400,
+    };
+    PermitRef {
+        permit_no: crate::domain::Series::Permit
+            .format(issued_year, 50_000_000 + index % 49_999_999),
+        expires_on: submitted + chrono::Days::new(valid_days),
+        collected: !(kind == Kind::ECertificate && index % 6 == 0),
     }
 }
 

@@ -152,7 +152,10 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
                     if next.stage == Stage::Refused {
                         next.closed_on = Some(day);
                     } else {
-                        next.permit_no = Some(issued_number(event, Series::Permit));
+                        // A case about an existing permit keeps that permit's number.
+                        if event.number.is_some() || case.permit.is_none() {
+                            next.permit_no = Some(issued_number(event, Series::Permit));
+                        }
                         if case.kind.issues_notification() {
                             next.notified_on = Some(day);
                         }
@@ -335,7 +338,8 @@ fn open_case(s: &Submission, at: DateTime<FixedOffset>) -> Case {
         decision: None,
         recommendation: None,
         notified_on: None,
-        permit_no: None,
+        permit_no: s.permit.as_ref().map(|p| p.permit_no.clone()),
+        permit: s.permit.clone(),
         entry_date: s.entry_date,
         e_card_registered_on: None,
         verification_returns: 0,

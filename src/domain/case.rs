@@ -2,6 +2,7 @@
 //! rebuilt by replaying the case's events (see `transition::apply`).
 
 use super::model::{Category, Kind, Stage};
+pub use super::permit::PermitRef;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +59,9 @@ pub struct Submission {
     /// For legacy and new-notification cases the applicant may already be in China.
     #[serde(default)]
     pub entry_date: Option<NaiveDate>,
+    /// The permit an extension, change, cancellation or e-certificate case concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permit: Option<PermitRef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +140,12 @@ pub struct Case {
     pub decision: Option<DecisionClock>,
     pub recommendation: Option<Recommendation>,
     pub notified_on: Option<NaiveDate>,
+    /// The permit number: issued when an approval is signed, or for a case about an existing
+    /// permit, that permit's from the submission.
     pub permit_no: Option<String>,
+    /// The permit the case concerns, as submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permit: Option<PermitRef>,
     pub entry_date: Option<NaiveDate>,
     pub e_card_registered_on: Option<NaiveDate>,
     /// Deficiencies recorded at the window; the verification window keeps running.
@@ -159,6 +168,15 @@ impl Case {
 
     pub fn is_open(&self) -> bool {
         self.stage.is_open()
+    }
+
+    /// The day an e-certificate exchange's permit had expired by when it was submitted, which
+    /// bars the exchange (FAQ Q10).
+    pub fn e_certificate_bar(&self) -> Option<NaiveDate> {
+        if self.kind != Kind::ECertificate {
+            return None;
+        }
+        super::permit::e_certificate_bar(self.permit.as_ref()?, self.submitted_at.date_naive())
     }
 
     /// The day the verification window opens: the later of entry and the Notification. There

@@ -1,14 +1,22 @@
 //! The on-site verification checklist (现场核验) and its rules.
 
-use super::model::Presenter;
+use super::model::{Presenter, VisaKind};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+/// What the clerk saw at the window. Fields added after the first release are optional in the
+/// stored events, so verifications recorded before them still replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checklist {
     pub presented_by: Presenter,
+    /// The power of attorney an agent presents (FAQ Q3: 签署委托书的代办人).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub power_of_attorney: bool,
     pub originals: bool,
     pub sealed_copies: bool,
+    /// `None` only in verifications recorded before the kind was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visa_kind: Option<VisaKind>,
     /// The work visa (Z) or work-type residence permit, valid through this day.
     pub visa_valid_until: Option<NaiveDate>,
     pub exam_issued_on: Option<NaiveDate>,
@@ -52,6 +60,14 @@ impl Checklist {
         let mut fail = |field: &'static str, message: String| {
             failures.push(ChecklistFailure { field, message })
         };
+        if self.presented_by == Presenter::Agent && !self.power_of_attorney {
+            fail(
+                "power_of_attorney",
+                "an agent may present the materials only with a power of attorney signed for it \
+                 (FAQ Q3); none was seen"
+                    .into(),
+            );
+        }
         if !self.originals {
             fail("originals", "original materials were not presented".into());
         }
@@ -60,6 +76,9 @@ impl Checklist {
                 "sealed_copies",
                 "copies do not bear the employer's seal".into(),
             );
+        }
+        if self.visa_kind.is_none() {
+            fail("visa_kind", VisaKind::needed());
         }
         match self.visa_valid_until {
             None => fail(
@@ -112,8 +131,10 @@ mod tests {
     fn passing(on: &str) -> Checklist {
         Checklist {
             presented_by: Presenter::Applicant,
+            power_of_attorney: false,
             originals: true,
             sealed_copies: true,
+            visa_kind: Some(VisaKind::WorkResidencePermit),
             visa_valid_until: Some(date(on)),
             exam_issued_on: Some(date(on)),
             exam_domestic: true,
@@ -153,8 +174,10 @@ mod tests {
     fn every_missing_item_is_reported() {
         let list = Checklist {
             presented_by: Presenter::Agent,
+            power_of_attorney: false,
             originals: false,
             sealed_copies: false,
+            visa_kind: None,
             visa_valid_until: Some(date("2026-11-25")),
             exam_issued_on: None,
             exam_domestic: false,
@@ -168,13 +191,26 @@ mod tests {
         assert_eq!(
             fields,
             [
+                "power_of_attorney",
                 "originals",
                 "sealed_copies",
+                "visa_kind",
                 "visa_valid_until",
                 "exam_date",
                 "exam_domestic"
             ]
         );
+    }
+
+    #[test]
+    fn an_agent_needs_a_power_of_attorney() {
+        let mut list = passing("2026-11-26");
+        list.presented_by = Presenter::Agent;
+        let failures = list.failures(date("2026-11-26"), 6);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].field, "power_of_attorney");
+        list.power_of_attorney = true;
+        assert!(list.failures(date("2026-11-26"), 6).is_empty());
     }
 
     #[test]

@@ -10,10 +10,13 @@ pub mod checklist;
 pub mod clock;
 pub mod deadline;
 pub mod ids;
+pub mod invisible;
 pub mod model;
 pub mod numbers;
+pub mod permit;
 pub mod queue;
 pub mod refusal;
+pub mod submission;
 pub mod transition;
 
 pub use action::{Action, Actor, Event};
@@ -27,10 +30,12 @@ pub use case::{Applicant, Case, Employer, Submission};
 pub use checklist::Checklist;
 pub use clock::Clock;
 pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
-pub use model::{Category, Kind, Presenter, Role, Stage};
+pub use model::{Category, Kind, Presenter, Role, Stage, VisaKind};
 pub use numbers::Series;
+pub use permit::PermitRef;
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
 pub use transition::{
-    Context, Directory, check_authority, decide, roles_for, signs_against_recommendation, submit,
+    Context, Directory, approval_bar, check_authority, decide, roles_for,
+    signs_against_recommendation, submit,
 };

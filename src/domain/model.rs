@@ -226,8 +226,43 @@ pub enum Presenter {
 named_enum!(Presenter, "presenter", {
     Applicant => "applicant", "the applicant", "申请人本人";
     Handler => "handler", "the employer's handler", "单位经办人";
-    Agent => "agent", "an agent with a power of attorney", "受委托代理人";
+    Agent => "agent", "an agent with a power of attorney", "签署委托书的代办人";
 });
+
+/// The document that lets the applicant work in China, shown at verification (FAQ Q3: a valid
+/// work visa or a work-type residence permit). Nothing else is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisaKind {
+    WorkVisa,
+    WorkResidencePermit,
+}
+
+named_enum!(VisaKind, "visa kind", {
+    WorkVisa => "work_visa", "work visa (Z)", "工作签证";
+    WorkResidencePermit => "work_residence_permit", "work-type residence permit", "工作类居留许可";
+});
+
+impl VisaKind {
+    /// What verification needs, for a missing kind.
+    pub fn needed() -> String {
+        "on-site verification needs a valid work visa (Z) or a work-type residence permit \
+         (FAQ Q3): work-visa or work-residence-permit"
+            .into()
+    }
+
+    /// Reads the kind a clerk names; any other document (a tourist or business visa, a
+    /// residence permit for study or family) is refused naming what is needed.
+    pub fn parse_presented(text: &str) -> Result<VisaKind, String> {
+        text.parse().map_err(|_: UnknownName| {
+            format!(
+                "\"{}\" is not accepted: {}",
+                crate::text::sanitize_line(&text.trim().chars().take(40).collect::<String>()),
+                Self::needed()
+            )
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -83,6 +83,15 @@ pub enum Refusal {
     },
     #[error("{case_no}: already exists")]
     Duplicate { case_no: String },
+    #[error(
+        "{case_no}: permit {permit_no} expired on {expired_on}, before the submission on {submitted_on}; an e-certificate exchange is only for a physical permit that has not expired or one approved but never collected (FAQ Q10): not-accept it with this reason"
+    )]
+    ECertificateBarred {
+        case_no: String,
+        permit_no: String,
+        expired_on: NaiveDate,
+        submitted_on: NaiveDate,
+    },
 }
 
 impl Refusal {

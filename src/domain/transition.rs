@@ -3,12 +3,16 @@
 
 use super::action::{Action, Actor, Event};
 use super::apply::{apply, next_stage};
-use super::case::{Case, Submission, Verdict};
+use super::case::{Case, Verdict};
 use super::deadline::{Clocks, Policy};
-use super::ids;
 use super::model::{Role, Stage};
 use super::numbers::Series;
 use super::refusal::Refusal;
+use super::submission::SUBMITTERS;
+pub use super::submission::{
+    MAX_CASE_NO_CHARS, check_free_text, check_submitted_on, fold_case_no, normalize_submission,
+    submit, validate_submission,
+};
 use chrono::Datelike;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -36,108 +40,6 @@ impl Context<'_> {
     fn today(&self) -> NaiveDate {
         self.clocks.today
     }
-}
-
-/// Who may open a case: the upstream system (sync) or an admin (import).
-const SUBMITTERS: &[Role] = &[Role::System, Role::Admin];
-
-/// Opens a new case from an upstream (or imported) submission.
-pub fn submit(
-    submission: Submission,
-    actor: &Actor,
-    ctx: &Context,
-) -> Result<(Case, Event), Refusal> {
-    let submission = normalize_submission(submission);
-    validate_submission(&submission)?;
-    let role = pick_role(actor, SUBMITTERS).ok_or_else(|| Refusal::WrongRole {
-        case_no: submission.case_no.clone(),
-        action: "submit",
-        stage: Stage::PreAudit,
-        user: actor.name.clone(),
-        needs: SUBMITTERS.to_vec(),
-        has: actor.roles.clone(),
-    })?;
-    let event = Event {
-        case_no: submission.case_no.clone(),
-        at: ctx.now,
-        actor: actor.name.clone(),
-        role,
-        from: None,
-        to: Stage::PreAudit,
-        action: Action::Submit {
-            submission: Box::new(submission),
-        },
-        number: None,
-        late: false,
-    };
-    let case = apply(None, &event)?;
-    Ok((case, event))
-}
-
-/// The longest case number accepted, in characters (not bytes: `案件` is two).
-pub const MAX_CASE_NO_CHARS: usize = 40;
-
-/// The one rule for case numbers, shared by submissions, upstream sync and import: 1 to
-/// [`MAX_CASE_NO_CHARS`] characters, none of them whitespace, control characters, bidi controls
-/// or a byte order mark. The message is the one reported against the `case_no` field.
-pub fn check_case_no(case_no: &str) -> Result<(), String> {
-    let chars = case_no.chars().count();
-    if chars == 0
-        || chars > MAX_CASE_NO_CHARS
-        || case_no.chars().any(|c| c.is_control() || c.is_whitespace())
-        || crate::text::contains_unsafe(case_no)
-    {
-        return Err(format!(
-            "must be 1-{MAX_CASE_NO_CHARS} characters without spaces"
-        ));
-    }
-    Ok(())
-}
-
-/// What the office corrects rather than refuses: a passport number typed in lower case.
-pub fn normalize_submission(mut s: Submission) -> Submission {
-    s.applicant.passport_no = ids::normalize_passport(&s.applicant.passport_no);
-    s
-}
-
-/// Checks a submission's fields; the first bad field is reported with the case number.
-pub fn validate_submission(s: &Submission) -> Result<(), Refusal> {
-    let invalid = |field: &'static str, message: String| Refusal::Invalid {
-        case_no: s.case_no.clone(),
-        field,
-        message,
-    };
-    check_case_no(&s.case_no).map_err(|message| invalid("case_no", message))?;
-    if s.applicant.name.trim().is_empty() {
-        return Err(invalid("applicant.name", "must not be empty".into()));
-    }
-    ids::validate_latin_name(&s.applicant.name)
-        .map_err(|e| invalid("applicant.name", e.to_string()))?;
-    ids::validate_passport(&s.applicant.passport_no)
-        .map_err(|e| invalid("applicant.passport_no", e.to_string()))?;
-    ids::validate_nationality(&s.applicant.nationality)
-        .map_err(|e| invalid("applicant.nationality", e.to_string()))?;
-    if s.employer.name.trim().is_empty() {
-        return Err(invalid("employer.name", "must not be empty".into()));
-    }
-    ids::validate_uscc(&s.employer.uscc).map_err(|e| invalid("employer.uscc", e.to_string()))?;
-    if s.legacy && s.kind != super::model::Kind::OverseasNew {
-        return Err(invalid(
-            "legacy",
-            format!(
-                "only overseas_new cases may be legacy (in transit for the physical permit card on \
-                 1 December 2024, FAQ Q8); this case is {}",
-                s.kind
-            ),
-        ));
-    }
-    if s.entry_date.is_some() && !(s.legacy || s.kind == super::model::Kind::NewNotification) {
-        return Err(invalid(
-            "entry_date",
-            "only legacy and new_notification cases may arrive with an entry date".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// Decides whether `actor` may take `action` on `case` now. Checks run in the order of
@@ -190,6 +92,8 @@ pub fn decide(
 /// the permit number, verification the decision document's.
 pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> {
     match (action, case.stage, to) {
+        // A case about an existing permit keeps that permit's number.
+        (Action::Approve { .. }, Stage::Decision, _) if case.permit.is_some() => None,
         (Action::Approve { .. }, Stage::Decision, Stage::Notified | Stage::Completed)
         | (Action::Approve { .. }, Stage::Decision, Stage::Verification) => Some(Series::Permit),
         (Action::Verify { .. }, Stage::Verification, Stage::Completed) => {
@@ -211,13 +115,11 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
     }
     if let Some(text) = action.reason() {
         // The same rule whether the text came from the console, the command line or upstream.
-        if crate::text::contains_unsafe(text) {
+        if let Err(message) = check_free_text(text) {
             return Err(Refusal::Invalid {
                 case_no: case_no(),
                 field: action.text_field(),
-                message: "must not contain control characters or bidirectional controls \
-                          (line breaks and tabs are fine)"
-                    .into(),
+                message,
             });
         }
         let chars = text.chars().count();
@@ -322,7 +224,7 @@ pub fn roles_for(stage: Stage, action: &Action) -> Option<&'static [Role]> {
     allowed_roles(stage, action).ok()
 }
 
-fn pick_role(actor: &Actor, allowed: &[Role]) -> Option<Role> {
+pub(super) fn pick_role(actor: &Actor, allowed: &[Role]) -> Option<Role> {
     allowed.iter().copied().find(|r| actor.has(*r))
 }
 
@@ -358,6 +260,29 @@ fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusa
 fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Result<(), Refusal> {
     let case_no = || case.case_no.clone();
     match (action, case.stage) {
+        // FAQ Q8: cases in transit for the card restart in pre-audit on the changeover day.
+        (
+            Action::Approve { .. } | Action::Return { .. } | Action::NotAccept { .. },
+            Stage::PreAudit,
+        ) if case.legacy && ctx.today() < ctx.clocks.policy.changeover => {
+            return Err(Refusal::WrongStage {
+                case_no: case_no(),
+                action: action.name(),
+                stage: case.stage,
+                hint: Some(format!(
+                    "a legacy case's pre-audit restarts on the changeover day {} (FAQ Q8)",
+                    ctx.clocks.policy.changeover
+                )),
+            });
+        }
+        (Action::Approve { .. }, _) if approval_bar(case).is_some() => {
+            return Err(approval_bar(case).unwrap_or(Refusal::WrongStage {
+                case_no: case_no(),
+                action: action.name(),
+                stage: case.stage,
+                hint: None,
+            }));
+        }
         (Action::Approve { .. } | Action::Refuse { .. }, Stage::Decision) => {
             check_four_eyes(case, actor, action, ctx.clocks.policy)?;
             if case.recommendation.is_some() {
@@ -484,6 +409,24 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         _ => {}
     }
     Ok(())
+}
+
+/// Why the case may not be approved (accepted, recommended or signed) whatever the stage, for
+/// screens to ask before they offer it: an e-certificate exchange of a permit that had expired
+/// when it was submitted (FAQ Q10: only a physical permit not expired, or one approved but never
+/// collected), which is not accepted instead.
+pub fn approval_bar(case: &Case) -> Option<Refusal> {
+    let expired_on = case.e_certificate_bar()?;
+    Some(Refusal::ECertificateBarred {
+        case_no: case.case_no.clone(),
+        permit_no: case
+            .permit
+            .as_ref()
+            .map(|p| p.permit_no.clone())
+            .unwrap_or_default(),
+        expired_on,
+        submitted_on: case.submitted_at.date_naive(),
+    })
 }
 
 /// The four-eyes rule: under a policy that has it, whoever recommended a decision may not sign it.

@@ -265,20 +265,23 @@ fn uploads(cli: &Cli) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
             // The server names the unknown type, as a direct run does.
             continue;
         }
-        let bytes =
-            std::fs::read(path).map_err(|e| Exit::new(1, format!("{}: {e}", path.display())))?;
-        total += bytes.len() as u64;
-        if total > protocol::MAX_UPLOAD {
-            return Err(Exit::new(
-                6,
-                format!(
-                    "{}: the input files are larger than the server accepts ({} MiB in all); split them",
-                    path.display(),
-                    protocol::MAX_UPLOAD >> 20
+        let left = protocol::MAX_UPLOAD.saturating_sub(total);
+        let bytes = crate::cli::io::read_local_limited(path, left).map_err(|e| {
+            let name = path.display().to_string();
+            let shown = crate::text::sanitize_line(&name);
+            match e.kind() {
+                std::io::ErrorKind::InvalidData => Exit::new(
+                    6,
+                    format!(
+                        "{shown}: the input files are larger than the server accepts ({} MiB in all); split them",
+                        protocol::MAX_UPLOAD >> 20
+                    ),
                 ),
-            )
-            .into());
-        }
+                std::io::ErrorKind::InvalidInput => Exit::new(6, format!("{shown}: {e}")),
+                _ => Exit::new(1, format!("{shown}: {e}")),
+            }
+        })?;
+        total += bytes.len() as u64;
         files.push((path.clone(), bytes));
     }
     Ok(files)

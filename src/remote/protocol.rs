@@ -11,8 +11,10 @@ use std::path::PathBuf;
 use tokio::net::UnixStream;
 use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
-/// Bumped whenever a message changes shape; client and server must agree exactly.
-pub const PROTOCOL: u32 = 1;
+/// Bumped whenever a message changes shape; client and server must agree exactly (2: the
+/// verification checklist's visa kind and power of attorney, the settings command, a permit on
+/// submissions and the e-certificate refusal, issue 15; 3: the dashboard in sections, issue 18).
+pub const PROTOCOL: u32 = 3;
 
 /// The largest frame either side accepts; a larger one closes the connection.
 pub const MAX_FRAME: usize = 16 << 20;

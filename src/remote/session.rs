@@ -514,7 +514,7 @@ fn bind(job: Job, user: &str, today: NaiveDate, fixed: Option<NaiveDate>) -> Job
         },
         Job::LoadDrafts { .. } => Job::LoadDrafts { user },
         Job::Visit { .. } => Job::Visit { user, today },
-        Job::Dashboard { .. } => Job::Dashboard { today },
+        Job::Dashboard { section, .. } => Job::Dashboard { section, today },
         Job::Figure { figure, .. } => Job::Figure { figure, today },
         Job::SaveDraft {
             case_no,

@@ -4,6 +4,8 @@
 use super::Store;
 use super::chain::{self, ChainHead, EncodedEvent};
 use super::error::{Result, SqlContext, StoreError};
+use super::figures::kept;
+use super::figures::ledger::{Ledger, Tally};
 use super::search;
 use super::users;
 use crate::domain::{
@@ -146,9 +148,18 @@ pub(crate) fn decode(case_no: &str, json: &str) -> Result<Case> {
     })
 }
 
-pub(crate) fn insert(conn: &Connection, case: &Case, clocks: &Clocks, now: &str) -> Result<i64> {
+/// Writes a new case, its search entry and its kept figures; `event` is its submission, which
+/// the caller appends.
+pub(crate) fn insert(
+    conn: &Connection,
+    case: &Case,
+    event: &Event,
+    clocks: &Clocks,
+    now: &str,
+) -> Result<i64> {
     let id = insert_row(conn, case, clocks, now)?;
     index(conn, &[(id, search::index_text(case))])?;
+    super::figures::kept::record(conn, id, None, event, case, clocks)?;
     Ok(id)
 }
 
@@ -222,12 +233,14 @@ pub(crate) fn index(conn: &Connection, entries: &[(i64, String)]) -> Result<()> 
     Ok(())
 }
 
-/// Writes `next` over the row of `prev`, refusing if the row moved on meanwhile.
+/// Writes `next` over the row of `prev`, refusing if the row moved on meanwhile, and keeps the
+/// figures of `event`, which made it and which the caller appends.
 pub(crate) fn update(
     conn: &Connection,
     id: i64,
     prev: &Case,
     next: &Case,
+    event: &Event,
     clocks: &Clocks,
     now: &str,
 ) -> Result<()> {
@@ -275,7 +288,7 @@ pub(crate) fn update(
             .execute(params![id, search::index_text(next)])
             .ctx(&format!("{}: re-indexing the case", next.case_no))?;
     }
-    Ok(())
+    super::figures::kept::record(conn, id, Some(prev), event, next, clocks)
 }
 
 pub(crate) fn load(conn: &Connection, case_no: &str) -> Result<Option<(i64, Case)>> {
@@ -419,7 +432,7 @@ impl Store {
             };
             let (next, event) = decide(&case, &actor, request.action.clone(), &ctx)?;
             let stamp = now.to_rfc3339();
-            update(tx, id, &case, &next, &clocks, &stamp)?;
+            update(tx, id, &case, &next, &event, &clocks, &stamp)?;
             let head = chain::append(tx, &chain::head(tx)?, id, &event)?;
             tx.prepare_cached(
                 "DELETE FROM drafts WHERE user = ?1 AND case_no = ?2 AND action = ?3",
@@ -459,7 +472,7 @@ impl Store {
                 directory: &directory,
             };
             let (case, event) = submit(submission, &actor, &ctx)?;
-            let id = insert(tx, &case, &clocks, &now.to_rfc3339())?;
+            let id = insert(tx, &case, &event, &clocks, &now.to_rfc3339())?;
             let head = chain::append(tx, &chain::head(tx)?, id, &event)?;
             Ok(Outcome {
                 case,
@@ -518,6 +531,7 @@ impl Store {
             let clocks = settings.clocks(calendar, today);
             let mut head: ChainHead = chain::head(tx)?;
             let mut entries = Vec::with_capacity(histories.len());
+            let mut figures = Tally::default();
             for (case, events) in histories {
                 let stamp = events
                     .last()
@@ -526,11 +540,19 @@ impl Store {
                 let id = insert_row(tx, case, &clocks, &stamp)?;
                 super::numbers::register(tx, case)?;
                 entries.push((id, search::index_text(case)));
+                let (ledger, _) = Ledger::of(events.iter().map(EncodedEvent::event), &clocks)
+                    .ok_or_else(|| StoreError::Invalid {
+                        field: "history".into(),
+                        message: format!("{}: the history does not replay", case.case_no),
+                    })?;
+                kept::record_new(tx, id, &ledger, case.category, &mut figures)?;
                 for event in events {
                     head = chain::append_encoded(tx, &head, id, event)?;
                 }
             }
-            index(tx, &entries)
+            index(tx, &entries)?;
+            figures.prune();
+            kept::flush(tx, &figures)
         })
     }
 }

@@ -7,7 +7,8 @@ use super::cases::{decode, derive};
 pub use super::check_chain::ChainAnchor;
 use super::check_chain::{self, ChainBreak};
 use super::error::{Result, SqlContext, StoreError};
-use super::meta;
+use super::figures::kept;
+use super::figures::ledger::{Ledger, Tally};
 use crate::domain::{AdminEvent, Authority, Event, Role, Violation, apply};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
@@ -40,6 +41,8 @@ struct Replay {
     problems: Vec<String>,
     /// The users table and stored settings against the history.
     state_problems: Vec<String>,
+    /// The kept figures' sums against what the histories give.
+    figure_problems: Vec<String>,
     cases: u64,
 }
 
@@ -121,6 +124,7 @@ impl Store {
             mut violations,
             problems: case_problems,
             state_problems,
+            figure_problems,
             cases,
         } = cases?;
         if report.schema_version != super::CURRENT_VERSION {
@@ -158,6 +162,7 @@ impl Store {
             }
         }
         report.problems.extend(case_problems);
+        report.problems.extend(figure_problems);
         if whole {
             report.problems.extend(state_problems);
         }
@@ -167,6 +172,11 @@ impl Store {
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
         }
+        report.warnings.extend(
+            self.unfinished_batches()?
+                .iter()
+                .map(|b| format!("{b}; {}", b.how_to_finish())),
+        );
         Ok(report)
     }
 
@@ -216,7 +226,17 @@ impl Store {
             }
         }
         let mut report = CheckReport::default();
-        self.check_cases(&mut report, today, Some(&authority), &mut violations)?;
+        let mut figures = Tally::default();
+        self.check_cases(
+            &mut report,
+            today,
+            Some(&authority),
+            &mut violations,
+            &mut figures,
+        )?;
+        figures.prune();
+        // The sums read in the same transaction as the histories they are compared with.
+        let figure_problems = kept::compare(&self.conn, &figures)?;
         // The users table read in the same transaction as the history it is compared with.
         let mut state = CheckReport::default();
         self.check_authority_state(&mut state, &authority)?;
@@ -224,6 +244,7 @@ impl Store {
             violations,
             problems: report.problems,
             state_problems: state.problems,
+            figure_problems,
             cases: report.cases,
         })
     }
@@ -269,20 +290,24 @@ impl Store {
         Ok(())
     }
 
-    /// Replays each case's events (streamed in case order) and compares with the stored row.
+    /// Replays each case's events (streamed in case order) and compares with the stored row and
+    /// its kept figures; adds what each history gives (or, for one that does not replay, what
+    /// was kept) to `figures`.
     fn check_cases(
         &self,
         report: &mut CheckReport,
         today: NaiveDate,
         authority: Option<&Authority>,
         violations: &mut Vec<Violation>,
+        figures: &mut Tally,
     ) -> Result<()> {
         let clocks = self.clocks(today);
         let mut cases = self
             .conn
             .prepare(
                 "SELECT id, case_no, stage, open, assignee, version, timer, timer_started, due, due_key, data,
-                        applicant_name, name_native, passport_no, employer_name, employer_uscc
+                        applicant_name, name_native, passport_no, employer_name, employer_uscc,
+                        category, (SELECT ledger FROM case_figures WHERE case_id = cases.id)
                  FROM cases ORDER BY id",
             )
             .ctx("reading cases")?;
@@ -300,6 +325,7 @@ impl Store {
             let case_no: String = r.get(1).ctx("reading cases")?;
             let mut replayed = None;
             let mut broken = None;
+            let mut ledger = Ledger::default();
             loop {
                 let next = match pending.take() {
                     Some(p) => Some(p),
@@ -336,6 +362,7 @@ impl Store {
                             {
                                 violations.push(v);
                             }
+                            ledger.step(replayed.as_ref(), &event, &case, &clocks);
                             replayed = Some(case);
                         }
                         Err(refusal) => {
@@ -351,14 +378,22 @@ impl Store {
                     report.problems.push(format!("{case_no}: {what}"));
                 }
             };
-            if let Some(why) = broken {
-                complain(why);
-                continue;
-            }
-            let Some(replayed) = replayed else {
-                complain("has no history".into());
+            let kept = r
+                .get::<_, Option<Vec<u8>>>(17)
+                .ctx("reading cases")?
+                .and_then(|bytes| Ledger::decode(&bytes));
+            let category = r.get::<_, String>(16).ctx("reading cases")?.parse().ok();
+            let (Some(replayed), None) = (replayed, &broken) else {
+                if let (Some(kept), Some(category)) = (&kept, category) {
+                    figures.add(kept, category, 1);
+                }
+                complain(broken.unwrap_or_else(|| "has no history".into()));
                 continue;
             };
+            figures.add(&ledger, replayed.category, 1);
+            if kept.as_ref() != Some(&ledger) {
+                complain("its kept figures disagree with its history".into());
+            }
             let stored = match decode(&case_no, &r.get::<_, String>(10).ctx("reading cases")?) {
                 Ok(c) => c,
                 Err(e) => {
@@ -448,58 +483,6 @@ impl Store {
             ));
         }
         Ok(())
-    }
-
-    /// Recomputes every stored due date when the calendar or the policy changed since the last
-    /// time this store was opened, in short transactions so consoles never wait long.
-    pub(crate) fn refresh_deadlines_if_rules_changed(&mut self) -> Result<()> {
-        let fingerprint = format!(
-            "{}:{}:{}",
-            crate::domain::deadline::RULES_VERSION,
-            self.calendar.fingerprint(),
-            serde_json::to_string(&self.settings.policy).unwrap_or_default()
-        );
-        if meta::get(&self.conn, meta::RULES_FINGERPRINT)?.as_deref() == Some(fingerprint.as_str())
-        {
-            return Ok(());
-        }
-        let today = self.clock(None).today();
-        let mut after = 0i64;
-        // Each batch is read inside the transaction that rewrites it, so an action committed
-        // between two batches is never overwritten with what was read before it.
-        while let Some(last) = self.write(
-            "recomputing deadlines after a calendar change",
-            |tx, settings, calendar| {
-                let batch: Vec<(i64, String, String)> = tx
-                    .prepare_cached("SELECT id, case_no, data FROM cases WHERE id > ?1 AND open = 1 ORDER BY id LIMIT 2000")
-                    .ctx("reading cases to recompute deadlines")?
-                    .query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .ctx("reading cases to recompute deadlines")?
-                    .collect::<rusqlite::Result<_>>()
-                    .ctx("reading cases to recompute deadlines")?;
-                let clocks = crate::domain::Clocks {
-                    calendar,
-                    policy: &settings.policy,
-                    today,
-                };
-                let mut stmt = tx
-                    .prepare_cached("UPDATE cases SET timer = ?1, timer_started = ?2, due = ?3, due_key = ?4 WHERE id = ?5")
-                    .ctx("preparing the deadline update")?;
-                for (id, case_no, json) in &batch {
-                    let case = decode(case_no, json)?;
-                    let d = derive(&case, &clocks);
-                    stmt.execute(rusqlite::params![d.timer, d.timer_started, d.due, d.due_key, id])
-                        .ctx("recomputing a deadline")?;
-                }
-                Ok(batch.last().map(|(id, _, _)| *id))
-            },
-        )? {
-            after = last;
-            self.let_waiting_writers_in();
-        }
-        self.write("recording the deadline rules", |tx, _, _| {
-            meta::set(tx, meta::RULES_FINGERPRINT, &fingerprint)
-        })
     }
 }
 

@@ -139,7 +139,7 @@ impl Store {
             let (next, mut event) = decide(&case, &actor, Action::Note { text }, &ctx)?;
             event.role = Role::Supervisor;
             let stamp = now.to_rfc3339();
-            cases::update(tx, case_id, &case, &next, &ctx.clocks, &stamp)?;
+            cases::update(tx, case_id, &case, &next, &event, &ctx.clocks, &stamp)?;
             let head = chain::append(tx, &chain::head(tx)?, case_id, &event)?;
             tx.execute(
                 "UPDATE conflicts SET resolved_by = ?1, resolved_at = ?2, resolution = ?3,

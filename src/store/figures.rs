@@ -6,21 +6,28 @@
 //! can be opened to the cases behind it with [`Store::figure_cases`], in queue order (most urgent
 //! first). Figures that the queues already define (overdue, decision, due soon, my cases) are read
 //! through the queue queries themselves, so they cannot drift apart. The 30-day trend and the SLA
-//! are rebuilt from the audit history: see `figures/history.rs`.
+//! are read from figures kept as cases change (`figures/kept.rs`), which equal what a replay of
+//! the audit history gives (`figures/history.rs`, which says what counts).
 
 mod bucket;
+mod dashboard;
 mod history;
+pub(crate) mod kept;
+pub(crate) mod ledger;
+mod sla;
 
 pub use bucket::Bucket;
 pub(crate) use bucket::days_before;
+pub use dashboard::{Dashboard, DashboardPart, DashboardSection};
 
-pub use history::{SlaReport, SlaRow, Trend, TrendPoint};
+pub use history::ReplayStats;
+pub use sla::{SlaReport, SlaRow, Trend, TrendPoint};
 
 use super::Store;
 use super::cases::{CaseRow, ROW_COLUMNS, read_row};
 use super::error::{Result, SqlContext};
 use super::queues::QueueQuery;
-use crate::domain::{Filter, Queue, Role, TimerKind};
+use crate::domain::{Filter, Queue, Role, Stage, TimerKind};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
@@ -117,28 +124,6 @@ pub struct EmployerCount {
     pub count: i64,
 }
 
-/// The supervisor dashboard's figures, for one call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Dashboard {
-    pub today: NaiveDate,
-    /// The Overdue queue's count (every governing timer).
-    pub overdue: i64,
-    pub overdue_verifications: i64,
-    /// Overdue verification windows by days overdue, the four bands in order.
-    pub verification_buckets: Vec<(Bucket, i64)>,
-    /// Overdue verification windows by employer, most first.
-    pub verifications_by_employer: Vec<EmployerCount>,
-    pub decisions_to_sign: i64,
-    /// Running deadlines due soon (the `due-soon` filter over all cases).
-    pub due_soon: i64,
-    pub unclaimed_stale: i64,
-    /// Cases with an upstream conflict nobody has resolved yet.
-    pub open_conflict_cases: i64,
-    pub workload: Vec<WorkloadRow>,
-    /// The overdue count at the end of each of the last 30 days, rebuilt from the history.
-    pub trend: Trend,
-}
-
 /// A figure whose cases can be listed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Figure {
@@ -179,13 +164,17 @@ pub struct FigureCases {
 
 /// Conditions and parameters built from fixed SQL fragments only.
 #[derive(Default)]
-struct Where {
+pub(super) struct Where {
     sql: Vec<&'static str>,
     params: Vec<Value>,
 }
 
 impl Where {
-    fn push(&mut self, sql: &'static str, params: impl IntoIterator<Item = Value>) -> &mut Self {
+    pub(super) fn push(
+        &mut self,
+        sql: &'static str,
+        params: impl IntoIterator<Item = Value>,
+    ) -> &mut Self {
         self.sql.push(sql);
         self.params.extend(params);
         self
@@ -207,7 +196,11 @@ fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
-const OPEN_CONFLICT_CASES: &str =
+/// Unclaimed pre-audit and review cases: exactly the terms of the `cases_unclaimed` index, so it
+/// answers their counts alone.
+const UNCLAIMED: &str = "stage IN ('pre_audit', 'review') AND assignee IS NULL";
+
+pub(super) const OPEN_CONFLICT_CASES: &str =
     "case_no IN (SELECT case_no FROM conflicts WHERE resolved_at IS NULL)";
 
 /// SQLite's LIMIT is signed; anything above this is "all".
@@ -232,7 +225,13 @@ impl Store {
         Ok(Snapshot { _tx: Some(tx) })
     }
 
-    fn queue(&self, queue: Queue, filter: Filter, user: &str, today: NaiveDate) -> QueueQuery {
+    pub(super) fn queue(
+        &self,
+        queue: Queue,
+        filter: Filter,
+        user: &str,
+        today: NaiveDate,
+    ) -> QueueQuery {
         QueueQuery {
             queue,
             filter,
@@ -262,7 +261,8 @@ impl Store {
             .prepare_cached(
                 "SELECT coalesce(timer, ''), CASE WHEN due_key >= ?2 THEN 0 WHEN due_key >= ?3 THEN 1
                      WHEN due_key >= ?4 THEN 2 ELSE 3 END, count(*)
-                 FROM cases WHERE due_key < ?1 GROUP BY 1, 2",
+                 FROM cases INDEXED BY cases_open_due WHERE open = 1 AND due_key < ?1
+                 GROUP BY 1, 2",
             )
             .ctx("preparing the overdue figures")?;
         let rows = stmt
@@ -287,12 +287,10 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "WITH overdue AS MATERIALIZED (
-                     SELECT employer_uscc, employer_name, timer, due_key FROM cases
-                     WHERE due_key < ?1)
-                 SELECT employer_uscc, max(employer_name), coalesce(timer, ''), count(*),
+                "SELECT employer_uscc, max(employer_name), coalesce(timer, ''), count(*),
                      min(due_key)
-                 FROM overdue GROUP BY employer_uscc, timer",
+                 FROM cases INDEXED BY cases_open_due WHERE open = 1 AND due_key < ?1
+                 GROUP BY employer_uscc, timer",
             )
             .ctx("preparing the overdue figures")?;
         let rows = stmt
@@ -348,39 +346,55 @@ impl Store {
                 rows.insert(user.name.clone(), empty_workload(&user.name, true));
             }
         }
+        // Only claimable and returned cases have a holder: a few per person, read from the
+        // holders' index alone.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT assignee, count(*), coalesce(sum(due_key < ?1), 0),
-                     coalesce(sum(stage = 'pre_audit'), 0), coalesce(sum(stage = 'review'), 0),
-                     coalesce(sum(stage = 'returned'), 0)
-                 FROM cases WHERE assignee IS NOT NULL AND open = 1 GROUP BY assignee",
+                "SELECT assignee, stage, count(*), coalesce(sum(due_key < ?1), 0)
+                 FROM cases INDEXED BY cases_held WHERE assignee IS NOT NULL
+                 GROUP BY assignee, stage",
             )
             .ctx("preparing the workload")?;
-        let found = stmt
+        let held = stmt
             .query_map([today.to_string()], |r| {
-                Ok(WorkloadRow {
-                    assignee: r.get(0)?,
-                    active: false,
-                    open: r.get(1)?,
-                    overdue: r.get(2)?,
-                    pre_audit: r.get(3)?,
-                    review: r.get(4)?,
-                    returned: r.get(5)?,
-                })
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
             })
             .ctx("reading the workload")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading the workload")?;
-        for mut row in found {
+        let mut found: BTreeMap<String, WorkloadRow> = BTreeMap::new();
+        for (assignee, stage, n, overdue) in held {
+            let Ok(stage) = stage.parse::<Stage>() else {
+                continue;
+            };
+            if !stage.is_open() {
+                continue;
+            }
+            let row = found
+                .entry(assignee.clone())
+                .or_insert_with(|| empty_workload(&assignee, false));
+            row.open += n;
+            row.overdue += overdue;
+            match stage {
+                Stage::PreAudit => row.pre_audit += n,
+                Stage::Review => row.review += n,
+                Stage::Returned => row.returned += n,
+                _ => {}
+            }
+        }
+        for (_, mut row) in found {
             row.active = self.find_actor(&row.assignee)?.is_some_and(|a| a.active);
             rows.insert(row.assignee.clone(), row);
         }
         let mut rows: Vec<WorkloadRow> = rows.into_values().collect();
         rows.sort_by(|a, b| (b.open, &a.assignee).cmp(&(a.open, &b.assignee)));
-        let unclaimed = self.count_where(
-            Where::default().push("stage IN ('pre_audit', 'review') AND assignee IS NULL", []),
-        )?;
+        let unclaimed = self.count_where(Where::default().push(UNCLAIMED, []))?;
         Ok(Workload {
             today,
             rows,
@@ -402,16 +416,16 @@ impl Store {
         day
     }
 
-    fn unclaimed_stale_where(&self, today: NaiveDate) -> Where {
+    pub(super) fn unclaimed_stale_where(&self, today: NaiveDate) -> Where {
         let mut w = Where::default();
-        w.push(
-            "stage IN ('pre_audit', 'review') AND assignee IS NULL AND timer_started <= ?",
+        w.push(UNCLAIMED, []).push(
+            "timer_started <= ?",
             [text(self.unclaimed_cutoff(today).to_string())],
         );
         w
     }
 
-    fn count_where(&self, w: &Where) -> Result<i64> {
+    pub(super) fn count_where(&self, w: &Where) -> Result<i64> {
         let sql = format!("SELECT count(*) FROM cases {}", w.clause());
         self.conn
             .prepare_cached(&sql)
@@ -506,43 +520,6 @@ impl Store {
         Ok(FigureCases {
             total: self.count_where(&w)?,
             rows: self.rows_where(&w, today, limit)?,
-        })
-    }
-
-    /// The headline figures of the supervisor dashboard.
-    pub fn dashboard(&self, today: NaiveDate) -> Result<Dashboard> {
-        let _snapshot = self.snapshot()?;
-        let overdue = self.overdue_report(today)?;
-        let mut by_employer: Vec<EmployerCount> = overdue
-            .by_employer
-            .iter()
-            .filter(|e| e.counts.verification > 0)
-            .map(|e| EmployerCount {
-                employer_name: e.employer_name.clone(),
-                employer_uscc: e.employer_uscc.clone(),
-                count: e.counts.verification,
-            })
-            .collect();
-        by_employer.sort_by(|a, b| (b.count, &a.employer_uscc).cmp(&(a.count, &b.employer_uscc)));
-        let count = |q: QueueQuery| self.count(&q);
-        let workload = self.workload(today)?;
-        Ok(Dashboard {
-            today,
-            overdue: overdue.total.total,
-            overdue_verifications: overdue.total.verification,
-            verification_buckets: overdue
-                .by_bucket
-                .iter()
-                .map(|b| (b.bucket, b.counts.verification))
-                .collect(),
-            verifications_by_employer: by_employer,
-            decisions_to_sign: count(self.queue(Queue::Decision, Filter::All, "", today))?,
-            due_soon: count(self.queue(Queue::All, Filter::DueSoon, "", today))?,
-            unclaimed_stale: workload.unclaimed_stale,
-            open_conflict_cases: self
-                .count_where(Where::default().push(OPEN_CONFLICT_CASES, []))?,
-            workload: workload.rows,
-            trend: self.overdue_trend(today, TREND_DAYS)?,
         })
     }
 

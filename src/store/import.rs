@@ -6,6 +6,8 @@ use super::Store;
 use super::cases;
 use super::chain;
 use super::error::{Result, SqlContext, StoreError};
+use super::figures::kept;
+use super::figures::ledger::{Ledger, Tally};
 use super::upstream::NoDirectory;
 use super::upstream::require_role;
 use crate::domain::{Context, Refusal, Role, Submission, submit};
@@ -67,7 +69,7 @@ impl Store {
         &mut self,
         user: &str,
         batch: &ImportBatch,
-        submissions: Vec<(u64, Submission)>,
+        submissions: impl Iterator<Item = (u64, Submission)>,
         today: Option<NaiveDate>,
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
@@ -77,11 +79,10 @@ impl Store {
         self.conn
             .pragma_update(None, "temp_store", "MEMORY")
             .ctx("preparing the import")?;
-        let total = submissions.len();
-        let mut rest = submissions.into_iter().peekable();
+        let mut rest = submissions.peekable();
         let mut done = 0u64;
         loop {
-            let applied = self.write("importing cases", |tx, settings, calendar| {
+            let (applied, finished) = self.write("importing cases", |tx, settings, calendar| {
                 let started = Instant::now();
                 let actor = require_role(tx, user, Role::Admin, "import")?;
                 let now = clock.now();
@@ -94,6 +95,7 @@ impl Store {
                 let stamp = now.to_rfc3339();
                 let mut head = chain::head(tx)?;
                 let mut entries = Vec::new();
+                let mut figures = Tally::default();
                 let mut last_line = None;
                 while entries.is_empty()
                     || (entries.len() < IMPORT_CHUNK && started.elapsed() < IMPORT_CHUNK_TIME)
@@ -113,10 +115,14 @@ impl Store {
                             other => other,
                         })?;
                     entries.push((id, super::search::index_text(&case)));
+                    let ledger = Ledger::submitted(&event, &case, &clocks);
+                    kept::record_new(tx, id, &ledger, case.category, &mut figures)?;
                     head = chain::append(tx, &head, id, &event)?;
                     last_line = Some(line);
                 }
                 cases::index(tx, &entries)?;
+                figures.prune();
+                kept::flush(tx, &figures)?;
                 let finished = rest.peek().is_none();
                 tx.prepare_cached(
                     "INSERT INTO import_batches (checksum, name, cases, applied_through, applied,
@@ -151,15 +157,85 @@ impl Store {
                         },
                     )?;
                 }
-                Ok(entries.len() as u64)
+                Ok((entries.len() as u64, finished))
             })?;
             done += applied;
             progress(done);
-            if done as usize >= total {
+            if finished {
                 return Ok(done);
             }
             self.let_waiting_writers_in();
         }
+    }
+}
+
+/// A batch that began to be applied and has not finished: an import or an upstream sync that
+/// was stopped, or is running now. Its cases so far are live; running it again finishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfinishedBatch {
+    /// `import` or `sync`.
+    pub kind: &'static str,
+    pub name: String,
+    pub applied: u64,
+    /// Cases in the import file, or lines in the upstream batch.
+    pub total: u64,
+    pub started_at: String,
+}
+
+impl std::fmt::Display for UnfinishedBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = if self.kind == "import" {
+            "cases"
+        } else {
+            "lines"
+        };
+        write!(
+            f,
+            "unfinished {} batch {}: {} of {} {unit} applied since {}",
+            self.kind, self.name, self.applied, self.total, self.started_at
+        )
+    }
+}
+
+impl UnfinishedBatch {
+    /// What finishes it.
+    pub fn how_to_finish(&self) -> &'static str {
+        if self.kind == "import" {
+            "an admin runs the same `permitdesk import FILE` again"
+        } else {
+            "an admin runs `permitdesk sync` again"
+        }
+    }
+}
+
+impl Store {
+    /// Import and sync batches begun and not finished, oldest first.
+    pub fn unfinished_batches(&self) -> Result<Vec<UnfinishedBatch>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT 'import', name, applied, cases, started_at FROM import_batches
+                     WHERE status = 'applying'
+                 UNION ALL
+                 SELECT 'sync', name, applied + skipped + conflicts, lines, started_at
+                     FROM sync_batches WHERE status = 'applying'
+                 ORDER BY 5",
+            )
+            .ctx("preparing the unfinished batches")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let kind: String = r.get(0)?;
+                Ok(UnfinishedBatch {
+                    kind: if kind == "import" { "import" } else { "sync" },
+                    name: r.get(1)?,
+                    applied: r.get::<_, i64>(2)?.max(0) as u64,
+                    total: r.get::<_, i64>(3)?.max(0) as u64,
+                    started_at: r.get(4)?,
+                })
+            })
+            .ctx("reading the unfinished batches")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("reading the unfinished batches")
     }
 }
 

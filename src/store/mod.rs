@@ -21,8 +21,10 @@ mod numbers;
 pub mod outbox;
 pub mod queues;
 mod recovery;
+mod rules;
 mod schema;
 pub mod search;
+mod settings;
 mod stale_rules;
 pub mod upstream;
 mod users;
@@ -38,8 +40,9 @@ pub use check::{ChainAnchor, CheckReport};
 pub use check_chain::ChainBreak;
 pub use error::{Result, StoreError};
 pub use figures::{
-    Bucket, BucketRow, Dashboard, EmployerCount, EmployerRow, Figure, FigureCases, OverdueReport,
-    SlaReport, SlaRow, Snapshot, TREND_DAYS, TimerCounts, Trend, TrendPoint, Workload, WorkloadRow,
+    Bucket, BucketRow, Dashboard, DashboardPart, DashboardSection, EmployerCount, EmployerRow,
+    Figure, FigureCases, OverdueReport, ReplayStats, SlaReport, SlaRow, Snapshot, TREND_DAYS,
+    TimerCounts, Trend, TrendPoint, Workload, WorkloadRow,
 };
 pub use meta::Settings;
 pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
@@ -182,7 +185,7 @@ impl Store {
                 .map_err(|e| open_error(path, e))?;
         }
         if found < CURRENT_VERSION {
-            schema::migrate(&mut conn)?;
+            schema::migrate(&mut conn, &calendar)?;
         }
         let settings = meta::load(&conn)?;
         // The store's own calendar is parsed only when it is not the one this process offers.

@@ -52,10 +52,12 @@ fn bump(conn: &Connection, series: Series, year: i32, serial: u64) -> Result<()>
 }
 
 /// Registers the numbers of a case written whole (demo, import) and moves the sequences past
-/// them; a number registered already is a duplicate and refused.
+/// them; a number registered already is a duplicate and refused. The permit a case about an
+/// existing permit names was not issued by it, and is not registered.
 pub(crate) fn register(conn: &Connection, case: &Case) -> Result<()> {
+    let issued_permit = case.permit_no.as_deref().filter(|_| case.permit.is_none());
     let numbers = [
-        (Series::Permit, case.permit_no.as_deref()),
+        (Series::Permit, issued_permit),
         (Series::DecisionDocument, case.decision_doc_no.as_deref()),
     ];
     for (series, number) in numbers {
@@ -80,12 +82,15 @@ pub(crate) fn register(conn: &Connection, case: &Case) -> Result<()> {
 impl Store {
     /// Problems: a number held by two cases, a case's number missing from the register or
     /// registered to another case. Warning: numbers made from case numbers before migration 8.
+    /// A case about an existing permit holds that permit's number, issued before it: several
+    /// such cases may name one permit, and none of them issued it.
     pub(crate) fn check_numbers(&self, report: &mut CheckReport) -> Result<()> {
         let duplicates: Vec<(String, String, String, i64)> = self
             .conn
             .prepare(
                 "WITH held (series, n, case_no) AS (
-                     SELECT 'permit', permit_no, case_no FROM cases WHERE permit_no IS NOT NULL
+                     SELECT 'permit', permit_no, case_no FROM cases
+                     WHERE permit_no IS NOT NULL AND json_extract(data, '$.permit') IS NULL
                      UNION ALL
                      SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no
                      FROM cases WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL
@@ -108,7 +113,8 @@ impl Store {
             .conn
             .prepare(
                 "WITH held (series, n, case_no) AS (
-                     SELECT 'permit', permit_no, case_no FROM cases WHERE permit_no IS NOT NULL
+                     SELECT 'permit', permit_no, case_no FROM cases
+                     WHERE permit_no IS NOT NULL AND json_extract(data, '$.permit') IS NULL
                      UNION ALL
                      SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no
                      FROM cases WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL
@@ -140,6 +146,8 @@ impl Store {
                          AND json_extract(payload, '$.to') IN ('notified', 'completed', 'verification'))
                      OR (action = 'verify' AND json_extract(payload, '$.to') = 'completed'))
                    AND json_extract(payload, '$.number') IS NULL
+                   AND NOT (action = 'approve' AND case_id IN (
+                       SELECT id FROM cases WHERE json_extract(data, '$.permit') IS NOT NULL))
                  ORDER BY case_no",
             )
             .ctx("checking how numbers were issued")?

@@ -240,6 +240,27 @@ impl Store {
         Ok(matches > SEARCH_DRIVE_LIMIT)
     }
 
+    /// The `due-soon` filter: a running deadline due today or within the due-soon limit of its
+    /// timer's kind.
+    pub(super) fn due_soon(&self, today: NaiveDate) -> (&'static str, [Value; 4]) {
+        let clocks = self.clocks(today);
+        let working = clocks.due_soon_limit(TimerKind::Decision).to_string();
+        let calendar = clocks.due_soon_limit(TimerKind::Verification).to_string();
+        // The outer bound keeps the index range short (without it the range runs to NO_DUE and
+        // takes in every case without a timer).
+        let last = working.clone().max(calendar.clone());
+        (
+            "due_key >= ? AND due_key <= ? AND ((timer = 'verification' AND due_key <= ?) \
+             OR (timer <> 'verification' AND due_key <= ?))",
+            [
+                text(today.to_string()),
+                text(last),
+                text(calendar),
+                text(working),
+            ],
+        )
+    }
+
     fn queue_conditions(&self, q: &QueueQuery, search: &SearchPlan) -> Conditions {
         let mut c = Conditions::new();
         let today = q.today.to_string();
@@ -266,17 +287,8 @@ impl Store {
             Filter::Overdue => c.push("due_key < ?", [text(&today)]),
             Filter::Legacy => c.push("legacy = 1", []),
             Filter::DueSoon => {
-                let clocks = self.clocks(q.today);
-                let working = clocks.due_soon_limit(TimerKind::Decision).to_string();
-                let calendar = clocks.due_soon_limit(TimerKind::Verification).to_string();
-                // The outer bound keeps the index range short (without it the range runs to
-                // NO_DUE and takes in every case without a timer).
-                let last = working.clone().max(calendar.clone());
-                c.push(
-                    "due_key >= ? AND due_key <= ? AND ((timer = 'verification' AND due_key <= ?) \
-                     OR (timer <> 'verification' AND due_key <= ?))",
-                    [text(&today), text(last), text(calendar), text(working)],
-                );
+                let (sql, params) = self.due_soon(q.today);
+                c.push(sql, params);
             }
         }
         match search {

@@ -2,6 +2,8 @@
 //! the same transaction that reads and bumps it.
 
 use super::error::{Result, SqlContext, StoreError};
+use crate::domain::Calendar;
+use chrono::NaiveDate;
 use rusqlite::Connection;
 use std::path::PathBuf;
 
@@ -130,10 +132,16 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     STORE_ID,
     super::admin::ADMIN_EVENTS,
     NUMBER_SEQUENCES,
+    super::figures::kept::TABLES,
+    SUPERVISOR_INDEXES,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
 const BASELINE_VERSION: i64 = 7;
+
+/// The version whose migration also folds every history into the kept figures
+/// (src/store/figures/kept.rs).
+const FIGURES_VERSION: i64 = 9;
 
 /// Migration 2: upstream sync (src/store/upstream.rs, src/store/outbox.rs).
 const UPSTREAM_SYNC: &str = r#"
@@ -264,6 +272,16 @@ INSERT OR IGNORE INTO issued_numbers (series, number, case_no)
     WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL ORDER BY id;
 "#;
 
+/// Migration 10: what the dashboard and `report overdue` and `workload` count, each read from a
+/// small index of its own instead of one row of `cases` per case (issue 18): the open cases by
+/// due day with their timer and employer (the overdue figures, by band and by employer), and the
+/// unclaimed pre-audit and review cases by the day their timer started.
+const SUPERVISOR_INDEXES: &str = r#"
+CREATE INDEX cases_open_due ON cases (due_key, timer, employer_uscc, employer_name) WHERE open = 1;
+CREATE INDEX cases_unclaimed ON cases (stage, timer_started)
+    WHERE stage IN ('pre_audit', 'review') AND assignee IS NULL;
+"#;
+
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub fn version(conn: &Connection) -> Result<i64> {
@@ -277,7 +295,8 @@ pub fn version(conn: &Connection) -> Result<i64> {
 /// and each applies only what the ones before it have not, so none fails on objects another has
 /// just created. The caller has checked that the file is not newer than us; a newer process
 /// migrating past us meanwhile is reported as such.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+/// `calendar` is the process's, used by a store that has not recorded its own yet.
+pub fn migrate(conn: &mut Connection, calendar: &Calendar) -> Result<()> {
     loop {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -300,6 +319,12 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             .ctx(&format!("migrating the store to schema version {target}"))?;
         if target == BASELINE_VERSION {
             super::admin::write_baseline(&tx)?;
+        }
+        if target == FIGURES_VERSION {
+            let stored = super::calendar::stored(&tx)?;
+            let settings = super::meta::load(&tx)?;
+            let clocks = settings.clocks(stored.as_ref().unwrap_or(calendar), NaiveDate::MIN);
+            super::figures::kept::fill(&tx, &clocks)?;
         }
         tx.pragma_update(None, "user_version", target)
             .ctx("recording the schema version")?;

@@ -2,7 +2,7 @@
 //! FTS5's default tokenizer keeps a run of Chinese characters as one token, so CJK text is indexed
 //! one character per token and searched as a phrase: 伟 and 李伟 both find 李伟.
 
-use crate::domain::Case;
+use crate::domain::{Case, ids};
 
 pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -15,11 +15,11 @@ pub(crate) fn is_cjk(c: char) -> bool {
 }
 
 /// Splits text into the tokens the index holds: each CJK character alone, other runs of letters
-/// and digits as words.
+/// and digits as words. Indexed text and queries are folded alike (`ids::fold_search`).
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
-    for c in text.chars() {
+    for c in ids::fold_search(text).chars() {
         if is_cjk(c) {
             if !word.is_empty() {
                 out.push(std::mem::take(&mut word));
@@ -56,12 +56,11 @@ pub fn index_text(case: &Case) -> String {
     all.join(" ")
 }
 
-/// A whole unified social credit code, typed alone (any case, spaces around): searched as that
-/// employer's code, through the employer index, not as text. A code whose check character is
-/// wrong is only text.
+/// A whole unified social credit code, typed alone (any case or width, spaces around): searched
+/// as that employer's code, through the employer index, not as text. A code whose check
+/// character is wrong is only text.
 pub fn employer_code(typed: &str) -> Option<String> {
-    let code = typed.trim().to_ascii_uppercase();
-    crate::domain::ids::validate_uscc(&code).ok().map(|()| code)
+    ids::fold_uscc(&ids::fold_search(typed)).ok()
 }
 
 /// Turns what a user typed into an FTS5 query: every word must match, the last token of each
@@ -118,5 +117,18 @@ mod tests {
             Some("\"or\"* AND \"1 1\"*")
         );
         assert_eq!(match_query("  -- "), None);
+        // Full width and invisible characters fold as the index does.
+        assert_eq!(
+            match_query("ＦＷ－００００07").as_deref(),
+            Some("\"fw 000007\"*")
+        );
+        assert_eq!(
+            match_query("zw-0000\u{200D}08").as_deref(),
+            Some("\"zw 000008\"*")
+        );
+        assert_eq!(
+            employer_code(" ９１４４０１０１ma5cq7h2xc ").as_deref(),
+            Some("91440101MA5CQ7H2XC")
+        );
     }
 }

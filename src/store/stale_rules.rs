@@ -5,6 +5,7 @@ use super::Store;
 use super::check::CheckReport;
 use super::error::{Result, SqlContext};
 use crate::domain::ids;
+use crate::domain::transition::fold_case_no;
 
 /// Stops listing after this many cases of one kind.
 const MAX_LISTED: usize = 20;
@@ -58,6 +59,28 @@ impl Store {
             ));
         }
         self.check_identities(report)?;
+        self.check_changeover(report)?;
+        let unnamed: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT case_no FROM cases
+                 WHERE kind IN ('extension', 'change', 'cancellation', 'e_certificate')
+                   AND json_extract(data, '$.permit') IS NULL
+                 ORDER BY case_no",
+            )
+            .ctx("checking cases about a permit")?
+            .query_map([], |r| r.get(0))
+            .ctx("checking cases about a permit")?
+            .collect::<rusqlite::Result<_>>()
+            .ctx("checking cases about a permit")?;
+        if let Some(first) = unnamed.first() {
+            report.warnings.push(format!(
+                "{} extension, change, cancellation or e-certificate case(s) name no permit \
+                 (submitted to an older version; first: {first}); approving one issues a new \
+                 permit number as that version did",
+                unnamed.len()
+            ));
+        }
         let early: Vec<(String, String, String)> = self
             .conn
             .prepare(
@@ -103,12 +126,30 @@ impl Store {
         Ok(())
     }
 
-    /// Names, nationalities and passport numbers the current rules would refuse or correct.
+    /// The changeover day (an office setting): no Notification of the new kind or e-certificate
+    /// exchange before it, and no legacy case's pre-audit run over before it restarted.
+    fn check_changeover(&self, report: &mut CheckReport) -> Result<()> {
+        let changeover = self.settings.policy.changeover.to_string();
+        let found = super::settings::changeover_conflicts(&self.conn, &changeover)?;
+        for (case_no, what) in found.iter().take(MAX_LISTED) {
+            report.problems.push(format!("{case_no}: {what}"));
+        }
+        if found.len() > MAX_LISTED {
+            report.problems.push(format!(
+                "... and more cases that contradict the changeover day {changeover}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Case numbers, names, nationalities, passport numbers and employer codes the current rules
+    /// would refuse or correct.
     fn check_identities(&self, report: &mut CheckReport) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT case_no, applicant_name, nationality, passport_no FROM cases ORDER BY id",
+                "SELECT case_no, applicant_name, nationality, passport_no, employer_uscc FROM cases
+                 ORDER BY id",
             )
             .ctx("checking identity fields")?;
         let mut rows = stmt.query([]).ctx("checking identity fields")?;
@@ -118,7 +159,10 @@ impl Store {
             let name: String = r.get(1).ctx("checking identity fields")?;
             let nationality: String = r.get(2).ctx("checking identity fields")?;
             let passport: String = r.get(3).ctx("checking identity fields")?;
-            let problem = if let Err(e) = ids::validate_latin_name(&name) {
+            let uscc: String = r.get(4).ctx("checking identity fields")?;
+            let problem = if let Some(problem) = case_no_problem(&case_no) {
+                Some(problem)
+            } else if let Err(e) = ids::validate_latin_name(&name) {
                 Some(format!("applicant.name: {e}"))
             } else if let Err(e) = ids::validate_nationality(&nationality) {
                 Some(format!("applicant.nationality: {e}"))
@@ -127,6 +171,8 @@ impl Store {
                     "applicant.passport_no: {passport:?} is kept as {:?} now",
                     ids::normalize_passport(&passport)
                 ))
+            } else if let Err(e) = ids::validate_uscc(&uscc) {
+                Some(format!("employer.uscc: {e}"))
             } else {
                 None
             };
@@ -146,5 +192,17 @@ impl Store {
             ));
         }
         Ok(())
+    }
+}
+
+/// A stored case number the current rule refuses or folds to another (`fold_case_no`).
+fn case_no_problem(case_no: &str) -> Option<String> {
+    match fold_case_no(case_no) {
+        Err(message) => Some(format!("case_no: {message}")),
+        Ok(folded) if folded != case_no => Some(format!(
+            "case_no: {case_no:?} is folded to {folded:?} now, so commands that name it look for \
+             {folded:?}"
+        )),
+        Ok(_) => None,
     }
 }

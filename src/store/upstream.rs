@@ -275,7 +275,7 @@ impl Env<'_> {
                 let mut submission = (**submission).clone();
                 submission.case_no = event.case_no.clone();
                 let (case, domain_event) = submit(submission, &system, &ctx)?;
-                let id = cases::insert(self.tx, &case, &clocks, &self.stamp())?;
+                let id = cases::insert(self.tx, &case, &domain_event, &clocks, &self.stamp())?;
                 chain::append(self.tx, &chain::head(self.tx)?, id, &domain_event)?;
                 Effect::Done
             }
@@ -300,7 +300,15 @@ impl Env<'_> {
                 };
                 match decide(case, &system, action, &ctx) {
                     Ok((next, domain_event)) => {
-                        cases::update(self.tx, *id, case, &next, &clocks, &self.stamp())?;
+                        cases::update(
+                            self.tx,
+                            *id,
+                            case,
+                            &next,
+                            &domain_event,
+                            &clocks,
+                            &self.stamp(),
+                        )?;
                         chain::append(self.tx, &chain::head(self.tx)?, *id, &domain_event)?;
                         Effect::Done
                     }
@@ -361,7 +369,15 @@ impl Env<'_> {
             event.line
         );
         let (next, note) = decide(case, &Actor::system(), Action::Note { text }, ctx)?;
-        cases::update(self.tx, case_id, case, &next, &ctx.clocks, &self.stamp())?;
+        cases::update(
+            self.tx,
+            case_id,
+            case,
+            &next,
+            &note,
+            &ctx.clocks,
+            &self.stamp(),
+        )?;
         let head = chain::append(self.tx, &chain::head(self.tx)?, case_id, &note)?;
         self.tx
             .execute(

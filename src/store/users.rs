@@ -301,7 +301,7 @@ impl Store {
                     late: false,
                 };
                 let next = crate::domain::apply(Some(&case), &event)?;
-                super::cases::update(tx, id, &case, &next, &clocks, &now.to_rfc3339())?;
+                super::cases::update(tx, id, &case, &next, &event, &clocks, &now.to_rfc3339())?;
                 head = super::chain::append(tx, &head, id, &event)?;
             }
             Ok(held)

@@ -2,7 +2,9 @@
 //! bad line is reported. The record format is in the README ("Upstream sync").
 
 use super::lines::{FieldError, LineError, RECORD, count_lines, excerpt, json_error, lines};
-use super::record::{Fields, check_case_no, read_case, read_reason};
+use super::record::{Fields, fold_case_no, read_case, read_reason};
+use crate::domain::submission::check_submitted_on;
+use crate::domain::{Policy, Refusal};
 use crate::store::upstream::{UpstreamAction, UpstreamEvent};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::{Map, Value};
@@ -31,6 +33,26 @@ pub struct Batch {
 impl Batch {
     pub fn is_valid(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Judges each submission by the office's policy (the changeover day) as the domain will
+    /// when it is applied, so such a line is a bad line and nothing of the batch is applied.
+    pub fn check_policy(&mut self, policy: &Policy) {
+        for event in &self.events {
+            let UpstreamAction::Submitted(submission) = &event.action else {
+                continue;
+            };
+            match check_submitted_on(submission, event.at.date_naive(), policy) {
+                Ok(()) => {}
+                Err(Refusal::Invalid { field, message, .. }) => self
+                    .errors
+                    .push(FieldError::new(field, message).at(&self.name, event.line)),
+                Err(other) => self
+                    .errors
+                    .push(FieldError::new(RECORD, other.to_string()).at(&self.name, event.line)),
+            }
+        }
+        self.errors.sort_by_key(|e| e.line);
     }
 
     /// True if this batch names any of `cases`.
@@ -87,9 +109,13 @@ pub fn parse_batch<E>(
                 continue;
             }
         };
-        match obj.get("case_no").and_then(Value::as_str) {
-            Some(case_no) if check_case_no(case_no.trim()).is_ok() => {
-                batch.cases.insert(case_no.trim().to_string());
+        match obj
+            .get("case_no")
+            .and_then(Value::as_str)
+            .map(|c| fold_case_no(c.trim()))
+        {
+            Some(Ok(case_no)) => {
+                batch.cases.insert(case_no);
             }
             _ => batch.unreadable_case = true,
         }
@@ -166,8 +192,8 @@ pub fn read_event(
     };
     let case_no = f
         .text(obj, "case_no", "case_no", true, usize::MAX)
-        .and_then(|c| match check_case_no(&c) {
-            Ok(()) => Some(c),
+        .and_then(|c| match fold_case_no(&c) {
+            Ok(c) => Some(c),
             Err(m) => {
                 f.error("case_no", m);
                 None

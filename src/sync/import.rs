@@ -2,7 +2,9 @@
 //! (a header row naming the same fields with dots: `applicant.name`). Parsing is pure: bytes in,
 //! cases and every bad line out, so it can be fuzzed and tested without a store.
 
-use super::lines::{FieldError, LineError, RECORD, excerpt, json_error, lines, strip_bom};
+use super::lines::{
+    FieldError, LineError, MAX_LINE_BYTES, RECORD, excerpt, json_error, stream_lines,
+};
 use super::record::{Fields, read_case};
 use crate::domain::Submission;
 use chrono::NaiveDate;
@@ -46,6 +48,9 @@ pub const CSV_COLUMNS: &[&str] = &[
     "exam_report.domestic",
     "exam_report.institution",
     "entry_date",
+    "permit.permit_no",
+    "permit.expires_on",
+    "permit.collected",
 ];
 
 /// Columns a CSV file must have (their cells may still be empty, and are then reported).
@@ -68,13 +73,46 @@ pub struct Parsed {
     pub errors: Vec<LineError>,
 }
 
-/// Parses a whole file and checks every record, including case numbers repeated in the file.
+/// One record of an import file, as it is read.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Case(u64, Box<Submission>),
+    Bad(LineError),
+}
+
+/// Parses a whole file held in memory and checks every record, including case numbers repeated
+/// in the file.
 pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Parsed {
     let mut parsed = Parsed::default();
-    let on_line = |parsed: &mut Parsed,
-                   line: u64,
-                   obj: Option<Map<String, Value>>,
-                   mut errors: Vec<FieldError>| {
+    // Reading from memory fails only where a record is past its budget, which ends the file.
+    let read = parse_stream(file, bytes, format, today, &mut |record| match record {
+        Record::Case(line, case) => parsed.cases.push((line, *case)),
+        Record::Bad(e) => parsed.errors.push(e),
+    });
+    if let Err(e) = read {
+        parsed.errors.push(LineError {
+            file: file.to_string(),
+            line: 0,
+            field: "file".into(),
+            message: e.to_string(),
+        });
+    }
+    mark_repeats(file, &mut parsed);
+    parsed
+}
+
+/// Reads a file record by record and hands each, good or bad, to `sink` in file order, holding
+/// at most one line (or CSV record) at a time. Case numbers repeated in the file are not judged
+/// here (that needs every number seen so far): `parse` and `import` do it. An error reading
+/// `input` ends the file.
+pub fn parse_stream(
+    file: &str,
+    input: impl std::io::Read,
+    format: Format,
+    today: NaiveDate,
+    sink: &mut dyn FnMut(Record),
+) -> std::io::Result<()> {
+    let mut on_line = |line: u64, obj: Option<Map<String, Value>>, mut errors: Vec<FieldError>| {
         if let Some(obj) = obj {
             // A field already reported (an unreadable cell) is not reported again as missing.
             let known = errors.len();
@@ -84,7 +122,7 @@ pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Pars
             };
             if let Some(case) = read_case(&mut f, &obj, &[]) {
                 if errors.is_empty() {
-                    parsed.cases.push((line, case));
+                    sink(Record::Case(line, Box::new(case)));
                 }
             }
             let reported: Vec<String> = errors[..known].iter().map(|e| e.field.clone()).collect();
@@ -94,41 +132,29 @@ pub fn parse(file: &str, bytes: &[u8], format: Format, today: NaiveDate) -> Pars
                 index <= known || !reported.contains(&e.field)
             });
         }
-        parsed
-            .errors
-            .extend(errors.into_iter().map(|e| e.at(file, line)));
+        for e in errors {
+            sink(Record::Bad(e.at(file, line)));
+        }
     };
     match format {
-        Format::Jsonl => {
-            for line in lines(bytes) {
-                match line {
-                    Err((number, e)) => on_line(&mut parsed, number, None, vec![e]),
-                    Ok(line) => match serde_json::from_str::<Value>(line.text) {
-                        Ok(Value::Object(obj)) => {
-                            on_line(&mut parsed, line.number, Some(obj), Vec::new())
-                        }
-                        Ok(_) => on_line(
-                            &mut parsed,
-                            line.number,
-                            None,
-                            vec![FieldError::new(RECORD, "must be a JSON object")],
-                        ),
-                        Err(e) => on_line(
-                            &mut parsed,
-                            line.number,
-                            None,
-                            vec![FieldError::new(RECORD, json_error(&e))],
-                        ),
-                    },
-                }
-            }
-        }
-        Format::Csv => csv_rows(bytes, &mut |line, obj, errors| {
-            on_line(&mut parsed, line, obj, errors)
+        Format::Jsonl => stream_lines(std::io::BufReader::new(input), |line| match line {
+            Err((number, e)) => on_line(number, None, vec![e]),
+            Ok(line) => match serde_json::from_str::<Value>(line.text) {
+                Ok(Value::Object(obj)) => on_line(line.number, Some(obj), Vec::new()),
+                Ok(_) => on_line(
+                    line.number,
+                    None,
+                    vec![FieldError::new(RECORD, "must be a JSON object")],
+                ),
+                Err(e) => on_line(
+                    line.number,
+                    None,
+                    vec![FieldError::new(RECORD, json_error(&e))],
+                ),
+            },
         }),
+        Format::Csv => csv_rows(input, &mut on_line),
     }
-    mark_repeats(file, &mut parsed);
-    parsed
 }
 
 /// A case number given twice in one file: the later lines are bad.
@@ -154,15 +180,22 @@ fn mark_repeats(file: &str, parsed: &mut Parsed) {
 }
 
 /// Turns each CSV row into the JSON shape of a case and hands it to `row`.
-fn csv_rows(bytes: &[u8], row: &mut dyn FnMut(u64, Option<Map<String, Value>>, Vec<FieldError>)) {
+fn csv_rows(
+    input: impl std::io::Read,
+    row: &mut dyn FnMut(u64, Option<Map<String, Value>>, Vec<FieldError>),
+) -> std::io::Result<()> {
+    let used = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(strip_bom(bytes));
+        .from_reader(RecordBudget {
+            inner: without_bom(input)?,
+            used: std::rc::Rc::clone(&used),
+        });
     let mut records = reader.byte_records();
     let header = match records.next() {
         None => {
-            return row(
+            row(
                 1,
                 None,
                 vec![FieldError::new(
@@ -170,8 +203,12 @@ fn csv_rows(bytes: &[u8], row: &mut dyn FnMut(u64, Option<Map<String, Value>>, V
                     "the file is empty; expected a header row",
                 )],
             );
+            return Ok(());
         }
-        Some(Err(e)) => return row(1, None, vec![FieldError::new(RECORD, csv_error(&e))]),
+        Some(Err(e)) => {
+            row(1, None, vec![FieldError::new(RECORD, csv_error(&e))]);
+            return read_failure(e);
+        }
         Some(Ok(h)) => h,
     };
     let mut columns = Vec::with_capacity(header.len());
@@ -209,14 +246,18 @@ fn csv_rows(bytes: &[u8], row: &mut dyn FnMut(u64, Option<Map<String, Value>>, V
         }
     }
     if !problems.is_empty() {
-        return row(1, None, problems);
+        row(1, None, problems);
+        return Ok(());
     }
     for record in records {
+        used.set(0);
         let record = match record {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 row(line, None, vec![FieldError::new(RECORD, csv_error(&e))]);
+                // A stream that failed (or a record too long to hold) cannot be read on.
+                read_failure(e)?;
                 continue;
             }
         };
@@ -242,6 +283,16 @@ fn csv_rows(bytes: &[u8], row: &mut dyn FnMut(u64, Option<Map<String, Value>>, V
         let mut errors = Vec::new();
         let mut obj = Map::new();
         for (name, cell) in columns.iter().zip(record.iter()) {
+            if cell.len() > MAX_CELL_BYTES {
+                errors.push(FieldError::new(
+                    *name,
+                    format!(
+                        "is {} bytes long; at most {MAX_CELL_BYTES} are read",
+                        cell.len()
+                    ),
+                ));
+                continue;
+            }
             let Ok(text) = std::str::from_utf8(cell) else {
                 errors.push(FieldError::new(*name, "is not valid UTF-8"));
                 continue;
@@ -256,6 +307,78 @@ fn csv_rows(bytes: &[u8], row: &mut dyn FnMut(u64, Option<Map<String, Value>>, V
         }
         row(line, Some(obj), errors);
     }
+    Ok(())
+}
+
+/// No cell of a case is near this long (the longest, a name, is 200 characters).
+pub const MAX_CELL_BYTES: usize = 64 << 10;
+
+/// A CSV record is read whole before it can be judged: this caps what one may take, counted from
+/// the end of the record before (the reader's own buffer reads a few KiB ahead).
+const MAX_RECORD_BYTES: u64 = MAX_LINE_BYTES as u64 + (64 << 10);
+
+#[derive(Debug)]
+struct RecordTooLong;
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a record longer than {MAX_LINE_BYTES} bytes; the rest of the file is not read"
+        )
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
+/// The input, failing once a record has taken more than `MAX_RECORD_BYTES`.
+struct RecordBudget<R> {
+    inner: R,
+    used: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: std::io::Read> std::io::Read for RecordBudget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.used.get() > MAX_RECORD_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong,
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.used.set(self.used.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Ends the file after an error of the stream itself: a real read error is returned, a record
+/// too long to hold was already reported at its line.
+fn read_failure(e: csv::Error) -> std::io::Result<()> {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io)
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<RecordTooLong>()) =>
+        {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RecordTooLong,
+            ))
+        }
+        csv::ErrorKind::Io(io) => Err(io),
+        _ => Ok(()),
+    }
+}
+
+/// The input without a leading UTF-8 byte order mark.
+fn without_bom(mut input: impl std::io::Read) -> std::io::Result<impl std::io::Read> {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(3);
+    (&mut input).take(3).read_to_end(&mut head)?;
+    if head == b"\xEF\xBB\xBF" {
+        head.clear();
+    }
+    Ok(std::io::Cursor::new(head).chain(input))
 }
 
 fn csv_error(e: &csv::Error) -> String {
@@ -269,14 +392,16 @@ fn csv_error(e: &csv::Error) -> String {
 fn cell_value(column: &str, text: &str) -> Result<Value, FieldError> {
     let t = text.trim();
     match column {
-        "legacy" | "exam_report.domestic" => match t.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" | "y" => Ok(Value::Bool(true)),
-            "false" | "no" | "0" | "n" => Ok(Value::Bool(false)),
-            _ => Err(FieldError::new(
-                column,
-                format!("\"{}\" must be true or false", excerpt(t)),
-            )),
-        },
+        "legacy" | "exam_report.domestic" | "permit.collected" => {
+            match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "y" => Ok(Value::Bool(true)),
+                "false" | "no" | "0" | "n" => Ok(Value::Bool(false)),
+                _ => Err(FieldError::new(
+                    column,
+                    format!("\"{}\" must be true or false", excerpt(t)),
+                )),
+            }
+        }
         "documents" => {
             let mut list = Vec::new();
             for part in t.split(';').map(str::trim).filter(|p| !p.is_empty()) {

@@ -391,7 +391,8 @@ fn refused_entry(
                     .into(),
             ));
             let today = store.clock(options.today).today();
-            let batch = parse_batch(name, &bytes, today, &mut |c| store.case_exists(c))?;
+            let mut batch = parse_batch(name, &bytes, today, &mut |c| store.case_exists(c))?;
+            batch.check_policy(store.policy());
             report.checksum = batch.checksum.clone();
             report.events = batch.events.len() as u64;
             report.errors.extend(batch.errors.iter().cloned());
@@ -441,7 +442,9 @@ fn one_batch(
     }
     let batch = {
         let store_ref: &Store = store;
-        parse_batch(name, bytes, today, &mut |c| store_ref.case_exists(c))?
+        let mut batch = parse_batch(name, bytes, today, &mut |c| store_ref.case_exists(c))?;
+        batch.check_policy(store_ref.policy());
+        batch
     };
     report.events = batch.events.len() as u64;
     // Waiting comes first: its lines may name cases that the refused batch would have opened.

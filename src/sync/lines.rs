@@ -81,34 +81,100 @@ pub fn lines(bytes: &[u8]) -> impl Iterator<Item = Result<Line<'_>, (u64, FieldE
             if parts.peek().is_none() && ends_with_newline && raw.is_empty() {
                 return None;
             }
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if raw.len() > MAX_LINE_BYTES {
-                return Some(Err((
-                    number,
-                    FieldError::new(
-                        RECORD,
-                        format!(
-                            "the line is {} bytes long; at most {MAX_LINE_BYTES} are read",
-                            raw.len()
-                        ),
-                    ),
-                )));
-            }
-            match std::str::from_utf8(raw) {
-                Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => return Some(Ok(Line { number, text })),
-                Err(e) => {
-                    return Some(Err((
-                        number,
-                        FieldError::new(
-                            RECORD,
-                            format!("is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-                        ),
-                    )));
-                }
+            match decode_line(raw) {
+                None => continue,
+                Some(Ok(text)) => return Some(Ok(Line { number, text })),
+                Some(Err(e)) => return Some(Err((number, e))),
             }
         }
     })
+}
+
+/// One line's bytes (without its `\n`) as text: `\r` dropped, `None` when blank, an error when
+/// too long or not UTF-8.
+fn decode_line(raw: &[u8]) -> Option<Result<&str, FieldError>> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    if raw.len() > MAX_LINE_BYTES {
+        return Some(Err(too_long(raw.len())));
+    }
+    match std::str::from_utf8(raw) {
+        Ok(text) if text.trim().is_empty() => None,
+        Ok(text) => Some(Ok(text)),
+        Err(e) => Some(Err(FieldError::new(
+            RECORD,
+            format!("is not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+        ))),
+    }
+}
+
+fn too_long(bytes: usize) -> FieldError {
+    FieldError::new(
+        RECORD,
+        format!("the line is {bytes} bytes long; at most {MAX_LINE_BYTES} are read"),
+    )
+}
+
+/// `lines` over a stream, for files too big to hold: at most `MAX_LINE_BYTES` of a line are ever
+/// held (the rest of a longer one is skipped, and the line reported). `each` gets every line;
+/// an error reading the stream ends the walk.
+pub fn stream_lines(
+    mut input: impl std::io::BufRead,
+    mut each: impl FnMut(Result<Line<'_>, (u64, FieldError)>),
+) -> std::io::Result<()> {
+    use std::io::{BufRead as _, Read as _};
+    let mut buf = Vec::new();
+    let mut number = 0u64;
+    loop {
+        buf.clear();
+        // One byte over the longest line (and its `\r\n`) tells a long line from a full one.
+        let read = (&mut input)
+            .take(MAX_LINE_BYTES as u64 + 3)
+            .read_until(b'\n', &mut buf)?;
+        if read == 0 {
+            return Ok(());
+        }
+        number += 1;
+        let ended = buf.last() == Some(&b'\n');
+        if ended {
+            buf.pop();
+        } else if buf.len() > MAX_LINE_BYTES + 1 {
+            let skipped = skip_line(&mut input)?;
+            each(Err((number, too_long(buf.len() + skipped))));
+            continue;
+        }
+        let raw = if number == 1 {
+            strip_bom(&buf)
+        } else {
+            &buf[..]
+        };
+        match decode_line(raw) {
+            None => {}
+            Some(Ok(text)) => each(Ok(Line { number, text })),
+            Some(Err(e)) => each(Err((number, e))),
+        }
+    }
+}
+
+/// Consumes the rest of a line without keeping it; returns how many bytes it had.
+fn skip_line(input: &mut impl std::io::BufRead) -> std::io::Result<usize> {
+    let mut skipped = 0;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(skipped);
+        }
+        match chunk.iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                input.consume(at + 1);
+                return Ok(skipped + at);
+            }
+            None => {
+                let n = chunk.len();
+                input.consume(n);
+                skipped += n;
+            }
+        }
+    }
 }
 
 /// The number of lines `lines` counts, blank ones included.
@@ -182,5 +248,36 @@ mod tests {
             panic!("{got:?}")
         };
         assert!(e.message.starts_with("the line is 1048577 bytes long"));
+    }
+
+    /// The streamed lines are the sliced ones, whatever the input and however it is buffered.
+    #[test]
+    fn streaming_reads_the_same_lines_as_slicing() {
+        let long = "y".repeat(MAX_LINE_BYTES + 5);
+        let exact = "z".repeat(MAX_LINE_BYTES);
+        let inputs: Vec<Vec<u8>> = vec![
+            b"\xEF\xBB\xBF{\"a\":1}\r\n\r\n  \n{\"b\":2}".to_vec(),
+            b"a\n\xff\xfe\nb\n".to_vec(),
+            format!("a\n{long}\nb\n{exact}\r\nc").into_bytes(),
+            long.clone().into_bytes(),
+            b"".to_vec(),
+            b"\n\n".to_vec(),
+        ];
+        let describe = |r: Result<Line<'_>, (u64, FieldError)>| match r {
+            Ok(l) => Ok((l.number, l.text.len())),
+            Err((n, e)) => Err((n, e.message)),
+        };
+        for input in inputs {
+            let sliced: Vec<_> = lines(&input).map(describe).collect();
+            for capacity in [1, 7, 8192] {
+                let mut streamed = Vec::new();
+                stream_lines(
+                    std::io::BufReader::with_capacity(capacity, &input[..]),
+                    |r| streamed.push(describe(r)),
+                )
+                .expect("read");
+                assert_eq!(streamed, sliced, "capacity {capacity}");
+            }
+        }
     }
 }

@@ -3,12 +3,12 @@
 //! JSON shape first, so both formats share these rules and these messages.
 
 use super::lines::{FieldError, excerpt};
-use crate::domain::case::{Document, ExamReport};
-/// The domain's one rule for case numbers (1-40 characters, counted as characters, no spaces or
-/// control characters); sync and import check case numbers with nothing else.
-pub use crate::domain::transition::check_case_no;
-use crate::domain::transition::{MAX_TEXT_CHARS, validate_submission};
-use crate::domain::{Applicant, Category, Employer, Kind, Refusal, Submission, ids};
+use crate::domain::case::{Document, ExamReport, PermitRef};
+/// The domain's one rule for case numbers (folded; 1-40 characters, counted as characters, no
+/// spaces, no invisible characters); sync and import read case numbers with nothing else.
+pub use crate::domain::transition::fold_case_no;
+use crate::domain::transition::{MAX_TEXT_CHARS, check_free_text, validate_submission};
+use crate::domain::{Applicant, Category, Employer, Kind, Refusal, Submission, ids, invisible};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -23,6 +23,7 @@ pub const CASE_FIELDS: &[&str] = &[
     "documents",
     "exam_report",
     "entry_date",
+    "permit",
 ];
 const APPLICANT_FIELDS: &[&str] = &[
     "name",
@@ -34,6 +35,7 @@ const APPLICANT_FIELDS: &[&str] = &[
 const EMPLOYER_FIELDS: &[&str] = &["name", "uscc"];
 const EXAM_FIELDS: &[&str] = &["issued_on", "domestic", "institution"];
 const DOCUMENT_FIELDS: &[&str] = &["kind", "ok"];
+const PERMIT_FIELDS: &[&str] = &["permit_no", "expires_on", "collected"];
 
 /// Names, positions and institutions longer than this are refused.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -87,7 +89,8 @@ impl Fields<'_> {
         }
     }
 
-    /// A trimmed, non-empty string without control characters, of at most `max` characters.
+    /// A trimmed, non-empty string of one line without control or invisible characters, of at
+    /// most `max` characters.
     pub fn text(
         &mut self,
         obj: &Map<String, Value>,
@@ -118,8 +121,12 @@ impl Fields<'_> {
             self.error(field, format!("is {chars} characters long; at most {max}"));
             return None;
         }
-        if crate::text::contains_unsafe(s) || s.contains('\n') || s.contains('\t') {
+        if s.contains(['\n', '\t']) {
             self.error(field, "must not contain control characters");
+            return None;
+        }
+        if let Some(hidden) = invisible::in_text(s) {
+            self.error(field, hidden.to_string());
             return None;
         }
         Some(s.to_string())
@@ -267,14 +274,14 @@ pub fn read_case(
     f.unknown_keys(obj, &allowed, "");
     let case_no = f
         .text(obj, "case_no", "case_no", true, usize::MAX)
-        .and_then(|c| match check_case_no(&c) {
-            Ok(()) => Some(c),
+        .and_then(|c| match fold_case_no(&c) {
+            Ok(c) => Some(c),
             Err(m) => {
                 f.error("case_no", m);
                 None
             }
         });
-    let kind: Option<Kind> = parse_named(f, obj, "kind");
+    let kind = read_kind(f, obj);
     let category: Option<Category> = parse_named(f, obj, "category");
     let legacy = f.boolean(obj, "legacy", "legacy", false).unwrap_or(false);
     let applicant = f
@@ -289,6 +296,9 @@ pub fn read_case(
         .object(obj, "exam_report", false)
         .and_then(|e| read_exam(f, e));
     let entry_date = f.past_date(obj, "entry_date", "entry_date", false);
+    let permit = f
+        .object(obj, "permit", false)
+        .and_then(|p| read_permit(f, p));
     if let (Some(_), Some(kind)) = (entry_date, kind) {
         if !(legacy || kind == Kind::NewNotification) {
             f.error(
@@ -311,6 +321,7 @@ pub fn read_case(
         documents: documents?,
         exam_report: exam_report.flatten(),
         entry_date,
+        permit: permit.flatten(),
     };
     match validate_submission(&submission) {
         Ok(()) => Some(submission),
@@ -323,6 +334,38 @@ pub fn read_case(
             None
         }
     }
+}
+
+/// The kind, naming a kind the card integration abolished rather than calling it unknown.
+fn read_kind(f: &mut Fields, obj: &Map<String, Value>) -> Option<Kind> {
+    if let Some(why) = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(crate::domain::permit::abolished_kind)
+    {
+        f.error("kind", why);
+        return None;
+    }
+    parse_named(f, obj, "kind")
+}
+
+/// `Some(None)` when absent; `None` when bad.
+fn read_permit(f: &mut Fields, p: &Map<String, Value>) -> Option<Option<PermitRef>> {
+    let before = f.errors.len();
+    f.unknown_keys(p, PERMIT_FIELDS, "permit.");
+    let permit_no = f.text(p, "permit_no", "permit.permit_no", true, usize::MAX);
+    let expires_on = f.date(p, "expires_on", "permit.expires_on", true);
+    let collected = f
+        .boolean(p, "collected", "permit.collected", false)
+        .unwrap_or(true);
+    if f.errors.len() > before {
+        return None;
+    }
+    Some(Some(PermitRef {
+        permit_no: permit_no?,
+        expires_on: expires_on?,
+        collected,
+    }))
 }
 
 fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
@@ -338,9 +381,8 @@ fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
     );
     let passport_no = f
         .text(a, "passport_no", "applicant.passport_no", true, usize::MAX)
-        .map(|p| ids::normalize_passport(&p))
-        .and_then(|p| match ids::validate_passport(&p) {
-            Ok(()) => Some(p),
+        .and_then(|p| match ids::fold_passport(&p) {
+            Ok(p) => Some(p),
             Err(e) => {
                 f.error("applicant.passport_no", e.to_string());
                 None
@@ -348,20 +390,22 @@ fn read_applicant(f: &mut Fields, a: &Map<String, Value>) -> Option<Applicant> {
         });
     let nationality = f
         .text(a, "nationality", "applicant.nationality", true, usize::MAX)
-        .and_then(|n| match ids::validate_nationality(&n) {
-            Ok(()) => Some(n),
-            Err(ids::IdError::Nationality(_)) => {
-                f.error(
-                    "applicant.nationality",
-                    format!("\"{}\" is not an ISO 3166-1 alpha-3 code", excerpt(&n)),
-                );
-                None
-            }
-            Err(e) => {
-                f.error("applicant.nationality", e.to_string());
-                None
-            }
-        });
+        .and_then(
+            |n| match ids::refuse_invisible(&n).and(ids::validate_nationality(&n)) {
+                Ok(()) => Some(n),
+                Err(ids::IdError::Nationality(_)) => {
+                    f.error(
+                        "applicant.nationality",
+                        format!("\"{}\" is not an ISO 3166-1 alpha-3 code", excerpt(&n)),
+                    );
+                    None
+                }
+                Err(e) => {
+                    f.error("applicant.nationality", e.to_string());
+                    None
+                }
+            },
+        );
     let birth_date = f.past_date(a, "birth_date", "applicant.birth_date", false);
     if f.errors.len() > before {
         return None;
@@ -381,11 +425,11 @@ fn read_employer(f: &mut Fields, e: &Map<String, Value>) -> Option<Employer> {
     let name = f.text(e, "name", "employer.name", true, MAX_NAME_CHARS);
     let uscc = f
         .text(e, "uscc", "employer.uscc", true, usize::MAX)
-        .and_then(|u| match ids::validate_uscc(&u) {
-            Ok(()) => Some(u),
+        .and_then(|u| match ids::fold_uscc(&u) {
+            Ok(u) => Some(u),
             Err(err) => {
                 let mut message = err.to_string();
-                if u.chars().count() > 40 {
+                if u.chars().count() > 40 && !matches!(err, ids::IdError::Invisible(_)) {
                     message = format!("must be 18 characters, found {}", u.chars().count());
                 }
                 f.error("employer.uscc", message);
@@ -483,6 +527,10 @@ pub fn read_reason(f: &mut Fields, obj: &Map<String, Value>, key: &str) -> Optio
             key,
             format!("is {chars} characters long; at most {MAX_TEXT_CHARS}"),
         );
+        return None;
+    }
+    if let Err(message) = check_free_text(s) {
+        f.error(key, message);
         return None;
     }
     Some(s.trim().to_string())

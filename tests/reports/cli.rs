@@ -186,7 +186,9 @@ fn reports_through_the_binary_agree_with_the_overdue_queue() {
     let store = Store::open_read_only(&db, Calendar::embedded()).expect("open");
     let today = day(TODAY);
     let trend = store.overdue_trend(today, 30).expect("trend");
-    assert!(trend.unreadable.is_empty(), "{:?}", trend.unreadable);
+    let (replayed, stats) = store.overdue_trend_replayed(today, 30).expect("replay");
+    assert!(stats.unreadable.is_empty(), "{:?}", stats.unreadable);
+    assert_eq!(trend, replayed, "the kept trend is the replayed one");
     assert_eq!(
         trend.points.last().map(|p| p.overdue),
         Some(queue.len() as i64)
@@ -313,11 +315,11 @@ fn timings_on_a_demo_store() {
         drop(store.workload(today).expect("workload"))
     });
     time("overdue_trend (30 days)", &|| {
-        let t = store.overdue_trend(today, 30).expect("trend");
-        println!(
-            "  {} cases, {} events replayed",
-            t.cases_replayed, t.events_replayed
-        );
+        drop(store.overdue_trend(today, 30).expect("trend"))
+    });
+    time("overdue_trend (30 days), replayed", &|| {
+        let (_, stats) = store.overdue_trend_replayed(today, 30).expect("trend");
+        println!("  {} cases, {} events replayed", stats.cases, stats.events);
     });
     time("sla (30 days)", &|| {
         drop(store.sla(day("2026-10-28"), today, today).expect("sla"))
@@ -325,7 +327,19 @@ fn timings_on_a_demo_store() {
     time("sla (one year)", &|| {
         drop(store.sla(day("2025-11-27"), today, today).expect("sla"))
     });
+    time("sla (one year), replayed", &|| {
+        drop(
+            store
+                .sla_replayed(day("2025-11-27"), today, today)
+                .expect("sla"),
+        )
+    });
     time("dashboard", &|| {
         drop(store.dashboard(today).expect("dashboard"))
     });
+    for section in permitdesk::store::DashboardSection::ALL {
+        time(&format!("dashboard section {section:?}"), &|| {
+            drop(store.dashboard_part(section, today).expect("section"))
+        });
+    }
 }

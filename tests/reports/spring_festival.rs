@@ -229,7 +229,12 @@ fn spring_festival_trend_is_rebuilt_from_history() {
     let trend = w.store.overdue_trend(day("2026-03-03"), 30).expect("trend");
     assert_eq!(trend.points.len(), 30);
     assert_eq!(trend.points[0].day, day("2026-02-02"));
-    assert!(trend.unreadable.is_empty());
+    let (replayed, stats) = w
+        .store
+        .overdue_trend_replayed(day("2026-03-03"), 30)
+        .expect("replay");
+    assert!(stats.unreadable.is_empty());
+    assert_eq!(trend, replayed, "the kept trend is the replayed one");
     let at = |d: &str| {
         trend
             .points

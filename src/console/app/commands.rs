@@ -1,12 +1,13 @@
 //! What each command of the keymap does, and how a confirmed dialog becomes store requests.
 
+use super::dashboard::DashboardView;
 use super::dialog::{BulkKind, ChecklistForm, Dialog, Target, TextAction};
 use super::{App, Effect, Focus};
 use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::worker::{Fetch, Job};
 use crate::domain::{Action, Presenter, Queue};
-use crate::store::Request;
+use crate::store::{DashboardSection, Request};
 
 impl App {
     pub(super) fn command(&mut self, command: Command) -> Vec<Effect> {
@@ -144,16 +145,19 @@ impl App {
                 Vec::new()
             }
             Dashboard => {
-                self.dashboard = Some(Default::default());
                 let today = self.setup.today;
-                vec![self.job(Job::Dashboard { today })]
+                self.dashboard = Some(DashboardView::new(today));
+                DashboardSection::ALL
+                    .into_iter()
+                    .map(|section| self.job(Job::Dashboard { section, today }))
+                    .collect()
             }
             Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign | SendBack
             | Withdraw | Extend | Lapse | AllowLate | Reopen => self.write_command(command),
         }
     }
 
-    fn write_command(&mut self, command: Command) -> Vec<Effect> {
+    pub(super) fn write_command(&mut self, command: Command) -> Vec<Effect> {
         if self.is_read_only() {
             let why = if self.setup.store_read_only {
                 self.lang.pick(
@@ -182,6 +186,17 @@ impl App {
             return Vec::new();
         };
         let target = Target::of(&row);
+        if self
+            .detail
+            .as_ref()
+            .is_none_or(|d| d.case.case_no != target.case_no)
+        {
+            // Dialogs show the case as its detail has it: the command waits for the detail,
+            // and keys typed meanwhile wait for the command (`App::detail_settled`).
+            self.say(self.lang.t(T::Loading), false);
+            self.waiting_for_detail = Some((target.case_no, command));
+            return self.request_detail().into_iter().collect();
+        }
         // Ask the domain first: an action that does not exist in this stage, or that none of
         // the user's roles may take, is said in words instead of opening a dialog for it.
         if let Some(action) = self.action_of(command, &target) {
@@ -263,8 +278,10 @@ impl App {
                     .filter(|d| d.case.case_no == target.case_no);
                 let form = ChecklistForm {
                     presenter: Presenter::Applicant,
+                    power_of_attorney: false,
                     originals: false,
                     sealed_copies: false,
+                    visa_kind: None,
                     visa_until: String::new(),
                     exam_date: detail
                         .and_then(|d| d.case.exam_report.as_ref())

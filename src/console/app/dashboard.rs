@@ -7,11 +7,14 @@ use crate::console::i18n::Lang;
 use crate::console::keymap::Command;
 use crate::console::worker::Job;
 use crate::domain::{Queue, TimerKind};
-use crate::store::{Bucket, Dashboard, Figure};
+use crate::store::{Bucket, Dashboard, DashboardPart, DashboardSection, Figure};
+use chrono::NaiveDate;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DashboardView {
-    pub data: Option<Box<Dashboard>>,
+    /// The figures of the sections that have arrived.
+    pub data: Dashboard,
+    arrived: Vec<DashboardSection>,
     pub selected: usize,
     /// The cases behind the opened figure, with its title.
     pub opened: Option<(String, List)>,
@@ -30,83 +33,55 @@ pub struct Entry {
 const VERIFICATION: Option<TimerKind> = Some(TimerKind::Verification);
 
 impl DashboardView {
-    /// The figures in the order they are drawn and selected.
+    /// A dashboard of `today` whose sections are still to come.
+    pub fn new(today: NaiveDate) -> DashboardView {
+        DashboardView {
+            data: Dashboard::empty(today),
+            arrived: Vec::new(),
+            selected: 0,
+            opened: None,
+        }
+    }
+
+    pub fn has(&self, section: DashboardSection) -> bool {
+        self.arrived.contains(&section)
+    }
+
+    /// Every figure, once every section has arrived.
+    pub fn figures(&self) -> Option<&Dashboard> {
+        DashboardSection::ALL
+            .iter()
+            .all(|s| self.has(*s))
+            .then_some(&self.data)
+    }
+
+    /// Takes in one section; the selected figure stays selected wherever the new lines go.
+    pub fn receive(&mut self, part: DashboardPart) {
+        let selected = self.selected_entry().map(|e| e.figure);
+        let section = part.section();
+        self.data.apply(part);
+        if !self.has(section) {
+            self.arrived.push(section);
+        }
+        let entries = self.entries(Lang::En);
+        self.selected = selected
+            .and_then(|f| entries.iter().position(|e| e.figure == f))
+            .unwrap_or(self.selected)
+            .min(entries.len().saturating_sub(1));
+    }
+
+    /// The figures that have arrived, in the order they are drawn and selected.
     pub fn entries(&self, lang: Lang) -> Vec<Entry> {
-        let Some(d) = &self.data else {
-            return Vec::new();
-        };
-        let mut entries = vec![
-            Entry {
-                label: lang.pick("Overdue verifications", "核验逾期").into(),
-                extra: None,
-                count: d.overdue_verifications,
-                figure: Figure::Overdue {
-                    timer: VERIFICATION,
-                },
-            },
-            Entry {
-                label: lang.pick("Decisions to sign", "待签发决定").into(),
-                extra: None,
-                count: d.decisions_to_sign,
-                figure: Figure::DecisionsToSign,
-            },
-            Entry {
-                label: lang
-                    .pick("Due within 2 working days", "2个工作日内到期")
-                    .into(),
-                extra: None,
-                count: d.due_soon,
-                figure: Figure::DueSoon,
-            },
-            Entry {
-                label: lang
-                    .pick("Unclaimed > 1 working day", "超过1个工作日未认领")
-                    .into(),
-                extra: None,
-                count: d.unclaimed_stale,
-                figure: Figure::UnclaimedStale,
-            },
-            Entry {
-                label: lang
-                    .pick("Open upstream conflicts", "未解决的上游冲突")
-                    .into(),
-                extra: None,
-                count: d.open_conflict_cases,
-                figure: Figure::OpenConflicts,
-            },
-        ];
-        for (bucket, count) in &d.verification_buckets {
-            entries.push(Entry {
-                label: format!("{} {}", bucket.label(), lang.pick("days", "天")),
-                count: *count,
-                extra: None,
-                figure: Figure::OverdueBucket {
-                    timer: VERIFICATION,
-                    bucket: *bucket,
-                },
-            });
+        let d = &self.data;
+        let mut entries = Vec::new();
+        if self.has(DashboardSection::Headline) {
+            entries.extend(headline(d, lang));
         }
-        for employer in d.verifications_by_employer.iter().take(8) {
-            entries.push(Entry {
-                label: employer.employer_name.clone(),
-                count: employer.count,
-                extra: None,
-                figure: Figure::OverdueEmployer {
-                    uscc: employer.employer_uscc.clone(),
-                    timer: VERIFICATION,
-                },
-            });
+        if self.has(DashboardSection::Verifications) {
+            entries.extend(verifications(d, lang));
         }
-        for row in d.workload.iter().take(10) {
-            entries.push(Entry {
-                label: row.assignee.clone(),
-                count: row.open,
-                extra: Some(row.overdue),
-                figure: Figure::Workload {
-                    assignee: row.assignee.clone(),
-                    overdue_only: false,
-                },
-            });
+        if self.has(DashboardSection::Workload) {
+            entries.extend(workload(d));
         }
         entries
     }
@@ -119,6 +94,95 @@ impl DashboardView {
         let last = self.entries(Lang::En).len().saturating_sub(1) as isize;
         self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
     }
+}
+
+/// How many figures the headline panel holds.
+pub const HEADLINE_FIGURES: usize = 5;
+
+fn headline(d: &Dashboard, lang: Lang) -> Vec<Entry> {
+    vec![
+        Entry {
+            label: lang.pick("Overdue verifications", "核验逾期").into(),
+            extra: None,
+            count: d.overdue_verifications,
+            figure: Figure::Overdue {
+                timer: VERIFICATION,
+            },
+        },
+        Entry {
+            label: lang.pick("Decisions to sign", "待签发决定").into(),
+            extra: None,
+            count: d.decisions_to_sign,
+            figure: Figure::DecisionsToSign,
+        },
+        Entry {
+            label: lang
+                .pick("Due within 2 working days", "2个工作日内到期")
+                .into(),
+            extra: None,
+            count: d.due_soon,
+            figure: Figure::DueSoon,
+        },
+        Entry {
+            label: lang
+                .pick("Unclaimed > 1 working day", "超过1个工作日未认领")
+                .into(),
+            extra: None,
+            count: d.unclaimed_stale,
+            figure: Figure::UnclaimedStale,
+        },
+        Entry {
+            label: lang
+                .pick("Open upstream conflicts", "未解决的上游冲突")
+                .into(),
+            extra: None,
+            count: d.open_conflict_cases,
+            figure: Figure::OpenConflicts,
+        },
+    ]
+}
+
+fn verifications(d: &Dashboard, lang: Lang) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for (bucket, count) in &d.verification_buckets {
+        entries.push(Entry {
+            label: format!("{} {}", bucket.label(), lang.pick("days", "天")),
+            count: *count,
+            extra: None,
+            figure: Figure::OverdueBucket {
+                timer: VERIFICATION,
+                bucket: *bucket,
+            },
+        });
+    }
+    for employer in d.verifications_by_employer.iter().take(8) {
+        entries.push(Entry {
+            label: employer.employer_name.clone(),
+            count: employer.count,
+            extra: None,
+            figure: Figure::OverdueEmployer {
+                uscc: employer.employer_uscc.clone(),
+                timer: VERIFICATION,
+            },
+        });
+    }
+    entries
+}
+
+fn workload(d: &Dashboard) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for row in d.workload.iter().take(10) {
+        entries.push(Entry {
+            label: row.assignee.clone(),
+            count: row.open,
+            extra: Some(row.overdue),
+            figure: Figure::Workload {
+                assignee: row.assignee.clone(),
+                overdue_only: false,
+            },
+        });
+    }
+    entries
 }
 
 /// Which section of the dashboard an entry index falls in: headline, bucket, employer, workload.

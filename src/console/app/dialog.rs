@@ -2,7 +2,7 @@
 //! turns that into store requests.
 
 use super::super::i18n::{Lang, T};
-use crate::domain::{Action, Checklist, Presenter, Stage};
+use crate::domain::{Action, Checklist, Presenter, Stage, VisaKind};
 use crate::store::CaseRow;
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -159,8 +159,11 @@ pub fn text_of(area: &TextArea<'_>) -> String {
 pub struct ChecklistForm {
     pub target: Target,
     pub presenter: Presenter,
+    pub power_of_attorney: bool,
     pub originals: bool,
     pub sealed_copies: bool,
+    /// Chosen by the clerk: nothing is assumed.
+    pub visa_kind: Option<VisaKind>,
     pub visa_until: String,
     pub exam_date: String,
     pub exam_domestic: bool,
@@ -171,7 +174,7 @@ pub struct ChecklistForm {
 }
 
 impl ChecklistForm {
-    pub const FIELDS: usize = 6;
+    pub const FIELDS: usize = 8;
 
     pub fn checklist(&self, lang: Lang) -> Result<Checklist, String> {
         let date = |label: &str, text: &str| {
@@ -185,8 +188,10 @@ impl ChecklistForm {
         };
         Ok(Checklist {
             presented_by: self.presenter,
+            power_of_attorney: self.power_of_attorney,
             originals: self.originals,
             sealed_copies: self.sealed_copies,
+            visa_kind: self.visa_kind,
             visa_valid_until: Some(date(
                 lang.pick("visa valid until", "签证/居留许可有效期"),
                 &self.visa_until,
@@ -216,9 +221,16 @@ impl ChecklistForm {
                         Presenter::Agent => Presenter::Applicant,
                     }
                 }
-                1 => self.originals = !self.originals,
-                2 => self.sealed_copies = !self.sealed_copies,
-                5 => self.exam_domestic = !self.exam_domestic,
+                1 => self.power_of_attorney = !self.power_of_attorney,
+                2 => self.originals = !self.originals,
+                3 => self.sealed_copies = !self.sealed_copies,
+                4 => {
+                    self.visa_kind = Some(match self.visa_kind {
+                        Some(VisaKind::WorkVisa) => VisaKind::WorkResidencePermit,
+                        _ => VisaKind::WorkVisa,
+                    })
+                }
+                7 => self.exam_domestic = !self.exam_domestic,
                 _ => {}
             },
             KeyCode::Backspace => {
@@ -239,8 +251,8 @@ impl ChecklistForm {
 
     fn date_field(&mut self) -> Option<&mut String> {
         match self.focus {
-            3 => Some(&mut self.visa_until),
-            4 => Some(&mut self.exam_date),
+            5 => Some(&mut self.visa_until),
+            6 => Some(&mut self.exam_date),
             _ => None,
         }
     }
@@ -323,11 +335,11 @@ pub enum Outcome {
     Submit,
 }
 
-/// False for a control or bidi character arriving as a key: the store refuses text holding one
-/// (`crate::text::contains_unsafe`), so an editor never takes it in.
+/// False for a control or invisible character arriving as a key: the domain refuses text
+/// holding one (`invisible::text_refuses`), so an editor never takes it in.
 fn typeable(key: &KeyEvent) -> bool {
     match key.code {
-        KeyCode::Char(c) => !crate::text::contains_unsafe(c.encode_utf8(&mut [0; 4])),
+        KeyCode::Char(c) => !crate::domain::invisible::text_refuses(c),
         _ => true,
     }
 }

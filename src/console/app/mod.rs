@@ -12,7 +12,7 @@ pub mod dialog;
 pub mod list;
 
 use super::i18n::{Lang, T};
-use super::keymap::Keymap;
+use super::keymap::{Command, Keymap};
 use super::worker::{Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Queue, Role};
 use crate::store::{Cursor, QueueQuery, TabCounts};
@@ -26,11 +26,15 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
-/// Pasted text as a person could have typed it: CRLF and lone CR line ends become newlines, and
-/// control characters, escape sequences and bidi controls go (see `crate::text`).
+/// Pasted text as a person could have typed it: CRLF and lone CR line ends become newlines,
+/// control characters and escape sequences go (see `crate::text`), and so does every invisible
+/// character the domain would refuse in the text (`invisible::text_refuses`).
 pub fn typeable(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    crate::text::sanitize_multiline(&text).into_owned()
+    crate::text::sanitize_multiline(&text)
+        .chars()
+        .filter(|&c| !crate::domain::invisible::text_refuses(c))
+        .collect()
 }
 
 #[derive(Debug)]
@@ -134,6 +138,10 @@ pub struct App {
     detail_generation: u64,
     pending_assign: Option<Vec<Target>>,
     pending_text: Option<(String, String, String)>,
+    /// An action key pressed before its case's detail arrived: the dialog opens when it does,
+    /// and the keys typed meanwhile are held for it, so that no key of a burst is lost.
+    waiting_for_detail: Option<(String, Command)>,
+    held_keys: Vec<KeyEvent>,
     writes: Vec<(u64, closing::Write)>,
 }
 
@@ -167,6 +175,8 @@ impl App {
             detail_generation: 0,
             pending_assign: None,
             pending_text: None,
+            waiting_for_detail: None,
+            held_keys: Vec::new(),
             writes: Vec::new(),
         };
         if app.is_read_only() {
@@ -289,6 +299,30 @@ impl App {
         effect
     }
 
+    /// The detail of the selected case arrived, or could not be read: the command waiting for
+    /// it runs (if it is still that case's), then the keys held meanwhile run in order.
+    fn detail_settled(&mut self) -> Vec<Effect> {
+        let Some((case_no, command)) = self.waiting_for_detail.take() else {
+            return Vec::new();
+        };
+        let loaded = self
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.case.case_no == case_no);
+        let mut effects = Vec::new();
+        if loaded && self.list.selected_case_no().as_deref() == Some(case_no.as_str()) {
+            self.status = None;
+            effects.extend(self.write_command(command));
+        } else if self.status.as_ref().is_some_and(|s| !s.error) {
+            // The case could not be read (it is gone): the "loading" notice goes with it.
+            self.status = None;
+        }
+        for key in std::mem::take(&mut self.held_keys) {
+            effects.extend(self.key(key));
+        }
+        effects
+    }
+
     fn request_detail(&mut self) -> Option<Effect> {
         let case_no = self.list.selected_case_no()?;
         let effect = self.job(Job::Detail {
@@ -360,6 +394,15 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.waiting_for_detail.is_some() {
+            if is_ctrl_c(&key) {
+                self.waiting_for_detail = None;
+                self.held_keys.clear();
+                return self.close();
+            }
+            self.held_keys.push(key);
+            return Vec::new();
+        }
         self.status = None;
         if self.dialog.is_some() {
             return self.dialog_key(key);

@@ -36,8 +36,10 @@ impl App {
             Command::Verify => Action::Verify {
                 checklist: crate::domain::Checklist {
                     presented_by: Presenter::Applicant,
+                    power_of_attorney: false,
                     originals: false,
                     sealed_copies: false,
+                    visa_kind: None,
                     visa_valid_until: None,
                     exam_issued_on: None,
                     exam_domestic: false,
@@ -115,6 +117,12 @@ impl App {
             return;
         };
         let case = &detail.case;
+        if let Some(refusal) = crate::domain::approval_bar(case) {
+            let english = refusal.to_string();
+            let text = crate::console::i18n::Why::Refused(refusal).say(self.lang, &english);
+            self.say(text, true);
+            return;
+        }
         let action = Action::Approve { note: None };
         let title = match case.stage {
             Stage::PreAudit => format!("{} {}", self.lang.pick("Accept", "受理"), case.case_no),

@@ -67,10 +67,11 @@ impl App {
                 effects
             }
             Reply::Detail(detail) => {
-                if generation == self.detail_generation {
-                    self.detail = *detail;
+                if generation != self.detail_generation {
+                    return Vec::new();
                 }
-                Vec::new()
+                self.detail = *detail;
+                self.detail_settled()
             }
             Reply::Acted(result) => self.acted(*result),
             Reply::Bulk(results) => self.bulk_done(results),
@@ -96,11 +97,9 @@ impl App {
                 Vec::new()
             }
             Reply::DraftSaved => Vec::new(),
-            Reply::Dashboard(data) => {
+            Reply::Dashboard(part) => {
                 if let Some(view) = self.dashboard.as_mut() {
-                    view.data = Some(data);
-                    let last = view.entries(self.lang).len().saturating_sub(1);
-                    view.selected = view.selected.min(last);
+                    view.receive(*part);
                 }
                 Vec::new()
             }
@@ -135,6 +134,9 @@ impl App {
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);
+                if generation == self.detail_generation {
+                    return self.detail_settled();
+                }
                 Vec::new()
             }
         }

@@ -1,9 +1,11 @@
 //! The supervisor dashboard (`D`): headline figures, overdue verifications by days and by employer,
-//! workload per assignee, and the 30-day overdue trend rebuilt from the history.
+//! workload per assignee, and the 30-day overdue trend. Each panel is drawn as its section
+//! arrives; until then it says it is loading.
 
 use super::super::app::App;
-use super::super::app::dashboard::{DashboardView, Entry, section};
+use super::super::app::dashboard::{DashboardView, Entry, HEADLINE_FIGURES, section};
 use super::super::theme::Theme;
+use crate::store::DashboardSection;
 use crate::text::sanitize_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -107,16 +109,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         super::table::draw_list(frame, app, theme, area, list, title);
         return;
     }
-    let Some(data) = &view.data else {
-        frame.render_widget(
-            Paragraph::new(format!(
-                " {}…",
-                app.lang.t(crate::console::i18n::T::Loading)
-            ))
-            .block(panel(theme, app.lang.pick("Dashboard", "看板"))),
-            area,
-        );
-        return;
+    let data = &view.data;
+    let loading = |title: &str| {
+        Paragraph::new(Span::styled(
+            format!(" {}…", app.lang.t(crate::console::i18n::T::Loading)),
+            theme.dim(),
+        ))
+        .block(panel(theme, title))
     };
     let entries = view.entries(app.lang);
     let l = app.lang;
@@ -148,7 +147,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
             ),
         ])
     };
-    let headline_height = by_section_len(&entries, 0) as u16 + 2;
+    let headline_height = HEADLINE_FIGURES as u16 + 2;
     let [headline, middle, trend, hint] = Layout::vertical([
         Constraint::Length(headline_height),
         Constraint::Min(6),
@@ -163,57 +162,71 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
             .filter(|(_, e)| section(e) == s)
             .collect()
     };
-    let headline_lines: Vec<Line> = by_section(0)
-        .into_iter()
-        .map(|(i, e)| {
-            let selected = i == view.selected;
-            let style = if selected {
-                theme.selected()
-            } else {
-                theme.bold()
-            };
-            Line::from(Span::styled(
-                format!(
-                    "{}{} {:>6}",
-                    if selected { theme.cursor_mark() } else { " " },
-                    super::pad(&e.label, 28),
-                    e.count
-                ),
-                style,
-            ))
-        })
-        .collect();
-    let mut head_text = headline_lines;
-    head_text[0].spans.push(Span::styled(
-        format!("    {} {}", l.pick("all overdue", "全部逾期"), data.overdue),
-        theme.alert(),
-    ));
-    frame.render_widget(
-        Paragraph::new(head_text).block(panel(
-            theme,
-            &format!("{} {}", l.pick("Dashboard,", "看板"), data.today),
-        )),
-        headline,
-    );
+    let headline_title = format!("{} {}", l.pick("Dashboard,", "看板"), data.today);
+    if view.has(DashboardSection::Headline) {
+        let mut head_text: Vec<Line> = by_section(0)
+            .into_iter()
+            .map(|(i, e)| {
+                let selected = i == view.selected;
+                let style = if selected {
+                    theme.selected()
+                } else {
+                    theme.bold()
+                };
+                Line::from(Span::styled(
+                    format!(
+                        "{}{} {:>6}",
+                        if selected { theme.cursor_mark() } else { " " },
+                        super::pad(&e.label, 28),
+                        e.count
+                    ),
+                    style,
+                ))
+            })
+            .collect();
+        if let Some(first) = head_text.first_mut() {
+            first.spans.push(Span::styled(
+                format!("    {} {}", l.pick("all overdue", "全部逾期"), data.overdue),
+                theme.alert(),
+            ));
+        }
+        frame.render_widget(
+            Paragraph::new(head_text).block(panel(theme, &headline_title)),
+            headline,
+        );
+    } else {
+        frame.render_widget(loading(&headline_title), headline);
+    }
     let [left, centre, right] = Layout::horizontal([
         Constraint::Percentage(30),
         Constraint::Percentage(35),
         Constraint::Percentage(35),
     ])
     .areas(middle);
-    for (area, s, title) in [
+    for (area, s, title, part) in [
         (
             left,
             1u8,
             l.pick("Verification overdue by days", "核验逾期天数"),
+            DashboardSection::Verifications,
         ),
-        (centre, 2u8, l.pick("By employer", "按用人单位")),
+        (
+            centre,
+            2u8,
+            l.pick("By employer", "按用人单位"),
+            DashboardSection::Verifications,
+        ),
         (
             right,
             3u8,
             l.pick("Workload: open (overdue)", "工作量：在办（逾期）"),
+            DashboardSection::Workload,
         ),
     ] {
+        if !view.has(part) {
+            frame.render_widget(loading(title), area);
+            continue;
+        }
         let items = by_section(s);
         let max = items.iter().map(|(_, e)| e.count).max().unwrap_or(0);
         let widths = Widths::share(
@@ -234,26 +247,28 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         };
         frame.render_widget(Paragraph::new(lines).block(panel(theme, title)), area);
     }
-    let values: Vec<i64> = data.trend.points.iter().map(|p| p.overdue).collect();
-    let first = data
-        .trend
-        .points
-        .first()
-        .map(|p| p.day.to_string())
-        .unwrap_or_default();
-    let last = values.last().copied().unwrap_or(0);
-    let trend_line = Line::from(vec![
-        Span::raw(format!(" {first} ")),
-        Span::styled(sparkline(&values, theme.ascii), theme.key()),
-        Span::raw(format!(" {} {last}", l.pick("today", "今日"))),
-    ]);
-    frame.render_widget(
-        Paragraph::new(trend_line).block(panel(
-            theme,
-            l.pick("Overdue count, last 30 days", "近30日逾期数"),
-        )),
-        trend,
-    );
+    let trend_title = l.pick("Overdue count, last 30 days", "近30日逾期数");
+    if view.has(DashboardSection::Trend) {
+        let values: Vec<i64> = data.trend.points.iter().map(|p| p.overdue).collect();
+        let first = data
+            .trend
+            .points
+            .first()
+            .map(|p| p.day.to_string())
+            .unwrap_or_default();
+        let last = values.last().copied().unwrap_or(0);
+        let trend_line = Line::from(vec![
+            Span::raw(format!(" {first} ")),
+            Span::styled(sparkline(&values, theme.ascii), theme.key()),
+            Span::raw(format!(" {} {last}", l.pick("today", "今日"))),
+        ]);
+        frame.render_widget(
+            Paragraph::new(trend_line).block(panel(theme, trend_title)),
+            trend,
+        );
+    } else {
+        frame.render_widget(loading(trend_title), trend);
+    }
     frame.render_widget(
         Paragraph::new(Span::styled(
             l.pick(
@@ -264,10 +279,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         )),
         hint,
     );
-}
-
-fn by_section_len(entries: &[Entry], s: u8) -> usize {
-    entries.iter().filter(|e| section(e) == s).count()
 }
 
 #[cfg(test)]

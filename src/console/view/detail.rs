@@ -168,12 +168,42 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     for (t, value) in [
         (T::Entry, case.entry_date.map(|d| d.to_string())),
         (T::Notified, case.notified_on.map(|d| d.to_string())),
-        (T::PermitNo, case.permit_no.clone()),
+        (
+            T::PermitNo,
+            match &case.permit {
+                Some(permit) => Some(format!(
+                    "{} ({} {}{})",
+                    permit.permit_no,
+                    lang.pick("valid through", "有效期至"),
+                    permit.expires_on,
+                    if permit.collected {
+                        ""
+                    } else {
+                        lang.pick(", never collected", "，已审批未取证")
+                    }
+                )),
+                None => case.permit_no.clone(),
+            },
+        ),
         (T::DecisionNo, case.decision_doc_no.clone()),
     ] {
         if let Some(value) = value {
             lines.push(Line::from(vec![label(t), Span::raw(s(&value))]));
         }
+    }
+    if let Some(expired) = case.e_certificate_bar() {
+        lines.push(Line::from(Span::styled(
+            match lang {
+                Lang::En => format!(
+                    "  Not eligible: the permit expired on {expired}, before the submission \
+                     (FAQ Q10); not-accept it"
+                ),
+                Lang::Zh => format!(
+                    "  不符合换发电子证照条件：工作许可证已于 {expired} 到期（常见问题第10条）；请作不予受理"
+                ),
+            },
+            theme.error(),
+        )));
     }
     if let Some(allowed) = &case.late_allowed {
         lines.push(Line::from(vec![

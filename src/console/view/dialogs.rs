@@ -237,6 +237,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 ),
                 format!(
                     "{} {}",
+                    check(form.power_of_attorney),
+                    if zh {
+                        "代办人已出示签署的委托书"
+                    } else {
+                        "Agent's signed power of attorney seen"
+                    }
+                ),
+                format!(
+                    "{} {}",
                     check(form.originals),
                     if zh {
                         "已提交全部原件"
@@ -251,6 +260,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                         "复印件加盖单位公章"
                     } else {
                         "Copies bear the employer's seal"
+                    }
+                ),
+                format!(
+                    "    {} {}",
+                    if zh { "证件：" } else { "Document:" },
+                    match form.visa_kind {
+                        Some(kind) if zh => kind.label_zh(),
+                        Some(kind) => kind.label_en(),
+                        None if zh => "（空格选择：工作签证或工作类居留许可）",
+                        None => "(Space: work visa or work residence permit)",
                     }
                 ),
                 format!(

@@ -9,7 +9,7 @@ use crate::demo::goals::{At, Goal, State};
 use crate::demo::texts::{
     NOT_ACCEPTED, PRE_AUDIT_RETURNS, RESTART, WITHDRAW_ASKED, WITHDRAW_UPSTREAM,
 };
-use crate::demo::timeline::{Draft, Env, Gap, Op, REFORM, Who};
+use crate::demo::timeline::{Draft, Env, Gap, Op, Who};
 use crate::domain::{Category, Kind};
 use std::ops::ControlFlow::{self, Break, Continue};
 use std::ops::{Range, RangeInclusive};
@@ -75,7 +75,7 @@ impl Drafting<'_> {
     fn legacy_restart(&mut self) -> ControlFlow<()> {
         let holder = Who::Approver(self.approver);
         // Within the restarted pre-audit's five working days (issue 15, defect 9).
-        let claimed = Gap::After(REFORM, self.rng.u8(0..3));
+        let claimed = Gap::After(self.env.policy.changeover, self.rng.u8(0..3));
         self.draft.push(Op::Claim, holder, claimed);
         let returned = Gap::Wd(self.rng.u8(0..2));
         self.draft.push(Op::Return(RESTART), holder, returned);

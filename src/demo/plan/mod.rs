@@ -2,8 +2,8 @@
 
 mod draft;
 
-use super::goals::{At, COVERAGE, Goal, State, choose_category, choose_kind, random_spec};
-use super::timeline::{Draft, Env, Op, REFORM, Who, expiring_report, resolve, window_start};
+use super::goals::{At, COVERAGE, Goal, Spec, State, choose_category, choose_kind, random_spec};
+use super::timeline::{Draft, Env, Op, Who, expiring_report, resolve, window_start};
 use crate::domain::case::ExamReport;
 use crate::domain::{Category, Kind};
 use chrono::{Days, NaiveDate, NaiveTime};
@@ -144,6 +144,10 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         spec.legacy = false;
     }
     let kind = choose_kind(rng, &spec);
+    plan_kind(env, spec, kind, rng)
+}
+
+fn plan_kind(env: &Env, spec: Spec, kind: Kind, rng: &mut fastrand::Rng) -> Plan {
     let category = choose_category(rng, &spec);
     let legacy = spec.legacy && kind == Kind::OverseasNew;
     let may_enter_first = legacy || kind == Kind::NewNotification;
@@ -162,7 +166,11 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         resolve(env, &draft, env.today, &mut dates);
     } else {
         let first = if legacy {
-            let lo = NaiveDate::from_ymd_opt(2024, 9, 2).unwrap_or(REFORM);
+            // Submitted in the three months before the changeover, in transit on it.
+            let changeover = env.policy.changeover;
+            let lo = changeover
+                .checked_sub_days(Days::new(90))
+                .unwrap_or(changeover);
             env.prev_working(lo + Days::new(rng.u64(0..88)))
         } else {
             resolve(env, &draft, env.ago(650), &mut dates);
@@ -191,13 +199,31 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         // Nothing but a legacy case was submitted before the card integration: a plan that
         // fits between the changeover day and today starts on the changeover day (only a demo
         // dated soon after the changeover has plans too long for that).
-        if !legacy && dates[0] < REFORM {
+        let changeover = env.policy.changeover;
+        if !legacy && dates[0] < changeover {
             let mut since = Vec::with_capacity(dates.len());
-            resolve(env, &draft, REFORM, &mut since);
+            resolve(env, &draft, changeover, &mut since);
             if since.last().is_some_and(|last| *last <= env.today) {
                 dates = since;
             }
         }
+    }
+    // Only a demo dated soon after the changeover gets here: these kinds did not exist before
+    // it, so the case becomes one of a kind that did (the domain refuses the others).
+    if !legacy
+        && dates[0] < env.policy.changeover
+        && matches!(kind, Kind::NewNotification | Kind::ECertificate)
+    {
+        let spec = Spec {
+            entered: Some(false),
+            ..spec
+        };
+        let kind = if kind == Kind::NewNotification {
+            Kind::OverseasNew
+        } else {
+            Kind::DomesticNew
+        };
+        return plan_kind(env, spec, kind, rng);
     }
     let mut draft = draft;
     let submitted = dates[0];
@@ -256,5 +282,49 @@ pub(crate) fn plan(env: &Env, index: u64, rng: &mut fastrand::Rng) -> Plan {
         stand_in,
         exam_report,
         bad_documents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Calendar, Clock, Policy};
+
+    #[test]
+    fn plans_follow_the_offices_changeover_day() {
+        let policy = Policy {
+            changeover: NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or(NaiveDate::MIN),
+            ..Policy::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 5, 31).unwrap_or(NaiveDate::MIN);
+        let clock = Clock::new(chrono_tz::Asia::Shanghai, Some(today));
+        let env = Env::new(Calendar::embedded(), policy.clone(), today, clock);
+        let mut legacy = 0;
+        for index in 0..600 {
+            let mut rng = fastrand::Rng::with_seed(index);
+            let plan = plan(&env, index, &mut rng);
+            if plan.legacy {
+                legacy += 1;
+                let claimed = plan
+                    .draft
+                    .steps
+                    .iter()
+                    .zip(&plan.dates)
+                    .find(|(step, _)| step.op == Op::Claim)
+                    .map(|(_, day)| *day);
+                assert!(
+                    claimed.is_some_and(|day| day >= policy.changeover),
+                    "case {index}: a legacy case claimed on {claimed:?}"
+                );
+            } else {
+                assert!(
+                    plan.submitted() >= policy.changeover,
+                    "case {index}: a {} case submitted on {}",
+                    plan.kind,
+                    plan.submitted()
+                );
+            }
+        }
+        assert!(legacy > 0, "no legacy case among 600");
     }
 }

@@ -1,8 +1,7 @@
 //! Start-date tables and office days shared by every case of one build.
 
-use super::REFORM;
 use crate::domain::{Calendar, Clock, Clocks, DeadlineState, Policy, TimerKind};
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 
 /// How far back start-date tables reach, in days.
 const TABLE_DAYS: u16 = 260;
@@ -92,11 +91,15 @@ impl Env {
                 verification.by_state[i].push(off);
             }
         }
+        // The office's changeover day (a setting), never a date of the generator's own.
+        let changeover = policy.changeover;
         Env {
             // Only legacy cases began before the card integration (issue 15, defect 9).
-            window_start: (today - Days::new(730)).max(REFORM),
+            window_start: (today - Days::new(730)).max(changeover),
             leave_day: today - Days::new(200),
-            legacy_ok: today >= NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or(REFORM),
+            legacy_ok: changeover
+                .checked_add_months(Months::new(6))
+                .is_some_and(|d| today >= d),
             calendar,
             policy,
             today,

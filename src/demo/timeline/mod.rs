@@ -12,12 +12,6 @@ use crate::domain::Checklist;
 use crate::domain::case::{ExamReport, Verdict};
 use chrono::{Days, Months, NaiveDate};
 
-/// The day the card integration reform took effect; legacy cases restart on or after it.
-pub(crate) const REFORM: NaiveDate = match NaiveDate::from_ymd_opt(2024, 12, 1) {
-    Some(d) => d,
-    None => panic!("valid date"),
-};
-
 /// Who takes a step. Approver slot 3 is `former.staff`, who left the office some months ago.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Who {

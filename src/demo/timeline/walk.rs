@@ -4,7 +4,7 @@ use super::{Draft, Env, Op, Who};
 use crate::domain::case::Verdict;
 use crate::domain::{
     Action, Actor, Case, Checklist, Clocks, Context, Directory, Event, Presenter, Role, Submission,
-    decide, submit,
+    VisaKind, decide, submit,
 };
 use chrono::{Days, NaiveDate, NaiveTime, Timelike};
 
@@ -119,11 +119,21 @@ fn checklist(rng: &mut fastrand::Rng, case: &Case, day: NaiveDate, valid_months:
         5..=8 => Presenter::Handler,
         _ => Presenter::Agent,
     };
+    let valid_days = rng.u64(60..=720);
+    // Derived from draws already made, so the demo's other cases stay as they were: a short
+    // validity is the Z visa the applicant entered on, a long one the residence permit since.
+    let visa_kind = if valid_days < 180 {
+        VisaKind::WorkVisa
+    } else {
+        VisaKind::WorkResidencePermit
+    };
     Checklist {
         presented_by,
+        power_of_attorney: presented_by == Presenter::Agent,
         originals: true,
         sealed_copies: true,
-        visa_valid_until: Some(day + Days::new(rng.u64(60..=720))),
+        visa_kind: Some(visa_kind),
+        visa_valid_until: Some(day + Days::new(valid_days)),
         exam_issued_on: Some(issued),
         exam_domestic: true,
         exam_institution: institution,

@@ -54,12 +54,7 @@ impl AdminChange {
                     ));
                 }
                 if before.policy != after.policy {
-                    let json = |p: &Policy| serde_json::to_string(p).unwrap_or_default();
-                    parts.push(format!(
-                        "policy {} -> {}",
-                        json(&before.policy),
-                        json(&after.policy)
-                    ));
+                    parts.extend(policy_changes(&before.policy, &after.policy));
                 }
                 parts.join("; ")
             }
@@ -100,4 +95,29 @@ impl AdminChange {
 
 fn short(fingerprint: &str) -> &str {
     fingerprint.get(..12).unwrap_or(fingerprint)
+}
+
+/// Each policy field that differs, as `policy.NAME BEFORE -> AFTER`, so a log line shows what an
+/// admin changed rather than the whole policy twice.
+fn policy_changes(before: &Policy, after: &Policy) -> Vec<String> {
+    let fields = |p: &Policy| match serde_json::to_value(p) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (old, new) = (fields(before), fields(after));
+    let text = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => "-".into(),
+    };
+    new.iter()
+        .filter(|(name, value)| old.get(*name) != Some(*value))
+        .map(|(name, value)| {
+            format!(
+                "policy.{name} {} -> {}",
+                text(old.get(name)),
+                text(Some(value))
+            )
+        })
+        .collect()
 }

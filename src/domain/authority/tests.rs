@@ -88,6 +88,7 @@ fn history_before_a_baseline_is_checked_against_who_it_knows() {
         documents: vec![],
         exam_report: None,
         entry_date: None,
+        permit: None,
     };
     let event = |actor: &str, role, from, to, action| Event {
         case_no: "B-1".into(),

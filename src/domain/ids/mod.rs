@@ -1,13 +1,20 @@
 //! Identifier validation: unified social credit codes (GB 32100-2015),
 //! ISO 3166-1 alpha-3 nationalities and passport numbers. Pure functions, no I/O.
 //!
-//! Validators do not normalise: callers trim and upper-case input first if
-//! they want to be lenient.
+//! Validators do not normalise: callers fold input first (`fold`: NFKC, upper case, invisible
+//! characters refused) if they want to be lenient.
 
+mod fold;
+
+pub use fold::{fold_id, fold_passport, fold_search, fold_uscc, refuse_invisible};
+
+use super::invisible::Hidden;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IdError {
+    #[error("{0}")]
+    Invisible(Hidden),
     #[error(
         "unified social credit code {code:?} must be {expected} characters from 0-9 A-H J-N P-R T-U W-Y, found {found}"
     )]
@@ -34,6 +41,23 @@ pub enum IdError {
         expected: char,
         found: char,
     },
+    #[error(
+        "unified social credit code {code}: the first character, the registration authority, is {ch:?}; GB 32100 defines 1-9, A, N and Y"
+    )]
+    UsccAuthority { code: String, ch: char },
+    #[error(
+        "unified social credit code {code}: the second character, the entity type under registration authority {authority}, is {ch:?}; GB 32100 defines {expected} there"
+    )]
+    UsccEntityType {
+        code: String,
+        authority: char,
+        ch: char,
+        expected: String,
+    },
+    #[error(
+        "unified social credit code {code}: characters 3-8 ({division:?}) must be the registering authority's six-digit administrative division code (GB/T 2260: a province 11-82, or 100000 for a national registration)"
+    )]
+    UsccDivision { code: String, division: String },
     #[error("nationality {0:?} is not an ISO 3166-1 alpha-3 code")]
     Nationality(String),
     #[error("CHN: a citizen of China needs no foreigner's work permit")]
@@ -122,10 +146,78 @@ pub fn uscc_check_char(first17: &str) -> Result<char, IdError> {
     Ok(uscc_check_from_values(&values))
 }
 
-/// Validates a unified social credit code (统一社会信用代码). Only the GB 32100
-/// check character is verified, not the embedded GB 11714 organisation-code check.
+/// The entity types GB 32100-2015 defines under each registration authority (its first two
+/// characters): 1 staffing (机构编制), 2 foreign affairs, 3 justice, 4 culture, 5 civil affairs,
+/// 6 tourism, 7 religious affairs, 8 trade unions, 9 market regulation (工商), A the military's
+/// staffing office, N agriculture, Y other.
+const USCC_ENTITY_TYPES: &[(char, &str)] = &[
+    ('1', "1239"),
+    ('2', "19"),
+    ('3', "123459"),
+    ('4', "19"),
+    ('5', "1239"),
+    ('6', "129"),
+    ('7', "129"),
+    ('8', "19"),
+    ('9', "123"),
+    ('A', "19"),
+    ('N', "1239"),
+    ('Y', "1"),
+];
+
+/// GB/T 2260 province-level codes (the first two digits of a division code); a registration
+/// by a national authority carries 100000.
+const PROVINCES: &[u8] = &[
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+];
+
+fn plausible_division(division: &str) -> bool {
+    division.len() == 6
+        && division.bytes().all(|b| b.is_ascii_digit())
+        && (division == "100000"
+            || division
+                .get(..2)
+                .and_then(|p| p.parse::<u8>().ok())
+                .is_some_and(|p| PROVINCES.contains(&p)))
+}
+
+/// The structure of GB 32100's first eight characters: authority, entity type, division.
+fn uscc_structure(code: &str) -> Result<(), IdError> {
+    let mut chars = code.chars();
+    let authority = chars.next().unwrap_or_default();
+    let entity = chars.next().unwrap_or_default();
+    let Some(&(_, types)) = USCC_ENTITY_TYPES.iter().find(|(a, _)| *a == authority) else {
+        return Err(IdError::UsccAuthority {
+            code: code.to_owned(),
+            ch: authority,
+        });
+    };
+    if !types.contains(entity) {
+        let expected: Vec<String> = types.chars().map(String::from).collect();
+        return Err(IdError::UsccEntityType {
+            code: code.to_owned(),
+            authority,
+            ch: entity,
+            expected: expected.join(", "),
+        });
+    }
+    let division: String = code.chars().skip(2).take(6).collect();
+    if !plausible_division(&division) {
+        return Err(IdError::UsccDivision {
+            code: code.to_owned(),
+            division,
+        });
+    }
+    Ok(())
+}
+
+/// Validates a unified social credit code (统一社会信用代码): its alphabet, the registration
+/// authority and entity type (characters 1-2), the administrative division (3-8) and the
+/// GB 32100 check character; not the embedded GB 11714 organisation-code check.
 pub fn validate_uscc(code: &str) -> Result<(), IdError> {
     let values = uscc_values(code, USCC_LEN)?;
+    uscc_structure(code)?;
     let expected = uscc_check_from_values(&values[..USCC_LEN - 1]);
     // All 18 characters are in the ASCII alphabet, so the last char exists.
     let found = code.chars().last().unwrap_or_default();
@@ -166,9 +258,9 @@ pub fn country_name(code: &str) -> Option<&'static str> {
     country(code).map(|&(_, name)| name)
 }
 
-/// A passport number as the office keeps it: surrounding spaces dropped, letters upper case.
+/// A passport number as the office keeps it: surrounding spaces dropped, folded (`fold_id`).
 pub fn normalize_passport(no: &str) -> String {
-    no.trim().to_ascii_uppercase()
+    fold_id(no.trim())
 }
 
 fn is_cjk(c: char) -> bool {

@@ -24,14 +24,14 @@ fn known_check_characters() {
 #[test]
 fn constructed_codes_round_trip() {
     for prefix in [
-        "00000000000000000",
-        "YYYYYYYYYYYYYYYYY",
         "12345678901234567",
         "91310000MA1FL3L11",
         "11100000000013127",
         "52440300MJL17525X",
         "93210102ABCDEFGHJ",
-        "Y1KLMNPQRTUWXY000",
+        "Y1650000RTUWXY000",
+        "N2820000KLMNPQ000",
+        "A1110000000000000",
     ] {
         let code = complete(prefix);
         assert_eq!(validate_uscc(&code), Ok(()), "{code}");
@@ -242,4 +242,56 @@ fn passport_invalid() {
                 .starts_with("passport number must be 5-20 letters or digits")
         );
     }
+}
+
+#[test]
+fn the_structure_of_gb_32100_is_checked() {
+    // Accepted today by the alphabet and the check character alone (issue 15).
+    let err = validate_uscc("6Y5U59AY6HWML65YY0").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            IdError::UsccEntityType {
+                authority: '6',
+                ch: 'Y',
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("defines 1, 2, 9 there"), "{err}");
+    for (prefix, wanted) in [
+        // Authority: B, 0 and Z are not registration authorities (Z is not even in the alphabet).
+        ("B1440101MA5CQ7H2X", "authority"),
+        ("01440101MA5CQ7H2X", "authority"),
+        // Entity type: 工商 (9) defines 1-3; Y (other) only 1.
+        ("94440101MA5CQ7H2X", "type"),
+        ("99440101MA5CQ7H2X", "type"),
+        ("Y2440101MA5CQ7H2X", "type"),
+        ("21440101MA5CQ7H2X", "ok"),
+        // Division: six digits with a province prefix, or 100000.
+        ("915U59AY6HWML65YY", "division"),
+        ("91000000MA5CQ7H2X", "division"),
+        ("91990101MA5CQ7H2X", "division"),
+        ("91164401MA5CQ7H2X", "division"),
+        ("91910000MA5CQ7H2X", "division"),
+        ("91110000MA5CQ7H2X", "ok"),
+        ("91820000MA5CQ7H2X", "ok"),
+        ("12100000400000916", "ok"),
+    ] {
+        let code = complete(prefix);
+        let got = match validate_uscc(&code) {
+            Ok(()) => "ok",
+            Err(IdError::UsccAuthority { .. }) => "authority",
+            Err(IdError::UsccEntityType { .. }) => "type",
+            Err(IdError::UsccDivision { .. }) => "division",
+            Err(other) => panic!("{code}: {other}"),
+        };
+        assert_eq!(got, wanted, "{code}");
+    }
+    let err = validate_uscc(&complete("91990101MA5CQ7H2X")).unwrap_err();
+    assert!(
+        err.to_string().contains("characters 3-8 (\"990101\")"),
+        "{err}"
+    );
 }

@@ -1,5 +1,6 @@
-//! Figures rebuilt from the audit history rather than from the cases' current rows: the overdue
-//! trend and the SLA. Inside one read transaction, the relevant cases' ids are read first, then
+//! The overdue trend and the SLA rebuilt from the audit history: what the kept figures
+//! (`kept.rs`, read by `sla.rs`) must equal, and how `figure_cases` finds the cases behind a past
+//! trend point. Inside one read transaction, the relevant cases' ids are read first, then
 //! each case's events in order through the `events_by_case` index, one case at a time (nothing is
 //! sorted in bulk, one history is in memory at once), and folded through `domain::apply`, the
 //! same function `check` replays with; deadlines are then derived with today's calendar and
@@ -27,76 +28,32 @@
 //!   as missed ("running_overdue"): the office missed it in this period even though it has not
 //!   ended. Such a run counts again (as ended late) in the period in which it finally ends.
 //!   Paused runs (returned for correction) count only once they end.
+//! - `started`: runs that started in the period (the case entered the stage; a resubmission into
+//!   pre-audit starts a new run, a reopened verification window does not).
+//!
+//! An event's day is its date, or the newest earlier event's of the case if that is later (a
+//! case's clock never runs backwards): the state at the end of day D is what the events of the
+//! days up to D make.
 
 use super::super::Store;
 use super::super::error::{Result, SqlContext};
-use super::{FigureCases, days_before};
+use super::FigureCases;
+use super::sla::{Counts, SlaReport, Tallied, Trend, TrendPoint, check_period, report, trend_days};
 use crate::domain::{Action, Case, Category, DeadlineState, Event, Stage, TimerKind, apply};
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
-use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct TrendPoint {
-    pub day: NaiveDate,
-    pub overdue: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Trend {
-    /// Oldest day first; the last point is today.
-    pub points: Vec<TrendPoint>,
-    pub cases_replayed: u64,
-    pub events_replayed: u64,
+/// What a replay read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayStats {
+    pub cases: u64,
+    pub events: u64,
     /// Cases whose history could not be read or replayed (run `permitdesk check`); left out.
     pub unreadable: Vec<String>,
 }
 
-/// Met and missed runs of one stage timer, for one category or (`category: None`) all of them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SlaRow {
-    pub timer: TimerKind,
-    pub category: Option<Category>,
-    pub met: i64,
-    pub ended_late: i64,
-    pub running_overdue: i64,
-    /// `ended_late + running_overdue`.
-    pub missed: i64,
-    /// `met + missed`.
-    pub counted: i64,
-    /// `met / counted`, `None` when nothing counted.
-    pub share_met: Option<f64>,
-    /// Withdrawn by the employer on or before the due day: not counted.
-    pub withdrawn: i64,
-    /// Verifications after the window ended that a supervisor allowed (`allow_late`); counted in
-    /// `ended_late`.
-    pub allowed_late: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SlaReport {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    /// `min(to, today)`: runs still going are judged as of this day.
-    pub as_of: NaiveDate,
-    /// Per timer (pre-audit, decision, verification): one row per category the timer applies to,
-    /// then the timer's row over all categories.
-    pub rows: Vec<SlaRow>,
-    pub cases_replayed: u64,
-    pub unreadable: Vec<String>,
-}
-
-/// The longest trend computed, in days.
-pub const MAX_TREND_DAYS: u32 = 366;
-
-pub const SLA_TIMERS: [TimerKind; 3] = [
-    TimerKind::PreAudit,
-    TimerKind::Decision,
-    TimerKind::Verification,
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
+    Started,
     Met,
     Late,
     RunningOverdue,
@@ -107,13 +64,6 @@ enum Outcome {
 /// One timer run that ended: `(timer, due, ended, by withdrawal, verified late as allowed)`.
 type Ended = (TimerKind, NaiveDate, NaiveDate, bool, bool);
 
-#[derive(Default)]
-struct Stats {
-    cases: u64,
-    events: u64,
-    unreadable: Vec<String>,
-}
-
 impl Store {
     /// Streams the histories of the cases that may have been open during `[since, until]`, each
     /// cut at the end of `until`, one case at a time; `f(id, case_no, events)` returns false when
@@ -123,7 +73,7 @@ impl Store {
         since: NaiveDate,
         until: NaiveDate,
         mut f: impl FnMut(i64, &str, &[Event]) -> bool,
-    ) -> Result<Stats> {
+    ) -> Result<ReplayStats> {
         let after_until = until
             .checked_add_days(Days::new(1))
             .unwrap_or(NaiveDate::MAX);
@@ -151,7 +101,7 @@ impl Store {
             .conn
             .prepare_cached("SELECT payload FROM events WHERE case_id = ?1 ORDER BY seq")
             .ctx("preparing the history read")?;
-        let mut stats = Stats::default();
+        let mut stats = ReplayStats::default();
         let mut events: Vec<Event> = Vec::new();
         for (id, case_no) in &cases {
             events.clear();
@@ -165,8 +115,12 @@ impl Store {
                     .and_then(|p| serde_json::from_str::<Event>(p).ok());
                 match parsed {
                     Some(event) if event.date() <= until => events.push(event),
-                    Some(_) => {}
-                    None => bad = true,
+                    // Every later event happens after `until` too (see the module docs).
+                    Some(_) => break,
+                    None => {
+                        bad = true;
+                        break;
+                    }
                 }
             }
             stats.cases += 1;
@@ -184,9 +138,9 @@ impl Store {
         &self,
         days: &[NaiveDate],
         mut overdue: impl FnMut(usize, i64),
-    ) -> Result<Stats> {
+    ) -> Result<ReplayStats> {
         let (Some(first), Some(last)) = (days.first(), days.last()) else {
-            return Ok(Stats::default());
+            return Ok(ReplayStats::default());
         };
         let clocks: Vec<_> = days.iter().map(|d| self.clocks(*d)).collect();
         let mut marks = Vec::new();
@@ -214,24 +168,22 @@ impl Store {
         })
     }
 
-    /// The overdue count at the end of each of the `days` days ending with `today` (1 to 366).
-    pub fn overdue_trend(&self, today: NaiveDate, days: u32) -> Result<Trend> {
-        let days: Vec<NaiveDate> = (0..i64::from(days.clamp(1, MAX_TREND_DAYS)))
-            .rev()
-            .map(|n| days_before(today, n))
-            .collect();
+    /// The overdue count at the end of each of the `days` days ending with `today` (1 to 366),
+    /// replayed from the histories: the reference `overdue_trend` is tested against.
+    pub fn overdue_trend_replayed(
+        &self,
+        today: NaiveDate,
+        days: u32,
+    ) -> Result<(Trend, ReplayStats)> {
+        let days = trend_days(today, days);
         let mut counts = vec![0i64; days.len()];
         let stats = self.replay_overdue(&days, |k, _| counts[k] += 1)?;
-        Ok(Trend {
-            points: days
-                .iter()
-                .zip(counts)
-                .map(|(day, overdue)| TrendPoint { day: *day, overdue })
-                .collect(),
-            cases_replayed: stats.cases,
-            events_replayed: stats.events,
-            unreadable: stats.unreadable,
-        })
+        let points = days
+            .iter()
+            .zip(counts)
+            .map(|(day, overdue)| TrendPoint { day: *day, overdue })
+            .collect();
+        Ok((Trend { points }, stats))
     }
 
     /// The cases overdue at the end of `day` (a trend point), as their current rows.
@@ -249,56 +201,39 @@ impl Store {
         })
     }
 
-    /// The share of deadlines met per stage timer and category over `[from, to]`; see the
-    /// module documentation for what counts.
-    pub fn sla(&self, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<SlaReport> {
-        if from > to {
-            return Err(super::super::StoreError::Invalid {
-                field: "--from".into(),
-                message: format!("{from} is after --to {to}"),
-            });
-        }
+    /// The SLA over `[from, to]` replayed from the histories: the reference `sla` is tested
+    /// against.
+    pub fn sla_replayed(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<(SlaReport, ReplayStats)> {
+        check_period(from, to)?;
         let end = to.min(today);
-        let mut tally: BTreeMap<(usize, usize), [i64; 5]> = BTreeMap::new();
-        let mut stats = Stats::default();
+        let mut tally = Tallied::new();
+        let mut stats = ReplayStats::default();
         if from <= end {
             stats = self.for_each_history(from, end, |_, _, events| {
                 let Some((category, outcomes)) = self.sla_outcomes(events, from, end) else {
                     return false;
                 };
                 for (timer, outcome) in outcomes {
-                    let i = SLA_TIMERS.iter().position(|t| *t == timer).unwrap_or(0);
-                    tally.entry((i, category as usize)).or_default()[outcome as usize] += 1;
+                    let key = (timer.as_str(), category.as_str());
+                    let c: &mut Counts = tally.entry(key).or_default();
+                    match outcome {
+                        Outcome::Started => c.started += 1,
+                        Outcome::Met => c.met += 1,
+                        Outcome::Late => c.late += 1,
+                        Outcome::AllowedLate => c.allowed_late += 1,
+                        Outcome::RunningOverdue => c.running_overdue += 1,
+                        Outcome::Withdrawn => c.withdrawn += 1,
+                    }
                 }
                 true
             })?;
         }
-        let mut rows = Vec::new();
-        for (i, timer) in SLA_TIMERS.iter().enumerate() {
-            let mut all = [0i64; 5];
-            for category in Category::ALL {
-                if *timer == TimerKind::Verification && !category.needs_verification() {
-                    continue;
-                }
-                let counts = tally
-                    .get(&(i, *category as usize))
-                    .copied()
-                    .unwrap_or_default();
-                for (a, c) in all.iter_mut().zip(counts) {
-                    *a += c;
-                }
-                rows.push(sla_row(*timer, Some(*category), counts));
-            }
-            rows.push(sla_row(*timer, None, all));
-        }
-        Ok(SlaReport {
-            from,
-            to,
-            as_of: end,
-            rows,
-            cases_replayed: stats.cases,
-            unreadable: stats.unreadable,
-        })
+        Ok((report(from, to, end, &tally), stats))
     }
 
     /// Every timer run of one case that counts in `[from, end]`, or `None` if it does not replay.
@@ -310,11 +245,24 @@ impl Store {
     ) -> Option<(Category, Vec<(TimerKind, Outcome)>)> {
         let clocks = self.clocks(end);
         let mut ended: Vec<Ended> = Vec::new();
+        let mut started: Vec<(TimerKind, NaiveDate)> = Vec::new();
         let mut case: Option<Case> = None;
+        let mut day = NaiveDate::MIN;
         for event in events {
             let next = apply(case.as_ref(), event).ok()?;
+            day = day.max(event.date());
+            let before = case.as_ref().map(|c| c.stage);
+            if next.stage == Stage::PreAudit && before != Some(Stage::PreAudit) {
+                started.push((TimerKind::PreAudit, day));
+            }
+            if next.decision.is_some() && case.as_ref().is_none_or(|c| c.decision.is_none()) {
+                started.push((TimerKind::Decision, day));
+            }
+            let reentered = matches!(before, Some(Stage::Verification | Stage::Lapsed));
+            if next.stage == Stage::Verification && !reentered {
+                started.push((TimerKind::Verification, day));
+            }
             if let Some(prev) = &case {
-                let day = event.date();
                 let withdrawn = matches!(event.action, Action::Withdraw { .. });
                 if prev.stage == Stage::Lapsed && next.stage == Stage::Verification {
                     if let Some(i) = ended.iter().rposition(|e| e.0 == TimerKind::Verification) {
@@ -363,6 +311,12 @@ impl Store {
                 (timer, outcome)
             })
             .collect();
+        outcomes.extend(
+            started
+                .into_iter()
+                .filter(|(_, day)| (from..=end).contains(day))
+                .map(|(timer, _)| (timer, Outcome::Started)),
+        );
         let running = [
             Some(clocks.pre_audit(&case)),
             clocks.decision(&case),
@@ -391,26 +345,5 @@ impl Store {
             }
         }
         Some((case.category, outcomes))
-    }
-}
-
-fn sla_row(timer: TimerKind, category: Option<Category>, counts: [i64; 5]) -> SlaRow {
-    let met = counts[Outcome::Met as usize];
-    let allowed_late = counts[Outcome::AllowedLate as usize];
-    let ended_late = counts[Outcome::Late as usize] + allowed_late;
-    let running_overdue = counts[Outcome::RunningOverdue as usize];
-    let missed = ended_late + running_overdue;
-    let counted = met + missed;
-    SlaRow {
-        timer,
-        category,
-        met,
-        ended_late,
-        running_overdue,
-        missed,
-        counted,
-        share_met: (counted > 0).then(|| met as f64 / counted as f64),
-        withdrawn: counts[Outcome::Withdrawn as usize],
-        allowed_late,
     }
 }
