@@ -32,6 +32,21 @@ TICK = os.sysconf("SC_CLK_TCK")
 TODAY = "2026-11-26"
 
 
+def protocol_version():
+    """The protocol this checkout's server speaks (src/remote/protocol.rs, `PROTOCOL`): a client
+    must name it exactly in its Hello."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "remote",
+                       "protocol.rs")
+    with open(src) as f:
+        for line in f:
+            if line.startswith("pub const PROTOCOL: u32 ="):
+                return int(line.split("=")[1].strip().rstrip(";"))
+    raise SystemExit(f"no `pub const PROTOCOL` in {src}")
+
+
+PROTOCOL = protocol_version()
+
+
 def say(msg):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -61,7 +76,7 @@ class Session:
     def __init__(self, path, user):
         self.sock = socket.socket(socket.AF_UNIX)
         self.sock.connect(path)
-        self.sock.sendall(frame({"Hello": {"protocol": 1, "version": "0.1.0", "as_user": user,
+        self.sock.sendall(frame({"Hello": {"protocol": PROTOCOL, "version": "0.1.0", "as_user": user,
                                            "today": TODAY, "lang": "en"}}))
         welcome = read_frame(self.sock)
         if "Welcome" not in welcome:
