@@ -13,7 +13,7 @@
 set -euo pipefail
 BIN=$(realpath "$1")
 STORE=$(realpath "$2")
-CONSOLES=${3:-200}
+CONSOLES=${3:-60}  # the server takes at most 64 connections from one Unix account
 TODAY=2026-11-26
 AS=li.wei
 DIR=$(mktemp -d)
