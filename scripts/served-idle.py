@@ -16,6 +16,21 @@ import argparse, json, os, socket, struct, sys, time
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def protocol_version():
+    """The protocol this checkout's server speaks (src/remote/protocol.rs, `PROTOCOL`): a client
+    must name it exactly in its Hello."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "remote",
+                       "protocol.rs")
+    with open(src) as f:
+        for line in f:
+            if line.startswith("pub const PROTOCOL: u32 ="):
+                return int(line.split("=")[1].strip().rstrip(";"))
+    raise SystemExit(f"no `pub const PROTOCOL` in {src}")
+
+
+PROTOCOL = protocol_version()
+
+
 def frame(msg):
     body = json.dumps(msg).encode()
     return struct.pack(">I", len(body)) + body
@@ -41,7 +56,7 @@ def read_frame(sock):
 def console(path, as_user, today):
     s = socket.socket(socket.AF_UNIX)
     s.connect(path)
-    s.sendall(frame({"Hello": {"protocol": 1, "version": "0.1.0", "as_user": as_user,
+    s.sendall(frame({"Hello": {"protocol": PROTOCOL, "version": "0.1.0", "as_user": as_user,
                                "today": today, "lang": "en"}}))
     welcome = read_frame(s)
     if "Welcome" not in welcome:

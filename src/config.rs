@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +21,10 @@ pub struct Config {
     /// `default`, `high-contrast` or `mono`.
     #[serde(default)]
     pub theme: crate::console::theme::ThemeName,
+    /// The Litestream configuration that replicates the store (`doctor`, `restore-check`).
+    pub litestream_config: Option<PathBuf>,
+    /// Seconds the replica may be behind the store before `doctor` asks for a fix.
+    pub replication_max_lag: Option<u64>,
     /// The file this configuration was read from.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -68,12 +73,56 @@ impl Config {
         // Checked here, for every command, not only when the console starts.
         crate::console::keymap::Keymap::with_overrides(&config.keys)
             .map_err(|e| crate::cli::Exit::new(6, format!("{}: {e}", path.display())))?;
+        if config.replication_max_lag == Some(0) {
+            return Err(crate::cli::Exit::new(
+                6,
+                format!(
+                    "{}: replication_max_lag must be a whole number of seconds from 1 up",
+                    path.display()
+                ),
+            )
+            .into());
+        }
         config.path = Some(path.clone());
-        if let (Some(cal), Some(dir)) = (&config.calendar, path.parent()) {
-            if cal.is_relative() {
-                config.calendar = Some(dir.join(cal));
+        if let Some(dir) = path.parent() {
+            for named in [&mut config.calendar, &mut config.litestream_config] {
+                if let Some(relative) = named.as_ref().filter(|p| p.is_relative()) {
+                    *named = Some(dir.join(relative));
+                }
             }
         }
         Ok(config)
+    }
+
+    /// What `doctor` and `restore-check` need to find the replica.
+    pub fn replication(&self) -> Replication {
+        Replication {
+            litestream_config: self.litestream_config.clone(),
+            max_lag: self
+                .replication_max_lag
+                .map_or(DEFAULT_MAX_LAG, Duration::from_secs),
+        }
+    }
+}
+
+/// How far behind the store its replica may be before `doctor` warns: Litestream ships changes
+/// every second (`sync-interval: 1s` in the example configurations).
+pub const DEFAULT_MAX_LAG: Duration = Duration::from_secs(10);
+
+/// Where the replica is described, and how far behind it may be. A command run by a server
+/// always gets the server's own (never its client's): Litestream's configuration can name
+/// programs to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replication {
+    pub litestream_config: Option<PathBuf>,
+    pub max_lag: Duration,
+}
+
+impl Default for Replication {
+    fn default() -> Replication {
+        Replication {
+            litestream_config: None,
+            max_lag: DEFAULT_MAX_LAG,
+        }
     }
 }

@@ -239,6 +239,18 @@ const OTHER_PROGRAMS_FLAGS: &[&str] = &[
     "--consoles",
     "--hold",
     "--served",
+    "--pid",
+    // scripts/recovery-drill.py (docs/RELIABILITY.md, "Recovery")
+    "--bin",
+    "--work",
+    "--store",
+    "--clients",
+    "--seconds",
+    "--sync-interval",
+    "--monitor-interval",
+    "--min-checkpoint-pages",
+    "--standby",
+    "--keep",
     // systemd-analyze, apt, git (docs/PACKAGING.md)
     "--offline",
     "--reinstall",

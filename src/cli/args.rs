@@ -54,6 +54,11 @@ pub struct Cli {
     #[arg(skip)]
     #[serde(skip)]
     pub from_env: FromEnv,
+    /// The replica's settings from this process's configuration; a server gives its clients'
+    /// commands its own.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub replication: crate::config::Replication,
 }
 
 /// The commit this binary was built from (build.rs), or "unknown" outside a git checkout.
@@ -126,6 +131,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Check the deployment: permissions, journal mode, your roles; says what to fix
     Doctor,
+    /// Restore the store's Litestream replica into a scratch directory and check it: the drill
+    /// for a lost disk (run as the service account; see README.md, "Recovery")
+    RestoreCheck(RestoreCheckArgs),
     /// A consistent copy of the live store, safe while consoles run
     Backup {
         #[arg(value_name = "DEST")]
@@ -186,6 +194,7 @@ impl Command {
             Command::Case(_) => "case",
             Command::Check(_) => "check",
             Command::Doctor => "doctor",
+            Command::RestoreCheck(_) => "restore-check",
             Command::Backup { .. } => "backup",
             Command::Import(_) => "import",
             Command::Sync(_) => "sync",
@@ -245,6 +254,30 @@ pub struct CheckArgs {
     /// detect truncation or a rebuilt chain
     #[arg(long, value_name = "SEQ:HMAC|FILE")]
     pub anchor: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Args)]
+pub struct RestoreCheckArgs {
+    /// A new or empty directory, readable by its owner only, for the restored store
+    #[arg(long, value_name = "DIR")]
+    pub into: PathBuf,
+    /// The Litestream configuration that replicates the store (default: `litestream_config`
+    /// in permitdesk's configuration)
+    #[arg(long, value_name = "PATH", conflicts_with = "replica")]
+    pub litestream_config: Option<PathBuf>,
+    /// Restore from this replica URL instead (file:///DIR, sftp://USER@HOST/DIR)
+    #[arg(long, value_name = "URL")]
+    pub replica: Option<String>,
+    /// Restore the store as it was at this time (RFC 3339), not its newest position
+    #[arg(long, value_name = "TIME")]
+    pub timestamp: Option<String>,
+    /// Check the restored chain against a keyed anchor: SEQ:HMAC, an outbox file, or the
+    /// outbox directory (its newest file)
+    #[arg(long, value_name = "SEQ:HMAC|FILE|DIR")]
+    pub anchor: Option<String>,
+    /// The anchor key to verify it with (default: the one beside the live store)
+    #[arg(long, value_name = "PATH")]
+    pub anchor_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Subcommand)]

@@ -13,7 +13,7 @@ const MAX_ANCHOR_FILE: u64 = 16 << 20;
 
 /// `--anchor SEQ:HMAC`, or an outbox file whose last line holds one (read by the person who
 /// named it: through a server, the client sends it).
-fn anchor(arg: &str) -> Result<ChainAnchor, Exit> {
+pub(super) fn anchor(arg: &str) -> Result<ChainAnchor, Exit> {
     let bad = |e: String| Exit::new(6, format!("--anchor: {}", sanitize_line(&e)));
     let path = std::path::Path::new(arg);
     // Through a server the client sent the file if it is one; the server never looks at its own.

@@ -7,12 +7,14 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 /// What `doctor` found: printed as it goes, or gathered into one JSON document with `--json`
-/// (`{"checks": [{"status": "ok"|"fix"|"note", "text", "how"}], "fixes": N}`).
+/// (`{"checks": [{"status": "ok"|"fix"|"note", "text", "how"}], "fixes": N, "replication"}`).
 #[derive(Debug, Default)]
 pub struct Report {
     json: bool,
     pub checks: Vec<serde_json::Value>,
     pub fixes: usize,
+    /// The replica's state (`super::replication::Replica`), in the JSON document.
+    pub replication: Option<serde_json::Value>,
 }
 
 impl Report {
@@ -53,9 +55,11 @@ impl Report {
     /// Prints the JSON document (with `--json`) and gives the exit: 0, or 1 naming the count.
     pub fn finish(&self) -> anyhow::Result<()> {
         if self.json {
-            super::output::print_json(
-                &serde_json::json!({ "checks": self.checks, "fixes": self.fixes }),
-            )?;
+            super::output::print_json(&serde_json::json!({
+                "checks": self.checks,
+                "fixes": self.fixes,
+                "replication": self.replication,
+            }))?;
         } else if self.fixes == 0 {
             crate::outln!("nothing to fix");
         }
@@ -223,5 +227,6 @@ pub fn run(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
     if let Some(offered) = store.offered_calendar() {
         report.note(&super::calendar::offered_differs(offered));
     }
+    super::replication::check(&mut report, &cli.replication, &path, &store)?;
     report.finish()
 }

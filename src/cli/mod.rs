@@ -12,9 +12,12 @@ mod export;
 mod identity;
 mod import;
 pub mod io;
+mod litestream;
 mod log;
 mod output;
+mod replication;
 mod report;
+mod restore_check;
 mod settings;
 mod sync;
 mod user;
@@ -98,7 +101,8 @@ pub enum Endpoint {
 }
 
 /// Flags, then the environment, then the configuration; then a deployed server's socket if one
-/// is there; else the default store. `demo`, `init` and `serve` always open their store directly;
+/// is there; else the default store. `demo`, `init`, `serve` and `restore-check` always open
+/// their store directly;
 /// `completions` opens nothing.
 pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Result<Endpoint, Exit> {
     if cli.connect.is_some() && !cli.from_env.connect && cli.db.is_some() && !cli.from_env.db {
@@ -113,6 +117,7 @@ pub fn endpoint(cli: &Cli, config: &crate::config::Config) -> Result<Endpoint, E
             Command::Demo(_)
                 | Command::Init { .. }
                 | Command::Serve(_)
+                | Command::RestoreCheck(_)
                 | Command::Completions { .. }
         )
     ) {
@@ -164,7 +169,7 @@ fn damage_hint(err: &anyhow::Error) -> &'static str {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(mut cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::Completions { shell }) = &cli.command {
         // Before the configuration: a broken config file must not break the shell's completion.
         return completions::print(*shell);
@@ -173,6 +178,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         check_lang(lang)?;
     }
     let config = crate::config::Config::load(cli.config.as_deref())?;
+    cli.replication = config.replication();
     let calendar = match load_calendar(&config) {
         Ok(calendar) => calendar,
         // Only a new store and `calendar install` take the configured calendar; every other
@@ -208,6 +214,7 @@ pub fn execute(cli: &Cli, calendar: Calendar) -> anyhow::Result<()> {
         Some(Command::Report(a)) => report::run(cli, a, calendar),
         Some(Command::Check(args)) => check::run(cli, args, calendar),
         Some(Command::Doctor) => doctor::run(cli, calendar),
+        Some(Command::RestoreCheck(args)) => restore_check::run(cli, args, calendar),
         Some(Command::Calendar(cmd)) => calendar::run(cli, cmd, calendar),
         Some(Command::Settings(cmd)) => settings::run(cli, cmd, calendar),
         Some(Command::Log(args)) => log::run(cli, args, calendar),

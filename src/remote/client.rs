@@ -413,6 +413,7 @@ async fn doctor(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
         all.checks.extend(checks.iter().cloned());
     }
     all.fixes += theirs["fixes"].as_u64().unwrap_or(0) as usize;
+    all.replication = theirs.get("replication").cloned().filter(|r| !r.is_null());
     all.finish()
 }
 
@@ -446,6 +447,7 @@ impl BlockingSession {
             command: None,
             caller: Default::default(),
             from_env: Default::default(),
+            replication: Default::default(),
         };
         let (conn, welcome) = runtime.block_on(connect(socket, &cli))?;
         Ok(BlockingSession {

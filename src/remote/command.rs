@@ -99,6 +99,7 @@ fn prepare(
     cli.db = Some(server.db.clone());
     cli.connect = None;
     cli.config = None;
+    cli.replication = server.replication.clone();
     cli.lang = Some(bound.lang.clone());
     cli.caller = Caller::Peer {
         login: bound.peer.login.clone(),
@@ -110,6 +111,7 @@ fn prepare(
             Command::Demo(_)
             | Command::Init { .. }
             | Command::Serve(_)
+            | Command::RestoreCheck(_)
             | Command::Completions { .. },
         ) => {
             return Err((

@@ -43,6 +43,8 @@ pub struct Server {
     pub store_label: String,
     pub trust_declared_user: bool,
     pub spool: Option<PathBuf>,
+    /// The server's own replica settings, for `doctor` run through it.
+    pub replication: crate::config::Replication,
     pub calendar: Calendar,
     pub pool: Pool,
     /// One connection for the server's own short reads (handshakes, change scans), so they
@@ -154,6 +156,7 @@ pub fn run(cli: &Cli, args: &ServeArgs, calendar: Calendar) -> anyhow::Result<()
         store_id,
         trust_declared_user: args.trust_declared_user,
         spool: args.spool.clone(),
+        replication: cli.replication.clone(),
         pool: Pool::new(store, calendar.clone(), POOL),
         control: Pool::new(control, calendar.clone(), 1),
         connections: std::sync::Mutex::new(std::collections::HashMap::new()),

@@ -56,6 +56,7 @@ fn pass(server: &Server, spool: &Path) -> Cli {
         })),
         caller: Caller::Process,
         from_env: FromEnv::default(),
+        replication: server.replication.clone(),
     }
 }
 

@@ -25,7 +25,8 @@ impl Store {
     }
 }
 
-fn read_key(path: &Path) -> Result<Option<Vec<u8>>> {
+/// The anchor key in `path`, `None` when the file does not exist.
+pub(super) fn read_key(path: &Path) -> Result<Option<Vec<u8>>> {
     let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,

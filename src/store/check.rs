@@ -70,12 +70,23 @@ impl Store {
     /// this one: on a million cases the three take about as long each, and check stays within
     /// a minute on two cores (docs/PERFORMANCE.md). A store opened read-only does them in turn.
     pub fn check(&self, today: NaiveDate, anchor: Option<&ChainAnchor>) -> Result<CheckReport> {
+        self.check_with_key(today, anchor, &self.anchor_key_path())
+    }
+
+    /// `check`, verifying `anchor` with the key in `key_path` rather than the one beside the
+    /// store: a restored copy has none beside it (the key is kept off the store's disk).
+    pub fn check_with_key(
+        &self,
+        today: NaiveDate,
+        anchor: Option<&ChainAnchor>,
+        key_path: &std::path::Path,
+    ) -> Result<CheckReport> {
         let mut report = CheckReport {
             schema_version: super::schema::version(&self.conn)?,
             ..CheckReport::default()
         };
         let key = match anchor {
-            Some(_) => self.anchor_key()?,
+            Some(_) => super::anchor::read_key(key_path)?,
             None => None,
         };
         let side = if self.read_only {
@@ -126,7 +137,7 @@ impl Store {
         if anchor.is_some() && key.is_none() {
             report.problems.push(format!(
                 "cannot verify the anchor: the anchor key {} is missing (restore it from its backup; without it no anchor can be verified, though the chain itself still checks)",
-                self.anchor_key_path().display()
+                key_path.display()
             ));
         }
         report.events = chain.events;

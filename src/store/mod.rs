@@ -3,12 +3,14 @@
 
 mod admin;
 mod anchor;
+mod bulk;
 mod calendar;
 mod cases;
 mod chain;
 pub mod changes;
 pub mod check;
 mod check_chain;
+mod checkpoints;
 pub mod conflicts;
 mod drafts;
 mod error;
@@ -18,6 +20,7 @@ mod meta;
 mod numbers;
 pub mod outbox;
 pub mod queues;
+mod recovery;
 mod rules;
 mod schema;
 pub mod search;
@@ -46,6 +49,7 @@ pub use meta::{MADE_BY_DEMO, OFFICE_TZ, TRUST_DECLARED_USER};
 pub use queues::{
     Count, Cursor, Page, QueueQuery, SEARCH_DRIVE_LIMIT, Sort, SortColumn, TabCounts,
 };
+pub use recovery::{ChainPosition, EventsSince};
 pub use schema::CURRENT_VERSION;
 pub use users::User;
 
@@ -93,6 +97,8 @@ pub struct Store {
     /// The process's own calendar, when it differs from the one the store runs on.
     offered_calendar: Option<String>,
     read_only: bool,
+    /// The schema the automatic checkpoint was last set for (`checkpoints`).
+    checkpoints_for: Option<i64>,
 }
 
 impl Store {
@@ -172,8 +178,11 @@ impl Store {
         }
         // Only now that the file is known to be ours (or empty) may it be switched to WAL: a
         // refused file is left exactly as it was.
+        let mut checkpoints_for = None;
         if !read_only {
             configure_writer(&conn).map_err(|e| open_error(path, e))?;
+            checkpoints::leave_to_litestream(&conn, &mut checkpoints_for)
+                .map_err(|e| open_error(path, e))?;
         }
         if found < CURRENT_VERSION {
             schema::migrate(&mut conn, &calendar)?;
@@ -200,6 +209,7 @@ impl Store {
             calendar,
             offered_calendar,
             read_only,
+            checkpoints_for,
         };
         if !read_only {
             if !recorded {
@@ -256,6 +266,11 @@ impl Store {
             .ctx("polling for changes")
     }
 
+    /// Whether this connection leaves checkpoints to Litestream (`checkpoints`).
+    pub fn checkpoints_left_to_litestream(&self) -> Result<bool> {
+        checkpoints::left_to_litestream(&self.conn).ctx("reading the automatic checkpoint")
+    }
+
     pub fn journal_mode(&self) -> Result<String> {
         self.conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -277,6 +292,8 @@ impl Store {
             )));
         }
         let path = self.path.clone();
+        checkpoints::leave_to_litestream(&self.conn, &mut self.checkpoints_for)
+            .map_err(|e| write_error(&path, waiting, e))?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -552,77 +569,6 @@ fn create_private_file(path: &Path) -> Result<()> {
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(io)?;
     Ok(())
-}
-
-impl Store {
-    /// Folds the WAL into the main file, so the file can be moved or copied on its own.
-    pub fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .ctx("checkpointing the store")
-    }
-
-    /// Writes without the WAL and without waiting for the disk, for a file nobody else opens and
-    /// that is thrown away if the process stops before [`Store::end_bulk_load`] (the demo's
-    /// `.building` file). A rollback journal in memory still undoes a failed transaction. Every
-    /// page is then written once instead of twice (WAL, then checkpoint), and never waited for:
-    /// half the time of a million-case build (docs/PERFORMANCE.md).
-    pub fn begin_bulk_load(&mut self) -> Result<()> {
-        let not_alone = || StoreError::Invalid {
-            field: "--db".into(),
-            message: format!(
-                "{}: another process has the store open; a bulk load needs it alone",
-                self.path.display()
-            ),
-        };
-        self.checkpoint()?;
-        let mode: String = match self
-            .conn
-            .query_row("PRAGMA journal_mode = MEMORY", [], |r| r.get(0))
-        {
-            Err(e) if is_locked(&e) => return Err(not_alone()),
-            other => other.ctx("leaving WAL for a bulk load")?,
-        };
-        if !mode.eq_ignore_ascii_case("memory") {
-            return Err(not_alone());
-        }
-        self.conn
-            .pragma_update(None, "synchronous", "OFF")
-            .ctx("leaving synchronous writes for a bulk load")
-    }
-
-    /// Back to WAL and `synchronous=FULL`, with everything the bulk load wrote on the disk.
-    pub fn end_bulk_load(&mut self) -> Result<()> {
-        self.conn
-            .pragma_update(None, "synchronous", "FULL")
-            .ctx("restoring synchronous writes")?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .ctx("returning to WAL after a bulk load")?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Invalid {
-                field: "--db".into(),
-                message: format!(
-                    "{}: the store stayed in journal mode {mode} after a bulk load",
-                    self.path.display()
-                ),
-            });
-        }
-        std::fs::File::open(&self.path)
-            .and_then(|file| file.sync_all())
-            .map_err(|source| StoreError::Io {
-                path: self.path.clone(),
-                source,
-            })
-    }
-}
-
-fn is_locked(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked)
-    )
 }
 
 #[cfg(test)]
