@@ -284,6 +284,7 @@ fn sigkill_during_an_import_leaves_whole_transactions_and_a_rerun_completes_it()
     const N: i64 = 8000;
     write_import(&file, "IMP", N as usize);
     let checksum = hex::encode(sha2::Sha256::digest(std::fs::read(&file).expect("read")));
+    let unclaimed_before = unclaimed(&db);
     let mut kills = 0;
     for round in 0..3 {
         let mut child = cli(&db, "admin")
@@ -338,6 +339,7 @@ fn sigkill_during_an_import_leaves_whole_transactions_and_a_rerun_completes_it()
                 let text = String::from_utf8_lossy(&out.stdout);
                 assert!(text.contains(&name), "{command} names the batch:\n{text}");
             }
+            assert_import_invisible(&db, &unclaimed_before);
         }
     }
     assert!(kills >= 1, "no import was caught inside a transaction");
@@ -362,6 +364,60 @@ fn sigkill_during_an_import_leaves_whole_transactions_and_a_rerun_completes_it()
             "{command} after the rerun:\n{text}"
         );
     }
+}
+
+/// The `unclaimed` figure of `report workload`.
+fn unclaimed(db: &Path) -> serde_json::Value {
+    let out = cli(db, "admin")
+        .args(["report", "workload", "--json"])
+        .output()
+        .expect("report workload");
+    assert!(out.status.success(), "report workload failed");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("workload json");
+    report["unclaimed"].clone()
+}
+
+/// An unfinished import shows nothing: no queue row, search hit, count or case of the batch.
+fn assert_import_invisible(db: &Path, unclaimed_before: &serde_json::Value) {
+    for args in [
+        &[
+            "case", "list", "--queue", "all", "--limit", "10000", "--json",
+        ][..],
+        &[
+            "case",
+            "list",
+            "--queue",
+            "pre-audit",
+            "--limit",
+            "10000",
+            "--json",
+        ],
+        &["case", "list", "--search", "IMP-00000", "--json"],
+        &["export", "--format", "csv"],
+    ] {
+        let out = cli(db, "admin").args(args).output().expect("list");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?} failed");
+        assert!(
+            !text.contains("IMP-"),
+            "{args:?} shows the unfinished batch"
+        );
+    }
+    let show = cli(db, "admin")
+        .args(["case", "show", "IMP-00000"])
+        .output()
+        .expect("case show");
+    assert_eq!(show.status.code(), Some(5), "case show of a hidden case");
+    let claim = cli(db, "admin")
+        .args(["case", "claim", "IMP-00000"])
+        .output()
+        .expect("case claim");
+    assert_eq!(claim.status.code(), Some(5), "claiming a hidden case");
+    assert_eq!(
+        &unclaimed(db),
+        unclaimed_before,
+        "report workload's unclaimed"
+    );
 }
 
 fn demo_cmd(db: &Path, cases: u32, seed: u32, force: bool) -> Command {

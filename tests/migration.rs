@@ -33,17 +33,25 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
-/// Undoes migrations 10 and 9: the supervisors' indexes and the kept figures.
-const UNDO_FIGURES: &str = "DROP INDEX cases_open_due; DROP INDEX cases_unclaimed; \
+/// Undoes migrations 11, 10 and 9: the import blocks with their tab-count trigger, the
+/// supervisors' indexes and the kept figures.
+const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
+    ALTER TABLE import_batches DROP COLUMN first_id; \
+    ALTER TABLE import_batches DROP COLUMN last_id; \
+    CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN \
+        INSERT INTO stage_counts (stage, n) VALUES (NEW.stage, 1) \
+            ON CONFLICT (stage) DO UPDATE SET n = n + 1; \
+    END; \
+    DROP INDEX cases_open_due; DROP INDEX cases_unclaimed; \
     DROP TABLE case_figures; DROP TABLE figure_days; DROP TABLE figure_running; \
     DROP TABLE figure_overdue;";
 
 /// A current store set back to schema 4: migration 5's indexes, 6's identity, 7's
-/// administrative events, 8's number sequences, 9's kept figures and 10's indexes dropped, the
-/// version lowered.
+/// administrative events, 8's number sequences, 9's kept figures, 10's indexes and 11's import
+/// blocks dropped, the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 10,
+        CURRENT_VERSION, 11,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -68,7 +76,7 @@ fn schema_4_store(db: &Path) {
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
     conn.execute_batch(UNDO_FIGURES)
-        .expect("undo migrations 9 and 10");
+        .expect("undo migrations 9 to 11");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -204,7 +212,7 @@ fn an_old_history_still_checks_after_the_baseline() {
     // the case events numbered and linked as an older permitdesk wrote them.
     let conn = Connection::open(&db).expect("raw connection");
     conn.execute_batch(UNDO_FIGURES)
-        .expect("undo migrations 9 and 10");
+        .expect("undo migrations 9 to 11");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
     conn.execute_batch(
@@ -276,7 +284,7 @@ fn migration_9_fills_the_kept_figures_from_the_histories() {
     drop(store);
     let conn = Connection::open(&db).expect("raw connection");
     conn.execute_batch(UNDO_FIGURES)
-        .expect("undo migrations 9 and 10");
+        .expect("undo migrations 9 to 11");
     conn.pragma_update(None, "user_version", 8)
         .expect("set version 8");
     drop(conn);

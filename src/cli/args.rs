@@ -140,7 +140,8 @@ pub enum Command {
         dest: PathBuf,
     },
     /// Import case files (.jsonl or .csv): every line is checked first and one bad line imports
-    /// nothing; a good file is written in short steps and an interrupted run resumes (admin)
+    /// nothing; a good file is written in short steps, its cases appear together when the last
+    /// one commits, and an interrupted run resumes (admin)
     Import(ImportArgs),
     /// Exchange with the upstream reporting system through a spool directory (admin)
     Sync(SyncArgs),

@@ -69,6 +69,14 @@ pub enum StoreError {
     /// Something the store holds is not what permitdesk wrote: a failure (1), not bad input.
     #[error("{0}")]
     Damaged(String),
+    #[error(
+        "the import of {name} is unfinished ({applied} of {total} cases written, none of them visible yet): run `permitdesk import {name}` again to finish it before importing another file"
+    )]
+    UnfinishedImport {
+        name: String,
+        applied: u64,
+        total: u64,
+    },
     #[error("{context}: stored data is not readable: {source}")]
     Corrupt {
         context: String,
@@ -84,7 +92,9 @@ impl StoreError {
             StoreError::NotFound { .. }
             | StoreError::NoSuchConflict { .. }
             | StoreError::NoSuchUser(_) => 5,
-            StoreError::StaleVersion { .. } | StoreError::StaleStage { .. } => 4,
+            StoreError::StaleVersion { .. }
+            | StoreError::StaleStage { .. }
+            | StoreError::UnfinishedImport { .. } => 4,
             StoreError::UnknownUser(_)
             | StoreError::DisabledUser(_)
             | StoreError::NotPermitted(_) => 3,

@@ -27,6 +27,7 @@ use super::Store;
 use super::cases::{CaseRow, ROW_COLUMNS, read_row};
 use super::error::{Result, SqlContext};
 use super::queues::QueueQuery;
+use super::visibility::{Hidden, VISIBLE_CASES};
 use crate::domain::{Filter, Queue, Role, Stage, TimerKind};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -163,7 +164,7 @@ pub struct FigureCases {
 }
 
 /// Conditions and parameters built from fixed SQL fragments only.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Where {
     sql: Vec<&'static str>,
     params: Vec<Value>,
@@ -425,7 +426,18 @@ impl Store {
         w
     }
 
+    /// `w` without the cases of an unfinished import (src/store/visibility.rs).
+    fn visible(&self, w: &Where) -> Result<Where> {
+        let mut w = w.clone();
+        let hidden = Hidden::read(&self.conn)?;
+        if !hidden.is_empty() {
+            w.push(VISIBLE_CASES, hidden.bounds().map(Value::Integer));
+        }
+        Ok(w)
+    }
+
     pub(super) fn count_where(&self, w: &Where) -> Result<i64> {
+        let w = self.visible(w)?;
         let sql = format!("SELECT count(*) FROM cases {}", w.clause());
         self.conn
             .prepare_cached(&sql)
@@ -435,6 +447,7 @@ impl Store {
     }
 
     fn rows_where(&self, w: &Where, today: NaiveDate, limit: usize) -> Result<Vec<CaseRow>> {
+        let w = self.visible(w)?;
         let sql = format!(
             "SELECT {ROW_COLUMNS} FROM cases {} ORDER BY due_key, case_no LIMIT ?",
             w.clause()

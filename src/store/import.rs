@@ -12,7 +12,7 @@ use super::upstream::NoDirectory;
 use super::upstream::require_role;
 use crate::domain::{Context, Refusal, Role, Submission, submit};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::time::{Duration, Instant};
 
 impl Store {
@@ -93,6 +93,7 @@ impl Store {
                     directory: &NoDirectory,
                 };
                 let stamp = now.to_rfc3339();
+                let mut next_id = reserve_block(tx, batch, &stamp)?;
                 let mut head = chain::head(tx)?;
                 let mut entries = Vec::new();
                 let mut figures = Tally::default();
@@ -104,8 +105,8 @@ impl Store {
                         break;
                     };
                     let (case, event) = submit(submission, &actor, &ctx)?;
-                    let id =
-                        cases::insert_row(tx, &case, &clocks, &stamp).map_err(|e| match e {
+                    let id = cases::insert_row(tx, next_id, &case, &clocks, &stamp).map_err(
+                        |e| match e {
                             StoreError::Refused(Refusal::Duplicate { case_no }) => {
                                 StoreError::Invalid {
                                     field: "case_no".into(),
@@ -113,7 +114,9 @@ impl Store {
                                 }
                             }
                             other => other,
-                        })?;
+                        },
+                    )?;
+                    next_id = next_id.map(|id| id - 1);
                     entries.push((id, super::search::index_text(&case)));
                     let ledger = Ledger::submitted(&event, &case, &clocks);
                     kept::record_new(tx, id, &ledger, case.category, &mut figures)?;
@@ -124,24 +127,22 @@ impl Store {
                 figures.prune();
                 kept::flush(tx, &figures)?;
                 let finished = rest.peek().is_none();
+                if finished {
+                    publish_block(tx, &batch.checksum)?;
+                }
                 tx.prepare_cached(
-                    "INSERT INTO import_batches (checksum, name, cases, applied_through, applied,
-                         status, started_at, finished_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                     ON CONFLICT (checksum) DO UPDATE SET name = excluded.name,
-                         applied_through = max(applied_through, excluded.applied_through),
-                         applied = applied + excluded.applied, status = excluded.status,
-                         finished_at = excluded.finished_at",
+                    "UPDATE import_batches SET name = ?2,
+                         applied_through = max(applied_through, ?3), applied = applied + ?4,
+                         status = ?5, finished_at = ?6
+                     WHERE checksum = ?1",
                 )
                 .ctx("preparing the import progress mark")?
                 .execute(params![
                     batch.checksum,
                     batch.name,
-                    batch.cases as i64,
                     last_line.unwrap_or(0) as i64,
                     entries.len() as i64,
                     if finished { "applied" } else { "applying" },
-                    stamp,
                     finished.then_some(&stamp),
                 ])
                 .ctx("recording the import progress")?;
@@ -169,8 +170,80 @@ impl Store {
     }
 }
 
+/// The id of the batch's next case, from the top of its block down (src/store/visibility.rs):
+/// a new batch reserves `batch.cases` ids above every case in the store and records them, before
+/// its first case is written, so the tab counts leave its cases out. `None` for a batch begun
+/// before blocks existed: its cases are numbered as any other and were live as they came.
+/// Refuses to begin a batch while another import is unfinished.
+fn reserve_block(tx: &Connection, batch: &ImportBatch, stamp: &str) -> Result<Option<i64>> {
+    let known: Option<(Option<i64>, i64)> = tx
+        .prepare_cached("SELECT last_id, applied FROM import_batches WHERE checksum = ?1")
+        .ctx("preparing the import progress read")?
+        .query_row([&batch.checksum], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .ctx("reading the import progress")?;
+    if let Some((last_id, applied)) = known {
+        return Ok(last_id.map(|last| last - applied));
+    }
+    let other: Option<(String, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT name, applied, cases FROM import_batches
+             WHERE status = 'applying' AND first_id IS NOT NULL LIMIT 1",
+        )
+        .ctx("preparing the unfinished import read")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .ctx("reading the unfinished import")?;
+    if let Some((name, applied, total)) = other {
+        return Err(StoreError::UnfinishedImport {
+            name,
+            applied: applied.max(0) as u64,
+            total: total.max(0) as u64,
+        });
+    }
+    let top: i64 = tx
+        .query_row("SELECT coalesce(max(id), 0) FROM cases", [], |r| r.get(0))
+        .ctx("reading the highest case id")?;
+    let first = top + 1;
+    let last = top + batch.cases.max(1) as i64;
+    tx.prepare_cached(
+        "INSERT INTO import_batches (checksum, name, cases, applied_through, applied, status,
+             started_at, first_id, last_id)
+         VALUES (?1, ?2, ?3, 0, 0, 'applying', ?4, ?5, ?6)",
+    )
+    .ctx("preparing the import progress mark")?
+    .execute(params![
+        batch.checksum,
+        batch.name,
+        batch.cases as i64,
+        stamp,
+        first,
+        last
+    ])
+    .ctx("recording the import's block of case ids")?;
+    Ok(Some(last))
+}
+
+/// The batch's last transaction: its block joins the tab counts, which the insert trigger left
+/// it out of, in the transaction that marks it applied and so makes it visible.
+fn publish_block(tx: &Connection, checksum: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO stage_counts (stage, n)
+             SELECT stage, count(*) FROM import_batches b CROSS JOIN cases
+             WHERE b.checksum = ?1 AND b.first_id IS NOT NULL
+                 AND cases.id BETWEEN b.first_id AND b.last_id
+             GROUP BY stage
+         ON CONFLICT (stage) DO UPDATE SET n = n + excluded.n",
+    )
+    .ctx("preparing the import's tab counts")?
+    .execute([checksum])
+    .ctx("adding the import's cases to the tab counts")?;
+    Ok(())
+}
+
 /// A batch that began to be applied and has not finished: an import or an upstream sync that
-/// was stopped, or is running now. Its cases so far are live; running it again finishes it.
+/// was stopped, or is running now. Running it again finishes it. A sync's events so far are
+/// live; an import's cases are hidden until it finishes (src/store/visibility.rs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnfinishedBatch {
     /// `import` or `sync`.
@@ -201,7 +274,7 @@ impl UnfinishedBatch {
     /// What finishes it.
     pub fn how_to_finish(&self) -> &'static str {
         if self.kind == "import" {
-            "an admin runs the same `permitdesk import FILE` again"
+            "its cases are hidden until an admin runs the same `permitdesk import FILE` again"
         } else {
             "an admin runs `permitdesk sync` again"
         }

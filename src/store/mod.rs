@@ -28,6 +28,7 @@ mod settings;
 mod stale_rules;
 pub mod upstream;
 mod users;
+mod visibility;
 
 pub use admin::AdminLogEntry;
 pub use anchor::{create_anchor_key, ensure_anchor_key};

@@ -4,6 +4,7 @@
 use super::Store;
 use super::cases::{CaseRow, ROW_COLUMNS, read_row};
 use super::error::{Result, SqlContext};
+use super::visibility::{Hidden, VISIBLE_CASES};
 use crate::domain::{Filter, Queue, Stage, TimerKind};
 use chrono::NaiveDate;
 use rusqlite::params;
@@ -261,8 +262,12 @@ impl Store {
         )
     }
 
-    fn queue_conditions(&self, q: &QueueQuery, search: &SearchPlan) -> Conditions {
+    fn queue_conditions(&self, q: &QueueQuery, search: &SearchPlan) -> Result<Conditions> {
         let mut c = Conditions::new();
+        let hidden = Hidden::read(&self.conn)?;
+        if !hidden.is_empty() {
+            c.push(VISIBLE_CASES, hidden.bounds().map(Value::Integer));
+        }
         let today = q.today.to_string();
         match q.queue {
             Queue::MyCases => c.push("assignee = ? AND open = 1", [text(&q.user)]),
@@ -304,13 +309,13 @@ impl Store {
             // `+`: the code is a test on each row, never the way in.
             SearchPlan::EmployerWalk(code) => c.push("+employer_uscc = ?", [text(code)]),
         }
-        c
+        Ok(c)
     }
 
     /// The SQL of a page and its parameters.
     fn page_sql(&self, q: &QueueQuery) -> Result<(String, Vec<Value>)> {
         let search = self.search_plan(q)?;
-        let mut c = self.queue_conditions(q, &search);
+        let mut c = self.queue_conditions(q, &search)?;
         if let Some(after) = &q.after {
             match q.sort.column {
                 SortColumn::Deadline => {
@@ -363,7 +368,9 @@ impl Store {
             }
         }
         let search = self.search_plan(q)?.for_counting();
-        if let (SearchPlan::Walk(m), Queue::All, Filter::All) = (&search, q.queue, q.filter) {
+        if let (SearchPlan::Walk(m), Queue::All, Filter::All) = (&search, q.queue, q.filter)
+            && Hidden::read(&self.conn)?.is_empty()
+        {
             // Every case is in All: the matches are the count, no case needs reading.
             return self
                 .conn
@@ -372,7 +379,7 @@ impl Store {
                 .query_row([m], |r| r.get(0))
                 .ctx("counting search matches");
         }
-        let c = self.queue_conditions(q, &search);
+        let c = self.queue_conditions(q, &search)?;
         let sql = format!(
             "SELECT count(*) {} {}",
             search.from_clause(),
@@ -397,7 +404,7 @@ impl Store {
             }
         }
         let search = self.search_plan(q)?.for_counting();
-        let mut c = self.queue_conditions(q, &search);
+        let mut c = self.queue_conditions(q, &search)?;
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 {} {} LIMIT ?)",
             search.from_clause(),
@@ -462,6 +469,7 @@ impl Store {
         let per_stage: std::collections::HashMap<Stage, i64> =
             self.stage_counts()?.into_iter().collect();
         let stage_count = |s: Stage| per_stage.get(&s).copied().unwrap_or(0);
+        let hidden = Hidden::read(&self.conn)?.bounds();
         let mine: i64 = self
             .conn
             .prepare_cached("SELECT count(*) FROM cases WHERE assignee = ?1 AND open = 1")
@@ -470,9 +478,14 @@ impl Store {
             .ctx("counting my cases")?;
         let overdue: i64 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM cases WHERE open = 1 AND due_key < ?1")
+            .prepare_cached(
+                "SELECT count(*) FROM cases WHERE open = 1 AND due_key < ?1
+                     AND cases.id NOT BETWEEN ?2 AND ?3",
+            )
             .ctx("preparing the tab counts")?
-            .query_row([today.to_string()], |r| r.get(0))
+            .query_row(params![today.to_string(), hidden[0], hidden[1]], |r| {
+                r.get(0)
+            })
             .ctx("counting overdue cases")?;
         let closed: i64 = Stage::ALL
             .iter()

@@ -134,6 +134,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     NUMBER_SEQUENCES,
     super::figures::kept::TABLES,
     SUPERVISOR_INDEXES,
+    IMPORT_VISIBILITY,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
@@ -280,6 +281,22 @@ const SUPERVISOR_INDEXES: &str = r#"
 CREATE INDEX cases_open_due ON cases (due_key, timer, employer_uscc, employer_name) WHERE open = 1;
 CREATE INDEX cases_unclaimed ON cases (stage, timer_started)
     WHERE stage IN ('pre_audit', 'review') AND assignee IS NULL;
+"#;
+
+/// Migration 11: an import's cases are hidden until the batch has wholly committed
+/// (src/store/visibility.rs). Each batch records the block of case ids it fills; the tab counts
+/// leave a hidden block out, and the batch's last transaction adds it.
+const IMPORT_VISIBILITY: &str = r#"
+ALTER TABLE import_batches ADD COLUMN first_id INTEGER;
+ALTER TABLE import_batches ADD COLUMN last_id INTEGER;
+DROP TRIGGER cases_count_insert;
+CREATE TRIGGER cases_count_insert AFTER INSERT ON cases
+    WHEN NOT EXISTS (SELECT 1 FROM import_batches
+                     WHERE status = 'applying' AND NEW.id BETWEEN first_id AND last_id)
+BEGIN
+    INSERT INTO stage_counts (stage, n) VALUES (NEW.stage, 1)
+        ON CONFLICT (stage) DO UPDATE SET n = n + 1;
+END;
 "#;
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

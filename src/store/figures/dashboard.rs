@@ -3,9 +3,11 @@
 
 use super::super::Store;
 use super::super::error::{Result, SqlContext};
+use super::super::visibility::{Hidden, VISIBLE_CASES};
 use super::{Bucket, EmployerCount, OPEN_CONFLICT_CASES, TREND_DAYS, Trend, Where, WorkloadRow};
 use crate::domain::{Filter, Queue};
 use chrono::NaiveDate;
+use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
 /// The supervisor dashboard's figures.
@@ -185,14 +187,20 @@ impl Store {
             .ctx(ctx)?;
         // The `due-soon` filter over all cases, counted on the open cases' index: only open
         // cases have a running deadline.
+        // Without the cases of an unfinished import (src/store/visibility.rs).
         let (due_soon_condition, params) = self.due_soon(today);
+        let hidden = Hidden::read(&self.conn)?.bounds().map(Value::Integer);
         let due_soon: i64 = self
             .conn
             .prepare_cached(&format!(
-                "SELECT count(*) FROM cases INDEXED BY cases_open_due WHERE open = 1 AND {due_soon_condition}"
+                "SELECT count(*) FROM cases INDEXED BY cases_open_due
+                 WHERE open = 1 AND {due_soon_condition} AND {VISIBLE_CASES}"
             ))
             .ctx("counting deadlines due soon")?
-            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+            .query_row(
+                rusqlite::params_from_iter(params.iter().chain(hidden.iter())),
+                |r| r.get(0),
+            )
             .ctx("counting deadlines due soon")?;
         let count = |queue, filter| self.count(&self.queue(queue, filter, "", today));
         Ok(DashboardPart::Headline {
