@@ -208,6 +208,7 @@ fn console(store: &mut Store, user: &str) -> App {
         user: user.into(),
         roles: actor.roles,
         today: TODAY.parse::<NaiveDate>().expect("date"),
+        policy: store.policy().clone(),
         store_label: "demo.db".into(),
         store_read_only: false,
         lang: Lang::En,

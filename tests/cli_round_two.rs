@@ -300,7 +300,7 @@ fn a_late_verification_needs_a_supervisor_and_is_marked_late() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "GZ2026-000401: the 30-day window ended on 2026-04-04; a supervisor may lapse the \
+            "GZ2026-000401: the verification window ended on 2026-04-04; a supervisor may lapse the \
              case or allow a late verification"
         ),
         "{}",

@@ -74,12 +74,26 @@ impl Harness {
     }
 
     fn with_cases(user: &str, width: u16, height: u16, lang: Lang, cases: u64) -> Harness {
-        let (dir, store) = demo_store(cases);
+        Self::with_office(user, width, height, lang, cases, |_| {})
+    }
+
+    /// A console opened after `office` has changed the demo store (its policy, say).
+    fn with_office(
+        user: &str,
+        width: u16,
+        height: u16,
+        lang: Lang,
+        cases: u64,
+        office: impl FnOnce(&mut Store),
+    ) -> Harness {
+        let (dir, mut store) = demo_store(cases);
+        office(&mut store);
         let actor = store.actor(user).expect("actor");
         let setup = Setup {
             user: user.into(),
             roles: actor.roles,
             today: today(),
+            policy: store.policy().clone(),
             store_label: "demo.db".into(),
             store_read_only: false,
             lang,
@@ -511,6 +525,44 @@ fn supervisor_assigns_from_a_picker_and_extends_by_palette() {
     let screen = h.screen();
     assert!(
         screen.contains("extend (done)") || screen.contains("already extended"),
+        "{screen}"
+    );
+}
+
+/// The console asks the office's policy, never a constant: an office that allows 15 days of
+/// extension can give 12 from the console, as it can from the command line.
+#[test]
+fn the_extension_limit_is_the_offices_policy() {
+    let mut h = Harness::with_office("wang.fang", 160, 48, Lang::En, 300, |store| {
+        let mut policy = store.policy().clone();
+        policy.max_extension_days = 15;
+        store
+            .set_policy("admin", policy, Some(today()))
+            .expect("the office's policy");
+    });
+    h.press("3");
+    h.press(":");
+    h.type_text("extend");
+    h.enter();
+    let screen = h.screen();
+    assert!(
+        screen.contains("Working days to add to the decision deadline (1-15):"),
+        "{screen}"
+    );
+    h.type_text("16");
+    h.enter();
+    let screen = h.screen();
+    assert!(
+        screen.contains("\"16\": give 1 to 15 working days"),
+        "{screen}"
+    );
+    h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    h.type_text("12");
+    h.enter();
+    let screen = h.screen();
+    assert!(
+        screen.contains("+12 working days to the decision deadline, once. Reason:"),
         "{screen}"
     );
 }

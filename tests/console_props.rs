@@ -150,6 +150,7 @@ impl Run {
             user: user.into(),
             roles: actor.roles,
             today: today(),
+            policy: store.policy().clone(),
             store_label: "demo.db".into(),
             store_read_only: false,
             lang,

@@ -511,7 +511,7 @@ fn verifying_after_the_window_is_refused_until_a_supervisor_allows_it() {
         .unwrap_err();
     assert_eq!(
         refusal.to_string(),
-        "GZ2026-000101: the 30-day window ended on 2026-04-09; a supervisor may lapse the case \
+        "GZ2026-000101: the verification window ended on 2026-04-09; a supervisor may lapse the case \
          or allow a late verification"
     );
     assert_eq!(refusal.exit_code(), 3);

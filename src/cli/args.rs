@@ -386,7 +386,7 @@ pub enum CaseCommand {
     },
     /// Close an overdue verification (supervisor)
     Lapse(Common),
-    /// Let the next verification proceed after the 30-day window ended (supervisor; --reason)
+    /// Let the next verification proceed after its window ended (supervisor; --reason)
     AllowLate(Common),
     /// Reopen a lapsed verification (supervisor)
     Reopen(Common),

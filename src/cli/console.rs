@@ -5,7 +5,7 @@ use super::{Cli, Exit};
 use crate::config::Config;
 use crate::console::keymap::Keymap;
 use crate::console::{Setup, runtime};
-use crate::domain::{Calendar, Role};
+use crate::domain::{Calendar, Policy, Role};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 
@@ -27,6 +27,7 @@ pub fn launch(cli: &Cli, session: Session) -> anyhow::Result<()> {
             user: session.actor.name.clone(),
             roles: session.actor.roles.clone(),
             today: session.today(),
+            policy: session.store.policy().clone(),
             store_label: label,
             read_only: session.store.is_read_only(),
         },
@@ -39,6 +40,7 @@ pub struct Who {
     pub user: String,
     pub roles: Vec<Role>,
     pub today: NaiveDate,
+    pub policy: Policy,
     pub store_label: String,
     pub read_only: bool,
 }
@@ -54,6 +56,7 @@ pub fn setup(cli: &Cli, who: Who) -> anyhow::Result<Setup> {
         user: who.user,
         roles: who.roles,
         today: who.today,
+        policy: who.policy,
         store_label: who.store_label,
         store_read_only: who.read_only,
         lang: super::language(cli),

@@ -374,7 +374,7 @@ impl Why {
                     )
                 }
                 WindowEnded { case_no, ended } => format!(
-                    "{case_no}：30 天核验期已于 {ended} 届满；科室负责人可按逾期未核验办结，或允许逾期核验"
+                    "{case_no}：核验期已于 {ended} 届满；科室负责人可按逾期未核验办结，或允许逾期核验"
                 ),
                 AlreadyExtended { case_no, days } => {
                     format!("{case_no}：决定期限已延长 {days} 个工作日，每案只能延长一次")

@@ -161,7 +161,7 @@ impl Command {
             Lapse => ("lapse", "lapse an overdue verification", "逾期未核验办结"),
             AllowLate => (
                 "allow-late",
-                "allow a verification after the 30-day window",
+                "allow a verification after its window has ended",
                 "允许逾期核验",
             ),
             Reopen => ("reopen", "reopen a lapsed verification", "重新开启核验"),

@@ -65,7 +65,7 @@ pub enum Refusal {
     )]
     NotOverdue { case_no: String, due: String },
     #[error(
-        "{case_no}: the 30-day window ended on {ended}; a supervisor may lapse the case or allow a late verification"
+        "{case_no}: the verification window ended on {ended}; a supervisor may lapse the case or allow a late verification"
     )]
     WindowEnded { case_no: String, ended: NaiveDate },
     #[error(

@@ -24,6 +24,7 @@ pub fn open(cli: &Cli, socket: &Path) -> anyhow::Result<()> {
             user: welcome.user,
             roles: welcome.roles,
             today: welcome.today,
+            policy: welcome.policy,
             store_label: welcome.store_label,
             read_only: false,
         },

@@ -4,7 +4,7 @@
 
 use crate::cli::Cli;
 use crate::console::worker::{Job, Reply};
-use crate::domain::Role;
+use crate::domain::{Policy, Role};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -13,8 +13,9 @@ use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
 /// Bumped whenever a message changes shape; client and server must agree exactly (2: the
 /// verification checklist's visa kind and power of attorney, the settings command, a permit on
-/// submissions and the e-certificate refusal, issue 15; 3: the dashboard in sections, issue 18).
-pub const PROTOCOL: u32 = 3;
+/// submissions and the e-certificate refusal, issue 15; 3: the dashboard in sections, issue 18;
+/// 4: the office's policy in the welcome, for the console's dialogs, issue 14).
+pub const PROTOCOL: u32 = 4;
 
 /// The largest frame either side accepts; a larger one closes the connection.
 pub const MAX_FRAME: usize = 16 << 20;
@@ -57,6 +58,8 @@ pub struct Welcome {
     pub user: String,
     pub roles: Vec<Role>,
     pub today: NaiveDate,
+    /// The office's policy, as the store holds it.
+    pub policy: Policy,
 }
 
 /// A calendar the client read from its own files (`calendar install`).

@@ -4,7 +4,7 @@
 use super::protocol::{self, ClientMsg, Hello, PROTOCOL, ServerMsg, Welcome};
 use super::server::Server;
 use crate::console::worker::{Job, Reply};
-use crate::domain::Role;
+use crate::domain::{Policy, Role};
 use chrono::NaiveDate;
 use futures_util::{SinkExt as _, StreamExt as _};
 use std::collections::HashMap;
@@ -89,8 +89,8 @@ pub async fn serve(server: Arc<Server>, stream: UnixStream) {
             return;
         }
     };
-    let today = match today(&server, bound.fixed_today).await {
-        Ok(today) => today,
+    let (today, policy) = match today_and_policy(&server, bound.fixed_today).await {
+        Ok(found) => found,
         Err(message) => {
             let _ = send(&mut conn, &ServerMsg::Refused { code: 1, message }).await;
             return;
@@ -104,6 +104,7 @@ pub async fn serve(server: Arc<Server>, stream: UnixStream) {
         user: bound.user.clone(),
         roles: bound.roles.clone(),
         today,
+        policy,
     });
     if send(&mut conn, &welcome).await.is_err() {
         return;
@@ -432,10 +433,15 @@ async fn handshake(
     })
 }
 
-async fn today(server: &Arc<Server>, fixed: Option<NaiveDate>) -> Result<NaiveDate, String> {
+/// The session's day, and the office's policy for the console's questions before a dialog
+/// opens (the extension limit, the verification window).
+async fn today_and_policy(
+    server: &Arc<Server>,
+    fixed: Option<NaiveDate>,
+) -> Result<(NaiveDate, Policy), String> {
     server
         .control
-        .run(move |store| store.clock(fixed).today())
+        .run(move |store| (store.clock(fixed).today(), store.policy().clone()))
         .await
         .map_err(|e| e.to_string())
 }

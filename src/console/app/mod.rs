@@ -14,7 +14,7 @@ pub mod list;
 use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
 use super::worker::{Detail, Fetch, Job, Reply, Ticket};
-use crate::domain::{Filter, Queue, Role};
+use crate::domain::{Filter, Policy, Queue, Role};
 use crate::store::{Cursor, QueueQuery, TabCounts};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -80,6 +80,8 @@ pub struct Setup {
     pub user: String,
     pub roles: Vec<Role>,
     pub today: NaiveDate,
+    /// The office's policy as the store holds it: the console asks it, never a constant.
+    pub policy: Policy,
     pub store_label: String,
     pub store_read_only: bool,
     pub lang: Lang,

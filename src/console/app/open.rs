@@ -207,16 +207,18 @@ impl App {
         let draft = self.draft_for(&target.case_no, kind).cloned();
         let restored = draft.is_some();
         let l = self.lang;
+        let window = self.setup.policy.verification_calendar_days;
         let reason = l.t(T::ReasonPrompt).to_string();
         let (verb, prompt) = match kind {
             TextAction::Return => (
                 l.pick("Return", "退回"),
                 if target.stage == Stage::Verification {
-                    l.pick(
-                        "Record the deficiency (the 30-day window keeps running):",
-                        "记录材料缺陷（30日核验期限继续计算）：",
-                    )
-                    .to_string()
+                    match l {
+                        Lang::En => format!(
+                            "Record the deficiency (the {window}-day window keeps running):"
+                        ),
+                        Lang::Zh => format!("记录材料缺陷（{window}日核验期限继续计算）："),
+                    }
                 } else {
                     l.t(T::ReturnPrompt).to_string()
                 },
@@ -228,19 +230,23 @@ impl App {
             TextAction::Withdraw => (l.pick("Withdraw", "撤回"), reason),
             TextAction::Lapse => (
                 l.pick("Lapse", "逾期未核验办结"),
-                l.pick(
-                    "The applicant did not appear within 30 days. Reason:",
-                    "申请人未在30日内到场核验。理由：",
-                )
-                .to_string(),
+                match l {
+                    Lang::En => {
+                        format!("The applicant did not appear within {window} days. Reason:")
+                    }
+                    Lang::Zh => format!("申请人未在{window}日内到场核验。理由："),
+                },
             ),
             TextAction::AllowLate => (
                 l.pick("Allow late verification", "允许逾期核验"),
-                l.pick(
-                    "The 30-day window has ended; the next verification proceeds, marked late. Reason:",
-                    "30 天核验期已届满；下一次核验将继续办理并标记为逾期。理由：",
-                )
-                .to_string(),
+                match l {
+                    Lang::En => format!(
+                        "The {window}-day window has ended; the next verification proceeds, marked late. Reason:"
+                    ),
+                    Lang::Zh => {
+                        format!("{window} 天核验期已届满；下一次核验将继续办理并标记为逾期。理由：")
+                    }
+                },
             ),
             TextAction::Reopen => (l.pick("Reopen", "重新开启核验"), reason),
             TextAction::Extend(days) => (

@@ -51,14 +51,15 @@ impl App {
                 }
             },
             Dialog::ExtendDays { target, input, .. } => match input.trim().parse::<u32>() {
-                Ok(days) if (1..=10).contains(&days) => {
+                Ok(days) if (1..=self.setup.policy.max_extension_days).contains(&days) => {
                     self.open_reason(target, TextAction::Extend(days));
                     Vec::new()
                 }
                 _ => {
+                    let most = self.setup.policy.max_extension_days;
                     let error = match self.lang {
-                        Lang::En => format!("\"{input}\": give 1 to 10 working days"),
-                        Lang::Zh => format!("“{input}”：请填写 1 至 10 个工作日"),
+                        Lang::En => format!("\"{input}\": give 1 to {most} working days"),
+                        Lang::Zh => format!("“{input}”：请填写 1 至 {most} 个工作日"),
                     };
                     self.dialog = Some(Dialog::ExtendDays {
                         target,

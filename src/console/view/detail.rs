@@ -21,11 +21,11 @@ fn timer_label(timer: crate::domain::TimerKind, lang: Lang) -> &'static str {
     match (timer, lang) {
         (PreAudit, Lang::En) => "pre-audit",
         (Decision, Lang::En) => "decision",
-        (Verification, Lang::En) => "verification (30 days)",
+        (Verification, Lang::En) => "verification",
         (ExamReport, Lang::En) => "exam report",
         (PreAudit, Lang::Zh) => "预审",
         (Decision, Lang::Zh) => "决定",
-        (Verification, Lang::Zh) => "现场核验（30日）",
+        (Verification, Lang::Zh) => "现场核验",
         (ExamReport, Lang::Zh) => "体检报告",
     }
 }

@@ -164,11 +164,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             frame.render_widget(Clear, rect);
             let title = format!("{} {}", lang.pick("Extend", "延长期限"), target.case_no);
             let block = frame_block(theme, &title, false);
+            let most = app.setup.policy.max_extension_days;
             let lines = vec![
-                Line::from(lang.pick(
-                    "Working days to add to the decision deadline (1-10):",
-                    "决定期限延长的工作日数（1-10）：",
-                )),
+                Line::from(match lang {
+                    Lang::En => format!("Working days to add to the decision deadline (1-{most}):"),
+                    Lang::Zh => format!("决定期限延长的工作日数（1-{most}）："),
+                }),
                 Line::from(Span::styled(format!("{input}_"), theme.bold())),
                 match error {
                     Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
@@ -217,9 +218,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let mut title = format!("{} {}", lang.t(T::Verify), form.target.case_no);
             if let (Some(entered), Some(due)) = (form.entered, form.window_due) {
                 let day = (app.setup.today - entered).num_days();
+                let window = app.setup.policy.verification_calendar_days;
                 title.push_str(&match lang {
-                    Lang::En => format!(": entered {entered}, day {day} of 30 (due {due})"),
-                    Lang::Zh => format!("：{entered} 入境，第 {day} 天 / 30（截止 {due}）"),
+                    Lang::En => format!(": entered {entered}, day {day} of {window} (due {due})"),
+                    Lang::Zh => format!("：{entered} 入境，第 {day} 天 / {window}（截止 {due}）"),
                 });
             }
             let block = frame_block(theme, &title, false);
