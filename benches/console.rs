@@ -55,14 +55,21 @@ struct Console {
 
 impl Console {
     fn new(jobs: Jobs) -> Console {
-        let roles = match &jobs {
-            Jobs::Direct(store) => store.actor(USER).expect("bench user").roles,
-            Jobs::Served(session) => session.welcome.roles.clone(),
+        let (roles, policy) = match &jobs {
+            Jobs::Direct(store) => (
+                store.actor(USER).expect("bench user").roles,
+                store.policy().clone(),
+            ),
+            Jobs::Served(session) => (
+                session.welcome.roles.clone(),
+                session.welcome.policy.clone(),
+            ),
         };
         let setup = Setup {
             user: USER.into(),
             roles,
             today: today(),
+            policy,
             store_label: "bench.db".into(),
             store_read_only: false,
             lang: Lang::En,
