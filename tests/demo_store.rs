@@ -504,3 +504,37 @@ fn the_demo_on_other_days_of_the_year_passes_check() {
         assert!(report.ok(), "{day}: {:?}", report.problems);
     }
 }
+
+/// Staff grow with the caseload (issue 18): past 20,000 cases the office has more approvers
+/// than its named ones, so nobody holds more than about 300 open cases, and every one of them
+/// was added, as a user, before acting. With one team li.wei held 379 at 25,000 cases.
+#[test]
+fn a_big_demo_has_the_staff_its_caseload_needs() {
+    let built = build_demo(SEED, 25_000, None);
+    let workload = built.store.workload(today()).expect("workload");
+    let busiest = workload
+        .rows
+        .iter()
+        .max_by_key(|row| row.open)
+        .expect("approvers hold cases");
+    assert!(
+        busiest.open <= 300,
+        "{} holds {} open cases",
+        busiest.assignee,
+        busiest.open
+    );
+    let holders = workload.rows.iter().filter(|row| row.open > 0).count();
+    assert!(holders > 3, "only {holders} people hold cases");
+    for (name, _, _) in DEMO_USERS {
+        assert!(built.summary.users.contains(&name.to_string()), "{name}");
+    }
+    assert!(
+        built
+            .store
+            .check(today(), None)
+            .expect("check")
+            .problems
+            .is_empty(),
+        "the generated staff's actions replay against their accounts"
+    );
+}

@@ -102,7 +102,7 @@ pub fn build(
         opts.today,
         store.clock(Some(opts.today)),
     );
-    let cast = Cast::new();
+    let cast = Cast::new(opts.cases);
     let employers = employer_pool(opts.seed);
     let order = submission_order(&env, opts.seed, opts.cases);
     let total = opts.cases;
@@ -232,6 +232,10 @@ fn add_users(store: &mut Store, opts: &DemoOptions) -> Result<Vec<String>, Store
         by = Some("admin");
         names.push(name.to_string());
     }
+    for name in timeline::generated_approvers(opts.cases) {
+        store.add_user(Some("admin"), &name, &[Role::Approver], &created)?;
+        names.push(name);
+    }
     if let Some(login) = opts.os_login.as_deref() {
         let taken = DEMO_USERS.iter().any(|(name, _, _)| *name == login);
         if !taken && valid_login(login) {
@@ -320,7 +324,7 @@ fn make_case(
     let submission = submission(&plan, case_no, index, employers, &mut rng);
     let (case, events, refused) = timeline::walk(
         env,
-        cast,
+        &cast.crew(index),
         &plan.draft,
         &plan.dates,
         submission,

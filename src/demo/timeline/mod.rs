@@ -2,11 +2,13 @@
 //! steps with gaps between them; `resolve` turns the gaps into office dates, and `walk` takes
 //! each step through `domain::decide` exactly as a person or the upstream system would.
 
+mod cast;
 mod env;
 mod walk;
 
+pub(crate) use cast::{Cast, generated_approvers};
 pub(crate) use env::Env;
-pub(crate) use walk::{Cast, Refused, office_time, walk};
+pub(crate) use walk::{Refused, office_time, walk};
 
 use crate::domain::Checklist;
 use crate::domain::case::{ExamReport, Verdict};

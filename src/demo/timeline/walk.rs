@@ -1,86 +1,13 @@
 //! Taking a resolved draft through the domain, step by step, as the office's users.
 
+use super::cast::Crew;
 use super::{Draft, Env, Op, Who};
 use crate::domain::case::Verdict;
 use crate::domain::{
-    Action, Actor, Case, Checklist, Clocks, Context, Directory, Event, Presenter, Role, Submission,
-    VisaKind, decide, submit,
+    Action, Case, Checklist, Clocks, Context, Event, Presenter, Submission, VisaKind, decide,
+    submit,
 };
 use chrono::{Days, NaiveDate, NaiveTime, Timelike};
-
-/// The demo users as the domain sees them, all active (history predates `former.staff` leaving).
-pub(crate) struct Cast {
-    pub system: Actor,
-    pub admin: Actor,
-    pub approvers: [Actor; 4],
-    pub supervisors: [Actor; 2],
-    pub clerks: [Actor; 2],
-    /// The demo's number sequences, per series and year; the store registers what they gave.
-    pub numbers: std::sync::Mutex<std::collections::HashMap<(crate::domain::Series, i32), u64>>,
-}
-
-impl Cast {
-    pub(crate) fn new() -> Cast {
-        let person = |name: &str, roles: &[Role]| Actor {
-            name: name.to_string(),
-            roles: roles.to_vec(),
-            active: true,
-        };
-        Cast {
-            system: Actor::system(),
-            admin: person("admin", &[Role::Admin]),
-            approvers: [
-                person("li.wei", &[Role::Approver]),
-                person("chen.yu", &[Role::Approver]),
-                person("zhao.min", &[Role::Approver]),
-                person("former.staff", &[Role::Approver]),
-            ],
-            supervisors: [
-                person("wang.fang", &[Role::Supervisor]),
-                person("sun.lei", &[Role::Supervisor]),
-            ],
-            clerks: [
-                person("liu.yang", &[Role::Clerk]),
-                person("zhou.na", &[Role::Clerk]),
-            ],
-            numbers: Default::default(),
-        }
-    }
-
-    pub(crate) fn actor(&self, who: Who) -> &Actor {
-        match who {
-            Who::System => &self.system,
-            Who::Admin => &self.admin,
-            Who::Approver(i) => &self.approvers[usize::from(i) % 4],
-            Who::Supervisor(i) => &self.supervisors[usize::from(i) % 2],
-            Who::Clerk(i) => &self.clerks[usize::from(i) % 2],
-        }
-    }
-}
-
-impl Directory for Cast {
-    fn actor(&self, name: &str) -> Option<Actor> {
-        self.approvers
-            .iter()
-            .chain(&self.supervisors)
-            .chain(&self.clerks)
-            .chain([&self.admin])
-            .find(|a| a.name == name)
-            .cloned()
-    }
-
-    fn issue_number(
-        &self,
-        series: crate::domain::Series,
-        year: i32,
-        _case_no: &str,
-    ) -> Option<String> {
-        let mut numbers = self.numbers.lock().ok()?;
-        let last = numbers.entry((series, year)).or_insert(0);
-        *last += 1;
-        Some(series.format(year, *last))
-    }
-}
 
 const OPEN_SECS: u32 = 8 * 3600 + 30 * 60;
 const CLOSE_SECS: u32 = 17 * 3600 + 30 * 60;
@@ -151,7 +78,7 @@ pub(crate) struct Refused {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn walk(
     env: &Env,
-    cast: &Cast,
+    crew: &Crew,
     draft: &Draft,
     dates: &[NaiveDate],
     submission: Submission,
@@ -190,13 +117,13 @@ pub(crate) fn walk(
                 policy: &env.policy,
                 today: day,
             },
-            directory: cast,
+            directory: crew.cast,
         };
         let who = match (step.who, stand_in) {
             (Who::FORMER, Some(i)) => Who::Approver(i),
             (who, _) => who,
         };
-        let actor = cast.actor(who);
+        let actor = crew.actor(who);
         // A claim the actor still holds (a returned case goes back to its holder) is kept.
         let op = match (step.op, stand_in) {
             (Op::Assign(3), Some(i)) => Op::Assign(i),
@@ -204,7 +131,7 @@ pub(crate) fn walk(
         };
         let wanted = match op {
             Op::Claim => Some(actor),
-            Op::Assign(i) => Some(cast.actor(Who::Approver(i))),
+            Op::Assign(i) => Some(crew.actor(Who::Approver(i))),
             _ => None,
         };
         if let Some(holder) = wanted {
@@ -221,7 +148,7 @@ pub(crate) fn walk(
             let allow = Action::AllowLate {
                 reason: why.to_string(),
             };
-            let supervisor = cast.actor(Who::Supervisor(0));
+            let supervisor = crew.actor(Who::Supervisor(0));
             match decide(current, supervisor, allow, &ctx) {
                 Ok((next, event)) => {
                     case = Some(next);
@@ -236,7 +163,7 @@ pub(crate) fn walk(
         let result = match (&case, op, submission.take()) {
             (None, Op::Submit, Some(first)) => submit(first, actor, &ctx),
             (Some(current), op, None) if op != Op::Submit => {
-                let action = action(op, current, day, entry, env, cast, rng);
+                let action = action(op, current, day, entry, env, crew, rng);
                 decide(current, actor, action, &ctx)
             }
             (_, op, _) => {
@@ -276,14 +203,14 @@ fn action(
     day: NaiveDate,
     entry: Option<NaiveDate>,
     env: &Env,
-    cast: &Cast,
+    crew: &Crew,
     rng: &mut fastrand::Rng,
 ) -> Action {
     let text = |s: &str| s.to_string();
     match op {
         Op::Claim => Action::Claim,
         Op::Assign(i) => Action::Assign {
-            assignee: cast.actor(Who::Approver(i)).name.clone(),
+            assignee: crew.actor(Who::Approver(i)).name.clone(),
         },
         Op::Accept => Action::Approve { note: None },
         Op::Return(why) | Op::VerifyReturn(why) => Action::Return { reason: text(why) },
