@@ -158,11 +158,12 @@ fi
 
 # --- what supervisors wait for (issue 18): the dashboard and the reports ----------------------------
 SUPERVISOR=wang.fang
-dashboard_complete() { # every panel filled: the headline, the workload, the trend; nothing loading
+dashboard_complete() { # every panel filled: the headline, a workload row, the trend; nothing loading
   local s
   s=$(tm capture-pane -p -t "$SESSION" 2>/dev/null) || return 1
   grep -q "Dashboard, $TODAY" <<<"$s" && grep -Eq 'today [0-9]+' <<<"$s" &&
-    grep -q "Workload: open" <<<"$s" && grep -q "li\.wei" <<<"$s" && ! grep -q 'loading' <<<"$s"
+    grep -q "Workload: open" <<<"$s" && grep -Eq '[a-z]+\.[a-z]+[0-9]* +[0-9]+ \([0-9]+\)' <<<"$s" &&
+    ! grep -q 'loading' <<<"$s"
 }
 if want supervisors; then
   command -v tmux >/dev/null || { echo "tmux is needed" >&2; exit 1; }

@@ -232,8 +232,16 @@ fn add_users(store: &mut Store, opts: &DemoOptions) -> Result<Vec<String>, Store
         by = Some("admin");
         names.push(name.to_string());
     }
-    for name in timeline::generated_approvers(opts.cases) {
-        store.add_user(Some("admin"), &name, &[Role::Approver], &created)?;
+    let generated = timeline::generated_approvers(opts.cases)
+        .into_iter()
+        .map(|name| (name, Role::Approver))
+        .chain(
+            timeline::generated_supervisors(opts.cases)
+                .into_iter()
+                .map(|name| (name, Role::Supervisor)),
+        );
+    for (name, role) in generated {
+        store.add_user(Some("admin"), &name, &[role], &created)?;
         names.push(name);
     }
     if let Some(login) = opts.os_login.as_deref() {

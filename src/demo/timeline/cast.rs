@@ -2,6 +2,8 @@
 //! many approvers as its caseload needs (issue 18: at a million cases the named approvers held
 //! over 10,000 open cases each). The approvers work in teams of four, each case is handled by
 //! one team, and team 0 is the named one: `li.wei`, `chen.yu`, `zhao.min` and `former.staff`.
+//! Every two teams share a pair of supervisors, who review and sign their cases; the first pair
+//! is `wang.fang` and `sun.lei`.
 
 use super::Who;
 use crate::domain::{Actor, Directory, Role};
@@ -25,7 +27,8 @@ pub(crate) struct Cast {
     system: Actor,
     admin: Actor,
     teams: Vec<[Actor; 4]>,
-    supervisors: [Actor; 2],
+    /// Team `t`'s supervisors are pair `t / 2`.
+    supervisors: Vec<[Actor; 2]>,
     clerks: [Actor; 2],
     by_name: HashMap<String, Actor>,
     /// The demo's number sequences, per series and year; the store registers what they gave.
@@ -40,10 +43,9 @@ fn person(name: &str, roles: &[Role]) -> Actor {
     }
 }
 
-/// The generated approvers' names, in order: pinyin like the named users', never one of theirs.
-pub(crate) fn generated_approvers(cases: u64) -> Vec<String> {
-    let teams = teams_for(cases);
-    (0..(teams - 1) * 4)
+/// Generated names, in order: pinyin like the named users', never one of theirs.
+fn generated_names(count: usize, skip: usize) -> Vec<String> {
+    (skip..skip + count)
         .map(|n| {
             let surname = SURNAMES[n % 16];
             let given = GIVEN_NAMES[(n / 16 + n) % 16];
@@ -53,6 +55,23 @@ pub(crate) fn generated_approvers(cases: u64) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The approvers a demo of `cases` cases adds to the named ones: three teams' worth of four
+/// beyond the first, by `CASES_PER_TEAM`.
+pub(crate) fn generated_approvers(cases: u64) -> Vec<String> {
+    generated_names((teams_for(cases) - 1) * 4, 0)
+}
+
+/// The supervisors it adds: a pair for every two teams beyond the first pair (the named
+/// `wang.fang` and `sun.lei`), since supervisors review a share of the cases too.
+pub(crate) fn generated_supervisors(cases: u64) -> Vec<String> {
+    let teams = teams_for(cases);
+    generated_names((pairs_for(teams) - 1) * 2, (teams - 1) * 4)
+}
+
+fn pairs_for(teams: usize) -> usize {
+    teams.div_ceil(2)
 }
 
 fn teams_for(cases: u64) -> usize {
@@ -72,10 +91,15 @@ impl Cast {
                 teams.push([a, b, c, d].map(|name| person(name, &[Role::Approver])));
             }
         }
-        let supervisors = [
+        let mut supervisors = vec![[
             person("wang.fang", &[Role::Supervisor]),
             person("sun.lei", &[Role::Supervisor]),
-        ];
+        ]];
+        for two in generated_supervisors(cases).chunks(2) {
+            if let [a, b] = two {
+                supervisors.push([a, b].map(|name| person(name, &[Role::Supervisor])));
+            }
+        }
         let clerks = [
             person("liu.yang", &[Role::Clerk]),
             person("zhou.na", &[Role::Clerk]),
@@ -84,7 +108,7 @@ impl Cast {
         let by_name = teams
             .iter()
             .flatten()
-            .chain(&supervisors)
+            .chain(supervisors.iter().flatten())
             .chain(&clerks)
             .chain([&admin])
             .map(|a| (a.name.clone(), a.clone()))
@@ -123,7 +147,10 @@ impl Crew<'_> {
             Who::System => &cast.system,
             Who::Admin => &cast.admin,
             Who::Approver(i) => &cast.teams[self.team][usize::from(i) % 4],
-            Who::Supervisor(i) => &cast.supervisors[usize::from(i) % 2],
+            Who::Supervisor(i) => {
+                &cast.supervisors[(self.team / 2).min(cast.supervisors.len() - 1)]
+                    [usize::from(i) % 2]
+            }
             Who::Clerk(i) => &cast.clerks[usize::from(i) % 2],
         }
     }
@@ -152,9 +179,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_approvers_are_unique_and_never_a_named_user() {
-        let names = generated_approvers(5_000_000);
+    fn generated_staff_are_unique_and_never_a_named_user() {
+        let mut names = generated_approvers(5_000_000);
         assert_eq!(names.len(), (250 - 1) * 4);
+        names.extend(generated_supervisors(5_000_000));
+        assert_eq!(names.len(), (250 - 1) * 4 + (125 - 1) * 2);
         let unique: std::collections::HashSet<&String> = names.iter().collect();
         assert_eq!(unique.len(), names.len());
         for (named, _, _) in crate::demo::DEMO_USERS {

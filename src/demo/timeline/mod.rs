@@ -6,7 +6,7 @@ mod cast;
 mod env;
 mod walk;
 
-pub(crate) use cast::{Cast, generated_approvers};
+pub(crate) use cast::{Cast, generated_approvers, generated_supervisors};
 pub(crate) use env::Env;
 pub(crate) use walk::{Refused, office_time, walk};
 
