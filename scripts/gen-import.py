@@ -47,4 +47,8 @@ with open(out, "w", encoding="utf-8") as f:
                 {"kind": "contract", "ok": rng.random() > 0.1},
             ],
         }
+        if record["kind"] in ("extension", "change"):
+            # A case about an existing permit names it (DOMAIN.md, seed fact 3).
+            record["permit"] = {"permit_no": f"P440100{i:010d}",
+                                "expires_on": f"2027-0{rng.randrange(1, 10)}-15"}
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
