@@ -5,11 +5,11 @@
 use permitdesk::domain::case::Submission;
 use permitdesk::domain::{Action, Queue, Stage};
 use permitdesk::store::import::ImportBatch;
-use permitdesk::store::{Request, Store, StoreError};
+use permitdesk::store::{Store, StoreError};
 use tempfile::TempDir;
 
 mod store_support;
-use store_support::{day, new_store, query, submission};
+use store_support::{act, day, new_store, query, submission};
 
 const GOOD: u32 = 1200;
 
@@ -47,16 +47,7 @@ fn all_count(store: &Store) -> i64 {
 }
 
 fn claim(store: &mut Store, case_no: &str) -> Result<i64, StoreError> {
-    store
-        .act(Request {
-            case_no: case_no.into(),
-            user: "li.wei".into(),
-            action: Action::Claim,
-            expect_version: None,
-            expect_stage: None,
-            today: Some(day("2026-11-26")),
-        })
-        .map(|o| o.case.version)
+    act(store, case_no, "li.wei", Action::Claim)
 }
 
 #[test]

@@ -9,20 +9,7 @@ use permitdesk::store::{
 use tempfile::TempDir;
 
 mod store_support;
-use store_support::{day, new_store, query, submission};
-
-fn act(store: &mut Store, case_no: &str, user: &str, action: Action) -> Result<i64, StoreError> {
-    store
-        .act(Request {
-            case_no: case_no.into(),
-            user: user.into(),
-            action,
-            expect_version: None,
-            expect_stage: None,
-            today: Some(day("2026-11-26")),
-        })
-        .map(|o| o.case.version)
-}
+use store_support::{act, day, new_store, query, submission};
 
 #[test]
 fn a_new_store_is_private_to_owner_and_group() {

@@ -53,6 +53,12 @@ impl Policy {
             Category::B | Category::C => self.decision_working_days_bc,
         }
     }
+
+    /// Whether an extension by `days` working days is within the office's limit: the domain's
+    /// refusal and the console's extension dialog both ask this.
+    pub fn allows_extension(&self, days: u32) -> bool {
+        (1..=self.max_extension_days).contains(&days)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

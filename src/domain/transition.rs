@@ -150,7 +150,7 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
         Action::ECardRegistered { date } => future("date", *date)?,
         Action::Extend { days, .. } => {
             let max = ctx.clocks.policy.max_extension_days;
-            if *days == 0 || *days > max {
+            if !ctx.clocks.policy.allows_extension(*days) {
                 return Err(Refusal::Invalid {
                     case_no: case_no(),
                     field: "days",

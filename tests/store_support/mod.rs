@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use permitdesk::domain::case::{Applicant, Employer, Submission};
-use permitdesk::domain::{Calendar, Category, Filter, Kind, Queue, Role};
-use permitdesk::store::{QueueQuery, Store};
+use permitdesk::domain::{Action, Calendar, Category, Filter, Kind, Queue, Role};
+use permitdesk::store::{QueueQuery, Request, Store, StoreError};
 use std::path::Path;
 
 pub fn day(s: &str) -> NaiveDate {
@@ -66,4 +66,22 @@ pub fn query(queue: Queue, search: Option<&str>) -> QueueQuery {
         after: None,
         limit: 50,
     }
+}
+
+pub fn act(
+    store: &mut Store,
+    case_no: &str,
+    user: &str,
+    action: Action,
+) -> Result<i64, StoreError> {
+    store
+        .act(Request {
+            case_no: case_no.into(),
+            user: user.into(),
+            action,
+            expect_version: None,
+            expect_stage: None,
+            today: Some(day("2026-11-26")),
+        })
+        .map(|o| o.case.version)
 }

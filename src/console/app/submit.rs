@@ -51,7 +51,7 @@ impl App {
                 }
             },
             Dialog::ExtendDays { target, input, .. } => match input.trim().parse::<u32>() {
-                Ok(days) if (1..=self.setup.policy.max_extension_days).contains(&days) => {
+                Ok(days) if self.setup.policy.allows_extension(days) => {
                     self.open_reason(target, TextAction::Extend(days));
                     Vec::new()
                 }
