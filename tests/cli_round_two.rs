@@ -230,6 +230,42 @@ fn permit_numbers_are_unique_and_check_finds_duplicates() {
     );
 }
 
+/// `check` walks the register beside the numbers the cases hold: a number missing from it and
+/// one registered to another case are each named with the case holding it.
+#[test]
+fn check_compares_held_numbers_with_the_register() {
+    let o = Office::new();
+    let a = signed(&o, "UP2026-000001");
+    let b = signed(&o, "GZ2026-000001");
+    let c = signed(&o, "NODIGITS");
+    o.check_passes("2026-03-02");
+    let conn = rusqlite::Connection::open(o.db()).expect("open");
+    conn.execute("DELETE FROM issued_numbers WHERE number = ?1", [&b])
+        .expect("tamper");
+    conn.execute(
+        "UPDATE issued_numbers SET case_no = 'UP2026-000001' WHERE number = ?1",
+        [&c],
+    )
+    .expect("tamper");
+    drop(conn);
+    let out = o.pd("2026-03-02").arg("check").output().expect("run");
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(
+        text.contains(&format!(
+            "GZ2026-000001: permit number {b} is not in the store's register"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "NODIGITS: permit number {c} is registered to UP2026-000001"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("number {a}")), "{text}");
+}
+
 // Defect 3 ------------------------------------------------------------------------------------
 
 /// The on-site checklist flags of a passing verification on `day`.

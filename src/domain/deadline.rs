@@ -59,6 +59,11 @@ impl Policy {
     pub fn allows_extension(&self, days: u32) -> bool {
         (1..=self.max_extension_days).contains(&days)
     }
+
+    /// The day the verification window that opened on `started` closes.
+    pub fn verification_due(&self, started: NaiveDate) -> NaiveDate {
+        started + Days::new(u64::from(self.verification_calendar_days))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -228,7 +233,7 @@ impl Clocks<'_> {
             return None;
         }
         let started = case.verification_start()?;
-        let due = started + Days::new(u64::from(self.policy.verification_calendar_days));
+        let due = self.policy.verification_due(started);
         let ended = match case.stage {
             Stage::Verification => None,
             _ => case.verified_on.or(case.closed_on),

@@ -9,6 +9,8 @@ use super::check_chain::{self, ChainBreak};
 use super::error::{Result, SqlContext, StoreError};
 use super::figures::kept;
 use super::figures::ledger::{Ledger, Tally};
+use super::numbers::HeldNumbers;
+use super::stale_rules::StaleCases;
 use super::visibility::Hidden;
 use crate::domain::{AdminEvent, Authority, Event, Role, Violation, apply};
 use chrono::NaiveDate;
@@ -44,7 +46,19 @@ struct Replay {
     state_problems: Vec<String>,
     /// The kept figures' sums against what the histories give.
     figure_problems: Vec<String>,
+    /// The numbers the cases hold against each other and the register.
+    numbers: CheckReport,
+    /// What older versions' rules left in the decoded cases.
+    stale: CheckReport,
     cases: u64,
+}
+
+/// What the replay gathers from every case for the rules that look across cases.
+#[derive(Default)]
+struct Gathered {
+    ledgers: Tally,
+    numbers: HeldNumbers,
+    stale: StaleCases,
 }
 
 /// A check thread's result; a panic in it is a failure of the check, not a finding.
@@ -126,6 +140,8 @@ impl Store {
             problems: case_problems,
             state_problems,
             figure_problems,
+            numbers,
+            stale,
             cases,
         } = cases?;
         if report.schema_version != super::CURRENT_VERSION {
@@ -168,7 +184,10 @@ impl Store {
             report.problems.extend(state_problems);
         }
         self.check_counts(&mut report)?;
-        self.check_numbers(&mut report)?;
+        for found in [numbers, stale] {
+            report.problems.extend(found.problems);
+            report.warnings.extend(found.warnings);
+        }
         self.check_stale_rules(&mut report)?;
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
@@ -227,17 +246,27 @@ impl Store {
             }
         }
         let mut report = CheckReport::default();
-        let mut figures = Tally::default();
+        let mut gathered = Gathered::default();
         self.check_cases(
             &mut report,
             today,
             Some(&authority),
             &mut violations,
-            &mut figures,
+            &mut gathered,
         )?;
-        figures.prune();
-        // The sums read in the same transaction as the histories they are compared with.
-        let figure_problems = kept::compare(&self.conn, &figures)?;
+        let Gathered {
+            mut ledgers,
+            numbers: held,
+            stale: stale_cases,
+        } = gathered;
+        ledgers.prune();
+        // The sums and the register read in the same transaction as the histories they are
+        // compared with.
+        let figure_problems = kept::compare(&self.conn, &ledgers)?;
+        let mut numbers = CheckReport::default();
+        held.check(&self.conn, &mut numbers)?;
+        let mut stale = CheckReport::default();
+        stale_cases.report(&mut stale);
         // The users table read in the same transaction as the history it is compared with.
         let mut state = CheckReport::default();
         self.check_authority_state(&mut state, &authority)?;
@@ -246,6 +275,8 @@ impl Store {
             problems: report.problems,
             state_problems: state.problems,
             figure_problems,
+            numbers,
+            stale,
             cases: report.cases,
         })
     }
@@ -293,14 +324,15 @@ impl Store {
 
     /// Replays each case's events (streamed in case order) and compares with the stored row and
     /// its kept figures; adds what each history gives (or, for one that does not replay, what
-    /// was kept) to `figures`.
+    /// was kept) to the ledgers, and each replayed case's numbers and stale state to the rest
+    /// of `gathered`.
     fn check_cases(
         &self,
         report: &mut CheckReport,
         today: NaiveDate,
         authority: Option<&Authority>,
         violations: &mut Vec<Violation>,
-        figures: &mut Tally,
+        gathered: &mut Gathered,
     ) -> Result<()> {
         let clocks = self.clocks(today);
         let mut cases = self
@@ -308,7 +340,8 @@ impl Store {
             .prepare(
                 "SELECT id, case_no, stage, open, assignee, version, timer, timer_started, due, due_key, data,
                         applicant_name, name_native, passport_no, employer_name, employer_uscc,
-                        category, (SELECT ledger FROM case_figures WHERE case_id = cases.id)
+                        category, (SELECT ledger FROM case_figures WHERE case_id = cases.id),
+                        permit_no
                  FROM cases ORDER BY id",
             )
             .ctx("reading cases")?;
@@ -327,6 +360,7 @@ impl Store {
             let mut replayed = None;
             let mut broken = None;
             let mut ledger = Ledger::default();
+            let mut derived_number = false;
             loop {
                 let next = match pending.take() {
                     Some(p) => Some(p),
@@ -364,6 +398,7 @@ impl Store {
                                 violations.push(v);
                             }
                             ledger.step(replayed.as_ref(), &event, &case, &clocks);
+                            derived_number |= HeldNumbers::derived_by(&event, &case);
                             replayed = Some(case);
                         }
                         Err(refusal) => {
@@ -386,12 +421,12 @@ impl Store {
             let category = r.get::<_, String>(16).ctx("reading cases")?.parse().ok();
             let (Some(replayed), None) = (replayed, &broken) else {
                 if let (Some(kept), Some(category)) = (&kept, category) {
-                    figures.add(kept, category, 1);
+                    gathered.ledgers.add(kept, category, 1);
                 }
                 complain(broken.unwrap_or_else(|| "has no history".into()));
                 continue;
             };
-            figures.add(&ledger, replayed.category, 1);
+            gathered.ledgers.add(&ledger, replayed.category, 1);
             if kept.as_ref() != Some(&ledger) {
                 complain("its kept figures disagree with its history".into());
             }
@@ -402,6 +437,13 @@ impl Store {
                     continue;
                 }
             };
+            // Numbers as the store holds them: a stored number the history does not give is
+            // named below as well.
+            let permit_no: Option<String> = r.get(18).ctx("reading cases")?;
+            gathered
+                .numbers
+                .observe(&stored, permit_no.as_deref(), derived_number);
+            gathered.stale.observe(&stored, &self.settings.policy);
             if stored != replayed {
                 complain(format!(
                     "the stored case differs from its replayed history (stored stage {}, version {}; history gives {}, version {})",
@@ -428,10 +470,11 @@ impl Store {
                     == replayed.applicant.name_native
                 && r.get::<_, String>(13).ctx("reading cases")? == replayed.applicant.passport_no
                 && r.get::<_, String>(14).ctx("reading cases")? == replayed.employer.name
-                && r.get::<_, String>(15).ctx("reading cases")? == replayed.employer.uscc;
+                && r.get::<_, String>(15).ctx("reading cases")? == replayed.employer.uscc
+                && permit_no == replayed.permit_no;
             if !shown_ok {
                 complain(
-                    "its case number, name, passport or employer columns disagree with its history"
+                    "its case number, name, passport, employer or permit columns disagree with its history"
                         .into(),
                 );
                 continue;

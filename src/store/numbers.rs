@@ -2,10 +2,9 @@
 //! whose primary key makes a number unique within its series. `check` verifies that no two cases
 //! hold the same permit or decision-document number.
 
-use super::Store;
 use super::check::CheckReport;
 use super::error::{Result, SqlContext};
-use crate::domain::{Case, Series};
+use crate::domain::{Action, Case, Event, Series, Stage};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Takes the next free number of `series` for `year` and registers it for `case_no`, in the
@@ -79,56 +78,92 @@ pub(crate) fn register(conn: &Connection, case: &Case) -> Result<()> {
     Ok(())
 }
 
-impl Store {
+/// A held number the register does not give its holder: case number, series, number, and the
+/// case the register gives it to, if any.
+type Mismatch = (String, &'static str, String, Option<String>);
+
+/// Stops listing after this many numbers of one kind; the first one is what matters.
+const MAX_LISTED: usize = 50;
+
+/// The numbers the cases hold, gathered by `check`'s replay from the decoded histories (one pass
+/// over the store instead of scans of its JSON), then compared with the register.
+#[derive(Default)]
+pub(super) struct HeldNumbers {
+    /// Series, number, case number: every number a case holds and issued itself. A case about
+    /// an existing permit holds that permit's number, issued before it: several such cases may
+    /// name one permit, and none of them issued it.
+    held: Vec<(Series, String, String)>,
+    /// Cases holding a number an event made from the case number (before schema 8).
+    derived: Vec<String>,
+}
+
+impl HeldNumbers {
+    /// Whether `event`, which made `case` what it is, gave it a number without taking one from
+    /// the sequences.
+    pub(super) fn derived_by(event: &Event, case: &Case) -> bool {
+        if event.number.is_some() {
+            return false;
+        }
+        match event.action {
+            Action::Approve { .. } => {
+                event.from == Some(Stage::Decision)
+                    && matches!(
+                        event.to,
+                        Stage::Notified | Stage::Completed | Stage::Verification
+                    )
+                    && case.permit.is_none()
+            }
+            Action::Verify { .. } => event.to == Stage::Completed,
+            _ => false,
+        }
+    }
+
+    /// `case` as stored, with the permit number of its row; `derived` if an event of its
+    /// history was `derived_by`.
+    pub(super) fn observe(&mut self, case: &Case, permit_no: Option<&str>, derived: bool) {
+        let issued_permit = permit_no.filter(|_| case.permit.is_none());
+        let numbers = [
+            (Series::Permit, issued_permit),
+            (Series::DecisionDocument, case.decision_doc_no.as_deref()),
+        ];
+        for (series, number) in numbers {
+            if let Some(number) = number {
+                self.held
+                    .push((series, number.to_string(), case.case_no.clone()));
+            }
+        }
+        if derived {
+            self.derived.push(case.case_no.clone());
+        }
+    }
+
     /// Problems: a number held by two cases, a case's number missing from the register or
     /// registered to another case. Warning: numbers made from case numbers before migration 8.
-    /// A case about an existing permit holds that permit's number, issued before it: several
-    /// such cases may name one permit, and none of them issued it.
-    pub(crate) fn check_numbers(&self, report: &mut CheckReport) -> Result<()> {
-        let duplicates: Vec<(String, String, String, i64)> = self
-            .conn
-            .prepare(
-                "WITH held (series, n, case_no) AS (
-                     SELECT 'permit', permit_no, case_no FROM cases
-                     WHERE permit_no IS NOT NULL AND json_extract(data, '$.permit') IS NULL
-                     UNION ALL
-                     SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no
-                     FROM cases WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL
-                 )
-                 SELECT series, n, group_concat(case_no, ', '), count(*)
-                 FROM (SELECT * FROM held ORDER BY case_no)
-                 GROUP BY series, n HAVING count(*) > 1 ORDER BY series, n LIMIT 50",
-            )
-            .ctx("checking number uniqueness")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .ctx("checking number uniqueness")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("checking number uniqueness")?;
-        for (series, number, cases, n) in duplicates {
+    /// Reads the register in the caller's transaction, the one the histories were read in.
+    pub(super) fn check(mut self, conn: &Connection, report: &mut CheckReport) -> Result<()> {
+        self.held
+            .sort_unstable_by(|a, b| (a.0.as_str(), &a.1, &a.2).cmp(&(b.0.as_str(), &b.1, &b.2)));
+        let mut duplicates = 0;
+        for group in self.held.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+            if group.len() < 2 {
+                continue;
+            }
+            duplicates += 1;
+            if duplicates > MAX_LISTED {
+                break;
+            }
+            let (series, number, _) = &group[0];
+            let cases: Vec<&str> = group.iter().map(|(_, _, c)| c.as_str()).collect();
             report.problems.push(format!(
-                "{series} number {number} is held by {n} cases ({cases}); each must be unique"
+                "{} number {number} is held by {} cases ({}); each must be unique",
+                series.as_str(),
+                group.len(),
+                cases.join(", ")
             ));
         }
-        let unregistered: Vec<(String, String, String, Option<String>)> = self
-            .conn
-            .prepare(
-                "WITH held (series, n, case_no) AS (
-                     SELECT 'permit', permit_no, case_no FROM cases
-                     WHERE permit_no IS NOT NULL AND json_extract(data, '$.permit') IS NULL
-                     UNION ALL
-                     SELECT 'decision_document', json_extract(data, '$.decision_doc_no'), case_no
-                     FROM cases WHERE json_extract(data, '$.decision_doc_no') IS NOT NULL
-                 )
-                 SELECT h.case_no, h.series, h.n, i.case_no FROM held h
-                 LEFT JOIN issued_numbers i ON i.series = h.series AND i.number = h.n
-                 WHERE i.case_no IS NULL OR i.case_no <> h.case_no ORDER BY h.case_no LIMIT 50",
-            )
-            .ctx("checking the number register")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .ctx("checking the number register")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("checking the number register")?;
-        for (case_no, series, number, holder) in unregistered {
+        let mut mismatched = self.against_register(conn)?;
+        mismatched.sort_unstable();
+        for (case_no, series, number, holder) in mismatched.into_iter().take(MAX_LISTED) {
             report.problems.push(match holder {
                 Some(other) => {
                     format!("{case_no}: {series} number {number} is registered to {other}")
@@ -138,30 +173,59 @@ impl Store {
                 }
             });
         }
-        let derived: Vec<String> = self
-            .conn
-            .prepare(
-                "SELECT DISTINCT case_no FROM events
-                 WHERE ((action = 'approve' AND json_extract(payload, '$.from') = 'decision'
-                         AND json_extract(payload, '$.to') IN ('notified', 'completed', 'verification'))
-                     OR (action = 'verify' AND json_extract(payload, '$.to') = 'completed'))
-                   AND json_extract(payload, '$.number') IS NULL
-                   AND NOT (action = 'approve' AND case_id IN (
-                       SELECT id FROM cases WHERE json_extract(data, '$.permit') IS NOT NULL))
-                 ORDER BY case_no",
-            )
-            .ctx("checking how numbers were issued")?
-            .query_map([], |r| r.get(0))
-            .ctx("checking how numbers were issued")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("checking how numbers were issued")?;
-        if let Some(first) = derived.first() {
+        self.derived.sort_unstable();
+        if let Some(first) = self.derived.first() {
             report.warnings.push(format!(
                 "{} case(s) hold permit or decision-document numbers made from their case numbers by \
                  a version before schema 8 (first: {first}); such numbers can collide",
-                derived.len()
+                self.derived.len()
             ));
         }
         Ok(())
+    }
+
+    /// Each held number (sorted) walked beside the register in its key order: case number,
+    /// series, number and the case it is registered to, where that is not the holder.
+    fn against_register(&self, conn: &Connection) -> Result<Vec<Mismatch>> {
+        let what = "checking the number register";
+        let mut stmt = conn
+            .prepare("SELECT series, number, case_no FROM issued_numbers ORDER BY series, number")
+            .ctx(what)?;
+        let mut rows = stmt.query([]).ctx(what)?;
+        let mut registered: Option<(String, String, String)> = None;
+        let mut exhausted = false;
+        let mut found = Vec::new();
+        for (series, number, case_no) in &self.held {
+            let key = (series.as_str(), number.as_str());
+            // Moves the register up to the first entry not before this number.
+            while !exhausted
+                && registered
+                    .as_ref()
+                    .is_none_or(|(s, n, _)| (s.as_str(), n.as_str()) < key)
+            {
+                registered = match rows.next().ctx(what)? {
+                    Some(r) => Some((
+                        r.get(0).ctx(what)?,
+                        r.get(1).ctx(what)?,
+                        r.get(2).ctx(what)?,
+                    )),
+                    None => None,
+                };
+                exhausted = registered.is_none();
+            }
+            let holder = registered
+                .as_ref()
+                .filter(|(s, n, _)| (s.as_str(), n.as_str()) == key)
+                .map(|(_, _, c)| c);
+            if holder != Some(case_no) {
+                found.push((
+                    case_no.clone(),
+                    series.as_str(),
+                    number.clone(),
+                    holder.cloned(),
+                ));
+            }
+        }
+        Ok(found)
     }
 }

@@ -6,11 +6,82 @@ use super::check::CheckReport;
 use super::error::{Result, SqlContext};
 use crate::domain::ids;
 use crate::domain::transition::fold_case_no;
+use crate::domain::{Case, Kind, Policy};
+use chrono::NaiveDate;
 
 /// Stops listing after this many cases of one kind.
 const MAX_LISTED: usize = 20;
 
+/// What the current rules would refuse in a decoded case, gathered by `check`'s replay (one pass
+/// over the store instead of scans of its JSON).
+#[derive(Default)]
+pub(super) struct StaleCases {
+    /// Cases about a permit that name none.
+    unnamed: Vec<String>,
+    /// Case number, e-card registration, entry: a card registered before the entry.
+    early_e_card: Vec<(String, NaiveDate, NaiveDate)>,
+    /// Verified after the window closed, with no supervisor's allowance.
+    silently_late: Vec<String>,
+}
+
+impl StaleCases {
+    pub(super) fn observe(&mut self, case: &Case, policy: &Policy) {
+        let about_a_permit = matches!(
+            case.kind,
+            Kind::Extension | Kind::Change | Kind::Cancellation | Kind::ECertificate
+        );
+        if about_a_permit && case.permit.is_none() {
+            self.unnamed.push(case.case_no.clone());
+        }
+        if let (Some(registered), Some(entry)) = (case.e_card_registered_on, case.entry_date) {
+            if registered < entry {
+                self.early_e_card
+                    .push((case.case_no.clone(), registered, entry));
+            }
+        }
+        if let (Some(verified), Some(started)) = (case.verified_on, case.verification_start()) {
+            if !case.verified_late && verified > policy.verification_due(started) {
+                self.silently_late.push(case.case_no.clone());
+            }
+        }
+    }
+
+    pub(super) fn report(mut self, report: &mut CheckReport) {
+        self.unnamed.sort_unstable();
+        if let Some(first) = self.unnamed.first() {
+            report.warnings.push(format!(
+                "{} extension, change, cancellation or e-certificate case(s) name no permit \
+                 (submitted to an older version; first: {first}); approving one issues a new \
+                 permit number as that version did",
+                self.unnamed.len()
+            ));
+        }
+        self.early_e_card.sort_unstable();
+        for (case_no, registered, entry) in self.early_e_card.iter().take(MAX_LISTED) {
+            report.problems.push(format!(
+                "{case_no}: the e-card was registered on {registered}, before the entry of {entry} \
+                 (accepted by an older version)"
+            ));
+        }
+        if self.early_e_card.len() > MAX_LISTED {
+            report.problems.push(format!(
+                "... and {} more cases whose e-card was registered before the entry",
+                self.early_e_card.len() - MAX_LISTED
+            ));
+        }
+        self.silently_late.sort_unstable();
+        if let Some(first) = self.silently_late.first() {
+            report.warnings.push(format!(
+                "{} case(s) were verified after their window closed without a supervisor allowing \
+                 it (recorded by an older version; first: {first})",
+                self.silently_late.len()
+            ));
+        }
+    }
+}
+
 impl Store {
+    /// The rules on stored columns; those on the decoded cases are `StaleCases`.
     pub(crate) fn check_stale_rules(&self, report: &mut CheckReport) -> Result<()> {
         let waiting: Vec<(String, String)> = self
             .conn
@@ -60,69 +131,6 @@ impl Store {
         }
         self.check_identities(report)?;
         self.check_changeover(report)?;
-        let unnamed: Vec<String> = self
-            .conn
-            .prepare(
-                "SELECT case_no FROM cases
-                 WHERE kind IN ('extension', 'change', 'cancellation', 'e_certificate')
-                   AND json_extract(data, '$.permit') IS NULL
-                 ORDER BY case_no",
-            )
-            .ctx("checking cases about a permit")?
-            .query_map([], |r| r.get(0))
-            .ctx("checking cases about a permit")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("checking cases about a permit")?;
-        if let Some(first) = unnamed.first() {
-            report.warnings.push(format!(
-                "{} extension, change, cancellation or e-certificate case(s) name no permit \
-                 (submitted to an older version; first: {first}); approving one issues a new \
-                 permit number as that version did",
-                unnamed.len()
-            ));
-        }
-        let early: Vec<(String, String, String)> = self
-            .conn
-            .prepare(
-                "SELECT case_no, json_extract(data, '$.e_card_registered_on'), entry_date FROM cases
-                 WHERE entry_date IS NOT NULL
-                   AND json_extract(data, '$.e_card_registered_on') < entry_date
-                 ORDER BY case_no",
-            )
-            .ctx("checking e-card registrations")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .ctx("checking e-card registrations")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("checking e-card registrations")?;
-        for (case_no, registered, entry) in early.iter().take(MAX_LISTED) {
-            report.problems.push(format!(
-                "{case_no}: the e-card was registered on {registered}, before the entry of {entry} \
-                 (accepted by an older version)"
-            ));
-        }
-        let window_days = i64::from(self.settings.policy.verification_calendar_days);
-        let silent: Vec<String> = self
-            .conn
-            .prepare(
-                "SELECT case_no FROM cases
-                 WHERE json_extract(data, '$.verified_on') IS NOT NULL
-                   AND json_extract(data, '$.verified_late') IS NULL
-                   AND json_extract(data, '$.verified_on') > date(max(
-                         json_extract(data, '$.entry_date'), json_extract(data, '$.notified_on')),
-                         '+' || ?1 || ' days')
-                 ORDER BY case_no",
-            )
-            .ctx("checking late verifications")?
-            .query_map([window_days], |r| r.get(0))
-            .ctx("checking late verifications")?
-            .collect::<rusqlite::Result<_>>()
-            .ctx("checking late verifications")?;
-        if let Some(first) = silent.first() {
-            report.warnings.push(format!(
-                "{} case(s) were verified after their window closed without a supervisor allowing                  it (recorded by an older version; first: {first})",
-                silent.len()
-            ));
-        }
         Ok(())
     }
 

@@ -78,13 +78,12 @@ impl Env {
             working.push(starts);
         }
         let mut verification = Starts::new();
-        let window = u64::from(policy.verification_calendar_days);
         for off in 0..=TABLE_DAYS {
             let start = today - Days::new(u64::from(off));
             let d = clocks.deadline(
                 TimerKind::Verification,
                 start,
-                Some(start + Days::new(window)),
+                Some(policy.verification_due(start)),
                 None,
             );
             if let Some(i) = index(d.state) {

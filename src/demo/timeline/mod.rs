@@ -200,7 +200,7 @@ pub(crate) fn expiring_report(
     window: NaiveDate,
     rng: &mut fastrand::Rng,
 ) -> Option<ExamReport> {
-    let closes = window + Days::new(u64::from(env.policy.verification_calendar_days));
+    let closes = env.policy.verification_due(window);
     let room = (closes - env.today).num_days().max(2) - 1;
     let expires = closes - Days::new(rng.u64(1..=room as u64));
     let months = env.policy.exam_report_valid_months;
