@@ -358,10 +358,33 @@ fn a_conflict_opens_a_dialog_and_keeps_the_typed_reason() {
     snapshot!("conflict_dialog", h.screen());
     assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
     h.enter();
+    // Held by chen.yu now: said at the key, before any editor opens.
+    h.press("r");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(h.screen().contains("held by chen.yu"), "{}", h.screen());
+    // Given back, the case opens the editor with the reason typed before the conflict.
+    h.store
+        .act(permitdesk::store::Request {
+            case_no: case_no.clone(),
+            user: "wang.fang".into(),
+            action: permitdesk::domain::Action::Assign {
+                assignee: "li.wei".into(),
+            },
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today()),
+        })
+        .expect("give back");
+    h.press("1");
+    h.press("2");
+    while h.app.list.selected_case_no().as_ref() != Some(&case_no) {
+        h.press("j");
+    }
     h.press("r");
     assert!(
         h.screen().contains("Passport copy unreadable"),
-        "the typed reason comes back"
+        "the typed reason comes back: {}",
+        h.screen()
     );
 }
 
@@ -371,7 +394,7 @@ fn refusals_are_shown_in_words() {
     h.press("2");
     h.select_first(Stage::PreAudit, true);
     h.press("a");
-    h.enter();
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
     let screen = h.screen();
     assert!(screen.contains("claim it first"), "{screen}");
 }
@@ -602,10 +625,9 @@ fn refusals_and_help_in_chinese() {
     h.press("2");
     h.select_first(Stage::PreAudit, true);
     h.press("a");
-    h.enter();
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
     let screen = h.screen();
     assert!(screen.contains("请先认领"), "{screen}");
-    h.enter();
     h.press("?");
     snapshot!("help_zh_80x24", h.screen());
 }
@@ -1154,7 +1176,8 @@ fn actions_that_do_not_exist_in_the_stage_are_said_in_words_without_a_dialog() {
 fn editors_show_the_transition_the_domain_gives() {
     let mut h = Harness::new("wang.fang", 160, 48, Lang::En);
     h.press("3");
-    h.select_first(Stage::Review, false);
+    h.select_first(Stage::Review, true);
+    h.press("c");
     h.press("x");
     let screen = h.screen();
     assert!(matches!(h.app.dialog, Some(Dialog::Reason { .. })));
@@ -1224,7 +1247,11 @@ fn a_case_held_all_along_by_someone_else_is_not_a_conflict() {
         h.press("j");
     }
     h.press("a");
-    h.enter();
+    assert!(
+        h.app.dialog.is_none(),
+        "asked before the dialog: {:?}",
+        h.app.dialog
+    );
     let screen = h.screen();
     assert!(screen.contains("held by chen.yu"), "{screen}");
     assert!(!screen.contains("Conflict"), "{screen}");
@@ -1650,4 +1677,79 @@ fn the_dashboard_fills_in_section_by_section() {
         "every section arrived"
     );
     assert!(screen.contains("today "), "the trend: {screen}");
+}
+
+#[test]
+fn the_cursor_stays_on_the_case_just_claimed_though_it_leaves_the_filter() {
+    let mut h = Harness::new("li.wei", 160, 48, Lang::En);
+    h.press("2");
+    while h.app.list.filter != permitdesk::domain::Filter::Unclaimed {
+        h.press("f");
+    }
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    assert_eq!(
+        h.store.case(&case_no).expect("case").assignee(),
+        Some("li.wei")
+    );
+    // Claimed, the case is no longer unclaimed, but it stays under the cursor and in the detail.
+    assert_eq!(h.app.list.selected_case_no(), Some(case_no.clone()));
+    assert_eq!(
+        h.app.detail.as_ref().map(|d| d.case.case_no.clone()),
+        Some(case_no.clone())
+    );
+    h.press("r");
+    match &h.app.dialog {
+        Some(Dialog::Reason { target, .. }) => assert_eq!(target.case_no, case_no),
+        other => panic!("expected the return editor for {case_no}: {other:?}"),
+    }
+    h.esc();
+    // Moving on lets it go: the filter's rows are the truth again.
+    h.press("j");
+    assert!(
+        h.app.list.rows.iter().all(|r| r.case_no != case_no),
+        "{:?}",
+        h.app
+            .list
+            .rows
+            .iter()
+            .map(|r| &r.case_no)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn claim_and_four_eyes_are_asked_before_any_dialog_opens() {
+    let mut h = Harness::new("li.wei", 160, 48, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("r");
+    assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
+    assert!(
+        h.screen()
+            .contains(&format!("{case_no}: nobody holds this case")),
+        "{}",
+        h.screen()
+    );
+
+    // A supervisor who recommended a case may not sign it: said before the confirmation.
+    let mut s = Harness::new("wang.fang", 160, 48, Lang::En);
+    s.press("3");
+    let case_no = s.select_first(Stage::Review, true);
+    s.press("c");
+    s.press("a");
+    s.enter();
+    assert_eq!(s.store.case(&case_no).expect("case").stage, Stage::Decision);
+    s.press("4");
+    for _ in 0..s.app.list.rows.len() {
+        if s.app.list.selected_case_no().as_ref() == Some(&case_no) {
+            break;
+        }
+        s.press("j");
+    }
+    assert_eq!(s.app.list.selected_case_no(), Some(case_no.clone()));
+    s.press("a");
+    assert!(s.app.dialog.is_none(), "{:?}", s.app.dialog);
+    let screen = s.screen();
+    assert!(screen.contains("four-eyes"), "{screen}");
 }

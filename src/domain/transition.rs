@@ -259,22 +259,8 @@ fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusa
 /// Rules that depend on the case's state beyond its stage.
 fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Result<(), Refusal> {
     let case_no = || case.case_no.clone();
+    legacy_bar(case, action, ctx.today(), ctx.clocks.policy)?;
     match (action, case.stage) {
-        // FAQ Q8: cases in transit for the card restart in pre-audit on the changeover day.
-        (
-            Action::Approve { .. } | Action::Return { .. } | Action::NotAccept { .. },
-            Stage::PreAudit,
-        ) if case.legacy && ctx.today() < ctx.clocks.policy.changeover => {
-            return Err(Refusal::WrongStage {
-                case_no: case_no(),
-                action: action.name(),
-                stage: case.stage,
-                hint: Some(format!(
-                    "a legacy case's pre-audit restarts on the changeover day {} (FAQ Q8)",
-                    ctx.clocks.policy.changeover
-                )),
-            });
-        }
         (Action::Approve { .. }, _) if approval_bar(case).is_some() => {
             return Err(approval_bar(case).unwrap_or(Refusal::WrongStage {
                 case_no: case_no(),
@@ -409,6 +395,57 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         _ => {}
     }
     Ok(())
+}
+
+/// FAQ Q8: cases in transit for the card restart in pre-audit on the changeover day; until then
+/// they are neither accepted, returned nor refused.
+fn legacy_bar(
+    case: &Case,
+    action: &Action,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    let decides_pre_audit = matches!(
+        action,
+        Action::Approve { .. } | Action::Return { .. } | Action::NotAccept { .. }
+    ) && case.stage == Stage::PreAudit;
+    if decides_pre_audit && case.legacy && today < policy.changeover {
+        return Err(Refusal::WrongStage {
+            case_no: case.case_no.clone(),
+            action: action.name(),
+            stage: case.stage,
+            hint: Some(format!(
+                "a legacy case's pre-audit restarts on the changeover day {} (FAQ Q8)",
+                policy.changeover
+            )),
+        });
+    }
+    Ok(())
+}
+
+/// What `decide` would refuse before anything is typed: the user disabled, the action not in the
+/// stage or not for the user's roles, a bar on approval, the changeover of a legacy case, the
+/// four-eyes rule, the claim. Screens ask this before they open a dialog, so that nobody types a
+/// reason for an action that cannot be taken; what depends on the typed text is `decide`'s.
+pub fn refusal_before_input(
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    if !actor.active {
+        return Err(Refusal::Inactive {
+            user: actor.name.clone(),
+        });
+    }
+    authorize(case, actor, action)?;
+    legacy_bar(case, action, today, policy)?;
+    if let (Action::Approve { .. }, Some(bar)) = (action, approval_bar(case)) {
+        return Err(bar);
+    }
+    check_four_eyes(case, actor, action, policy)?;
+    check_claim(case, actor, action)
 }
 
 /// Why the case may not be approved (accepted, recommended or signed) whatever the stage, for

@@ -197,10 +197,14 @@ impl App {
             self.waiting_for_detail = Some((target.case_no, command));
             return self.request_detail().into_iter().collect();
         }
-        // Ask the domain first: an action that does not exist in this stage, or that none of
-        // the user's roles may take, is said in words instead of opening a dialog for it.
+        // Ask the domain first: an action that does not exist in this stage, that none of the
+        // user's roles may take, or that the claim, four-eyes or a bar forbids, is said in words
+        // instead of opening a dialog for it.
         if let Some(action) = self.action_of(command, &target) {
-            if let Some(why) = self.cannot(target.stage, &action) {
+            let why = self
+                .cannot(target.stage, &action)
+                .or_else(|| self.refused_before_input(&target, &action));
+            if let Some(why) = why {
                 self.say(why, true);
                 return Vec::new();
             }

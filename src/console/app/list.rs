@@ -35,6 +35,10 @@ pub struct List {
     pub marked: BTreeMap<String, Target>,
     pub filter: Filter,
     pub sort: Sort,
+    /// The case just acted on, kept in place (as the action left it) after it left this view,
+    /// until the selection moves off it: the user sees what they did, and the next key does not
+    /// land on a neighbour they have not read.
+    pub kept: Option<String>,
 }
 
 impl List {
@@ -49,11 +53,25 @@ impl List {
     /// Takes a fresh first page, keeping the selection on the same case if it is still there.
     pub fn replace(&mut self, page: Page, total: i64, keep: Option<&str>) {
         let (previous_index, keep) = if std::mem::take(&mut self.restart) {
+            self.kept = None;
             (0, None)
         } else {
             (self.selected, keep)
         };
+        let kept_row = self
+            .kept
+            .as_deref()
+            .filter(|no| keep == Some(*no))
+            .and_then(|no| self.rows.iter().position(|r| r.case_no == no))
+            .map(|i| self.rows.swap_remove(i));
         self.rows = page.rows;
+        match kept_row {
+            Some(row) if !self.rows.iter().any(|r| r.case_no == row.case_no) => {
+                self.rows.insert(previous_index.min(self.rows.len()), row);
+            }
+            // Still in this view: the fresh row is the truth.
+            _ => self.kept = None,
+        }
         self.next = page.next;
         self.total = Some(total);
         self.loading = false;
@@ -155,22 +173,47 @@ impl List {
         }
         let last = self.rows.len() - 1;
         let target = (self.selected as isize + delta).clamp(0, last as isize) as usize;
-        let moved = target != self.selected;
-        self.selected = target;
-        moved
+        self.select(target)
     }
 
     pub fn to_top(&mut self) -> bool {
-        let moved = self.selected != 0;
-        self.selected = 0;
-        moved
+        self.select(0)
     }
 
     pub fn to_bottom(&mut self) -> bool {
-        let last = self.rows.len().saturating_sub(1);
-        let moved = self.selected != last;
-        self.selected = last;
-        moved
+        self.select(self.rows.len().saturating_sub(1))
+    }
+
+    /// Selects row `target`; a kept row the selection leaves goes, as the queue has it no more.
+    fn select(&mut self, target: usize) -> bool {
+        if target == self.selected {
+            return false;
+        }
+        let mut target = target;
+        if let Some(no) = self.kept.take() {
+            if let Some(i) = self.rows.iter().position(|r| r.case_no == no) {
+                self.rows.remove(i);
+                if i < target {
+                    target -= 1;
+                }
+            }
+        }
+        self.selected = target.min(self.rows.len().saturating_sub(1));
+        true
+    }
+
+    /// Keeps `case`'s row in place, as the action left it, when a refresh no longer has it.
+    pub fn keep_acted(&mut self, case: &crate::domain::Case) {
+        if let Some(row) = self.rows.iter_mut().find(|r| r.case_no == case.case_no) {
+            if row.stage != case.stage {
+                // The old stage's deadline no longer runs; the row says where the case went.
+                row.deadline = None;
+            }
+            row.stage = case.stage;
+            row.assignee = case.assignee().map(str::to_string);
+            row.version = case.version;
+            self.kept = Some(case.case_no.clone());
+        }
     }
 
     /// True when the selection is near the end of what is loaded and more rows exist.
@@ -185,6 +228,7 @@ impl List {
 
     /// The next load starts from the queue's first row, with the selection there.
     pub fn from_top(&mut self) {
+        self.kept = None;
         self.above = None;
         self.selected = 0;
         self.offset = 0;
@@ -214,6 +258,7 @@ impl List {
         self.offset = 0;
         self.next = None;
         self.above = None;
+        self.kept = None;
         self.marked.clear();
     }
 }

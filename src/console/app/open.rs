@@ -8,7 +8,7 @@ use crate::console::i18n::{Lang, T};
 use crate::console::keymap::Command;
 use crate::console::worker::Job;
 use crate::domain::next_stage;
-use crate::domain::{Action, Presenter, Role, Stage};
+use crate::domain::{Action, Actor, Presenter, Role, Stage};
 
 impl App {
     /// The action a command would take on `target`, as the domain names it (the text is
@@ -91,6 +91,31 @@ impl App {
         })
     }
 
+    /// What the domain would refuse on the loaded case before anything is typed (the claim,
+    /// four-eyes, a bar on approval), in words: no dialog opens for it.
+    pub(super) fn refused_before_input(&self, target: &Target, action: &Action) -> Option<String> {
+        let case = &self
+            .detail
+            .as_ref()
+            .filter(|d| d.case.case_no == target.case_no)?
+            .case;
+        let actor = Actor {
+            name: self.setup.user.clone(),
+            roles: self.setup.roles.clone(),
+            active: true,
+        };
+        let refusal = crate::domain::refusal_before_input(
+            case,
+            &actor,
+            action,
+            self.setup.today,
+            &self.setup.policy,
+        )
+        .err()?;
+        let english = refusal.to_string();
+        Some(crate::console::i18n::Why::Refused(refusal).say(self.lang, &english))
+    }
+
     /// `From -> To` for `action` on the case, from the domain's `next_stage`, when the case is
     /// loaded and the action moves it.
     pub(super) fn transition(&self, target: &Target, action: &Action) -> Option<String> {
@@ -117,12 +142,6 @@ impl App {
             return;
         };
         let case = &detail.case;
-        if let Some(refusal) = crate::domain::approval_bar(case) {
-            let english = refusal.to_string();
-            let text = crate::console::i18n::Why::Refused(refusal).say(self.lang, &english);
-            self.say(text, true);
-            return;
-        }
         let action = Action::Approve { note: None };
         let title = match case.stage {
             Stage::PreAudit => format!("{} {}", self.lang.pick("Accept", "受理"), case.case_no),

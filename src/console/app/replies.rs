@@ -149,6 +149,7 @@ impl App {
                 if let Some((case_no, action, _)) = pending {
                     self.drafts.remove(&(case_no, action));
                 }
+                self.list.keep_acted(&outcome.case);
                 let text = format!(
                     "{}: {}",
                     outcome.case.case_no,

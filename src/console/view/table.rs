@@ -200,8 +200,15 @@ pub fn draw_list(
             };
             let applicant =
                 super::display_name(&row.applicant.name, row.applicant.name_native.as_deref());
+            // A row kept after the action that moved it to another stage says where it went.
+            let moved =
+                list.kept.as_deref() == Some(row.case_no.as_str()) && row.deadline.is_none();
             let state = row.deadline.as_ref().map(|d| d.state);
-            let deadline = deadline_text(row.deadline.as_ref(), lang);
+            let deadline = if moved {
+                format!("{} {}", theme.arrow(), lang.stage(row.stage))
+            } else {
+                deadline_text(row.deadline.as_ref(), lang)
+            };
             let mut cells = vec![
                 Cell::from(marker),
                 Cell::from(sanitize_line(&row.case_no).into_owned()),
