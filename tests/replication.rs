@@ -351,6 +351,98 @@ fn a_replica_restored_after_the_writer_is_killed_holds_every_acknowledged_action
 }
 
 #[test]
+fn a_warm_standby_following_the_replica_is_promoted_with_what_it_reached() {
+    let Some(litestream) = litestream("replication::standby") else {
+        return;
+    };
+    let setup = Setup::new(litestream.clone(), 150);
+    let mut replicator = setup.replicate();
+    let before = scalar(&setup.db, "SELECT max(seq) FROM events");
+
+    // The README's standby: `litestream restore -f` into a place of its own, from the replica's
+    // URL, following it from before the load.
+    let standby = setup.dir.path().join("standby").join("permitdesk.db");
+    std::fs::create_dir(standby.parent().expect("dir")).expect("standby dir");
+    let follow_log = setup.dir.path().join("follow.log");
+    let log = std::fs::File::create(&follow_log).expect("log");
+    let mut follower = Command::new(&litestream)
+        .args(["restore", "-f", "-follow-interval", SYNC_INTERVAL, "-o"])
+        .arg(&standby)
+        .arg(format!("file://{}", setup.replica.display()))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("litestream restore -f");
+    let following = poll(Duration::from_secs(60), || {
+        std::fs::read_to_string(&follow_log)
+            .ok()
+            .filter(|log| log.contains("entering follow mode"))
+    });
+    assert!(
+        following.is_some(),
+        "the standby never followed:\n{}",
+        std::fs::read_to_string(&follow_log).unwrap_or_default()
+    );
+
+    let (mut child, mut lines) = start_acting(&setup.db);
+    let acknowledged_early = acknowledged_for(&mut lines, Duration::from_secs(2));
+    acknowledged_for(&mut lines, Duration::from_secs(2));
+    // The server and its disk are lost; the standby is promoted at once, as the README says:
+    // SIGTERM, and it finishes the file it is applying.
+    child.kill().expect("SIGKILL the writer");
+    replicator.kill();
+    child.wait().expect("reap");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(follower.id()).expect("pid")),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM the follower");
+    follower.wait().expect("reap the follower");
+
+    let promoted = scalar(
+        &standby,
+        "SELECT max(seq) FROM (SELECT seq FROM events UNION ALL SELECT seq FROM admin_events)",
+    );
+    assert!(
+        promoted > before && promoted >= acknowledged_early,
+        "the standby kept up: its head {promoted}, before {before}, acknowledged 2 s before the loss {acknowledged_early}"
+    );
+    for seq in [before, acknowledged_early, promoted] {
+        assert_eq!(
+            hash_at(&standby, seq),
+            hash_at(&setup.db, seq),
+            "event {seq} is the live store's own on the standby"
+        );
+    }
+    let key = setup.db.with_file_name("permitdesk.db.anchor-key");
+    std::fs::copy(&key, standby.with_file_name("permitdesk.db.anchor-key")).expect("anchor key");
+    run_ok(cli(&standby, "admin").arg("check"));
+    // Promoted, it takes actions again.
+    let unclaimed = run_json(cli(&standby, "li.wei").args([
+        "case",
+        "list",
+        "--filter",
+        "unclaimed",
+        "--limit",
+        "100",
+    ]));
+    let case_no = unclaimed
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| matches!(r["stage"].as_str(), Some("pre_audit" | "review")))
+        .and_then(|r| r["case_no"].as_str())
+        .expect("an unclaimed case li.wei may claim");
+    run_ok(cli(&standby, "li.wei").args(["case", "claim", case_no]));
+    assert_eq!(
+        scalar(&standby, "SELECT max(seq) FROM events"),
+        promoted + 1,
+        "the first action after the promotion follows the standby's head"
+    );
+}
+
+#[test]
 fn a_point_in_time_restore_comes_back_from_before_a_mistaken_bulk_action() {
     let Some(litestream) = litestream("replication::point_in_time") else {
         return;
