@@ -976,6 +976,56 @@ fn pasted_text_is_what_a_person_could_type() {
 }
 
 #[test]
+fn the_reason_editor_wraps_counts_and_holds_the_limit_as_text_comes_in() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    let first = "The passport copy is unreadable and the contract lacks the employer's seal;";
+    h.type_text(&format!("{first} please send both again\nsecond line"));
+    let screen = h.screen();
+    // Soft wrap: the first line's start and the second line stay in sight together.
+    assert!(
+        screen.contains("The passport copy is unreadable"),
+        "{screen}"
+    );
+    assert!(screen.contains("second line"), "{screen}");
+    let typed = editor_text(&h).chars().count();
+    assert!(screen.contains(&format!("{typed}/4000")), "{screen}");
+
+    // A paste that does not fit whole goes in not at all, and says why.
+    let paste = |h: &mut Harness, text: String| {
+        let effects = h.app.update(Msg::Paste(text));
+        h.run(effects);
+    };
+    paste(&mut h, "x".repeat(4000));
+    assert_eq!(editor_text(&h).chars().count(), typed, "nothing was cut in");
+    let room = 4000 - typed;
+    assert!(
+        h.screen()
+            .contains(&format!("Not pasted: 4000 characters, {room} more fit")),
+        "{}",
+        h.screen()
+    );
+    // One that fits fills it; a key more is refused in words, and the text is what was typed.
+    paste(&mut h, "y".repeat(room));
+    assert!(h.screen().contains("4000/4000"), "{}", h.screen());
+    h.type_text("z");
+    h.enter();
+    assert_eq!(editor_text(&h).chars().count(), 4000);
+    assert!(!editor_text(&h).contains('z'));
+    assert!(h.screen().contains("The text is full"), "{}", h.screen());
+    // Deleting makes room again; the full reason is accepted by the domain.
+    h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    h.type_text("z");
+    assert!(editor_text(&h).ends_with('z'));
+    h.ctrl('s');
+    let case = h.store.case(&case_no).expect("case");
+    assert_eq!(case.stage, Stage::Returned);
+}
+
+#[test]
 fn chinese_dialogs_titles_and_status() {
     let mut h = Harness::new("wang.fang", 160, 48, Lang::Zh);
     // The filter by name.

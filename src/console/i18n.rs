@@ -159,6 +159,26 @@ impl Lang {
         }
     }
 
+    /// A text field that holds the most the domain accepts.
+    pub fn text_full(self, most: usize) -> String {
+        match self {
+            Lang::En => format!("The text is full: {most} characters at most"),
+            Lang::Zh => format!("已达字数上限：最多 {most} 个字符"),
+        }
+    }
+
+    /// A paste that does not fit whole: nothing of it went in.
+    pub fn paste_too_long(self, pasted: usize, room: usize, most: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "Not pasted: {pasted} characters, {room} more fit ({most} at most); nothing was cut"
+            ),
+            Lang::Zh => format!(
+                "未粘贴：内容 {pasted} 个字符，只能再输入 {room} 个（最多 {most} 个），未作截断"
+            ),
+        }
+    }
+
     pub fn t(self, text: T) -> &'static str {
         let (en, zh) = text.pair();
         match self {

@@ -2,6 +2,7 @@
 //! turns that into store requests.
 
 use super::super::i18n::{Lang, T};
+use crate::domain::transition::MAX_TEXT_CHARS;
 use crate::domain::{Action, Checklist, Presenter, Stage, VisaKind};
 use crate::store::CaseRow;
 use chrono::NaiveDate;
@@ -146,6 +147,8 @@ pub fn editor(initial: &str) -> TextArea<'static> {
         initial.lines().map(str::to_string).collect()
     };
     let mut area = TextArea::new(lines);
+    // Soft wrap: a long line never shifts the lines already typed out of sight.
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     area.move_cursor(ratatui_textarea::CursorMove::Bottom);
     area.move_cursor(ratatui_textarea::CursorMove::End);
     area
@@ -153,6 +156,43 @@ pub fn editor(initial: &str) -> TextArea<'static> {
 
 pub fn text_of(area: &TextArea<'_>) -> String {
     area.lines().join("\n")
+}
+
+/// The characters the editor holds, counted as the domain counts a reason (lines joined by a
+/// newline each).
+pub fn chars_of(area: &TextArea<'_>) -> usize {
+    let lines = area.lines();
+    lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len().saturating_sub(1)
+}
+
+/// Why `pasted` cannot go into `area` whole, when it would pass the domain's limit: a paste
+/// goes in whole or not at all, never cut.
+pub fn paste_refusal(area: &TextArea<'_>, pasted: &str, lang: Lang) -> Option<String> {
+    let room = MAX_TEXT_CHARS.saturating_sub(chars_of(area));
+    let count = pasted.chars().count();
+    (count > room).then(|| lang.paste_too_long(count, room, MAX_TEXT_CHARS))
+}
+
+/// Gives `key` to a text field, unless it would add a character to a field that already holds
+/// the most the domain accepts: that is said instead, and nothing typed is cut.
+fn input_within_limit(
+    area: &mut TextArea<'static>,
+    key: &KeyEvent,
+    error: &mut Option<String>,
+    lang: Lang,
+) {
+    if !typeable(key) {
+        return;
+    }
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let adds = plain && matches!(key.code, KeyCode::Char(_) | KeyCode::Enter | KeyCode::Tab);
+    if adds && chars_of(area) >= MAX_TEXT_CHARS {
+        *error = Some(lang.text_full(MAX_TEXT_CHARS));
+        return;
+    }
+    area.input(*key);
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,9 +418,7 @@ impl Dialog {
                 KeyCode::Esc => Outcome::Close,
                 _ => {
                     *error = None;
-                    if typeable(key) {
-                        note.input(*key);
-                    }
+                    input_within_limit(note, key, error, lang);
                     Outcome::Stay
                 }
             },
@@ -569,8 +607,6 @@ fn reason_key(
         return Outcome::Stay;
     }
     *error = None;
-    if typeable(key) {
-        editor.input(*key);
-    }
+    input_within_limit(editor, key, error, lang);
     Outcome::Stay
 }

@@ -369,6 +369,7 @@ impl App {
     }
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
+        let lang = self.lang;
         match &mut self.dialog {
             Some(Dialog::Reason {
                 editor,
@@ -382,8 +383,12 @@ impl App {
                 error,
                 ..
             }) => {
-                editor.insert_str(typeable(text));
-                *error = None;
+                let text = typeable(text);
+                *error = dialog::paste_refusal(editor, &text, lang);
+                if error.is_some() {
+                    return Vec::new();
+                }
+                editor.insert_str(text);
                 self.remember_draft().into_iter().collect()
             }
             _ if self.search.typing => {

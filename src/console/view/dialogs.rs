@@ -33,6 +33,18 @@ fn frame_block<'a>(theme: &Theme, title: &str, alert: bool) -> Block<'a> {
         ))
 }
 
+/// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
+fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
+    let count = crate::console::app::dialog::chars_of(editor);
+    let most = crate::domain::transition::MAX_TEXT_CHARS;
+    let style = if count >= most {
+        theme.error()
+    } else {
+        theme.dim()
+    };
+    Line::from(Span::styled(format!("{count}/{most}"), style)).right_aligned()
+}
+
 fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (key, label) in pairs {
@@ -134,7 +146,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             );
             let editor_block = Block::default()
                 .borders(Borders::ALL)
-                .border_set(theme.border());
+                .border_set(theme.border())
+                .title_bottom(char_count(editor, theme));
             let editor_inner = editor_block.inner(body);
             frame.render_widget(editor_block, body);
             frame.render_widget(editor, editor_inner);
@@ -415,7 +428,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 let editor_block = Block::default()
                     .borders(Borders::ALL)
                     .border_set(theme.border())
-                    .title(lang.t(T::ReturnPrompt));
+                    .title(lang.t(T::ReturnPrompt))
+                    .title_bottom(char_count(editor, theme));
                 let editor_inner = editor_block.inner(body);
                 frame.render_widget(editor_block, body);
                 frame.render_widget(editor, editor_inner);
