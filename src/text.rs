@@ -38,6 +38,29 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// `text` cut to at most `width` terminal cells (CJK two wide, combining marks none), the cut
+/// marked with `…`: every truncation says so, in the console and in plain output alike.
+pub fn fit_cells(text: &str, width: usize) -> Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
 /// Single-line sanitising for table cells, names and other one-line fields:
 /// `\n`, `\r`, `\t` (and U+2028/U+2029) become a space, `\r\n` a single
 /// space; control characters, escape sequences, bidi controls and U+FEFF are

@@ -5,24 +5,9 @@ use crate::domain::{Deadline, DeadlineState};
 use crate::text::sanitize_line;
 use unicode_width::UnicodeWidthStr;
 
-/// Cuts `s` to at most `width` terminal cells, marking a cut with `~`.
+/// `s` made inert and cut to at most `width` terminal cells, a cut marked with `…`.
 pub fn fit(s: &str, width: usize) -> String {
-    let clean = sanitize_line(s);
-    if clean.width() <= width {
-        return clean.into_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in clean.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('~');
-    out
+    crate::text::fit_cells(&sanitize_line(s), width).into_owned()
 }
 
 pub fn pad(s: &str, width: usize) -> String {
@@ -121,7 +106,7 @@ mod tests {
     fn cjk_cells_align_by_terminal_width() {
         assert_eq!(pad("李伟", 6), "李伟  ");
         assert_eq!(pad("LI WEI", 6), "LI WEI");
-        assert_eq!(fit("田中 太郎田中 太郎", 8), "田中 太~");
+        assert_eq!(fit("田中 太郎田中 太郎", 8), "田中 太…");
     }
 
     #[test]

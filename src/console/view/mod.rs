@@ -27,20 +27,9 @@ pub fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(fill))
 }
 
-/// Cuts `text` to `width` terminal cells, marking the cut with `~`.
+/// Cuts `text` to `width` terminal cells, marking the cut with `…`.
 pub fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) + 1 > width {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('~');
-    out
+    crate::text::fit_cells(text, width).into_owned()
 }
 
 /// `text` in rows of at most `width` terminal cells, broken at spaces where it can be. Lines

@@ -6,9 +6,9 @@ use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
 use crate::domain::{Deadline, DeadlineState};
 use crate::store::SortColumn;
-use crate::text::sanitize_line;
+use crate::text::{fit_cells, sanitize_line};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
@@ -179,6 +179,41 @@ pub fn draw_list(
     if wide {
         headers.push(Cell::from(lang.t(T::Employer)).style(header_style));
     }
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(case_width),
+        Constraint::Fill(2),
+    ];
+    if show_nat {
+        widths.push(Constraint::Length(3));
+    }
+    if show_cat {
+        widths.push(Constraint::Length(3));
+    }
+    if show_kind {
+        widths.push(Constraint::Length(kind_width));
+    }
+    if wide {
+        widths.push(Constraint::Length(12));
+    }
+    if show_held {
+        widths.push(Constraint::Length(9));
+    }
+    widths.push(Constraint::Length(deadline_width));
+    if wide {
+        widths.push(Constraint::Fill(2));
+    }
+    // The columns' widths as the table will draw them, so that every cut text ends in `…`.
+    let columns: Vec<u16> = Layout::horizontal(widths)
+        .spacing(1)
+        .split(Rect::new(0, 0, inner.width, 1))
+        .iter()
+        .map(|r| r.width)
+        .collect();
+    let text_cell = |cells: &[Cell], text: &str| {
+        let width = columns.get(cells.len()).copied().unwrap_or(0);
+        Cell::from(fit_cells(text, usize::from(width)).into_owned())
+    };
     let rows: Vec<Row> = list
         .rows
         .iter()
@@ -209,39 +244,38 @@ pub fn draw_list(
             } else {
                 deadline_text(row.deadline.as_ref(), lang)
             };
-            let mut cells = vec![
-                Cell::from(marker),
-                Cell::from(sanitize_line(&row.case_no).into_owned()),
-                Cell::from(applicant),
-            ];
+            let mut cells = vec![Cell::from(marker)];
+            cells.push(text_cell(&cells, &sanitize_line(&row.case_no)));
+            cells.push(text_cell(&cells, &applicant));
             if show_nat {
-                cells.push(Cell::from(
-                    sanitize_line(&row.applicant.nationality).into_owned(),
+                cells.push(text_cell(
+                    &cells,
+                    &sanitize_line(&row.applicant.nationality),
                 ));
             }
             if show_cat {
-                cells.push(Cell::from(row.category.as_str()));
+                cells.push(text_cell(&cells, row.category.as_str()));
             }
             if show_kind {
-                cells.push(Cell::from(lang.kind_short(row.kind)));
+                cells.push(text_cell(&cells, lang.kind_short(row.kind)));
             }
             if wide {
-                cells.push(Cell::from(lang.stage(row.stage)));
+                cells.push(text_cell(&cells, lang.stage(row.stage)));
             }
             if show_held {
-                cells.push(Cell::from(
-                    row.assignee
-                        .as_deref()
-                        .map(|a| sanitize_line(a).into_owned())
-                        .unwrap_or_else(|| "-".into()),
-                ));
+                let held = row.assignee.as_deref().map(sanitize_line);
+                cells.push(text_cell(&cells, held.as_deref().unwrap_or("-")));
             }
+            let width = columns.get(cells.len()).copied().unwrap_or(0);
             cells.push(
-                Cell::from(Line::from(deadline).right_aligned())
-                    .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
+                Cell::from(
+                    Line::from(fit_cells(&deadline, usize::from(width)).into_owned())
+                        .right_aligned(),
+                )
+                .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
             );
             if wide {
-                cells.push(Cell::from(sanitize_line(&row.employer.name).into_owned()));
+                cells.push(text_cell(&cells, &sanitize_line(&row.employer.name)));
             }
             let mut r = Row::new(cells);
             if i == list.selected {
@@ -252,30 +286,7 @@ pub fn draw_list(
             r
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(case_width),
-        Constraint::Fill(2),
-    ];
-    if show_nat {
-        widths.push(Constraint::Length(3));
-    }
-    if show_cat {
-        widths.push(Constraint::Length(3));
-    }
-    if show_kind {
-        widths.push(Constraint::Length(kind_width));
-    }
-    if wide {
-        widths.push(Constraint::Length(12));
-    }
-    if show_held {
-        widths.push(Constraint::Length(9));
-    }
-    widths.push(Constraint::Length(deadline_width));
-    if wide {
-        widths.push(Constraint::Fill(2));
-    }
+    let widths = columns.into_iter().map(Constraint::Length);
     let table = Table::new(rows, widths)
         .header(Row::new(headers).style(Style::default()))
         .column_spacing(1);
