@@ -547,7 +547,7 @@ fn supervisor_assigns_from_a_picker_and_extends_by_palette() {
     h.ctrl('s');
     let screen = h.screen();
     assert!(
-        screen.contains("extend (done)") || screen.contains("already extended"),
+        screen.contains("deadline extended") || screen.contains("already extended"),
         "{screen}"
     );
 }
@@ -1071,7 +1071,7 @@ fn chinese_dialogs_titles_and_status() {
     h.type_text("已电话联系单位");
     h.ctrl('s');
     let screen = h.screen();
-    assert!(screen.contains("备注 (完成)"), "{screen}");
+    assert!(screen.contains("已添加备注"), "{screen}");
     // The cases behind a dashboard figure.
     h.press("D");
     h.enter();
@@ -1802,4 +1802,21 @@ fn claim_and_four_eyes_are_asked_before_any_dialog_opens() {
     assert!(s.app.dialog.is_none(), "{:?}", s.app.dialog);
     let screen = s.screen();
     assert!(screen.contains("four-eyes"), "{screen}");
+}
+
+#[test]
+fn a_viewer_cannot_mark_and_one_case_is_one_case() {
+    let mut v = Harness::new("audit.he", 120, 40, Lang::En);
+    v.press("9");
+    v.press(" ");
+    assert!(v.app.list.marked.is_empty(), "a viewer marked a row");
+    assert!(v.screen().contains("read-only: viewer"), "{}", v.screen());
+
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press("9");
+    let case_no = h.app.list.rows[0].case_no.clone();
+    h.press("/");
+    h.type_text(&case_no);
+    let screen = h.screen();
+    assert!(screen.contains("Closed: 1 case,"), "{screen}");
 }

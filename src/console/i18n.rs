@@ -126,6 +126,27 @@ impl Lang {
         }
     }
 
+    /// What an action that leaves the stage as it was did, in words: "note added".
+    pub fn action_taken(self, action: &Action) -> String {
+        match (self, action) {
+            (Lang::En, Action::Note { .. }) => "note added".into(),
+            (Lang::Zh, Action::Note { .. }) => "已添加备注".into(),
+            (Lang::En, Action::Extend { .. }) => "deadline extended".into(),
+            (Lang::En, Action::AllowLate { .. }) => "late verification allowed".into(),
+            (Lang::En, Action::CorrectEntry { .. }) => "entry date corrected".into(),
+            (Lang::En, action) => format!("{} recorded", action.name()),
+            (Lang::Zh, action) => format!("已{}", self.action(action)),
+        }
+    }
+
+    /// "1 case", "2 cases"; Chinese counts without a plural.
+    pub fn cases(self, count: i64) -> &'static str {
+        match (self, count) {
+            (Lang::En, 1) => "case",
+            _ => self.t(T::Cases),
+        }
+    }
+
     /// A filter's name: the command line's in English.
     pub fn filter(self, filter: Filter) -> &'static str {
         match self {

@@ -121,6 +121,8 @@ impl App {
                 self.list.from_top();
                 self.reload()
             }
+            // Marks gather cases for a bulk action, which a read-only console cannot take.
+            Mark if self.is_read_only() => self.write_command(command),
             Mark => {
                 self.list.toggle_mark();
                 let moved = self.list.move_by(1);

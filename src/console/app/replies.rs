@@ -200,7 +200,7 @@ impl App {
                 (Action::Assign { assignee }, Lang::Zh) => {
                     format!("已分配给 {}", crate::text::sanitize_line(assignee))
                 }
-                (action, _) => format!("{} ({})", l.action(action), l.t(T::Done)),
+                (action, _) => l.action_taken(action),
             };
         }
         let from = e.from.map(|s| l.stage(s)).unwrap_or("-");

@@ -100,7 +100,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         let (title, n) = (sanitize_line(title), list.total.unwrap_or(0));
         let title = match app.lang {
             crate::console::i18n::Lang::En => {
-                format!(" {title}: {n} cases (Enter opens the case, Esc back) ")
+                let cases = app.lang.cases(n);
+                format!(" {title}: {n} {cases} (Enter opens the case, Esc back) ")
             }
             crate::console::i18n::Lang::Zh => {
                 format!(" {title}：{n} 件（Enter 打开案件，Esc 返回） ")

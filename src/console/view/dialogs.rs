@@ -406,12 +406,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             );
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
-            let summary = format!(
-                "{} {} {}",
-                targets.len(),
-                lang.t(T::WillBe),
-                kind.verb(lang)
-            );
+            let will_be = match (lang, targets.len()) {
+                (Lang::En, 1) => "case will be",
+                _ => lang.t(T::WillBe),
+            };
+            let summary = format!("{} {will_be} {}", targets.len(), kind.verb(lang));
             let [head, body, foot] = Layout::vertical([
                 Constraint::Length(1 + list.len() as u16),
                 Constraint::Min(1),

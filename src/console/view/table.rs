@@ -44,7 +44,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .total
             .map(|t| format!("{t}{}", if app.list.total_more { "+" } else { "" }))
             .unwrap_or_else(|| "…".into()),
-        lang.t(T::Cases)
+        match app.list.total {
+            Some(total) if !app.list.total_more => lang.cases(total),
+            _ => lang.t(T::Cases),
+        }
     );
     let sort = match app.list.sort.column {
         SortColumn::Deadline => lang.t(T::ByDeadline).to_string(),
