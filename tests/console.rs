@@ -1232,6 +1232,7 @@ fn editors_show_the_transition_the_domain_gives() {
     let screen = h.screen();
     assert!(matches!(h.app.dialog, Some(Dialog::Reason { .. })));
     assert!(screen.contains("Review -> Decision"), "{screen}");
+    assert!(screen.contains("Recommend refusal of"), "{screen}");
     h.esc();
     h.press("7");
     h.select_first(Stage::Verification, false);

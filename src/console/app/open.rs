@@ -242,6 +242,10 @@ impl App {
                     l.t(T::ReturnPrompt).to_string()
                 },
             ),
+            // In review a refusal is a recommendation: the decision is signed by a supervisor.
+            TextAction::Refuse if target.stage == Stage::Review => {
+                (l.pick("Recommend refusal of", "建议不予许可"), reason)
+            }
             TextAction::Refuse => (l.pick("Refuse", "不予许可"), reason),
             TextAction::NotAccept => (l.pick("Do not accept", "不予受理"), reason),
             TextAction::Note => (l.pick("Note on", "备注"), String::new()),
