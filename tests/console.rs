@@ -1819,5 +1819,82 @@ fn a_viewer_cannot_mark_and_one_case_is_one_case() {
     h.press("/");
     h.type_text(&case_no);
     let screen = h.screen();
-    assert!(screen.contains("Closed: 1 case,"), "{screen}");
+    assert!(screen.contains("All queues: 1 case,"), "{screen}");
+}
+
+#[test]
+fn search_looks_through_every_queue_and_a_case_numbers_last_digits_go_to_it() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("9");
+    let closed = h.app.list.rows[2].case_no.clone();
+    // From Pre-audit, filtered, a closed case's number finds it, the stage shown on its row.
+    h.press("2");
+    while h.app.list.filter != Filter::Unclaimed {
+        h.press("f");
+    }
+    h.press("/");
+    let digits = closed
+        .rsplit('-')
+        .next()
+        .expect("sequence")
+        .trim_start_matches('0')
+        .to_string();
+    h.type_text(&digits);
+    h.enter();
+    assert_eq!(h.app.list.selected_case_no(), Some(closed.clone()));
+    let screen = h.screen();
+    assert!(screen.contains("All queues:"), "{screen}");
+    assert!(!screen.contains("[filter"), "{screen}");
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&closed))
+        .expect("the case's row");
+    let stage = h.store.case(&closed).expect("case").stage;
+    assert!(row.contains(Lang::En.stage(stage)), "{row}");
+    // Esc gives the tab back, with its filter.
+    h.esc();
+    assert_eq!(h.app.list.filter, Filter::Unclaimed);
+    assert!(h.screen().contains("Pre-audit:"), "{}", h.screen());
+}
+
+#[test]
+fn filters_belong_to_their_tab_and_an_empty_one_says_what_it_hides() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press("2");
+    while h.app.list.filter != Filter::Unclaimed {
+        h.press("f");
+    }
+    h.press("1");
+    assert_eq!(
+        h.app.list.filter,
+        Filter::All,
+        "My cases has its own filter"
+    );
+    assert!(!h.screen().contains("[filter"), "{}", h.screen());
+    h.press("2");
+    assert_eq!(
+        h.app.list.filter,
+        Filter::Unclaimed,
+        "Pre-audit kept its own"
+    );
+    // Claimed one by one, the unclaimed are gone; the empty table says what hides the rest.
+    while h
+        .app
+        .list
+        .selected_row()
+        .is_some_and(|r| r.assignee.is_none())
+    {
+        h.press("c");
+        h.press("j");
+    }
+    // The last one claimed stays under the cursor until the user moves on.
+    h.press("3");
+    h.press("2");
+    assert!(h.app.list.rows.is_empty(), "{}", h.screen());
+    let screen = h.screen();
+    assert!(
+        screen.contains("No cases here: the filter unclaimed hides all"),
+        "{screen}"
+    );
+    assert!(screen.contains("in Pre-audit (f changes it)"), "{screen}");
 }

@@ -253,6 +253,7 @@ texts! {
     ByDeadline => "by deadline", "按期限";
     Filter => "filter", "筛选";
     Search => "Search", "搜索";
+    AllQueues => "All queues", "全部队列";
     Matches => "matches", "条匹配";
     Today => "today", "今日";
     Live => "live", "实时";

@@ -79,7 +79,10 @@ pub fn match_query(typed: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join(" ");
         let last_is_cjk = tokens.last().is_some_and(|t| t.chars().all(is_cjk));
-        if last_is_cjk {
+        if let Some(padded) = sequence_digits(&tokens) {
+            // A clerk on the phone reads a case number's last digits: `2381` is GZ2026-002381.
+            terms.push(format!("(\"{phrase}\"* OR \"{padded}\")"));
+        } else if last_is_cjk {
             terms.push(format!("\"{phrase}\""));
         } else {
             terms.push(format!("\"{phrase}\"*"));
@@ -89,6 +92,37 @@ pub fn match_query(typed: &str) -> Option<String> {
         None
     } else {
         Some(terms.join(" AND "))
+    }
+}
+
+/// The digits of a case number's sequence (GZ2026-002381), as the demo and the import formats
+/// write them.
+const SEQUENCE_DIGITS: usize = 6;
+
+/// A word of fewer digits than a sequence, zero-padded to one: `2381` -> `002381`.
+fn sequence_digits(tokens: &[String]) -> Option<String> {
+    match tokens {
+        [digits]
+            if digits.len() < SEQUENCE_DIGITS && digits.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            Some(format!("{digits:0>SEQUENCE_DIGITS$}"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `typed` names `case_no`: the whole number, folded as the index folds it, or the
+/// digits of its sequence without the leading zeros (`2381` for GZ2026-002381). A search that
+/// names a case takes the cursor straight to it.
+pub fn names_case_no(typed: &str, case_no: &str) -> bool {
+    let typed = tokens(typed);
+    let number = tokens(case_no);
+    if !typed.is_empty() && typed == number {
+        return true;
+    }
+    match (sequence_digits(&typed), number.last()) {
+        (Some(padded), Some(last)) => *last == padded,
+        _ => false,
     }
 }
 
@@ -102,6 +136,21 @@ mod tests {
         assert_eq!(tokens("GZ2026-004512"), ["gz2026", "004512"]);
         assert_eq!(tokens("田中 太郎"), ["田", "中", "太", "郎"]);
         assert_eq!(tokens("Смирнова"), ["смирнова"]);
+    }
+
+    #[test]
+    fn a_case_numbers_last_digits_name_it() {
+        assert_eq!(
+            match_query("2381").as_deref(),
+            Some("(\"2381\"* OR \"002381\")")
+        );
+        assert_eq!(match_query("002381").as_deref(), Some("\"002381\"*"));
+        assert!(names_case_no("2381", "GZ2026-002381"));
+        assert!(names_case_no("gz2026-002381", "GZ2026-002381"));
+        assert!(names_case_no("ＧＺ２０２６－００２３８１", "GZ2026-002381"));
+        assert!(!names_case_no("238", "GZ2026-002381"));
+        assert!(!names_case_no("GZ2026", "GZ2026-002381"));
+        assert!(!names_case_no("", "GZ2026-002381"));
     }
 
     #[test]

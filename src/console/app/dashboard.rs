@@ -244,8 +244,7 @@ impl App {
                         .position(|q| q.stage() == Some(row.stage))
                         .unwrap_or(8);
                     self.search.text = row.case_no.clone();
-                    self.tab = tab;
-                    self.list.reset_for(self.queue());
+                    self.enter_tab(tab);
                     self.detail = None;
                     return self.reload();
                 }

@@ -118,6 +118,8 @@ pub struct App {
     pub detail_scroll: u16,
     pub dialog: Option<Dialog>,
     pub search: Search,
+    /// Each tab's filter, kept while another tab is shown (the shown tab's is `list.filter`).
+    tab_filters: [Filter; Queue::TABS.len()],
     pub status: Option<Status>,
     /// The overdue count when the console opened; growth beyond it is announced.
     pub overdue_at_open: Option<i64>,
@@ -161,6 +163,7 @@ impl App {
             detail_scroll: 0,
             dialog: None,
             search: Search::default(),
+            tab_filters: [Filter::All; Queue::TABS.len()],
             status: None,
             overdue_at_open: None,
             new_overdue: 0,
@@ -217,6 +220,11 @@ impl App {
         Queue::TABS[self.tab]
     }
 
+    /// A search looks through every queue, whatever the tab and its filter.
+    pub fn is_searching(&self) -> bool {
+        !self.search.text.trim().is_empty()
+    }
+
     /// A viewer, or a store the process cannot write, gets a read-only console.
     pub fn is_read_only(&self) -> bool {
         self.setup.store_read_only || !self.setup.roles.iter().any(|r| *r != Role::Viewer)
@@ -246,10 +254,15 @@ impl App {
     }
 
     fn query(&self) -> QueueQuery {
+        let searching = self.is_searching();
         QueueQuery {
-            queue: self.queue(),
-            filter: self.list.filter,
-            search: (!self.search.text.trim().is_empty()).then(|| self.search.text.clone()),
+            queue: if searching { Queue::All } else { self.queue() },
+            filter: if searching {
+                Filter::All
+            } else {
+                self.list.filter
+            },
+            search: searching.then(|| self.search.text.clone()),
             user: self.setup.user.clone(),
             today: self.setup.today,
             sort: self.list.sort,
@@ -554,8 +567,7 @@ impl App {
         if tab == self.tab && !self.list.rows.is_empty() {
             return Vec::new();
         }
-        self.tab = tab % Queue::TABS.len();
-        self.list.reset_for(self.queue());
+        self.enter_tab(tab);
         self.detail = None;
         self.focus = Focus::List;
         self.detail_scroll = 0;
@@ -580,6 +592,14 @@ impl App {
             effects.push(self.request_page(Fetch::Prepend));
         }
         effects
+    }
+
+    /// Moves to tab `tab`, each tab keeping its own filter.
+    fn enter_tab(&mut self, tab: usize) {
+        self.tab_filters[self.tab] = self.list.filter;
+        self.tab = tab % Queue::TABS.len();
+        self.list.filter = self.tab_filters[self.tab];
+        self.list.reset_for(self.queue());
     }
 
     fn set_filter(&mut self, filter: Filter) -> Vec<Effect> {

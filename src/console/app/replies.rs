@@ -29,8 +29,12 @@ impl App {
                             super::list::scroll_offset(self.list.selected, 0, self.visible_rows());
                     }
                     Fetch::Replace => {
+                        let fresh = self.list.restart;
                         self.list.replace(page, total, before.as_deref());
                         self.list.total_more = more;
+                        if fresh {
+                            self.select_named_case();
+                        }
                     }
                 }
                 if self.list.selected_case_no() != before || self.detail.is_none() {
@@ -183,6 +187,24 @@ impl App {
             }
         }
         self.reload()
+    }
+
+    /// A new search's rows with the case its text names (a case number or its last digits):
+    /// the cursor goes straight to it.
+    fn select_named_case(&mut self) {
+        if !self.is_searching() {
+            return;
+        }
+        let typed = &self.search.text;
+        if let Some(i) = self
+            .list
+            .rows
+            .iter()
+            .position(|r| crate::store::search::names_case_no(typed, &r.case_no))
+        {
+            self.list.selected = i;
+            self.list.offset = super::list::scroll_offset(i, self.list.offset, self.visible_rows());
+        }
     }
 
     /// What an event did, in words: `Pre-audit -> Review`, `claimed`, `assigned to chen.yu`.

@@ -37,9 +37,17 @@ pub fn deadline_text(deadline: Option<&Deadline>, lang: Lang) -> String {
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let lang = app.lang;
     let queue = app.queue();
+    // A search looks through every queue (the tab's filter does not apply to it); the title and
+    // a stage column say so.
+    let searching = app.is_searching();
+    let scope = if searching {
+        lang.t(T::AllQueues)
+    } else {
+        lang.queue(queue)
+    };
     let mut title = format!(
         " {}: {} {}",
-        lang.queue(queue),
+        scope,
         app.list
             .total
             .map(|t| format!("{t}{}", if app.list.total_more { "+" } else { "" }))
@@ -64,7 +72,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ", {sort}{} ",
         if app.list.sort.descending { " ↓" } else { "" }
     ));
-    if app.list.filter != crate::domain::Filter::All {
+    if app.list.filter != crate::domain::Filter::All && !searching {
         title.push_str(&format!(
             "[{} {}] ",
             lang.t(T::Filter),
@@ -85,7 +93,30 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             lang.t(T::Marked)
         ));
     }
-    draw_list(frame, app, theme, area, &app.list, title);
+    draw_list(frame, app, theme, area, &app.list, title, searching);
+}
+
+/// The stage column, shown wide or when the rows come from more than one queue.
+const STAGE_WIDTH: u16 = 12;
+
+/// What an empty table says: what hides the rows there are, when something does.
+fn hidden_rows(app: &App, list: &List, across_queues: bool) -> String {
+    let lang = app.lang;
+    let queue = app.queue();
+    let in_queue = app.counts.as_ref().map(|c| c.get(queue)).unwrap_or(0);
+    if across_queues || list.filter == crate::domain::Filter::All || in_queue == 0 {
+        return lang.t(T::NoCases).to_string();
+    }
+    let filter = lang.filter(list.filter);
+    let name = lang.queue(queue);
+    match lang {
+        Lang::En => format!(
+            "No cases here: the filter {filter} hides all {in_queue} in {name} (f changes it)"
+        ),
+        Lang::Zh => {
+            format!("此处无案件：筛选「{filter}」隐藏了{name}的全部 {in_queue} 件（按 f 切换）")
+        }
+    }
 }
 
 /// Draws `list` as the case table under `title`.
@@ -96,6 +127,7 @@ pub fn draw_list(
     area: Rect,
     list: &List,
     title: String,
+    across_queues: bool,
 ) {
     let lang = app.lang;
     let block = Block::default()
@@ -106,14 +138,15 @@ pub fn draw_list(
     frame.render_widget(block, area);
     if list.rows.is_empty() {
         let text = if list.loading {
-            lang.t(T::Loading)
+            lang.t(T::Loading).to_string()
         } else {
-            lang.t(T::NoCases)
+            hidden_rows(app, list, across_queues)
         };
         frame.render_widget(Paragraph::new(format!(" {text}")).style(theme.dim()), inner);
         return;
     }
     let wide = inner.width >= 110;
+    let show_stage = wide || across_queues;
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
     let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
     // The case number whole, however long the ones on screen are.
@@ -132,10 +165,16 @@ pub fn draw_list(
     // category) so the case number, the applicant and the deadline always fit.
     const APPLICANT_MIN: u16 = 12;
     let mut optional: Vec<(u16, bool)> = vec![(kind_width, true), (9, true), (3, true), (3, true)];
+    let stage_width: u16 = if show_stage { STAGE_WIDTH + 1 } else { 0 };
     let needed = |optional: &[(u16, bool)]| -> u16 {
         let shown: Vec<u16> = optional.iter().filter(|c| c.1).map(|c| c.0).collect();
         let columns = 4 + shown.len() as u16; // marker, case, applicant, deadline
-        1 + case_width + deadline_width + shown.iter().sum::<u16>() + (columns - 1) + APPLICANT_MIN
+        1 + case_width
+            + deadline_width
+            + shown.iter().sum::<u16>()
+            + (columns - 1)
+            + APPLICANT_MIN
+            + stage_width
     };
     if !wide {
         for i in 0..optional.len() {
@@ -166,7 +205,7 @@ pub fn draw_list(
     if show_kind {
         headers.push(Cell::from(lang.t(T::KindCol)).style(header_style));
     }
-    if wide {
+    if show_stage {
         headers.push(Cell::from(lang.t(T::StageCol)).style(header_style));
     }
     if show_held {
@@ -196,8 +235,8 @@ pub fn draw_list(
     if show_kind {
         widths.push(Constraint::Length(kind_width));
     }
-    if wide {
-        widths.push(Constraint::Length(12));
+    if show_stage {
+        widths.push(Constraint::Length(STAGE_WIDTH));
     }
     if show_held {
         widths.push(Constraint::Length(9));
@@ -262,7 +301,7 @@ pub fn draw_list(
             if show_kind {
                 cells.push(text_cell(&cells, lang.kind_short(row.kind)));
             }
-            if wide {
+            if show_stage {
                 cells.push(text_cell(&cells, lang.stage(row.stage)));
             }
             if show_held {
