@@ -1898,3 +1898,62 @@ fn filters_belong_to_their_tab_and_an_empty_one_says_what_it_hides() {
     );
     assert!(screen.contains("in Pre-audit (f changes it)"), "{screen}");
 }
+
+#[test]
+fn a_confirmation_that_moves_a_case_on_names_its_missing_documents() {
+    for (lang, words) in [
+        (Lang::En, "Documents MISSING or failed:"),
+        (Lang::Zh, "材料缺失或不合格："),
+    ] {
+        let mut h = Harness::new("li.wei", 160, 48, lang);
+        let open_cases = h
+            .store
+            .page(&QueueQuery {
+                queue: Queue::All,
+                filter: Filter::All,
+                search: None,
+                user: "li.wei".into(),
+                today: today(),
+                sort: Default::default(),
+                after: None,
+                limit: 5_000,
+            })
+            .expect("every case")
+            .rows;
+        let case = open_cases
+            .iter()
+            .filter(|r| matches!(r.stage, Stage::PreAudit | Stage::Review))
+            .map(|r| h.store.case(&r.case_no).expect("case"))
+            .find(|c| c.documents.iter().any(|d| !d.ok))
+            .expect("an open case with a missing document");
+        h.store
+            .act(permitdesk::store::Request {
+                case_no: case.case_no.clone(),
+                user: "wang.fang".into(),
+                action: permitdesk::domain::Action::Assign {
+                    assignee: "li.wei".into(),
+                },
+                expect_version: None,
+                expect_stage: None,
+                today: Some(today()),
+            })
+            .expect("assign");
+        h.press("/");
+        h.type_text(&case.case_no);
+        h.enter();
+        assert_eq!(h.app.list.selected_case_no(), Some(case.case_no.clone()));
+        h.press("a");
+        let screen = h.screen();
+        assert!(
+            matches!(h.app.dialog, Some(Dialog::Confirm { .. })),
+            "{screen}"
+        );
+        let line = screen
+            .lines()
+            .find(|l| l.contains(words))
+            .unwrap_or_else(|| panic!("no warning for {}:\n{screen}", case.case_no));
+        for doc in case.documents.iter().filter(|d| !d.ok) {
+            assert!(line.contains(&lang.document(&doc.kind)), "{line}");
+        }
+    }
+}

@@ -147,6 +147,24 @@ impl Lang {
         }
     }
 
+    /// A submitted document's kind: the offices' usual kinds by name, any other as stored.
+    pub fn document(self, kind: &str) -> String {
+        let kind = crate::text::sanitize_line(kind);
+        let zh = match kind.as_ref() {
+            "passport" => "护照",
+            "contract" => "劳动合同",
+            "degree" => "学历证书",
+            "criminal_record" => "无犯罪记录证明",
+            "exam_report" => "体检报告",
+            "photo" => "照片",
+            _ => return kind.replace('_', " "),
+        };
+        match self {
+            Lang::En => kind.replace('_', " "),
+            Lang::Zh => zh.to_string(),
+        }
+    }
+
     /// A filter's name: the command line's in English.
     pub fn filter(self, filter: Filter) -> &'static str {
         match self {

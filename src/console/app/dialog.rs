@@ -305,6 +305,8 @@ pub enum Dialog {
         target: Target,
         title: String,
         lines: Vec<String>,
+        /// What the user should see before moving the case on (missing or failed documents).
+        warnings: Vec<String>,
         note: TextArea<'static>,
         /// The note is a required reason (signing against the recommendation).
         required: bool,

@@ -212,10 +212,24 @@ impl App {
         } else {
             lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
         }
+        let missing: Vec<String> = case
+            .documents
+            .iter()
+            .filter(|d| !d.ok)
+            .map(|d| self.lang.document(&d.kind))
+            .collect();
+        let mut warnings = Vec::new();
+        if !missing.is_empty() {
+            warnings.push(match self.lang {
+                Lang::En => format!("Documents MISSING or failed: {}", missing.join(", ")),
+                Lang::Zh => format!("材料缺失或不合格：{}", missing.join("、")),
+            });
+        }
         self.dialog = Some(Dialog::Confirm {
             target,
             title,
             lines,
+            warnings,
             note: dialog::editor(""),
             required: against,
             error: None,

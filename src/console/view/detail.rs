@@ -137,7 +137,8 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
             .map(|d| {
                 format!(
                     "{} {}",
-                    s(&d.kind),
+                    // One document's name never wraps apart from its state.
+                    lang.document(&d.kind).replace(' ', "\u{a0}"),
                     if d.ok {
                         lang.pick("ok", "齐全")
                     } else {

@@ -91,24 +91,34 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         Dialog::Confirm {
             title,
             lines,
+            warnings,
             note,
             error,
             ..
         } => {
-            let rect = centered(area, 72, lines.len() as u16 + 4);
+            let body_rows = (lines.len() + warnings.len()) as u16;
+            let rect = centered(area, 72, body_rows + 4);
             frame.render_widget(Clear, rect);
             let block = frame_block(theme, title, false);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
             let [text, input, hints] = Layout::vertical([
-                Constraint::Length(lines.len() as u16),
+                Constraint::Length(body_rows),
                 Constraint::Length(1),
                 Constraint::Length(1),
             ])
             .areas(inner);
+            // The transition first, then what should stop the eye, then the rest.
+            let line = |l: &String| Line::from(sanitize_line(l).into_owned());
+            let warned = warnings
+                .iter()
+                .map(|w| Line::from(Span::styled(sanitize_line(w).into_owned(), theme.error())));
             let body: Vec<Line> = lines
                 .iter()
-                .map(|l| Line::from(sanitize_line(l).into_owned()))
+                .take(1)
+                .map(line)
+                .chain(warned)
+                .chain(lines.iter().skip(1).map(line))
                 .collect();
             frame.render_widget(Paragraph::new(body), text);
             frame.render_widget(note, input);
