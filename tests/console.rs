@@ -1957,3 +1957,34 @@ fn a_confirmation_that_moves_a_case_on_names_its_missing_documents() {
         }
     }
 }
+
+#[test]
+fn at_80_columns_every_tab_shows_overdue_and_no_title_is_cut() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut h = Harness::new("li.wei", 80, 24, lang);
+        for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9"] {
+            h.press(key);
+            let screen = h.screen();
+            let tabs = screen.lines().nth(1).expect("the tab line").trim_end();
+            assert!(
+                tabs.contains(&format!("8 {} (", lang.queue(Queue::Overdue))),
+                "{key}: {tabs}"
+            );
+            assert!(
+                tabs.ends_with(')') || tabs.ends_with('>'),
+                "{key}: a tab title is cut: {tabs}"
+            );
+            if h.app.status.is_none() {
+                // The footer is whole hints, most useful first: never one cut mid-word.
+                let footer = screen.lines().last().expect("footer").trim_end();
+                let mut shown = String::new();
+                let mut whole = vec![String::new()];
+                for (key, label) in view::hints(&h.app) {
+                    shown.push_str(&format!(" {key} {label} "));
+                    whole.push(shown.trim_end().to_string());
+                }
+                assert!(whole.iter().any(|w| w == footer), "{key}: {footer}");
+            }
+        }
+    }
+}

@@ -221,35 +221,85 @@ fn draw_tabs(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     };
     let pad = usize::from(total(1) <= available);
     let width = |i: usize| titles[i].width() + 2 * pad + sep.width();
-    // Scroll so the active tab is whole, with as many tabs before it as fit.
-    let mut first = 0;
-    while first < app.tab && (first..=app.tab).map(width).sum::<usize>() + 1 > available {
-        first += 1;
-    }
+    let overdue = Queue::TABS.iter().position(|q| *q == Queue::Overdue);
+    let overdue_alert = app
+        .counts
+        .as_ref()
+        .is_some_and(|c| c.get(Queue::Overdue) > 0);
+    let (first, last, pinned) = tab_window(app.tab, titles.len(), available, width, |pinned| {
+        overdue.filter(|o| overdue_alert && *o != pinned)
+    });
     let mut spans = Vec::new();
     if first > 0 {
         spans.push(Span::styled("<", theme.dim()));
     }
     let padding = " ".repeat(pad);
-    for (i, title) in titles.iter().enumerate().skip(first) {
-        if i > first {
-            spans.push(Span::styled(sep, theme.dim()));
+    let mut shown: Vec<usize> = (first..=last).collect();
+    if let Some(o) = pinned {
+        shown.push(o);
+    }
+    for (n, &i) in shown.iter().enumerate() {
+        if n > 0 {
+            // A gap before the pinned Overdue tab is marked.
+            let gap = shown[n - 1] + 1 != i;
+            spans.push(Span::styled(if gap { "…" } else { sep }, theme.dim()));
         }
-        let overdue_alert = Queue::TABS[i] == Queue::Overdue
-            && app
-                .counts
-                .as_ref()
-                .is_some_and(|c| c.get(Queue::Overdue) > 0);
+        let alert = Some(i) == overdue && overdue_alert;
         let style = if i == app.tab {
             theme.active_tab()
-        } else if overdue_alert {
+        } else if alert {
             theme.alert()
         } else {
             Style::default()
         };
-        spans.push(Span::styled(format!("{padding}{title}{padding}"), style));
+        spans.push(Span::styled(
+            format!("{padding}{}{padding}", titles[i]),
+            style,
+        ));
+    }
+    if shown.last().is_some_and(|&i| i + 1 < titles.len()) {
+        spans.push(Span::styled(">", theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The tabs shown, whole, in `available` cells: a run `first..=last` holding the active tab, and
+/// the tab `pin` names (Overdue while it has cases) after it when the run does not reach it.
+/// Room is kept for the `<` and `>` that say tabs are left out.
+fn tab_window(
+    active: usize,
+    count: usize,
+    available: usize,
+    width: impl Fn(usize) -> usize,
+    pin: impl Fn(usize) -> Option<usize>,
+) -> (usize, usize, Option<usize>) {
+    let room = available.saturating_sub(2);
+    let fit = |first: usize, last: usize, pinned: Option<usize>| {
+        (first..=last).map(&width).sum::<usize>() + pinned.map_or(0, &width) <= room
+    };
+    let candidate = pin(active);
+    // The pinned tab takes its room first, unless the run will hold it anyway.
+    let mut pinned = candidate.filter(|p| *p > active);
+    let mut first = active;
+    while first > 0 && fit(first - 1, active, pinned) {
+        first -= 1;
+    }
+    let mut last = active;
+    while last + 1 < count && fit(first, last + 1, pinned.filter(|p| *p > last + 1)) {
+        last += 1;
+    }
+    if pinned.is_some_and(|p| p <= last) {
+        pinned = None;
+    }
+    // A pinned tab before the run (the user is past it) is in the run or scrolled to.
+    if let Some(p) = candidate.filter(|p| *p < first) {
+        pinned = None;
+        first = p;
+        while !fit(first, active, None) && first < active {
+            first += 1;
+        }
+    }
+    (first, last, pinned)
 }
 
 /// The key hints that work here, from the live keymap.
@@ -352,10 +402,19 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     }
+    // Hints come most useful first; those that do not fit whole are left out, never cut.
     let mut spans = Vec::new();
+    let mut used = 0;
     for (key, label) in hints(app) {
-        spans.push(Span::styled(format!(" {key}"), theme.key()));
-        spans.push(Span::raw(format!(" {label} ")));
+        let key = format!(" {key}");
+        let label = format!(" {label} ");
+        let needed = key.width() + label.width();
+        if used + needed > usize::from(area.width) {
+            break;
+        }
+        used += needed;
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(label));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
