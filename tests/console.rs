@@ -1988,3 +1988,38 @@ fn at_80_columns_every_tab_shows_overdue_and_no_title_is_cut() {
         }
     }
 }
+
+#[test]
+fn the_footer_offers_what_the_users_roles_may_do_on_the_case_and_supervisors_have_keys() {
+    let footer = |h: &Harness| h.screen().lines().last().unwrap_or("").to_string();
+    let mut s = Harness::new("wang.fang", 200, 48, Lang::En);
+    s.press("4");
+    s.select_first(Stage::Decision, false);
+    let line = footer(&s);
+    assert!(line.contains("b send back"), "{line}");
+    assert!(line.contains("E extend"), "{line}");
+    s.press("7");
+    s.select_first(Stage::Verification, false);
+    let line = footer(&s);
+    assert!(line.contains("l lapse"), "{line}");
+    assert!(
+        !line.contains("verify"),
+        "a supervisor does not verify: {line}"
+    );
+    // `b` opens the send-back editor straight from the key.
+    s.press("4");
+    s.select_first(Stage::Decision, false);
+    s.press("b");
+    assert!(
+        matches!(s.app.dialog, Some(Dialog::Reason { .. })),
+        "{}",
+        s.screen()
+    );
+
+    let mut clerk = Harness::new("liu.yang", 200, 48, Lang::En);
+    clerk.press("7");
+    clerk.select_first(Stage::Verification, false);
+    let line = footer(&clerk);
+    assert!(line.contains("v verify"), "{line}");
+    assert!(!line.contains("lapse"), "{line}");
+}

@@ -339,6 +339,12 @@ const DEFAULTS: &[(&str, Command)] = &[
     ("y", Command::Copy),
     (":", Command::Palette),
     ("L", Command::Language),
+    ("b", Command::SendBack),
+    ("w", Command::Withdraw),
+    ("E", Command::Extend),
+    ("l", Command::Lapse),
+    ("t", Command::AllowLate),
+    ("u", Command::Reopen),
 ];
 
 impl Default for Keymap {

@@ -53,6 +53,23 @@ impl App {
         })
     }
 
+    /// Whether `command` acts on the selected case for this user: its stage has the action and a
+    /// role of the user's may take it, as the domain says. The footer offers only these.
+    pub fn offers(&self, command: Command) -> bool {
+        if self.is_read_only() {
+            return false;
+        }
+        let Some(row) = self.list.selected_row() else {
+            return false;
+        };
+        if command == Command::Mark {
+            return true;
+        }
+        let target = Target::of(row);
+        self.action_of(command, &target)
+            .is_some_and(|action| self.cannot(row.stage, &action).is_none())
+    }
+
     /// In pre-audit a case is not accepted rather than refused.
     pub(super) fn refuse_kind(&self, stage: Stage) -> TextAction {
         if stage == Stage::PreAudit {

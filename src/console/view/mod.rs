@@ -320,21 +320,28 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
     }
     let stage = app.list.selected_row().map(|r| r.stage);
     let mut commands = vec![Command::Help, Command::Search];
-    if !app.is_read_only() {
-        match stage {
-            Some(Stage::PreAudit) | Some(Stage::Review) => commands.extend([
-                Command::Claim,
-                Command::Approve,
-                Command::Return,
-                Command::Refuse,
-            ]),
-            Some(Stage::Decision) => commands.extend([Command::Approve, Command::Refuse]),
-            Some(Stage::Notified) => commands.push(Command::RecordEntry),
-            Some(Stage::Verification) => commands.extend([Command::Verify, Command::Return]),
-            _ => {}
-        }
-        commands.extend([Command::Note, Command::Mark]);
-    }
+    // The actions the domain lets this user take on the selected case, most used first.
+    commands.extend(
+        [
+            Command::Claim,
+            Command::Approve,
+            Command::Return,
+            Command::Refuse,
+            Command::RecordEntry,
+            Command::Verify,
+            Command::SendBack,
+            Command::Extend,
+            Command::Lapse,
+            Command::AllowLate,
+            Command::Reopen,
+            Command::Withdraw,
+            Command::Assign,
+            Command::Note,
+            Command::Mark,
+        ]
+        .into_iter()
+        .filter(|c| app.offers(*c)),
+    );
     commands.extend([
         Command::CycleFilter,
         Command::Overdue,
@@ -360,6 +367,17 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
                     super::i18n::Lang::En => "not accept",
                     super::i18n::Lang::Zh => "不予受理",
                 },
+                (Command::Refuse, Some(Stage::Review)) => match app.lang {
+                    super::i18n::Lang::En => "recommend refusal",
+                    super::i18n::Lang::Zh => "建议不予许可",
+                },
+                // Short words where the footer is; `?` and the palette say them whole.
+                (Command::SendBack, _) => app.lang.pick("send back", "退回审查"),
+                (Command::Withdraw, _) => app.lang.pick("withdraw", "撤回"),
+                (Command::Extend, _) => app.lang.pick("extend", "延期"),
+                (Command::Lapse, _) => app.lang.pick("lapse", "逾期办结"),
+                (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
+                (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
                 _ => c.label(app.lang),
             };
             Some((first_key, label.to_string()))
