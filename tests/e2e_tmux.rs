@@ -270,10 +270,19 @@ fn approve_one_return_another_in_a_real_terminal() {
     select(&tmux, pane, &ret);
     tmux.keys(pane, &["c"]);
     tmux.wait_text(pane, &format!("{ret}: claim"), STEP);
-    filter_to(&tmux, pane, "mine");
-    tmux.wait_for(pane, &format!("{ret} selected under mine"), STEP, |s| {
-        row_of(s, &ret).is_some_and(|r| r.contains('▶') && r.contains(USER))
+    // A search looks through every queue; the tab's filter is back once it is cleared.
+    tmux.keys(pane, &["Escape"]);
+    tmux.wait_for(pane, "the search to clear", STEP, |s| {
+        !s.contains("[Search") && !s.contains("[search")
     });
+    filter_to(&tmux, pane, "mine");
+    select(&tmux, pane, &ret);
+    tmux.wait_for(
+        pane,
+        &format!("{ret} selected, held by {USER}"),
+        STEP,
+        |s| row_of(s, &ret).is_some_and(|r| r.contains('▶') && r.contains(USER)),
+    );
     let editor = open_dialog(&tmux, pane, "r", &format!("Return {ret}"));
     assert!(
         editor.contains("Pre-audit -> Returned"),

@@ -107,6 +107,17 @@ impl App {
                 self.search.typing = true;
                 Vec::new()
             }
+            // A search looks through every queue: a tab's filter would change nothing seen.
+            CycleFilter if self.is_searching() => {
+                self.say(
+                    self.lang.pick(
+                        "the search looks through every queue; Esc goes back to the tab and its filter",
+                        "搜索范围为全部队列；按 Esc 返回当前队列及其筛选",
+                    ),
+                    false,
+                );
+                Vec::new()
+            }
             CycleFilter => {
                 let next = self.list.filter.next();
                 self.set_filter(next)
