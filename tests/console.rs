@@ -22,7 +22,7 @@ use permitdesk::console::app::{App, Effect, Msg, Setup};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
-use permitdesk::console::worker::{Reply, execute};
+use permitdesk::console::worker::{Job, Reply, execute};
 use permitdesk::demo::{DemoOptions, build};
 use permitdesk::domain::{Calendar, Filter, Queue, Stage};
 use permitdesk::store::{QueueQuery, Store};
@@ -1498,7 +1498,9 @@ fn quitting_right_after_submitting_waits_for_the_store_and_says_what_happened() 
     );
     assert!(!h.app.quit, "q while the return is in flight does not quit");
     assert!(h.app.closing);
-    assert_eq!(h.app.writes_in_flight(), 1);
+    // The draft typed since the last tick goes first (it is saved once a second, not per key),
+    // then the return, whose commit deletes it.
+    assert_eq!(h.app.writes_in_flight(), 2);
     assert!(h.screen().contains("Saving…"), "{}", h.screen());
     // Further keys, Ctrl-c included, do nothing while saving.
     let more = burst(
@@ -1518,6 +1520,11 @@ fn quitting_right_after_submitting_waits_for_the_store_and_says_what_happened() 
     assert_eq!(
         events.last().and_then(|e| e.action.reason()),
         Some("Passport copy unreadable")
+    );
+    assert_eq!(
+        h.store.drafts_of("li.wei").expect("drafts").len(),
+        0,
+        "the draft went with the return"
     );
     assert_eq!(
         h.app.farewell,
@@ -2022,4 +2029,44 @@ fn the_footer_offers_what_the_users_roles_may_do_on_the_case_and_supervisors_hav
     let line = footer(&clerk);
     assert!(line.contains("v verify"), "{line}");
     assert!(!line.contains("lapse"), "{line}");
+}
+
+#[test]
+fn drafts_are_saved_on_the_tick_not_per_key_and_a_discard_deletes_them() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    let store_draft = |h: &Harness| h.store.draft("li.wei", &case_no, "return").expect("draft");
+    let saves = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Store(t) if matches!(t.job, Job::SaveDraft { .. })))
+            .count()
+    };
+    // Typing asks nothing of the store.
+    for c in "Passport copy unreadable".chars() {
+        let effects = h.app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+        assert_eq!(saves(&effects), 0, "a key wrote the draft");
+        h.run(effects);
+    }
+    assert_eq!(store_draft(&h), None);
+    // The tick saves what was typed, once.
+    let effects = h.app.update(Msg::Tick);
+    assert_eq!(saves(&effects), 1);
+    h.run(effects);
+    assert_eq!(store_draft(&h).as_deref(), Some("Passport copy unreadable"));
+    let effects = h.app.update(Msg::Tick);
+    assert_eq!(saves(&effects), 0, "nothing new to save");
+    h.run(effects);
+    // Esc, then y: the discarded draft is gone from the store too.
+    h.esc();
+    h.press("y");
+    assert!(h.app.dialog.is_none());
+    assert_eq!(store_draft(&h), None);
+    assert_eq!(h.app.draft_for(&case_no, TextAction::Return), None);
 }

@@ -205,9 +205,12 @@ const SETTLE_FOR: Duration = Duration::from_secs(10);
 async fn settle(
     app: &mut App,
     replies: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, Reply)>,
+    dispatch: &dyn Fn(Vec<Effect>, &App) -> bool,
 ) -> anyhow::Result<Vec<String>> {
     let deadline = tokio::time::Instant::now() + SETTLE_FOR;
-    app.close();
+    // Closing may still send a write (the draft typed since the last tick).
+    let effects = app.close();
+    dispatch(effects, app);
     while !app.quit {
         match tokio::time::timeout_at(deadline, replies.recv()).await {
             Ok(Some((generation, reply))) => {
@@ -260,10 +263,10 @@ async fn event_loop(
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => {
                     // A terminal gone mid-write (a dropped connection) still lets writes finish.
-                    settle(&mut app, &mut reply_rx).await?;
+                    settle(&mut app, &mut reply_rx, &dispatch).await?;
                     return Err(e.into());
                 }
-                None => return settle(&mut app, &mut reply_rx).await,
+                None => return settle(&mut app, &mut reply_rx, &dispatch).await,
             },
             Some((generation, reply)) = reply_rx.recv() => match reply {
                 // The server closed this session (the user was disabled, or it is stopping).
@@ -273,8 +276,8 @@ async fn event_loop(
                 reply => Msg::Reply { generation, reply },
             },
             _ = tick.tick() => Msg::Tick,
-            _ = hangup.recv() => return settle(&mut app, &mut reply_rx).await,
-            _ = terminate.recv() => return settle(&mut app, &mut reply_rx).await,
+            _ = hangup.recv() => return settle(&mut app, &mut reply_rx, &dispatch).await,
+            _ = terminate.recv() => return settle(&mut app, &mut reply_rx, &dispatch).await,
         };
         let mut effects = app.update(msg);
         while let Ok((generation, reply)) = reply_rx.try_recv() {

@@ -63,6 +63,8 @@ impl App {
     /// Quits now, or once every write in flight is answered (the runtime calls it too, on a
     /// hang-up or SIGTERM).
     pub fn close(&mut self) -> Vec<Effect> {
+        // The draft typed since the last tick is saved first, and waited for like any write.
+        let effects: Vec<Effect> = self.flush_draft().into_iter().collect();
         if self.writes.is_empty() {
             self.quit = true;
             return vec![Effect::Quit];
@@ -70,7 +72,7 @@ impl App {
         self.closing = true;
         self.dialog = None;
         self.search.typing = false;
-        Vec::new()
+        effects
     }
 
     /// The write a reply answers, no longer in flight.

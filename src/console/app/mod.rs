@@ -136,6 +136,10 @@ pub struct App {
     pub farewell: Vec<String>,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
     pub drafts: HashMap<(String, String), String>,
+    /// The draft typed since it was last sent to the store: saved on the next tick (once a
+    /// second at most, never per key) or at once when the editor closes, submits or the console
+    /// quits.
+    unsaved_draft: Option<(String, String)>,
     data_version: Option<i64>,
     next_generation: u64,
     page_generation: u64,
@@ -174,6 +178,7 @@ impl App {
             closing: false,
             farewell: Vec::new(),
             drafts: HashMap::new(),
+            unsaved_draft: None,
             data_version: None,
             next_generation: 0,
             page_generation: 0,
@@ -373,7 +378,11 @@ impl App {
                 self.size = (w, h);
                 Vec::new()
             }
-            Msg::Tick => vec![self.job(Job::Poll)],
+            Msg::Tick => {
+                let mut effects: Vec<Effect> = self.flush_draft().into_iter().collect();
+                effects.push(self.job(Job::Poll));
+                effects
+            }
             Msg::Reply { generation, reply } => {
                 self.answered(generation);
                 self.reply(generation, reply)
@@ -402,7 +411,8 @@ impl App {
                     return Vec::new();
                 }
                 editor.insert_str(text);
-                self.remember_draft().into_iter().collect()
+                self.note_draft();
+                Vec::new()
             }
             _ if self.search.typing => {
                 self.search.text.push_str(&crate::text::sanitize_line(text));
@@ -497,15 +507,21 @@ impl App {
             let max = u16::try_from(lines.saturating_sub(shown)).unwrap_or(u16::MAX);
             *scroll = (*scroll).min(max);
         }
-        let mut effects: Vec<Effect> = self.remember_draft().into_iter().collect();
+        let mut effects: Vec<Effect> = Vec::new();
         match outcome {
-            Outcome::Stay => {}
+            // A key while typing: the draft is saved on the next tick, not per key.
+            Outcome::Stay => self.note_draft(),
             Outcome::Close => {
                 if let Some(Dialog::Reason { target, kind, .. }) = &self.dialog {
-                    // Closing a reason editor is a confirmed discard (or there was nothing typed).
+                    // Closing a reason editor is a confirmed discard (or there was nothing typed):
+                    // the stored draft goes too.
                     let case_no = target.case_no.clone();
                     let action = kind.name();
-                    self.drafts.remove(&(case_no.clone(), action.to_string()));
+                    let key = (case_no.clone(), action.to_string());
+                    self.drafts.remove(&key);
+                    if self.unsaved_draft.as_ref() == Some(&key) {
+                        self.unsaved_draft = None;
+                    }
                     let user = self.setup.user.clone();
                     effects.push(self.job(Job::SaveDraft {
                         user,
@@ -517,6 +533,8 @@ impl App {
                 self.dialog = None;
             }
             Outcome::Submit => {
+                // The text is in the store before the action that will delete it.
+                effects.extend(self.remember_draft());
                 if let Some(dialog) = self.dialog.take() {
                     effects.extend(self.submit(dialog));
                 }
@@ -525,9 +543,15 @@ impl App {
         effects
     }
 
-    /// Keeps what is being typed, in memory and (when it changed) in the store, so a conflict, a
-    /// refusal, a dropped connection or a killed process loses nothing.
+    /// Keeps what is being typed, in memory and in the store, so a conflict, a refusal, a dropped
+    /// connection or a killed process loses nothing (a killed one: at most the last second).
     fn remember_draft(&mut self) -> Option<Effect> {
+        self.note_draft();
+        self.flush_draft()
+    }
+
+    /// Notes the open editor's text in memory, to be saved with the next flush when it changed.
+    fn note_draft(&mut self) {
         let Some(Dialog::Reason {
             target,
             kind,
@@ -535,25 +559,32 @@ impl App {
             ..
         }) = &self.dialog
         else {
-            return None;
+            return;
         };
         let text = dialog::text_of(editor);
         let key = (target.case_no.clone(), kind.name().to_string());
         let known = self.drafts.get(&key).map(String::as_str).unwrap_or("");
         if known == text || (text.trim().is_empty() && known.is_empty()) {
-            return None;
+            return;
         }
-        let (case_no, action) = (target.case_no.clone(), kind.name());
         if text.trim().is_empty() {
             self.drafts.remove(&key);
         } else {
-            self.drafts.insert(key, text.clone());
+            self.drafts.insert(key.clone(), text);
         }
+        self.unsaved_draft = Some(key);
+    }
+
+    /// Sends the draft typed since the last save to the store (an empty one deletes it).
+    pub(super) fn flush_draft(&mut self) -> Option<Effect> {
+        let key = self.unsaved_draft.take()?;
+        let text = self.drafts.get(&key).cloned().unwrap_or_default();
         let user = self.setup.user.clone();
+        let (case_no, action) = key;
         Some(self.job(Job::SaveDraft {
             user,
             case_no,
-            action: action.to_string(),
+            action,
             text,
         }))
     }
