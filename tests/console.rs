@@ -645,7 +645,7 @@ fn paging_deep_keeps_a_window_and_reads_rows_again_on_the_way_back() {
             search: None,
             user: "li.wei".into(),
             today: today(),
-            sort: Default::default(),
+            sort: h.app.list.sort,
             after: None,
             limit: 5_000,
         })
@@ -718,7 +718,7 @@ fn whole_closed_queue(h: &Harness) -> Vec<String> {
             search: None,
             user: h.app.setup.user.clone(),
             today: today(),
-            sort: Default::default(),
+            sort: h.app.list.sort,
             after: None,
             limit: 5_000,
         })
@@ -752,10 +752,12 @@ fn marks_stay_targets_however_far_the_user_pages() {
     let mut h = Harness::with_cases("li.wei", 120, 40, Lang::En, 1_500);
     h.press("9");
     h.press("g");
-    let marked: Vec<String> = h.app.list.rows[..2]
+    let mut marked: Vec<String> = h.app.list.rows[..2]
         .iter()
         .map(|r| r.case_no.clone())
         .collect();
+    // The preview lists them by case number.
+    marked.sort();
     h.press("  ");
     for _ in 0..70 {
         h.key(KeyCode::PageDown, KeyModifiers::NONE);
@@ -2069,4 +2071,37 @@ fn drafts_are_saved_on_the_tick_not_per_key_and_a_discard_deletes_them() {
     assert!(h.app.dialog.is_none());
     assert_eq!(store_draft(&h), None);
     assert_eq!(h.app.draft_for(&case_no, TextAction::Return), None);
+}
+
+#[test]
+fn columns_fit_their_queue_and_closed_opens_newest_first_with_its_outcome() {
+    let mut h = Harness::new("li.wei", 80, 24, Lang::En);
+    h.press("1");
+    let header = h.screen().lines().nth(3).unwrap_or("").to_string();
+    assert!(
+        !header.contains("Held by"),
+        "My cases are all mine: {header}"
+    );
+    h.press("9");
+    let screen = h.screen();
+    let header = screen.lines().nth(3).unwrap_or("");
+    assert!(header.contains("Outcome"), "{header}");
+    assert!(
+        !header.contains("Deadline") && !header.contains("Held by"),
+        "{header}"
+    );
+    let numbers: Vec<String> = h.app.list.rows.iter().map(|r| r.case_no.clone()).collect();
+    let mut newest_first = numbers.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(numbers, newest_first);
+    let first = &h.app.list.rows[0];
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&first.case_no))
+        .expect("the first row");
+    assert!(row.contains(Lang::En.stage(first.stage)), "{row}");
+    // Pre-audit keeps its deadline order and columns.
+    h.press("2");
+    assert_eq!(h.app.list.sort, permitdesk::store::Sort::default());
+    assert!(h.screen().lines().nth(3).unwrap_or("").contains("Deadline"));
 }

@@ -248,6 +248,7 @@ texts! {
     Cat => "Cat", "类别";
     KindCol => "Kind", "业务类型";
     StageCol => "Stage", "阶段";
+    Outcome => "Outcome", "办理结果";
     HeldBy => "Held by", "经办人";
     Deadline => "Deadline", "期限";
     Employer => "Employer", "用人单位";

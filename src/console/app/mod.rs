@@ -15,7 +15,7 @@ use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
 use super::worker::{Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Policy, Queue, Role};
-use crate::store::{Cursor, QueueQuery, TabCounts};
+use crate::store::{Cursor, QueueQuery, Sort, SortColumn, TabCounts};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use dialog::{Dialog, Outcome, Target, TextAction};
@@ -120,6 +120,8 @@ pub struct App {
     pub search: Search,
     /// Each tab's filter, kept while another tab is shown (the shown tab's is `list.filter`).
     tab_filters: [Filter; Queue::TABS.len()],
+    /// Each tab's sort, kept the same way: Closed opens newest first.
+    tab_sorts: [Sort; Queue::TABS.len()],
     pub status: Option<Status>,
     /// The overdue count when the console opened; growth beyond it is announced.
     pub overdue_at_open: Option<i64>,
@@ -168,6 +170,13 @@ impl App {
             dialog: None,
             search: Search::default(),
             tab_filters: [Filter::All; Queue::TABS.len()],
+            tab_sorts: Queue::TABS.map(|queue| match queue {
+                Queue::Closed => Sort {
+                    column: SortColumn::CaseNo,
+                    descending: true,
+                },
+                _ => Sort::default(),
+            }),
             status: None,
             overdue_at_open: None,
             new_overdue: 0,
@@ -628,8 +637,10 @@ impl App {
     /// Moves to tab `tab`, each tab keeping its own filter.
     fn enter_tab(&mut self, tab: usize) {
         self.tab_filters[self.tab] = self.list.filter;
+        self.tab_sorts[self.tab] = self.list.sort;
         self.tab = tab % Queue::TABS.len();
         self.list.filter = self.tab_filters[self.tab];
+        self.list.sort = self.tab_sorts[self.tab];
         self.list.reset_for(self.queue());
     }
 

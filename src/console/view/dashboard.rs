@@ -107,7 +107,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
                 format!(" {title}：{n} 件（Enter 打开案件，Esc 返回） ")
             }
         };
-        super::table::draw_list(frame, app, theme, area, list, title, true);
+        super::table::draw_list(frame, app, theme, area, list, title, None);
         return;
     }
     let data = &view.data;

@@ -4,7 +4,7 @@ use super::super::app::App;
 use super::super::app::list::List;
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
-use crate::domain::{Deadline, DeadlineState};
+use crate::domain::{Deadline, DeadlineState, Queue};
 use crate::store::SortColumn;
 use crate::text::{fit_cells, sanitize_line};
 use ratatui::Frame;
@@ -93,7 +93,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             lang.t(T::Marked)
         ));
     }
-    draw_list(frame, app, theme, area, &app.list, title, searching);
+    draw_list(
+        frame,
+        app,
+        theme,
+        area,
+        &app.list,
+        title,
+        (!searching).then_some(queue),
+    );
 }
 
 /// The stage column, shown wide or when the rows come from more than one queue.
@@ -127,8 +135,9 @@ pub fn draw_list(
     area: Rect,
     list: &List,
     title: String,
-    across_queues: bool,
+    queue: Option<Queue>,
 ) {
+    let across_queues = queue.is_none();
     let lang = app.lang;
     let block = Block::default()
         .borders(Borders::ALL)
@@ -146,7 +155,12 @@ pub fn draw_list(
         return;
     }
     let wide = inner.width >= 110;
-    let show_stage = wide || across_queues;
+    // Columns per queue: My cases are all the user's own, and Closed cases are nobody's and
+    // have no running deadline but an outcome, which their stage column is.
+    let closed = queue == Some(Queue::Closed);
+    let show_stage = wide || across_queues || closed;
+    let show_deadline = !closed;
+    let held_column = !matches!(queue, Some(Queue::MyCases | Queue::Closed));
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
     let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
     // The case number whole, however long the ones on screen are.
@@ -160,15 +174,21 @@ pub fn draw_list(
         .max()
         .unwrap_or(13) as u16;
     let kind_width = if lang == Lang::Zh { 10 } else { 14 };
-    let deadline_width = if lang == Lang::Zh { 12 } else { 13 };
+    let deadline_width = match (show_deadline, lang) {
+        (false, _) => 0,
+        (true, Lang::Zh) => 12,
+        (true, Lang::En) => 13,
+    };
     // Narrow screens drop the least important columns first (kind, held by, nationality, then
     // category) so the case number, the applicant and the deadline always fit.
     const APPLICANT_MIN: u16 = 12;
-    let mut optional: Vec<(u16, bool)> = vec![(kind_width, true), (9, true), (3, true), (3, true)];
+    let mut optional: Vec<(u16, bool)> =
+        vec![(kind_width, true), (9, held_column), (3, true), (3, true)];
     let stage_width: u16 = if show_stage { STAGE_WIDTH + 1 } else { 0 };
     let needed = |optional: &[(u16, bool)]| -> u16 {
         let shown: Vec<u16> = optional.iter().filter(|c| c.1).map(|c| c.0).collect();
-        let columns = 4 + shown.len() as u16; // marker, case, applicant, deadline
+        // marker, case, applicant, deadline
+        let columns = 3 + u16::from(show_deadline) + shown.len() as u16;
         1 + case_width
             + deadline_width
             + shown.iter().sum::<u16>()
@@ -206,18 +226,21 @@ pub fn draw_list(
         headers.push(Cell::from(lang.t(T::KindCol)).style(header_style));
     }
     if show_stage {
-        headers.push(Cell::from(lang.t(T::StageCol)).style(header_style));
+        let name = if closed { T::Outcome } else { T::StageCol };
+        headers.push(Cell::from(lang.t(name)).style(header_style));
     }
     if show_held {
         headers.push(Cell::from(lang.t(T::HeldBy)).style(header_style));
     }
-    headers.push(
-        Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
-            header_style
-        } else {
-            theme.key()
-        }),
-    );
+    if show_deadline {
+        headers.push(
+            Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
+                header_style
+            } else {
+                theme.key()
+            }),
+        );
+    }
     if wide {
         headers.push(Cell::from(lang.t(T::Employer)).style(header_style));
     }
@@ -241,7 +264,9 @@ pub fn draw_list(
     if show_held {
         widths.push(Constraint::Length(9));
     }
-    widths.push(Constraint::Length(deadline_width));
+    if show_deadline {
+        widths.push(Constraint::Length(deadline_width));
+    }
     if wide {
         widths.push(Constraint::Fill(2));
     }
@@ -308,14 +333,16 @@ pub fn draw_list(
                 let held = row.assignee.as_deref().map(sanitize_line);
                 cells.push(text_cell(&cells, held.as_deref().unwrap_or("-")));
             }
-            let width = columns.get(cells.len()).copied().unwrap_or(0);
-            cells.push(
-                Cell::from(
-                    Line::from(fit_cells(&deadline, usize::from(width)).into_owned())
-                        .right_aligned(),
-                )
-                .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
-            );
+            if show_deadline {
+                let width = columns.get(cells.len()).copied().unwrap_or(0);
+                cells.push(
+                    Cell::from(
+                        Line::from(fit_cells(&deadline, usize::from(width)).into_owned())
+                            .right_aligned(),
+                    )
+                    .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
+                );
+            }
             if wide {
                 cells.push(text_cell(&cells, &sanitize_line(&row.employer.name)));
             }
