@@ -2105,3 +2105,21 @@ fn columns_fit_their_queue_and_closed_opens_newest_first_with_its_outcome() {
     assert_eq!(h.app.list.sort, permitdesk::store::Sort::default());
     assert!(h.screen().lines().nth(3).unwrap_or("").contains("Deadline"));
 }
+
+#[test]
+fn the_decision_queue_shows_each_recommendation_and_whose_it_is() {
+    let mut h = Harness::new("wang.fang", 80, 24, Lang::En);
+    h.press("4");
+    let screen = h.screen();
+    assert!(screen.contains("Recommended"), "{screen}");
+    for row in h.app.list.rows.iter().take(5) {
+        let case = h.store.case(&row.case_no).expect("case");
+        let rec = case.recommendation.expect("a decision case is recommended");
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&row.case_no))
+            .expect("its row");
+        let verdict = Lang::En.verdict(rec.verdict);
+        assert!(line.contains(&format!("{verdict} {}", rec.by)), "{line}");
+    }
+}

@@ -139,6 +139,15 @@ impl Lang {
         }
     }
 
+    /// A recommendation's verdict, in a word.
+    pub fn verdict(self, verdict: crate::domain::case::Verdict) -> &'static str {
+        use crate::domain::case::Verdict;
+        match verdict {
+            Verdict::Approve => self.pick("approve", "准予"),
+            Verdict::Refuse => self.pick("refuse", "不予"),
+        }
+    }
+
     /// "1 case", "2 cases"; Chinese counts without a plural.
     pub fn cases(self, count: i64) -> &'static str {
         match (self, count) {

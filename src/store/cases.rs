@@ -38,8 +38,17 @@ pub struct CaseRow {
     pub submitted_at: String,
     pub entry_date: Option<NaiveDate>,
     pub deadline: Option<Deadline>,
+    /// A case awaiting decision: the recommendation it awaits, and whose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended: Option<RowRecommendation>,
     #[serde(skip)]
     pub due_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct RowRecommendation {
+    pub verdict: crate::domain::case::Verdict,
+    pub by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -58,7 +67,9 @@ pub struct RowEmployer {
 
 pub(crate) const ROW_COLUMNS: &str = "id, case_no, kind, category, stage, legacy, assignee, version, \
      applicant_name, name_native, passport_no, nationality, employer_name, employer_uscc, \
-     submitted_at, entry_date, timer, timer_started, due, due_key";
+     submitted_at, entry_date, timer, timer_started, due, due_key, \
+     CASE WHEN stage = 'decision' THEN json_extract(data, '$.recommendation.verdict') END, \
+     CASE WHEN stage = 'decision' THEN json_extract(data, '$.recommendation.by') END";
 
 pub(crate) fn read_row(r: &Row<'_>, clocks: &Clocks) -> rusqlite::Result<CaseRow> {
     let timer: Option<String> = r.get(16)?;
@@ -90,6 +101,24 @@ pub(crate) fn read_row(r: &Row<'_>, clocks: &Clocks) -> rusqlite::Result<CaseRow
         submitted_at: r.get(14)?,
         entry_date: r.get(15)?,
         deadline,
+        recommended: match (
+            r.get::<_, Option<String>>(20)?,
+            r.get::<_, Option<String>>(21)?,
+        ) {
+            (Some(verdict), Some(by)) => Some(RowRecommendation {
+                verdict: serde_json::from_value(serde_json::Value::String(verdict)).map_err(
+                    |e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            20,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    },
+                )?,
+                by,
+            }),
+            _ => None,
+        },
         due_key: r.get(19)?,
     })
 }

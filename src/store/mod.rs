@@ -33,7 +33,7 @@ mod visibility;
 pub use admin::AdminLogEntry;
 pub use anchor::{create_anchor_key, ensure_anchor_key};
 pub use cases::Request;
-pub use cases::{CaseRow, Outcome};
+pub use cases::{CaseRow, Outcome, RowRecommendation};
 pub use chain::ChainHead;
 pub use chain::EncodedEvent;
 pub use chain::anchor_key_path;

@@ -106,6 +106,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
 /// The stage column, shown wide or when the rows come from more than one queue.
 const STAGE_WIDTH: u16 = 12;
+/// The Decision queue's recommendation: a verdict and a login.
+const RECOMMENDED_WIDTH: u16 = 18;
 
 /// What an empty table says: what hides the rows there are, when something does.
 fn hidden_rows(app: &App, list: &List, across_queues: bool) -> String {
@@ -160,7 +162,12 @@ pub fn draw_list(
     let closed = queue == Some(Queue::Closed);
     let show_stage = wide || across_queues || closed;
     let show_deadline = !closed;
-    let held_column = !matches!(queue, Some(Queue::MyCases | Queue::Closed));
+    let held_column = !matches!(
+        queue,
+        Some(Queue::MyCases | Queue::Closed | Queue::Decision)
+    );
+    // Cases awaiting a signature show the recommendation and whose it is.
+    let show_recommended = queue == Some(Queue::Decision);
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
     let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
     // The case number whole, however long the ones on screen are.
@@ -184,7 +191,12 @@ pub fn draw_list(
     const APPLICANT_MIN: u16 = 12;
     let mut optional: Vec<(u16, bool)> =
         vec![(kind_width, true), (9, held_column), (3, true), (3, true)];
-    let stage_width: u16 = if show_stage { STAGE_WIDTH + 1 } else { 0 };
+    let stage_width: u16 = if show_stage { STAGE_WIDTH + 1 } else { 0 }
+        + if show_recommended {
+            RECOMMENDED_WIDTH + 1
+        } else {
+            0
+        };
     let needed = |optional: &[(u16, bool)]| -> u16 {
         let shown: Vec<u16> = optional.iter().filter(|c| c.1).map(|c| c.0).collect();
         // marker, case, applicant, deadline
@@ -232,6 +244,9 @@ pub fn draw_list(
     if show_held {
         headers.push(Cell::from(lang.t(T::HeldBy)).style(header_style));
     }
+    if show_recommended {
+        headers.push(Cell::from(lang.t(T::Recommended)).style(header_style));
+    }
     if show_deadline {
         headers.push(
             Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
@@ -263,6 +278,9 @@ pub fn draw_list(
     }
     if show_held {
         widths.push(Constraint::Length(9));
+    }
+    if show_recommended {
+        widths.push(Constraint::Length(RECOMMENDED_WIDTH));
     }
     if show_deadline {
         widths.push(Constraint::Length(deadline_width));
@@ -332,6 +350,13 @@ pub fn draw_list(
             if show_held {
                 let held = row.assignee.as_deref().map(sanitize_line);
                 cells.push(text_cell(&cells, held.as_deref().unwrap_or("-")));
+            }
+            if show_recommended {
+                let text = row.recommended.as_ref().map_or_else(
+                    || "-".to_string(),
+                    |r| format!("{} {}", lang.verdict(r.verdict), sanitize_line(&r.by)),
+                );
+                cells.push(text_cell(&cells, &text));
             }
             if show_deadline {
                 let width = columns.get(cells.len()).copied().unwrap_or(0);
