@@ -509,11 +509,52 @@ fn clerk_dialogs_entry_and_checklist() {
     h.press("7");
     h.press("v");
     snapshot!("verify_dialog", h.screen());
+    // Enter moves to the next field; it does not submit.
+    h.enter();
+    assert!(matches!(&h.app.dialog, Some(Dialog::Verify(f)) if f.focus == 1));
+    // Originals ticked, then Ctrl-s: the domain's failures show beside their fields, in words,
+    // and what was entered stays.
+    h.enter();
+    h.press(" ");
+    h.ctrl('s');
+    let screen = h.screen();
+    let Some(Dialog::Verify(form)) = &h.app.dialog else {
+        panic!("the form closed: {screen}");
+    };
+    assert!(form.originals, "the tick is kept");
+    assert!(!form.failures.is_empty());
+    assert!(screen.contains("✗ Copies bear the employer's seal"), "{screen}");
+    assert!(!screen.contains("sealed_copies") && !screen.contains("exam_date"), "{screen}");
+    // A typed date that is not one is said in the form; the text stays for correcting.
+    while matches!(&h.app.dialog, Some(Dialog::Verify(f)) if f.focus != 5) {
+        h.key(KeyCode::Tab, KeyModifiers::NONE);
+    }
+    h.type_text("2026-13");
+    h.ctrl('s');
+    assert!(h.screen().contains("is not a date"), "{}", h.screen());
+    assert!(matches!(&h.app.dialog, Some(Dialog::Verify(f)) if f.visa_until == "2026-13"));
+    // Esc over entered data asks first; n keeps the form.
+    h.esc();
+    assert!(h.screen().contains("Discard what was entered?"), "{}", h.screen());
+    h.press("n");
+    assert!(matches!(h.app.dialog, Some(Dialog::Verify(_))));
+    h.esc();
+    h.press("y");
+    assert!(h.app.dialog.is_none());
+
+    // A future entry date is refused in the dialog, the typed date kept.
+    h.press("6");
+    h.press("e");
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    h.type_text("2027-01-05");
     h.enter();
     let screen = h.screen();
+    assert!(screen.contains("in the future"), "{screen}");
     assert!(
-        screen.contains("is not a date"),
-        "an empty visa date is refused: {screen}"
+        matches!(&h.app.dialog, Some(Dialog::EntryDate { input, .. }) if input == "2027-01-05"),
+        "{screen}"
     );
 }
 

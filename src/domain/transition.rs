@@ -55,7 +55,7 @@ pub fn decide(
             user: actor.name.clone(),
         });
     }
-    validate_input(case, &action, ctx)?;
+    validate_input(case, &action, ctx.today(), ctx.clocks.policy)?;
     let role = authorize(case, actor, &action)?;
     check_rules(case, actor, &action, ctx)?;
     check_claim(case, actor, &action)?;
@@ -103,7 +103,24 @@ pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> 
     }
 }
 
-fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Refusal> {
+/// What `decide` would refuse in what the user typed or picked (a reason, a date, a number of
+/// days, an assignee), before anything is sent: screens ask it when a form is submitted, so
+/// that a refusal is said in the form, with everything typed kept.
+pub fn input_refusal(
+    case: &Case,
+    action: &Action,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    validate_input(case, action, today, policy)
+}
+
+fn validate_input(
+    case: &Case,
+    action: &Action,
+    today: NaiveDate,
+    policy: &Policy,
+) -> Result<(), Refusal> {
     let case_no = || case.case_no.clone();
     if let Some(text) = action.required_text() {
         if text.trim().is_empty() {
@@ -135,11 +152,11 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
         }
     }
     let future = |field: &'static str, date: NaiveDate| {
-        if date > ctx.today() {
+        if date > today {
             Err(Refusal::Invalid {
                 case_no: case_no(),
                 field,
-                message: format!("{date} is in the future (today is {})", ctx.today()),
+                message: format!("{date} is in the future (today is {})", today),
             })
         } else {
             Ok(())
@@ -149,8 +166,8 @@ fn validate_input(case: &Case, action: &Action, ctx: &Context) -> Result<(), Ref
         Action::RecordEntry { date } | Action::CorrectEntry { date, .. } => future("date", *date)?,
         Action::ECardRegistered { date } => future("date", *date)?,
         Action::Extend { days, .. } => {
-            let max = ctx.clocks.policy.max_extension_days;
-            if !ctx.clocks.policy.allows_extension(*days) {
+            let max = policy.max_extension_days;
+            if !policy.allows_extension(*days) {
                 return Err(Refusal::Invalid {
                     case_no: case_no(),
                     field: "days",

@@ -309,6 +309,9 @@ impl App {
                         .is_some_and(|e| e.domestic),
                     focus: 0,
                     error: None,
+                    failures: Vec::new(),
+                    touched: false,
+                    asking_discard: false,
                     entered: detail.and_then(|d| d.case.entry_date),
                     window_due: detail
                         .and_then(|d| d.governing.as_ref())

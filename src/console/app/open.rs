@@ -133,6 +133,21 @@ impl App {
         Some(crate::console::i18n::Why::Refused(refusal).say(self.lang, &english))
     }
 
+    /// What the domain refuses in the typed input of `action` on the loaded case (a future date),
+    /// in words; `None` when it is accepted or the case is not loaded (the store still checks).
+    pub(super) fn refused_input(&self, target: &Target, action: &Action) -> Option<String> {
+        let case = &self
+            .detail
+            .as_ref()
+            .filter(|d| d.case.case_no == target.case_no)?
+            .case;
+        let refusal =
+            crate::domain::input_refusal(case, action, self.setup.today, &self.setup.policy)
+                .err()?;
+        let english = refusal.to_string();
+        Some(crate::console::i18n::Why::Refused(refusal).say(self.lang, &english))
+    }
+
     /// `From -> To` for `action` on the case, from the domain's `next_stage`, when the case is
     /// loaded and the action moves it.
     pub(super) fn transition(&self, target: &Target, action: &Action) -> Option<String> {

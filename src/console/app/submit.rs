@@ -35,11 +35,21 @@ impl App {
                 transition,
                 ..
             } => match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
-                Ok(date) => vec![self.act(&target, Action::RecordEntry { date })],
-                Err(_) => {
-                    let error = match self.lang {
-                        Lang::En => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
-                        Lang::Zh => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
+                Ok(date)
+                    if self
+                        .refused_input(&target, &Action::RecordEntry { date })
+                        .is_none() =>
+                {
+                    vec![self.act(&target, Action::RecordEntry { date })]
+                }
+                parsed => {
+                    // Said in the dialog, the typed date kept for correcting.
+                    let error = match (parsed, self.lang) {
+                        (Ok(date), _) => self
+                            .refused_input(&target, &Action::RecordEntry { date })
+                            .unwrap_or_default(),
+                        (Err(_), Lang::En) => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
+                        (Err(_), Lang::Zh) => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
                     };
                     self.dialog = Some(Dialog::EntryDate {
                         target,
@@ -69,15 +79,26 @@ impl App {
                     Vec::new()
                 }
             },
-            Dialog::Verify(form) => match form.checklist(self.lang) {
-                Ok(checklist) => vec![self.act(&form.target.clone(), Action::Verify { checklist })],
-                Err(error) => {
-                    let mut form = form;
-                    form.error = Some(error);
-                    self.dialog = Some(Dialog::Verify(form));
-                    Vec::new()
+            Dialog::Verify(form) => {
+                let mut form = form;
+                match form.checklist(self.lang) {
+                    Ok(checklist) => {
+                        // The domain's checklist rules, asked here: a failure is shown beside its
+                        // field and nothing the clerk entered is lost.
+                        let failures = checklist
+                            .failures(self.setup.today, self.setup.policy.exam_report_valid_months);
+                        if failures.is_empty() {
+                            return vec![
+                                self.act(&form.target.clone(), Action::Verify { checklist }),
+                            ];
+                        }
+                        form.show_failures(&failures, self.lang);
+                    }
+                    Err(error) => form.error = Some(error),
                 }
-            },
+                self.dialog = Some(Dialog::Verify(form));
+                Vec::new()
+            }
             Dialog::Assign {
                 targets,
                 candidates,

@@ -1,7 +1,7 @@
 //! Dialog boxes drawn over the screen.
 
 use super::super::app::App;
-use super::super::app::dialog::{Dialog, help_footer, text_of};
+use super::super::app::dialog::{ChecklistForm, Dialog, help_footer, text_of};
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
 use crate::text::sanitize_line;
@@ -31,6 +31,35 @@ fn frame_block<'a>(theme: &Theme, title: &str, alert: bool) -> Block<'a> {
             format!(" {} ", sanitize_line(title)),
             if alert { theme.alert() } else { theme.title() },
         ))
+}
+
+/// "valid through 2027-05-03" beside the exam date, or why it is too old or not a date yet;
+/// `true` when it would fail the checklist.
+fn exam_age(form: &ChecklistForm, app: &App, lang: Lang) -> Option<(String, bool)> {
+    use crate::domain::Checklist;
+    let issued = chrono::NaiveDate::parse_from_str(form.exam_date.trim(), "%Y-%m-%d").ok()?;
+    let months = app.setup.policy.exam_report_valid_months;
+    let through = Checklist::exam_valid_through(issued, months);
+    let today = app.setup.today;
+    Some(if issued > today {
+        (lang.pick("in the future", "晚于今日").to_string(), true)
+    } else if through < today {
+        (
+            match lang {
+                Lang::En => format!("too old: valid through {through} ({months} months)"),
+                Lang::Zh => format!("已过期：有效期至 {through}（{months} 个月）"),
+            },
+            true,
+        )
+    } else {
+        (
+            match lang {
+                Lang::En => format!("valid through {through}"),
+                Lang::Zh => format!("有效期至 {through}"),
+            },
+            false,
+        )
+    })
 }
 
 /// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
@@ -236,7 +265,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
         Dialog::Verify(form) => {
-            let rect = centered(area, 76, 13);
+            let rect = centered(area, 76, 13 + form.failures.len() as u16);
             frame.render_widget(Clear, rect);
             let mut title = format!("{} {}", lang.t(T::Verify), form.target.case_no);
             if let (Some(entered), Some(due)) = (form.entered, form.window_due) {
@@ -247,108 +276,81 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     Lang::Zh => format!("：{entered} 入境，第 {day} 天 / {window}（截止 {due}）"),
                 });
             }
+            let title = crate::text::fit_cells(&title, usize::from(rect.width.saturating_sub(4)));
             let block = frame_block(theme, &title, false);
             let check = |on: bool| if on { "[x]" } else { "[ ]" };
-            let zh = lang == Lang::Zh;
-            let presenter = if zh {
-                form.presenter.label_zh()
-            } else {
-                form.presenter.label_en()
+            let label = |i: usize| ChecklistForm::label(i, lang);
+            let presenter = match lang {
+                Lang::Zh => form.presenter.label_zh(),
+                Lang::En => form.presenter.label_en(),
+            };
+            let document = match (form.visa_kind, lang) {
+                (Some(kind), Lang::Zh) => kind.label_zh(),
+                (Some(kind), Lang::En) => kind.label_en(),
+                (None, Lang::Zh) => "（空格选择：工作签证或工作类居留许可）",
+                (None, Lang::En) => "(Space: work visa or work residence permit)",
             };
             let items = [
-                format!(
-                    "    {} {presenter}",
-                    if zh { "到场人：" } else { "Presented by:" }
-                ),
-                format!(
-                    "{} {}",
-                    check(form.power_of_attorney),
-                    if zh {
-                        "代办人已出示签署的委托书"
-                    } else {
-                        "Agent's signed power of attorney seen"
-                    }
-                ),
-                format!(
-                    "{} {}",
-                    check(form.originals),
-                    if zh {
-                        "已提交全部原件"
-                    } else {
-                        "Original materials presented"
-                    }
-                ),
-                format!(
-                    "{} {}",
-                    check(form.sealed_copies),
-                    if zh {
-                        "复印件加盖单位公章"
-                    } else {
-                        "Copies bear the employer's seal"
-                    }
-                ),
-                format!(
-                    "    {} {}",
-                    if zh { "证件：" } else { "Document:" },
-                    match form.visa_kind {
-                        Some(kind) if zh => kind.label_zh(),
-                        Some(kind) => kind.label_en(),
-                        None if zh => "（空格选择：工作签证或工作类居留许可）",
-                        None => "(Space: work visa or work residence permit)",
-                    }
-                ),
-                format!(
-                    "    {} {}_",
-                    if zh {
-                        "工作签证/居留许可有效期至："
-                    } else {
-                        "Visa / residence permit valid until:"
-                    },
-                    form.visa_until
-                ),
-                format!(
-                    "    {} {}_",
-                    if zh {
-                        "体检报告出具日期："
-                    } else {
-                        "Exam report issued on:"
-                    },
-                    form.exam_date
-                ),
-                format!(
-                    "{} {}",
-                    check(form.exam_domestic),
-                    if zh {
-                        "由境内检验检疫机构出具"
-                    } else {
-                        "Exam report by a domestic institution"
-                    }
-                ),
+                format!("    {}: {presenter}", label(0)),
+                format!("{} {}", check(form.power_of_attorney), label(1)),
+                format!("{} {}", check(form.originals), label(2)),
+                format!("{} {}", check(form.sealed_copies), label(3)),
+                format!("    {}: {document}", label(4)),
+                format!("    {}: {}_", label(5), form.visa_until),
+                format!("    {}: {}_", label(6), form.exam_date),
+                format!("{} {}", check(form.exam_domestic), label(7)),
             ];
+            // The exam report's age, as the domain counts it, while the date is typed.
+            let exam_age = exam_age(form, app, lang);
             let mut lines: Vec<Line> = items
                 .iter()
                 .enumerate()
                 .map(|(i, text)| {
                     let focused = i == form.focus;
+                    let failed = form.failures.iter().any(|(f, _)| *f == i);
                     let style = if focused {
                         theme.selected()
                     } else {
                         theme.plain()
                     };
-                    let mark = if focused { theme.cursor_mark() } else { " " };
-                    Line::from(vec![Span::raw(mark), Span::styled(text.clone(), style)])
+                    let mark = match (focused, failed) {
+                        (_, true) => Span::styled("✗", theme.error()),
+                        (true, false) => Span::raw(theme.cursor_mark()),
+                        (false, false) => Span::raw(" "),
+                    };
+                    let mut spans = vec![mark, Span::styled(text.clone(), style)];
+                    if let (6, Some((text, bad))) = (i, &exam_age) {
+                        let style = if *bad { theme.error() } else { theme.dim() };
+                        spans.push(Span::styled(format!("  {text}"), style));
+                    }
+                    Line::from(spans)
                 })
                 .collect();
+            for (field, message) in &form.failures {
+                let text = format!("✗ {}: {}", label(*field), sanitize_line(message));
+                lines.push(Line::from(Span::styled(
+                    crate::text::fit_cells(&text, 72).into_owned(),
+                    theme.error(),
+                )));
+            }
             lines.push(Line::from(""));
-            if let Some(error) = &form.error {
+            if form.asking_discard {
+                lines.push(Line::from(Span::styled(
+                    lang.pick(
+                        "Discard what was entered? y discard  n keep",
+                        "放弃已填写的内容？y 放弃  n 继续",
+                    ),
+                    theme.error(),
+                )));
+            } else if let Some(error) = &form.error {
                 lines.push(Line::from(Span::styled(error.clone(), theme.error())));
             }
             lines.push(hint_line(
                 theme,
                 &[
                     ("Space", lang.pick("toggle", "勾选")),
-                    ("Tab", lang.pick("next field", "下一项")),
-                    ("Enter", lang.pick("verify", "核验通过")),
+                    ("Tab/Enter", lang.pick("next field", "下一项")),
+                    ("Ctrl-s", lang.pick("verify", "核验通过")),
                     ("Esc", lang.t(T::Cancel)),
                 ],
             ));
