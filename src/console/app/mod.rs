@@ -4,10 +4,12 @@
 mod closing;
 mod commands;
 pub mod dashboard;
+mod drafts;
 mod open;
 mod replies;
 mod submit;
 pub use commands::palette_matches;
+pub mod checklist_form;
 pub mod dialog;
 pub mod list;
 
@@ -18,7 +20,7 @@ use crate::domain::{Filter, Policy, Queue, Role};
 use crate::store::{Cursor, QueueQuery, Sort, SortColumn, TabCounts};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use dialog::{Dialog, Outcome, Target, TextAction};
+use dialog::{Dialog, Outcome, Target};
 use list::{List, MAX_LOADED, PAGE_ROWS};
 use std::collections::HashMap;
 
@@ -550,57 +552,6 @@ impl App {
             }
         }
         effects
-    }
-
-    /// Keeps what is being typed, in memory and in the store, so a conflict, a refusal, a dropped
-    /// connection or a killed process loses nothing (a killed one: at most the last second).
-    fn remember_draft(&mut self) -> Option<Effect> {
-        self.note_draft();
-        self.flush_draft()
-    }
-
-    /// Notes the open editor's text in memory, to be saved with the next flush when it changed.
-    fn note_draft(&mut self) {
-        let Some(Dialog::Reason {
-            target,
-            kind,
-            editor,
-            ..
-        }) = &self.dialog
-        else {
-            return;
-        };
-        let text = dialog::text_of(editor);
-        let key = (target.case_no.clone(), kind.name().to_string());
-        let known = self.drafts.get(&key).map(String::as_str).unwrap_or("");
-        if known == text || (text.trim().is_empty() && known.is_empty()) {
-            return;
-        }
-        if text.trim().is_empty() {
-            self.drafts.remove(&key);
-        } else {
-            self.drafts.insert(key.clone(), text);
-        }
-        self.unsaved_draft = Some(key);
-    }
-
-    /// Sends the draft typed since the last save to the store (an empty one deletes it).
-    pub(super) fn flush_draft(&mut self) -> Option<Effect> {
-        let key = self.unsaved_draft.take()?;
-        let text = self.drafts.get(&key).cloned().unwrap_or_default();
-        let user = self.setup.user.clone();
-        let (case_no, action) = key;
-        Some(self.job(Job::SaveDraft {
-            user,
-            case_no,
-            action,
-            text,
-        }))
-    }
-
-    pub fn draft_for(&self, case_no: &str, kind: TextAction) -> Option<&String> {
-        self.drafts
-            .get(&(case_no.to_string(), kind.name().to_string()))
     }
 
     fn switch_tab(&mut self, tab: usize) -> Vec<Effect> {
