@@ -523,8 +523,14 @@ fn clerk_dialogs_entry_and_checklist() {
     };
     assert!(form.originals, "the tick is kept");
     assert!(!form.failures.is_empty());
-    assert!(screen.contains("✗ Copies bear the employer's seal"), "{screen}");
-    assert!(!screen.contains("sealed_copies") && !screen.contains("exam_date"), "{screen}");
+    assert!(
+        screen.contains("✗ Copies bear the employer's seal"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("sealed_copies") && !screen.contains("exam_date"),
+        "{screen}"
+    );
     // A typed date that is not one is said in the form; the text stays for correcting.
     while matches!(&h.app.dialog, Some(Dialog::Verify(f)) if f.focus != 5) {
         h.key(KeyCode::Tab, KeyModifiers::NONE);
@@ -535,7 +541,11 @@ fn clerk_dialogs_entry_and_checklist() {
     assert!(matches!(&h.app.dialog, Some(Dialog::Verify(f)) if f.visa_until == "2026-13"));
     // Esc over entered data asks first; n keeps the form.
     h.esc();
-    assert!(h.screen().contains("Discard what was entered?"), "{}", h.screen());
+    assert!(
+        h.screen().contains("Discard what was entered?"),
+        "{}",
+        h.screen()
+    );
     h.press("n");
     assert!(matches!(h.app.dialog, Some(Dialog::Verify(_))));
     h.esc();
@@ -820,10 +830,12 @@ fn marks_stay_targets_however_far_the_user_pages() {
     h.press("c");
     assert_eq!(bulk_targets(&h), marked, "the preview lists both");
     let screen = h.screen();
+    // Closed cases cannot be claimed: the preview says so before anything is tried.
     assert!(
-        screen.contains("2 cases will be claimed or released"),
+        screen.contains("2 marked: 0 will go ahead, 2 will be refused"),
         "{screen}"
     );
+    assert!(screen.contains("✗ claim (2): claim is not possible"), "{screen}");
     for case_no in &marked {
         assert!(screen.contains(case_no.as_str()), "{case_no}: {screen}");
     }
@@ -834,7 +846,11 @@ fn marks_stay_targets_however_far_the_user_pages() {
     for case_no in &marked {
         assert!(screen.contains(case_no.as_str()), "{case_no}: {screen}");
     }
-    assert!(h.app.list.marked.is_empty());
+    assert_eq!(
+        h.app.list.marked.keys().cloned().collect::<Vec<_>>(),
+        marked,
+        "the rows that failed stay marked"
+    );
 }
 
 #[test]
@@ -2163,4 +2179,36 @@ fn the_decision_queue_shows_each_recommendation_and_whose_it_is() {
         let verdict = Lang::En.verdict(rec.verdict);
         assert!(line.contains(&format!("{verdict} {}", rec.by)), "{line}");
     }
+}
+
+#[test]
+fn a_bulk_preview_names_each_action_and_predicts_four_eyes() {
+    let mut s = Harness::new("wang.fang", 160, 48, Lang::En);
+    s.press("3");
+    let mine = s.select_first(Stage::Review, true);
+    s.press("c");
+    s.press("a");
+    s.enter();
+    assert_eq!(s.store.case(&mine).expect("case").stage, Stage::Decision);
+    s.press("4");
+    for _ in 0..s.app.list.rows.len() {
+        if s.app.list.selected_case_no().as_ref() == Some(&mine) {
+            break;
+        }
+        s.press("j");
+    }
+    s.press(" ");
+    let other = s.app.list.selected_case_no().expect("another case");
+    s.press(" ");
+    s.press("a");
+    let screen = s.screen();
+    assert!(matches!(s.app.dialog, Some(Dialog::Bulk { .. })), "{screen}");
+    assert!(screen.contains("1 will go ahead, 1 will be refused"), "{screen}");
+    let refused = screen
+        .lines()
+        .position(|l| l.contains("✗ sign (1)") && l.contains("four-eyes"))
+        .unwrap_or_else(|| panic!("no four-eyes line: {screen}"));
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[refused + 1].contains(&mine), "{screen}");
+    assert!(screen.contains("sign (1)") && screen.contains(&other), "{screen}");
 }

@@ -36,6 +36,6 @@ pub use permit::PermitRef;
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
 pub use transition::{
-    Context, Directory, approval_bar, check_authority, decide, input_refusal, refusal_before_input,
-    roles_for, signs_against_recommendation, submit,
+    Context, Directory, Holding, approval_bar, check_authority, decide, holding_refusal,
+    input_refusal, refusal_before_input, roles_for, signs_against_recommendation, submit,
 };

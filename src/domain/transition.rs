@@ -246,16 +246,25 @@ pub(super) fn pick_role(actor: &Actor, allowed: &[Role]) -> Option<Role> {
 }
 
 fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusal> {
-    let allowed = allowed_roles(case.stage, action).map_err(|hint| Refusal::WrongStage {
-        case_no: case.case_no.clone(),
+    authorize_in(&case.case_no, case.stage, actor, action)
+}
+
+fn authorize_in(
+    case_no: &str,
+    stage: Stage,
+    actor: &Actor,
+    action: &Action,
+) -> Result<Role, Refusal> {
+    let allowed = allowed_roles(stage, action).map_err(|hint| Refusal::WrongStage {
+        case_no: case_no.to_string(),
         action: action.name(),
-        stage: case.stage,
+        stage,
         hint: hint.map(str::to_string),
     })?;
     pick_role(actor, allowed).ok_or_else(|| Refusal::WrongRole {
-        case_no: case.case_no.clone(),
+        case_no: case_no.to_string(),
         action: action.name(),
-        stage: case.stage,
+        stage,
         user: actor.name.clone(),
         needs: {
             let people: Vec<Role> = allowed
@@ -484,17 +493,66 @@ pub fn approval_bar(case: &Case) -> Option<Refusal> {
 }
 
 /// The four-eyes rule: under a policy that has it, whoever recommended a decision may not sign it.
+/// What the claim and four-eyes rules look at in a case: enough to ask them of a queue row,
+/// whose whole case is not loaded (a bulk preview), with the same answer as of the case.
+#[derive(Debug, Clone, Copy)]
+pub struct Holding<'a> {
+    pub case_no: &'a str,
+    pub stage: Stage,
+    pub assignee: Option<&'a str>,
+    pub recommended_by: Option<&'a str>,
+}
+
+impl<'a> Holding<'a> {
+    pub fn of(case: &'a Case) -> Holding<'a> {
+        Holding {
+            case_no: &case.case_no,
+            stage: case.stage,
+            assignee: case.assignee(),
+            recommended_by: case.recommendation.as_ref().map(|r| r.by.as_str()),
+        }
+    }
+}
+
+/// What `decide` would refuse of `action` by `actor` on a case as `holding` says it is, before
+/// anything is typed: the stage and the roles, four-eyes and the claim. A bulk preview asks it
+/// of every marked row; `refusal_before_input` asks more of a loaded case.
+pub fn holding_refusal(
+    holding: Holding<'_>,
+    actor: &Actor,
+    action: &Action,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    if !actor.active {
+        return Err(Refusal::Inactive {
+            user: actor.name.clone(),
+        });
+    }
+    authorize_in(holding.case_no, holding.stage, actor, action)?;
+    four_eyes(holding, actor, action, policy)?;
+    claim_rule(holding, actor, action)
+}
+
 fn check_four_eyes(
     case: &Case,
     actor: &Actor,
     action: &Action,
     policy: &Policy,
 ) -> Result<(), Refusal> {
-    let signs = case.stage == Stage::Decision
+    four_eyes(Holding::of(case), actor, action, policy)
+}
+
+fn four_eyes(
+    holding: Holding<'_>,
+    actor: &Actor,
+    action: &Action,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    let signs = holding.stage == Stage::Decision
         && matches!(action, Action::Approve { .. } | Action::Refuse { .. });
-    match &case.recommendation {
-        Some(rec) if signs && policy.four_eyes && rec.by == actor.name => Err(Refusal::FourEyes {
-            case_no: case.case_no.clone(),
+    match holding.recommended_by {
+        Some(by) if signs && policy.four_eyes && by == actor.name => Err(Refusal::FourEyes {
+            case_no: holding.case_no.to_string(),
             user: actor.name.clone(),
         }),
         _ => Ok(()),
@@ -577,11 +635,15 @@ fn window_ended(case: &Case, ctx: &Context) -> Option<NaiveDate> {
 }
 
 fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {
-    if !case.stage.is_claimable() {
+    claim_rule(Holding::of(case), actor, action)
+}
+
+fn claim_rule(holding: Holding<'_>, actor: &Actor, action: &Action) -> Result<(), Refusal> {
+    if !holding.stage.is_claimable() {
         return Ok(());
     }
-    let holder = case.assignee();
-    let case_no = || case.case_no.clone();
+    let holder = holding.assignee;
+    let case_no = || holding.case_no.to_string();
     let held_by_other = |holder: &str| Refusal::HeldByOther {
         case_no: case_no(),
         holder: holder.to_string(),

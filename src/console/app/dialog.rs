@@ -17,6 +17,7 @@ pub struct Target {
     pub version: i64,
     pub stage: Stage,
     pub assignee: Option<String>,
+    pub recommended_by: Option<String>,
 }
 
 impl Target {
@@ -27,6 +28,17 @@ impl Target {
             version: row.version,
             stage: row.stage,
             assignee: row.assignee.clone(),
+            recommended_by: row.recommended.as_ref().map(|r| r.by.clone()),
+        }
+    }
+
+    /// What the claim and four-eyes rules look at, as the row showed it.
+    pub fn holding(&self) -> crate::domain::Holding<'_> {
+        crate::domain::Holding {
+            case_no: &self.case_no,
+            stage: self.stage,
+            assignee: self.assignee.as_deref(),
+            recommended_by: self.recommended_by.as_deref(),
         }
     }
 }
@@ -124,6 +136,15 @@ impl BulkKind {
             (BulkKind::Assign, Lang::Zh) => "分配",
         }
     }
+}
+
+/// One marked case in a bulk preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkLine {
+    pub case_no: String,
+    /// The action in the stage's words: accept, recommend approval, sign, claim, release.
+    pub action: String,
+    pub refusal: Option<String>,
 }
 
 /// The lines under the keys in the help dialog (after a blank line): how to remap a key, and the
@@ -242,6 +263,8 @@ pub enum Dialog {
     Bulk {
         kind: BulkKind,
         targets: Vec<Target>,
+        /// Each marked case with the action it will get and what the domain predicts it refuses.
+        preview: Vec<BulkLine>,
         reason: Option<TextArea<'static>>,
         asking_discard: bool,
         error: Option<String>,

@@ -360,14 +360,53 @@ impl App {
             self.pending_assign = Some(targets);
             return vec![self.job(Job::Assignees)];
         }
+        let preview = targets.iter().map(|t| self.bulk_line(kind, t)).collect();
         self.dialog = Some(Dialog::Bulk {
             kind,
             reason: (kind == BulkKind::Return).then(|| dialog::editor("")),
+            preview,
             targets,
             asking_discard: false,
             error: None,
         });
         Vec::new()
+    }
+
+    /// A marked case in the preview: its action in the stage's words and the refusal the domain
+    /// predicts from what the row shows (the stage, the roles, the claim, four-eyes).
+    fn bulk_line(&self, kind: BulkKind, target: &Target) -> dialog::BulkLine {
+        let action = match kind {
+            BulkKind::Claim => self.action_of(Command::Claim, target),
+            BulkKind::Approve => self.action_of(Command::Approve, target),
+            BulkKind::Return => self.action_of(Command::Return, target),
+            BulkKind::Assign => self.action_of(Command::Assign, target),
+        }
+        .unwrap_or_else(|| kind.sample_action());
+        let l = self.lang;
+        let words = match (&action, target.stage) {
+            (Action::Approve { .. }, Stage::PreAudit) => l.pick("accept", "受理"),
+            (Action::Approve { .. }, Stage::Review) => l.pick("recommend approval", "建议准予许可"),
+            (Action::Approve { .. }, Stage::Decision) => l.pick("sign", "签发决定"),
+            (action, _) => l.action(action),
+        };
+        let actor = Actor {
+            name: self.setup.user.clone(),
+            roles: self.setup.roles.clone(),
+            active: true,
+        };
+        let refusal =
+            crate::domain::holding_refusal(target.holding(), &actor, &action, &self.setup.policy)
+                .err()
+                .map(|refusal| {
+                    let english = refusal.to_string();
+                    let why = crate::console::i18n::Why::Refused(refusal).say(l, &english);
+                    super::replies::without_case_prefix(&why, &target.case_no).to_string()
+                });
+        dialog::BulkLine {
+            case_no: target.case_no.clone(),
+            action: words.to_string(),
+            refusal,
+        }
     }
 
     /// Why no role of the user's may take `kind` on any of the marked cases, asked of the domain

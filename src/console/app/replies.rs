@@ -253,7 +253,15 @@ impl App {
                 crate::text::sanitize_line(&what)
             ));
         }
-        self.list.marked.clear();
+        // The cases that failed stay marked, to be looked at or tried again.
+        let failed_cases: std::collections::HashSet<&str> = results
+            .iter()
+            .filter(|(_, r)| r.is_err())
+            .map(|(no, _)| no.as_str())
+            .collect();
+        self.list
+            .marked
+            .retain(|no, _| failed_cases.contains(no.as_str()));
         self.dialog = Some(Dialog::Message {
             title: self.lang.t(T::Done).into(),
             lines,

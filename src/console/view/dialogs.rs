@@ -62,25 +62,49 @@ fn exam_age(form: &ChecklistForm, app: &App, lang: Lang) -> Option<(String, bool
     })
 }
 
-/// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
-fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
-    let count = crate::console::app::dialog::chars_of(editor);
-    let most = crate::domain::transition::MAX_TEXT_CHARS;
-    let style = if count >= most {
-        theme.error()
-    } else {
-        theme.dim()
-    };
-    Line::from(Span::styled(format!("{count}/{most}"), style)).right_aligned()
-}
-
-fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (key, label) in pairs {
-        spans.push(Span::styled(key.to_string(), theme.key()));
-        spans.push(Span::raw(format!(" {label}   ")));
+/// The preview's rows, grouped by what will happen: a line per action (and per refusal the domain
+/// predicts) with its count, then its case numbers packed into rows of `width`; at most `room`
+/// rows, the last group's numbers ending with how many are left out. `true` for a refusal.
+fn bulk_rows(
+    preview: &[super::super::app::dialog::BulkLine],
+    width: usize,
+    room: usize,
+) -> Vec<(String, bool)> {
+    let mut groups: Vec<(&str, Option<&str>, Vec<String>)> = Vec::new();
+    for line in preview {
+        let key = (line.action.as_str(), line.refusal.as_deref());
+        let number = sanitize_line(&line.case_no).into_owned();
+        match groups.iter_mut().find(|g| (g.0, g.1) == key) {
+            Some(group) => group.2.push(number),
+            None => groups.push((key.0, key.1, vec![number])),
+        }
     }
-    Line::from(spans)
+    let mut rows = Vec::new();
+    for (g, (action, refusal, numbers)) in groups.iter().enumerate() {
+        let left = room.saturating_sub(rows.len());
+        if left < 2 {
+            // No room for another group: the last row says how many cases are not shown.
+            let more: usize = groups[g..].iter().map(|g| g.2.len()).sum();
+            rows.pop();
+            rows.push((format!("  +{more}"), false));
+            break;
+        }
+        let head = match refusal {
+            Some(why) => format!("✗ {action} ({}): {why}", numbers.len()),
+            None => format!("{action} ({})", numbers.len()),
+        };
+        let refused = refusal.is_some();
+        rows.push((
+            crate::text::fit_cells(&sanitize_line(&head), width).into_owned(),
+            refused,
+        ));
+        rows.extend(
+            case_rows(numbers, width.saturating_sub(2), left - 1)
+                .into_iter()
+                .map(|r| (format!("  {r}"), refused)),
+        );
+    }
+    rows
 }
 
 /// Case numbers in at most `room` rows of `width` cells; when they do not all fit, the last row
@@ -112,6 +136,27 @@ fn case_rows(numbers: &[String], width: usize, room: usize) -> Vec<String> {
     }
     rows.push(row);
     rows
+}
+
+/// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
+fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
+    let count = crate::console::app::dialog::chars_of(editor);
+    let most = crate::domain::transition::MAX_TEXT_CHARS;
+    let style = if count >= most {
+        theme.error()
+    } else {
+        theme.dim()
+    };
+    Line::from(Span::styled(format!("{count}/{most}"), style)).right_aligned()
+}
+
+fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (key, label) in pairs {
+        spans.push(Span::styled(key.to_string(), theme.key()));
+        spans.push(Span::raw(format!(" {label}   ")));
+    }
+    Line::from(spans)
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: Rect) {
@@ -387,25 +432,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         Dialog::Bulk {
             kind,
             targets,
+            preview,
             reason,
             asking_discard,
             error,
         } => {
-            // Every marked case by number: as many rows as they take (one beside an editor),
-            // the last one saying how many more when they do not all fit.
-            let numbers: Vec<String> = targets
-                .iter()
-                .map(|t| sanitize_line(&t.case_no).into_owned())
-                .collect();
+            // Every marked case with its action and any refusal the domain predicts, as many as
+            // fit (one beside an editor), the last line saying how many more.
             let width = usize::from(70.min(area.width.saturating_sub(2)).saturating_sub(2));
             let room = if reason.is_some() {
-                1
+                2
             } else {
-                usize::from(area.height.saturating_sub(10)).clamp(1, 10)
+                usize::from(area.height.saturating_sub(9)).max(2)
             };
-            let list = case_rows(&numbers, width, room);
+            let list = bulk_rows(preview, width, room);
             let height = if reason.is_some() {
-                14
+                15
             } else {
                 7 + list.len() as u16
             };
@@ -422,7 +464,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 (Lang::En, 1) => "case will be",
                 _ => lang.t(T::WillBe),
             };
-            let summary = format!("{} {will_be} {}", targets.len(), kind.verb(lang));
+            let predicted = preview.iter().filter(|l| l.refusal.is_some()).count();
+            let go = targets.len() - predicted;
+            let summary = match (predicted, lang) {
+                (0, _) => format!("{} {will_be} {}", targets.len(), kind.verb(lang)),
+                (_, Lang::En) => format!(
+                    "{} marked: {go} will go ahead, {predicted} will be refused",
+                    targets.len()
+                ),
+                (_, Lang::Zh) => format!(
+                    "已选 {} 件：{go} 件可执行，预计 {predicted} 件无法执行",
+                    targets.len()
+                ),
+            };
             let [head, body, foot] = Layout::vertical([
                 Constraint::Length(1 + list.len() as u16),
                 Constraint::Min(1),
@@ -430,10 +484,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             ])
             .areas(inner);
             let mut head_lines = vec![Line::from(Span::styled(summary, theme.bold()))];
-            head_lines.extend(
-                list.into_iter()
-                    .map(|row| Line::from(Span::styled(row, theme.dim()))),
-            );
+            head_lines.extend(list.into_iter().map(|(row, refused)| {
+                let style = if refused { theme.error() } else { theme.dim() };
+                Line::from(Span::styled(row, style))
+            }));
             frame.render_widget(Paragraph::new(head_lines), head);
             if let Some(editor) = reason {
                 let editor_block = Block::default()
