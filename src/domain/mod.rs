@@ -14,6 +14,7 @@ pub mod invisible;
 pub mod model;
 pub mod numbers;
 pub mod permit;
+pub mod precheck;
 pub mod queue;
 pub mod refusal;
 pub mod submission;
@@ -33,9 +34,10 @@ pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
 pub use model::{Category, Kind, Presenter, Role, Stage, VisaKind};
 pub use numbers::Series;
 pub use permit::PermitRef;
+pub use precheck::{Holding, holding_refusal, input_refusal, refusal_before_input};
 pub use queue::{Filter, Queue};
 pub use refusal::Refusal;
 pub use transition::{
-    Context, Directory, Holding, approval_bar, check_authority, decide, holding_refusal,
-    input_refusal, refusal_before_input, roles_for, signs_against_recommendation, submit,
+    Context, Directory, approval_bar, check_authority, decide, roles_for,
+    signs_against_recommendation, submit,
 };

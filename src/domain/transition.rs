@@ -7,6 +7,7 @@ use super::case::{Case, Verdict};
 use super::deadline::{Clocks, Policy};
 use super::model::{Role, Stage};
 use super::numbers::Series;
+use super::precheck::Holding;
 use super::refusal::Refusal;
 use super::submission::SUBMITTERS;
 pub use super::submission::{
@@ -103,19 +104,7 @@ pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> 
     }
 }
 
-/// What `decide` would refuse in what the user typed or picked (a reason, a date, a number of
-/// days, an assignee), before anything is sent: screens ask it when a form is submitted, so
-/// that a refusal is said in the form, with everything typed kept.
-pub fn input_refusal(
-    case: &Case,
-    action: &Action,
-    today: NaiveDate,
-    policy: &Policy,
-) -> Result<(), Refusal> {
-    validate_input(case, action, today, policy)
-}
-
-fn validate_input(
+pub(super) fn validate_input(
     case: &Case,
     action: &Action,
     today: NaiveDate,
@@ -245,11 +234,11 @@ pub(super) fn pick_role(actor: &Actor, allowed: &[Role]) -> Option<Role> {
     allowed.iter().copied().find(|r| actor.has(*r))
 }
 
-fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusal> {
+pub(super) fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusal> {
     authorize_in(&case.case_no, case.stage, actor, action)
 }
 
-fn authorize_in(
+pub(super) fn authorize_in(
     case_no: &str,
     stage: Stage,
     actor: &Actor,
@@ -425,7 +414,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
 
 /// FAQ Q8: cases in transit for the card restart in pre-audit on the changeover day; until then
 /// they are neither accepted, returned nor refused.
-fn legacy_bar(
+pub(super) fn legacy_bar(
     case: &Case,
     action: &Action,
     today: NaiveDate,
@@ -449,31 +438,6 @@ fn legacy_bar(
     Ok(())
 }
 
-/// What `decide` would refuse before anything is typed: the user disabled, the action not in the
-/// stage or not for the user's roles, a bar on approval, the changeover of a legacy case, the
-/// four-eyes rule, the claim. Screens ask this before they open a dialog, so that nobody types a
-/// reason for an action that cannot be taken; what depends on the typed text is `decide`'s.
-pub fn refusal_before_input(
-    case: &Case,
-    actor: &Actor,
-    action: &Action,
-    today: NaiveDate,
-    policy: &Policy,
-) -> Result<(), Refusal> {
-    if !actor.active {
-        return Err(Refusal::Inactive {
-            user: actor.name.clone(),
-        });
-    }
-    authorize(case, actor, action)?;
-    legacy_bar(case, action, today, policy)?;
-    if let (Action::Approve { .. }, Some(bar)) = (action, approval_bar(case)) {
-        return Err(bar);
-    }
-    check_four_eyes(case, actor, action, policy)?;
-    check_claim(case, actor, action)
-}
-
 /// Why the case may not be approved (accepted, recommended or signed) whatever the stage, for
 /// screens to ask before they offer it: an e-certificate exchange of a permit that had expired
 /// when it was submitted (FAQ Q10: only a physical permit not expired, or one approved but never
@@ -493,47 +457,7 @@ pub fn approval_bar(case: &Case) -> Option<Refusal> {
 }
 
 /// The four-eyes rule: under a policy that has it, whoever recommended a decision may not sign it.
-/// What the claim and four-eyes rules look at in a case: enough to ask them of a queue row,
-/// whose whole case is not loaded (a bulk preview), with the same answer as of the case.
-#[derive(Debug, Clone, Copy)]
-pub struct Holding<'a> {
-    pub case_no: &'a str,
-    pub stage: Stage,
-    pub assignee: Option<&'a str>,
-    pub recommended_by: Option<&'a str>,
-}
-
-impl<'a> Holding<'a> {
-    pub fn of(case: &'a Case) -> Holding<'a> {
-        Holding {
-            case_no: &case.case_no,
-            stage: case.stage,
-            assignee: case.assignee(),
-            recommended_by: case.recommendation.as_ref().map(|r| r.by.as_str()),
-        }
-    }
-}
-
-/// What `decide` would refuse of `action` by `actor` on a case as `holding` says it is, before
-/// anything is typed: the stage and the roles, four-eyes and the claim. A bulk preview asks it
-/// of every marked row; `refusal_before_input` asks more of a loaded case.
-pub fn holding_refusal(
-    holding: Holding<'_>,
-    actor: &Actor,
-    action: &Action,
-    policy: &Policy,
-) -> Result<(), Refusal> {
-    if !actor.active {
-        return Err(Refusal::Inactive {
-            user: actor.name.clone(),
-        });
-    }
-    authorize_in(holding.case_no, holding.stage, actor, action)?;
-    four_eyes(holding, actor, action, policy)?;
-    claim_rule(holding, actor, action)
-}
-
-fn check_four_eyes(
+pub(super) fn check_four_eyes(
     case: &Case,
     actor: &Actor,
     action: &Action,
@@ -542,7 +466,7 @@ fn check_four_eyes(
     four_eyes(Holding::of(case), actor, action, policy)
 }
 
-fn four_eyes(
+pub(super) fn four_eyes(
     holding: Holding<'_>,
     actor: &Actor,
     action: &Action,
@@ -634,11 +558,15 @@ fn window_ended(case: &Case, ctx: &Context) -> Option<NaiveDate> {
         .flatten()
 }
 
-fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {
+pub(super) fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {
     claim_rule(Holding::of(case), actor, action)
 }
 
-fn claim_rule(holding: Holding<'_>, actor: &Actor, action: &Action) -> Result<(), Refusal> {
+pub(super) fn claim_rule(
+    holding: Holding<'_>,
+    actor: &Actor,
+    action: &Action,
+) -> Result<(), Refusal> {
     if !holding.stage.is_claimable() {
         return Ok(());
     }

@@ -10,7 +10,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-use unicode_width::UnicodeWidthStr;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width.saturating_sub(2)).max(10);
@@ -60,82 +59,6 @@ fn exam_age(form: &ChecklistForm, app: &App, lang: Lang) -> Option<(String, bool
             false,
         )
     })
-}
-
-/// The preview's rows, grouped by what will happen: a line per action (and per refusal the domain
-/// predicts) with its count, then its case numbers packed into rows of `width`; at most `room`
-/// rows, the last group's numbers ending with how many are left out. `true` for a refusal.
-fn bulk_rows(
-    preview: &[super::super::app::dialog::BulkLine],
-    width: usize,
-    room: usize,
-) -> Vec<(String, bool)> {
-    let mut groups: Vec<(&str, Option<&str>, Vec<String>)> = Vec::new();
-    for line in preview {
-        let key = (line.action.as_str(), line.refusal.as_deref());
-        let number = sanitize_line(&line.case_no).into_owned();
-        match groups.iter_mut().find(|g| (g.0, g.1) == key) {
-            Some(group) => group.2.push(number),
-            None => groups.push((key.0, key.1, vec![number])),
-        }
-    }
-    let mut rows = Vec::new();
-    for (g, (action, refusal, numbers)) in groups.iter().enumerate() {
-        let left = room.saturating_sub(rows.len());
-        if left < 2 {
-            // No room for another group: the last row says how many cases are not shown.
-            let more: usize = groups[g..].iter().map(|g| g.2.len()).sum();
-            rows.pop();
-            rows.push((format!("  +{more}"), false));
-            break;
-        }
-        let head = match refusal {
-            Some(why) => format!("✗ {action} ({}): {why}", numbers.len()),
-            None => format!("{action} ({})", numbers.len()),
-        };
-        let refused = refusal.is_some();
-        rows.push((
-            crate::text::fit_cells(&sanitize_line(&head), width).into_owned(),
-            refused,
-        ));
-        rows.extend(
-            case_rows(numbers, width.saturating_sub(2), left - 1)
-                .into_iter()
-                .map(|r| (format!("  {r}"), refused)),
-        );
-    }
-    rows
-}
-
-/// Case numbers in at most `room` rows of `width` cells; when they do not all fit, the last row
-/// ends with how many are left out (`+12`).
-fn case_rows(numbers: &[String], width: usize, room: usize) -> Vec<String> {
-    let mut rows: Vec<String> = Vec::new();
-    let mut row = String::new();
-    for (i, number) in numbers.iter().enumerate() {
-        let gap = usize::from(!row.is_empty());
-        if row.width() + gap + number.width() > width && !row.is_empty() {
-            if rows.len() + 1 == room {
-                // The last row: make room for the count of the rest.
-                let mut left = numbers.len() - i;
-                let mut words: Vec<&str> = row.split(' ').collect();
-                while words.len() > 1
-                    && words.join(" ").width() + format!(" +{left}").width() > width
-                {
-                    words.pop();
-                    left += 1;
-                }
-                rows.push(format!("{} +{left}", words.join(" ")));
-                return rows;
-            }
-            rows.push(std::mem::take(&mut row));
-        } else if gap == 1 {
-            row.push(' ');
-        }
-        row.push_str(number);
-    }
-    rows.push(row);
-    rows
 }
 
 /// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
@@ -445,7 +368,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             } else {
                 usize::from(area.height.saturating_sub(9)).max(2)
             };
-            let list = bulk_rows(preview, width, room);
+            let list = super::bulk::rows(preview, width, room);
             let height = if reason.is_some() {
                 15
             } else {

@@ -1,5 +1,6 @@
 //! Drawing only: every function here reads the app and paints a frame.
 
+mod bulk;
 mod dashboard;
 mod detail;
 mod dialogs;
