@@ -835,7 +835,10 @@ fn marks_stay_targets_however_far_the_user_pages() {
         screen.contains("2 marked: 0 will go ahead, 2 will be refused"),
         "{screen}"
     );
-    assert!(screen.contains("✗ claim (2): claim is not possible"), "{screen}");
+    assert!(
+        screen.contains("✗ claim (2): claim is not possible"),
+        "{screen}"
+    );
     for case_no in &marked {
         assert!(screen.contains(case_no.as_str()), "{case_no}: {screen}");
     }
@@ -1423,7 +1426,7 @@ fn palette_scrolls_to_the_choice_and_help_stops_at_its_end() {
     let chosen = match &h.app.dialog {
         Some(Dialog::Palette { input, selected }) => {
             let matches = permitdesk::console::app::palette_matches(input);
-            matches[(*selected).min(matches.len() - 1)].name()
+            matches[(*selected).min(matches.len() - 1)].label(Lang::En)
         }
         other => panic!("{other:?}"),
     };
@@ -2202,13 +2205,54 @@ fn a_bulk_preview_names_each_action_and_predicts_four_eyes() {
     s.press(" ");
     s.press("a");
     let screen = s.screen();
-    assert!(matches!(s.app.dialog, Some(Dialog::Bulk { .. })), "{screen}");
-    assert!(screen.contains("1 will go ahead, 1 will be refused"), "{screen}");
+    assert!(
+        matches!(s.app.dialog, Some(Dialog::Bulk { .. })),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("1 will go ahead, 1 will be refused"),
+        "{screen}"
+    );
     let refused = screen
         .lines()
         .position(|l| l.contains("✗ sign (1)") && l.contains("four-eyes"))
         .unwrap_or_else(|| panic!("no four-eyes line: {screen}"));
     let lines: Vec<&str> = screen.lines().collect();
     assert!(lines[refused + 1].contains(&mine), "{screen}");
-    assert!(screen.contains("sign (1)") && screen.contains(&other), "{screen}");
+    assert!(
+        screen.contains("sign (1)") && screen.contains(&other),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_palette_says_what_commands_do_and_finds_a_case_by_its_number() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press(":");
+    h.type_text("filter");
+    let screen = h.screen();
+    assert!(screen.contains("filter"), "{screen}");
+    assert!(
+        !screen.contains("cycle_filter"),
+        "internal names stay inside: {screen}"
+    );
+    h.esc();
+    h.press("9");
+    let case_no = h.app.list.rows[3].case_no.clone();
+    let digits = case_no
+        .rsplit('-')
+        .next()
+        .expect("sequence")
+        .trim_start_matches('0')
+        .to_string();
+    h.press(":");
+    h.type_text(&digits);
+    assert!(
+        h.screen().contains(&format!("Enter: find case {digits}")),
+        "{}",
+        h.screen()
+    );
+    h.enter();
+    assert!(h.app.dialog.is_none());
+    assert_eq!(h.app.list.selected_case_no(), Some(case_no));
 }

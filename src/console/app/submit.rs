@@ -158,6 +158,14 @@ impl App {
                 let matches = palette_matches(&input);
                 match matches.get(selected.min(matches.len().saturating_sub(1))) {
                     Some(command) => self.command(*command),
+                    // A case number (or its last digits) typed in the palette finds the case, as
+                    // `/` does, through every queue.
+                    None if input.chars().any(|c| c.is_ascii_digit()) => {
+                        self.search.text = crate::text::sanitize_line(input.trim()).into_owned();
+                        self.search.typing = false;
+                        self.list.from_top();
+                        vec![self.request_page(super::Fetch::Replace)]
+                    }
                     None => Vec::new(),
                 }
             }

@@ -523,7 +523,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         }
         Dialog::Palette { input, selected } => {
             let matches = crate::console::app::palette_matches(input);
-            let rect = centered(area, 50, (matches.len() as u16 + 4).min(20));
+            let goes_to_case = matches.is_empty() && input.chars().any(|c| c.is_ascii_digit());
+            let rect = centered(
+                area,
+                64,
+                (matches.len() as u16 + 4 + u16::from(goes_to_case)).min(20),
+            );
             frame.render_widget(Clear, rect);
             let block = frame_block(theme, lang.t(T::Palette), false);
             let mut lines = vec![Line::from(Span::styled(
@@ -540,13 +545,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 } else {
                     theme.plain()
                 };
+                // What the command does, in the user's language; its keys beside it.
+                let label = crate::text::fit_cells(command.label(lang), 44);
                 lines.push(Line::from(vec![
-                    Span::styled(format!(" {:<14}", command.name()), style),
+                    Span::styled(format!(" {}", super::pad(&label, 45)), style),
                     Span::styled(
                         format!(" {}", app.setup.keymap.keys_for(*command)),
                         theme.dim(),
                     ),
                 ]));
+            }
+            if goes_to_case {
+                let text = match lang {
+                    Lang::En => format!(" Enter: find case {}", sanitize_line(input)),
+                    Lang::Zh => format!(" Enter：查找案件 {}", sanitize_line(input)),
+                };
+                lines.push(Line::from(Span::styled(text, theme.selected())));
             }
             frame.render_widget(Paragraph::new(lines).block(block), rect);
         }
