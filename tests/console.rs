@@ -243,6 +243,22 @@ impl Harness {
     }
 }
 
+/// `by` assigns `case_no` to `to` behind the console's back, as another person would.
+fn assign(store: &mut Store, case_no: &str, by: &str, to: &str) {
+    store
+        .act(permitdesk::store::Request {
+            case_no: case_no.to_string(),
+            user: by.into(),
+            action: permitdesk::domain::Action::Assign {
+                assignee: to.into(),
+            },
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today()),
+        })
+        .unwrap_or_else(|e| panic!("{by} assigns {case_no} to {to}: {e}"));
+}
+
 /// Actions taken in a test happen at today's date but the wall clock's time of day.
 fn mask_clock(screen: &str) -> String {
     let mut out = String::with_capacity(screen.len());
@@ -342,18 +358,7 @@ fn a_conflict_opens_a_dialog_and_keeps_the_typed_reason() {
     h.press("r");
     h.type_text("Passport copy unreadable");
     // Meanwhile a supervisor reassigns the case.
-    h.store
-        .act(permitdesk::store::Request {
-            case_no: case_no.clone(),
-            user: "wang.fang".into(),
-            action: permitdesk::domain::Action::Assign {
-                assignee: "chen.yu".into(),
-            },
-            expect_version: None,
-            expect_stage: None,
-            today: Some(today()),
-        })
-        .expect("reassign");
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
     h.ctrl('s');
     snapshot!("conflict_dialog", h.screen());
     assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
@@ -363,18 +368,7 @@ fn a_conflict_opens_a_dialog_and_keeps_the_typed_reason() {
     assert!(h.app.dialog.is_none(), "{:?}", h.app.dialog);
     assert!(h.screen().contains("held by chen.yu"), "{}", h.screen());
     // Given back, the case opens the editor with the reason typed before the conflict.
-    h.store
-        .act(permitdesk::store::Request {
-            case_no: case_no.clone(),
-            user: "wang.fang".into(),
-            action: permitdesk::domain::Action::Assign {
-                assignee: "li.wei".into(),
-            },
-            expect_version: None,
-            expect_stage: None,
-            today: Some(today()),
-        })
-        .expect("give back");
+    assign(&mut h.store, &case_no, "wang.fang", "li.wei");
     h.press("1");
     h.press("2");
     while h.app.list.selected_case_no().as_ref() != Some(&case_no) {
@@ -1341,18 +1335,7 @@ fn a_case_held_all_along_by_someone_else_is_not_a_conflict() {
     let mut h = Harness::new("li.wei", 80, 24, Lang::En);
     h.press("2");
     let case_no = h.select_first(Stage::PreAudit, true);
-    h.store
-        .act(permitdesk::store::Request {
-            case_no: case_no.clone(),
-            user: "wang.fang".into(),
-            action: permitdesk::domain::Action::Assign {
-                assignee: "chen.yu".into(),
-            },
-            expect_version: None,
-            expect_stage: None,
-            today: Some(today()),
-        })
-        .expect("assign");
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
     // The user sees the case as it is now: held by chen.yu.
     h.press("1");
     h.press("2");
@@ -1613,18 +1596,7 @@ fn a_submit_refused_while_quitting_is_said_after_the_console_in_its_language() {
     );
     assert!(h.screen().contains("正在保存"), "{}", h.screen());
     // Before the worker gets to the return, a supervisor reassigns the case.
-    h.store
-        .act(permitdesk::store::Request {
-            case_no: case_no.clone(),
-            user: "wang.fang".into(),
-            action: permitdesk::domain::Action::Assign {
-                assignee: "chen.yu".into(),
-            },
-            expect_version: None,
-            expect_stage: None,
-            today: Some(today()),
-        })
-        .expect("reassign");
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
     answer_while_closing(&mut h, sent);
     assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
     assert_eq!(h.app.farewell.len(), 1, "{:?}", h.app.farewell);
@@ -1995,18 +1967,7 @@ fn a_confirmation_that_moves_a_case_on_names_its_missing_documents() {
             .map(|r| h.store.case(&r.case_no).expect("case"))
             .find(|c| c.documents.iter().any(|d| !d.ok))
             .expect("an open case with a missing document");
-        h.store
-            .act(permitdesk::store::Request {
-                case_no: case.case_no.clone(),
-                user: "wang.fang".into(),
-                action: permitdesk::domain::Action::Assign {
-                    assignee: "li.wei".into(),
-                },
-                expect_version: None,
-                expect_stage: None,
-                today: Some(today()),
-            })
-            .expect("assign");
+        assign(&mut h.store, &case.case_no, "wang.fang", "li.wei");
         h.press("/");
         h.type_text(&case.case_no);
         h.enter();

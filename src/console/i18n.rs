@@ -139,6 +139,16 @@ impl Lang {
         }
     }
 
+    /// Approving, in the stage's words: accept in pre-audit, recommend in review, sign a decision.
+    pub fn approve_in(self, stage: Stage) -> &'static str {
+        match stage {
+            Stage::PreAudit => self.pick("accept", "受理"),
+            Stage::Review => self.pick("recommend approval", "建议准予许可"),
+            Stage::Decision => self.pick("sign", "签发"),
+            _ => self.pick("approve", "通过"),
+        }
+    }
+
     /// A recommendation's verdict, in a word.
     pub fn verdict(self, verdict: crate::domain::case::Verdict) -> &'static str {
         use crate::domain::case::Verdict;

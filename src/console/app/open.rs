@@ -108,19 +108,34 @@ impl App {
         })
     }
 
-    /// What the domain would refuse on the loaded case before anything is typed (the claim,
-    /// four-eyes, a bar on approval), in words: no dialog opens for it.
-    pub(super) fn refused_before_input(&self, target: &Target, action: &Action) -> Option<String> {
-        let case = &self
-            .detail
+    /// The case `target` names, when its detail is the one loaded.
+    fn loaded_case(&self, target: &Target) -> Option<&crate::domain::Case> {
+        self.detail
             .as_ref()
-            .filter(|d| d.case.case_no == target.case_no)?
-            .case;
-        let actor = Actor {
+            .filter(|d| d.case.case_no == target.case_no)
+            .map(|d| &d.case)
+    }
+
+    /// The user as the domain judges them.
+    fn actor(&self) -> Actor {
+        Actor {
             name: self.setup.user.clone(),
             roles: self.setup.roles.clone(),
             active: true,
-        };
+        }
+    }
+
+    /// A refusal in the console's language.
+    fn in_words(&self, refusal: crate::domain::Refusal) -> String {
+        let english = refusal.to_string();
+        crate::console::i18n::Why::Refused(refusal).say(self.lang, &english)
+    }
+
+    /// What the domain would refuse on the loaded case before anything is typed (the claim,
+    /// four-eyes, a bar on approval), in words: no dialog opens for it.
+    pub(super) fn refused_before_input(&self, target: &Target, action: &Action) -> Option<String> {
+        let case = self.loaded_case(target)?;
+        let actor = self.actor();
         let refusal = crate::domain::refusal_before_input(
             case,
             &actor,
@@ -129,33 +144,23 @@ impl App {
             &self.setup.policy,
         )
         .err()?;
-        let english = refusal.to_string();
-        Some(crate::console::i18n::Why::Refused(refusal).say(self.lang, &english))
+        Some(self.in_words(refusal))
     }
 
     /// What the domain refuses in the typed input of `action` on the loaded case (a future date),
     /// in words; `None` when it is accepted or the case is not loaded (the store still checks).
     pub(super) fn refused_input(&self, target: &Target, action: &Action) -> Option<String> {
-        let case = &self
-            .detail
-            .as_ref()
-            .filter(|d| d.case.case_no == target.case_no)?
-            .case;
+        let case = self.loaded_case(target)?;
         let refusal =
             crate::domain::input_refusal(case, action, self.setup.today, &self.setup.policy)
                 .err()?;
-        let english = refusal.to_string();
-        Some(crate::console::i18n::Why::Refused(refusal).say(self.lang, &english))
+        Some(self.in_words(refusal))
     }
 
     /// `From -> To` for `action` on the case, from the domain's `next_stage`, when the case is
     /// loaded and the action moves it.
     pub(super) fn transition(&self, target: &Target, action: &Action) -> Option<String> {
-        let case = &self
-            .detail
-            .as_ref()
-            .filter(|d| d.case.case_no == target.case_no)?
-            .case;
+        let case = self.loaded_case(target)?;
         let to = next_stage(case, action).filter(|to| *to != case.stage)?;
         Some(format!(
             "{} -> {}",
@@ -382,24 +387,16 @@ impl App {
             BulkKind::Assign => self.action_of(Command::Assign, target),
         }
         .unwrap_or_else(|| kind.sample_action());
-        let l = self.lang;
-        let words = match (&action, target.stage) {
-            (Action::Approve { .. }, Stage::PreAudit) => l.pick("accept", "受理"),
-            (Action::Approve { .. }, Stage::Review) => l.pick("recommend approval", "建议准予许可"),
-            (Action::Approve { .. }, Stage::Decision) => l.pick("sign", "签发决定"),
-            (action, _) => l.action(action),
+        let words = match action {
+            Action::Approve { .. } => self.lang.approve_in(target.stage),
+            ref action => self.lang.action(action),
         };
-        let actor = Actor {
-            name: self.setup.user.clone(),
-            roles: self.setup.roles.clone(),
-            active: true,
-        };
+        let actor = self.actor();
         let refusal =
             crate::domain::holding_refusal(target.holding(), &actor, &action, &self.setup.policy)
                 .err()
                 .map(|refusal| {
-                    let english = refusal.to_string();
-                    let why = crate::console::i18n::Why::Refused(refusal).say(l, &english);
+                    let why = self.in_words(refusal);
                     super::replies::without_case_prefix(&why, &target.case_no).to_string()
                 });
         dialog::BulkLine {

@@ -356,14 +356,9 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         .filter_map(|c| {
             let first_key = app.setup.keymap.key_list(c).into_iter().next()?;
             let label = match (c, stage) {
-                (Command::Approve, Some(Stage::PreAudit)) => match app.lang {
-                    super::i18n::Lang::En => "accept",
-                    super::i18n::Lang::Zh => "受理",
-                },
-                (Command::Approve, Some(Stage::Decision)) => match app.lang {
-                    super::i18n::Lang::En => "sign",
-                    super::i18n::Lang::Zh => "签发",
-                },
+                (Command::Approve, Some(stage @ (Stage::PreAudit | Stage::Decision))) => {
+                    app.lang.approve_in(stage)
+                }
                 (Command::Refuse, Some(Stage::PreAudit)) => match app.lang {
                     super::i18n::Lang::En => "not accept",
                     super::i18n::Lang::Zh => "不予受理",
