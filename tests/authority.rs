@@ -10,8 +10,8 @@ use chrono::DateTime;
 use permitdesk::domain::{AdminChange, AdminEvent, Role, SettingsState};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use support::forge::{chain_top, link_hash, relink_from};
 use support::{pd, run_ok};
 use tempfile::TempDir;
 
@@ -57,16 +57,6 @@ fn problems(out: &str) -> Vec<String> {
         .collect()
 }
 
-fn link_hash(prev: &str, seq: i64, payload: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(b"|");
-    h.update(seq.to_string().as_bytes());
-    h.update(b"|");
-    h.update(payload.as_bytes());
-    hex::encode(h.finalize())
-}
-
 /// A raw connection with every append-only trigger gone, as an attacker would have it.
 fn tamper(db: &Path) -> Connection {
     let conn = Connection::open(db).expect("open");
@@ -76,51 +66,6 @@ fn tamper(db: &Path) -> Connection {
     )
     .expect("drop triggers");
     conn
-}
-
-fn chain_top(conn: &Connection) -> (i64, String) {
-    conn.query_row(
-        "SELECT seq, hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM admin_events)
-         ORDER BY seq DESC LIMIT 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .expect("chain head")
-}
-
-/// Re-links every event from `from` on, case and administrative alike.
-fn recompute_from(conn: &Connection, from: i64) {
-    let mut prev: String = if from <= 1 {
-        "0".repeat(64)
-    } else {
-        conn.query_row(
-            "SELECT hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM admin_events)
-             WHERE seq = ?1",
-            [from - 1],
-            |r| r.get(0),
-        )
-        .expect("previous hash")
-    };
-    let rows: Vec<(String, i64, String)> = conn
-        .prepare(
-            "SELECT 'events', seq, payload FROM events WHERE seq >= ?1
-             UNION ALL SELECT 'admin_events', seq, payload FROM admin_events WHERE seq >= ?1
-             ORDER BY 2",
-        )
-        .expect("prepare")
-        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    for (table, seq, payload) in rows {
-        let hash = link_hash(&prev, seq, &payload);
-        conn.execute(
-            &format!("UPDATE {table} SET prev_hash = ?1, hash = ?2 WHERE seq = ?3"),
-            params![prev, hash, seq],
-        )
-        .expect("relink");
-        prev = hash;
-    }
 }
 
 /// Appends a well-formed administrative event at the chain's head, correctly linked.
@@ -165,7 +110,7 @@ fn cover_up(conn: &Connection, seq: i64) {
         conn.execute(&format!("UPDATE {table} SET seq = -seq WHERE seq < 0"), [])
             .expect("shift back");
     }
-    recompute_from(conn, seq);
+    relink_from(conn, seq);
 }
 
 /// The settings the store's administrative history gives now (the defaults before any change).
@@ -291,27 +236,23 @@ fn an_event_in_the_name_of_a_disabled_user_is_named() {
         .expect("an open case");
     // A note backdated into the history of someone who has left, appended and linked.
     let at = "2026-11-26T12:00:00+08:00";
-    let payload = serde_json::json!({
-        "case_no": case_no, "at": at, "actor": "former.staff", "role": "approver",
-        "from": stage, "to": stage, "action": "note", "text": "approved by phone"
-    })
-    .to_string();
     let (top, prev) = chain_top(&conn);
     let seq = top + 1;
     conn.execute(
-        "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, 'former.staff', 'note', ?5, ?6, ?7)",
+        "INSERT INTO events (seq, case_id, case_no, at, actor, role, from_stage, to_stage, action,
+                             payload, digest)
+         VALUES (?1, ?2, ?3, ?4, 'former.staff', 'approver', ?5, ?5, 'note', ?6, zeroblob(32))",
         params![
             seq,
             case_id,
             case_no,
             DateTime::parse_from_rfc3339(at).expect("at").to_rfc3339(),
-            payload,
-            prev,
-            link_hash(&prev, seq, &payload)
+            stage,
+            r#"{"text":"approved by phone"}"#,
         ],
     )
     .expect("forge");
+    support::forge::relink(&conn, seq, &prev);
     drop(conn);
     let (code, out, _) = check(&db, None);
     assert_eq!(code, 1, "{out}");
@@ -687,14 +628,13 @@ mod histories {
     //! Random valid histories with random administrative changes pass `check`; changing one
     //! event's actor, or one user's roles in the table, fails it.
 
-    use super::recompute_from;
+    use super::relink_from;
     use chrono::NaiveDate;
     use permitdesk::domain::case::{Applicant, Employer, Submission};
     use permitdesk::domain::{Action, Calendar, Case, Category, Kind, Role, Stage};
     use permitdesk::store::{Request, Store};
     use proptest::prelude::*;
     use rusqlite::params;
-    use serde_json::Value;
 
     const NAMES: [&str; 6] = ["root", "ann", "bob", "cai", "dai", "eve"];
     const CASES: usize = 4;
@@ -888,22 +828,17 @@ mod histories {
 
             let conn = super::tamper(&db);
             let expected = if forge_actor {
-                let events: Vec<(i64, String)> = conn
-                    .prepare("SELECT seq, payload FROM events ORDER BY seq")
+                let events: Vec<i64> = conn
+                    .prepare("SELECT seq FROM events ORDER BY seq")
                     .expect("prepare")
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_map([], |r| r.get(0))
                     .expect("query")
                     .collect::<Result<_, _>>()
                     .expect("events");
-                let (seq, payload) = pick.get(&events).clone();
-                let mut value: Value = serde_json::from_str(&payload).expect("json");
-                value["actor"] = Value::from("mallory");
-                conn.execute(
-                    "UPDATE events SET actor = 'mallory', payload = ?1 WHERE seq = ?2",
-                    params![value.to_string(), seq],
-                )
-                .expect("forge");
-                recompute_from(&conn, seq);
+                let seq = *pick.get(&events);
+                conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = ?1", [seq])
+                    .expect("forge");
+                relink_from(&conn, seq);
                 format!("audit event {seq} (")
             } else {
                 let users: Vec<(String, String)> = conn

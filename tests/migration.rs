@@ -33,6 +33,104 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
+/// Undoes migration 12: every case event back in the form written before it (the whole event as
+/// JSON in `payload`, linked in hex), the whole chain re-linked that way, and the table as it was.
+fn undo_compact_events(conn: &Connection) {
+    use sha2::Digest;
+    let rows: Vec<(i64, String, String, String, String, Option<String>, String, String, Option<String>, Option<i64>, String)> = conn
+        .prepare(
+            "SELECT seq, case_no, at, actor, role, from_stage, to_stage, action, number, late, payload
+             FROM events ORDER BY seq",
+        )
+        .expect("prepare")
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?,
+                r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("compact events");
+    conn.execute_batch(
+        "CREATE TABLE events_old (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT, case_id INTEGER NOT NULL REFERENCES cases (id),
+             case_no TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+             payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;
+         INSERT INTO events_old (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
+             SELECT seq, case_id, case_no, at, actor, action, '', '', '' FROM events;
+         DROP TABLE events;
+         ALTER TABLE events_old RENAME TO events;
+         CREATE INDEX events_by_case ON events (case_id, seq);",
+    )
+    .expect("the old table");
+    for (seq, case_no, at, actor, role, from, to, action, number, late, fields) in rows {
+        let mut event: serde_json::Map<String, serde_json::Value> = if fields.is_empty() {
+            serde_json::Map::new()
+        } else {
+            serde_json::from_str(&fields).expect("fields")
+        };
+        event.insert("case_no".into(), case_no.into());
+        event.insert("at".into(), at.into());
+        event.insert("actor".into(), actor.into());
+        event.insert("role".into(), role.into());
+        event.insert("from".into(), from.into());
+        event.insert("to".into(), to.into());
+        event.insert("action".into(), action.into());
+        if let Some(number) = number {
+            event.insert("number".into(), number.into());
+        }
+        if late == Some(1) {
+            event.insert("late".into(), true.into());
+        }
+        conn.execute(
+            "UPDATE events SET payload = ?1 WHERE seq = ?2",
+            rusqlite::params![serde_json::Value::Object(event).to_string(), seq],
+        )
+        .expect("the whole event");
+    }
+    // Every link in hex again, administrative events included.
+    let links: Vec<(String, i64, String)> = conn
+        .prepare(
+            "SELECT 'events', seq, payload FROM events
+             UNION ALL SELECT 'admin_events', seq, payload FROM admin_events ORDER BY 2",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("links");
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS admin_events_no_update; DROP TRIGGER IF EXISTS admin_events_no_delete;",
+    )
+    .expect("drop admin triggers");
+    let mut prev = "0".repeat(64);
+    for (table, seq, payload) in links {
+        let mut h = sha2::Sha256::new();
+        h.update(format!("{prev}|{seq}|{payload}").as_bytes());
+        let hash = hex::encode(h.finalize());
+        conn.execute(
+            &format!("UPDATE {table} SET prev_hash = ?1, hash = ?2 WHERE seq = ?3"),
+            rusqlite::params![prev, hash, seq],
+        )
+        .expect("relink");
+        prev = hash;
+    }
+    conn.execute_batch(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+             SELECT RAISE(ABORT, 'audit events are append-only');
+         END;
+         CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+             SELECT RAISE(ABORT, 'audit events are append-only');
+         END;
+         CREATE TRIGGER admin_events_no_update BEFORE UPDATE ON admin_events BEGIN
+             SELECT RAISE(ABORT, 'audit events are append-only');
+         END;
+         CREATE TRIGGER admin_events_no_delete BEFORE DELETE ON admin_events BEGIN
+             SELECT RAISE(ABORT, 'audit events are append-only');
+         END;",
+    )
+    .expect("triggers");
+}
+
 /// Undoes migrations 11, 10 and 9: the import blocks with their tab-count trigger, the
 /// supervisors' indexes and the kept figures.
 const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
@@ -46,12 +144,12 @@ const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
     DROP TABLE case_figures; DROP TABLE figure_days; DROP TABLE figure_running; \
     DROP TABLE figure_overdue;";
 
-/// A current store set back to schema 4: migration 5's indexes, 6's identity, 7's
+/// A current store set back to schema 4: migration 12's compact events undone, 5's indexes, 6's identity, 7's
 /// administrative events, 8's number sequences, 9's kept figures, 10's indexes and 11's import
 /// blocks dropped, the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 11,
+        CURRENT_VERSION, 12,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -65,6 +163,7 @@ fn schema_4_store(db: &Path) {
         .expect("a user, so the store has something for a baseline to record");
     drop(store);
     let conn = Connection::open(db).expect("raw connection");
+    undo_compact_events(&conn);
     for index in MIGRATION_5_INDEXES {
         conn.execute_batch(&format!("DROP INDEX {index}"))
             .expect("drop index");
@@ -211,6 +310,7 @@ fn an_old_history_still_checks_after_the_baseline() {
     // 9's kept figures),
     // the case events numbered and linked as an older permitdesk wrote them.
     let conn = Connection::open(&db).expect("raw connection");
+    undo_compact_events(&conn);
     conn.execute_batch(UNDO_FIGURES)
         .expect("undo migrations 9 to 11");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
@@ -283,6 +383,7 @@ fn migration_9_fills_the_kept_figures_from_the_histories() {
     let sla = store.sla(year, today, today).expect("sla");
     drop(store);
     let conn = Connection::open(&db).expect("raw connection");
+    undo_compact_events(&conn);
     conn.execute_batch(UNDO_FIGURES)
         .expect("undo migrations 9 to 11");
     conn.pragma_update(None, "user_version", 8)
@@ -296,4 +397,107 @@ fn migration_9_fills_the_kept_figures_from_the_histories() {
     assert_eq!(sla, replayed);
     let report = store.check(today, None).expect("check");
     assert!(report.ok(), "{:#?}", report.problems);
+}
+
+/// A store whose case events were all written before migration 12: they keep their hex links,
+/// the events after the migration link to them compactly, and `check` verifies both; an edit to
+/// either kind is named.
+#[test]
+fn an_old_chain_goes_on_in_compact_events_and_both_kinds_check() {
+    use permitdesk::domain::Action;
+    use permitdesk::store::Request;
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("old.db");
+    let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
+    let mut store = Store::open(&db, Calendar::embedded()).expect("create");
+    let opts = permitdesk::demo::DemoOptions {
+        cases: 100,
+        seed: 5,
+        today,
+        os_login: None,
+    };
+    permitdesk::demo::build(&mut store, &opts, &mut |_, _| {}).expect("demo");
+    drop(store);
+    let conn = Connection::open(&db).expect("raw connection");
+    undo_compact_events(&conn);
+    conn.pragma_update(None, "user_version", 11)
+        .expect("set version 11");
+
+    let case_no: String = conn
+        .query_row(
+            "SELECT case_no FROM cases WHERE stage = 'pre_audit' AND assignee IS NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an unclaimed case");
+    drop(conn);
+
+    let mut store = Store::open(&db, Calendar::embedded()).expect("migrate");
+    store
+        .act(Request {
+            case_no: case_no.clone(),
+            user: "li.wei".into(),
+            action: Action::Claim,
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today),
+        })
+        .expect("claim");
+    let report = store.check(today, None).expect("check");
+    assert!(report.ok(), "{:#?}", report.problems);
+    drop(store);
+
+    let conn = Connection::open(&db).expect("raw connection");
+    let (old, compact): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*) FILTER (WHERE digest IS NULL), count(*) FILTER (WHERE digest IS NOT NULL)
+             FROM events",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("count");
+    assert!(old > 100, "the old events are kept as they were: {old}");
+    assert_eq!(compact, 1, "the claim is compact");
+    let (old_seq, new_seq): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT max(seq) FROM events WHERE digest IS NULL),
+                    (SELECT seq FROM events WHERE digest IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("seqs");
+    conn.execute_batch("DROP TRIGGER events_no_update;")
+        .expect("drop trigger");
+    // Each edit is checked, then undone.
+    let checked = |edit: &str, undo: &str, seq: i64| -> Vec<String> {
+        conn.execute(edit, [seq]).expect("edit");
+        let store = Store::open_read_only(&db, Calendar::embedded()).expect("open");
+        let problems = store.check(today, None).expect("check").problems;
+        conn.execute(undo, [seq]).expect("undo");
+        problems
+    };
+    let problems = checked(
+        "UPDATE events SET payload = replace(payload, '\"case_no\":\"', '\"case_no\":\"X') WHERE seq = ?1",
+        "UPDATE events SET payload = replace(payload, '\"case_no\":\"X', '\"case_no\":\"') WHERE seq = ?1",
+        old_seq,
+    );
+    assert!(
+        problems
+            .first()
+            .is_some_and(|p| p.starts_with(&format!("audit event {old_seq} ("))),
+        "{problems:#?}"
+    );
+    let problems = checked(
+        "UPDATE events SET actor = 'mallory' WHERE seq = ?1",
+        "UPDATE events SET actor = 'li.wei' WHERE seq = ?1",
+        new_seq,
+    );
+    assert!(
+        problems
+            .first()
+            .is_some_and(|p| p.starts_with(&format!("audit event {new_seq} ("))),
+        "{problems:#?}"
+    );
+    let store = Store::open_read_only(&db, Calendar::embedded()).expect("open");
+    assert!(store.check(today, None).expect("check").ok(), "undone");
 }

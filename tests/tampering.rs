@@ -9,8 +9,8 @@ mod support;
 
 use rusqlite::{Connection, params};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use support::forge::{chain_top, copy_event, hash_at, relink_from};
 use support::{pd, run_ok};
 use tempfile::TempDir;
 
@@ -73,31 +73,10 @@ fn tamper(db: &Path) -> Connection {
     conn
 }
 
-fn link_hash(prev: &str, seq: i64, payload: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(b"|");
-    h.update(seq.to_string().as_bytes());
-    h.update(b"|");
-    h.update(payload.as_bytes());
-    hex::encode(h.finalize())
-}
-
 /// The newest case event's sequence number.
 fn head(conn: &Connection) -> i64 {
     conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0))
         .expect("head")
-}
-
-/// The chain's head: the newest case or administrative event.
-fn chain_top(conn: &Connection) -> (i64, String) {
-    conn.query_row(
-        "SELECT seq, hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM admin_events)
-         ORDER BY seq DESC LIMIT 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .expect("chain head")
 }
 
 fn case_of(conn: &Connection, seq: i64) -> String {
@@ -105,43 +84,6 @@ fn case_of(conn: &Connection, seq: i64) -> String {
         r.get(0)
     })
     .expect("case of event")
-}
-
-/// Re-links every event from `from` on, case and administrative alike, as someone who knows the
-/// hashing scheme would after editing the chain: each hash recomputed from the one before.
-fn recompute_from(conn: &Connection, from: i64) {
-    conn.execute_batch(
-        "DROP TRIGGER IF EXISTS admin_events_no_update; DROP TRIGGER IF EXISTS admin_events_no_delete;",
-    )
-    .expect("drop admin triggers");
-    let mut prev: String = conn
-        .query_row(
-            "SELECT hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM admin_events)
-             WHERE seq = ?1",
-            [from - 1],
-            |r| r.get(0),
-        )
-        .expect("previous hash");
-    let rows: Vec<(String, i64, String)> = conn
-        .prepare(
-            "SELECT 'events', seq, payload FROM events WHERE seq >= ?1
-             UNION ALL SELECT 'admin_events', seq, payload FROM admin_events WHERE seq >= ?1
-             ORDER BY 2",
-        )
-        .expect("prepare")
-        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    for (table, seq, payload) in rows {
-        let hash = link_hash(&prev, seq, &payload);
-        conn.execute(
-            &format!("UPDATE {table} SET prev_hash = ?1, hash = ?2 WHERE seq = ?3"),
-            params![prev, hash, seq],
-        )
-        .expect("relink");
-        prev = hash;
-    }
 }
 
 /// Runs a sync with an empty inbox, which writes the decision history to the outbox, and returns
@@ -204,13 +146,13 @@ fn an_untouched_store_passes_with_and_without_its_anchor() {
 }
 
 #[test]
-fn an_edited_payload_is_named() {
+fn an_edited_event_is_named() {
     let (_dir, db) = demo();
     let conn = tamper(&db);
     let seq = head(&conn) / 2;
     let case_no = case_of(&conn, seq);
     conn.execute(
-        "UPDATE events SET payload = replace(payload, '\"actor\":\"', '\"actor\":\"x') WHERE seq = ?1",
+        "UPDATE events SET actor = 'x' || actor WHERE seq = ?1",
         [seq],
     )
     .expect("edit");
@@ -219,7 +161,7 @@ fn an_edited_payload_is_named() {
         &db,
         None,
         &format!(
-            "audit event {seq} ({case_no}): its content does not match its hash (edited after it was written)"
+            "audit event {seq} ({case_no}): its content does not match its hash (edited after it was written, or the chain was broken here)"
         ),
     );
     // The summary counts every event in the store, and says where the chain broke.
@@ -250,18 +192,32 @@ fn an_edited_payload_is_named() {
 }
 
 #[test]
-fn an_edited_column_outside_the_hash_is_named() {
+fn an_event_moved_to_another_case_is_named() {
+    // The case row an event is filed under (`case_id`) is the one column its link does not cover.
     let (_dir, db) = demo();
     let conn = tamper(&db);
     let seq = head(&conn) / 3;
     let case_no = case_of(&conn, seq);
-    conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = ?1", [seq])
-        .expect("edit");
+    let (other_id, other_no): (i64, String) = conn
+        .query_row(
+            "SELECT id, case_no FROM cases WHERE case_no <> ?1 ORDER BY id LIMIT 1",
+            [&case_no],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("another case");
+    conn.execute(
+        "UPDATE events SET case_id = ?1 WHERE seq = ?2",
+        params![other_id, seq],
+    )
+    .expect("edit");
     drop(conn);
-    assert_fails_with(
-        &db,
-        None,
-        &format!("audit event {seq} ({case_no}): its columns disagree with its hashed content"),
+    let (code, out, _) = check(&db, None);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "PROBLEM: {other_no}: audit event {seq} of {case_no} is filed under this case"
+        )),
+        "{out}"
     );
 }
 
@@ -285,16 +241,6 @@ fn a_deleted_middle_event_is_named() {
     );
 }
 
-/// A copy of event `like` as a forged event at `seq`, with the given links.
-fn forge(conn: &Connection, like: i64, seq: i64, prev_hash: &str, hash: &str) {
-    conn.execute(
-        "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
-         SELECT ?1, case_id, case_no, at, actor, action, payload, ?2, ?3 FROM events WHERE seq = ?4",
-        params![seq, prev_hash, hash, like],
-    )
-    .expect("forge");
-}
-
 #[test]
 fn an_inserted_event_is_named() {
     // Inserted in the middle, correctly linked to the event before it: the event after it no
@@ -309,21 +255,8 @@ fn an_inserted_event_is_named() {
         .expect("shift");
     conn.execute("UPDATE events SET seq = -seq WHERE seq < 0", [])
         .expect("shift back");
-    let prev: String = conn
-        .query_row("SELECT hash FROM events WHERE seq = ?1", [at], |r| r.get(0))
-        .expect("hash");
-    let payload: String = conn
-        .query_row("SELECT payload FROM events WHERE seq = ?1", [at], |r| {
-            r.get(0)
-        })
-        .expect("payload");
-    forge(
-        &conn,
-        at,
-        at + 1,
-        &prev,
-        &link_hash(&prev, at + 1, &payload),
-    );
+    let prev = hash_at(&conn, at);
+    copy_event(&conn, at, at + 1, &prev, None);
     assert_eq!(head(&conn), top + 1);
     let after = case_of(&conn, at + 2);
     drop(conn);
@@ -331,7 +264,7 @@ fn an_inserted_event_is_named() {
         &db,
         None,
         &format!(
-            "audit event {} ({after}): does not link to the event before it (chain broken here)",
+            "audit event {} ({after}): its content does not match its hash (edited after it was written, or the chain was broken here)",
             at + 2
         ),
     );
@@ -343,14 +276,14 @@ fn an_inserted_event_is_named() {
     let like: i64 = conn
         .query_row("SELECT min(seq) FROM events", [], |r| r.get(0))
         .expect("first case event");
-    forge(&conn, like, top + 1, &prev, &"ab".repeat(32));
+    copy_event(&conn, like, top + 1, &prev, Some(&"ab".repeat(32)));
     let case_no = case_of(&conn, top + 1);
     drop(conn);
     assert_fails_with(
         &db2,
         None,
         &format!(
-            "audit event {} ({case_no}): its content does not match its hash (edited after it was written)",
+            "audit event {} ({case_no}): its content does not match its hash (edited after it was written, or the chain was broken here)",
             top + 1
         ),
     );
@@ -365,20 +298,9 @@ fn a_correctly_linked_forged_event_still_breaks_its_case() {
     let conn = tamper(&db);
     let newest = head(&conn);
     let (top, prev) = chain_top(&conn);
-    let payload: String = conn
-        .query_row("SELECT payload FROM events WHERE seq = ?1", [newest], |r| {
-            r.get(0)
-        })
-        .expect("newest case event");
     let case_no = case_of(&conn, newest);
     // A second copy of the newest case event, properly linked at the chain's head.
-    forge(
-        &conn,
-        newest,
-        top + 1,
-        &prev,
-        &link_hash(&prev, top + 1, &payload),
-    );
+    copy_event(&conn, newest, top + 1, &prev, None);
     drop(conn);
     let (code, out, _) = check(&db, None);
     assert_eq!(code, 1, "{out}");
@@ -543,7 +465,7 @@ fn a_recomputed_chain_passes_alone_and_fails_against_its_anchor() {
         )
         .expect("edit");
     assert_eq!(changed, 1);
-    recompute_from(&conn, seq);
+    relink_from(&conn, seq);
     let case_no = case_of(&conn, anchor_seq);
     drop(conn);
 

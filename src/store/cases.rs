@@ -2,6 +2,7 @@
 //! in the caller's transaction, and reads the version it checks inside that same transaction.
 
 use super::Store;
+use super::case_row::{self, CASE_COLUMNS};
 use super::chain::{self, ChainHead, EncodedEvent};
 use super::error::{Result, SqlContext, StoreError};
 use super::figures::kept;
@@ -164,20 +165,6 @@ pub(crate) fn derive(case: &Case, clocks: &Clocks) -> Derived {
     }
 }
 
-fn encode(case: &Case) -> Result<String> {
-    serde_json::to_string(case).map_err(|source| StoreError::Corrupt {
-        context: format!("{}: encoding the case", case.case_no),
-        source,
-    })
-}
-
-pub(crate) fn decode(case_no: &str, json: &str) -> Result<Case> {
-    serde_json::from_str(json).map_err(|source| StoreError::Corrupt {
-        context: format!("{case_no}: the stored case"),
-        source,
-    })
-}
-
 /// Writes a new case, its search entry and its kept figures; `event` is its submission, which
 /// the caller appends.
 pub(crate) fn insert(
@@ -239,7 +226,7 @@ pub(crate) fn insert_row(
         case.submitted_at.to_rfc3339(),
         case.entry_date,
         now,
-        encode(case)?,
+        case_row::encode(case)?,
         id,
     ])
     .map_err(|e| match e.sqlite_error_code() {
@@ -300,7 +287,7 @@ pub(crate) fn update(
             next.permit_no,
             next.entry_date,
             now,
-            encode(next)?,
+            case_row::encode(next)?,
             id,
             prev.version,
         ])
@@ -328,17 +315,20 @@ pub(crate) fn update(
 
 /// A visible case: one of an unfinished import is not there yet (src/store/visibility.rs).
 pub(crate) fn load(conn: &Connection, case_no: &str) -> Result<Option<(i64, Case)>> {
-    let found: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, data FROM cases WHERE case_no = ?1")
-        .ctx("preparing the case read")?
-        .query_row([case_no], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .ctx(&format!("{case_no}: reading the case"))?;
     let hidden = Hidden::read(conn)?;
-    found
-        .filter(|(id, _)| !hidden.contains(*id))
-        .map(|(id, json)| Ok((id, decode(case_no, &json)?)))
-        .transpose()
+    let sql = format!("SELECT id, {CASE_COLUMNS} FROM cases WHERE case_no = ?1");
+    let mut stmt = conn.prepare_cached(&sql).ctx("preparing the case read")?;
+    let mut rows = stmt
+        .query([case_no])
+        .ctx(&format!("{case_no}: reading the case"))?;
+    let Some(row) = rows.next().ctx(&format!("{case_no}: reading the case"))? else {
+        return Ok(None);
+    };
+    let id: i64 = row.get(0).ctx(&format!("{case_no}: reading the case"))?;
+    if hidden.contains(id) {
+        return Ok(None);
+    }
+    Ok(Some((id, case_row::decode(row, 1)?)))
 }
 
 /// "li.wei approve at 2026-11-26 14:03" for the case's newest event.
@@ -530,28 +520,18 @@ impl Store {
 
     /// The case's whole history, oldest first.
     pub fn events(&self, case_no: &str) -> Result<Vec<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT e.payload FROM events e JOIN cases c ON c.id = e.case_id
-                 WHERE c.case_no = ?1 AND c.id NOT BETWEEN ?2 AND ?3 ORDER BY e.seq",
-            )
-            .ctx("preparing the history read")?;
         let [first, last] = Hidden::read(&self.conn)?.bounds();
-        let payloads = stmt
-            .query_map(params![case_no, first, last], |r| r.get::<_, String>(0))
-            .ctx("reading the history")?
-            .collect::<rusqlite::Result<Vec<_>>>()
+        let id: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM cases WHERE case_no = ?1 AND id NOT BETWEEN ?2 AND ?3")
+            .ctx("preparing the history read")?
+            .query_row(params![case_no, first, last], |r| r.get(0))
+            .optional()
             .ctx("reading the history")?;
-        payloads
-            .iter()
-            .map(|p| {
-                serde_json::from_str(p).map_err(|source| StoreError::Corrupt {
-                    context: format!("{case_no}: an audit event"),
-                    source,
-                })
-            })
-            .collect()
+        match id {
+            Some(id) => super::event_row::history(&self.conn, id, None),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Writes whole case histories that were produced by the domain (demo, import), in one

@@ -1,7 +1,13 @@
 //! The audit chain: every event's hash covers the previous event's hash, its sequence number and
-//! its payload, so an edit, deletion or insertion anywhere breaks every later link.
+//! its content, so an edit, deletion or insertion anywhere breaks every later link.
+//!
+//! Two link formats share the chain (src/store/event_row.rs): administrative events and case
+//! events written before schema version 12 hash their JSON payload after the previous hash in
+//! hex ([`link_hash`]); case events since hash their columns after the previous hash's 32 bytes
+//! ([`link_digest`]). A head is always named by its hash in hex.
 
 use super::error::{Result, SqlContext, StoreError};
+use super::event_row::StoredText;
 use crate::domain::Event;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -34,6 +40,36 @@ pub fn link_hash(prev_hash: &str, seq: i64, payload: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The fields of a compact case event that its digest covers, in this order; `None` is a NULL
+/// column. Each is hashed with its length, so no two different rows hash the same bytes.
+pub type DigestFields<'a> = [Option<&'a [u8]>; 10];
+
+/// The link of a case event written since schema version 12: SHA-256 over the previous head's
+/// 32 bytes, the sequence number and every stored field (see [`DigestFields`]).
+pub fn link_digest(prev: &[u8; 32], seq: i64, fields: &DigestFields<'_>) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"permitdesk event 2|");
+    hasher.update(prev);
+    hasher.update(seq.to_be_bytes());
+    for field in fields {
+        match field {
+            Some(bytes) => {
+                hasher.update((bytes.len() as u64).to_be_bytes());
+                hasher.update(bytes);
+            }
+            None => hasher.update(u64::MAX.to_be_bytes()),
+        }
+    }
+    hasher.finalize().into()
+}
+
+/// A head's hash as 32 bytes; `None` for text that is not 64 hex digits.
+pub fn digest_of(hash_hex: &str) -> Option<[u8; 32]> {
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(hash_hex, &mut digest).ok()?;
+    Some(digest)
+}
+
 /// Whether `hash` (hex) is the link hash of `payload` at `seq` after `prev_hash`, without
 /// formatting one: `check` asks this of every event.
 pub fn link_hash_is(prev_hash: &str, seq: i64, payload: &str, hash: &str) -> bool {
@@ -51,14 +87,23 @@ pub fn link_hash_is(prev_hash: &str, seq: i64, payload: &str, hash: &str) -> boo
 }
 
 pub fn head(conn: &Connection) -> Result<ChainHead> {
-    // Case events and administrative events (src/store/admin.rs) share one chain.
+    // Case events and administrative events (src/store/admin.rs) share one chain. Before
+    // migration 12 (as when migration 7 writes its baseline) case events have only hex links.
+    let compact = super::schema::version(conn)? >= super::schema::COMPACT_EVENTS_VERSION;
+    let sql = if compact {
+        "SELECT seq, hash FROM (SELECT seq, coalesce(hash, lower(hex(digest))) AS hash
+                                FROM events ORDER BY seq DESC LIMIT 1)
+         UNION ALL
+         SELECT seq, hash FROM (SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1)
+         ORDER BY seq DESC LIMIT 1"
+    } else {
+        "SELECT seq, hash FROM (SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1)
+         UNION ALL
+         SELECT seq, hash FROM (SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1)
+         ORDER BY seq DESC LIMIT 1"
+    };
     let head = conn
-        .prepare_cached(
-            "SELECT seq, hash FROM (SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1)
-             UNION ALL
-             SELECT seq, hash FROM (SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1)
-             ORDER BY seq DESC LIMIT 1",
-        )
+        .prepare_cached(sql)
         .ctx("preparing the audit chain's head")?
         .query_row([], |r| {
             Ok(ChainHead {
@@ -91,30 +136,20 @@ pub fn anchor_mac(key: &[u8], head: &ChainHead) -> String {
 /// and inserts while another thread does the encoding.
 pub struct EncodedEvent {
     event: Event,
-    at: String,
-    payload: String,
+    text: StoredText,
 }
 
 impl EncodedEvent {
     pub fn new(event: Event) -> Result<EncodedEvent> {
-        let payload = encode(&event)?;
         Ok(EncodedEvent {
-            at: event.at.to_rfc3339(),
+            text: StoredText::of(&event)?,
             event,
-            payload,
         })
     }
 
     pub fn event(&self) -> &Event {
         &self.event
     }
-}
-
-fn encode(event: &Event) -> Result<String> {
-    serde_json::to_string(event).map_err(|source| StoreError::Corrupt {
-        context: format!("{}: encoding the audit event", event.case_no),
-        source,
-    })
 }
 
 /// Appends `event` for case `case_id` after `head` and returns the new head.
@@ -124,8 +159,7 @@ pub fn append(
     case_id: i64,
     event: &Event,
 ) -> Result<ChainHead> {
-    let payload = encode(event)?;
-    insert(conn, head, case_id, event, &event.at.to_rfc3339(), &payload)
+    insert(conn, head, case_id, event, &StoredText::of(event)?)
 }
 
 pub fn append_encoded(
@@ -134,14 +168,7 @@ pub fn append_encoded(
     case_id: i64,
     encoded: &EncodedEvent,
 ) -> Result<ChainHead> {
-    insert(
-        conn,
-        head,
-        case_id,
-        &encoded.event,
-        &encoded.at,
-        &encoded.payload,
-    )
+    insert(conn, head, case_id, &encoded.event, &encoded.text)
 }
 
 fn insert(
@@ -149,29 +176,59 @@ fn insert(
     head: &ChainHead,
     case_id: i64,
     event: &Event,
-    at: &str,
-    payload: &str,
+    text: &StoredText,
 ) -> Result<ChainHead> {
     let seq = head.seq + 1;
-    let hash = link_hash(&head.hash, seq, payload);
+    let prev = digest_of(&head.hash).ok_or_else(|| {
+        StoreError::Damaged(format!(
+            "the audit chain's head (event {}) has no readable hash; run `permitdesk check`",
+            head.seq
+        ))
+    })?;
+    let role = event.role.as_str();
+    let from = event.from.map(|s| s.as_str());
+    let to = event.to.as_str();
+    let action = event.action.name();
+    let late = event.late.then_some(1_i64);
+    let fields: DigestFields<'_> = [
+        Some(event.case_no.as_bytes()),
+        Some(text.at.as_bytes()),
+        Some(event.actor.as_bytes()),
+        Some(role.as_bytes()),
+        from.map(str::as_bytes),
+        Some(to.as_bytes()),
+        Some(action.as_bytes()),
+        event.number.as_deref().map(str::as_bytes),
+        event.late.then_some(b"1".as_slice()),
+        Some(text.fields.as_bytes()),
+    ];
+    let digest = link_digest(&prev, seq, &fields);
     conn.prepare_cached(
-        "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (seq, case_id, case_no, at, actor, role, from_stage, to_stage, action,
+                             number, late, payload, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )
     .ctx("preparing the audit insert")?
     .execute(params![
         seq,
         case_id,
         event.case_no,
-        at,
+        text.at,
         event.actor,
-        event.action.name(),
-        payload,
-        head.hash,
-        hash
+        role,
+        from,
+        to,
+        action,
+        event.number,
+        late,
+        text.fields,
+        digest.as_slice()
     ])
     .ctx(&format!("{}: writing the audit event", event.case_no))?;
-    Ok(ChainHead { seq, hash })
+    Ok(ChainHead {
+        seq,
+        hash: hex::encode(digest),
+    })
 }
 
 /// `STORE.anchor-key` beside the store file.

@@ -3,10 +3,12 @@
 
 use super::Store;
 use super::admin;
-use super::cases::{decode, derive};
+use super::case_row::{self, CASE_COLUMNS};
+use super::cases::derive;
 pub use super::check_chain::ChainAnchor;
 use super::check_chain::{self, ChainBreak};
 use super::error::{Result, SqlContext, StoreError};
+use super::event_row::{self, EVENT_COLUMNS};
 use super::figures::kept;
 use super::figures::ledger::{Ledger, Tally};
 use super::numbers::HeldNumbers;
@@ -337,20 +339,22 @@ impl Store {
         let clocks = self.clocks(today);
         let mut cases = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT id, case_no, stage, open, assignee, version, timer, timer_started, due, due_key, data,
                         applicant_name, name_native, passport_no, employer_name, employer_uscc,
                         category, (SELECT ledger FROM case_figures WHERE case_id = cases.id),
-                        permit_no
+                        permit_no, {CASE_COLUMNS}
                  FROM cases ORDER BY id",
-            )
+            ))
             .ctx("reading cases")?;
         let mut events = self
             .conn
-            .prepare("SELECT case_id, seq, payload FROM events ORDER BY case_id, seq")
+            .prepare(&format!(
+                "SELECT e.case_id, e.seq, {EVENT_COLUMNS} FROM events e ORDER BY e.case_id, e.seq"
+            ))
             .ctx("reading events")?;
         let mut event_rows = events.query([]).ctx("reading events")?;
-        let mut pending: Option<(i64, i64, String)> = None;
+        let mut pending: Option<(i64, i64, std::result::Result<Event, String>)> = None;
         let mut case_rows = cases.query([]).ctx("reading cases")?;
         let mut problems = 0usize;
         while let Some(r) = case_rows.next().ctx("reading cases")? {
@@ -365,15 +369,18 @@ impl Store {
                 let next = match pending.take() {
                     Some(p) => Some(p),
                     None => match event_rows.next().ctx("reading events")? {
-                        Some(e) => Some((
-                            e.get(0).ctx("reading events")?,
-                            e.get(1).ctx("reading events")?,
-                            e.get(2).ctx("reading events")?,
-                        )),
+                        Some(e) => {
+                            let seq = e.get(1).ctx("reading events")?;
+                            Some((
+                                e.get(0).ctx("reading events")?,
+                                seq,
+                                event_row::decode(e, 2, seq).map_err(|e| e.to_string()),
+                            ))
+                        }
                         None => None,
                     },
                 };
-                let Some((case_id, seq, payload)) = next else {
+                let Some((case_id, seq, decoded)) = next else {
                     break;
                 };
                 if case_id != id {
@@ -383,13 +390,21 @@ impl Store {
                         });
                         continue;
                     }
-                    pending = Some((case_id, seq, payload));
+                    pending = Some((case_id, seq, decoded));
                     break;
                 }
                 if broken.is_some() {
                     continue;
                 }
-                match serde_json::from_str::<Event>(&payload) {
+                match decoded {
+                    // The case row an event is filed under is the one column its link does not
+                    // cover; the case number it names is covered.
+                    Ok(event) if event.case_no != case_no => {
+                        broken = Some(format!(
+                            "audit event {seq} of {} is filed under this case",
+                            event.case_no
+                        ))
+                    }
                     Ok(event) => match apply(replayed.as_ref(), &event) {
                         Ok(case) => {
                             if let Some(Err(v)) =
@@ -430,7 +445,7 @@ impl Store {
             if kept.as_ref() != Some(&ledger) {
                 complain("its kept figures disagree with its history".into());
             }
-            let stored = match decode(&case_no, &r.get::<_, String>(10).ctx("reading cases")?) {
+            let stored = match case_row::decode(r, 19) {
                 Ok(c) => c,
                 Err(e) => {
                     complain(e.to_string());

@@ -8,6 +8,7 @@ use super::error::{Result, SqlContext};
 use crate::domain::AdminEvent;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -78,11 +79,16 @@ fn walk_to_break(
     let mut out = ChainOutcome::default();
     let mut admin_rows = admin::all(conn)?.into_iter().peekable();
     let mut stmt = conn
-        .prepare("SELECT seq, case_no, at, actor, action, payload, prev_hash, hash FROM events ORDER BY seq")
+        .prepare(
+            "SELECT seq, case_no, at, actor, role, from_stage, to_stage, action, number, late,
+                    payload, prev_hash, hash, digest
+             FROM events ORDER BY seq",
+        )
         .ctx("reading the audit chain")?;
     let mut rows = stmt.query([]).ctx("reading the audit chain")?;
     let mut walk = Walk {
-        head: ChainHead::genesis(),
+        seq: 0,
+        digest: [0; 32],
         anchor,
         key,
         anchor_seen: false,
@@ -99,83 +105,37 @@ fn walk_to_break(
             out.last_seq = a.seq;
             let name = format!("administrative event {}", a.seq);
             if let Err(problem) =
-                walk.link(|| name.clone(), a.seq, &a.payload, &a.prev_hash, &a.hash)
+                walk.hex_link(&|| name.clone(), a.seq, &a.payload, &a.prev_hash, &a.hash)
             {
                 out.problems.push(problem);
                 return Ok(out);
             }
-            match serde_json::from_str::<AdminEvent>(&a.payload) {
-                Ok(event) => {
-                    let from_payload = (
-                        event.at.to_rfc3339(),
-                        event.actor.as_str(),
-                        event.change.kind().as_str(),
-                        event.change.name(),
-                    );
-                    if (
-                        a.at.clone(),
-                        a.actor.as_str(),
-                        a.kind.as_str(),
-                        a.change.as_str(),
-                    ) != from_payload
-                    {
-                        out.problems.push(format!(
-                            "{name}: its columns disagree with its hashed content"
-                        ));
-                        return Ok(out);
-                    }
-                }
-                Err(e) => {
-                    out.problems
-                        .push(format!("{name}: unreadable content: {e}"));
-                    return Ok(out);
-                }
+            if let Err(problem) = admin_columns_agree(&name, &a) {
+                out.problems.push(problem);
+                return Ok(out);
             }
         }
         let Some(r) = row else { break };
         let seq: i64 = r.get(0).ctx("reading the audit chain")?;
-        let case_no: String = r.get(1).ctx("reading the audit chain")?;
-        let payload: String = r.get(5).ctx("reading the audit chain")?;
-        let prev_hash: String = r.get(6).ctx("reading the audit chain")?;
-        let hash: String = r.get(7).ctx("reading the audit chain")?;
         out.events += 1;
         out.last_seq = seq;
+        let case_no = r
+            .get_ref(1)
+            .ok()
+            .and_then(|v| v.as_str().ok())
+            .unwrap_or("?");
         let name = || format!("audit event {seq} ({case_no})");
-        if let Err(problem) = walk.link(name, seq, &payload, &prev_hash, &hash) {
+        let checked = match r.get_ref(13).ctx("reading the audit chain")? {
+            ValueRef::Null => hex_event(&mut walk, r, seq, &name),
+            ValueRef::Blob(digest) => walk.digest_link(&name, seq, &digest_fields(r), digest),
+            _ => Err(format!("{}: its link is not 32 bytes", name())),
+        };
+        if let Err(problem) = checked {
             out.problems.push(problem);
             return Ok(out);
         }
-        // Only the columns' fields are read here; the whole event is decoded by the replay.
-        match serde_json::from_str::<Columns>(&payload) {
-            Ok(event) => {
-                let columns = (
-                    case_no.as_str(),
-                    r.get::<_, String>(2).ctx("reading the audit chain")?,
-                    r.get_ref(3).ctx("reading the audit chain")?.as_str().ok(),
-                    r.get_ref(4).ctx("reading the audit chain")?.as_str().ok(),
-                );
-                let from_payload = (
-                    event.case_no.as_ref(),
-                    event.at.to_rfc3339(),
-                    Some(event.actor.as_ref()),
-                    Some(event.action.as_ref()),
-                );
-                if columns != from_payload {
-                    out.problems.push(format!(
-                        "{}: its columns disagree with its hashed content",
-                        name()
-                    ));
-                    return Ok(out);
-                }
-            }
-            Err(e) => {
-                out.problems
-                    .push(format!("{}: unreadable content: {e}", name()));
-                return Ok(out);
-            }
-        }
     }
-    let head = walk.head;
+    let head = walk.head();
     if let Some(anchor) = anchor {
         if !walk.anchor_seen {
             out.problems.push(format!(
@@ -188,52 +148,169 @@ fn walk_to_break(
     Ok(out)
 }
 
+/// A case event written before schema version 12: its hex link over the whole JSON, and its
+/// columns, which the link does not cover, against that JSON.
+fn hex_event(
+    walk: &mut Walk<'_>,
+    r: &rusqlite::Row<'_>,
+    seq: i64,
+    name: &dyn Fn() -> String,
+) -> std::result::Result<(), String> {
+    let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
+    let payload = text(10).unwrap_or_default();
+    walk.hex_link(
+        name,
+        seq,
+        payload,
+        text(11).unwrap_or_default(),
+        text(12).unwrap_or_default(),
+    )?;
+    // Only the columns' fields are read here; the whole event is decoded by the replay.
+    let event = serde_json::from_str::<Columns>(payload)
+        .map_err(|e| format!("{}: unreadable content: {e}", name()))?;
+    let columns = (text(1), text(2).map(str::to_string), text(3), text(7));
+    let from_payload = (
+        Some(event.case_no.as_ref()),
+        Some(event.at.to_rfc3339()),
+        Some(event.actor.as_ref()),
+        Some(event.action.as_ref()),
+    );
+    if columns != from_payload {
+        return Err(format!(
+            "{}: its columns disagree with its hashed content",
+            name()
+        ));
+    }
+    Ok(())
+}
+
+/// A compact case event's columns as its digest covers them (columns 1-10 of the walk's query).
+fn digest_fields<'r>(r: &'r rusqlite::Row<'_>) -> chain::DigestFields<'r> {
+    let bytes = |i: usize| match r.get_ref(i) {
+        Ok(ValueRef::Text(t)) => Some(t),
+        Ok(ValueRef::Integer(1)) => Some(b"1".as_slice()),
+        // Any other integer is not what was written: hash something that cannot match.
+        Ok(ValueRef::Integer(_)) => Some(b"?".as_slice()),
+        _ => None,
+    };
+    // case_no, at, actor, role, from, to, action, number, late, payload.
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(bytes)
+}
+
+fn admin_columns_agree(name: &str, a: &admin::AdminRow) -> std::result::Result<(), String> {
+    let event = serde_json::from_str::<AdminEvent>(&a.payload)
+        .map_err(|e| format!("{name}: unreadable content: {e}"))?;
+    let from_payload = (
+        event.at.to_rfc3339(),
+        event.actor.as_str(),
+        event.change.kind().as_str(),
+        event.change.name(),
+    );
+    if (
+        a.at.clone(),
+        a.actor.as_str(),
+        a.kind.as_str(),
+        a.change.as_str(),
+    ) != from_payload
+    {
+        return Err(format!(
+            "{name}: its columns disagree with its hashed content"
+        ));
+    }
+    Ok(())
+}
+
 /// Walks the chain link by link (case and administrative events alike).
 struct Walk<'a> {
-    head: ChainHead,
+    seq: i64,
+    digest: [u8; 32],
     anchor: Option<&'a ChainAnchor>,
     key: Option<&'a [u8]>,
     anchor_seen: bool,
 }
 
 impl Walk<'_> {
-    /// Checks one link; the first broken one ends the walk with its problem.
-    fn link(
+    fn head(&self) -> ChainHead {
+        ChainHead {
+            seq: self.seq,
+            hash: hex::encode(self.digest),
+        }
+    }
+
+    fn in_sequence(&self, name: &dyn Fn() -> String, seq: i64) -> std::result::Result<(), String> {
+        if seq != self.seq + 1 {
+            return Err(format!(
+                "{}: follows event {} in the chain: {} event(s) missing or inserted",
+                name(),
+                self.seq,
+                (seq - self.seq - 1).abs()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a link in hex over a JSON payload (administrative events, and case events
+    /// written before schema version 12).
+    fn hex_link(
         &mut self,
-        name: impl Fn() -> String,
+        name: &dyn Fn() -> String,
         seq: i64,
         payload: &str,
         prev_hash: &str,
         hash: &str,
     ) -> std::result::Result<(), String> {
-        if seq != self.head.seq + 1 {
-            return Err(format!(
-                "{}: follows event {} in the chain: {} event(s) missing or inserted",
-                name(),
-                self.head.seq,
-                (seq - self.head.seq - 1).abs()
-            ));
-        }
-        if prev_hash != self.head.hash {
+        self.in_sequence(name, seq)?;
+        let mut head_hex = [0u8; 64];
+        // Writing 32 bytes as 64 hex digits cannot fail.
+        let _ = hex::encode_to_slice(self.digest, &mut head_hex);
+        if prev_hash.as_bytes() != head_hex {
             return Err(format!(
                 "{}: does not link to the event before it (chain broken here)",
                 name()
             ));
         }
-        if !chain::link_hash_is(prev_hash, seq, payload, hash) {
+        let digest = chain::digest_of(hash)
+            .filter(|_| chain::link_hash_is(prev_hash, seq, payload, hash))
+            .ok_or_else(|| {
+                format!(
+                    "{}: its content does not match its hash (edited after it was written)",
+                    name()
+                )
+            })?;
+        self.advance(name, seq, digest)
+    }
+
+    /// Checks a compact case event's 32-byte link over its columns.
+    fn digest_link(
+        &mut self,
+        name: &dyn Fn() -> String,
+        seq: i64,
+        fields: &chain::DigestFields<'_>,
+        stored: &[u8],
+    ) -> std::result::Result<(), String> {
+        self.in_sequence(name, seq)?;
+        let digest = chain::link_digest(&self.digest, seq, fields);
+        if stored != digest {
             return Err(format!(
-                "{}: its content does not match its hash (edited after it was written)",
+                "{}: its content does not match its hash (edited after it was written, or the chain was broken here)",
                 name()
             ));
         }
-        let here = ChainHead {
-            seq,
-            hash: hash.to_string(),
-        };
+        self.advance(name, seq, digest)
+    }
+
+    fn advance(
+        &mut self,
+        name: &dyn Fn() -> String,
+        seq: i64,
+        digest: [u8; 32],
+    ) -> std::result::Result<(), String> {
+        self.seq = seq;
+        self.digest = digest;
         if let (Some(anchor), Some(key)) = (self.anchor, self.key) {
             if anchor.seq == seq {
                 self.anchor_seen = true;
-                if chain::anchor_mac(key, &here) != anchor.mac {
+                if chain::anchor_mac(key, &self.head()) != anchor.mac {
                     return Err(format!(
                         "{}: differs from the anchor exported earlier (the chain was rewritten, or the anchor was made with another key)",
                         name()
@@ -241,7 +318,6 @@ impl Walk<'_> {
                 }
             }
         }
-        self.head = here;
         Ok(())
     }
 }

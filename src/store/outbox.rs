@@ -5,6 +5,7 @@
 
 use super::Store;
 use super::error::{Result, SqlContext, StoreError};
+use super::event_row::{self, EVENT_COLUMNS};
 use super::meta;
 use super::upstream::require_role;
 use crate::domain::{Case, Event, Role, Stage, replay};
@@ -97,31 +98,9 @@ pub fn file_name(first_seq: i64, last_seq: i64) -> String {
     format!("permitdesk-{first_seq:012}-{last_seq:012}.jsonl")
 }
 
-fn decode_event(seq: i64, payload: &str) -> Result<Event> {
-    serde_json::from_str(payload).map_err(|source| StoreError::Corrupt {
-        context: format!("audit event {seq}"),
-        source,
-    })
-}
-
 /// Replays the case's history up to and including audit event `seq`.
 fn case_at(conn: &Connection, case_id: i64, seq: i64) -> Result<Case> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT seq, payload FROM events WHERE case_id = ?1 AND seq <= ?2 ORDER BY seq",
-        )
-        .ctx("preparing the history read")?;
-    let rows = stmt
-        .query_map(params![case_id, seq], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })
-        .ctx("reading a history")?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .ctx("reading a history")?;
-    let events = rows
-        .iter()
-        .map(|(seq, payload)| decode_event(*seq, payload))
-        .collect::<Result<Vec<_>>>()?;
+    let events = event_row::history(conn, case_id, Some(seq))?;
     replay(events.iter())?.ok_or_else(|| StoreError::NotFound {
         case_no: format!("case id {case_id}"),
     })
@@ -219,33 +198,31 @@ impl Store {
     /// The lines of a planned file, rebuilt from the audit chain: always the same for a plan.
     pub fn outbox_records(&self, file: &OutboxFile) -> Result<Vec<OutboxRecord>> {
         let sql = format!(
-            "SELECT seq, case_id, payload, hash FROM events
-             WHERE seq > ?1 AND seq <= ?2 AND {OUTBOX_FILTER} ORDER BY seq"
+            "SELECT e.seq, e.case_id, coalesce(e.hash, lower(hex(e.digest))), {EVENT_COLUMNS}
+             FROM events e
+             WHERE e.seq > ?1 AND e.seq <= ?2 AND {OUTBOX_FILTER} ORDER BY e.seq"
         );
         let mut stmt = self.conn.prepare(&sql).ctx("preparing the outbox read")?;
-        let rows = stmt
-            .query_map(params![file.audit_after, file.audit_through], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .ctx("reading local decisions")?
-            .collect::<rusqlite::Result<Vec<_>>>()
+        let mut rows = stmt
+            .query(params![file.audit_after, file.audit_through])
             .ctx("reading local decisions")?;
-        if rows.len() as i64 != file.records() {
+        let mut found = Vec::new();
+        while let Some(r) = rows.next().ctx("reading local decisions")? {
+            let seq: i64 = r.get(0).ctx("reading local decisions")?;
+            let case_id: i64 = r.get(1).ctx("reading local decisions")?;
+            let hash: String = r.get(2).ctx("reading local decisions")?;
+            found.push((seq, case_id, hash, event_row::decode(r, 3, seq)?));
+        }
+        if found.len() as i64 != file.records() {
             return Err(StoreError::Damaged(format!(
                 "outbox file {} was planned with {} records but the audit chain now gives {}; run `permitdesk check`",
                 file.name,
                 file.records(),
-                rows.len()
+                found.len()
             )));
         }
-        let mut records = Vec::with_capacity(rows.len());
-        for (i, (seq, case_id, payload, hash)) in rows.into_iter().enumerate() {
-            let event = decode_event(seq, &payload)?;
+        let mut records = Vec::with_capacity(found.len());
+        for (i, (seq, case_id, hash, event)) in found.into_iter().enumerate() {
             let case = case_at(&self.conn, case_id, seq)?;
             records.push(OutboxRecord {
                 outbox_seq: file.first_seq + i as i64,

@@ -36,11 +36,11 @@ const EVENTS_SINCE_LIMIT: u64 = 100_000;
 
 /// Both chains' events, newest first (they share one numbering): a merge of the two tables'
 /// row orders, never a sort.
-const NEWEST_FIRST: &str = "SELECT seq, hash, at FROM events
+const NEWEST_FIRST: &str = "SELECT seq, coalesce(hash, lower(hex(digest))), at FROM events
      UNION ALL SELECT seq, hash, at FROM admin_events
      ORDER BY seq DESC";
 
-const HEAD: &str = "SELECT seq, hash, at FROM events
+const HEAD: &str = "SELECT seq, coalesce(hash, lower(hex(digest))), at FROM events
      UNION ALL SELECT seq, hash, at FROM admin_events
      ORDER BY seq DESC LIMIT 1";
 

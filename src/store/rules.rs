@@ -2,10 +2,12 @@
 //! every stored due day and every kept figure is derived again.
 
 use super::Store;
-use super::cases::{decode, derive};
+use super::case_row::{self, CASE_COLUMNS};
+use super::cases::derive;
 use super::error::{Result, SqlContext};
 use super::figures::kept;
 use super::meta;
+use crate::domain::Case;
 
 /// Cases per transaction of the recompute: each one's history is read and folded again.
 const RECOMPUTE_CHUNK: usize = 500;
@@ -32,18 +34,29 @@ impl Store {
         while let Some(last) = self.write(
             "recomputing deadlines after a calendar change",
             |tx, settings, calendar| {
-                let batch: Vec<(i64, String, bool, String)> = tx
-                    .prepare_cached(
-                        "SELECT id, case_no, open, data FROM cases WHERE id > ?1 ORDER BY id
-                         LIMIT ?2",
-                    )
-                    .ctx("reading cases to recompute deadlines")?
-                    .query_map(rusqlite::params![after, RECOMPUTE_CHUNK as i64], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .ctx("reading cases to recompute deadlines")?
-                    .collect::<rusqlite::Result<_>>()
+                let sql = format!(
+                    "SELECT id, open, {CASE_COLUMNS} FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2"
+                );
+                let mut select = tx
+                    .prepare_cached(&sql)
                     .ctx("reading cases to recompute deadlines")?;
+                let mut rows = select
+                    .query(rusqlite::params![after, RECOMPUTE_CHUNK as i64])
+                    .ctx("reading cases to recompute deadlines")?;
+                // (id, the case when open)
+                let mut batch: Vec<(i64, Option<Case>)> = Vec::new();
+                while let Some(r) = rows.next().ctx("reading cases to recompute deadlines")? {
+                    let id = r.get(0).ctx("reading cases to recompute deadlines")?;
+                    let open: bool = r.get(1).ctx("reading cases to recompute deadlines")?;
+                    batch.push((
+                        id,
+                        if open {
+                            Some(case_row::decode(r, 2)?)
+                        } else {
+                            None
+                        },
+                    ));
+                }
                 let clocks = settings.clocks(calendar, today);
                 let mut stmt = tx
                     .prepare_cached(
@@ -51,9 +64,9 @@ impl Store {
                          WHERE id = ?5",
                     )
                     .ctx("preparing the deadline update")?;
-                for (id, case_no, _, json) in batch.iter().filter(|c| c.2) {
-                    let case = decode(case_no, json)?;
-                    let d = derive(&case, &clocks);
+                for (id, case) in &batch {
+                    let Some(case) = case else { continue };
+                    let d = derive(case, &clocks);
                     stmt.execute(rusqlite::params![
                         d.timer,
                         d.timer_started,

@@ -135,6 +135,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     super::figures::kept::TABLES,
     SUPERVISOR_INDEXES,
     IMPORT_VISIBILITY,
+    COMPACT_EVENTS,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
@@ -296,6 +297,50 @@ CREATE TRIGGER cases_count_insert AFTER INSERT ON cases
 BEGIN
     INSERT INTO stage_counts (stage, n) VALUES (NEW.stage, 1)
         ON CONFLICT (stage) DO UPDATE SET n = n + 1;
+END;
+"#;
+
+/// The version whose migration makes case events compact (src/store/event_row.rs).
+pub(super) const COMPACT_EVENTS_VERSION: i64 = 12;
+
+/// Migration 12: case events keep their facts in columns and only the action's own fields in
+/// `payload`, linked by a 32-byte `digest` over the columns (src/store/event_row.rs). Rows
+/// written before are copied as they are, with their hex `hash` over the whole JSON, so a store
+/// written before still checks; `check` knows both links. Roughly halves the audit trail.
+const COMPACT_EVENTS: &str = r#"
+CREATE TABLE events_compact (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    case_no    TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    -- Compact rows only (digest set): the event's other facts.
+    role       TEXT,
+    from_stage TEXT,
+    to_stage   TEXT,
+    number     TEXT,
+    late       INTEGER,
+    -- Compact rows: the action's fields as JSON without its name ('' when it has none).
+    -- Earlier rows: the whole event as JSON.
+    payload    TEXT NOT NULL,
+    -- Earlier rows: the links in hex. Compact rows: the link as 32 bytes.
+    prev_hash  TEXT,
+    hash       TEXT,
+    digest     BLOB,
+    CHECK ((hash IS NULL) <> (digest IS NULL))
+) STRICT;
+INSERT INTO events_compact (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
+    SELECT seq, case_id, case_no, at, actor, action, payload, prev_hash, hash
+    FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_compact RENAME TO events;
+CREATE INDEX events_by_case ON events (case_id, seq);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
 END;
 "#;
 

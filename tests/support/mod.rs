@@ -12,6 +12,8 @@
 #[path = "../served/mod.rs"]
 pub mod served;
 
+pub mod forge;
+
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

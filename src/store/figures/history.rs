@@ -37,6 +37,7 @@
 
 use super::super::Store;
 use super::super::error::{Result, SqlContext};
+use super::super::event_row::{self, EVENT_COLUMNS};
 use super::FigureCases;
 use super::sla::{Counts, SlaReport, Tallied, Trend, TrendPoint, check_period, report, trend_days};
 use crate::domain::{Action, Case, Category, DeadlineState, Event, Stage, TimerKind, apply};
@@ -99,7 +100,9 @@ impl Store {
             .ctx("reading the history")?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT payload FROM events WHERE case_id = ?1 ORDER BY seq")
+            .prepare_cached(&format!(
+                "SELECT e.seq, {EVENT_COLUMNS} FROM events e WHERE e.case_id = ?1 ORDER BY e.seq"
+            ))
             .ctx("preparing the history read")?;
         let mut stats = ReplayStats::default();
         let mut events: Vec<Event> = Vec::new();
@@ -108,11 +111,8 @@ impl Store {
             let mut bad = false;
             let mut rows = stmt.query([id]).ctx("reading the history")?;
             while let Some(row) = rows.next().ctx("reading the history")? {
-                let payload = row.get_ref(0).ctx("reading the history")?;
-                let parsed = payload
-                    .as_str()
-                    .ok()
-                    .and_then(|p| serde_json::from_str::<Event>(p).ok());
+                let seq = row.get(0).ctx("reading the history")?;
+                let parsed = event_row::decode(row, 1, seq).ok();
                 match parsed {
                     Some(event) if event.date() <= until => events.push(event),
                     // Every later event happens after `until` too (see the module docs).

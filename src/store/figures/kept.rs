@@ -155,22 +155,7 @@ pub(crate) fn stored(conn: &Connection, case_id: i64) -> Result<Option<Ledger>> 
 
 /// The case's events as stored, oldest first.
 fn history(conn: &Connection, case_id: i64) -> Result<Vec<Event>> {
-    let payloads: Vec<String> = conn
-        .prepare_cached("SELECT payload FROM events WHERE case_id = ?1 ORDER BY seq")
-        .ctx("reading a case's history")?
-        .query_map([case_id], |r| r.get(0))
-        .ctx("reading a case's history")?
-        .collect::<rusqlite::Result<_>>()
-        .ctx("reading a case's history")?;
-    payloads
-        .iter()
-        .map(|p| {
-            serde_json::from_str(p).map_err(|source| StoreError::Corrupt {
-                context: format!("case {case_id}: an audit event"),
-                source,
-            })
-        })
-        .collect()
+    crate::store::event_row::history(conn, case_id, None)
 }
 
 /// The ledger of the case's stored history, when it has one.
@@ -229,7 +214,8 @@ pub(crate) fn record_new(
 }
 
 /// Folds every case's history into its ledger and the sums (migration 9). Cases whose history
-/// does not replay are left out; `check` names them.
+/// does not replay are left out; `check` names them. At migration 9 every event holds its whole
+/// JSON in `payload` (compact rows came with migration 12).
 pub(crate) fn fill(conn: &Connection, clocks: &Clocks) -> Result<()> {
     let ctx = "computing the kept figures";
     let mut stmt = conn

@@ -1,0 +1,171 @@
+//! How a case event is kept in `events` (schema version 12): its facts in columns, and in
+//! `payload` only the action's own fields (a reason, a checklist, a submission) as JSON without
+//! the `action` name its column holds. Such a row is linked by `digest`, a 32-byte SHA-256 over
+//! the columns themselves (`chain::link_digest`), so nothing is written twice.
+//!
+//! Rows written before version 12 (`digest` NULL) keep what they were written with: the whole
+//! event as JSON in `payload`, linked by the hex `hash` over it. Both kinds check.
+
+use super::error::{Result, SqlContext, StoreError};
+use crate::domain::{Action, Event, Role, Stage};
+use chrono::DateTime;
+use rusqlite::Row;
+use rusqlite::types::ValueRef;
+
+/// The columns [`decode`] reads, in its order; `e.` so that it also serves a join.
+pub(crate) const EVENT_COLUMNS: &str = "e.case_no, e.at, e.actor, e.role, e.from_stage, \
+     e.to_stage, e.action, e.number, e.late, e.payload, e.digest IS NOT NULL";
+
+/// An event's stored text: the time as its column holds it and the action's own fields.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredText {
+    pub at: String,
+    pub fields: String,
+}
+
+impl StoredText {
+    pub fn of(event: &Event) -> Result<StoredText> {
+        Ok(StoredText {
+            at: event.at.to_rfc3339(),
+            fields: action_fields(event)?,
+        })
+    }
+}
+
+/// The action's JSON without its leading `"action":"name"` member: `""` for an action with no
+/// fields, else `{"reason":"…"}`.
+fn action_fields(event: &Event) -> Result<String> {
+    let json = serde_json::to_string(&event.action).map_err(|source| StoreError::Corrupt {
+        context: format!("{}: encoding the audit event", event.case_no),
+        source,
+    })?;
+    let name = event.action.name();
+    let rest = json
+        .strip_prefix("{\"action\":\"")
+        .and_then(|r| r.strip_prefix(name))
+        .and_then(|r| r.strip_prefix('"'));
+    match rest {
+        Some("}") => Ok(String::new()),
+        Some(r) if r.starts_with(',') => Ok(format!("{{{}", &r[1..])),
+        // serde writes an internally tagged enum's tag first; anything else is a bug here.
+        _ => Err(StoreError::Damaged(format!(
+            "{}: the {name} action did not encode with its name first",
+            event.case_no
+        ))),
+    }
+}
+
+/// The action back from its name and stored fields.
+fn action_from(name: &str, fields: &str) -> serde_json::Result<Action> {
+    let json = if fields.is_empty() {
+        format!("{{\"action\":\"{name}\"}}")
+    } else {
+        format!(
+            "{{\"action\":\"{name}\",{}",
+            fields.get(1..).unwrap_or_default()
+        )
+    };
+    serde_json::from_str(&json)
+}
+
+/// Reads the event whose [`EVENT_COLUMNS`] start at column `first` of `row`; `seq` names it in
+/// a message.
+pub(crate) fn decode(row: &Row<'_>, first: usize, seq: i64) -> Result<Event> {
+    let damaged = |what: &str| StoreError::Damaged(format!("audit event {seq}: {what}"));
+    let text = |i: usize| -> Result<Option<&str>> {
+        match row.get_ref(first + i) {
+            Ok(ValueRef::Null) => Ok(None),
+            Ok(ValueRef::Text(t)) => std::str::from_utf8(t)
+                .map(Some)
+                .map_err(|_| damaged("text that is not UTF-8")),
+            Ok(_) => Err(damaged("a column of the wrong type")),
+            Err(e) => Err(damaged(&e.to_string())),
+        }
+    };
+    let compact = matches!(row.get_ref(first + 10), Ok(ValueRef::Integer(1)));
+    let payload = text(9)?.unwrap_or_default();
+    if !compact {
+        return serde_json::from_str(payload).map_err(|source| StoreError::Corrupt {
+            context: format!("audit event {seq}"),
+            source,
+        });
+    }
+    let required = |i: usize, what: &str| text(i)?.ok_or_else(|| damaged(&format!("no {what}")));
+    let action_name = required(6, "action")?;
+    let action = action_from(action_name, payload).map_err(|source| StoreError::Corrupt {
+        context: format!("audit event {seq}"),
+        source,
+    })?;
+    let at = DateTime::parse_from_rfc3339(required(1, "time")?)
+        .map_err(|e| damaged(&format!("its time: {e}")))?;
+    let role = named(Role::ALL, Role::as_str, required(3, "role")?)
+        .ok_or_else(|| damaged("an unknown role"))?;
+    let to = named(Stage::ALL, Stage::as_str, required(5, "stage")?)
+        .ok_or_else(|| damaged("an unknown stage"))?;
+    let from = match text(4)? {
+        Some(name) => Some(
+            named(Stage::ALL, Stage::as_str, name).ok_or_else(|| damaged("an unknown stage"))?,
+        ),
+        None => None,
+    };
+    let late = matches!(row.get_ref(first + 8), Ok(ValueRef::Integer(1)));
+    Ok(Event {
+        case_no: required(0, "case number")?.to_string(),
+        at,
+        actor: required(2, "actor")?.to_string(),
+        role,
+        from,
+        to,
+        action,
+        number: text(7)?.map(str::to_string),
+        late,
+    })
+}
+
+/// Case `case_id`'s events, oldest first, through audit event `through` when given.
+pub(crate) fn history(
+    conn: &rusqlite::Connection,
+    case_id: i64,
+    through: Option<i64>,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT e.seq, {EVENT_COLUMNS} FROM events e
+         WHERE e.case_id = ?1 AND e.seq <= ?2 ORDER BY e.seq"
+    );
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .ctx("preparing the history read")?;
+    let mut rows = stmt
+        .query(rusqlite::params![case_id, through.unwrap_or(i64::MAX)])
+        .ctx("reading a history")?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next().ctx("reading a history")? {
+        let seq = row.get(0).ctx("reading a history")?;
+        events.push(decode(row, 1, seq)?);
+    }
+    Ok(events)
+}
+
+/// The value of `all` whose name is exactly `name` (stored names are always canonical).
+fn named<T: Copy>(all: &[T], name_of: fn(T) -> &'static str, name: &str) -> Option<T> {
+    all.iter().copied().find(|v| name_of(*v) == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_without_fields_stores_nothing_and_one_with_fields_stores_only_them() {
+        let claim = Action::Claim;
+        let json = serde_json::to_string(&claim).unwrap_or_default();
+        assert_eq!(json, "{\"action\":\"claim\"}");
+        let back = action_from("claim", "").ok();
+        assert_eq!(back, Some(Action::Claim));
+        let ret = Action::Return {
+            reason: "缺少学历证明, \"盖章\"".into(),
+        };
+        let back = action_from("return", "{\"reason\":\"缺少学历证明, \\\"盖章\\\"\"}").ok();
+        assert_eq!(back, Some(ret));
+    }
+}
