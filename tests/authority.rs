@@ -162,7 +162,8 @@ fn export_anchor_with(dir: &Path, mut sync: std::process::Command) -> String {
 
 fn newest_event_by(conn: &Connection, actor: &str) -> (i64, String) {
     conn.query_row(
-        "SELECT seq, case_no FROM events WHERE actor = ?1 ORDER BY seq DESC LIMIT 1",
+        "SELECT e.seq, c.case_no FROM events e JOIN cases c ON c.id = e.case_id
+         WHERE e.actor = ?1 ORDER BY e.seq DESC LIMIT 1",
         [actor],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -241,13 +242,13 @@ fn an_event_in_the_name_of_a_disabled_user_is_named() {
     conn.execute(
         "INSERT INTO events (seq, case_id, case_no, at, actor, role, from_stage, to_stage, action,
                              payload, digest)
-         VALUES (?1, ?2, ?3, ?4, 'former.staff', 'approver', ?5, ?5, 'note', ?6, zeroblob(32))",
+         VALUES (?1, ?2, NULL, ?3, 'former.staff', ?4, ?5, ?5, 'note', ?6, zeroblob(32))",
         params![
             seq,
             case_id,
-            case_no,
             DateTime::parse_from_rfc3339(at).expect("at").to_rfc3339(),
-            stage,
+            support::forge::role_code("approver"),
+            support::forge::stage_code(&stage),
             r#"{"text":"approved by phone"}"#,
         ],
     )

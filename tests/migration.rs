@@ -2,6 +2,8 @@
 //! the schema version inside its own write transaction, so the ones that wait for the lock skip
 //! what the first has applied instead of failing on objects it has just created.
 
+mod support;
+
 use permitdesk::domain::Calendar;
 use permitdesk::store::{CURRENT_VERSION, Store};
 use rusqlite::Connection;
@@ -37,15 +39,40 @@ fn legacy_indexes(conn: &Connection) -> i64 {
 /// JSON in `payload`, linked in hex), the whole chain re-linked that way, and the table as it was.
 fn undo_compact_events(conn: &Connection) {
     use sha2::Digest;
-    let rows: Vec<(i64, String, String, String, String, Option<String>, String, String, Option<String>, Option<i64>, String)> = conn
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        i64,
+        String,
+        Option<String>,
+        Option<i64>,
+        String,
+    )> = conn
         .prepare(
-            "SELECT seq, case_no, at, actor, role, from_stage, to_stage, action, number, late, payload
-             FROM events ORDER BY seq",
+            "SELECT e.seq, c.case_no, e.at, e.actor, e.role, e.from_stage, e.to_stage, e.action,
+                    e.number, e.late, e.payload
+             FROM events e JOIN cases c ON c.id = e.case_id ORDER BY e.seq",
         )
         .expect("prepare")
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?,
-                r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+            ))
         })
         .expect("query")
         .collect::<Result<_, _>>()
@@ -56,7 +83,8 @@ fn undo_compact_events(conn: &Connection) {
              case_no TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
              payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;
          INSERT INTO events_old (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
-             SELECT seq, case_id, case_no, at, actor, action, '', '', '' FROM events;
+             SELECT e.seq, e.case_id, c.case_no, e.at, e.actor, e.action, '', '', ''
+             FROM events e JOIN cases c ON c.id = e.case_id;
          DROP TABLE events;
          ALTER TABLE events_old RENAME TO events;
          CREATE INDEX events_by_case ON events (case_id, seq);",
@@ -71,9 +99,10 @@ fn undo_compact_events(conn: &Connection) {
         event.insert("case_no".into(), case_no.into());
         event.insert("at".into(), at.into());
         event.insert("actor".into(), actor.into());
-        event.insert("role".into(), role.into());
-        event.insert("from".into(), from.into());
-        event.insert("to".into(), to.into());
+        use support::forge::{ROLES, STAGES};
+        event.insert("role".into(), ROLES[role as usize].into());
+        event.insert("from".into(), from.map(|f| STAGES[f as usize]).into());
+        event.insert("to".into(), STAGES[to as usize].into());
         event.insert("action".into(), action.into());
         if let Some(number) = number {
             event.insert("number".into(), number.into());

@@ -162,7 +162,8 @@ fn hash_at(db: &Path, seq: i64) -> Option<String> {
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
     conn.busy_timeout(Duration::from_secs(10)).expect("timeout");
     conn.query_row(
-        "SELECT hash FROM events WHERE seq = ?1 UNION ALL SELECT hash FROM admin_events WHERE seq = ?1",
+        "SELECT coalesce(hash, lower(hex(digest))) FROM events WHERE seq = ?1
+         UNION ALL SELECT hash FROM admin_events WHERE seq = ?1",
         [seq],
         |r| r.get(0),
     )

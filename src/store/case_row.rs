@@ -57,7 +57,7 @@ pub(crate) fn encode(case: &Case) -> Result<String> {
 
 /// Leaves out every `null` member of every object (a missing optional field reads as none);
 /// nulls inside arrays stay, as they hold a place.
-fn drop_nulls(fields: &mut Map<String, Value>) {
+pub(crate) fn drop_nulls(fields: &mut Map<String, Value>) {
     fields.retain(|_, value| !value.is_null());
     for value in fields.values_mut() {
         match value {

@@ -7,7 +7,7 @@
 //! ([`link_digest`]). A head is always named by its hash in hex.
 
 use super::error::{Result, SqlContext, StoreError};
-use super::event_row::StoredText;
+use super::event_row::{StoredText, role_code, stage_code};
 use crate::domain::Event;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -40,9 +40,18 @@ pub fn link_hash(prev_hash: &str, seq: i64, payload: &str) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// The fields of a compact case event that its digest covers, in this order; `None` is a NULL
-/// column. Each is hashed with its length, so no two different rows hash the same bytes.
-pub type DigestFields<'a> = [Option<&'a [u8]>; 10];
+/// One stored field of a compact case event, as its digest covers it.
+#[derive(Debug, Clone, Copy)]
+pub enum Field<'a> {
+    Null,
+    Int(i64),
+    Text(&'a [u8]),
+}
+
+/// The fields of a compact case event that its digest covers, in this order: case_id, at,
+/// actor, role, from_stage, to_stage, action, number, late, payload. Each is hashed with its
+/// kind and length, so no two different rows hash the same bytes.
+pub type DigestFields<'a> = [Field<'a>; 10];
 
 /// The link of a case event written since schema version 12: SHA-256 over the previous head's
 /// 32 bytes, the sequence number and every stored field (see [`DigestFields`]).
@@ -53,11 +62,16 @@ pub fn link_digest(prev: &[u8; 32], seq: i64, fields: &DigestFields<'_>) -> [u8;
     hasher.update(seq.to_be_bytes());
     for field in fields {
         match field {
-            Some(bytes) => {
+            Field::Null => hasher.update([0u8]),
+            Field::Int(n) => {
+                hasher.update([1u8]);
+                hasher.update(n.to_be_bytes());
+            }
+            Field::Text(bytes) => {
+                hasher.update([2u8]);
                 hasher.update((bytes.len() as u64).to_be_bytes());
                 hasher.update(bytes);
             }
-            None => hasher.update(u64::MAX.to_be_bytes()),
         }
     }
     hasher.finalize().into()
@@ -185,34 +199,36 @@ fn insert(
             head.seq
         ))
     })?;
-    let role = event.role.as_str();
-    let from = event.from.map(|s| s.as_str());
-    let to = event.to.as_str();
+    let role = role_code(event.role);
+    let from = event.from.map(stage_code);
+    let to = stage_code(event.to);
     let action = event.action.name();
     let late = event.late.then_some(1_i64);
     let fields: DigestFields<'_> = [
-        Some(event.case_no.as_bytes()),
-        Some(text.at.as_bytes()),
-        Some(event.actor.as_bytes()),
-        Some(role.as_bytes()),
-        from.map(str::as_bytes),
-        Some(to.as_bytes()),
-        Some(action.as_bytes()),
-        event.number.as_deref().map(str::as_bytes),
-        event.late.then_some(b"1".as_slice()),
-        Some(text.fields.as_bytes()),
+        Field::Int(case_id),
+        Field::Text(text.at.as_bytes()),
+        Field::Text(event.actor.as_bytes()),
+        Field::Int(role),
+        from.map_or(Field::Null, Field::Int),
+        Field::Int(to),
+        Field::Text(action.as_bytes()),
+        event
+            .number
+            .as_deref()
+            .map_or(Field::Null, |n| Field::Text(n.as_bytes())),
+        late.map_or(Field::Null, Field::Int),
+        Field::Text(text.fields.as_bytes()),
     ];
     let digest = link_digest(&prev, seq, &fields);
     conn.prepare_cached(
-        "INSERT INTO events (seq, case_id, case_no, at, actor, role, from_stage, to_stage, action,
-                             number, late, payload, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO events (seq, case_id, at, actor, role, from_stage, to_stage, action, number,
+                             late, payload, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )
     .ctx("preparing the audit insert")?
     .execute(params![
         seq,
         case_id,
-        event.case_no,
         text.at,
         event.actor,
         role,

@@ -27,7 +27,10 @@ impl Store {
         if newest > seq {
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT DISTINCT case_no FROM events WHERE seq > ?1 LIMIT ?2")
+                .prepare_cached(
+                    "SELECT DISTINCT c.case_no FROM events e JOIN cases c ON c.id = e.case_id
+                     WHERE e.seq > ?1 LIMIT ?2",
+                )
                 .ctx("preparing the change scan")?;
             cases = stmt
                 .query_map(rusqlite::params![seq, MAX_NAMED as i64 + 1], |r| r.get(0))

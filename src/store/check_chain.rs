@@ -81,7 +81,7 @@ fn walk_to_break(
     let mut stmt = conn
         .prepare(
             "SELECT seq, case_no, at, actor, role, from_stage, to_stage, action, number, late,
-                    payload, prev_hash, hash, digest
+                    payload, prev_hash, hash, digest, case_id
              FROM events ORDER BY seq",
         )
         .ctx("reading the audit chain")?;
@@ -119,12 +119,14 @@ fn walk_to_break(
         let seq: i64 = r.get(0).ctx("reading the audit chain")?;
         out.events += 1;
         out.last_seq = seq;
-        let case_no = r
-            .get_ref(1)
-            .ok()
-            .and_then(|v| v.as_str().ok())
-            .unwrap_or("?");
-        let name = || format!("audit event {seq} ({case_no})");
+        // Compact events name their case by id only: looked up when a problem is named.
+        let name = || {
+            let case_no = match r.get_ref(1).ok().and_then(|v| v.as_str().ok()) {
+                Some(case_no) => case_no.to_string(),
+                None => case_no_of(conn, r.get(14).unwrap_or(0)),
+            };
+            format!("audit event {seq} ({case_no})")
+        };
         let checked = match r.get_ref(13).ctx("reading the audit chain")? {
             ValueRef::Null => hex_event(&mut walk, r, seq, &name),
             ValueRef::Blob(digest) => walk.digest_link(&name, seq, &digest_fields(r), digest),
@@ -184,17 +186,24 @@ fn hex_event(
     Ok(())
 }
 
-/// A compact case event's columns as its digest covers them (columns 1-10 of the walk's query).
+/// A compact case event's columns as its digest covers them (see `chain::DigestFields`).
 fn digest_fields<'r>(r: &'r rusqlite::Row<'_>) -> chain::DigestFields<'r> {
-    let bytes = |i: usize| match r.get_ref(i) {
-        Ok(ValueRef::Text(t)) => Some(t),
-        Ok(ValueRef::Integer(1)) => Some(b"1".as_slice()),
-        // Any other integer is not what was written: hash something that cannot match.
-        Ok(ValueRef::Integer(_)) => Some(b"?".as_slice()),
-        _ => None,
+    let field = |i: usize| match r.get_ref(i) {
+        Ok(ValueRef::Text(t)) => chain::Field::Text(t),
+        Ok(ValueRef::Integer(n)) => chain::Field::Int(n),
+        Ok(ValueRef::Null) => chain::Field::Null,
+        // Nothing writes another kind: hash something no row was written with.
+        _ => chain::Field::Text(b"\0unexpected"),
     };
-    // case_no, at, actor, role, from, to, action, number, late, payload.
-    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(bytes)
+    // case_id, at, actor, role, from, to, action, number, late, payload.
+    [14, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(field)
+}
+
+fn case_no_of(conn: &Connection, case_id: i64) -> String {
+    conn.query_row("SELECT case_no FROM cases WHERE id = ?1", [case_id], |r| {
+        r.get(0)
+    })
+    .unwrap_or_else(|_| format!("case id {case_id}"))
 }
 
 fn admin_columns_agree(name: &str, a: &admin::AdminRow) -> std::result::Result<(), String> {

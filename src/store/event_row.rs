@@ -1,20 +1,68 @@
-//! How a case event is kept in `events` (schema version 12): its facts in columns, and in
-//! `payload` only the action's own fields (a reason, a checklist, a submission) as JSON without
-//! the `action` name its column holds. Such a row is linked by `digest`, a 32-byte SHA-256 over
-//! the columns themselves (`chain::link_digest`), so nothing is written twice.
+//! How a case event is kept in `events` (schema version 12): its facts in columns (its case by
+//! `case_id`, its role and stages as small codes), and in `payload` only the action's own fields
+//! (a reason, a checklist, a submission) as JSON, without the `action` name its column holds and
+//! without empty fields. Such a row is linked by `digest`, a 32-byte SHA-256 over the columns
+//! themselves (`chain::link_digest`), so nothing is written twice.
 //!
 //! Rows written before version 12 (`digest` NULL) keep what they were written with: the whole
 //! event as JSON in `payload`, linked by the hex `hash` over it. Both kinds check.
 
+use super::case_row::drop_nulls;
 use super::error::{Result, SqlContext, StoreError};
 use crate::domain::{Action, Event, Role, Stage};
 use chrono::DateTime;
 use rusqlite::Row;
 use rusqlite::types::ValueRef;
+use serde_json::Value;
 
 /// The columns [`decode`] reads, in its order; `e.` so that it also serves a join.
-pub(crate) const EVENT_COLUMNS: &str = "e.case_no, e.at, e.actor, e.role, e.from_stage, \
-     e.to_stage, e.action, e.number, e.late, e.payload, e.digest IS NOT NULL";
+pub(crate) const EVENT_COLUMNS: &str = "coalesce(e.case_no, (SELECT case_no FROM cases \
+     WHERE id = e.case_id)), e.at, e.actor, e.role, e.from_stage, e.to_stage, e.action, \
+     e.number, e.late, e.payload, e.digest IS NOT NULL";
+
+/// The codes roles are stored as in compact events: append only, never reordered.
+const ROLE_CODES: [Role; 6] = [
+    Role::Clerk,
+    Role::Approver,
+    Role::Supervisor,
+    Role::Admin,
+    Role::Viewer,
+    Role::System,
+];
+
+/// The codes stages are stored as in compact events: append only, never reordered.
+const STAGE_CODES: [Stage; 11] = [
+    Stage::PreAudit,
+    Stage::Returned,
+    Stage::Review,
+    Stage::Decision,
+    Stage::Notified,
+    Stage::Verification,
+    Stage::Completed,
+    Stage::Refused,
+    Stage::NotAccepted,
+    Stage::Withdrawn,
+    Stage::Lapsed,
+];
+
+pub(crate) fn role_code(role: Role) -> i64 {
+    code_of(&ROLE_CODES, role)
+}
+
+pub(crate) fn stage_code(stage: Stage) -> i64 {
+    code_of(&STAGE_CODES, stage)
+}
+
+fn code_of<T: PartialEq>(codes: &[T], value: T) -> i64 {
+    // Every value has a code (a test holds the tables to the enums).
+    codes.iter().position(|c| *c == value).unwrap_or(usize::MAX) as i64
+}
+
+fn from_code<T: Copy>(codes: &[T], code: i64) -> Option<T> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| codes.get(i).copied())
+}
 
 /// An event's stored text: the time as its column holds it and the action's own fields.
 #[derive(Debug, Clone)]
@@ -32,27 +80,26 @@ impl StoredText {
     }
 }
 
-/// The action's JSON without its leading `"action":"name"` member: `""` for an action with no
-/// fields, else `{"reason":"…"}`.
+/// The action's JSON without its `action` member and its empty fields: `""` for an action with
+/// no fields left, else `{"reason":"…"}`.
 fn action_fields(event: &Event) -> Result<String> {
-    let json = serde_json::to_string(&event.action).map_err(|source| StoreError::Corrupt {
+    let corrupt = |source| StoreError::Corrupt {
         context: format!("{}: encoding the audit event", event.case_no),
         source,
-    })?;
-    let name = event.action.name();
-    let rest = json
-        .strip_prefix("{\"action\":\"")
-        .and_then(|r| r.strip_prefix(name))
-        .and_then(|r| r.strip_prefix('"'));
-    match rest {
-        Some("}") => Ok(String::new()),
-        Some(r) if r.starts_with(',') => Ok(format!("{{{}", &r[1..])),
-        // serde writes an internally tagged enum's tag first; anything else is a bug here.
-        _ => Err(StoreError::Damaged(format!(
-            "{}: the {name} action did not encode with its name first",
-            event.case_no
-        ))),
+    };
+    let Value::Object(mut fields) = serde_json::to_value(&event.action).map_err(corrupt)? else {
+        return Err(StoreError::Damaged(format!(
+            "{}: the {} action did not encode as an object",
+            event.case_no,
+            event.action.name()
+        )));
+    };
+    fields.remove("action");
+    drop_nulls(&mut fields);
+    if fields.is_empty() {
+        return Ok(String::new());
     }
+    serde_json::to_string(&fields).map_err(corrupt)
 }
 
 /// The action back from its name and stored fields.
@@ -98,14 +145,21 @@ pub(crate) fn decode(row: &Row<'_>, first: usize, seq: i64) -> Result<Event> {
     })?;
     let at = DateTime::parse_from_rfc3339(required(1, "time")?)
         .map_err(|e| damaged(&format!("its time: {e}")))?;
-    let role = named(Role::ALL, Role::as_str, required(3, "role")?)
+    let code = |i: usize| -> Result<Option<i64>> {
+        match row.get_ref(first + i) {
+            Ok(ValueRef::Null) => Ok(None),
+            Ok(ValueRef::Integer(n)) => Ok(Some(n)),
+            _ => Err(damaged("a code column of the wrong type")),
+        }
+    };
+    let role = code(3)?
+        .and_then(|c| from_code(&ROLE_CODES, c))
         .ok_or_else(|| damaged("an unknown role"))?;
-    let to = named(Stage::ALL, Stage::as_str, required(5, "stage")?)
+    let to = code(5)?
+        .and_then(|c| from_code(&STAGE_CODES, c))
         .ok_or_else(|| damaged("an unknown stage"))?;
-    let from = match text(4)? {
-        Some(name) => Some(
-            named(Stage::ALL, Stage::as_str, name).ok_or_else(|| damaged("an unknown stage"))?,
-        ),
+    let from = match code(4)? {
+        Some(c) => Some(from_code(&STAGE_CODES, c).ok_or_else(|| damaged("an unknown stage"))?),
         None => None,
     };
     let late = matches!(row.get_ref(first + 8), Ok(ValueRef::Integer(1)));
@@ -146,14 +200,21 @@ pub(crate) fn history(
     Ok(events)
 }
 
-/// The value of `all` whose name is exactly `name` (stored names are always canonical).
-fn named<T: Copy>(all: &[T], name_of: fn(T) -> &'static str, name: &str) -> Option<T> {
-    all.iter().copied().find(|v| name_of(*v) == name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_and_stage_has_one_code() {
+        for role in Role::ALL {
+            assert_eq!(from_code(&ROLE_CODES, role_code(*role)), Some(*role));
+        }
+        for stage in Stage::ALL {
+            assert_eq!(from_code(&STAGE_CODES, stage_code(*stage)), Some(*stage));
+        }
+        assert_eq!(ROLE_CODES.len(), Role::ALL.len());
+        assert_eq!(STAGE_CODES.len(), Stage::ALL.len());
+    }
 
     #[test]
     fn an_action_without_fields_stores_nothing_and_one_with_fields_stores_only_them() {

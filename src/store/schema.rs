@@ -311,18 +311,20 @@ const COMPACT_EVENTS: &str = r#"
 CREATE TABLE events_compact (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id    INTEGER NOT NULL REFERENCES cases (id),
-    case_no    TEXT NOT NULL,
+    -- Earlier rows only: compact rows name their case by case_id, which their digest covers.
+    case_no    TEXT,
     at         TEXT NOT NULL,
     actor      TEXT NOT NULL,
     action     TEXT NOT NULL,
-    -- Compact rows only (digest set): the event's other facts.
-    role       TEXT,
-    from_stage TEXT,
-    to_stage   TEXT,
+    -- Compact rows only: the event's other facts, role and stages as the codes of
+    -- src/store/event_row.rs.
+    role       INTEGER,
+    from_stage INTEGER,
+    to_stage   INTEGER,
     number     TEXT,
     late       INTEGER,
-    -- Compact rows: the action's fields as JSON without its name ('' when it has none).
-    -- Earlier rows: the whole event as JSON.
+    -- Compact rows: the action's fields as JSON without its name and without empty fields
+    -- ('' when none are left). Earlier rows: the whole event as JSON.
     payload    TEXT NOT NULL,
     -- Earlier rows: the links in hex. Compact rows: the link as 32 bytes.
     prev_hash  TEXT,

@@ -24,7 +24,40 @@ pub fn link_hash(prev: &str, seq: i64, payload: &str) -> String {
 
 /// The columns a compact case event's digest covers, in order.
 const DIGEST_COLUMNS: &str =
-    "case_no, at, actor, role, from_stage, to_stage, action, number, late, payload";
+    "case_id, at, actor, role, from_stage, to_stage, action, number, late, payload";
+
+/// Roles as compact events store them (src/store/event_row.rs).
+pub const ROLES: [&str; 6] = [
+    "clerk",
+    "approver",
+    "supervisor",
+    "admin",
+    "viewer",
+    "system",
+];
+
+/// Stages as compact events store them (src/store/event_row.rs).
+pub const STAGES: [&str; 11] = [
+    "pre_audit",
+    "returned",
+    "review",
+    "decision",
+    "notified",
+    "verification",
+    "completed",
+    "refused",
+    "not_accepted",
+    "withdrawn",
+    "lapsed",
+];
+
+pub fn role_code(name: &str) -> i64 {
+    ROLES.iter().position(|r| *r == name).expect("a role") as i64
+}
+
+pub fn stage_code(name: &str) -> i64 {
+    STAGES.iter().position(|s| *s == name).expect("a stage") as i64
+}
 
 /// The 32-byte link of compact case event `seq` as its columns stand now, after `prev` (hex).
 pub fn link_digest(conn: &Connection, prev: &str, seq: i64) -> Vec<u8> {
@@ -40,15 +73,15 @@ pub fn link_digest(conn: &Connection, prev: &str, seq: i64) -> Vec<u8> {
         |r| {
             for i in 0..10 {
                 match r.get_ref(i)? {
-                    ValueRef::Null => h.update(u64::MAX.to_be_bytes()),
+                    ValueRef::Null => h.update([0u8]),
+                    ValueRef::Integer(n) => {
+                        h.update([1u8]);
+                        h.update(n.to_be_bytes());
+                    }
                     ValueRef::Text(t) => {
+                        h.update([2u8]);
                         h.update((t.len() as u64).to_be_bytes());
                         h.update(t);
-                    }
-                    ValueRef::Integer(n) => {
-                        let text = n.to_string();
-                        h.update((text.len() as u64).to_be_bytes());
-                        h.update(text.as_bytes());
                     }
                     other => panic!("unexpected column value {other:?}"),
                 }
