@@ -446,9 +446,11 @@ fn sidecar(db: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Starts a demo build and kills it once the `.building` file has grown, at a random moment.
+/// Big enough for two of the demo's write transactions (5,000 cases each): its page cache keeps
+/// the first one's pages until it commits, and the kill must come after that.
 fn kill_a_demo_build(db: &Path, force: bool, rng: &mut fastrand::Rng) {
     let building = sidecar(db, ".building");
-    let mut child = demo_cmd(db, 2500, 9, force).spawn().expect("spawn demo");
+    let mut child = demo_cmd(db, 7000, 9, force).spawn().expect("spawn demo");
     let grew = poll(Duration::from_secs(60), || {
         if child.try_wait().expect("wait").is_some() {
             return Some(false);

@@ -3,18 +3,14 @@
 
 use super::Store;
 use super::admin;
-use super::case_row::{self, CASE_COLUMNS};
-use super::cases::derive;
+use super::chain;
+use super::check_cases::{CasesChecked, MAX_PROBLEMS, Part, check_cases};
 pub use super::check_chain::ChainAnchor;
 use super::check_chain::{self, ChainBreak};
 use super::error::{Result, SqlContext, StoreError};
-use super::event_row::{self, EVENT_COLUMNS};
 use super::figures::kept;
-use super::figures::ledger::{Ledger, Tally};
-use super::numbers::HeldNumbers;
-use super::stale_rules::StaleCases;
 use super::visibility::Hidden;
-use crate::domain::{AdminEvent, Authority, Event, Role, Violation, apply};
+use crate::domain::{AdminEvent, Authority, Role, Violation};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
@@ -55,14 +51,6 @@ struct Replay {
     cases: u64,
 }
 
-/// What the replay gathers from every case for the rules that look across cases.
-#[derive(Default)]
-struct Gathered {
-    ledgers: Tally,
-    numbers: HeldNumbers,
-    stale: StaleCases,
-}
-
 /// A check thread's result; a panic in it is a failure of the check, not a finding.
 fn joined<T>(result: std::thread::Result<Result<T>>) -> Result<T> {
     result.unwrap_or_else(|_| Err(StoreError::Damaged("a check thread stopped".into())))
@@ -77,9 +65,6 @@ fn integrity_check(conn: &Connection) -> Result<String> {
 /// `check` reads the whole file: mapped, its pages are not copied out of the page cache one
 /// `read` at a time (a tenth of its time on a million cases).
 const CHECK_MMAP_BYTES: i64 = 1 << 40;
-
-/// Stops collecting after this many problems of one kind; the first one is what matters.
-const MAX_PROBLEMS: usize = 50;
 
 impl Store {
     /// Checks the whole store. SQLite's integrity check and the walk of the chain each run on a
@@ -247,16 +232,22 @@ impl Store {
                 }
             }
         }
-        let mut report = CheckReport::default();
-        let mut gathered = Gathered::default();
-        self.check_cases(
-            &mut report,
-            today,
-            Some(&authority),
-            &mut violations,
-            &mut gathered,
-        )?;
-        let Gathered {
+        let clocks = self.clocks(today);
+        let here = Part {
+            conn: &self.conn,
+            clocks: &clocks,
+            policy: &self.settings.policy,
+            authority: Some(&authority),
+        };
+        let checked = match self.second_replayer()? {
+            Some(side) => self.replay_in_two(&here, side)?,
+            None => check_cases(&here, (i64::MIN, i64::MAX))?,
+        };
+        violations.extend(checked.violations.iter().cloned());
+        let problems = checked.problem_lines();
+        let cases = checked.cases;
+        let gathered = checked.gathered;
+        let super::check_cases::Gathered {
             mut ledgers,
             numbers: held,
             stale: stale_cases,
@@ -274,13 +265,67 @@ impl Store {
         self.check_authority_state(&mut state, &authority)?;
         Ok(Replay {
             violations,
-            problems: report.problems,
+            problems,
             state_problems: state.problems,
             figure_problems,
             numbers,
             stale,
-            cases: report.cases,
+            cases,
         })
+    }
+
+    /// A second connection reading the very state this one reads (the same chain head, which
+    /// every write moves), for replaying half the cases beside it; `None` where there is none.
+    fn second_replayer(&self) -> Result<Option<Connection>> {
+        if self.read_only {
+            return Ok(None);
+        }
+        let Ok(side) = self.side_connection() else {
+            return Ok(None);
+        };
+        side.execute_batch("BEGIN DEFERRED")
+            .ctx("starting check's second read")?;
+        if chain::head(&side)? == chain::head(&self.conn)? {
+            Ok(Some(side))
+        } else {
+            // A write came between the two reads: one replay does it all.
+            side.execute_batch("COMMIT")
+                .ctx("ending check's second read")?;
+            Ok(None)
+        }
+    }
+
+    /// The cases replayed in two halves by id, the later half on `side` in a thread of its own.
+    fn replay_in_two(&self, here: &Part<'_>, side: Connection) -> Result<CasesChecked> {
+        let (low, high): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM cases",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ctx("reading cases")?;
+        let middle = low + (high - low) / 2;
+        let (clocks, policy, authority) = (here.clocks, here.policy, here.authority);
+        let (first, later) = std::thread::scope(|scope| {
+            let later = scope.spawn(move || {
+                let there = Part {
+                    conn: &side,
+                    clocks,
+                    policy,
+                    authority,
+                };
+                let checked = check_cases(&there, (middle + 1, i64::MAX));
+                let end = side
+                    .execute_batch("COMMIT")
+                    .ctx("ending check's second read");
+                checked.and_then(|c| end.map(|()| c))
+            });
+            (check_cases(here, (i64::MIN, middle)), joined(later.join()))
+        });
+        let mut checked = first?;
+        checked.append(later?);
+        Ok(checked)
     }
 
     /// The users table and the stored settings against what the administrative history gives.
@@ -320,206 +365,6 @@ impl Store {
                 "settings: the stored policy differs from the one the administrative history gives (the stored one is not honoured)"
                     .into(),
             );
-        }
-        Ok(())
-    }
-
-    /// Replays each case's events (streamed in case order) and compares with the stored row and
-    /// its kept figures; adds what each history gives (or, for one that does not replay, what
-    /// was kept) to the ledgers, and each replayed case's numbers and stale state to the rest
-    /// of `gathered`.
-    fn check_cases(
-        &self,
-        report: &mut CheckReport,
-        today: NaiveDate,
-        authority: Option<&Authority>,
-        violations: &mut Vec<Violation>,
-        gathered: &mut Gathered,
-    ) -> Result<()> {
-        let clocks = self.clocks(today);
-        let mut cases = self
-            .conn
-            .prepare(&format!(
-                "SELECT id, case_no, stage, open, assignee, version, timer, timer_started, due, due_key, data,
-                        applicant_name, name_native, passport_no, employer_name, employer_uscc,
-                        category, (SELECT ledger FROM case_figures WHERE case_id = cases.id),
-                        permit_no, {CASE_COLUMNS}
-                 FROM cases ORDER BY id",
-            ))
-            .ctx("reading cases")?;
-        let mut events = self
-            .conn
-            .prepare(&format!(
-                "SELECT e.case_id, e.seq, {EVENT_COLUMNS} FROM events e ORDER BY e.case_id, e.seq"
-            ))
-            .ctx("reading events")?;
-        let mut event_rows = events.query([]).ctx("reading events")?;
-        let mut pending: Option<(i64, i64, std::result::Result<Event, String>)> = None;
-        let mut case_rows = cases.query([]).ctx("reading cases")?;
-        let mut problems = 0usize;
-        while let Some(r) = case_rows.next().ctx("reading cases")? {
-            report.cases += 1;
-            let id: i64 = r.get(0).ctx("reading cases")?;
-            let case_no: String = r.get(1).ctx("reading cases")?;
-            let mut replayed = None;
-            let mut broken = None;
-            let mut ledger = Ledger::default();
-            let mut derived_number = false;
-            loop {
-                let next = match pending.take() {
-                    Some(p) => Some(p),
-                    None => match event_rows.next().ctx("reading events")? {
-                        Some(e) => {
-                            let seq = e.get(1).ctx("reading events")?;
-                            Some((
-                                e.get(0).ctx("reading events")?,
-                                seq,
-                                event_row::decode(e, 2, seq).map_err(|e| e.to_string()),
-                            ))
-                        }
-                        None => None,
-                    },
-                };
-                let Some((case_id, seq, decoded)) = next else {
-                    break;
-                };
-                if case_id != id {
-                    if case_id < id {
-                        broken.get_or_insert_with(|| {
-                            format!("an audit event belongs to no case (case id {case_id})")
-                        });
-                        continue;
-                    }
-                    pending = Some((case_id, seq, decoded));
-                    break;
-                }
-                if broken.is_some() {
-                    continue;
-                }
-                match decoded {
-                    // The case row an event is filed under is the one column its link does not
-                    // cover; the case number it names is covered.
-                    Ok(event) if event.case_no != case_no => {
-                        broken = Some(format!(
-                            "audit event {seq} of {} is filed under this case",
-                            event.case_no
-                        ))
-                    }
-                    Ok(event) => match apply(replayed.as_ref(), &event) {
-                        Ok(case) => {
-                            if let Some(Err(v)) =
-                                authority.map(|a| a.verify(seq, replayed.as_ref(), &event))
-                            {
-                                violations.push(v);
-                            }
-                            ledger.step(replayed.as_ref(), &event, &case, &clocks);
-                            derived_number |= HeldNumbers::derived_by(&event, &case);
-                            replayed = Some(case);
-                        }
-                        Err(refusal) => {
-                            broken = Some(format!("its history does not replay: {refusal}"))
-                        }
-                    },
-                    Err(e) => broken = Some(format!("an event is unreadable: {e}")),
-                }
-            }
-            let mut complain = |what: String| {
-                problems += 1;
-                if problems <= MAX_PROBLEMS {
-                    report.problems.push(format!("{case_no}: {what}"));
-                }
-            };
-            let kept = r
-                .get::<_, Option<Vec<u8>>>(17)
-                .ctx("reading cases")?
-                .and_then(|bytes| Ledger::decode(&bytes));
-            let category = r.get::<_, String>(16).ctx("reading cases")?.parse().ok();
-            let (Some(replayed), None) = (replayed, &broken) else {
-                if let (Some(kept), Some(category)) = (&kept, category) {
-                    gathered.ledgers.add(kept, category, 1);
-                }
-                complain(broken.unwrap_or_else(|| "has no history".into()));
-                continue;
-            };
-            gathered.ledgers.add(&ledger, replayed.category, 1);
-            if kept.as_ref() != Some(&ledger) {
-                complain("its kept figures disagree with its history".into());
-            }
-            let stored = match case_row::decode(r, 19) {
-                Ok(c) => c,
-                Err(e) => {
-                    complain(e.to_string());
-                    continue;
-                }
-            };
-            // Numbers as the store holds them: a stored number the history does not give is
-            // named below as well.
-            let permit_no: Option<String> = r.get(18).ctx("reading cases")?;
-            gathered
-                .numbers
-                .observe(&stored, permit_no.as_deref(), derived_number);
-            gathered.stale.observe(&stored, &self.settings.policy);
-            if stored != replayed {
-                complain(format!(
-                    "the stored case differs from its replayed history (stored stage {}, version {}; history gives {}, version {})",
-                    stored.stage, stored.version, replayed.stage, replayed.version
-                ));
-                continue;
-            }
-            let d = derive(&replayed, &clocks);
-            let columns_ok = r.get::<_, String>(2).ctx("reading cases")? == replayed.stage.as_str()
-                && r.get::<_, bool>(3).ctx("reading cases")? == replayed.is_open()
-                && r.get::<_, Option<String>>(4)
-                    .ctx("reading cases")?
-                    .as_deref()
-                    == replayed.assignee()
-                && r.get::<_, i64>(5).ctx("reading cases")? == replayed.version;
-            if !columns_ok {
-                complain("its stage, assignee or version columns disagree with its history".into());
-                continue;
-            }
-            // What the queues and search show comes from these columns, not from `data`.
-            let shown_ok = case_no == replayed.case_no
-                && r.get::<_, String>(11).ctx("reading cases")? == replayed.applicant.name
-                && r.get::<_, Option<String>>(12).ctx("reading cases")?
-                    == replayed.applicant.name_native
-                && r.get::<_, String>(13).ctx("reading cases")? == replayed.applicant.passport_no
-                && r.get::<_, String>(14).ctx("reading cases")? == replayed.employer.name
-                && r.get::<_, String>(15).ctx("reading cases")? == replayed.employer.uscc
-                && permit_no == replayed.permit_no;
-            if !shown_ok {
-                complain(
-                    "its case number, name, passport, employer or permit columns disagree with its history"
-                        .into(),
-                );
-                continue;
-            }
-            let due_ok = r
-                .get::<_, Option<String>>(6)
-                .ctx("reading cases")?
-                .as_deref()
-                == d.timer
-                && r.get::<_, Option<NaiveDate>>(7).ctx("reading cases")? == d.timer_started
-                && r.get::<_, Option<NaiveDate>>(8).ctx("reading cases")? == d.due
-                && r.get::<_, String>(9).ctx("reading cases")? == d.due_key;
-            if !due_ok {
-                complain(format!(
-                    "its stored deadline disagrees with the one recomputed from the calendar (should be {} due {})",
-                    d.timer.unwrap_or("none"),
-                    d.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
-                ));
-            }
-        }
-        if pending.is_some() || event_rows.next().ctx("reading events")?.is_some() {
-            report
-                .problems
-                .push("audit events exist for a case that is not in the store".into());
-        }
-        if problems > MAX_PROBLEMS {
-            report.problems.push(format!(
-                "... and {} more case problems",
-                problems - MAX_PROBLEMS
-            ));
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ mod cases;
 mod chain;
 pub mod changes;
 pub mod check;
+mod check_cases;
 mod check_chain;
 mod checkpoints;
 pub mod conflicts;

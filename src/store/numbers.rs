@@ -98,6 +98,12 @@ pub(super) struct HeldNumbers {
 }
 
 impl HeldNumbers {
+    /// Adds what another part of `check`'s replay observed.
+    pub(super) fn merge(&mut self, other: HeldNumbers) {
+        self.held.extend(other.held);
+        self.derived.extend(other.derived);
+    }
+
     /// Whether `event`, which made `case` what it is, gave it a number without taking one from
     /// the sequences.
     pub(super) fn derived_by(event: &Event, case: &Case) -> bool {

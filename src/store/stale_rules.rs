@@ -25,6 +25,13 @@ pub(super) struct StaleCases {
 }
 
 impl StaleCases {
+    /// Adds what another part of `check`'s replay observed.
+    pub(super) fn merge(&mut self, other: StaleCases) {
+        self.unnamed.extend(other.unnamed);
+        self.early_e_card.extend(other.early_e_card);
+        self.silently_late.extend(other.silently_late);
+    }
+
     pub(super) fn observe(&mut self, case: &Case, policy: &Policy) {
         let about_a_permit = matches!(
             case.kind,

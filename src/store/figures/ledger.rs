@@ -76,6 +76,22 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// Adds another tally's counts (a part of `check`'s replay) to these.
+    pub fn merge(&mut self, other: Tally) {
+        for (key, counts) in other.days {
+            let mine = self.days.entry(key).or_default();
+            for (m, o) in mine.iter_mut().zip(counts) {
+                *m += o;
+            }
+        }
+        for (key, n) in other.running {
+            *self.running.entry(key).or_default() += n;
+        }
+        for (key, n) in other.overdue {
+            *self.overdue.entry(key).or_default() += n;
+        }
+    }
+
     pub fn add(&mut self, ledger: &Ledger, category: Category, sign: i64) {
         let category = category.as_str();
         for entry in &ledger.entries {
