@@ -33,9 +33,10 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
-/// Undoes migrations 11, 10 and 9: the import blocks with their tab-count trigger, the
-/// supervisors' indexes and the kept figures.
-const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
+/// Undoes migrations 12, 11, 10 and 9: the review sessions, the import blocks with their
+/// tab-count trigger, the supervisors' indexes and the kept figures.
+const UNDO_FIGURES: &str = "DROP TABLE review_steps; DROP TABLE review_sessions; \
+    DROP TRIGGER cases_count_insert; \
     ALTER TABLE import_batches DROP COLUMN first_id; \
     ALTER TABLE import_batches DROP COLUMN last_id; \
     CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN \
@@ -47,11 +48,11 @@ const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
     DROP TABLE figure_overdue;";
 
 /// A current store set back to schema 4: migration 5's indexes, 6's identity, 7's
-/// administrative events, 8's number sequences, 9's kept figures, 10's indexes and 11's import
-/// blocks dropped, the version lowered.
+/// administrative events, 8's number sequences, 9's kept figures, 10's indexes, 11's import
+/// blocks and 12's review sessions dropped, the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 11,
+        CURRENT_VERSION, 12,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");

@@ -135,6 +135,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     super::figures::kept::TABLES,
     SUPERVISOR_INDEXES,
     IMPORT_VISIBILITY,
+    super::review::TABLES,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
