@@ -7,6 +7,7 @@ pub mod dashboard;
 mod drafts;
 mod open;
 mod replies;
+pub mod review;
 mod submit;
 pub use commands::palette_matches;
 pub mod checklist_form;
@@ -155,6 +156,8 @@ pub struct App {
     waiting_for_detail: Option<(String, Command)>,
     held_keys: Vec<KeyEvent>,
     writes: Vec<(u64, closing::Write)>,
+    /// The review session, while one runs (`R`).
+    pub review: Option<review::Review>,
 }
 
 impl App {
@@ -199,6 +202,7 @@ impl App {
             waiting_for_detail: None,
             held_keys: Vec::new(),
             writes: Vec::new(),
+            review: None,
         };
         if app.is_read_only() {
             app.status = Some(Status {
@@ -341,7 +345,7 @@ impl App {
             .as_ref()
             .is_some_and(|d| d.case.case_no == case_no);
         let mut effects = Vec::new();
-        if loaded && self.list.selected_case_no().as_deref() == Some(case_no.as_str()) {
+        if loaded && self.shown_case_no().as_deref() == Some(case_no.as_str()) {
             self.status = None;
             effects.extend(self.write_command(command));
         } else if self.status.as_ref().is_some_and(|s| !s.error) {
@@ -355,7 +359,7 @@ impl App {
     }
 
     fn request_detail(&mut self) -> Option<Effect> {
-        let case_no = self.list.selected_case_no()?;
+        let case_no = self.shown_case_no()?;
         let effect = self.job(Job::Detail {
             case_no,
             today: self.setup.today,
@@ -435,7 +439,7 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if self.waiting_for_detail.is_some() {
+        if self.waiting_for_detail.is_some() || self.review_busy() {
             if is_ctrl_c(&key) {
                 self.waiting_for_detail = None;
                 self.held_keys.clear();
@@ -447,6 +451,9 @@ impl App {
         self.status = None;
         if self.dialog.is_some() {
             return self.dialog_key(key);
+        }
+        if self.in_review() {
+            return self.review_key(key);
         }
         if self.search.typing {
             return self.search_key(key);
