@@ -270,7 +270,9 @@ impl Lang {
                 "No case in {queue}{filter} that you may take: each is held by someone else, \
                  already in this session, or needs another role"
             ),
-            Lang::Zh => format!("{queue}{filter}中没有可领取的案件：均已被他人认领、已在本次审核中或需其他角色办理"),
+            Lang::Zh => format!(
+                "{queue}{filter}中没有可领取的案件：均已被他人认领、已在本次审核中或需其他角色办理"
+            ),
         }
     }
 

@@ -195,8 +195,16 @@ impl Command {
                 "review session: the most urgent case, one after another",
                 "连续审核：逐件办理最紧急的案件",
             ),
-            Skip => ("skip", "review session: skip (release) the case", "连续审核：跳过（释放）本案"),
-            EndReview => ("end_review", "review session: end, with a summary", "连续审核：结束并显示小结"),
+            Skip => (
+                "skip",
+                "review session: skip (release) the case",
+                "连续审核：跳过（释放）本案",
+            ),
+            EndReview => (
+                "end_review",
+                "review session: end, with a summary",
+                "连续审核：结束并显示小结",
+            ),
         }
     }
 

@@ -13,9 +13,15 @@ use crate::text::sanitize_line;
 /// A write the store worker has not answered yet.
 #[derive(Debug, Clone)]
 pub(super) enum Write {
-    Act { case_no: String, action: Action },
+    Act {
+        case_no: String,
+        action: Action,
+    },
     Bulk,
-    Draft { case_no: String, action: String },
+    Draft {
+        case_no: String,
+        action: String,
+    },
     Visit,
     /// A review session's turn: it claims or releases cases.
     Review,

@@ -63,7 +63,10 @@ impl App {
         match &self.review {
             Some(review) => {
                 let case_no = &review.current.as_ref()?.case_no;
-                let detail = self.detail.as_ref().filter(|d| &d.case.case_no == case_no)?;
+                let detail = self
+                    .detail
+                    .as_ref()
+                    .filter(|d| &d.case.case_no == case_no)?;
                 Some(Target::of_case(&detail.case))
             }
             None => self.list.selected_row().map(Target::of),
@@ -119,8 +122,8 @@ impl App {
             Some(EndReview) => self.end_review(),
             Some(
                 command @ (Help | Quit | Language | Copy | Down | Up | Top | Bottom | PageDown
-                | PageUp | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign
-                | SendBack | Withdraw | Extend | Lapse | AllowLate | Reopen),
+                | PageUp | Approve | Return | Refuse | RecordEntry | Verify | Note
+                | Assign | SendBack | Withdraw | Extend | Lapse | AllowLate | Reopen),
             ) => self.command(command),
             Some(_) => {
                 self.say(self.lang.t(T::ReviewKeys), false);
@@ -194,7 +197,11 @@ impl App {
     /// the next case.
     pub(super) fn review_acting(&mut self, case_no: &str, generation: u64) {
         if let Some(review) = self.review.as_mut() {
-            if review.current.as_ref().is_some_and(|t| t.case_no == case_no) {
+            if review
+                .current
+                .as_ref()
+                .is_some_and(|t| t.case_no == case_no)
+            {
                 review.busy = true;
                 review.job = Some(generation);
             }
@@ -334,7 +341,11 @@ pub fn summary_lines(summary: &ReviewSummary, lang: Lang) -> Vec<String> {
         lines.push(format!("  {words}{} {n:>4}", " ".repeat(fill)));
     }
     if let Some(ms) = summary.median_millis() {
-        lines.push(format!("{}: {}", lang.t(T::ReviewMedian), lang.duration(ms)));
+        lines.push(format!(
+            "{}: {}",
+            lang.t(T::ReviewMedian),
+            lang.duration(ms)
+        ));
     }
     if !skipped.is_empty() {
         let sep = lang.pick(", ", "、");

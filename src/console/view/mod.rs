@@ -383,27 +383,27 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
 /// A command's name in the footer: approving and refusing in the stage's words, the long ones
 /// short (`?` and the palette say them whole).
 pub(super) fn action_label(app: &App, c: Command, stage: Option<Stage>) -> &'static str {
-            match (c, stage) {
-                (Command::Approve, Some(stage @ (Stage::PreAudit | Stage::Decision))) => {
-                    app.lang.approve_in(stage)
-                }
-                (Command::Refuse, Some(Stage::PreAudit)) => match app.lang {
-                    super::i18n::Lang::En => "not accept",
-                    super::i18n::Lang::Zh => "不予受理",
-                },
-                (Command::Refuse, Some(Stage::Review)) => match app.lang {
-                    super::i18n::Lang::En => "recommend refusal",
-                    super::i18n::Lang::Zh => "建议不予许可",
-                },
-                // Short words where the footer is; `?` and the palette say them whole.
-                (Command::SendBack, _) => app.lang.pick("send back", "退回审查"),
-                (Command::Withdraw, _) => app.lang.pick("withdraw", "撤回"),
-                (Command::Extend, _) => app.lang.pick("extend", "延期"),
-                (Command::Lapse, _) => app.lang.pick("lapse", "逾期办结"),
-                (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
-                (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
-                _ => c.label(app.lang),
-            }
+    match (c, stage) {
+        (Command::Approve, Some(stage @ (Stage::PreAudit | Stage::Decision))) => {
+            app.lang.approve_in(stage)
+        }
+        (Command::Refuse, Some(Stage::PreAudit)) => match app.lang {
+            super::i18n::Lang::En => "not accept",
+            super::i18n::Lang::Zh => "不予受理",
+        },
+        (Command::Refuse, Some(Stage::Review)) => match app.lang {
+            super::i18n::Lang::En => "recommend refusal",
+            super::i18n::Lang::Zh => "建议不予许可",
+        },
+        // Short words where the footer is; `?` and the palette say them whole.
+        (Command::SendBack, _) => app.lang.pick("send back", "退回审查"),
+        (Command::Withdraw, _) => app.lang.pick("withdraw", "撤回"),
+        (Command::Extend, _) => app.lang.pick("extend", "延期"),
+        (Command::Lapse, _) => app.lang.pick("lapse", "逾期办结"),
+        (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
+        (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
+        _ => c.label(app.lang),
+    }
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {

@@ -22,7 +22,11 @@ pub fn draw_banner(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         None => lang.queue(q.queue).to_string(),
     };
     if q.search.is_none() && q.filter != crate::domain::Filter::All {
-        scope.push_str(&format!(" [{} {}]", lang.t(T::Filter), lang.filter(q.filter)));
+        scope.push_str(&format!(
+            " [{} {}]",
+            lang.t(T::Filter),
+            lang.filter(q.filter)
+        ));
     }
     let counts = format!(
         "  {} {}  {} {}",
