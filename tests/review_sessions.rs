@@ -50,7 +50,10 @@ fn run_session(path: &Path, user: &str, start: &Barrier) -> Vec<String> {
     let mut turn = store.review_start(&q).expect("start");
     let mut taken = Vec::new();
     while let Some(case) = turn.taken.clone() {
-        assert!(case.claimed, "{user}: unclaimed cases only, so each is claimed");
+        assert!(
+            case.claimed,
+            "{user}: unclaimed cases only, so each is claimed"
+        );
         let outcome = store.act(Request {
             case_no: case.case_no.clone(),
             user: user.into(),
@@ -66,11 +69,13 @@ fn run_session(path: &Path, user: &str, start: &Barrier) -> Vec<String> {
         taken.push(case.case_no);
         turn = store.review_next(turn.session, &q).expect("next");
     }
-    let summary = store
-        .review_end(turn.session, user, today())
-        .expect("end");
+    let summary = store.review_end(turn.session, user, today()).expect("end");
     assert_eq!(summary.handled(), taken.len(), "{user}");
-    assert!(summary.skipped().is_empty(), "{user}: {:?}", summary.skipped());
+    assert!(
+        summary.skipped().is_empty(),
+        "{user}: {:?}",
+        summary.skipped()
+    );
     taken
 }
 
@@ -85,7 +90,10 @@ fn sessions_racing_on_one_queue_never_share_a_case() {
         .into_iter()
         .map(|r| r.case_no)
         .collect();
-    assert!(unclaimed.len() >= 6, "a queue worth racing on: {unclaimed:?}");
+    assert!(
+        unclaimed.len() >= 6,
+        "a queue worth racing on: {unclaimed:?}"
+    );
     drop(store);
 
     let people = ["li.wei", "chen.yu", "zhao.min"];
@@ -113,7 +121,10 @@ fn sessions_racing_on_one_queue_never_share_a_case() {
     let work = store.review_workload(today(), today()).expect("workload");
     let total: i64 = work.iter().map(|r| r.handled).sum();
     assert_eq!(total as usize, unclaimed.len(), "{work:?}");
-    assert!(work.iter().all(|r| r.sessions == 1 && r.skipped == 0), "{work:?}");
+    assert!(
+        work.iter().all(|r| r.sessions == 1 && r.skipped == 0),
+        "{work:?}"
+    );
     assert!(store.check(today(), None).expect("check").ok());
 }
 

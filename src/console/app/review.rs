@@ -73,29 +73,35 @@ impl App {
         }
     }
 
-    /// `R`: asks the domain whether a session can run here for this user, then asks the store
-    /// for the first case.
-    pub(super) fn start_review(&mut self) -> Vec<Effect> {
+    /// Why a review session cannot start here for this user, asked of the domain: a session
+    /// takes its cases by claiming them, so it needs a role that may claim and a queue with
+    /// claimable cases. `None` when it can.
+    pub fn review_refusal(&self) -> Option<&'static str> {
         if self.is_read_only() {
-            let why = self.lang.t(T::Viewer);
-            self.say(why, true);
-            return Vec::new();
+            return Some(self.lang.t(T::Viewer));
         }
-        // The roles that may claim: a session takes its cases by claiming them.
         let claimers = [Stage::PreAudit, Stage::Review]
             .iter()
             .filter_map(|s| crate::domain::roles_for(*s, &Action::Claim))
             .flatten()
             .any(|r| *r != Role::System && self.has(*r));
         if !claimers {
-            self.say(self.lang.t(T::ReviewNoRole), true);
+            return Some(self.lang.t(T::ReviewNoRole));
+        }
+        if !self.is_searching() && !queue_has_claims(self.queue()) {
+            return Some(self.lang.t(T::ReviewNoClaims));
+        }
+        None
+    }
+
+    /// `R`: asks whether a session can run here for this user, then asks the store for the
+    /// first case.
+    pub(super) fn start_review(&mut self) -> Vec<Effect> {
+        if let Some(why) = self.review_refusal() {
+            self.say(why, true);
             return Vec::new();
         }
         let mut query = self.query();
-        if !self.is_searching() && !queue_has_claims(query.queue) {
-            self.say(self.lang.t(T::ReviewNoClaims), true);
-            return Vec::new();
-        }
         // The most urgent first, whatever the table is sorted by.
         query.sort = Sort::default();
         self.review = Some(Review {

@@ -359,7 +359,7 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         .into_iter()
         .filter(|c| app.offers(*c)),
     );
-    if !app.is_read_only() {
+    if app.review_refusal().is_none() {
         commands.push(Command::Review);
     }
     commands.extend([
@@ -402,6 +402,7 @@ pub(super) fn action_label(app: &App, c: Command, stage: Option<Stage>) -> &'sta
         (Command::Lapse, _) => app.lang.pick("lapse", "逾期办结"),
         (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
         (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
+        (Command::Review, _) => app.lang.pick("review", "连续审核"),
         _ => c.label(app.lang),
     }
 }
