@@ -447,6 +447,21 @@ fn the_session_in_chinese_at_80x24_and_ctrl_c_ends_it() {
     let screen = h.screen();
     assert!(screen.contains("连续审核"), "{screen}");
     snapshot!("review_zh_80x24", screen);
+    // The accept confirmation over the Chinese detail keeps its whole left border.
+    h.press("a");
+    let dialog = h.screen();
+    let rows: Vec<&str> = dialog
+        .lines()
+        .skip_while(|l| !l.contains("受理 GZ"))
+        .take_while(|l| !l.contains('└'))
+        .collect();
+    assert!(rows.len() > 2, "{dialog}");
+    let corner = rows[0].find("┌ 受理").expect("the corner");
+    let column = unicode_width::UnicodeWidthStr::width(&rows[0][..corner]);
+    for row in &rows[1..] {
+        assert_eq!(char_at_column(row, column), Some('│'), "{dialog}");
+    }
+    h.esc();
     h.ctrl('c');
     assert!(h.app.quit, "the console closes once the session has ended");
     assert_eq!(holder(&h.store, &case_no), None, "the claim went back");
@@ -455,4 +470,19 @@ fn the_session_in_chinese_at_80x24_and_ctrl_c_ends_it() {
         "{:?}",
         h.app.farewell
     );
+}
+
+/// The character drawn at terminal column `column` of `row` (wide characters take two).
+fn char_at_column(row: &str, column: usize) -> Option<char> {
+    let mut at = 0;
+    for c in row.chars() {
+        if at == column {
+            return Some(c);
+        }
+        at += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if at > column {
+            return None;
+        }
+    }
+    None
 }
