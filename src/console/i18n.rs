@@ -276,6 +276,27 @@ impl Lang {
         }
     }
 
+    /// A review session's counts: "3 cases handled, 1 skipped"; `short` for its banner.
+    pub fn review_counts(self, handled: usize, skipped: usize, short: bool) -> String {
+        match (self, short) {
+            (Lang::En, true) => format!("{handled} handled  {skipped} skipped"),
+            (Lang::En, false) => format!(
+                "{handled} {} handled, {skipped} skipped",
+                self.cases(handled as i64)
+            ),
+            (Lang::Zh, true) => format!("已办 {handled}  跳过 {skipped}"),
+            (Lang::Zh, false) => format!("已办 {handled} 件，跳过 {skipped} 件"),
+        }
+    }
+
+    /// "label: value", with the full-width colon in Chinese.
+    pub fn labelled(self, label: &str, value: &str) -> String {
+        match self {
+            Lang::En => format!("{label}: {value}"),
+            Lang::Zh => format!("{label}：{value}"),
+        }
+    }
+
     /// A time on screen: "45s", "2m 05s", "1h 02m".
     pub fn duration(self, millis: i64) -> String {
         let secs = millis.max(0) / 1000;
@@ -389,7 +410,6 @@ texts! {
     Copied => "copied", "已复制";
     DaysLeft => "d", "天";
     Review => "Review session", "连续审核";
-    ReviewHandled => "handled", "已办";
     ReviewSkipped => "skipped", "已跳过";
     ReviewEnded => "Review session ended", "连续审核已结束";
     ReviewMedian => "median time per case", "每件用时中位数";

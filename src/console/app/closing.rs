@@ -165,13 +165,9 @@ impl App {
             )],
             (Write::Review, Reply::ReviewEnded(summary)) => {
                 let skipped = summary.skipped().len();
-                vec![format!(
-                    "{}: {} {} {}, {skipped} {}",
+                vec![l.labelled(
                     l.t(T::ReviewEnded),
-                    summary.handled(),
-                    l.cases(summary.handled() as i64),
-                    l.t(T::ReviewHandled),
-                    l.t(T::ReviewSkipped)
+                    &l.review_counts(summary.handled(), skipped, false),
                 )]
             }
             (Write::Act { case_no, .. }, Reply::Failed(message)) => vec![format!(

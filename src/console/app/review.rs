@@ -334,36 +334,23 @@ impl App {
 pub fn summary_lines(summary: &ReviewSummary, lang: Lang) -> Vec<String> {
     let handled = summary.handled();
     let skipped = summary.skipped();
-    let mut lines = vec![format!(
-        "{handled} {} {}, {} {}",
-        lang.cases(handled as i64),
-        lang.t(T::ReviewHandled),
-        skipped.len(),
-        lang.t(T::ReviewSkipped)
-    )];
+    let mut lines = vec![lang.review_counts(handled, skipped.len(), false)];
     for ((stage, action), n) in summary.by_action() {
         let words = lang.review_outcome(stage, &action);
         let fill = 24usize.saturating_sub(unicode_width::UnicodeWidthStr::width(words.as_str()));
         lines.push(format!("  {words}{} {n:>4}", " ".repeat(fill)));
     }
     if let Some(ms) = summary.median_millis() {
-        lines.push(format!(
-            "{}: {}",
-            lang.t(T::ReviewMedian),
-            lang.duration(ms)
-        ));
+        lines.push(lang.labelled(lang.t(T::ReviewMedian), &lang.duration(ms)));
     }
     if !skipped.is_empty() {
         let sep = lang.pick(", ", "、");
-        lines.push(format!(
-            "{}: {}",
-            lang.t(T::ReviewSkipped),
-            skipped
-                .iter()
-                .map(|no| crate::text::sanitize_line(no).into_owned())
-                .collect::<Vec<_>>()
-                .join(sep)
-        ));
+        let cases = skipped
+            .iter()
+            .map(|no| crate::text::sanitize_line(no).into_owned())
+            .collect::<Vec<_>>()
+            .join(sep);
+        lines.push(lang.labelled(lang.t(T::ReviewSkipped), &cases));
     }
     lines.push(lang.t(T::ReviewKept).to_string());
     lines

@@ -29,11 +29,8 @@ pub fn draw_banner(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ));
     }
     let counts = format!(
-        "  {} {}  {} {}",
-        review.handled,
-        lang.t(T::ReviewHandled),
-        review.skipped,
-        lang.t(T::ReviewSkipped)
+        "  {}",
+        lang.review_counts(review.handled, review.skipped, true)
     );
     let line = Line::from(vec![
         Span::styled(format!(" {} ", lang.t(T::Review)), theme.active_tab()),
