@@ -8,6 +8,7 @@ mod drafts;
 mod open;
 mod replies;
 pub mod review;
+mod search;
 mod submit;
 pub use commands::palette_matches;
 pub mod checklist_form;
@@ -465,32 +466,6 @@ impl App {
             Some(command) => self.command(command),
             None => Vec::new(),
         }
-    }
-
-    fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if is_ctrl_c(&key) {
-            // Nothing typed here is at stake: quit, as everywhere else.
-            return self.close();
-        }
-        match key.code {
-            KeyCode::Enter => {
-                self.search.typing = false;
-                return Vec::new();
-            }
-            KeyCode::Esc => {
-                self.search.typing = false;
-                self.search.text.clear();
-            }
-            KeyCode::Backspace => {
-                self.search.text.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.search.text.push(c)
-            }
-            _ => return Vec::new(),
-        }
-        self.list.from_top();
-        vec![self.request_page(Fetch::Replace)]
     }
 
     fn dialog_key(&mut self, key: KeyEvent) -> Vec<Effect> {
