@@ -2217,3 +2217,6 @@ fn the_palette_says_what_commands_do_and_finds_a_case_by_its_number() {
     assert!(h.app.dialog.is_none());
     assert_eq!(h.app.list.selected_case_no(), Some(case_no));
 }
+
+// Review sessions (`R`): tests/console_review/mod.rs, in both twins.
+mod console_review;

@@ -160,9 +160,13 @@ fn undo_compact_events(conn: &Connection) {
     .expect("triggers");
 }
 
-/// Undoes migrations 11, 10 and 9: the import blocks with their tab-count trigger, the
-/// supervisors' indexes and the kept figures.
-const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
+/// Undoes migration 13, the review sessions.
+const UNDO_REVIEW: &str = "DROP TABLE review_steps; DROP TABLE review_sessions;";
+
+/// Undoes migrations 13, 11, 10 and 9: the review sessions, the import blocks with their
+/// tab-count trigger, the supervisors' indexes and the kept figures.
+const UNDO_FIGURES: &str = "DROP TABLE review_steps; DROP TABLE review_sessions; \
+    DROP TRIGGER cases_count_insert; \
     ALTER TABLE import_batches DROP COLUMN first_id; \
     ALTER TABLE import_batches DROP COLUMN last_id; \
     CREATE TRIGGER cases_count_insert AFTER INSERT ON cases BEGIN \
@@ -173,12 +177,12 @@ const UNDO_FIGURES: &str = "DROP TRIGGER cases_count_insert; \
     DROP TABLE case_figures; DROP TABLE figure_days; DROP TABLE figure_running; \
     DROP TABLE figure_overdue;";
 
-/// A current store set back to schema 4: migration 12's compact events undone, 5's indexes, 6's identity, 7's
-/// administrative events, 8's number sequences, 9's kept figures, 10's indexes and 11's import
-/// blocks dropped, the version lowered.
+/// A current store set back to schema 4: migration 12's compact events undone, 5's indexes,
+/// 6's identity, 7's administrative events, 8's number sequences, 9's kept figures, 10's
+/// indexes, 11's import blocks and 13's review sessions dropped, the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 12,
+        CURRENT_VERSION, 13,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -204,7 +208,7 @@ fn schema_4_store(db: &Path) {
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
     conn.execute_batch(UNDO_FIGURES)
-        .expect("undo migrations 9 to 11");
+        .expect("undo migrations 9 to 11 and 13");
     conn.pragma_update(None, "user_version", 4)
         .expect("set version 4");
     assert_eq!(user_version(&conn), 4);
@@ -341,7 +345,7 @@ fn an_old_history_still_checks_after_the_baseline() {
     let conn = Connection::open(&db).expect("raw connection");
     undo_compact_events(&conn);
     conn.execute_batch(UNDO_FIGURES)
-        .expect("undo migrations 9 to 11");
+        .expect("undo migrations 9 to 11 and 13");
     conn.execute_batch("DROP TABLE number_sequences; DROP TABLE issued_numbers;")
         .expect("undo migration 8");
     conn.execute_batch(
@@ -414,7 +418,7 @@ fn migration_9_fills_the_kept_figures_from_the_histories() {
     let conn = Connection::open(&db).expect("raw connection");
     undo_compact_events(&conn);
     conn.execute_batch(UNDO_FIGURES)
-        .expect("undo migrations 9 to 11");
+        .expect("undo migrations 9 to 11 and 13");
     conn.pragma_update(None, "user_version", 8)
         .expect("set version 8");
     drop(conn);
@@ -449,6 +453,7 @@ fn an_old_chain_goes_on_in_compact_events_and_both_kinds_check() {
     drop(store);
     let conn = Connection::open(&db).expect("raw connection");
     undo_compact_events(&conn);
+    conn.execute_batch(UNDO_REVIEW).expect("undo migration 13");
     conn.pragma_update(None, "user_version", 11)
         .expect("set version 11");
 

@@ -279,8 +279,22 @@ fn overdue(store: &Store, today: NaiveDate, by: OverdueBy) -> anyhow::Result<Rep
     })
 }
 
+/// The days of review sessions `report workload` counts: a working week, ending today.
+const REVIEW_DAYS: u64 = 7;
+
 fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
-    let w = store.workload(today)?;
+    let mut w = store.workload(today)?;
+    let review_from = today
+        .checked_sub_days(Days::new(REVIEW_DAYS - 1))
+        .unwrap_or(NaiveDate::MIN);
+    let sessions = store.review_workload(review_from, today)?;
+    // Someone who worked in review sessions and holds nothing now (a supervisor) is listed too.
+    for s in &sessions {
+        if !w.rows.iter().any(|r| r.assignee == s.user) {
+            let active = store.find_actor(&s.user)?.is_some_and(|a| a.active);
+            w.rows.push(idle_row(&s.user, active));
+        }
+    }
     let mut sheet = Sheet::new(
         "Workload",
         vec![
@@ -291,9 +305,15 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
             Col::new("pre_audit", Kind::Int, 10),
             Col::new("review", Kind::Int, 8),
             Col::new("returned", Kind::Int, 10),
+            Col::new("review_sessions", Kind::Int, 16),
+            Col::new("review_handled", Kind::Int, 15),
+            Col::new("review_skipped", Kind::Int, 15),
+            Col::new("review_median_s", Kind::Int, 16),
         ],
     );
     for r in &w.rows {
+        let review = sessions.iter().find(|s| s.user == r.assignee);
+        let count = |n: Option<i64>| n.map(int).unwrap_or(Cell::Int(0));
         sheet.rows.push(vec![
             Cell::Text(r.assignee.clone()),
             Cell::Bool(r.active),
@@ -302,6 +322,13 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
             int(r.pre_audit),
             int(r.review),
             int(r.returned),
+            count(review.map(|s| s.sessions)),
+            count(review.map(|s| s.handled)),
+            count(review.map(|s| s.skipped)),
+            review
+                .and_then(|s| s.median_seconds)
+                .map(int)
+                .unwrap_or(Cell::Empty),
         ]);
     }
     let cutoff = store.unclaimed_cutoff(today);
@@ -343,7 +370,10 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
                      their holder) and how many of them are overdue (as the Overdue queue). Every \
                      active approver is listed, also with none. Unclaimed: pre-audit and review \
                      cases nobody holds; 'over one working day' when the stage's timer started \
-                     two or more working days ago (holidays and make-up workdays counted)."
+                     two or more working days ago (holidays and make-up workdays counted). \
+                     Review: the console's review sessions (R) started in the 7 days ending \
+                     today, the cases acted on and skipped in them, and the median time a \
+                     handled case was on screen, in seconds."
                         .into(),
                 ),
             ),
@@ -355,6 +385,7 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
             "unclaimed_stale": w.unclaimed_stale,
             "unclaimed_stale_started_on_or_before": cutoff,
             "open_conflicts": open_conflicts,
+            "review_sessions_from": review_from,
         }),
         generated_at: String::new(),
     })
@@ -492,4 +523,17 @@ fn sla(store: &Store, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> anyho
         }),
         generated_at: String::new(),
     })
+}
+
+/// A workload row for someone who holds no open case.
+fn idle_row(name: &str, active: bool) -> crate::store::WorkloadRow {
+    crate::store::WorkloadRow {
+        assignee: name.to_string(),
+        active,
+        open: 0,
+        overdue: 0,
+        pre_audit: 0,
+        review: 0,
+        returned: 0,
+    }
 }

@@ -237,6 +237,80 @@ impl Lang {
         }
     }
 
+    /// What a review session did with a case, in the stage's words ("accept", "recommend
+    /// refusal"), from the audit event's action name.
+    pub fn review_outcome(self, stage: Stage, action: &str) -> String {
+        let words = match (action, stage) {
+            ("approve", _) => self.approve_in(stage),
+            ("refuse", Stage::Review) => self.pick("recommend refusal", "建议不予许可"),
+            ("refuse", _) => self.pick("refuse", "不予许可"),
+            ("not_accept", _) => self.pick("not accept", "不予受理"),
+            ("return", _) => self.pick("return", "退回补正"),
+            ("note", _) => self.pick("note", "备注"),
+            ("assign", _) => self.pick("assign", "分配"),
+            ("withdraw", _) => self.pick("withdraw", "撤回"),
+            ("extend", _) => self.pick("extend", "延长期限"),
+            (other, _) => return crate::text::sanitize_line(other).replace('_', " "),
+        };
+        words.to_string()
+    }
+
+    /// Why a review session found nothing to take in the queue (and filter) it was started on.
+    pub fn review_nothing(self, queue: Queue, filter: Filter) -> String {
+        let queue = self.queue(queue);
+        let filter = match filter {
+            Filter::All => String::new(),
+            other => match self {
+                Lang::En => format!(" (filter {})", self.filter(other)),
+                Lang::Zh => format!("（筛选：{}）", self.filter(other)),
+            },
+        };
+        match self {
+            Lang::En => format!(
+                "No case in {queue}{filter} that you may take: each is held by someone else, \
+                 already in this session, or needs another role"
+            ),
+            Lang::Zh => format!(
+                "{queue}{filter}中没有可领取的案件：均已被他人认领、已在本次审核中或需其他角色办理"
+            ),
+        }
+    }
+
+    /// A review session's counts: "3 cases handled, 1 skipped"; `short` for its banner.
+    pub fn review_counts(self, handled: usize, skipped: usize, short: bool) -> String {
+        match (self, short) {
+            (Lang::En, true) => format!("{handled} handled  {skipped} skipped"),
+            (Lang::En, false) => format!(
+                "{handled} {} handled, {skipped} skipped",
+                self.cases(handled as i64)
+            ),
+            (Lang::Zh, true) => format!("已办 {handled}  跳过 {skipped}"),
+            (Lang::Zh, false) => format!("已办 {handled} 件，跳过 {skipped} 件"),
+        }
+    }
+
+    /// "label: value", with the full-width colon in Chinese.
+    pub fn labelled(self, label: &str, value: &str) -> String {
+        match self {
+            Lang::En => format!("{label}: {value}"),
+            Lang::Zh => format!("{label}：{value}"),
+        }
+    }
+
+    /// A time on screen: "45s", "2m 05s", "1h 02m".
+    pub fn duration(self, millis: i64) -> String {
+        let secs = millis.max(0) / 1000;
+        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        match (self, h, m) {
+            (Lang::En, 0, 0) => format!("{s}s"),
+            (Lang::En, 0, _) => format!("{m}m {s:02}s"),
+            (Lang::En, _, _) => format!("{h}h {m:02}m"),
+            (Lang::Zh, 0, 0) => format!("{s}秒"),
+            (Lang::Zh, 0, _) => format!("{m}分{s:02}秒"),
+            (Lang::Zh, _, _) => format!("{h}小时{m:02}分"),
+        }
+    }
+
     pub fn t(self, text: T) -> &'static str {
         let (en, zh) = text.pair();
         match self {
@@ -335,6 +409,17 @@ texts! {
     ExamExpiresFirst => "expires before the verification window closes", "将在核验期限届满前过期";
     Copied => "copied", "已复制";
     DaysLeft => "d", "天";
+    Review => "Review session", "连续审核";
+    ReviewSkipped => "skipped", "已跳过";
+    ReviewEnded => "Review session ended", "连续审核已结束";
+    ReviewMedian => "median time per case", "每件用时中位数";
+    ReviewKept => "Kept for the supervisors' workload report.", "已计入主管的工作量报表。";
+    ReviewKeys => "In a review session: act on the case, s skips it, q ends the session", "连续审核中：请办理本案，s 跳过，q 结束";
+    ReviewSkip => "skip", "跳过";
+    ReviewEnd => "end session", "结束审核";
+    ReviewNoClaims => "A review session takes cases by claiming them, and only Pre-audit and Review cases are claimed: open Pre-audit, Review, My cases or Overdue", "连续审核以认领方式取件，只有预审和审查阶段的案件可以认领：请在预审、审查、我的案件或逾期队列中开始";
+    ReviewNoRole => "A review session claims cases: that needs the approver or supervisor role", "连续审核需要认领案件：须有审批或主管角色";
+    ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 
 #[cfg(test)]

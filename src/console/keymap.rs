@@ -56,6 +56,20 @@ pub enum Command {
     Lapse,
     AllowLate,
     Reopen,
+    /// Starts a review session on the current queue and filter.
+    Review,
+    /// In a review session: the next case, releasing this one.
+    Skip,
+    /// In a review session: ends it, with its summary.
+    EndReview,
+}
+
+/// Where a binding applies: the main screen (queues, detail) or a review session, where its
+/// own bindings come first and the main ones (acting, scrolling, help) still work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Main,
+    Review,
 }
 
 impl Command {
@@ -105,7 +119,18 @@ impl Command {
         Command::Lapse,
         Command::AllowLate,
         Command::Reopen,
+        Command::Review,
+        Command::Skip,
+        Command::EndReview,
     ];
+
+    /// The context whose bindings hold this command's keys.
+    pub fn context(self) -> Context {
+        match self {
+            Command::Skip | Command::EndReview => Context::Review,
+            _ => Context::Main,
+        }
+    }
 
     /// The name used in the config file and the palette.
     pub fn name(self) -> &'static str {
@@ -165,6 +190,21 @@ impl Command {
                 "允许逾期核验",
             ),
             Reopen => ("reopen", "reopen a lapsed verification", "重新开启核验"),
+            Review => (
+                "review",
+                "review session: the most urgent case, one after another",
+                "连续审核：逐件办理最紧急的案件",
+            ),
+            Skip => (
+                "skip",
+                "review session: skip (release) the case",
+                "连续审核：跳过（释放）本案",
+            ),
+            EndReview => (
+                "end_review",
+                "review session: end, with a summary",
+                "连续审核：结束并显示小结",
+            ),
         }
     }
 
@@ -345,6 +385,9 @@ const DEFAULTS: &[(&str, Command)] = &[
     ("l", Command::Lapse),
     ("t", Command::AllowLate),
     ("u", Command::Reopen),
+    ("R", Command::Review),
+    ("s", Command::Skip),
+    ("q", Command::EndReview),
 ];
 
 impl Default for Keymap {
@@ -381,22 +424,32 @@ impl Keymap {
             map.bindings.retain(|(_, c)| *c != command);
             for spec in specs {
                 let key = Key::parse(&spec).map_err(|e| format!("[keys] {name}: {e}"))?;
-                map.bindings.retain(|(k, _)| *k != key);
+                // A key is taken from another command of the same context only.
+                map.bindings
+                    .retain(|(k, c)| *k != key || c.context() != command.context());
                 map.bindings.push((key, command));
             }
         }
         Ok(map)
     }
 
-    fn lookup(&self, key: &Key) -> Option<Command> {
+    fn lookup(&self, key: &Key, context: Context) -> Option<Command> {
         self.bindings
             .iter()
-            .find(|(k, _)| k == key)
+            .find(|(k, c)| k == key && c.context() == context)
             .map(|(_, c)| *c)
     }
 
+    /// The main screen's command for `event`.
     pub fn command(&self, event: &KeyEvent) -> Option<Command> {
-        self.lookup(&Key::from_event(event))
+        self.lookup(&Key::from_event(event), Context::Main)
+    }
+
+    /// The command for `event` in `context`: its own bindings first, then the main screen's.
+    pub fn resolve(&self, event: &KeyEvent, context: Context) -> Option<Command> {
+        let key = Key::from_event(event);
+        self.lookup(&key, context)
+            .or_else(|| self.lookup(&key, Context::Main))
     }
 
     /// The keys bound to `command`, in binding order.
@@ -455,6 +508,36 @@ mod tests {
             Some(Command::Mark)
         );
         assert_eq!(map.keys_for(Command::Down), "j/↓");
+    }
+
+    #[test]
+    fn a_review_session_resolves_its_own_keys_first() {
+        let map = Keymap::default();
+        let s = key(KeyCode::Char('s'), KeyModifiers::NONE);
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
+        assert_eq!(map.command(&s), Some(Command::CycleSort));
+        assert_eq!(map.resolve(&s, Context::Review), Some(Command::Skip));
+        assert_eq!(map.command(&q), Some(Command::Quit));
+        assert_eq!(map.resolve(&q, Context::Review), Some(Command::EndReview));
+        assert_eq!(map.resolve(&a, Context::Review), Some(Command::Approve));
+        assert_eq!(
+            map.command(&key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+            Some(Command::Review)
+        );
+        // Remapping skip leaves the sort key alone.
+        let mut o = BTreeMap::new();
+        o.insert("skip".to_string(), KeySetting::One("ctrl-n".into()));
+        let map = Keymap::with_overrides(&o).expect("map");
+        assert_eq!(map.command(&s), Some(Command::CycleSort));
+        assert_eq!(map.resolve(&s, Context::Review), Some(Command::CycleSort));
+        assert_eq!(
+            map.resolve(
+                &key(KeyCode::Char('n'), KeyModifiers::CONTROL),
+                Context::Review
+            ),
+            Some(Command::Skip)
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The store worker: owns its own connection on its own thread and answers jobs. `execute` is
 //! also what the tests call directly, so the console under test does exactly what it does live.
 
+use crate::domain::review::ReviewSummary;
 use crate::domain::{Case, Deadline, Event, Role};
+use crate::store::review::ReviewTurn;
 use crate::store::{
     DashboardPart, DashboardSection, Figure, FigureCases, Outcome, Page, QueueQuery, Request,
     Store, StoreError, TabCounts,
@@ -72,6 +74,23 @@ pub enum Job {
         action: String,
         text: String,
     },
+    /// Starts a review session on the queue, filter and search of `query` and takes its first
+    /// case (src/store/review.rs).
+    ReviewStart {
+        query: QueueQuery,
+    },
+    /// Closes the session's case on screen (released when nothing was done with it) and takes
+    /// the next one.
+    ReviewNext {
+        session: i64,
+        query: QueueQuery,
+    },
+    /// Ends the session as `ReviewNext` closes a case, and reads its summary back.
+    ReviewEnd {
+        session: i64,
+        user: String,
+        today: NaiveDate,
+    },
 }
 
 /// The detail panel's contents.
@@ -118,6 +137,12 @@ pub enum Reply {
     Dashboard(Box<DashboardPart>),
     Figure(FigureCases),
     DraftSaved,
+    /// A review session's turn: the case now on screen with its detail, or none left.
+    Review {
+        turn: ReviewTurn,
+        detail: Box<Option<Detail>>,
+    },
+    ReviewEnded(Box<ReviewSummary>),
     Failed(String),
     /// The server ended the session: the console ends with this exit code and message.
     Closed {
@@ -203,24 +228,7 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             }
         }
         Job::Counts { user, today } => Reply::Counts(store.tab_counts(&user, today)?),
-        Job::Detail { case_no, today } => {
-            let detail = match store.case(&case_no) {
-                Ok(case) => {
-                    let events = store.events(&case_no)?;
-                    let clocks = store.clocks(today);
-                    Some(Detail {
-                        deadlines: clocks.all(&case),
-                        governing: clocks.governing(&case),
-                        exam_expires_first: clocks.exam_report_expires_first(&case),
-                        case,
-                        events,
-                    })
-                }
-                Err(StoreError::NotFound { .. }) => None,
-                Err(e) => return Err(e),
-            };
-            Reply::Detail(Box::new(detail))
-        }
+        Job::Detail { case_no, today } => Reply::Detail(Box::new(detail(store, &case_no, today)?)),
         Job::Act { request } => {
             let case_no = request.case_no.clone();
             Reply::Acted(Box::new(
@@ -276,5 +284,49 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             store.save_draft(&user, &case_no, &action, &text)?;
             Reply::DraftSaved
         }
+        Job::ReviewStart { query } => {
+            let turn = store.review_start(&query)?;
+            review_turn(store, turn, query.today)?
+        }
+        Job::ReviewNext { session, query } => {
+            let turn = store.review_next(session, &query)?;
+            review_turn(store, turn, query.today)?
+        }
+        Job::ReviewEnd {
+            session,
+            user,
+            today,
+        } => Reply::ReviewEnded(Box::new(store.review_end(session, &user, today)?)),
     })
+}
+
+/// A turn with the detail of the case it took, so the case shows without another round trip.
+fn review_turn(store: &Store, turn: ReviewTurn, today: NaiveDate) -> Result<Reply, StoreError> {
+    let detail = match &turn.taken {
+        Some(taken) => detail(store, &taken.case_no, today)?,
+        None => None,
+    };
+    Ok(Reply::Review {
+        turn,
+        detail: Box::new(detail),
+    })
+}
+
+/// A case's detail, `None` when there is no such case (any more).
+fn detail(store: &Store, case_no: &str, today: NaiveDate) -> Result<Option<Detail>, StoreError> {
+    match store.case(case_no) {
+        Ok(case) => {
+            let events = store.events(case_no)?;
+            let clocks = store.clocks(today);
+            Ok(Some(Detail {
+                deadlines: clocks.all(&case),
+                governing: clocks.governing(&case),
+                exam_expires_first: clocks.exam_report_expires_first(&case),
+                case,
+                events,
+            }))
+        }
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }

@@ -17,6 +17,7 @@ pub mod permit;
 pub mod precheck;
 pub mod queue;
 pub mod refusal;
+pub mod review;
 pub mod submission;
 pub mod transition;
 

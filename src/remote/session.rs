@@ -168,7 +168,14 @@ async fn converse(
                     }
                     Ok(ClientMsg::Job(job)) => {
                         console = true;
-                        let writes = matches!(*job, Job::Act { .. } | Job::Bulk { .. });
+                        let writes = matches!(
+                            *job,
+                            Job::Act { .. }
+                                | Job::Bulk { .. }
+                                | Job::ReviewStart { .. }
+                                | Job::ReviewNext { .. }
+                                | Job::ReviewEnd { .. }
+                        );
                         let reply = job_reply(server, bound, *job).await;
                         if tx.send(ServerMsg::Reply(Box::new(reply))).await.is_err() {
                             return;
@@ -532,6 +539,22 @@ fn bind(job: Job, user: &str, today: NaiveDate, fixed: Option<NaiveDate>) -> Job
             case_no,
             action,
             text,
+        },
+        // A session is the user's own: the store refuses another's session number.
+        Job::ReviewStart { mut query } => {
+            query.user = user;
+            query.today = today;
+            Job::ReviewStart { query }
+        }
+        Job::ReviewNext { session, mut query } => {
+            query.user = user;
+            query.today = today;
+            Job::ReviewNext { session, query }
+        }
+        Job::ReviewEnd { session, .. } => Job::ReviewEnd {
+            session,
+            user,
+            today,
         },
         job @ (Job::Assignees | Job::Poll) => job,
     }

@@ -24,6 +24,7 @@ mod numbers;
 pub mod outbox;
 pub mod queues;
 mod recovery;
+pub mod review;
 mod rules;
 mod schema;
 pub mod search;

@@ -313,7 +313,7 @@ impl Store {
     }
 
     /// The SQL of a page and its parameters.
-    fn page_sql(&self, q: &QueueQuery) -> Result<(String, Vec<Value>)> {
+    pub(super) fn page_sql(&self, q: &QueueQuery) -> Result<(String, Vec<Value>)> {
         let search = self.search_plan(q)?;
         let mut c = self.queue_conditions(q, &search)?;
         if let Some(after) = &q.after {

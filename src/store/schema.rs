@@ -136,6 +136,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     SUPERVISOR_INDEXES,
     IMPORT_VISIBILITY,
     COMPACT_EVENTS,
+    super::review::TABLES,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).

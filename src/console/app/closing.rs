@@ -13,10 +13,18 @@ use crate::text::sanitize_line;
 /// A write the store worker has not answered yet.
 #[derive(Debug, Clone)]
 pub(super) enum Write {
-    Act { case_no: String, action: Action },
+    Act {
+        case_no: String,
+        action: Action,
+    },
     Bulk,
-    Draft { case_no: String, action: String },
+    Draft {
+        case_no: String,
+        action: String,
+    },
     Visit,
+    /// A review session's turn: it claims or releases cases.
+    Review,
 }
 
 impl Write {
@@ -34,6 +42,9 @@ impl Write {
                 action: action.clone(),
             },
             Job::Visit { .. } => Write::Visit,
+            Job::ReviewStart { .. } | Job::ReviewNext { .. } | Job::ReviewEnd { .. } => {
+                Write::Review
+            }
             _ => return None,
         })
     }
@@ -64,7 +75,9 @@ impl App {
     /// hang-up or SIGTERM).
     pub fn close(&mut self) -> Vec<Effect> {
         // The draft typed since the last tick is saved first, and waited for like any write.
-        let effects: Vec<Effect> = self.flush_draft().into_iter().collect();
+        let mut effects: Vec<Effect> = self.flush_draft().into_iter().collect();
+        // A running review session ends: the case on screen is released unless acted on.
+        effects.extend(self.review_end_on_close());
         if self.writes.is_empty() {
             self.quit = true;
             return vec![Effect::Quit];
@@ -87,6 +100,15 @@ impl App {
         match msg {
             Msg::Resize(w, h) => self.size = (w, h),
             Msg::Reply { generation, reply } => {
+                let mut effects = Vec::new();
+                if let Reply::Review { turn, .. } = &reply {
+                    // A session that started or moved on while closing: it ends too.
+                    if let Some(review) = self.review.as_mut().filter(|r| r.session.is_none()) {
+                        review.session = Some(turn.session);
+                        review.ending = false;
+                    }
+                    effects.extend(self.review_end_on_close());
+                }
                 if let Some(write) = self.answered(generation) {
                     let lines = self.farewell_lines(write, reply);
                     self.farewell.extend(lines);
@@ -95,6 +117,7 @@ impl App {
                     self.quit = true;
                     return vec![Effect::Quit];
                 }
+                return effects;
             }
             Msg::Key(_) | Msg::Paste(_) | Msg::Tick => {}
         }
@@ -140,6 +163,13 @@ impl App {
                 l.t(T::DraftNotSaved),
                 sanitize_line(&message)
             )],
+            (Write::Review, Reply::ReviewEnded(summary)) => {
+                let skipped = summary.skipped().len();
+                vec![l.labelled(
+                    l.t(T::ReviewEnded),
+                    &l.review_counts(summary.handled(), skipped, false),
+                )]
+            }
             (Write::Act { case_no, .. }, Reply::Failed(message)) => vec![format!(
                 "{}: {}: {}",
                 sanitize_line(&case_no),

@@ -13,7 +13,7 @@ impl App {
     pub(super) fn command(&mut self, command: Command) -> Vec<Effect> {
         use Command::*;
         let page = self.visible_rows() as isize;
-        if self.focus == Focus::Detail && self.list.selected_row().is_some() {
+        if self.focus == Focus::Detail && self.shown_case_no().is_some() {
             // The focused detail panel scrolls; Esc gives the keys back to the table.
             let step = match command {
                 Down => Some(1),
@@ -139,7 +139,7 @@ impl App {
                 let moved = self.list.move_by(1);
                 self.after_move(moved)
             }
-            Copy => match self.list.selected_case_no() {
+            Copy => match self.shown_case_no() {
                 Some(no) => {
                     self.say(format!("{no} {}", self.lang.t(T::Copied)), false);
                     vec![Effect::Copy(no)]
@@ -167,6 +167,21 @@ impl App {
             }
             Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign | SendBack
             | Withdraw | Extend | Lapse | AllowLate | Reopen => self.write_command(command),
+            Review if self.in_review() => Vec::new(),
+            Review => self.start_review(),
+            // Outside a session (from the palette): nothing to skip or end.
+            Skip | EndReview if !self.in_review() => {
+                self.say(
+                    self.lang.pick(
+                        "no review session is running: R starts one",
+                        "当前没有连续审核：按 R 开始",
+                    ),
+                    false,
+                );
+                Vec::new()
+            }
+            Skip => self.review_next(),
+            EndReview => self.end_review(),
         }
     }
 
@@ -183,7 +198,7 @@ impl App {
             self.say(why, true);
             return Vec::new();
         }
-        if !self.list.marked.is_empty() {
+        if !self.list.marked.is_empty() && !self.in_review() {
             let kind = match command {
                 Command::Approve => Some(BulkKind::Approve),
                 Command::Return => Some(BulkKind::Return),
@@ -195,10 +210,12 @@ impl App {
                 return self.open_bulk(kind);
             }
         }
-        let Some(row) = self.list.selected_row().cloned() else {
+        let Some(target) = self.shown_target() else {
+            if self.in_review() {
+                self.say(self.lang.t(T::Loading), false);
+            }
             return Vec::new();
         };
-        let target = Target::of(&row);
         if self
             .detail
             .as_ref()
@@ -224,7 +241,7 @@ impl App {
         }
         match command {
             Command::Claim => {
-                let action = if row.assignee.as_deref() == Some(self.setup.user.as_str()) {
+                let action = if target.assignee.as_deref() == Some(self.setup.user.as_str()) {
                     Action::Release
                 } else {
                     Action::Claim
@@ -240,7 +257,7 @@ impl App {
                 Vec::new()
             }
             Command::Refuse => {
-                let kind = self.refuse_kind(row.stage);
+                let kind = self.refuse_kind(target.stage);
                 self.open_reason(target, kind);
                 Vec::new()
             }
@@ -346,7 +363,11 @@ impl App {
 
     pub(super) fn act(&mut self, target: &Target, action: Action) -> Effect {
         let request = self.request(target, action);
-        self.job(Job::Act { request })
+        let effect = self.job(Job::Act { request });
+        if let Effect::Store(ticket) = &effect {
+            self.review_acting(&target.case_no, ticket.generation);
+        }
+        effect
     }
 }
 

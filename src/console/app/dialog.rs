@@ -32,6 +32,17 @@ impl Target {
         }
     }
 
+    /// A loaded case, as its detail has it.
+    pub fn of_case(case: &crate::domain::Case) -> Target {
+        Target {
+            case_no: case.case_no.clone(),
+            version: case.version,
+            stage: case.stage,
+            assignee: case.assignee().map(str::to_string),
+            recommended_by: case.recommendation.as_ref().map(|r| r.by.clone()),
+        }
+    }
+
     /// What the claim and four-eyes rules look at, as the row showed it.
     pub fn holding(&self) -> crate::domain::Holding<'_> {
         crate::domain::Holding {

@@ -7,6 +7,8 @@ pub mod dashboard;
 mod drafts;
 mod open;
 mod replies;
+pub mod review;
+mod search;
 mod submit;
 pub use commands::palette_matches;
 pub mod checklist_form;
@@ -155,6 +157,8 @@ pub struct App {
     waiting_for_detail: Option<(String, Command)>,
     held_keys: Vec<KeyEvent>,
     writes: Vec<(u64, closing::Write)>,
+    /// The review session, while one runs (`R`).
+    pub review: Option<review::Review>,
 }
 
 impl App {
@@ -199,6 +203,7 @@ impl App {
             waiting_for_detail: None,
             held_keys: Vec::new(),
             writes: Vec::new(),
+            review: None,
         };
         if app.is_read_only() {
             app.status = Some(Status {
@@ -341,7 +346,7 @@ impl App {
             .as_ref()
             .is_some_and(|d| d.case.case_no == case_no);
         let mut effects = Vec::new();
-        if loaded && self.list.selected_case_no().as_deref() == Some(case_no.as_str()) {
+        if loaded && self.shown_case_no().as_deref() == Some(case_no.as_str()) {
             self.status = None;
             effects.extend(self.write_command(command));
         } else if self.status.as_ref().is_some_and(|s| !s.error) {
@@ -355,7 +360,7 @@ impl App {
     }
 
     fn request_detail(&mut self) -> Option<Effect> {
-        let case_no = self.list.selected_case_no()?;
+        let case_no = self.shown_case_no()?;
         let effect = self.job(Job::Detail {
             case_no,
             today: self.setup.today,
@@ -435,7 +440,7 @@ impl App {
     }
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if self.waiting_for_detail.is_some() {
+        if self.waiting_for_detail.is_some() || self.review_busy() {
             if is_ctrl_c(&key) {
                 self.waiting_for_detail = None;
                 self.held_keys.clear();
@@ -448,6 +453,9 @@ impl App {
         if self.dialog.is_some() {
             return self.dialog_key(key);
         }
+        if self.in_review() {
+            return self.review_key(key);
+        }
         if self.search.typing {
             return self.search_key(key);
         }
@@ -458,32 +466,6 @@ impl App {
             Some(command) => self.command(command),
             None => Vec::new(),
         }
-    }
-
-    fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if is_ctrl_c(&key) {
-            // Nothing typed here is at stake: quit, as everywhere else.
-            return self.close();
-        }
-        match key.code {
-            KeyCode::Enter => {
-                self.search.typing = false;
-                return Vec::new();
-            }
-            KeyCode::Esc => {
-                self.search.typing = false;
-                self.search.text.clear();
-            }
-            KeyCode::Backspace => {
-                self.search.text.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.search.text.push(c)
-            }
-            _ => return Vec::new(),
-        }
-        self.list.from_top();
-        vec![self.request_page(Fetch::Replace)]
     }
 
     fn dialog_key(&mut self, key: KeyEvent) -> Vec<Effect> {

@@ -59,15 +59,14 @@ impl App {
         if self.is_read_only() {
             return false;
         }
-        let Some(row) = self.list.selected_row() else {
+        let Some(target) = self.shown_target() else {
             return false;
         };
         if command == Command::Mark {
-            return true;
+            return !self.in_review();
         }
-        let target = Target::of(row);
         self.action_of(command, &target)
-            .is_some_and(|action| self.cannot(row.stage, &action).is_none())
+            .is_some_and(|action| self.cannot(target.stage, &action).is_none())
     }
 
     /// In pre-audit a case is not accepted rather than refused.

@@ -101,6 +101,8 @@ impl App {
                 Vec::new()
             }
             Reply::DraftSaved => Vec::new(),
+            Reply::Review { turn, detail } => self.review_turn(generation, turn, *detail),
+            Reply::ReviewEnded(summary) => self.review_ended(*summary),
             Reply::Dashboard(part) => {
                 if let Some(view) = self.dashboard.as_mut() {
                     view.receive(*part);
@@ -138,6 +140,7 @@ impl App {
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);
+                self.review_failed(generation);
                 if generation == self.detail_generation {
                     return self.detail_settled();
                 }
@@ -148,6 +151,20 @@ impl App {
 
     fn acted(&mut self, result: Result<crate::store::Outcome, ActFailure>) -> Vec<Effect> {
         let pending = self.pending_text.take();
+        let review = match &result {
+            Ok(outcome) => (outcome.case.case_no.clone(), true),
+            Err(failure) => (failure.case_no.clone(), false),
+        };
+        let mut effects = self.acted_result(result, pending);
+        effects.extend(self.review_acted(&review.0, review.1));
+        effects
+    }
+
+    fn acted_result(
+        &mut self,
+        result: Result<crate::store::Outcome, ActFailure>,
+        pending: Option<(String, String, String)>,
+    ) -> Vec<Effect> {
         match result {
             Ok(outcome) => {
                 if let Some((case_no, action, _)) = pending {

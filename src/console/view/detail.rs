@@ -36,7 +36,7 @@ type Content = (String, Vec<Line<'static>>, Vec<Line<'static>>);
 
 fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     let lang = app.lang;
-    let selected = app.list.selected_case_no();
+    let selected = app.shown_case_no();
     let detail = app
         .detail
         .as_ref()
@@ -317,7 +317,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border());
-        let text = if app.list.selected_case_no().is_some() {
+        let text = if app.shown_case_no().is_some() || app.in_review() {
             lang.t(T::Loading)
         } else {
             ""

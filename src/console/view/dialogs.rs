@@ -22,6 +22,24 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Clears `rect` for a dialog. A wide (CJK) character drawn just left of it would spill its
+/// second cell over the dialog's left border, which the terminal then never shows: it is
+/// blanked too.
+fn clear(frame: &mut Frame, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let Some(left) = rect.x.checked_sub(1) else {
+        return;
+    };
+    let buffer = frame.buffer_mut();
+    for y in rect.top()..rect.bottom() {
+        if let Some(cell) = buffer.cell_mut((left, y)) {
+            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
 fn frame_block<'a>(theme: &Theme, title: &str, alert: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
@@ -95,7 +113,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         } => {
             let body_rows = (lines.len() + warnings.len()) as u16;
             let rect = centered(area, 72, body_rows + 4);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(theme, title, false);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
@@ -137,7 +155,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             ..
         } => {
             let rect = centered(area, 76, 14);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(theme, title, false);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
@@ -181,7 +199,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             error,
         } => {
             let rect = centered(area, 60, 7);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let title = format!("{} {}", lang.pick("Extend", "延长期限"), target.case_no);
             let block = frame_block(theme, &title, false);
             let most = app.setup.policy.max_extension_days;
@@ -209,7 +227,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             error,
         } => {
             let rect = centered(area, 64, 7);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let mut title = match lang {
                 Lang::En => format!("Record entry {}", target.case_no),
                 Lang::Zh => format!("登记入境 {}", target.case_no),
@@ -234,7 +252,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         }
         Dialog::Verify(form) => {
             let rect = centered(area, 76, 13 + form.failures.len() as u16);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let mut title = format!("{} {}", lang.t(T::Verify), form.target.case_no);
             if let (Some(entered), Some(due)) = (form.entered, form.window_due) {
                 let day = (app.setup.today - entered).num_days();
@@ -330,7 +348,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             selected,
         } => {
             let rect = centered(area, 50, candidates.len() as u16 + 5);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let title = format!("{} ({})", lang.t(T::AssignTo), targets.len());
             let block = frame_block(theme, &title, false);
             let mut lines: Vec<Line> = candidates
@@ -375,7 +393,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 7 + list.len() as u16
             };
             let rect = centered(area, 70, height);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(
                 theme,
                 &format!("{} {}", targets.len(), lang.t(T::Marked)),
@@ -455,7 +473,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let height = (wrapped.min(usize::from(u16::MAX - 4)) as u16 + 4)
                 .min(area.height.saturating_sub(2));
             let rect = centered(area, width, height);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(theme, title, *alert);
             let body_area = block.inner(rect);
             frame.render_widget(block, rect);
@@ -489,7 +507,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         }
         Dialog::Help { scroll } => {
             let rect = centered(area, 84, area.height.saturating_sub(2));
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(
                 theme,
                 &format!("{} ({})", lang.t(T::Help), lang.t(T::Keys)),
@@ -529,7 +547,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 64,
                 (matches.len() as u16 + 4 + u16::from(goes_to_case)).min(20),
             );
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(theme, lang.t(T::Palette), false);
             let mut lines = vec![Line::from(Span::styled(
                 format!(": {input}_"),
@@ -569,7 +587,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 draw(frame, app, theme, editor, area);
             }
             let rect = centered(area, 64, 4);
-            frame.render_widget(Clear, rect);
+            clear(frame, rect);
             let block = frame_block(theme, lang.t(T::Quit), true);
             frame.render_widget(Paragraph::new(lang.t(T::QuitAsk)).block(block), rect);
         }

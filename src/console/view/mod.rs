@@ -4,6 +4,7 @@ mod bulk;
 mod dashboard;
 mod detail;
 mod dialogs;
+mod review;
 mod table;
 
 use super::app::{App, Focus};
@@ -131,7 +132,23 @@ pub fn draw(frame: &mut Frame, app: &App) {
     ])
     .areas(area);
     draw_header(frame, app, &theme, header);
-    draw_tabs(frame, app, &theme, tabs);
+    if app.in_review() {
+        // A review session is full-screen: where it runs and what it has done, then the case.
+        review::draw_banner(frame, app, &theme, tabs);
+        detail::draw(frame, app, &theme, body);
+    } else {
+        draw_tabs(frame, app, &theme, tabs);
+        draw_body(frame, app, &theme, body);
+    }
+    draw_footer(frame, app, &theme, footer);
+    if let Some(dialog) = &app.dialog {
+        dialogs::draw(frame, app, &theme, dialog, area);
+    }
+}
+
+/// The queue's body: the dashboard, or the table with the detail panel beside it or instead.
+fn draw_body(frame: &mut Frame, app: &App, theme: &Theme, body: Rect) {
+    let theme = *theme;
     if let Some(view) = &app.dashboard {
         dashboard::draw(frame, app, &theme, view, body);
     } else if app.side_by_side() {
@@ -144,10 +161,6 @@ pub fn draw(frame: &mut Frame, app: &App) {
         detail::draw(frame, app, &theme, body);
     } else {
         table::draw(frame, app, &theme, body);
-    }
-    draw_footer(frame, app, &theme, footer);
-    if let Some(dialog) = &app.dialog {
-        dialogs::draw(frame, app, &theme, dialog, area);
     }
 }
 
@@ -305,6 +318,9 @@ fn tab_window(
 
 /// The key hints that work here, from the live keymap.
 pub fn hints(app: &App) -> Vec<(String, String)> {
+    if app.in_review() {
+        return review::hints(app);
+    }
     if app.dashboard.is_some() {
         return [
             Command::Help,
@@ -343,6 +359,9 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         .into_iter()
         .filter(|c| app.offers(*c)),
     );
+    if app.review_refusal().is_none() {
+        commands.push(Command::Review);
+    }
     commands.extend([
         Command::CycleFilter,
         Command::Overdue,
@@ -355,30 +374,37 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|c| {
             let first_key = app.setup.keymap.key_list(c).into_iter().next()?;
-            let label = match (c, stage) {
-                (Command::Approve, Some(stage @ (Stage::PreAudit | Stage::Decision))) => {
-                    app.lang.approve_in(stage)
-                }
-                (Command::Refuse, Some(Stage::PreAudit)) => match app.lang {
-                    super::i18n::Lang::En => "not accept",
-                    super::i18n::Lang::Zh => "不予受理",
-                },
-                (Command::Refuse, Some(Stage::Review)) => match app.lang {
-                    super::i18n::Lang::En => "recommend refusal",
-                    super::i18n::Lang::Zh => "建议不予许可",
-                },
-                // Short words where the footer is; `?` and the palette say them whole.
-                (Command::SendBack, _) => app.lang.pick("send back", "退回审查"),
-                (Command::Withdraw, _) => app.lang.pick("withdraw", "撤回"),
-                (Command::Extend, _) => app.lang.pick("extend", "延期"),
-                (Command::Lapse, _) => app.lang.pick("lapse", "逾期办结"),
-                (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
-                (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
-                _ => c.label(app.lang),
-            };
+            let label = action_label(app, c, stage);
             Some((first_key, label.to_string()))
         })
         .collect()
+}
+
+/// A command's name in the footer: approving and refusing in the stage's words, the long ones
+/// short (`?` and the palette say them whole).
+pub(super) fn action_label(app: &App, c: Command, stage: Option<Stage>) -> &'static str {
+    match (c, stage) {
+        (Command::Approve, Some(stage @ (Stage::PreAudit | Stage::Decision))) => {
+            app.lang.approve_in(stage)
+        }
+        (Command::Refuse, Some(Stage::PreAudit)) => match app.lang {
+            super::i18n::Lang::En => "not accept",
+            super::i18n::Lang::Zh => "不予受理",
+        },
+        (Command::Refuse, Some(Stage::Review)) => match app.lang {
+            super::i18n::Lang::En => "recommend refusal",
+            super::i18n::Lang::Zh => "建议不予许可",
+        },
+        // Short words where the footer is; `?` and the palette say them whole.
+        (Command::SendBack, _) => app.lang.pick("send back", "退回审查"),
+        (Command::Withdraw, _) => app.lang.pick("withdraw", "撤回"),
+        (Command::Extend, _) => app.lang.pick("extend", "延期"),
+        (Command::Lapse, _) => app.lang.pick("lapse", "逾期办结"),
+        (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
+        (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
+        (Command::Review, _) => app.lang.pick("review", "连续审核"),
+        _ => c.label(app.lang),
+    }
 }
 
 fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {

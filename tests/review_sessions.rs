@@ -1,0 +1,153 @@
+//! Review sessions in the store (src/store/review.rs): sessions of several people on one queue
+//! race, each on its own connection and thread, and the claims keep them apart; a session is
+//! its owner's only.
+
+use chrono::NaiveDate;
+use permitdesk::demo::{DemoOptions, build};
+use permitdesk::domain::{Action, Calendar, Filter, Queue, Stage};
+use permitdesk::store::{QueueQuery, Request, Store};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+use tempfile::TempDir;
+
+fn today() -> NaiveDate {
+    "2026-11-26".parse().expect("date")
+}
+
+fn demo(cases: u64) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().expect("dir");
+    let path = dir.path().join("demo.db");
+    let mut store = Store::open(&path, Calendar::embedded()).expect("store");
+    let options = DemoOptions {
+        cases,
+        seed: 5,
+        today: today(),
+        os_login: None,
+    };
+    build(&mut store, &options, &mut |_, _| {}).expect("demo");
+    (dir, path)
+}
+
+fn query(user: &str) -> QueueQuery {
+    QueueQuery {
+        queue: Queue::PreAudit,
+        filter: Filter::Unclaimed,
+        search: None,
+        user: user.into(),
+        today: today(),
+        sort: Default::default(),
+        after: None,
+        limit: 100,
+    }
+}
+
+/// One person's session run to its end: each case taken is returned at once; the cases taken.
+fn run_session(path: &Path, user: &str, start: &Barrier) -> Vec<String> {
+    let mut store = Store::open(path, Calendar::embedded()).expect("store");
+    let q = query(user);
+    start.wait();
+    let mut turn = store.review_start(&q).expect("start");
+    let mut taken = Vec::new();
+    while let Some(case) = turn.taken.clone() {
+        assert!(
+            case.claimed,
+            "{user}: unclaimed cases only, so each is claimed"
+        );
+        let outcome = store.act(Request {
+            case_no: case.case_no.clone(),
+            user: user.into(),
+            action: Action::Return {
+                reason: format!("returned by {user}"),
+            },
+            expect_version: None,
+            expect_stage: Some(Stage::PreAudit),
+            today: Some(today()),
+        });
+        // The case is this session's alone: nobody else's action or claim came in between.
+        outcome.unwrap_or_else(|e| panic!("{user} returns {}: {e}", case.case_no));
+        taken.push(case.case_no);
+        turn = store.review_next(turn.session, &q).expect("next");
+    }
+    let summary = store.review_end(turn.session, user, today()).expect("end");
+    assert_eq!(summary.handled(), taken.len(), "{user}");
+    assert!(
+        summary.skipped().is_empty(),
+        "{user}: {:?}",
+        summary.skipped()
+    );
+    taken
+}
+
+#[test]
+fn sessions_racing_on_one_queue_never_share_a_case() {
+    let (_dir, path) = demo(3000);
+    let store = Store::open(&path, Calendar::embedded()).expect("store");
+    let unclaimed: BTreeSet<String> = store
+        .page(&query("li.wei"))
+        .expect("queue")
+        .rows
+        .into_iter()
+        .map(|r| r.case_no)
+        .collect();
+    assert!(
+        unclaimed.len() >= 6,
+        "a queue worth racing on: {unclaimed:?}"
+    );
+    drop(store);
+
+    let people = ["li.wei", "chen.yu", "zhao.min"];
+    let start = Arc::new(Barrier::new(people.len()));
+    let handles: Vec<_> = people
+        .iter()
+        .map(|user| {
+            let (path, start, user) = (path.clone(), start.clone(), user.to_string());
+            std::thread::spawn(move || (user.clone(), run_session(&path, &user, &start)))
+        })
+        .collect();
+    let mut by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for handle in handles {
+        let (user, taken) = handle.join().expect("a session thread");
+        for case_no in taken {
+            by_case.entry(case_no).or_default().push(user.clone());
+        }
+    }
+    let shared: Vec<_> = by_case.iter().filter(|(_, who)| who.len() > 1).collect();
+    assert!(shared.is_empty(), "cases given to two sessions: {shared:?}");
+    let handled: BTreeSet<String> = by_case.keys().cloned().collect();
+    assert_eq!(handled, unclaimed, "every unclaimed case was taken once");
+
+    let store = Store::open(&path, Calendar::embedded()).expect("store");
+    let work = store.review_workload(today(), today()).expect("workload");
+    let total: i64 = work.iter().map(|r| r.handled).sum();
+    assert_eq!(total as usize, unclaimed.len(), "{work:?}");
+    assert!(
+        work.iter().all(|r| r.sessions == 1 && r.skipped == 0),
+        "{work:?}"
+    );
+    assert!(store.check(today(), None).expect("check").ok());
+}
+
+#[test]
+fn a_session_is_its_owners_only_and_ends_once() {
+    let (_dir, path) = demo(1000);
+    let mut store = Store::open(&path, Calendar::embedded()).expect("store");
+    let turn = store.review_start(&query("li.wei")).expect("start");
+    let case_no = turn.taken.clone().expect("a case").case_no;
+    assert!(store.review_next(turn.session, &query("chen.yu")).is_err());
+    assert!(store.review_end(turn.session, "chen.yu", today()).is_err());
+    assert_eq!(
+        store.case(&case_no).expect("case").assignee(),
+        Some("li.wei"),
+        "another's attempt changed nothing"
+    );
+    let summary = store
+        .review_end(turn.session, "li.wei", today())
+        .expect("end");
+    assert_eq!(summary.skipped(), vec![case_no.as_str()]);
+    assert_eq!(store.case(&case_no).expect("case").assignee(), None);
+    assert!(
+        store.review_end(turn.session, "li.wei", today()).is_err(),
+        "an ended session ends once"
+    );
+}
