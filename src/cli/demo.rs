@@ -117,7 +117,7 @@ fn build_store(
     let summary = {
         let mut store = Store::open(&temp, calendar)?;
         // Nobody else opens the `.building` file, and it is thrown away if the build stops.
-        store.begin_bulk_load()?;
+        let set_aside = store.begin_bulk_load()?;
         let options = DemoOptions {
             cases: args.cases,
             seed: args.seed,
@@ -127,7 +127,7 @@ fn build_store(
         let summary = build(&mut store, &options, &mut |done, _total| {
             bar.set_position(done)
         })?;
-        store.end_bulk_load()?;
+        store.end_bulk_load(set_aside)?;
         store.checkpoint()?;
         summary
     };

@@ -36,6 +36,7 @@ mod visibility;
 
 pub use admin::AdminLogEntry;
 pub use anchor::{create_anchor_key, ensure_anchor_key};
+pub use bulk::{SET_ASIDE, SetAside};
 pub use cases::Request;
 pub use cases::{CaseRow, Outcome, RowRecommendation};
 pub use chain::ChainHead;
