@@ -55,7 +55,8 @@ fn raw_cases(conn: &Connection, case_nos: &[String]) -> Vec<RawCase> {
             // A real event of this case, as the payload size to write.
             c.payload = conn
                 .query_row(
-                    "SELECT payload FROM events WHERE case_no = ?1 ORDER BY seq DESC LIMIT 1",
+                    "SELECT e.payload FROM events e JOIN cases c ON c.id = e.case_id
+                     WHERE c.case_no = ?1 ORDER BY e.seq DESC LIMIT 1",
                     [no],
                     |r| r.get(0),
                 )
@@ -106,28 +107,28 @@ fn raw_act(conn: &mut Connection, case: &mut RawCase, claim: bool) {
     ])
     .expect("update");
     case.version += 1;
-    let (seq, prev): (i64, String) = tx
+    let (seq, _prev): (i64, String) = tx
         .query_row(
-            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            "SELECT seq, coalesce(hash, lower(hex(digest))) FROM events ORDER BY seq DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("head");
+    // A compact event (schema 12): its facts in columns, its link as 32 bytes.
     tx.prepare_cached(
-        "INSERT INTO events (seq, case_id, case_no, at, actor, action, payload, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (seq, case_id, at, actor, role, from_stage, to_stage, action, payload,
+                             digest)
+         VALUES (?1, ?2, ?3, ?4, 1, 0, 0, ?5, ?6, ?7)",
     )
     .expect("prepare")
     .execute(params![
         seq + 1,
         id,
-        case.case_no,
         now,
         USER,
         if claim { "claim" } else { "release" },
         case.payload,
-        prev,
-        "f".repeat(64),
+        [0xffu8; 32].as_slice(),
     ])
     .expect("event");
     tx.prepare_cached("DELETE FROM drafts WHERE user = ?1 AND case_no = ?2 AND action = ?3")

@@ -104,13 +104,11 @@ fn action_fields(event: &Event) -> Result<String> {
 
 /// The action back from its name and stored fields.
 fn action_from(name: &str, fields: &str) -> serde_json::Result<Action> {
-    let json = if fields.is_empty() {
-        format!("{{\"action\":\"{name}\"}}")
-    } else {
-        format!(
-            "{{\"action\":\"{name}\",{}",
-            fields.get(1..).unwrap_or_default()
-        )
+    // The name as a JSON string, whatever the column holds.
+    let name = serde_json::to_string(name)?;
+    let json = match fields.strip_prefix('{') {
+        Some(rest) => format!("{{\"action\":{name},{rest}"),
+        None => format!("{{\"action\":{name}}}"),
     };
     serde_json::from_str(&json)
 }
