@@ -575,3 +575,26 @@ fn an_edited_kept_figure_is_named() {
         &format!("{case_no}: its kept figures disagree with its history"),
     );
 }
+
+#[test]
+fn text_hidden_in_a_compact_events_unused_link_column_is_named() {
+    // A compact event's digest covers its columns; the hex link columns of earlier rows are not
+    // among them and must stay empty.
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let seq = head(&conn) / 2;
+    let case_no = case_of(&conn, seq);
+    conn.execute(
+        "UPDATE events SET prev_hash = 'approved by phone' WHERE seq = ?1",
+        [seq],
+    )
+    .expect("edit");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!(
+            "audit event {seq} ({case_no}): a compact event with an earlier event's prev_hash (written outside permitdesk)"
+        ),
+    );
+}

@@ -10,7 +10,7 @@ use super::event_row::{self, EVENT_COLUMNS};
 use super::figures::ledger::{Ledger, Tally};
 use super::numbers::HeldNumbers;
 use super::stale_rules::StaleCases;
-use crate::domain::{Authority, Clocks, Event, Policy, Violation, apply};
+use crate::domain::{Authority, Case, Clocks, Event, Policy, Violation, apply};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
@@ -210,8 +210,12 @@ pub(super) fn check_cases(part: &Part<'_>, ids: (i64, i64)) -> Result<CasesCheck
             gathered.stale.observe(&stored, policy);
             if stored != replayed {
                 complain(format!(
-                    "the stored case differs from its replayed history (stored stage {}, version {}; history gives {}, version {})",
-                    stored.stage, stored.version, replayed.stage, replayed.version
+                    "the stored case differs from its replayed history in {} (stored stage {}, version {}; history gives {}, version {})",
+                    differing_fields(&stored, &replayed).join(", "),
+                    stored.stage,
+                    stored.version,
+                    replayed.stage,
+                    replayed.version
                 ));
                 continue;
             }
@@ -264,4 +268,22 @@ pub(super) fn check_cases(part: &Part<'_>, ids: (i64, i64)) -> Result<CasesCheck
         }
     }
     Ok(out)
+}
+
+/// The names of the case's fields in which `stored` and `replayed` differ, so that a problem
+/// says where they part even when their stage and version agree.
+fn differing_fields(stored: &Case, replayed: &Case) -> Vec<String> {
+    use serde_json::Value;
+    match (serde_json::to_value(stored), serde_json::to_value(replayed)) {
+        (Ok(Value::Object(a)), Ok(Value::Object(b))) => {
+            let mut names: Vec<String> = a
+                .iter()
+                .filter(|(k, v)| b.get(*k) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            names.extend(b.keys().filter(|k| !a.contains_key(*k)).cloned());
+            names
+        }
+        _ => vec!["fields that do not encode".into()],
+    }
 }
