@@ -151,3 +151,56 @@ fn a_session_is_its_owners_only_and_ends_once() {
         "an ended session ends once"
     );
 }
+
+/// The workload figures come from what the store recorded when each case was closed; `check`
+/// reads each outcome from the audit events again, so one edited by hand is named.
+#[test]
+fn an_outcome_edited_by_hand_is_named_by_check() {
+    let (_dir, path) = demo(1000);
+    let mut store = Store::open(&path, Calendar::embedded()).expect("store");
+    let q = query("li.wei");
+    let turn = store.review_start(&q).expect("start");
+    let returned = turn.taken.clone().expect("a case").case_no;
+    store
+        .act(Request {
+            case_no: returned.clone(),
+            user: "li.wei".into(),
+            action: Action::Return {
+                reason: "missing degree".into(),
+            },
+            expect_version: None,
+            expect_stage: Some(Stage::PreAudit),
+            today: Some(today()),
+        })
+        .expect("return");
+    let turn = store.review_next(turn.session, &q).expect("next");
+    let skipped = turn.taken.clone().expect("a second case").case_no;
+    let turn = store.review_next(turn.session, &q).expect("skip");
+    store
+        .review_end(turn.session, "li.wei", today())
+        .expect("end");
+    assert!(store.check(today(), None).expect("check").ok());
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    conn.execute(
+        "UPDATE review_steps SET outcome = 'approve' WHERE case_no = ?1",
+        [&skipped],
+    )
+    .expect("inflate");
+    drop(conn);
+    let store = Store::open(&path, Calendar::embedded()).expect("store");
+    let report = store.check(today(), None).expect("check");
+    assert!(
+        report.problems.iter().any(|p| p.ends_with(&format!(
+            "{skipped} is recorded as approve but the audit events give skipped"
+        ))),
+        "{:#?}",
+        report.problems
+    );
+    assert!(
+        !report.problems.iter().any(|p| p.contains(&returned)),
+        "{:#?}",
+        report.problems
+    );
+}

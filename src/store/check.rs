@@ -171,6 +171,9 @@ impl Store {
             report.problems.extend(state_problems);
         }
         self.check_counts(&mut report)?;
+        report
+            .problems
+            .extend(super::review::check_steps(&self.conn)?);
         for found in [numbers, stale] {
             report.problems.extend(found.problems);
             report.warnings.extend(found.warnings);

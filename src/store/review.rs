@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 /// Migration 13: sessions, and each case a session took with when it was taken and closed.
 /// `outcome` is the action the user took (the name of their last audit event on the case after
 /// it was taken, a claim or release aside), NULL for a skip; `done_ms` is NULL while the case is
-/// on screen. Times are milliseconds since the epoch, for the time per case; `day` is the office
+/// on screen, and `done_seq` is the chain's head when it was closed, so `check` can read the
+/// outcome from the events again ([`check_steps`]). Times are milliseconds since the epoch, for the time per case; `day` is the office
 /// day, for the workload figures.
 pub(super) const TABLES: &str = r#"
 CREATE TABLE review_sessions (
@@ -43,6 +44,7 @@ CREATE TABLE review_steps (
     taken_seq  INTEGER NOT NULL,
     taken_ms   INTEGER NOT NULL,
     done_ms    INTEGER,
+    done_seq   INTEGER,
     outcome    TEXT,
     PRIMARY KEY (session_id, case_no)
 ) STRICT;
@@ -198,12 +200,54 @@ fn close_step(
             claim_or_release(tx, store, today, actor, &case_no, Action::Release)?;
         }
     }
+    let head = chain::head(tx)?.seq;
     tx.execute(
-        "UPDATE review_steps SET done_ms = ?1, outcome = ?2 WHERE session_id = ?3 AND case_no = ?4",
-        params![done, outcome, session, case_no],
+        "UPDATE review_steps SET done_ms = ?1, done_seq = ?2, outcome = ?3
+         WHERE session_id = ?4 AND case_no = ?5",
+        params![done, head, outcome, session, case_no],
     )
     .ctx("closing the case on screen")?;
     Ok(())
+}
+
+/// Every closed step's outcome read from the audit events again, as [`close_step`] read it: a
+/// stored outcome (the workload figures) that the events do not give is named.
+pub(super) fn check_steps(conn: &Connection) -> Result<Vec<String>> {
+    let what = "checking the review sessions against the audit events";
+    let mut stmt = conn
+        .prepare(
+            "SELECT st.session_id, st.case_no, st.outcome, st.done_seq,
+                    (SELECT e.action FROM events e
+                     WHERE e.case_id = st.case_id AND e.seq > st.taken_seq
+                       AND e.seq <= st.done_seq AND e.actor = s.user
+                       AND e.action NOT IN ('claim', 'release')
+                     ORDER BY e.seq DESC LIMIT 1)
+             FROM review_steps st JOIN review_sessions s ON s.id = st.session_id
+             WHERE st.done_ms IS NOT NULL ORDER BY st.session_id, st.taken_seq",
+        )
+        .ctx(what)?;
+    let mut rows = stmt.query([]).ctx(what)?;
+    let mut problems = Vec::new();
+    while let Some(r) = rows.next().ctx(what)? {
+        let session: i64 = r.get(0).ctx(what)?;
+        let case_no: String = r.get(1).ctx(what)?;
+        let stored: Option<String> = r.get(2).ctx(what)?;
+        let done_seq: Option<i64> = r.get(3).ctx(what)?;
+        let from_events: Option<String> = r.get(4).ctx(what)?;
+        let said = |o: &Option<String>| o.clone().unwrap_or_else(|| "skipped".into());
+        if done_seq.is_none() {
+            problems.push(format!(
+                "review session {session}: {case_no} is closed without its place in the chain"
+            ));
+        } else if stored != from_events {
+            problems.push(format!(
+                "review session {session}: {case_no} is recorded as {} but the audit events give {}",
+                said(&stored),
+                said(&from_events)
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 fn tally(tx: &Connection, session: i64) -> Result<(usize, usize)> {
