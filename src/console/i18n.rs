@@ -96,11 +96,19 @@ impl Lang {
         }
     }
 
-    /// An action's name: the store's own in English (as the command line spells it), the
-    /// official term in Chinese.
+    /// An action's name in words: the command line's name without its underscores in English,
+    /// the official term in Chinese.
     pub fn action(self, action: &Action) -> &'static str {
         if self == Lang::En {
-            return action.name();
+            return match action {
+                Action::NotAccept { .. } => "not accept",
+                Action::SendBack { .. } => "send back",
+                Action::RecordEntry { .. } => "record entry",
+                Action::CorrectEntry { .. } => "correct entry",
+                Action::AllowLate { .. } => "allow late",
+                Action::ECardRegistered { .. } => "e-card registered",
+                other => other.name(),
+            };
         }
         match action {
             Action::Submit { .. } => "提交申请",
