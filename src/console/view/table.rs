@@ -4,13 +4,13 @@ use super::super::app::App;
 use super::super::app::list::List;
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
-use crate::domain::{Deadline, DeadlineState, Queue};
+use crate::domain::{Deadline, DeadlineState, Queue, Wait};
 use crate::store::SortColumn;
 use crate::text::{fit_cells, sanitize_line};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
@@ -31,6 +31,63 @@ pub fn deadline_text(deadline: Option<&Deadline>, lang: Lang) -> String {
         }
         (_, Some(n)) => format!("{n}{days}{mark}"),
         (state, None) => lang.deadline_state(state).into(),
+    }
+}
+
+/// A table's deadline cell in parts, so that the days line up down the column whatever word
+/// follows them: `-15d OVERDUE`, `  0d due soon`, `  5d`, `paused 12d`.
+struct DueCell {
+    /// `-15d`, without a provisional mark.
+    days: Option<String>,
+    provisional: bool,
+    /// The state's word, or the whole text when there are no days.
+    word: String,
+}
+
+impl DueCell {
+    fn of(deadline: Option<&Deadline>, wait: Option<&Wait>, lang: Lang) -> DueCell {
+        let word = |word: String| DueCell {
+            days: None,
+            provisional: false,
+            word,
+        };
+        let Some(d) = deadline else {
+            return word(wait.map_or_else(|| "-".into(), |w| lang.wait(w)));
+        };
+        match (d.state, d.days_left) {
+            (DeadlineState::Paused, _) => {
+                word(wait.map_or_else(|| lang.deadline_state(d.state).into(), |w| lang.wait(w)))
+            }
+            (state, Some(n)) => DueCell {
+                days: Some(format!("{n}{}", lang.t(T::DaysLeft))),
+                provisional: d.provisional,
+                word: match state {
+                    DeadlineState::Overdue | DeadlineState::DueSoon => {
+                        lang.deadline_state(state).into()
+                    }
+                    _ => String::new(),
+                },
+            },
+            (state, None) => word(lang.deadline_state(state).into()),
+        }
+    }
+
+    /// The cell's text with its days right-aligned in `days` cells, then a `mark` cell when
+    /// any row of the column has a provisional deadline.
+    fn text(&self, days: usize, mark: bool) -> String {
+        let Some(n) = &self.days else {
+            return self.word.clone();
+        };
+        let mut text = " ".repeat(days.saturating_sub(n.width()));
+        text.push_str(n);
+        if mark {
+            text.push(if self.provisional { '?' } else { ' ' });
+        }
+        if !self.word.is_empty() {
+            text.push(' ');
+            text.push_str(&self.word);
+        }
+        text.trim_end().to_string()
     }
 }
 
@@ -58,15 +115,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     );
     let sort = match app.list.sort.column {
-        SortColumn::Deadline => lang.t(T::ByDeadline).to_string(),
-        SortColumn::CaseNo => format!(
-            "{} {}",
-            match lang {
-                Lang::En => "by",
-                Lang::Zh => "按",
-            },
-            lang.t(T::Case)
-        ),
+        SortColumn::Deadline => lang.t(T::ByDeadline),
+        SortColumn::CaseNo => lang.t(T::ByCaseNo),
     };
     title.push_str(&format!(
         ", {sort}{} ",
@@ -162,9 +212,20 @@ pub fn draw_list(
     let closed = queue == Some(Queue::Closed);
     let show_stage = wide || across_queues || closed;
     let show_deadline = !closed;
+    // Returned and Awaiting entry cases have no running deadline: the column says how long each
+    // has waited on the employer or the applicant instead.
+    let waiting = queue.is_some_and(|q| !q.has_running_deadlines());
+    // Claims are taken in Pre-audit and Review and kept while returned; Decision, Awaiting entry
+    // and Verification cases are nobody's.
     let held_column = !matches!(
         queue,
-        Some(Queue::MyCases | Queue::Closed | Queue::Decision)
+        Some(
+            Queue::MyCases
+                | Queue::Closed
+                | Queue::Decision
+                | Queue::AwaitingEntry
+                | Queue::Verification
+        )
     );
     // Cases awaiting a signature show the recommendation and whose it is.
     let show_recommended = queue == Some(Queue::Decision);
@@ -181,10 +242,45 @@ pub fn draw_list(
         .max()
         .unwrap_or(13) as u16;
     let kind_width = if lang == Lang::Zh { 10 } else { 14 };
-    let deadline_width = match (show_deadline, lang) {
-        (false, _) => 0,
-        (true, Lang::Zh) => 12,
-        (true, Lang::En) => 13,
+    // The deadline cells on screen, their days aligned, and the column as wide as they need.
+    let due_cells: Vec<DueCell> = list
+        .rows
+        .iter()
+        .skip(offset)
+        .take(visible)
+        .map(|row| {
+            // A row kept after the action that moved it to another stage says where it went.
+            let moved =
+                list.kept.as_deref() == Some(row.case_no.as_str()) && row.deadline.is_none();
+            if moved {
+                DueCell {
+                    days: None,
+                    provisional: false,
+                    word: format!("{} {}", theme.arrow(), lang.stage(row.stage)),
+                }
+            } else {
+                DueCell::of(row.deadline.as_ref(), list.waits.get(&row.case_no), lang)
+            }
+        })
+        .collect();
+    let days_width = due_cells
+        .iter()
+        .filter_map(|c| c.days.as_ref().map(|d| d.width()))
+        .max()
+        .unwrap_or(0);
+    let mark = due_cells.iter().any(|c| c.provisional);
+    let due_texts: Vec<String> = due_cells.iter().map(|c| c.text(days_width, mark)).collect();
+    let deadline_header = if waiting { T::Waiting } else { T::Deadline };
+    let deadline_width = if show_deadline {
+        due_texts
+            .iter()
+            .map(|t| t.width())
+            .chain([lang.t(deadline_header).width()])
+            .max()
+            .unwrap_or(0)
+            .min(16) as u16
+    } else {
+        0
     };
     // Narrow screens drop the least important columns first (kind, held by, nationality, then
     // category) so the case number, the applicant and the deadline always fit.
@@ -249,7 +345,7 @@ pub fn draw_list(
     }
     if show_deadline {
         headers.push(
-            Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
+            Cell::from(lang.t(deadline_header)).style(if sorted_by_case || waiting {
                 header_style
             } else {
                 theme.key()
@@ -320,15 +416,8 @@ pub fn draw_list(
             };
             let applicant =
                 super::display_name(&row.applicant.name, row.applicant.name_native.as_deref());
-            // A row kept after the action that moved it to another stage says where it went.
-            let moved =
-                list.kept.as_deref() == Some(row.case_no.as_str()) && row.deadline.is_none();
             let state = row.deadline.as_ref().map(|d| d.state);
-            let deadline = if moved {
-                format!("{} {}", theme.arrow(), lang.stage(row.stage))
-            } else {
-                deadline_text(row.deadline.as_ref(), lang)
-            };
+            let deadline = due_texts.get(i - offset).map_or("", String::as_str);
             let mut cells = vec![Cell::from(marker)];
             cells.push(text_cell(&cells, &sanitize_line(&row.case_no)));
             cells.push(text_cell(&cells, &applicant));
@@ -361,11 +450,8 @@ pub fn draw_list(
             if show_deadline {
                 let width = columns.get(cells.len()).copied().unwrap_or(0);
                 cells.push(
-                    Cell::from(
-                        Line::from(fit_cells(&deadline, usize::from(width)).into_owned())
-                            .right_aligned(),
-                    )
-                    .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
+                    Cell::from(fit_cells(deadline, usize::from(width)).into_owned())
+                        .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
                 );
             }
             if wide {
