@@ -331,11 +331,14 @@ fn around(
     query: &QueueQuery,
     above: u16,
 ) -> Result<(Page, Option<Cursor>), StoreError> {
+    // At most half a page above, so the case is in the window: a server caps `query.limit` for
+    // its clients, and this keeps the read above within it too.
+    let above = usize::from(above).min(query.limit / 2);
     let mut back = query.clone();
     back.sort.descending = !back.sort.descending;
-    back.limit = usize::from(above) + 1;
+    back.limit = above + 1;
     let before = store.page(&back)?.rows;
-    let start = if before.len() > usize::from(above) {
+    let start = if before.len() > above {
         before.last().map(Cursor::after)
     } else {
         None

@@ -262,3 +262,50 @@ fn startup_names_the_reasons_typed_and_not_sent() {
     let h = Harness::new("zhao.min", 160, 40, Lang::En);
     assert_eq!(h.app.status, None);
 }
+
+#[test]
+fn a_window_around_a_case_reads_no_more_than_its_page_allows() {
+    let mut h = Harness::with_cases("li.wei", 120, 40, Lang::En, 1_500);
+    h.press("9");
+    let whole = whole_closed_queue(&h);
+    let anchor = h
+        .store
+        .page(&QueueQuery {
+            queue: Queue::Closed,
+            filter: Filter::All,
+            search: None,
+            user: "li.wei".into(),
+            today: today(),
+            sort: h.app.list.sort,
+            after: None,
+            limit: 500,
+        })
+        .expect("closed")
+        .rows
+        .pop()
+        .expect("a case far down");
+    let query = QueueQuery {
+        queue: Queue::Closed,
+        filter: Filter::All,
+        search: None,
+        user: "li.wei".into(),
+        today: today(),
+        sort: h.app.list.sort,
+        after: Some(permitdesk::store::Cursor::after(&anchor)),
+        limit: 10,
+    };
+    let reply = h.execute(Job::Page {
+        query,
+        fetch: permitdesk::console::worker::Fetch::Around { above: u16::MAX },
+    });
+    let Reply::Page { page, .. } = reply else {
+        panic!("no page: {reply:?}");
+    };
+    let rows: Vec<String> = page.rows.into_iter().map(|r| r.case_no).collect();
+    let at = whole
+        .iter()
+        .position(|n| *n == anchor.case_no)
+        .expect("in the queue");
+    // Five above (half the page), the case, four below: never the 65,535 asked for.
+    assert_eq!(rows[..], whole[at - 5..at + 5]);
+}
