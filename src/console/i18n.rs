@@ -220,17 +220,14 @@ impl Lang {
         }
     }
 
-    /// How long a case without a running deadline has waited outside the office, in the table:
+    /// What a case without a running deadline waits on, before its days in the table:
     /// `paused 12d` (returned to the employer), `notified 41d` (waiting for the applicant's
     /// entry). No law or office policy sets a longest wait, so no wait is ever flagged.
-    pub fn wait(self, wait: &crate::domain::Wait) -> String {
+    pub fn wait_word(self, on: crate::domain::Waiting) -> &'static str {
         use crate::domain::Waiting;
-        let days = wait.days;
-        match (self, wait.on) {
-            (Lang::En, Waiting::Correction) => format!("paused {days}d"),
-            (Lang::En, Waiting::Entry) => format!("notified {days}d"),
-            (Lang::Zh, Waiting::Correction) => format!("暂停 {days}天"),
-            (Lang::Zh, Waiting::Entry) => format!("通知 {days}天"),
+        match on {
+            Waiting::Correction => self.pick("paused", "暂停"),
+            Waiting::Entry => self.pick("notified", "通知"),
         }
     }
 

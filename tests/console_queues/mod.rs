@@ -28,26 +28,39 @@ fn row_line(screen: &str, case_no: &str) -> String {
         .to_string()
 }
 
+/// The display column just after `word` and the days that follow it in `line` (`paused  9d`),
+/// and those days; `None` without them.
+fn days_after(line: &str, word: &str, unit: &str) -> Option<(usize, i64)> {
+    let start = line.find(word)? + word.len();
+    let rest = &line[start..];
+    let digits = rest.trim_start();
+    let end = digits.find(unit)?;
+    let days = digits[..end].parse().ok()?;
+    let column = line[..start + (rest.len() - digits.len()) + end + unit.len()].width();
+    Some((column, days))
+}
+
 #[test]
 fn returned_rows_say_for_how_long_the_case_has_been_paused() {
-    for (lang, say) in [
-        (
-            Lang::En,
-            (|d: i64| format!("paused {d}d")) as fn(i64) -> String,
-        ),
-        (Lang::Zh, |d: i64| format!("暂停 {d}天")),
-    ] {
+    for (lang, word, unit) in [(Lang::En, "paused", "d"), (Lang::Zh, "暂停", "天")] {
         let mut h = Harness::new("li.wei", 120, 40, lang);
         h.press("5");
         assert_eq!(h.app.queue(), Queue::Returned);
         let screen = h.screen();
-        assert!(!h.app.list.rows.is_empty(), "{screen}");
+        assert!(h.app.list.rows.len() > 1, "{screen}");
+        let mut columns = Vec::new();
         for row in &h.app.list.rows {
             let returned = day_it_entered(&h, &row.case_no, Stage::Returned);
-            let days = (today() - returned).num_days();
             let line = row_line(&screen, &row.case_no);
-            assert!(line.contains(&say(days)), "{}: {line}", row.case_no);
+            let (column, days) = days_after(&line, word, unit)
+                .unwrap_or_else(|| panic!("{}: no {word} days in {line}", row.case_no));
+            assert_eq!(days, (today() - returned).num_days(), "{line}");
+            columns.push(column);
         }
+        assert!(
+            columns.windows(2).all(|w| w[0] == w[1]),
+            "the days line up: {columns:?}\n{screen}"
+        );
     }
 }
 
@@ -66,9 +79,10 @@ fn awaiting_entry_says_since_when_each_notification_waits_and_drops_empty_column
     assert!(!h.app.list.rows.is_empty(), "{screen}");
     for row in &h.app.list.rows {
         let notified = day_it_entered(&h, &row.case_no, Stage::Notified);
-        let days = (today() - notified).num_days();
         let line = row_line(&screen, &row.case_no);
-        assert!(line.contains(&format!("notified {days}d")), "{line}");
+        let (_, days) = days_after(&line, "notified", "d")
+            .unwrap_or_else(|| panic!("no notified days in {line}"));
+        assert_eq!(days, (today() - notified).num_days(), "{line}");
     }
     snapshot!("awaiting_entry_120x40", screen);
 }

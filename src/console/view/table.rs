@@ -35,8 +35,10 @@ pub fn deadline_text(deadline: Option<&Deadline>, lang: Lang) -> String {
 }
 
 /// A table's deadline cell in parts, so that the days line up down the column whatever word
-/// follows them: `-15d OVERDUE`, `  0d due soon`, `  5d`, `paused 12d`.
+/// follows or leads them: `-15d OVERDUE`, `  0d due soon`, `  5d`; `paused  9d`, `paused 12d`.
 struct DueCell {
+    /// A wait's word, before its days (`paused`).
+    lead: Option<&'static str>,
     /// `-15d`, without a provisional mark.
     days: Option<String>,
     provisional: bool,
@@ -44,21 +46,61 @@ struct DueCell {
     word: String,
 }
 
+/// How wide each part of the column's cells is, so that they line up.
+#[derive(Default)]
+struct DueWidths {
+    /// A deadline's days.
+    days: usize,
+    /// A provisional mark's cell, when any row has one.
+    mark: bool,
+    /// A wait's word and its days.
+    lead: usize,
+    wait_days: usize,
+}
+
+impl DueWidths {
+    fn of(cells: &[DueCell]) -> DueWidths {
+        let mut w = DueWidths::default();
+        for c in cells {
+            let days = c.days.as_ref().map_or(0, |d| d.width());
+            match c.lead {
+                Some(lead) => {
+                    w.lead = w.lead.max(lead.width());
+                    w.wait_days = w.wait_days.max(days);
+                }
+                None => {
+                    w.days = w.days.max(days);
+                    w.mark |= c.provisional;
+                }
+            }
+        }
+        w
+    }
+}
+
 impl DueCell {
     fn of(deadline: Option<&Deadline>, wait: Option<&Wait>, lang: Lang) -> DueCell {
         let word = |word: String| DueCell {
+            lead: None,
             days: None,
             provisional: false,
             word,
         };
+        let waited = |w: &Wait| DueCell {
+            lead: Some(lang.wait_word(w.on)),
+            days: Some(format!("{}{}", w.days, lang.t(T::DaysLeft))),
+            provisional: false,
+            word: String::new(),
+        };
         let Some(d) = deadline else {
-            return word(wait.map_or_else(|| "-".into(), |w| lang.wait(w)));
+            return wait.map_or_else(|| word("-".into()), waited);
         };
         match (d.state, d.days_left) {
             (DeadlineState::Paused, _) => {
-                word(wait.map_or_else(|| lang.deadline_state(d.state).into(), |w| lang.wait(w)))
+                wait.map_or_else(|| word(lang.deadline_state(d.state).into()), waited)
             }
             (state, Some(n)) => DueCell {
+                lead: None,
                 days: Some(format!("{n}{}", lang.t(T::DaysLeft))),
                 provisional: d.provisional,
                 word: match state {
@@ -72,15 +114,24 @@ impl DueCell {
         }
     }
 
-    /// The cell's text with its days right-aligned in `days` cells, then a `mark` cell when
-    /// any row of the column has a provisional deadline.
-    fn text(&self, days: usize, mark: bool) -> String {
+    /// The cell's text, its parts padded to the column's `widths`.
+    fn text(&self, widths: &DueWidths) -> String {
+        let pad = |text: &str, width: usize| " ".repeat(width.saturating_sub(text.width()));
         let Some(n) = &self.days else {
             return self.word.clone();
         };
-        let mut text = " ".repeat(days.saturating_sub(n.width()));
+        let mut text = String::new();
+        if let Some(lead) = self.lead {
+            text.push_str(lead);
+            text.push_str(&pad(lead, widths.lead));
+            text.push(' ');
+            text.push_str(&pad(n, widths.wait_days));
+            text.push_str(n);
+            return text;
+        }
+        text.push_str(&pad(n, widths.days));
         text.push_str(n);
-        if mark {
+        if widths.mark {
             text.push(if self.provisional { '?' } else { ' ' });
         }
         if !self.word.is_empty() {
@@ -254,6 +305,7 @@ pub fn draw_list(
                 list.kept.as_deref() == Some(row.case_no.as_str()) && row.deadline.is_none();
             if moved {
                 DueCell {
+                    lead: None,
                     days: None,
                     provisional: false,
                     word: format!("{} {}", theme.arrow(), lang.stage(row.stage)),
@@ -263,13 +315,8 @@ pub fn draw_list(
             }
         })
         .collect();
-    let days_width = due_cells
-        .iter()
-        .filter_map(|c| c.days.as_ref().map(|d| d.width()))
-        .max()
-        .unwrap_or(0);
-    let mark = due_cells.iter().any(|c| c.provisional);
-    let due_texts: Vec<String> = due_cells.iter().map(|c| c.text(days_width, mark)).collect();
+    let due_widths = DueWidths::of(&due_cells);
+    let due_texts: Vec<String> = due_cells.iter().map(|c| c.text(&due_widths)).collect();
     let deadline_header = if waiting { T::Waiting } else { T::Deadline };
     let deadline_width = if show_deadline {
         due_texts
