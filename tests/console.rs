@@ -2220,3 +2220,6 @@ fn the_palette_says_what_commands_do_and_finds_a_case_by_its_number() {
 
 // Review sessions (`R`): tests/console_review/mod.rs, in both twins.
 mod console_review;
+
+// Queue columns and orders: tests/console_queues/mod.rs, in both twins.
+mod console_queues;

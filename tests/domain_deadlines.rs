@@ -1279,3 +1279,59 @@ fn no_verification_window_before_the_notification() {
         clocks.all(&r.case)
     );
 }
+
+#[test]
+fn a_case_waiting_outside_the_office_counts_calendar_days_since_its_return_or_notification() {
+    use permitdesk::domain::{Wait, Waiting};
+    let w = World::new();
+    // Returned from pre-audit on Fri 02-13: across the Spring Festival the wait counts every day.
+    let mut r = Run::submit(&w, submission(Kind::OverseasNew, Category::B), "2026-02-12");
+    assert_eq!(
+        w.clocks("2026-02-12").waiting(&r.case),
+        None,
+        "pre-audit runs"
+    );
+    r.on("2026-02-13").return_to_employer();
+    for (today, days) in [("2026-02-13", 0), ("2026-02-24", 11)] {
+        let wait = w.clocks(today).waiting(&r.case);
+        let expected = Wait {
+            on: Waiting::Correction,
+            since: d("2026-02-13"),
+            days,
+        };
+        assert_eq!(wait, Some(expected), "{today}");
+    }
+    // Returned again from review on 03-05: the wait starts at that return, not the first one.
+    r.on("2026-02-24")
+        .resubmit()
+        .on("2026-02-25")
+        .accept()
+        .on("2026-03-05")
+        .return_to_employer();
+    assert_eq!(r.case.returned_from, Some(Stage::Review));
+    let wait = w.clocks("2026-03-09").waiting(&r.case).expect("returned");
+    assert_eq!(
+        (wait.on, wait.since, wait.days),
+        (Waiting::Correction, d("2026-03-05"), 4)
+    );
+    r.on("2026-03-09").resubmit();
+    assert_eq!(
+        w.clocks("2026-03-09").waiting(&r.case),
+        None,
+        "review runs again"
+    );
+
+    // A Notification waits on the applicant's entry from the day it was issued.
+    let mut n = notified(&w, Kind::OverseasNew, Category::B);
+    let wait = w.clocks("2026-04-04").waiting(&n.case).expect("notified");
+    assert_eq!(
+        (wait.on, wait.since, wait.days),
+        (Waiting::Entry, d("2026-03-05"), 30)
+    );
+    n.on("2026-04-04").record_entry("2026-04-03");
+    assert_eq!(
+        w.clocks("2026-04-04").waiting(&n.case),
+        None,
+        "the window runs"
+    );
+}

@@ -3,6 +3,9 @@
 
 use crate::domain::{Action, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
+mod why;
+pub use why::Why;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
@@ -225,6 +228,83 @@ impl Lang {
         }
     }
 
+    /// What a case without a running deadline waits on, before its days in the table:
+    /// `paused 12d` (returned to the employer), `notified 41d` (waiting for the applicant's
+    /// entry). No law or office policy sets a longest wait, so no wait is ever flagged.
+    pub fn wait_word(self, on: crate::domain::Waiting) -> &'static str {
+        use crate::domain::Waiting;
+        match on {
+            Waiting::Correction => self.pick("paused", "暂停"),
+            Waiting::Entry => self.pick("notified", "通知"),
+        }
+    }
+
+    /// `s` in a queue with a single order.
+    pub fn one_order(self, queue: Queue) -> String {
+        let name = self.queue(queue);
+        match self {
+            Lang::En => format!(
+                "{name} is listed by case number only: its cases have no running deadline (S reverses the order)"
+            ),
+            Lang::Zh => format!("{name}只按案件编号排序：其案件没有正在计算的期限（S 倒序）"),
+        }
+    }
+
+    /// The status line at startup when the user has reasons typed but not sent: `shown` of them
+    /// named (case and action), `total` in all.
+    pub fn unsent_drafts(self, shown: &[(String, String)], total: usize) -> String {
+        let named: Vec<String> = shown
+            .iter()
+            .map(|(case_no, action)| {
+                format!(
+                    "{} {}",
+                    crate::text::sanitize_line(case_no),
+                    self.draft_action(action)
+                )
+            })
+            .collect();
+        let more = total.saturating_sub(shown.len());
+        match self {
+            Lang::En => format!(
+                "{total} unsent {}: {}{}; open the case to continue",
+                if total == 1 { "reason" } else { "reasons" },
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+            Lang::Zh => format!(
+                "有 {total} 条未提交的理由：{}{}；打开案件即可继续",
+                named.join("、"),
+                if more > 0 {
+                    format!(" 等（另有 {more} 条）")
+                } else {
+                    String::new()
+                }
+            ),
+        }
+    }
+
+    /// The action a draft was typed for, by the name drafts are stored under.
+    fn draft_action(self, action: &str) -> String {
+        let words = match action {
+            "return" => self.pick("return", "退回补正"),
+            "refuse" => self.pick("refusal", "不予许可"),
+            "not_accept" => self.pick("not accept", "不予受理"),
+            "note" => self.pick("note", "备注"),
+            "send_back" => self.pick("send back", "退回审查"),
+            "withdraw" => self.pick("withdraw", "撤回"),
+            "lapse" => self.pick("lapse", "逾期未核验办结"),
+            "allow_late" => self.pick("allow late", "允许逾期核验"),
+            "reopen" => self.pick("reopen", "重新开启核验"),
+            "extend" => self.pick("extend", "延长期限"),
+            other => return crate::text::sanitize_line(other).replace('_', " "),
+        };
+        words.to_string()
+    }
+
     /// A text field that holds the most the domain accepts.
     pub fn text_full(self, most: usize) -> String {
         match self {
@@ -371,6 +451,8 @@ texts! {
     Class => "Class", "类";
     Cases => "cases", "件";
     ByDeadline => "by deadline", "按期限";
+    ByCaseNo => "by case number", "按案件编号";
+    Waiting => "Waiting", "等待";
     Filter => "filter", "筛选";
     Search => "Search", "搜索";
     AllQueues => "All queues", "全部队列";
@@ -444,132 +526,5 @@ mod tests {
         assert_eq!(Lang::choose(Some("zh"), None, None), Lang::Zh);
         assert_eq!(Lang::choose(Some("en"), Some("zh_CN"), None), Lang::En);
         assert_eq!(Lang::choose(None, Some(""), Some("C")), Lang::En);
-    }
-}
-
-/// Why an action did not commit, kept structured so the console can say it in either language.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Why {
-    Refused(crate::domain::Refusal),
-    Stale {
-        case_no: String,
-        expected: i64,
-        actual: i64,
-        last_change: String,
-    },
-    Other(String),
-}
-
-impl Why {
-    pub fn from_error(err: &crate::store::StoreError) -> Why {
-        use crate::store::StoreError;
-        match err {
-            StoreError::Refused(r) => Why::Refused(r.clone()),
-            StoreError::StaleVersion {
-                case_no,
-                expected,
-                actual,
-                last_change,
-            } => Why::Stale {
-                case_no: case_no.clone(),
-                expected: *expected,
-                actual: *actual,
-                last_change: last_change.clone(),
-            },
-            other => Why::Other(other.to_string()),
-        }
-    }
-
-    pub fn say(&self, lang: Lang, english: &str) -> String {
-        match lang {
-            Lang::En => english.to_string(),
-            Lang::Zh => self.zh().unwrap_or_else(|| english.to_string()),
-        }
-    }
-
-    fn zh(&self) -> Option<String> {
-        use crate::domain::Refusal::*;
-        let roles = |roles: &[Role]| {
-            roles
-                .iter()
-                .map(|r| Lang::Zh.role(*r))
-                .collect::<Vec<_>>()
-                .join("或")
-        };
-        Some(match self {
-            Why::Stale {
-                case_no,
-                expected,
-                actual,
-                last_change,
-            } => format!(
-                "{case_no}：您查看的是第 {expected} 版，现为第 {actual} 版（{last_change}）"
-            ),
-            Why::Other(_) => return None,
-            Why::Refused(r) => match r {
-                WrongStage {
-                    case_no,
-                    action,
-                    stage,
-                    ..
-                } => {
-                    format!("{case_no}：{}阶段不能执行 {action}", Lang::Zh.stage(*stage))
-                }
-                WrongRole {
-                    case_no,
-                    action,
-                    needs,
-                    ..
-                } => {
-                    format!("{case_no}：{action} 需要{}角色", roles(needs))
-                }
-                Inactive { user } => format!("{user} 已停用，不能办理"),
-                FourEyes { case_no, user } => {
-                    format!("{case_no}：双人复核规则：{user} 提出了审查意见，不能签发")
-                }
-                NotClaimed { case_no } => format!("{case_no}：尚无人认领，请先认领"),
-                AlreadyHeld { case_no, user } => format!("{case_no}：{user} 已认领此案件"),
-                HeldByOther { case_no, holder } => {
-                    format!("{case_no}：已由 {holder} 认领；请联系其本人或科室负责人重新分配")
-                }
-                MissingReason { case_no, action } => format!("{case_no}：{action} 必须填写理由"),
-                Invalid {
-                    case_no,
-                    field,
-                    message,
-                } => format!("{case_no}：{field}：{message}"),
-                ChecklistFailed { case_no, failures } => {
-                    format!("{case_no}：核验未通过：{}", failures.join("；"))
-                }
-                NotOverdue { case_no, due } => {
-                    format!(
-                        "{case_no}：核验期限（{due}）尚未届满，不能按逾期未核验办结或允许逾期核验"
-                    )
-                }
-                WindowEnded { case_no, ended } => format!(
-                    "{case_no}：核验期已于 {ended} 届满；科室负责人可按逾期未核验办结，或允许逾期核验"
-                ),
-                AlreadyExtended { case_no, days } => {
-                    format!("{case_no}：决定期限已延长 {days} 个工作日，每案只能延长一次")
-                }
-                UpstreamConflict {
-                    case_no,
-                    action,
-                    stage,
-                } => format!(
-                    "{case_no}：上游的 {action} 与本地{}阶段冲突，须由科室负责人处理",
-                    Lang::Zh.stage(*stage)
-                ),
-                Duplicate { case_no } => format!("{case_no}：案件已存在"),
-                ECertificateBarred {
-                    case_no,
-                    permit_no,
-                    expired_on,
-                    submitted_on,
-                } => format!(
-                    "{case_no}：工作许可证 {permit_no} 已于 {expired_on} 到期（早于 {submitted_on} 的申请）；换发电子证照仅适用于持有尚未到期实体工作许可证或工作许可证已审批通过但尚未取证的外国人（常见问题第10条）：请作不予受理"
-                ),
-            },
-        })
     }
 }

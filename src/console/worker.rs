@@ -2,11 +2,11 @@
 //! also what the tests call directly, so the console under test does exactly what it does live.
 
 use crate::domain::review::ReviewSummary;
-use crate::domain::{Case, Deadline, Event, Role};
+use crate::domain::{Case, Deadline, Event, Role, Stage, Wait};
 use crate::store::review::ReviewTurn;
 use crate::store::{
-    DashboardPart, DashboardSection, Figure, FigureCases, Outcome, Page, QueueQuery, Request,
-    Store, StoreError, TabCounts,
+    Cursor, DashboardPart, DashboardSection, Figure, FigureCases, Outcome, Page, QueueQuery,
+    Request, Store, StoreError, TabCounts,
 };
 
 /// Search totals count this far and then say "1000+".
@@ -27,6 +27,9 @@ pub enum Fetch {
     Prepend,
     /// The queue's last page, read in the reverse order (`G`).
     Last,
+    /// A new order's window around the case in `query.after`, with up to `above` rows before it
+    /// (so a re-sort keeps the cursor on that case, where it was on screen), with the total.
+    Around { above: u16 },
 }
 
 /// Everything the console can ask of the store.
@@ -121,6 +124,10 @@ pub enum Reply {
         /// The total is a floor: a search matched more than it counted.
         more: bool,
         fetch: Fetch,
+        /// `Around`: the row the window starts after (`None`: the queue's first row).
+        start: Option<Cursor>,
+        /// What each returned or notified case of the page waits on, and since when.
+        waits: Vec<(String, Wait)>,
     },
     Counts(TabCounts),
     Detail(Box<Option<Detail>>),
@@ -162,6 +169,16 @@ pub fn superseded(job: &Job, later: &Job) -> bool {
             },
             Job::Page {
                 fetch: Fetch::Replace,
+                ..
+            },
+        )
+        | (
+            Job::Page {
+                fetch: Fetch::Around { .. },
+                ..
+            },
+            Job::Page {
+                fetch: Fetch::Around { .. },
                 ..
             },
         )
@@ -210,21 +227,27 @@ pub fn execute(store: &mut Store, job: Job) -> Reply {
 fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
     Ok(match job {
         Job::Page { query, fetch } => {
-            let page = store.page(&query)?;
+            let (page, start) = match fetch {
+                Fetch::Around { above } => around(store, &query, above)?,
+                _ => (store.page(&query)?, None),
+            };
             let (total, more) = match (fetch, query.search.is_some()) {
                 (Fetch::Append | Fetch::Prepend | Fetch::Last, _) => (-1, false),
                 // As-you-type totals stay cheap however much a short prefix matches.
-                (Fetch::Replace, true) => {
+                (Fetch::Replace | Fetch::Around { .. }, true) => {
                     let count = store.count_capped(&query, SEARCH_COUNT_CAP)?;
                     (count.n, count.more)
                 }
-                (Fetch::Replace, false) => (store.count(&query)?, false),
+                (Fetch::Replace | Fetch::Around { .. }, false) => (store.count(&query)?, false),
             };
+            let waits = waits(store, &page, query.today)?;
             Reply::Page {
                 page,
                 total,
                 more,
                 fetch,
+                start,
+                waits,
             }
         }
         Job::Counts { user, today } => Reply::Counts(store.tab_counts(&user, today)?),
@@ -298,6 +321,50 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             today,
         } => Reply::ReviewEnded(Box::new(store.review_end(session, &user, today)?)),
     })
+}
+
+/// The window of a new order around the case `query.after` names: the rows above it are read
+/// backwards from it (one more, to anchor the window), then a page from just after the last of
+/// them, which takes in the case itself while it is still in the query.
+fn around(
+    store: &Store,
+    query: &QueueQuery,
+    above: u16,
+) -> Result<(Page, Option<Cursor>), StoreError> {
+    // At most half a page above, so the case is in the window: a server caps `query.limit` for
+    // its clients, and this keeps the read above within it too.
+    let above = usize::from(above).min(query.limit / 2);
+    let mut back = query.clone();
+    back.sort.descending = !back.sort.descending;
+    back.limit = above + 1;
+    let before = store.page(&back)?.rows;
+    let start = if before.len() > above {
+        before.last().map(Cursor::after)
+    } else {
+        None
+    };
+    let mut forward = query.clone();
+    forward.after = start.clone();
+    Ok((store.page(&forward)?, start))
+}
+
+/// What the page's returned and notified cases wait on (the domain's `Clocks::waiting`): their
+/// rows do not carry the day the wait began, so each such case is read (a page at most).
+fn waits(store: &Store, page: &Page, today: NaiveDate) -> Result<Vec<(String, Wait)>, StoreError> {
+    let clocks = store.clocks(today);
+    let mut out = Vec::new();
+    for row in &page.rows {
+        if !matches!(row.stage, Stage::Returned | Stage::Notified) {
+            continue;
+        }
+        match store.case(&row.case_no) {
+            Ok(case) => out.extend(clocks.waiting(&case).map(|w| (row.case_no.clone(), w))),
+            // Gone since the page was read: its row goes with the next refresh.
+            Err(StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 /// A turn with the detail of the case it took, so the case shows without another round trip.

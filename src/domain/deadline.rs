@@ -123,6 +123,26 @@ impl DeadlineState {
     }
 }
 
+/// Who an open case without a running timer waits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Waiting {
+    /// Returned: the employer is correcting the application.
+    Correction,
+    /// Notified: the applicant has yet to enter China.
+    Entry,
+}
+
+/// A wait outside the office: see `Clocks::waiting`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wait {
+    pub on: Waiting,
+    /// The day the case was returned, or the Notification issued.
+    pub since: NaiveDate,
+    /// Calendar days since then.
+    pub days: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     pub timer: TimerKind,
@@ -293,6 +313,29 @@ impl Clocks<'_> {
             Stage::Verification => self.verification(case),
             _ => None,
         }
+    }
+
+    /// What an open case no timer of the office governs is waiting for, since when, and for how
+    /// many calendar days (0 on the day it began). The office's working-day timers do not run
+    /// while a case is with the employer or the applicant (DOMAIN.md, "Pauses"), so the wait is
+    /// counted in calendar days, as `days_left` is. No law or office policy sets a longest wait.
+    pub fn waiting(&self, case: &Case) -> Option<Wait> {
+        let (on, since) = match case.stage {
+            Stage::Returned => (
+                Waiting::Correction,
+                match case.returned_from {
+                    Some(Stage::Review) => case.decision.as_ref()?.pauses.last()?.from,
+                    _ => case.pre_audit.paused_since?,
+                },
+            ),
+            Stage::Notified => (Waiting::Entry, case.notified_on?),
+            _ => return None,
+        };
+        Some(Wait {
+            on,
+            since,
+            days: (self.today - since).num_days().max(0),
+        })
     }
 
     /// Every timer the case has had, running or ended, in the order they start.

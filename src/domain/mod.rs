@@ -31,7 +31,7 @@ pub use calendar::Calendar;
 pub use case::{Applicant, Case, Employer, Submission};
 pub use checklist::Checklist;
 pub use clock::Clock;
-pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind};
+pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind, Wait, Waiting};
 pub use model::{Category, Kind, Presenter, Role, Stage, VisaKind};
 pub use numbers::Series;
 pub use permit::PermitRef;

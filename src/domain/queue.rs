@@ -92,6 +92,13 @@ impl Queue {
         }
     }
 
+    /// Whether the queue's cases can have a running deadline: a returned case's timers are
+    /// paused, a notified case has none yet and a closed one none any more, so there the
+    /// deadline order is the case-number order.
+    pub fn has_running_deadlines(self) -> bool {
+        !matches!(self, Queue::Returned | Queue::AwaitingEntry | Queue::Closed)
+    }
+
     /// The single stage a stage tab lists.
     pub fn stage(self) -> Option<Stage> {
         match self {

@@ -123,14 +123,17 @@ impl App {
                 self.set_filter(next)
             }
             CycleSort => {
-                self.list.cycle_sort();
-                self.list.from_top();
-                self.reload()
+                let queue = (!self.is_searching()).then(|| self.queue());
+                if !self.list.cycle_sort(queue) {
+                    let queue = self.queue();
+                    self.say(self.lang.one_order(queue), false);
+                    return Vec::new();
+                }
+                self.resort()
             }
             ReverseSort => {
                 self.list.sort.descending = !self.list.sort.descending;
-                self.list.from_top();
-                self.reload()
+                self.resort()
             }
             // Marks gather cases for a bulk action, which a read-only console cannot take.
             Mark if self.is_read_only() => self.write_command(command),
@@ -183,6 +186,19 @@ impl App {
             Skip => self.review_next(),
             EndReview => self.end_review(),
         }
+    }
+
+    /// Reads the table again in its new order, around the selected case: the cursor stays on
+    /// that case, on the same screen row, however far the new order moves it. With nothing
+    /// selected, from the top.
+    fn resort(&mut self) -> Vec<Effect> {
+        if self.list.selected_row().is_none() {
+            self.list.from_top();
+            return self.reload();
+        }
+        let above = self.list.selected.saturating_sub(self.list.offset);
+        let above = u16::try_from(above).unwrap_or(u16::MAX);
+        vec![self.request_page(Fetch::Around { above })]
     }
 
     pub(super) fn write_command(&mut self, command: Command) -> Vec<Effect> {

@@ -2,9 +2,10 @@
 //! case number, marks, the sort and the filter.
 
 use super::dialog::Target;
+use crate::domain::Wait;
 use crate::domain::{Filter, Queue};
 use crate::store::{CaseRow, Cursor, Page, Sort, SortColumn};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How many rows one page fetch asks for.
 pub const PAGE_ROWS: usize = 100;
@@ -35,6 +36,8 @@ pub struct List {
     pub marked: BTreeMap<String, Target>,
     pub filter: Filter,
     pub sort: Sort,
+    /// What each loaded returned or notified case waits on, and since when (`Clocks::waiting`).
+    pub waits: HashMap<String, Wait>,
     /// The case just acted on, kept in place (as the action left it) after it left this view,
     /// until the selection moves off it: the user sees what they did, and the next key does not
     /// land on a neighbour they have not read.
@@ -85,6 +88,19 @@ impl List {
             self.marked.retain(|m, _| present.contains(m.as_str()));
         }
         self.refresh_marks();
+    }
+
+    /// Takes a page's waits: `fresh` when the page replaced every loaded row. Only loaded rows'
+    /// waits are kept.
+    pub fn take_waits(&mut self, waits: Vec<(String, Wait)>, fresh: bool) {
+        if fresh {
+            self.waits.clear();
+        }
+        self.waits.extend(waits);
+        if self.waits.len() > self.rows.len() {
+            let loaded: BTreeSet<&str> = self.rows.iter().map(|r| r.case_no.as_str()).collect();
+            self.waits.retain(|no, _| loaded.contains(no.as_str()));
+        }
     }
 
     /// Marked cases that are loaded take what their rows show now.
@@ -244,11 +260,15 @@ impl List {
         }
     }
 
-    pub fn cycle_sort(&mut self) {
-        self.sort.column = match self.sort.column {
-            SortColumn::Deadline => SortColumn::CaseNo,
-            SortColumn::CaseNo => SortColumn::Deadline,
-        };
+    /// The next of `queue`'s orders (`sort_columns`); false when the queue has only one.
+    pub fn cycle_sort(&mut self, queue: Option<Queue>) -> bool {
+        let columns = sort_columns(queue);
+        if columns.len() < 2 {
+            return false;
+        }
+        let at = columns.iter().position(|c| *c == self.sort.column);
+        self.sort.column = columns[at.map_or(0, |i| (i + 1) % columns.len())];
+        true
     }
 
     pub fn reset_for(&mut self, _queue: Queue) {
@@ -260,6 +280,34 @@ impl List {
         self.above = None;
         self.kept = None;
         self.marked.clear();
+        self.waits.clear();
+    }
+}
+
+/// The orders a table of `queue` offers (`None`: a search across every queue): each served by an
+/// index of every queue (src/store/queues.rs), so a page stays one index walk at a million
+/// cases. Name, employer or submission orders have no such index and are not offered. Where no
+/// case can have a running deadline the deadline order is the case-number order, so only that.
+pub fn sort_columns(queue: Option<Queue>) -> &'static [SortColumn] {
+    match queue {
+        Some(queue) if !queue.has_running_deadlines() => &[SortColumn::CaseNo],
+        _ => &[SortColumn::Deadline, SortColumn::CaseNo],
+    }
+}
+
+/// The order a tab opens in: most urgent first; by case number, newest first in Closed, where
+/// no case has a running deadline.
+pub fn default_sort(queue: Queue) -> Sort {
+    match queue {
+        Queue::Closed => Sort {
+            column: SortColumn::CaseNo,
+            descending: true,
+        },
+        queue if !queue.has_running_deadlines() => Sort {
+            column: SortColumn::CaseNo,
+            descending: false,
+        },
+        _ => Sort::default(),
     }
 }
 

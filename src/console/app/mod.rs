@@ -19,7 +19,7 @@ use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
 use super::worker::{Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Policy, Queue, Role};
-use crate::store::{Cursor, QueueQuery, Sort, SortColumn, TabCounts};
+use crate::store::{Cursor, QueueQuery, Sort, TabCounts};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use dialog::{Dialog, Outcome, Target};
@@ -176,13 +176,7 @@ impl App {
             dialog: None,
             search: Search::default(),
             tab_filters: [Filter::All; Queue::TABS.len()],
-            tab_sorts: Queue::TABS.map(|queue| match queue {
-                Queue::Closed => Sort {
-                    column: SortColumn::CaseNo,
-                    descending: true,
-                },
-                _ => Sort::default(),
-            }),
+            tab_sorts: Queue::TABS.map(list::default_sort),
             status: None,
             overdue_at_open: None,
             new_overdue: 0,
@@ -317,6 +311,7 @@ impl App {
                 };
                 query.limit = PAGE_ROWS + 1;
             }
+            Fetch::Around { .. } => query.after = self.list.selected_row().map(Cursor::after),
             Fetch::Replace => {
                 // A refresh re-reads the loaded window, so the view neither shrinks nor jumps.
                 query.after = self.list.above.clone();

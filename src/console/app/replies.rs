@@ -7,6 +7,9 @@ use crate::console::i18n::{Lang, T};
 use crate::console::worker::{ActFailure, Fetch, Reply};
 use crate::domain::{Action, Event, Queue};
 
+/// How many unsent reasons the startup notice names; it counts the rest.
+const UNSENT_NAMED: usize = 3;
+
 impl App {
     pub(super) fn reply(&mut self, generation: u64, reply: Reply) -> Vec<Effect> {
         match reply {
@@ -15,6 +18,8 @@ impl App {
                 total,
                 more,
                 fetch,
+                start,
+                waits,
             } => {
                 if generation != self.page_generation {
                     return Vec::new();
@@ -36,7 +41,19 @@ impl App {
                             self.select_named_case();
                         }
                     }
+                    // A new order around the selected case: it stays selected, on the same
+                    // screen row.
+                    Fetch::Around { above } => {
+                        self.list.above = start;
+                        self.list.kept = None;
+                        self.list.restart = false;
+                        self.list.replace(page, total, before.as_deref());
+                        self.list.total_more = more;
+                        self.list.offset = self.list.selected.saturating_sub(usize::from(above));
+                    }
                 }
+                self.list
+                    .take_waits(waits, !matches!(fetch, Fetch::Append | Fetch::Prepend));
                 if self.list.selected_case_no() != before || self.detail.is_none() {
                     return self.request_detail().into_iter().collect();
                 }
@@ -95,8 +112,21 @@ impl App {
                 if changed { self.reload() } else { Vec::new() }
             }
             Reply::Drafts(drafts) => {
+                // Read once, at startup: the reasons typed and not sent are said, newest first,
+                // so that nobody forgets one.
+                let mut unsent: Vec<(String, String)> = drafts
+                    .iter()
+                    .filter(|(_, _, text)| !text.trim().is_empty())
+                    .map(|(case_no, action, _)| (case_no.clone(), action.clone()))
+                    .collect();
                 for (case_no, action, text) in drafts {
                     self.drafts.entry((case_no, action)).or_insert(text);
+                }
+                if !unsent.is_empty() && self.status.is_none() {
+                    unsent.reverse();
+                    let total = unsent.len();
+                    unsent.truncate(UNSENT_NAMED);
+                    self.say(self.lang.unsent_drafts(&unsent, total), false);
                 }
                 Vec::new()
             }

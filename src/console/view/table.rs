@@ -4,13 +4,13 @@ use super::super::app::App;
 use super::super::app::list::List;
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
-use crate::domain::{Deadline, DeadlineState, Queue};
+use crate::domain::{Deadline, DeadlineState, Queue, Wait};
 use crate::store::SortColumn;
 use crate::text::{fit_cells, sanitize_line};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
@@ -31,6 +31,114 @@ pub fn deadline_text(deadline: Option<&Deadline>, lang: Lang) -> String {
         }
         (_, Some(n)) => format!("{n}{days}{mark}"),
         (state, None) => lang.deadline_state(state).into(),
+    }
+}
+
+/// A table's deadline cell in parts, so that the days line up down the column whatever word
+/// follows or leads them: `-15d OVERDUE`, `  0d due soon`, `  5d`; `paused  9d`, `paused 12d`.
+struct DueCell {
+    /// A wait's word, before its days (`paused`).
+    lead: Option<&'static str>,
+    /// `-15d`, without a provisional mark.
+    days: Option<String>,
+    provisional: bool,
+    /// The state's word, or the whole text when there are no days.
+    word: String,
+}
+
+/// How wide each part of the column's cells is, so that they line up.
+#[derive(Default)]
+struct DueWidths {
+    /// A deadline's days.
+    days: usize,
+    /// A provisional mark's cell, when any row has one.
+    mark: bool,
+    /// A wait's word and its days.
+    lead: usize,
+    wait_days: usize,
+}
+
+impl DueWidths {
+    fn of(cells: &[DueCell]) -> DueWidths {
+        let mut w = DueWidths::default();
+        for c in cells {
+            let days = c.days.as_ref().map_or(0, |d| d.width());
+            match c.lead {
+                Some(lead) => {
+                    w.lead = w.lead.max(lead.width());
+                    w.wait_days = w.wait_days.max(days);
+                }
+                None => {
+                    w.days = w.days.max(days);
+                    w.mark |= c.provisional;
+                }
+            }
+        }
+        w
+    }
+}
+
+impl DueCell {
+    fn of(deadline: Option<&Deadline>, wait: Option<&Wait>, lang: Lang) -> DueCell {
+        let word = |word: String| DueCell {
+            lead: None,
+            days: None,
+            provisional: false,
+            word,
+        };
+        let waited = |w: &Wait| DueCell {
+            lead: Some(lang.wait_word(w.on)),
+            days: Some(format!("{}{}", w.days, lang.t(T::DaysLeft))),
+            provisional: false,
+            word: String::new(),
+        };
+        let Some(d) = deadline else {
+            return wait.map_or_else(|| word("-".into()), waited);
+        };
+        match (d.state, d.days_left) {
+            (DeadlineState::Paused, _) => {
+                wait.map_or_else(|| word(lang.deadline_state(d.state).into()), waited)
+            }
+            (state, Some(n)) => DueCell {
+                lead: None,
+                days: Some(format!("{n}{}", lang.t(T::DaysLeft))),
+                provisional: d.provisional,
+                word: match state {
+                    DeadlineState::Overdue | DeadlineState::DueSoon => {
+                        lang.deadline_state(state).into()
+                    }
+                    _ => String::new(),
+                },
+            },
+            (state, None) => word(lang.deadline_state(state).into()),
+        }
+    }
+
+    /// The cell's text, its parts padded to the column's `widths`.
+    fn text(&self, widths: &DueWidths) -> String {
+        let pad = |text: &str, width: usize| " ".repeat(width.saturating_sub(text.width()));
+        let Some(n) = &self.days else {
+            return self.word.clone();
+        };
+        let mut text = String::new();
+        if let Some(lead) = self.lead {
+            text.push_str(lead);
+            text.push_str(&pad(lead, widths.lead));
+            text.push(' ');
+            text.push_str(&pad(n, widths.wait_days));
+            text.push_str(n);
+            return text;
+        }
+        text.push_str(&pad(n, widths.days));
+        text.push_str(n);
+        if widths.mark {
+            text.push(if self.provisional { '?' } else { ' ' });
+        }
+        if !self.word.is_empty() {
+            text.push(' ');
+            text.push_str(&self.word);
+        }
+        text.trim_end().to_string()
     }
 }
 
@@ -58,15 +166,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
     );
     let sort = match app.list.sort.column {
-        SortColumn::Deadline => lang.t(T::ByDeadline).to_string(),
-        SortColumn::CaseNo => format!(
-            "{} {}",
-            match lang {
-                Lang::En => "by",
-                Lang::Zh => "按",
-            },
-            lang.t(T::Case)
-        ),
+        SortColumn::Deadline => lang.t(T::ByDeadline),
+        SortColumn::CaseNo => lang.t(T::ByCaseNo),
     };
     title.push_str(&format!(
         ", {sort}{} ",
@@ -162,9 +263,20 @@ pub fn draw_list(
     let closed = queue == Some(Queue::Closed);
     let show_stage = wide || across_queues || closed;
     let show_deadline = !closed;
+    // Returned and Awaiting entry cases have no running deadline: the column says how long each
+    // has waited on the employer or the applicant instead.
+    let waiting = queue.is_some_and(|q| !q.has_running_deadlines());
+    // Claims are taken in Pre-audit and Review and kept while returned; Decision, Awaiting entry
+    // and Verification cases are nobody's.
     let held_column = !matches!(
         queue,
-        Some(Queue::MyCases | Queue::Closed | Queue::Decision)
+        Some(
+            Queue::MyCases
+                | Queue::Closed
+                | Queue::Decision
+                | Queue::AwaitingEntry
+                | Queue::Verification
+        )
     );
     // Cases awaiting a signature show the recommendation and whose it is.
     let show_recommended = queue == Some(Queue::Decision);
@@ -181,10 +293,41 @@ pub fn draw_list(
         .max()
         .unwrap_or(13) as u16;
     let kind_width = if lang == Lang::Zh { 10 } else { 14 };
-    let deadline_width = match (show_deadline, lang) {
-        (false, _) => 0,
-        (true, Lang::Zh) => 12,
-        (true, Lang::En) => 13,
+    // The deadline cells on screen, their days aligned, and the column as wide as they need.
+    let due_cells: Vec<DueCell> = list
+        .rows
+        .iter()
+        .skip(offset)
+        .take(visible)
+        .map(|row| {
+            // A row kept after the action that moved it to another stage says where it went.
+            let moved =
+                list.kept.as_deref() == Some(row.case_no.as_str()) && row.deadline.is_none();
+            if moved {
+                DueCell {
+                    lead: None,
+                    days: None,
+                    provisional: false,
+                    word: format!("{} {}", theme.arrow(), lang.stage(row.stage)),
+                }
+            } else {
+                DueCell::of(row.deadline.as_ref(), list.waits.get(&row.case_no), lang)
+            }
+        })
+        .collect();
+    let due_widths = DueWidths::of(&due_cells);
+    let due_texts: Vec<String> = due_cells.iter().map(|c| c.text(&due_widths)).collect();
+    let deadline_header = if waiting { T::Waiting } else { T::Deadline };
+    let deadline_width = if show_deadline {
+        due_texts
+            .iter()
+            .map(|t| t.width())
+            .chain([lang.t(deadline_header).width()])
+            .max()
+            .unwrap_or(0)
+            .min(16) as u16
+    } else {
+        0
     };
     // Narrow screens drop the least important columns first (kind, held by, nationality, then
     // category) so the case number, the applicant and the deadline always fit.
@@ -249,7 +392,7 @@ pub fn draw_list(
     }
     if show_deadline {
         headers.push(
-            Cell::from(Line::from(lang.t(T::Deadline)).right_aligned()).style(if sorted_by_case {
+            Cell::from(lang.t(deadline_header)).style(if sorted_by_case || waiting {
                 header_style
             } else {
                 theme.key()
@@ -320,15 +463,8 @@ pub fn draw_list(
             };
             let applicant =
                 super::display_name(&row.applicant.name, row.applicant.name_native.as_deref());
-            // A row kept after the action that moved it to another stage says where it went.
-            let moved =
-                list.kept.as_deref() == Some(row.case_no.as_str()) && row.deadline.is_none();
             let state = row.deadline.as_ref().map(|d| d.state);
-            let deadline = if moved {
-                format!("{} {}", theme.arrow(), lang.stage(row.stage))
-            } else {
-                deadline_text(row.deadline.as_ref(), lang)
-            };
+            let deadline = due_texts.get(i - offset).map_or("", String::as_str);
             let mut cells = vec![Cell::from(marker)];
             cells.push(text_cell(&cells, &sanitize_line(&row.case_no)));
             cells.push(text_cell(&cells, &applicant));
@@ -361,11 +497,8 @@ pub fn draw_list(
             if show_deadline {
                 let width = columns.get(cells.len()).copied().unwrap_or(0);
                 cells.push(
-                    Cell::from(
-                        Line::from(fit_cells(&deadline, usize::from(width)).into_owned())
-                            .right_aligned(),
-                    )
-                    .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
+                    Cell::from(fit_cells(deadline, usize::from(width)).into_owned())
+                        .style(state.map(|s| theme.deadline(s)).unwrap_or_default()),
                 );
             }
             if wide {
