@@ -570,10 +570,9 @@ fn a_locked_store_waits_then_says_it_is_busy_and_what_waited() {
     let holder = Connection::open(&db).expect("open");
     holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
 
-    // Readers are not held up by a writer (WAL).
-    let started = Instant::now();
+    // Readers are not held up by a writer (WAL): a read that needed the lock would fail BUSY
+    // after the 5 s timeout, since the lock is held until the end of the test.
     run_ok(cli(&db, "li.wei").args(["case", "show", &case_no]));
-    assert!(started.elapsed() < Duration::from_secs(4), "a read waited");
 
     let started = Instant::now();
     let out = cli(&db, "li.wei")
