@@ -35,10 +35,22 @@ fn legacy_indexes(conn: &Connection) -> i64 {
     .expect("count indexes")
 }
 
+/// A demo store of `cases` cases built at `db` as of `today`.
+fn demo_store(db: &Path, cases: u64, seed: u64, today: chrono::NaiveDate) -> Store {
+    let mut store = Store::open(db, Calendar::embedded()).expect("create");
+    let opts = permitdesk::demo::DemoOptions {
+        cases,
+        seed,
+        today,
+        os_login: None,
+    };
+    permitdesk::demo::build(&mut store, &opts, &mut |_, _| {}).expect("demo");
+    store
+}
+
 /// Undoes migration 12: every case event back in the form written before it (the whole event as
 /// JSON in `payload`, linked in hex), the whole chain re-linked that way, and the table as it was.
 fn undo_compact_events(conn: &Connection) {
-    use sha2::Digest;
     #[allow(clippy::type_complexity)]
     let rows: Vec<(
         i64,
@@ -133,9 +145,7 @@ fn undo_compact_events(conn: &Connection) {
     .expect("drop admin triggers");
     let mut prev = "0".repeat(64);
     for (table, seq, payload) in links {
-        let mut h = sha2::Sha256::new();
-        h.update(format!("{prev}|{seq}|{payload}").as_bytes());
-        let hash = hex::encode(h.finalize());
+        let hash = support::forge::link_hash(&prev, seq, &payload);
         conn.execute(
             &format!("UPDATE {table} SET prev_hash = ?1, hash = ?2 WHERE seq = ?3"),
             rusqlite::params![prev, hash, seq],
@@ -403,14 +413,7 @@ fn migration_9_fills_the_kept_figures_from_the_histories() {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("old.db");
     let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
-    let mut store = Store::open(&db, Calendar::embedded()).expect("create");
-    let opts = permitdesk::demo::DemoOptions {
-        cases: 200,
-        seed: 9,
-        today,
-        os_login: None,
-    };
-    permitdesk::demo::build(&mut store, &opts, &mut |_, _| {}).expect("demo");
+    let store = demo_store(&db, 200, 9, today);
     let trend = store.overdue_trend(today, 366).expect("trend");
     let year = today - chrono::Days::new(365);
     let sla = store.sla(year, today, today).expect("sla");
@@ -442,15 +445,7 @@ fn an_old_chain_goes_on_in_compact_events_and_both_kinds_check() {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("old.db");
     let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
-    let mut store = Store::open(&db, Calendar::embedded()).expect("create");
-    let opts = permitdesk::demo::DemoOptions {
-        cases: 100,
-        seed: 5,
-        today,
-        os_login: None,
-    };
-    permitdesk::demo::build(&mut store, &opts, &mut |_, _| {}).expect("demo");
-    drop(store);
+    drop(demo_store(&db, 100, 5, today));
     let conn = Connection::open(&db).expect("raw connection");
     undo_compact_events(&conn);
     conn.execute_batch(UNDO_REVIEW).expect("undo migration 13");

@@ -292,7 +292,8 @@ fn workload(store: &Store, today: NaiveDate) -> anyhow::Result<Report> {
     for s in &sessions {
         if !w.rows.iter().any(|r| r.assignee == s.user) {
             let active = store.find_actor(&s.user)?.is_some_and(|a| a.active);
-            w.rows.push(idle_row(&s.user, active));
+            w.rows
+                .push(crate::store::WorkloadRow::idle(&s.user, active));
         }
     }
     let mut sheet = Sheet::new(
@@ -523,17 +524,4 @@ fn sla(store: &Store, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> anyho
         }),
         generated_at: String::new(),
     })
-}
-
-/// A workload row for someone who holds no open case.
-fn idle_row(name: &str, active: bool) -> crate::store::WorkloadRow {
-    crate::store::WorkloadRow {
-        assignee: name.to_string(),
-        active,
-        open: 0,
-        overdue: 0,
-        pre_audit: 0,
-        review: 0,
-        returned: 0,
-    }
 }

@@ -193,11 +193,16 @@ pub(super) fn write_baseline(conn: &Connection) -> Result<()> {
         .collect();
     let settings = settings_stored(conn)?;
     let zone = meta::load_stored(conn)?.office_tz;
-    record(
+    // Migration 7 runs before case events became compact (migration 12).
+    let head = chain::head_before_compact(conn)?;
+    append(
         conn,
-        crate::domain::Actor::SYSTEM,
-        chrono::Utc::now().with_timezone(&zone).fixed_offset(),
-        AdminChange::Baseline { users, settings },
+        &head,
+        &AdminEvent {
+            at: chrono::Utc::now().with_timezone(&zone).fixed_offset(),
+            actor: crate::domain::Actor::SYSTEM.to_string(),
+            change: AdminChange::Baseline { users, settings },
+        },
     )?;
     Ok(())
 }

@@ -101,21 +101,30 @@ pub fn link_hash_is(prev_hash: &str, seq: i64, payload: &str, hash: &str) -> boo
 }
 
 pub fn head(conn: &Connection) -> Result<ChainHead> {
-    // Case events and administrative events (src/store/admin.rs) share one chain. Before
-    // migration 12 (as when migration 7 writes its baseline) case events have only hex links.
-    let compact = super::schema::version(conn)? >= super::schema::COMPACT_EVENTS_VERSION;
-    let sql = if compact {
+    // Case events and administrative events (src/store/admin.rs) share one chain.
+    read_head(
+        conn,
         "SELECT seq, hash FROM (SELECT seq, coalesce(hash, lower(hex(digest))) AS hash
                                 FROM events ORDER BY seq DESC LIMIT 1)
          UNION ALL
          SELECT seq, hash FROM (SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1)
-         ORDER BY seq DESC LIMIT 1"
-    } else {
+         ORDER BY seq DESC LIMIT 1",
+    )
+}
+
+/// The head while case events have only hex links: for a migration before 12 (the baseline of
+/// migration 7), when `events` has no `digest` column yet.
+pub(super) fn head_before_compact(conn: &Connection) -> Result<ChainHead> {
+    read_head(
+        conn,
         "SELECT seq, hash FROM (SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1)
          UNION ALL
          SELECT seq, hash FROM (SELECT seq, hash FROM admin_events ORDER BY seq DESC LIMIT 1)
-         ORDER BY seq DESC LIMIT 1"
-    };
+         ORDER BY seq DESC LIMIT 1",
+    )
+}
+
+fn read_head(conn: &Connection, sql: &str) -> Result<ChainHead> {
     let head = conn
         .prepare_cached(sql)
         .ctx("preparing the audit chain's head")?

@@ -107,6 +107,21 @@ pub struct WorkloadRow {
     pub returned: i64,
 }
 
+impl WorkloadRow {
+    /// The row of someone who holds no open case.
+    pub fn idle(name: &str, active: bool) -> WorkloadRow {
+        WorkloadRow {
+            assignee: name.to_string(),
+            active,
+            open: 0,
+            overdue: 0,
+            pre_audit: 0,
+            review: 0,
+            returned: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Workload {
     pub today: NaiveDate,
@@ -344,7 +359,7 @@ impl Store {
         for user in self.users()? {
             let approver = user.roles.contains(&Role::Approver);
             if user.active && approver {
-                rows.insert(user.name.clone(), empty_workload(&user.name, true));
+                rows.insert(user.name.clone(), WorkloadRow::idle(&user.name, true));
             }
         }
         // Only claimable and returned cases have a holder: a few per person, read from the
@@ -379,7 +394,7 @@ impl Store {
             }
             let row = found
                 .entry(assignee.clone())
-                .or_insert_with(|| empty_workload(&assignee, false));
+                .or_insert_with(|| WorkloadRow::idle(&assignee, false));
             row.open += n;
             row.overdue += overdue;
             match stage {
@@ -554,17 +569,5 @@ impl Store {
         rows.sort_by(|a, b| (&a.due_key, &a.case_no).cmp(&(&b.due_key, &b.case_no)));
         rows.truncate(limit);
         Ok(rows)
-    }
-}
-
-fn empty_workload(name: &str, active: bool) -> WorkloadRow {
-    WorkloadRow {
-        assignee: name.to_string(),
-        active,
-        open: 0,
-        overdue: 0,
-        pre_audit: 0,
-        review: 0,
-        returned: 0,
     }
 }

@@ -301,9 +301,6 @@ BEGIN
 END;
 "#;
 
-/// The version whose migration makes case events compact (src/store/event_row.rs).
-pub(super) const COMPACT_EVENTS_VERSION: i64 = 12;
-
 /// Migration 12: case events keep their facts in columns and only the action's own fields in
 /// `payload`, linked by a 32-byte `digest` over the columns (src/store/event_row.rs). Rows
 /// written before are copied as they are, with their hex `hash` over the whole JSON, so a store

@@ -167,12 +167,7 @@ fn sorting_cycles_the_queues_orders_and_keeps_the_cursor_on_its_case() {
     assert_eq!(sort.column, permitdesk::store::SortColumn::CaseNo);
     h.press("s");
     assert_eq!(h.app.list.sort, sort);
-    let status = h
-        .app
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default();
+    let status = status_text(&h);
     assert!(status.contains("by case number only"), "{status}");
 }
 
@@ -258,12 +253,7 @@ fn startup_names_the_reasons_typed_and_not_sent() {
                 cases.push(row.case_no.clone());
             }
         });
-        let status = h
-            .app
-            .status
-            .as_ref()
-            .map(|s| s.text.clone())
-            .unwrap_or_default();
+        let status = status_text(&h);
         for word in words
             .iter()
             .chain(cases.iter().map(|c| c as &str).collect::<Vec<_>>().iter())
@@ -322,4 +312,13 @@ fn a_window_around_a_case_reads_no_more_than_its_page_allows() {
         .expect("in the queue");
     // Five above (half the page), the case, four below: never the 65,535 asked for.
     assert_eq!(rows[..], whole[at - 5..at + 5]);
+}
+
+/// The status line's text, or nothing.
+fn status_text(h: &Harness) -> String {
+    h.app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
 }
