@@ -48,8 +48,9 @@ fn demo_store(db: &Path, cases: u64, seed: u64, today: chrono::NaiveDate) -> Sto
     store
 }
 
-/// Undoes migration 12: every case event back in the form written before it (the whole event as
-/// JSON in `payload`, linked in hex), the whole chain re-linked that way, and the table as it was.
+/// Undoes migrations 14 and 12: every case event back in the form written before them (the whole
+/// event as JSON text in `payload`, linked in hex), the whole chain re-linked that way, and the
+/// table as it was.
 fn undo_compact_events(conn: &Connection) {
     #[allow(clippy::type_complexity)]
     let rows: Vec<(
@@ -83,7 +84,7 @@ fn undo_compact_events(conn: &Connection) {
                 r.get(7)?,
                 r.get(8)?,
                 r.get(9)?,
-                r.get(10)?,
+                support::forge::payload_text(r.get_ref(10)?),
             ))
         })
         .expect("query")
@@ -187,12 +188,13 @@ const UNDO_FIGURES: &str = "DROP TABLE review_steps; DROP TABLE review_sessions;
     DROP TABLE case_figures; DROP TABLE figure_days; DROP TABLE figure_running; \
     DROP TABLE figure_overdue;";
 
-/// A current store set back to schema 4: migration 12's compact events undone, 5's indexes,
-/// 6's identity, 7's administrative events, 8's number sequences, 9's kept figures, 10's
-/// indexes, 11's import blocks and 13's review sessions dropped, the version lowered.
+/// A current store set back to schema 4: migration 14's packed payloads and 12's compact events
+/// undone, 5's indexes, 6's identity, 7's administrative events, 8's number sequences, 9's kept
+/// figures, 10's indexes, 11's import blocks and 13's review sessions dropped, the version
+/// lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 13,
+        CURRENT_VERSION, 14,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -449,6 +451,7 @@ fn an_old_chain_goes_on_in_compact_events_and_both_kinds_check() {
     let conn = Connection::open(&db).expect("raw connection");
     undo_compact_events(&conn);
     conn.execute_batch(UNDO_REVIEW).expect("undo migration 13");
+    // Migration 14 (packed payloads) was undone with 12.
     conn.pragma_update(None, "user_version", 11)
         .expect("set version 11");
 
@@ -529,4 +532,87 @@ fn an_old_chain_goes_on_in_compact_events_and_both_kinds_check() {
     );
     let store = Store::open_read_only(&db, Calendar::embedded()).expect("open");
     assert!(store.check(today, None).expect("check").ok(), "undone");
+}
+
+/// Migration 14 lets `payload` hold packed text: a schema-13 store's payloads stay text, an
+/// event written after is packed when that is shorter, and both check.
+#[test]
+fn migration_14_keeps_text_payloads_and_packs_new_ones() {
+    use permitdesk::domain::Action;
+    use permitdesk::store::Request;
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("v13.db");
+    let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
+    drop(demo_store(&db, 100, 3, today));
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;")
+        .expect("drop triggers");
+    support::forge::unpack_payloads(&conn);
+    // The table as schema 13 made it: `payload TEXT NOT NULL`.
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'events'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("events");
+    let payload_column = "payload    ANY NOT NULL CHECK (typeof(payload) IN ('text', 'blob')),";
+    assert!(sql.contains(payload_column), "{sql}");
+    let v13 = sql
+        .replace("CREATE TABLE \"events\"", "CREATE TABLE events_13")
+        .replace(payload_column, "payload    TEXT NOT NULL,");
+    conn.execute_batch(&format!(
+        "{v13};
+         INSERT INTO events_13 SELECT * FROM events;
+         DROP TABLE events;
+         ALTER TABLE events_13 RENAME TO events;
+         CREATE INDEX events_by_case ON events (case_id, seq);"
+    ))
+    .expect("the schema-13 table");
+    conn.pragma_update(None, "user_version", 13)
+        .expect("set version 13");
+    let case_no: String = conn
+        .query_row(
+            "SELECT case_no FROM cases WHERE open = 1 LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an open case");
+    drop(conn);
+
+    let mut store = Store::open(&db, Calendar::embedded()).expect("migrate");
+    store
+        .act(Request {
+            case_no,
+            user: "wang.fang".into(),
+            action: Action::Note {
+                text: "The employer called about the contract; the signed original follows by courier."
+                    .into(),
+            },
+            expect_version: None,
+            expect_stage: None,
+            today: Some(today),
+        })
+        .expect("note");
+    let report = store.check(today, None).expect("check");
+    assert!(report.ok(), "{:#?}", report.problems);
+    drop(store);
+    let conn = Connection::open(&db).expect("raw connection");
+    assert_eq!(user_version(&conn), CURRENT_VERSION);
+    let (texts, blobs, last): (i64, i64, String) = conn
+        .query_row(
+            "SELECT count(*) FILTER (WHERE typeof(payload) = 'text'),
+                    count(*) FILTER (WHERE typeof(payload) = 'blob'),
+                    (SELECT typeof(payload) FROM events ORDER BY seq DESC LIMIT 1)
+             FROM events",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("count");
+    assert!(texts > 100, "the old payloads stay text: {texts}");
+    assert_eq!(
+        (blobs, last.as_str()),
+        (1, "blob"),
+        "the long note is packed"
+    );
 }

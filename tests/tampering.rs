@@ -194,6 +194,46 @@ fn an_edited_event_is_named() {
 }
 
 #[test]
+fn a_packed_payload_edited_is_named_and_one_merely_unpacked_is_not() {
+    // Submissions are stored packed (src/store/packed.rs); the link covers their text.
+    let (_dir, db) = demo();
+    let conn = tamper(&db);
+    let (seq, packed): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT seq, payload FROM events
+             WHERE action = 'submit' AND typeof(payload) = 'blob' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a packed submission");
+    let text = support::forge::payload_text(rusqlite::types::ValueRef::Blob(&packed));
+    assert!(text.contains("\"passport_no\""), "{text}");
+    // Stored as its text, the event still links: nothing a reader sees changed.
+    support::forge::unpack_payloads(&conn);
+    drop(conn);
+    assert_passes(&db, None);
+    // A passport number changed inside it breaks its link, packed again or not.
+    let conn = Connection::open(&db).expect("open");
+    let case_no = case_of(&conn, seq);
+    let edited = text.replacen("\"passport_no\":\"", "\"passport_no\":\"X", 1);
+    assert_ne!(edited, text);
+    let repacked = support::forge::pack_payload(&edited);
+    conn.execute(
+        "UPDATE events SET payload = ?1 WHERE seq = ?2",
+        rusqlite::params![repacked, seq],
+    )
+    .expect("edit");
+    drop(conn);
+    assert_fails_with(
+        &db,
+        None,
+        &format!(
+            "audit event {seq} ({case_no}): its content does not match its hash (edited after it was written, or the chain was broken here)"
+        ),
+    );
+}
+
+#[test]
 fn an_event_moved_to_another_case_is_named() {
     // A compact event names its case by id, and its link covers the id.
     let (_dir, db) = demo();

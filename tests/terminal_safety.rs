@@ -112,6 +112,8 @@ fn hostile_store(dir: &Path) -> PathBuf {
     let raw = rusqlite::Connection::open(&db).expect("raw");
     raw.execute_batch("DROP TRIGGER events_no_update;")
         .expect("drop trigger");
+    // Payloads as text (submissions are stored packed), so the placeholders can be replaced.
+    support::forge::unpack_payloads(&raw);
     for (placeholder, hostile) in [
         ("NOTE-PLACEHOLDER", &note),
         ("REASON-PLACEHOLDER", &reason),

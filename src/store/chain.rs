@@ -246,7 +246,7 @@ fn insert(
         action,
         event.number,
         late,
-        text.fields,
+        text.payload,
         digest.as_slice()
     ])
     .ctx(&format!("{}: writing the audit event", event.case_no))?;

@@ -5,6 +5,7 @@
 use super::admin;
 use super::chain::{self, ChainHead};
 use super::error::{Result, SqlContext};
+use super::packed;
 use crate::domain::AdminEvent;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::Connection;
@@ -135,7 +136,14 @@ fn walk_to_break(
                 "{}: a compact event with an earlier event's prev_hash (written outside permitdesk)",
                 name()
             )),
-            ValueRef::Blob(digest) => walk.digest_link(&name, seq, &digest_fields(r), digest),
+            ValueRef::Blob(digest) => {
+                match packed::unpack(r.get_ref(10).ctx("reading the audit chain")?) {
+                    Ok(payload) => {
+                        walk.digest_link(&name, seq, &digest_fields(r, payload.as_bytes()), digest)
+                    }
+                    Err(e) => Err(format!("{}: {e}", name())),
+                }
+            }
             _ => Err(format!("{}: its link is not 32 bytes", name())),
         };
         if let Err(problem) = checked {
@@ -165,7 +173,12 @@ fn hex_event(
     name: &dyn Fn() -> String,
 ) -> std::result::Result<(), String> {
     let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str().ok());
-    let payload = text(10).unwrap_or_default();
+    let payload = r
+        .get_ref(10)
+        .map_err(|e| e.to_string())
+        .and_then(|value| packed::unpack(value).map_err(|e| e.to_string()))
+        .map_err(|e| format!("{}: {e}", name()))?;
+    let payload = payload.as_ref();
     walk.hex_link(
         name,
         seq,
@@ -192,8 +205,9 @@ fn hex_event(
     Ok(())
 }
 
-/// A compact case event's columns as its digest covers them (see `chain::DigestFields`).
-fn digest_fields<'r>(r: &'r rusqlite::Row<'_>) -> chain::DigestFields<'r> {
+/// A compact case event's columns as its digest covers them (see `chain::DigestFields`), with
+/// `payload` the text its column keeps (src/store/packed.rs).
+fn digest_fields<'r>(r: &'r rusqlite::Row<'_>, payload: &'r [u8]) -> chain::DigestFields<'r> {
     let field = |i: usize| match r.get_ref(i) {
         Ok(ValueRef::Text(t)) => chain::Field::Text(t),
         Ok(ValueRef::Integer(n)) => chain::Field::Int(n),
@@ -202,7 +216,12 @@ fn digest_fields<'r>(r: &'r rusqlite::Row<'_>) -> chain::DigestFields<'r> {
         _ => chain::Field::Text(b"\0unexpected"),
     };
     // case_id, at, actor, role, from, to, action, number, late, payload.
-    [14, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(field)
+    let [case_id, at, actor, role, from, to, action, number, late] =
+        [14, 2, 3, 4, 5, 6, 7, 8, 9].map(field);
+    let payload = chain::Field::Text(payload);
+    [
+        case_id, at, actor, role, from, to, action, number, late, payload,
+    ]
 }
 
 fn case_no_of(conn: &Connection, case_id: i64) -> String {

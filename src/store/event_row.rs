@@ -4,6 +4,8 @@
 //! without empty fields. Such a row is linked by `digest`, a 32-byte SHA-256 over the columns
 //! themselves (`chain::link_digest`), so nothing is written twice.
 //!
+//! Since version 14 `payload` may hold its text packed (src/store/packed.rs); links cover the text.
+//!
 //! Rows written before version 12 (`digest` NULL) keep what they were written with: the whole
 //! event as JSON in `payload`, linked by the hex `hash` over it. Both kinds check.
 
@@ -64,18 +66,22 @@ fn from_code<T: Copy>(codes: &[T], code: i64) -> Option<T> {
         .and_then(|i| codes.get(i).copied())
 }
 
-/// An event's stored text: the time as its column holds it and the action's own fields.
+/// An event's stored text: the time as its column holds it, the action's own fields (which the
+/// digest covers) and the value `payload` keeps of them (src/store/packed.rs).
 #[derive(Debug, Clone)]
 pub(crate) struct StoredText {
     pub at: String,
     pub fields: String,
+    pub payload: rusqlite::types::Value,
 }
 
 impl StoredText {
     pub fn of(event: &Event) -> Result<StoredText> {
+        let fields = action_fields(event)?;
         Ok(StoredText {
             at: event.at.to_rfc3339(),
-            fields: action_fields(event)?,
+            payload: super::packed::pack(&fields),
+            fields,
         })
     }
 }
@@ -128,7 +134,11 @@ pub(crate) fn decode(row: &Row<'_>, first: usize, seq: i64) -> Result<Event> {
         }
     };
     let compact = matches!(row.get_ref(first + 10), Ok(ValueRef::Integer(1)));
-    let payload = text(9)?.unwrap_or_default();
+    let payload = row
+        .get_ref(first + 9)
+        .map_err(|e| damaged(&e.to_string()))
+        .and_then(|value| super::packed::unpack(value).map_err(|e| damaged(&e.to_string())))?;
+    let payload = payload.as_ref();
     if !compact {
         return serde_json::from_str(payload).map_err(|source| StoreError::Corrupt {
             context: format!("audit event {seq}"),

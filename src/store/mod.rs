@@ -22,6 +22,7 @@ pub mod import;
 mod meta;
 mod numbers;
 pub mod outbox;
+mod packed;
 pub mod queues;
 mod recovery;
 pub mod review;

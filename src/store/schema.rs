@@ -137,6 +137,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     IMPORT_VISIBILITY,
     COMPACT_EVENTS,
     super::review::TABLES,
+    PACKED_PAYLOADS,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).
@@ -335,6 +336,47 @@ INSERT INTO events_compact (seq, case_id, case_no, at, actor, action, payload, p
     FROM events ORDER BY seq;
 DROP TABLE events;
 ALTER TABLE events_compact RENAME TO events;
+CREATE INDEX events_by_case ON events (case_id, seq);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+    SELECT RAISE(ABORT, 'audit events are append-only');
+END;
+"#;
+
+/// Migration 14: `payload` may hold its text packed (src/store/packed.rs), so its column takes
+/// text or a blob. The rows are copied as they are: a payload written before stays text, which
+/// every reader still takes.
+const PACKED_PAYLOADS: &str = r#"
+CREATE TABLE events_packed (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    -- Earlier rows only: compact rows name their case by case_id, which their digest covers.
+    case_no    TEXT,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    -- Compact rows only: the event's other facts, role and stages as the codes of
+    -- src/store/event_row.rs.
+    role       INTEGER,
+    from_stage INTEGER,
+    to_stage   INTEGER,
+    number     TEXT,
+    late       INTEGER,
+    -- Compact rows: the action's fields as JSON without its name and without empty fields
+    -- ('' when none are left). Earlier rows: the whole event as JSON. Either as text, or packed
+    -- as a blob (src/store/packed.rs); links cover the text.
+    payload    ANY NOT NULL CHECK (typeof(payload) IN ('text', 'blob')),
+    -- Earlier rows: the links in hex. Compact rows: the link as 32 bytes.
+    prev_hash  TEXT,
+    hash       TEXT,
+    digest     BLOB,
+    CHECK ((hash IS NULL) <> (digest IS NULL))
+) STRICT;
+INSERT INTO events_packed SELECT * FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_packed RENAME TO events;
 CREATE INDEX events_by_case ON events (case_id, seq);
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
     SELECT RAISE(ABORT, 'audit events are append-only');
