@@ -24,7 +24,7 @@ use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
 use permitdesk::console::worker::{Job, Reply, execute};
 use permitdesk::demo::{DemoOptions, build};
-use permitdesk::domain::{Calendar, Filter, Queue, Stage};
+use permitdesk::domain::{ActionKind, Calendar, Filter, Queue, Stage};
 use permitdesk::store::{QueueQuery, Store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -1608,7 +1608,7 @@ fn a_submit_refused_while_quitting_is_said_after_the_console_in_its_language() {
     assert!(line.ends_with("您输入的内容已保存为草稿。"), "{line}");
     assert_eq!(
         h.store
-            .draft("li.wei", &case_no, "return")
+            .draft("li.wei", &case_no, ActionKind::Return)
             .expect("draft")
             .as_deref(),
         Some("护照复印件不清晰"),
@@ -2061,7 +2061,11 @@ fn drafts_are_saved_on_the_tick_not_per_key_and_a_discard_deletes_them() {
     let case_no = h.select_first(Stage::PreAudit, true);
     h.press("c");
     h.press("r");
-    let store_draft = |h: &Harness| h.store.draft("li.wei", &case_no, "return").expect("draft");
+    let store_draft = |h: &Harness| {
+        h.store
+            .draft("li.wei", &case_no, ActionKind::Return)
+            .expect("draft")
+    };
     let saves = |effects: &[Effect]| {
         effects
             .iter()

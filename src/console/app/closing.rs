@@ -6,7 +6,7 @@
 use super::replies::without_case_prefix;
 use super::{App, Effect, Msg};
 use crate::console::i18n::{Lang, T};
-use crate::console::worker::{ActFailure, Job, Reply};
+use crate::console::worker::{ActFailure, ActionKey, Job, Reply};
 use crate::domain::Action;
 use crate::text::sanitize_line;
 
@@ -18,10 +18,7 @@ pub(super) enum Write {
         action: Action,
     },
     Bulk,
-    Draft {
-        case_no: String,
-        action: String,
-    },
+    Draft(ActionKey),
     Visit,
     /// A review session's turn: it claims or releases cases.
     Review,
@@ -37,10 +34,7 @@ impl Write {
             Job::Bulk { .. } => Write::Bulk,
             Job::SaveDraft {
                 case_no, action, ..
-            } => Write::Draft {
-                case_no: case_no.clone(),
-                action: action.clone(),
-            },
+            } => Write::Draft(ActionKey::new(case_no, *action)),
             Job::Visit { .. } => Write::Visit,
             Job::ReviewStart { .. } | Job::ReviewNext { .. } | Job::ReviewEnd { .. } => {
                 Write::Review
@@ -56,12 +50,11 @@ impl App {
         let Some(write) = Write::of(job) else {
             return;
         };
-        if let Write::Draft { case_no, action } = &write {
+        if let Write::Draft(key) = &write {
             // The worker skips a draft save that a newer one of the same text supersedes: only
             // the newer one is answered.
-            self.writes.retain(|(_, w)| {
-                !matches!(w, Write::Draft { case_no: c, action: a } if c == case_no && a == action)
-            });
+            self.writes
+                .retain(|(_, w)| !matches!(w, Write::Draft(k) if k == key));
         }
         self.writes.push((generation, write));
     }
@@ -134,7 +127,7 @@ impl App {
                     Ok(outcome) => vec![self.recorded(&outcome.case.case_no, &outcome.event)],
                     Err(failure) => {
                         let mut line = self.not_recorded(&case_no, &action, &failure);
-                        if pending.is_some_and(|(_, _, text)| !text.trim().is_empty()) {
+                        if pending.is_some_and(|(_, text)| !text.trim().is_empty()) {
                             line.push(' ');
                             line.push_str(l.t(T::ReasonKept));
                         }
@@ -157,10 +150,11 @@ impl App {
                     }
                 })
                 .collect(),
-            (Write::Draft { case_no, action }, Reply::Failed(message)) => vec![format!(
-                "{}: {} ({action}): {}",
-                sanitize_line(&case_no),
+            (Write::Draft(key), Reply::Failed(message)) => vec![format!(
+                "{}: {} ({}): {}",
+                sanitize_line(&key.case_no),
                 l.t(T::DraftNotSaved),
+                l.action(key.action),
                 sanitize_line(&message)
             )],
             (Write::Review, Reply::ReviewEnded(summary)) => {
@@ -181,7 +175,10 @@ impl App {
     }
 
     fn recorded(&self, case_no: &str, event: &crate::domain::Event) -> String {
-        let (case_no, action) = (sanitize_line(case_no), self.lang.action(&event.action));
+        let (case_no, action) = (
+            sanitize_line(case_no),
+            self.lang.action(event.action.kind()),
+        );
         let summary = self.event_summary(event);
         match self.lang {
             Lang::En => format!("{case_no}: {action} recorded ({summary})"),
@@ -192,7 +189,7 @@ impl App {
     fn not_recorded(&self, case_no: &str, action: &Action, failure: &ActFailure) -> String {
         let why = failure.why.say(self.lang, &failure.message);
         let why = sanitize_line(without_case_prefix(&why, case_no));
-        let (case_no, action) = (sanitize_line(case_no), self.lang.action(action));
+        let (case_no, action) = (sanitize_line(case_no), self.lang.action(action.kind()));
         match self.lang {
             Lang::En => format!("{case_no}: {action} NOT recorded: {why}"),
             Lang::Zh => format!("{case_no}：{action}未记录：{why}"),

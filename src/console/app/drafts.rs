@@ -3,7 +3,7 @@
 
 use super::dialog::{self, Dialog, TextAction};
 use super::{App, Effect};
-use crate::console::worker::Job;
+use crate::console::worker::{ActionKey, Job};
 
 impl App {
     /// Keeps what is being typed, in memory and in the store, so a conflict, a refusal, a dropped
@@ -25,7 +25,7 @@ impl App {
             return;
         };
         let text = dialog::text_of(editor);
-        let key = (target.case_no.clone(), kind.name().to_string());
+        let key = ActionKey::new(&target.case_no, kind.kind());
         let known = self.drafts.get(&key).map(String::as_str).unwrap_or("");
         if known == text || (text.trim().is_empty() && known.is_empty()) {
             return;
@@ -43,17 +43,15 @@ impl App {
         let key = self.unsaved_draft.take()?;
         let text = self.drafts.get(&key).cloned().unwrap_or_default();
         let user = self.setup.user.clone();
-        let (case_no, action) = key;
         Some(self.job(Job::SaveDraft {
             user,
-            case_no,
-            action,
+            case_no: key.case_no,
+            action: key.action,
             text,
         }))
     }
 
     pub fn draft_for(&self, case_no: &str, kind: TextAction) -> Option<&String> {
-        self.drafts
-            .get(&(case_no.to_string(), kind.name().to_string()))
+        self.drafts.get(&ActionKey::new(case_no, kind.kind()))
     }
 }

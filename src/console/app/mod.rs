@@ -17,7 +17,7 @@ pub mod list;
 
 use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
-use super::worker::{Detail, Fetch, Job, Reply, Ticket};
+use super::worker::{ActionKey, Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Policy, Queue, Role};
 use crate::store::{Cursor, QueueQuery, Sort, TabCounts};
 use chrono::NaiveDate;
@@ -141,17 +141,17 @@ pub struct App {
     /// What the writes answered while closing did, for the runtime to print after the console.
     pub farewell: Vec<String>,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
-    pub drafts: HashMap<(String, String), String>,
+    pub drafts: HashMap<ActionKey, String>,
     /// The draft typed since it was last sent to the store: saved on the next tick (once a
     /// second at most, never per key) or at once when the editor closes, submits or the console
     /// quits.
-    unsaved_draft: Option<(String, String)>,
+    unsaved_draft: Option<ActionKey>,
     data_version: Option<i64>,
     next_generation: u64,
     page_generation: u64,
     detail_generation: u64,
     pending_assign: Option<Vec<Target>>,
-    pending_text: Option<(String, String, String)>,
+    pending_text: Option<(ActionKey, String)>,
     /// An action key pressed before its case's detail arrived: the dialog opens when it does,
     /// and the keys typed meanwhile are held for it, so that no key of a burst is lost.
     waiting_for_detail: Option<(String, Command)>,
@@ -503,9 +503,7 @@ impl App {
                 if let Some(Dialog::Reason { target, kind, .. }) = &self.dialog {
                     // Closing a reason editor is a confirmed discard (or there was nothing typed):
                     // the stored draft goes too.
-                    let case_no = target.case_no.clone();
-                    let action = kind.name();
-                    let key = (case_no.clone(), action.to_string());
+                    let key = ActionKey::new(&target.case_no, kind.kind());
                     self.drafts.remove(&key);
                     if self.unsaved_draft.as_ref() == Some(&key) {
                         self.unsaved_draft = None;
@@ -513,8 +511,8 @@ impl App {
                     let user = self.setup.user.clone();
                     effects.push(self.job(Job::SaveDraft {
                         user,
-                        case_no,
-                        action: action.to_string(),
+                        case_no: key.case_no,
+                        action: key.action,
                         text: String::new(),
                     }));
                 }

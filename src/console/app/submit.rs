@@ -4,7 +4,7 @@ use super::commands::palette_matches;
 use super::dialog::{self, BulkKind, Dialog, TextAction};
 use super::{App, Effect};
 use crate::console::i18n::Lang;
-use crate::console::worker::Job;
+use crate::console::worker::{ActionKey, Job};
 use crate::domain::Action;
 
 impl App {
@@ -22,11 +22,8 @@ impl App {
                 ..
             } => {
                 let text = dialog::text_of(&editor);
-                self.pending_text = Some((
-                    target.case_no.clone(),
-                    kind.name().to_string(),
-                    text.clone(),
-                ));
+                self.pending_text =
+                    Some((ActionKey::new(&target.case_no, kind.kind()), text.clone()));
                 vec![self.act(&target, kind.action(text))]
             }
             Dialog::EntryDate {
