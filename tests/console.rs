@@ -22,7 +22,7 @@ use permitdesk::console::app::{App, Effect, Msg, Setup};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
-use permitdesk::console::worker::{Job, Reply, execute};
+use permitdesk::console::worker::{Job, Reply, Ticket, execute};
 use permitdesk::demo::{DemoOptions, build};
 use permitdesk::domain::{ActionKind, Calendar, Filter, Queue, Stage};
 use permitdesk::store::{QueueQuery, Store};
@@ -2096,6 +2096,76 @@ fn drafts_are_saved_on_the_tick_not_per_key_and_a_discard_deletes_them() {
     assert!(h.app.dialog.is_none());
     assert_eq!(store_draft(&h), None);
     assert_eq!(h.app.draft_for(&case_no, TextAction::Return), None);
+}
+
+/// Sends `keys`, runs every job they ask for but the action they submit, and returns that
+/// action's job, unanswered.
+fn submit_and_hold(h: &mut Harness, keys: &[(KeyCode, KeyModifiers)]) -> Ticket {
+    let mut held = None;
+    let mut rest = Vec::new();
+    for effect in burst(h, keys) {
+        match effect {
+            Effect::Store(ticket) if matches!(ticket.job, Job::Act { .. }) => held = Some(ticket),
+            other => rest.push(other),
+        }
+    }
+    h.run(rest);
+    held.expect("an action was submitted")
+}
+
+#[test]
+fn a_reply_applies_to_its_own_action_only() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press("2");
+    let returned = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("Passport copy unreadable");
+    let ctrl_s = (KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let held = submit_and_hold(&mut h, &[ctrl_s]);
+    // While the return is with the store, another case is claimed and its reply comes first.
+    let claimed = h.select_first(Stage::PreAudit, true);
+    assert_ne!(claimed, returned);
+    h.press("c");
+    assert_eq!(
+        h.store.case(&claimed).expect("case").assignee(),
+        Some("li.wei")
+    );
+    assert_eq!(
+        h.app
+            .draft_for(&returned, TextAction::Return)
+            .map(String::as_str),
+        Some("Passport copy unreadable"),
+        "the claim's reply left the return's draft alone"
+    );
+    // Meanwhile a supervisor reassigns the returned case: the return is refused as a conflict,
+    // and its reason is kept, in memory and in the store.
+    assign(&mut h.store, &returned, "wang.fang", "chen.yu");
+    let reply = h.execute(held.job);
+    let effects = h.app.update(Msg::Reply {
+        generation: held.generation,
+        reply,
+    });
+    h.run(effects);
+    let screen = h.screen();
+    assert!(screen.contains("Conflict"), "{screen}");
+    assert!(
+        screen.contains("Your typed text is kept as a draft."),
+        "{screen}"
+    );
+    assert_eq!(
+        h.app
+            .draft_for(&returned, TextAction::Return)
+            .map(String::as_str),
+        Some("Passport copy unreadable")
+    );
+    assert_eq!(
+        h.store
+            .draft("li.wei", &returned, ActionKind::Return)
+            .expect("draft")
+            .as_deref(),
+        Some("Passport copy unreadable")
+    );
 }
 
 #[test]

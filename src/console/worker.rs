@@ -153,7 +153,12 @@ pub enum Reply {
     },
     Counts(TabCounts),
     Detail(Box<Option<Detail>>),
-    Acted(Box<Result<Outcome, ActFailure>>),
+    /// An action committed, or why not. `key` names the action it answers: the console applies
+    /// the reply to that action and no other (its draft, its pending text).
+    Acted {
+        key: ActionKey,
+        result: Box<Result<Outcome, ActFailure>>,
+    },
     /// Each case of a bulk action with the event it committed, or why it did not.
     Bulk(Vec<(String, Result<Event, ActFailure>)>),
     Assignees(Vec<String>),
@@ -275,10 +280,12 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
         Job::Counts { user, today } => Reply::Counts(store.tab_counts(&user, today)?),
         Job::Detail { case_no, today } => Reply::Detail(Box::new(detail(store, &case_no, today)?)),
         Job::Act { request } => {
-            let case_no = request.case_no.clone();
-            Reply::Acted(Box::new(
-                store.act(request).map_err(|e| failure(&case_no, e)),
-            ))
+            let key = ActionKey::of(&request);
+            let result = store.act(request).map_err(|e| failure(&key.case_no, e));
+            Reply::Acted {
+                key,
+                result: Box::new(result),
+            }
         }
         Job::Bulk { requests } => {
             let mut results = Vec::new();

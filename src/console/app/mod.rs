@@ -151,7 +151,9 @@ pub struct App {
     page_generation: u64,
     detail_generation: u64,
     pending_assign: Option<Vec<Target>>,
-    pending_text: Option<(ActionKey, String)>,
+    /// The text sent with each action not answered yet, by the action: a reply restores or
+    /// drops only its own action's.
+    pending_texts: HashMap<ActionKey, String>,
     /// An action key pressed before its case's detail arrived: the dialog opens when it does,
     /// and the keys typed meanwhile are held for it, so that no key of a burst is lost.
     waiting_for_detail: Option<(String, Command)>,
@@ -193,7 +195,7 @@ impl App {
             page_generation: 0,
             detail_generation: 0,
             pending_assign: None,
-            pending_text: None,
+            pending_texts: HashMap::new(),
             waiting_for_detail: None,
             held_keys: Vec::new(),
             writes: Vec::new(),

@@ -94,7 +94,7 @@ impl App {
                 self.detail = *detail;
                 self.detail_settled()
             }
-            Reply::Acted(result) => self.acted(*result),
+            Reply::Acted { key, result } => self.acted(key, *result),
             Reply::Bulk(results) => self.bulk_done(results),
             Reply::Assignees(names) => {
                 if let Some(targets) = self.pending_assign.take() {
@@ -181,27 +181,30 @@ impl App {
         }
     }
 
-    fn acted(&mut self, result: Result<crate::store::Outcome, ActFailure>) -> Vec<Effect> {
-        let pending = self.pending_text.take();
-        let review = match &result {
-            Ok(outcome) => (outcome.case.case_no.clone(), true),
-            Err(failure) => (failure.case_no.clone(), false),
-        };
-        let mut effects = self.acted_result(result, pending);
-        effects.extend(self.review_acted(&review.0, review.1));
+    /// The reply to the action `key`: only that action's draft and pending text are touched,
+    /// whatever else is waiting for the store.
+    fn acted(
+        &mut self,
+        key: ActionKey,
+        result: Result<crate::store::Outcome, ActFailure>,
+    ) -> Vec<Effect> {
+        let ok = result.is_ok();
+        let case_no = key.case_no.clone();
+        let mut effects = self.acted_result(key, result);
+        effects.extend(self.review_acted(&case_no, ok));
         effects
     }
 
     fn acted_result(
         &mut self,
+        key: ActionKey,
         result: Result<crate::store::Outcome, ActFailure>,
-        pending: Option<(ActionKey, String)>,
     ) -> Vec<Effect> {
+        let pending = self.pending_texts.remove(&key);
         match result {
             Ok(outcome) => {
-                if let Some((key, _)) = pending {
-                    self.drafts.remove(&key);
-                }
+                // The store deleted the draft with the commit.
+                self.drafts.remove(&key);
                 self.list.keep_acted(&outcome.case);
                 let text = format!(
                     "{}: {}",
@@ -211,8 +214,8 @@ impl App {
                 self.say(text, false);
             }
             Err(failure) => {
-                if let Some((key, text)) = pending {
-                    self.drafts.insert(key, text);
+                if let Some(text) = pending.filter(|t| !t.trim().is_empty()) {
+                    self.drafts.insert(key.clone(), text);
                 }
                 let mut lines = vec![
                     crate::text::sanitize_line(&failure.why.say(self.lang, &failure.message))
@@ -224,7 +227,7 @@ impl App {
                 } else {
                     self.lang.t(T::Refused)
                 };
-                if self.drafts.keys().any(|key| key.case_no == failure.case_no) {
+                if self.drafts.contains_key(&key) {
                     lines.push(self.lang.t(T::ReasonKept).into());
                 }
                 self.dialog = Some(Dialog::Message {

@@ -22,8 +22,8 @@ impl App {
                 ..
             } => {
                 let text = dialog::text_of(&editor);
-                self.pending_text =
-                    Some((ActionKey::new(&target.case_no, kind.kind()), text.clone()));
+                self.pending_texts
+                    .insert(ActionKey::new(&target.case_no, kind.kind()), text.clone());
                 vec![self.act(&target, kind.action(text))]
             }
             Dialog::EntryDate {
