@@ -383,6 +383,37 @@ fn a_conflict_opens_a_dialog_and_keeps_the_typed_reason() {
 }
 
 #[test]
+fn a_conflict_in_chinese_says_the_last_change_in_chinese_words() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::Zh);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("护照复印件不清晰");
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
+    h.ctrl('s');
+    let Some(Dialog::Message { title, lines, .. }) = &h.app.dialog else {
+        panic!("a conflict dialog: {:?}", h.app.dialog);
+    };
+    let text = format!("{title}\n{}", lines.join("\n"));
+    assert!(
+        text.contains(&format!("最近一次变更：wang.fang 于 {TODAY} ")),
+        "{text}"
+    );
+    assert!(
+        text.contains("分配"),
+        "the action in its official term: {text}"
+    );
+    // Not a word of English: the only Latin letters are the case number's and the user's name.
+    let rest = text.replace(&case_no, "").replace("wang.fang", "");
+    assert!(
+        !rest.chars().any(|c| c.is_ascii_alphabetic()),
+        "English in a Chinese conflict: {text}"
+    );
+    assert!(h.screen().contains("最近一次变更"), "{}", h.screen());
+}
+
+#[test]
 fn refusals_are_shown_in_words() {
     let mut h = Harness::new("li.wei", 80, 24, Lang::En);
     h.press("2");
