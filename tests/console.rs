@@ -414,6 +414,59 @@ fn a_conflict_in_chinese_says_the_last_change_in_chinese_words() {
 }
 
 #[test]
+fn an_approval_note_refused_by_a_conflict_is_kept_as_a_reason_is() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("a");
+    h.type_text("Originals seen at the window");
+    // Meanwhile a supervisor reassigns the case.
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("Conflict"), "{screen}");
+    assert!(
+        screen.contains("Your typed text is kept as a draft."),
+        "{screen}"
+    );
+    let note = Some("Originals seen at the window");
+    assert_eq!(
+        h.app
+            .draft_of(&case_no, ActionKind::Approve)
+            .map(String::as_str),
+        note
+    );
+    let stored = |h: &Harness| {
+        h.store
+            .draft("li.wei", &case_no, ActionKind::Approve)
+            .expect("draft")
+    };
+    assert_eq!(stored(&h).as_deref(), note);
+    h.enter();
+    // Given back, the confirmation opens with the note typed before the conflict.
+    assign(&mut h.store, &case_no, "wang.fang", "li.wei");
+    h.press("1");
+    h.press("2");
+    while h.app.list.selected_case_no().as_ref() != Some(&case_no) {
+        h.press("j");
+    }
+    h.press("a");
+    assert!(
+        h.screen().contains("Originals seen at the window"),
+        "the typed note comes back: {}",
+        h.screen()
+    );
+    h.enter();
+    let events = h.store.events(&case_no).expect("events");
+    assert_eq!(events.last().and_then(|e| e.action.reason()), note);
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::Review);
+    // Recorded: the draft is gone, in memory and in the store.
+    assert_eq!(h.app.draft_of(&case_no, ActionKind::Approve), None);
+    assert_eq!(stored(&h), None);
+}
+
+#[test]
 fn refusals_are_shown_in_words() {
     let mut h = Harness::new("li.wei", 80, 24, Lang::En);
     h.press("2");

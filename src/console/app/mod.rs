@@ -502,22 +502,7 @@ impl App {
             // A key while typing: the draft is saved on the next tick, not per key.
             Outcome::Stay => self.note_draft(),
             Outcome::Close => {
-                if let Some(Dialog::Reason { target, kind, .. }) = &self.dialog {
-                    // Closing a reason editor is a confirmed discard (or there was nothing typed):
-                    // the stored draft goes too.
-                    let key = ActionKey::new(&target.case_no, kind.kind());
-                    self.drafts.remove(&key);
-                    if self.unsaved_draft.as_ref() == Some(&key) {
-                        self.unsaved_draft = None;
-                    }
-                    let user = self.setup.user.clone();
-                    effects.push(self.job(Job::SaveDraft {
-                        user,
-                        case_no: key.case_no,
-                        action: key.action,
-                        text: String::new(),
-                    }));
-                }
+                effects.extend(self.discard_draft());
                 self.dialog = None;
             }
             Outcome::Submit => {

@@ -246,15 +246,20 @@ impl App {
                 Lang::Zh => format!("材料缺失或不合格：{}", missing.join("、")),
             });
         }
+        // A note typed before and not recorded (a conflict, a refusal) comes back.
+        let draft = self.draft_of(&target.case_no, ActionKind::Approve).cloned();
         self.dialog = Some(Dialog::Confirm {
             target,
             title,
             lines,
             warnings,
-            note: dialog::editor(""),
+            note: dialog::editor(draft.as_deref().unwrap_or("")),
             required: against,
             error: None,
         });
+        if draft.is_some() {
+            self.say(self.lang.t(T::DraftRestored), false);
+        }
     }
 
     pub(super) fn open_reason(&mut self, target: Target, kind: TextAction) {

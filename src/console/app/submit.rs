@@ -5,13 +5,19 @@ use super::dialog::{self, BulkKind, Dialog, TextAction};
 use super::{App, Effect};
 use crate::console::i18n::Lang;
 use crate::console::worker::{ActionKey, Job};
-use crate::domain::Action;
+use crate::domain::{Action, ActionKind};
 
 impl App {
     pub(super) fn submit(&mut self, dialog: Dialog) -> Vec<Effect> {
         match dialog {
             Dialog::Confirm { target, note, .. } => {
                 let text = dialog::text_of(&note);
+                if !text.trim().is_empty() {
+                    self.pending_texts.insert(
+                        ActionKey::new(&target.case_no, ActionKind::Approve),
+                        text.clone(),
+                    );
+                }
                 let note = (!text.trim().is_empty()).then_some(text);
                 vec![self.act(&target, Action::Approve { note })]
             }
