@@ -29,7 +29,7 @@ fn served_act(session: &mut BlockingSession, request: permitdesk::store::Request
         .execute(Job::Act { request })
         .expect("the server answers")
     {
-        Reply::Acted(result) => result.expect("acted").seq,
+        Reply::Acted { result, .. } => result.expect("acted").seq,
         other => panic!("not an action's reply: {other:?}"),
     }
 }

@@ -22,9 +22,9 @@ use permitdesk::console::app::{App, Effect, Msg, Setup};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
-use permitdesk::console::worker::{Job, Reply, execute};
+use permitdesk::console::worker::{Job, Reply, Ticket, execute};
 use permitdesk::demo::{DemoOptions, build};
-use permitdesk::domain::{Calendar, Filter, Queue, Stage};
+use permitdesk::domain::{ActionKind, Calendar, Filter, Queue, Stage};
 use permitdesk::store::{QueueQuery, Store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -380,6 +380,90 @@ fn a_conflict_opens_a_dialog_and_keeps_the_typed_reason() {
         "the typed reason comes back: {}",
         h.screen()
     );
+}
+
+#[test]
+fn a_conflict_in_chinese_says_the_last_change_in_chinese_words() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::Zh);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("护照复印件不清晰");
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
+    h.ctrl('s');
+    let Some(Dialog::Message { title, lines, .. }) = &h.app.dialog else {
+        panic!("a conflict dialog: {:?}", h.app.dialog);
+    };
+    let text = format!("{title}\n{}", lines.join("\n"));
+    assert!(
+        text.contains(&format!("最近一次变更：wang.fang 于 {TODAY} ")),
+        "{text}"
+    );
+    assert!(
+        text.contains("分配"),
+        "the action in its official term: {text}"
+    );
+    // Not a word of English: the only Latin letters are the case number's and the user's name.
+    let rest = text.replace(&case_no, "").replace("wang.fang", "");
+    assert!(
+        !rest.chars().any(|c| c.is_ascii_alphabetic()),
+        "English in a Chinese conflict: {text}"
+    );
+    assert!(h.screen().contains("最近一次变更"), "{}", h.screen());
+}
+
+#[test]
+fn an_approval_note_refused_by_a_conflict_is_kept_as_a_reason_is() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press("2");
+    let case_no = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("a");
+    h.type_text("Originals seen at the window");
+    // Meanwhile a supervisor reassigns the case.
+    assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("Conflict"), "{screen}");
+    assert!(
+        screen.contains("Your typed text is kept as a draft."),
+        "{screen}"
+    );
+    let note = Some("Originals seen at the window");
+    assert_eq!(
+        h.app
+            .draft_of(&case_no, ActionKind::Approve)
+            .map(String::as_str),
+        note
+    );
+    let stored = |h: &Harness| {
+        h.store
+            .draft("li.wei", &case_no, ActionKind::Approve)
+            .expect("draft")
+    };
+    assert_eq!(stored(&h).as_deref(), note);
+    h.enter();
+    // Given back, the confirmation opens with the note typed before the conflict.
+    assign(&mut h.store, &case_no, "wang.fang", "li.wei");
+    h.press("1");
+    h.press("2");
+    while h.app.list.selected_case_no().as_ref() != Some(&case_no) {
+        h.press("j");
+    }
+    h.press("a");
+    assert!(
+        h.screen().contains("Originals seen at the window"),
+        "the typed note comes back: {}",
+        h.screen()
+    );
+    h.enter();
+    let events = h.store.events(&case_no).expect("events");
+    assert_eq!(events.last().and_then(|e| e.action.reason()), note);
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::Review);
+    // Recorded: the draft is gone, in memory and in the store.
+    assert_eq!(h.app.draft_of(&case_no, ActionKind::Approve), None);
+    assert_eq!(stored(&h), None);
 }
 
 #[test]
@@ -1608,7 +1692,7 @@ fn a_submit_refused_while_quitting_is_said_after_the_console_in_its_language() {
     assert!(line.ends_with("您输入的内容已保存为草稿。"), "{line}");
     assert_eq!(
         h.store
-            .draft("li.wei", &case_no, "return")
+            .draft("li.wei", &case_no, ActionKind::Return)
             .expect("draft")
             .as_deref(),
         Some("护照复印件不清晰"),
@@ -2061,7 +2145,11 @@ fn drafts_are_saved_on_the_tick_not_per_key_and_a_discard_deletes_them() {
     let case_no = h.select_first(Stage::PreAudit, true);
     h.press("c");
     h.press("r");
-    let store_draft = |h: &Harness| h.store.draft("li.wei", &case_no, "return").expect("draft");
+    let store_draft = |h: &Harness| {
+        h.store
+            .draft("li.wei", &case_no, ActionKind::Return)
+            .expect("draft")
+    };
     let saves = |effects: &[Effect]| {
         effects
             .iter()
@@ -2092,6 +2180,76 @@ fn drafts_are_saved_on_the_tick_not_per_key_and_a_discard_deletes_them() {
     assert!(h.app.dialog.is_none());
     assert_eq!(store_draft(&h), None);
     assert_eq!(h.app.draft_for(&case_no, TextAction::Return), None);
+}
+
+/// Sends `keys`, runs every job they ask for but the action they submit, and returns that
+/// action's job, unanswered.
+fn submit_and_hold(h: &mut Harness, keys: &[(KeyCode, KeyModifiers)]) -> Ticket {
+    let mut held = None;
+    let mut rest = Vec::new();
+    for effect in burst(h, keys) {
+        match effect {
+            Effect::Store(ticket) if matches!(ticket.job, Job::Act { .. }) => held = Some(ticket),
+            other => rest.push(other),
+        }
+    }
+    h.run(rest);
+    held.expect("an action was submitted")
+}
+
+#[test]
+fn a_reply_applies_to_its_own_action_only() {
+    let mut h = Harness::new("li.wei", 120, 40, Lang::En);
+    h.press("2");
+    let returned = h.select_first(Stage::PreAudit, true);
+    h.press("c");
+    h.press("r");
+    h.type_text("Passport copy unreadable");
+    let ctrl_s = (KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let held = submit_and_hold(&mut h, &[ctrl_s]);
+    // While the return is with the store, another case is claimed and its reply comes first.
+    let claimed = h.select_first(Stage::PreAudit, true);
+    assert_ne!(claimed, returned);
+    h.press("c");
+    assert_eq!(
+        h.store.case(&claimed).expect("case").assignee(),
+        Some("li.wei")
+    );
+    assert_eq!(
+        h.app
+            .draft_for(&returned, TextAction::Return)
+            .map(String::as_str),
+        Some("Passport copy unreadable"),
+        "the claim's reply left the return's draft alone"
+    );
+    // Meanwhile a supervisor reassigns the returned case: the return is refused as a conflict,
+    // and its reason is kept, in memory and in the store.
+    assign(&mut h.store, &returned, "wang.fang", "chen.yu");
+    let reply = h.execute(held.job);
+    let effects = h.app.update(Msg::Reply {
+        generation: held.generation,
+        reply,
+    });
+    h.run(effects);
+    let screen = h.screen();
+    assert!(screen.contains("Conflict"), "{screen}");
+    assert!(
+        screen.contains("Your typed text is kept as a draft."),
+        "{screen}"
+    );
+    assert_eq!(
+        h.app
+            .draft_for(&returned, TextAction::Return)
+            .map(String::as_str),
+        Some("Passport copy unreadable")
+    );
+    assert_eq!(
+        h.store
+            .draft("li.wei", &returned, ActionKind::Return)
+            .expect("draft")
+            .as_deref(),
+        Some("Passport copy unreadable")
+    );
 }
 
 #[test]

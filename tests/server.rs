@@ -494,7 +494,7 @@ fn a_console_session_cannot_ask_for_unbounded_work() {
     let long = Job::SaveDraft {
         user: "li.wei".into(),
         case_no: "GZ2026-000001".into(),
-        action: "return".into(),
+        action: permitdesk::domain::ActionKind::Return,
         text: "x".repeat(5000),
     };
     assert!(matches!(
@@ -504,7 +504,7 @@ fn a_console_session_cannot_ask_for_unbounded_work() {
     let nowhere = Job::SaveDraft {
         user: "li.wei".into(),
         case_no: "NOPE-1".into(),
-        action: "return".into(),
+        action: permitdesk::domain::ActionKind::Return,
         text: "a reason".into(),
     };
     assert!(matches!(

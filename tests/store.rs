@@ -139,13 +139,22 @@ fn a_refused_action_changes_nothing() {
         .unwrap_err();
     assert!(
         matches!(
-            err,
+            &err,
             StoreError::StaleVersion {
                 expected: 1,
                 actual: 2,
+                last_change: permitdesk::store::LastChange::Event {
+                    action: permitdesk::domain::ActionKind::Claim,
+                    actor,
+                    ..
+                },
                 ..
-            }
+            } if actor == "li.wei"
         ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("(last change: li.wei claim at "),
         "{err}"
     );
     assert_eq!(store.case("TS2026-000001").expect("case").version, 2);

@@ -1,7 +1,7 @@
 //! Every label and message of the console in English and Simplified Chinese (the official terms of
 //! DOMAIN.md). Stage, kind and queue names come from the domain's own `label_en`/`label_zh`.
 
-use crate::domain::{Action, DeadlineState, Filter, Kind, Queue, Role, Stage};
+use crate::domain::{ActionKind, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
 mod why;
 pub use why::Why;
@@ -101,51 +101,22 @@ impl Lang {
 
     /// An action's name in words: the command line's name without its underscores in English,
     /// the official term in Chinese.
-    pub fn action(self, action: &Action) -> &'static str {
-        if self == Lang::En {
-            return match action {
-                Action::NotAccept { .. } => "not accept",
-                Action::SendBack { .. } => "send back",
-                Action::RecordEntry { .. } => "record entry",
-                Action::CorrectEntry { .. } => "correct entry",
-                Action::AllowLate { .. } => "allow late",
-                Action::ECardRegistered { .. } => "e-card registered",
-                other => other.name(),
-            };
-        }
-        match action {
-            Action::Submit { .. } => "提交申请",
-            Action::Claim => "认领",
-            Action::Release => "释放",
-            Action::Assign { .. } => "分配",
-            Action::Approve { .. } => "通过",
-            Action::Return { .. } => "退回补正",
-            Action::Refuse { .. } => "不予许可",
-            Action::NotAccept { .. } => "不予受理",
-            Action::SendBack { .. } => "退回审查",
-            Action::Withdraw { .. } => "撤回",
-            Action::Resubmit => "重新提交",
-            Action::RecordEntry { .. } => "登记入境",
-            Action::CorrectEntry { .. } => "更正入境日期",
-            Action::Verify { .. } => "现场核验",
-            Action::Lapse { .. } => "逾期未核验办结",
-            Action::AllowLate { .. } => "允许逾期核验",
-            Action::Reopen { .. } => "重新开启核验",
-            Action::Extend { .. } => "延长期限",
-            Action::Note { .. } => "备注",
-            Action::ECardRegistered { .. } => "电子证照登记",
+    pub fn action(self, action: ActionKind) -> &'static str {
+        match self {
+            Lang::En => action.label_en(),
+            Lang::Zh => action.label_zh(),
         }
     }
 
     /// What an action that leaves the stage as it was did, in words: "note added".
-    pub fn action_taken(self, action: &Action) -> String {
+    pub fn action_taken(self, action: ActionKind) -> String {
         match (self, action) {
-            (Lang::En, Action::Note { .. }) => "note added".into(),
-            (Lang::Zh, Action::Note { .. }) => "已添加备注".into(),
-            (Lang::En, Action::Extend { .. }) => "deadline extended".into(),
-            (Lang::En, Action::AllowLate { .. }) => "late verification allowed".into(),
-            (Lang::En, Action::CorrectEntry { .. }) => "entry date corrected".into(),
-            (Lang::En, action) => format!("{} recorded", action.name()),
+            (Lang::En, ActionKind::Note) => "note added".into(),
+            (Lang::Zh, ActionKind::Note) => "已添加备注".into(),
+            (Lang::En, ActionKind::Extend) => "deadline extended".into(),
+            (Lang::En, ActionKind::AllowLate) => "late verification allowed".into(),
+            (Lang::En, ActionKind::CorrectEntry) => "entry date corrected".into(),
+            (Lang::En, action) => format!("{} recorded", action.as_str()),
             (Lang::Zh, action) => format!("已{}", self.action(action)),
         }
     }
@@ -252,14 +223,18 @@ impl Lang {
 
     /// The status line at startup when the user has reasons typed but not sent: `shown` of them
     /// named (case and action), `total` in all.
-    pub fn unsent_drafts(self, shown: &[(String, String)], total: usize) -> String {
+    pub fn unsent_drafts(
+        self,
+        shown: &[crate::console::worker::ActionKey],
+        total: usize,
+    ) -> String {
         let named: Vec<String> = shown
             .iter()
-            .map(|(case_no, action)| {
+            .map(|key| {
                 format!(
                     "{} {}",
-                    crate::text::sanitize_line(case_no),
-                    self.draft_action(action)
+                    crate::text::sanitize_line(&key.case_no),
+                    self.draft_action(key.action)
                 )
             })
             .collect();
@@ -287,22 +262,13 @@ impl Lang {
         }
     }
 
-    /// The action a draft was typed for, by the name drafts are stored under.
-    fn draft_action(self, action: &str) -> String {
-        let words = match action {
-            "return" => self.pick("return", "退回补正"),
-            "refuse" => self.pick("refusal", "不予许可"),
-            "not_accept" => self.pick("not accept", "不予受理"),
-            "note" => self.pick("note", "备注"),
-            "send_back" => self.pick("send back", "退回审查"),
-            "withdraw" => self.pick("withdraw", "撤回"),
-            "lapse" => self.pick("lapse", "逾期未核验办结"),
-            "allow_late" => self.pick("allow late", "允许逾期核验"),
-            "reopen" => self.pick("reopen", "重新开启核验"),
-            "extend" => self.pick("extend", "延长期限"),
-            other => return crate::text::sanitize_line(other).replace('_', " "),
-        };
-        words.to_string()
+    /// The action a draft was typed for.
+    fn draft_action(self, action: ActionKind) -> &'static str {
+        match action {
+            ActionKind::Refuse => self.pick("refusal", "不予许可"),
+            ActionKind::Approve => self.pick("approval note", "通过意见"),
+            other => self.action(other),
+        }
     }
 
     /// A text field that holds the most the domain accepts.
@@ -326,21 +292,13 @@ impl Lang {
     }
 
     /// What a review session did with a case, in the stage's words ("accept", "recommend
-    /// refusal"), from the audit event's action name.
-    pub fn review_outcome(self, stage: Stage, action: &str) -> String {
-        let words = match (action, stage) {
-            ("approve", _) => self.approve_in(stage),
-            ("refuse", Stage::Review) => self.pick("recommend refusal", "建议不予许可"),
-            ("refuse", _) => self.pick("refuse", "不予许可"),
-            ("not_accept", _) => self.pick("not accept", "不予受理"),
-            ("return", _) => self.pick("return", "退回补正"),
-            ("note", _) => self.pick("note", "备注"),
-            ("assign", _) => self.pick("assign", "分配"),
-            ("withdraw", _) => self.pick("withdraw", "撤回"),
-            ("extend", _) => self.pick("extend", "延长期限"),
-            (other, _) => return crate::text::sanitize_line(other).replace('_', " "),
-        };
-        words.to_string()
+    /// refusal"), from the audit event's action.
+    pub fn review_outcome(self, stage: Stage, action: ActionKind) -> &'static str {
+        match (action, stage) {
+            (ActionKind::Approve, _) => self.approve_in(stage),
+            (ActionKind::Refuse, Stage::Review) => self.pick("recommend refusal", "建议不予许可"),
+            (other, _) => self.action(other),
+        }
     }
 
     /// Why a review session found nothing to take in the queue (and filter) it was started on.

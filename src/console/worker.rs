@@ -2,7 +2,7 @@
 //! also what the tests call directly, so the console under test does exactly what it does live.
 
 use crate::domain::review::ReviewSummary;
-use crate::domain::{Case, Deadline, Event, Role, Stage, Wait};
+use crate::domain::{ActionKind, Case, Deadline, Event, Role, Stage, Wait};
 use crate::store::review::ReviewTurn;
 use crate::store::{
     Cursor, DashboardPart, DashboardSection, Figure, FigureCases, Outcome, Page, QueueQuery,
@@ -30,6 +30,28 @@ pub enum Fetch {
     /// A new order's window around the case in `query.after`, with up to `above` rows before it
     /// (so a re-sort keeps the cursor on that case, where it was on screen), with the total.
     Around { above: u16 },
+}
+
+/// Which action on which case: what a draft is kept under, and what the reply to an action
+/// names, so that the console applies it to that action and no other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ActionKey {
+    pub case_no: String,
+    pub action: ActionKind,
+}
+
+impl ActionKey {
+    pub fn new(case_no: &str, action: ActionKind) -> ActionKey {
+        ActionKey {
+            case_no: case_no.to_string(),
+            action,
+        }
+    }
+
+    /// The action a request asks for.
+    pub fn of(request: &Request) -> ActionKey {
+        ActionKey::new(&request.case_no, request.action.kind())
+    }
 }
 
 /// Everything the console can ask of the store.
@@ -74,7 +96,7 @@ pub enum Job {
     SaveDraft {
         user: String,
         case_no: String,
-        action: String,
+        action: ActionKind,
         text: String,
     },
     /// Starts a review session on the queue, filter and search of `query` and takes its first
@@ -131,12 +153,17 @@ pub enum Reply {
     },
     Counts(TabCounts),
     Detail(Box<Option<Detail>>),
-    Acted(Box<Result<Outcome, ActFailure>>),
+    /// An action committed, or why not. `key` names the action it answers: the console applies
+    /// the reply to that action and no other (its draft, its pending text).
+    Acted {
+        key: ActionKey,
+        result: Box<Result<Outcome, ActFailure>>,
+    },
     /// Each case of a bulk action with the event it committed, or why it did not.
     Bulk(Vec<(String, Result<Event, ActFailure>)>),
     Assignees(Vec<String>),
     Changed(i64),
-    Drafts(Vec<(String, String, String)>),
+    Drafts(Vec<(String, ActionKind, String)>),
     Visited {
         new_overdue: i64,
         last: Option<NaiveDate>,
@@ -253,10 +280,12 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
         Job::Counts { user, today } => Reply::Counts(store.tab_counts(&user, today)?),
         Job::Detail { case_no, today } => Reply::Detail(Box::new(detail(store, &case_no, today)?)),
         Job::Act { request } => {
-            let case_no = request.case_no.clone();
-            Reply::Acted(Box::new(
-                store.act(request).map_err(|e| failure(&case_no, e)),
-            ))
+            let key = ActionKey::of(&request);
+            let result = store.act(request).map_err(|e| failure(&key.case_no, e));
+            Reply::Acted {
+                key,
+                result: Box::new(result),
+            }
         }
         Job::Bulk { requests } => {
             let mut results = Vec::new();
@@ -304,7 +333,7 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             action,
             text,
         } => {
-            store.save_draft(&user, &case_no, &action, &text)?;
+            store.save_draft(&user, &case_no, action, &text)?;
             Reply::DraftSaved
         }
         Job::ReviewStart { query } => {

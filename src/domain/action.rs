@@ -2,7 +2,7 @@
 
 use super::case::Submission;
 use super::checklist::Checklist;
-use super::model::{Role, Stage};
+use super::model::{ActionKind, Role, Stage};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -73,29 +73,35 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn name(&self) -> &'static str {
+    /// What the action is, without what it carries.
+    pub fn kind(&self) -> ActionKind {
         match self {
-            Action::Submit { .. } => "submit",
-            Action::Claim => "claim",
-            Action::Release => "release",
-            Action::Assign { .. } => "assign",
-            Action::Approve { .. } => "approve",
-            Action::Return { .. } => "return",
-            Action::Refuse { .. } => "refuse",
-            Action::NotAccept { .. } => "not_accept",
-            Action::SendBack { .. } => "send_back",
-            Action::Withdraw { .. } => "withdraw",
-            Action::Resubmit => "resubmit",
-            Action::RecordEntry { .. } => "record_entry",
-            Action::CorrectEntry { .. } => "correct_entry",
-            Action::Verify { .. } => "verify",
-            Action::Lapse { .. } => "lapse",
-            Action::AllowLate { .. } => "allow_late",
-            Action::Reopen { .. } => "reopen",
-            Action::Extend { .. } => "extend",
-            Action::Note { .. } => "note",
-            Action::ECardRegistered { .. } => "e_card_registered",
+            Action::Submit { .. } => ActionKind::Submit,
+            Action::Claim => ActionKind::Claim,
+            Action::Release => ActionKind::Release,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::Approve { .. } => ActionKind::Approve,
+            Action::Return { .. } => ActionKind::Return,
+            Action::Refuse { .. } => ActionKind::Refuse,
+            Action::NotAccept { .. } => ActionKind::NotAccept,
+            Action::SendBack { .. } => ActionKind::SendBack,
+            Action::Withdraw { .. } => ActionKind::Withdraw,
+            Action::Resubmit => ActionKind::Resubmit,
+            Action::RecordEntry { .. } => ActionKind::RecordEntry,
+            Action::CorrectEntry { .. } => ActionKind::CorrectEntry,
+            Action::Verify { .. } => ActionKind::Verify,
+            Action::Lapse { .. } => ActionKind::Lapse,
+            Action::AllowLate { .. } => ActionKind::AllowLate,
+            Action::Reopen { .. } => ActionKind::Reopen,
+            Action::Extend { .. } => ActionKind::Extend,
+            Action::Note { .. } => ActionKind::Note,
+            Action::ECardRegistered { .. } => ActionKind::ECardRegistered,
         }
+    }
+
+    /// The name audit events store the action under (its kind's).
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
 
     /// The text this action cannot be taken without: its reason, or a note's text.
@@ -187,5 +193,67 @@ impl Actor {
     /// Anyone but a pure viewer may change something somewhere.
     pub fn may_write(&self) -> bool {
         self.active && self.roles.iter().any(|r| *r != Role::Viewer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Presenter;
+
+    /// Events and drafts store the kind's name: it is the tag `Action` is stored under.
+    #[test]
+    fn a_kind_is_named_as_its_action_is_stored() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+        let text = || "text".to_string();
+        let checklist = Checklist {
+            presented_by: Presenter::Applicant,
+            power_of_attorney: false,
+            originals: false,
+            sealed_copies: false,
+            visa_kind: None,
+            visa_valid_until: None,
+            exam_issued_on: None,
+            exam_domestic: false,
+            exam_institution: None,
+        };
+        // Every kind but `submit`, whose submission is long to write out here.
+        let actions = [
+            Action::Claim,
+            Action::Release,
+            Action::Assign { assignee: text() },
+            Action::Approve { note: None },
+            Action::Return { reason: text() },
+            Action::Refuse { reason: text() },
+            Action::NotAccept { reason: text() },
+            Action::SendBack { reason: text() },
+            Action::Withdraw { reason: text() },
+            Action::Resubmit,
+            Action::RecordEntry { date },
+            Action::CorrectEntry {
+                date,
+                reason: text(),
+            },
+            Action::Verify { checklist },
+            Action::Lapse { reason: text() },
+            Action::AllowLate { reason: text() },
+            Action::Reopen { reason: text() },
+            Action::Extend {
+                days: 5,
+                reason: text(),
+            },
+            Action::Note { text: text() },
+            Action::ECardRegistered { date },
+        ];
+        assert_eq!(actions.len() + 1, ActionKind::ALL.len());
+        for action in &actions {
+            let stored = serde_json::to_value(action).expect("json");
+            assert_eq!(
+                stored.get("action").and_then(|v| v.as_str()),
+                Some(action.kind().as_str()),
+                "{action:?}"
+            );
+            assert_eq!(action.name(), action.kind().as_str());
+        }
     }
 }

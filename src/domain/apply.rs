@@ -6,20 +6,20 @@ use super::case::{
     Case, Claim, DecisionClock, LateAllowance, Pause, PreAuditClock, Recommendation, Submission,
     Verdict,
 };
-use super::model::Stage;
+use super::model::{ActionKind, Stage};
 use super::numbers::{Series, derived_from_case_no};
 use super::refusal::Refusal;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The stage `action` would move `case` to, if the transition exists (used to preview actions).
-pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
+pub fn next_stage(case: &Case, action: ActionKind) -> Option<Stage> {
     use Stage::*;
     let to = match (action, case.stage) {
-        (Action::Submit { .. }, _) => PreAudit,
-        (Action::Approve { .. }, PreAudit) => Review,
-        (Action::Approve { .. } | Action::Refuse { .. }, Review) => Decision,
+        (ActionKind::Submit, _) => PreAudit,
+        (ActionKind::Approve, PreAudit) => Review,
+        (ActionKind::Approve | ActionKind::Refuse, Review) => Decision,
         // The applicant already in China (entry on file): the window runs from the Notification.
-        (Action::Approve { .. }, Decision)
+        (ActionKind::Approve, Decision)
             if case.kind.issues_notification() && case.entry_date.is_some() =>
         {
             if case.category.needs_verification() {
@@ -28,21 +28,19 @@ pub fn next_stage(case: &Case, action: &Action) -> Option<Stage> {
                 Completed
             }
         }
-        (Action::Approve { .. }, Decision) if case.kind.issues_notification() => Notified,
-        (Action::Approve { .. }, Decision) => Completed,
-        (Action::Refuse { .. }, Decision) => Refused,
-        (Action::Return { .. }, PreAudit | Review) => Returned,
-        (Action::NotAccept { .. }, PreAudit) => NotAccepted,
-        (Action::SendBack { .. }, Decision) => Review,
-        (Action::Withdraw { .. }, s) if s.is_open() => Withdrawn,
-        (Action::Resubmit, Returned) => case.returned_from?,
-        (Action::RecordEntry { .. }, Notified) if case.category.needs_verification() => {
-            Verification
-        }
-        (Action::RecordEntry { .. }, Notified) => Completed,
-        (Action::Verify { .. }, Verification) => Completed,
-        (Action::Lapse { .. }, Verification) => Lapsed,
-        (Action::Reopen { .. }, Lapsed) => Verification,
+        (ActionKind::Approve, Decision) if case.kind.issues_notification() => Notified,
+        (ActionKind::Approve, Decision) => Completed,
+        (ActionKind::Refuse, Decision) => Refused,
+        (ActionKind::Return, PreAudit | Review) => Returned,
+        (ActionKind::NotAccept, PreAudit) => NotAccepted,
+        (ActionKind::SendBack, Decision) => Review,
+        (ActionKind::Withdraw, s) if s.is_open() => Withdrawn,
+        (ActionKind::Resubmit, Returned) => case.returned_from?,
+        (ActionKind::RecordEntry, Notified) if case.category.needs_verification() => Verification,
+        (ActionKind::RecordEntry, Notified) => Completed,
+        (ActionKind::Verify, Verification) => Completed,
+        (ActionKind::Lapse, Verification) => Lapsed,
+        (ActionKind::Reopen, Lapsed) => Verification,
         _ => return None,
     };
     Some(to)
@@ -80,7 +78,7 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
         stage: case.stage,
         hint: None,
     };
-    let mut to = next_stage(case, &event.action);
+    let mut to = next_stage(case, event.action.kind());
     // Histories written before issue 15 signed an in-China case into `notified` although its
     // entry was on file; they still replay, and `check` reports the case.
     if case.stage == Stage::Decision

@@ -32,7 +32,7 @@ pub use case::{Applicant, Case, Employer, Submission};
 pub use checklist::Checklist;
 pub use clock::Clock;
 pub use deadline::{Clocks, Deadline, DeadlineState, Policy, TimerKind, Wait, Waiting};
-pub use model::{Category, Kind, Presenter, Role, Stage, VisaKind};
+pub use model::{ActionKind, Category, Kind, Presenter, Role, Stage, VisaKind};
 pub use numbers::Series;
 pub use permit::PermitRef;
 pub use precheck::{Holding, holding_refusal, input_refusal, refusal_before_input};

@@ -214,6 +214,56 @@ impl Role {
     ];
 }
 
+/// What an action is, without what it carries: the name audit events and drafts are stored
+/// under, and what the rules that do not read an action's text or date ask about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Submit,
+    Claim,
+    Release,
+    Assign,
+    Approve,
+    Return,
+    Refuse,
+    NotAccept,
+    SendBack,
+    Withdraw,
+    Resubmit,
+    RecordEntry,
+    CorrectEntry,
+    Verify,
+    Lapse,
+    AllowLate,
+    Reopen,
+    Extend,
+    Note,
+    ECardRegistered,
+}
+
+named_enum!(ActionKind, "action", {
+    Submit => "submit", "submit", "提交申请";
+    Claim => "claim", "claim", "认领";
+    Release => "release", "release", "释放";
+    Assign => "assign", "assign", "分配";
+    Approve => "approve", "approve", "通过";
+    Return => "return", "return", "退回补正";
+    Refuse => "refuse", "refuse", "不予许可";
+    NotAccept => "not_accept", "not accept", "不予受理";
+    SendBack => "send_back", "send back", "退回审查";
+    Withdraw => "withdraw", "withdraw", "撤回";
+    Resubmit => "resubmit", "resubmit", "重新提交";
+    RecordEntry => "record_entry", "record entry", "登记入境";
+    CorrectEntry => "correct_entry", "correct entry", "更正入境日期";
+    Verify => "verify", "verify", "现场核验";
+    Lapse => "lapse", "lapse", "逾期未核验办结";
+    AllowLate => "allow_late", "allow late", "允许逾期核验";
+    Reopen => "reopen", "reopen", "重新开启核验";
+    Extend => "extend", "extend", "延长期限";
+    Note => "note", "note", "备注";
+    ECardRegistered => "e_card_registered", "e-card registered", "电子证照登记";
+});
+
 /// Who presented the applicant's materials at the acceptance window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -282,6 +332,13 @@ mod tests {
         }
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>(), Ok(*role));
+        }
+        for kind in ActionKind::ALL {
+            assert_eq!(kind.as_str().parse::<ActionKind>(), Ok(*kind));
+            assert_eq!(
+                serde_json::to_value(kind).ok(),
+                Some(serde_json::Value::String(kind.as_str().into()))
+            );
         }
     }
 

@@ -5,6 +5,7 @@
 use super::action::{Action, Actor};
 use super::case::Case;
 use super::deadline::Policy;
+use super::model::ActionKind;
 use super::model::Stage;
 use super::refusal::Refusal;
 use super::transition::{
@@ -32,7 +33,7 @@ pub fn input_refusal(
 pub fn refusal_before_input(
     case: &Case,
     actor: &Actor,
-    action: &Action,
+    action: ActionKind,
     today: NaiveDate,
     policy: &Policy,
 ) -> Result<(), Refusal> {
@@ -43,7 +44,7 @@ pub fn refusal_before_input(
     }
     authorize(case, actor, action)?;
     legacy_bar(case, action, today, policy)?;
-    if let (Action::Approve { .. }, Some(bar)) = (action, approval_bar(case)) {
+    if let (ActionKind::Approve, Some(bar)) = (action, approval_bar(case)) {
         return Err(bar);
     }
     check_four_eyes(case, actor, action, policy)?;
@@ -77,7 +78,7 @@ impl<'a> Holding<'a> {
 pub fn holding_refusal(
     holding: Holding<'_>,
     actor: &Actor,
-    action: &Action,
+    action: ActionKind,
     policy: &Policy,
 ) -> Result<(), Refusal> {
     if !actor.active {

@@ -1,8 +1,9 @@
 //! Review sessions: a run through a queue, one case after another. Which case a session may take
 //! (the claim decides, so two people never get the same one), and what its summary says.
 
-use super::action::{Action, Actor};
+use super::action::Actor;
 use super::deadline::Policy;
+use super::model::ActionKind;
 use super::model::Stage;
 use super::precheck::{Holding, holding_refusal};
 use super::queue::Queue;
@@ -26,16 +27,13 @@ pub fn pick(holding: Holding<'_>, actor: &Actor, policy: &Policy) -> Option<Pick
         return None;
     }
     match holding.assignee {
-        None => holding_refusal(holding, actor, &Action::Claim, policy)
+        None => holding_refusal(holding, actor, ActionKind::Claim, policy)
             .ok()
             .map(|()| Pick::Claim),
         // Held by the user: taken when they may act on it as its holder (returning it is open
         // to every role that may claim, in both stages).
         Some(holder) if holder == actor.name => {
-            let act = Action::Return {
-                reason: String::new(),
-            };
-            holding_refusal(holding, actor, &act, policy)
+            holding_refusal(holding, actor, ActionKind::Return, policy)
                 .ok()
                 .map(|()| Pick::Held)
         }
@@ -55,7 +53,7 @@ pub fn queue_has_claims(queue: Queue) -> bool {
 pub struct ReviewStep {
     pub case_no: String,
     pub stage: Stage,
-    pub outcome: Option<String>,
+    pub outcome: Option<ActionKind>,
     pub millis: i64,
 }
 
@@ -84,11 +82,11 @@ impl ReviewSummary {
 
     /// Cases handled per action, as (stage taken in, action name): approving in pre-audit is
     /// accepting, in review recommending.
-    pub fn by_action(&self) -> BTreeMap<(Stage, String), usize> {
+    pub fn by_action(&self) -> BTreeMap<(Stage, ActionKind), usize> {
         let mut counts = BTreeMap::new();
         for step in &self.steps {
-            if let Some(action) = &step.outcome {
-                *counts.entry((step.stage, action.clone())).or_insert(0) += 1;
+            if let Some(action) = step.outcome {
+                *counts.entry((step.stage, action)).or_insert(0) += 1;
             }
         }
         counts
@@ -180,29 +178,29 @@ mod tests {
 
     #[test]
     fn the_summary_counts_per_action_and_takes_the_median_of_handled_cases() {
-        let step = |no: &str, stage, outcome: Option<&str>, millis| ReviewStep {
+        let step = |no: &str, stage, outcome: Option<ActionKind>, millis| ReviewStep {
             case_no: no.into(),
             stage,
-            outcome: outcome.map(str::to_string),
+            outcome,
             millis,
         };
         let summary = ReviewSummary {
             session: 1,
             user: "li.wei".into(),
             steps: vec![
-                step("A", Stage::PreAudit, Some("approve"), 40_000),
+                step("A", Stage::PreAudit, Some(ActionKind::Approve), 40_000),
                 step("B", Stage::PreAudit, None, 1_000),
-                step("C", Stage::PreAudit, Some("approve"), 10_000),
-                step("D", Stage::Review, Some("approve"), 30_000),
-                step("E", Stage::PreAudit, Some("return"), 90_000),
+                step("C", Stage::PreAudit, Some(ActionKind::Approve), 10_000),
+                step("D", Stage::Review, Some(ActionKind::Approve), 30_000),
+                step("E", Stage::PreAudit, Some(ActionKind::Return), 90_000),
             ],
         };
         assert_eq!(summary.handled(), 4);
         assert_eq!(summary.skipped(), vec!["B"]);
         let counts = summary.by_action();
-        assert_eq!(counts[&(Stage::PreAudit, "approve".to_string())], 2);
-        assert_eq!(counts[&(Stage::Review, "approve".to_string())], 1);
-        assert_eq!(counts[&(Stage::PreAudit, "return".to_string())], 1);
+        assert_eq!(counts[&(Stage::PreAudit, ActionKind::Approve)], 2);
+        assert_eq!(counts[&(Stage::Review, ActionKind::Approve)], 1);
+        assert_eq!(counts[&(Stage::PreAudit, ActionKind::Return)], 1);
         // The skipped case's second does not count: (30 + 40) / 2.
         assert_eq!(summary.median_millis(), Some(35_000));
         assert_eq!(median(vec![3, 1, 2]), Some(2));

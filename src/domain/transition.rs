@@ -5,7 +5,7 @@ use super::action::{Action, Actor, Event};
 use super::apply::{apply, next_stage};
 use super::case::{Case, Verdict};
 use super::deadline::{Clocks, Policy};
-use super::model::{Role, Stage};
+use super::model::{ActionKind, Role, Stage};
 use super::numbers::Series;
 use super::precheck::Holding;
 use super::refusal::Refusal;
@@ -57,17 +57,18 @@ pub fn decide(
         });
     }
     validate_input(case, &action, ctx.today(), ctx.clocks.policy)?;
-    let role = authorize(case, actor, &action)?;
+    let kind = action.kind();
+    let role = authorize(case, actor, kind)?;
     check_rules(case, actor, &action, ctx)?;
-    check_claim(case, actor, &action)?;
-    let to = next_stage(case, &action).unwrap_or(case.stage);
-    let number = match issues_number(case, &action, to) {
+    check_claim(case, actor, kind)?;
+    let to = next_stage(case, kind).unwrap_or(case.stage);
+    let number = match issues_number(case, kind, to) {
         Some(series) => Some(
             ctx.directory
                 .issue_number(series, ctx.today().year(), &case.case_no)
                 .ok_or_else(|| Refusal::WrongStage {
                     case_no: case.case_no.clone(),
-                    action: action.name(),
+                    action: kind.as_str(),
                     stage: case.stage,
                     hint: Some(format!("no {} number can be issued here", series.as_str())),
                 })?,
@@ -91,13 +92,13 @@ pub fn decide(
 
 /// The sequence an action taking `case` to `to` draws a number from: signing an approval issues
 /// the permit number, verification the decision document's.
-pub fn issues_number(case: &Case, action: &Action, to: Stage) -> Option<Series> {
+pub fn issues_number(case: &Case, action: ActionKind, to: Stage) -> Option<Series> {
     match (action, case.stage, to) {
         // A case about an existing permit keeps that permit's number.
-        (Action::Approve { .. }, Stage::Decision, _) if case.permit.is_some() => None,
-        (Action::Approve { .. }, Stage::Decision, Stage::Notified | Stage::Completed)
-        | (Action::Approve { .. }, Stage::Decision, Stage::Verification) => Some(Series::Permit),
-        (Action::Verify { .. }, Stage::Verification, Stage::Completed) => {
+        (ActionKind::Approve, Stage::Decision, _) if case.permit.is_some() => None,
+        (ActionKind::Approve, Stage::Decision, Stage::Notified | Stage::Completed)
+        | (ActionKind::Approve, Stage::Decision, Stage::Verification) => Some(Series::Permit),
+        (ActionKind::Verify, Stage::Verification, Stage::Completed) => {
             Some(Series::DecisionDocument)
         }
         _ => None,
@@ -178,35 +179,38 @@ pub(super) fn validate_input(
 
 /// The roles that may take `action` in `stage`, in the order the audit event prefers them; `Err`
 /// with a hint when the action does not exist in that stage at all.
-fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Option<&'static str>> {
+fn allowed_roles(
+    stage: Stage,
+    action: ActionKind,
+) -> Result<&'static [Role], Option<&'static str>> {
     use Role::*;
     use Stage::*;
     const REVIEWERS: &[Role] = &[Approver, Supervisor];
     let roles: &'static [Role] = match (action, stage) {
-        (Action::Submit { .. }, _) => return Err(Some("the case already exists")),
-        (Action::Claim | Action::Release, PreAudit | Review) => REVIEWERS,
-        (Action::Assign { .. }, PreAudit | Review) => &[Supervisor],
-        (Action::Approve { .. }, PreAudit | Review) => REVIEWERS,
-        (Action::Approve { .. }, Decision) => &[Supervisor],
-        (Action::Return { .. }, PreAudit | Review) => REVIEWERS,
-        (Action::Return { .. }, Verification) => &[Clerk],
-        (Action::Refuse { .. }, PreAudit) => {
+        (ActionKind::Submit, _) => return Err(Some("the case already exists")),
+        (ActionKind::Claim | ActionKind::Release, PreAudit | Review) => REVIEWERS,
+        (ActionKind::Assign, PreAudit | Review) => &[Supervisor],
+        (ActionKind::Approve, PreAudit | Review) => REVIEWERS,
+        (ActionKind::Approve, Decision) => &[Supervisor],
+        (ActionKind::Return, PreAudit | Review) => REVIEWERS,
+        (ActionKind::Return, Verification) => &[Clerk],
+        (ActionKind::Refuse, PreAudit) => {
             return Err(Some("in pre-audit a case is not accepted: use not-accept"));
         }
-        (Action::Refuse { .. }, Review) => REVIEWERS,
-        (Action::Refuse { .. }, Decision) => &[Supervisor],
-        (Action::NotAccept { .. }, PreAudit) => REVIEWERS,
-        (Action::SendBack { .. }, Decision) => &[Supervisor],
-        (Action::Withdraw { .. }, s) if s.is_open() => &[Approver, Supervisor, System],
-        (Action::Resubmit, Returned) => &[System, Admin],
-        (Action::RecordEntry { .. }, Notified) => &[Clerk, System],
-        (Action::CorrectEntry { .. } | Action::Verify { .. }, Verification) => &[Clerk],
-        (Action::Lapse { .. } | Action::AllowLate { .. }, Verification) => &[Supervisor],
-        (Action::Reopen { .. }, Lapsed) => &[Supervisor],
-        (Action::Extend { .. }, Review | Decision) => &[Supervisor],
-        (Action::Note { .. }, _) => &[Approver, Supervisor, Clerk, Admin, System],
-        (Action::ECardRegistered { .. }, Notified | Verification) => &[System],
-        (Action::Claim | Action::Release | Action::Assign { .. }, _) => {
+        (ActionKind::Refuse, Review) => REVIEWERS,
+        (ActionKind::Refuse, Decision) => &[Supervisor],
+        (ActionKind::NotAccept, PreAudit) => REVIEWERS,
+        (ActionKind::SendBack, Decision) => &[Supervisor],
+        (ActionKind::Withdraw, s) if s.is_open() => &[Approver, Supervisor, System],
+        (ActionKind::Resubmit, Returned) => &[System, Admin],
+        (ActionKind::RecordEntry, Notified) => &[Clerk, System],
+        (ActionKind::CorrectEntry | ActionKind::Verify, Verification) => &[Clerk],
+        (ActionKind::Lapse | ActionKind::AllowLate, Verification) => &[Supervisor],
+        (ActionKind::Reopen, Lapsed) => &[Supervisor],
+        (ActionKind::Extend, Review | Decision) => &[Supervisor],
+        (ActionKind::Note, _) => &[Approver, Supervisor, Clerk, Admin, System],
+        (ActionKind::ECardRegistered, Notified | Verification) => &[System],
+        (ActionKind::Claim | ActionKind::Release | ActionKind::Assign, _) => {
             return Err(Some("claims exist only in pre_audit and review"));
         }
         _ => return Err(None),
@@ -216,17 +220,15 @@ fn allowed_roles(stage: Stage, action: &Action) -> Result<&'static [Role], Optio
 
 /// Whether taking `action` on `case` signs a decision against its recommendation, which needs a
 /// reason (DOMAIN.md).
-pub fn signs_against_recommendation(case: &Case, action: &Action) -> bool {
+pub fn signs_against_recommendation(case: &Case, action: ActionKind) -> bool {
     case.stage == Stage::Decision
-        && matches!(
-            (action, case.recommendation.as_ref().map(|r| r.verdict)),
-            (Action::Approve { .. }, Some(Verdict::Refuse))
-        )
+        && action == ActionKind::Approve
+        && case.recommendation.as_ref().map(|r| r.verdict) == Some(Verdict::Refuse)
 }
 
 /// The roles that may take `action` in `stage`, or `None` where the action does not exist in
 /// that stage: for screens that offer an action only to someone who could take it.
-pub fn roles_for(stage: Stage, action: &Action) -> Option<&'static [Role]> {
+pub fn roles_for(stage: Stage, action: ActionKind) -> Option<&'static [Role]> {
     allowed_roles(stage, action).ok()
 }
 
@@ -234,7 +236,7 @@ pub(super) fn pick_role(actor: &Actor, allowed: &[Role]) -> Option<Role> {
     allowed.iter().copied().find(|r| actor.has(*r))
 }
 
-pub(super) fn authorize(case: &Case, actor: &Actor, action: &Action) -> Result<Role, Refusal> {
+pub(super) fn authorize(case: &Case, actor: &Actor, action: ActionKind) -> Result<Role, Refusal> {
     authorize_in(&case.case_no, case.stage, actor, action)
 }
 
@@ -242,17 +244,17 @@ pub(super) fn authorize_in(
     case_no: &str,
     stage: Stage,
     actor: &Actor,
-    action: &Action,
+    action: ActionKind,
 ) -> Result<Role, Refusal> {
     let allowed = allowed_roles(stage, action).map_err(|hint| Refusal::WrongStage {
         case_no: case_no.to_string(),
-        action: action.name(),
+        action: action.as_str(),
         stage,
         hint: hint.map(str::to_string),
     })?;
     pick_role(actor, allowed).ok_or_else(|| Refusal::WrongRole {
         case_no: case_no.to_string(),
-        action: action.name(),
+        action: action.as_str(),
         stage,
         user: actor.name.clone(),
         needs: {
@@ -274,7 +276,7 @@ pub(super) fn authorize_in(
 /// Rules that depend on the case's state beyond its stage.
 fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Result<(), Refusal> {
     let case_no = || case.case_no.clone();
-    legacy_bar(case, action, ctx.today(), ctx.clocks.policy)?;
+    legacy_bar(case, action.kind(), ctx.today(), ctx.clocks.policy)?;
     match (action, case.stage) {
         (Action::Approve { .. }, _) if approval_bar(case).is_some() => {
             return Err(approval_bar(case).unwrap_or(Refusal::WrongStage {
@@ -285,9 +287,9 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
             }));
         }
         (Action::Approve { .. } | Action::Refuse { .. }, Stage::Decision) => {
-            check_four_eyes(case, actor, action, ctx.clocks.policy)?;
+            check_four_eyes(case, actor, action.kind(), ctx.clocks.policy)?;
             if case.recommendation.is_some() {
-                let against = signs_against_recommendation(case, action);
+                let against = signs_against_recommendation(case, action.kind());
                 let note_blank = action.reason().is_none_or(|t| t.trim().is_empty());
                 if against && note_blank {
                     return Err(Refusal::MissingReason {
@@ -416,18 +418,18 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
 /// they are neither accepted, returned nor refused.
 pub(super) fn legacy_bar(
     case: &Case,
-    action: &Action,
+    action: ActionKind,
     today: NaiveDate,
     policy: &Policy,
 ) -> Result<(), Refusal> {
     let decides_pre_audit = matches!(
         action,
-        Action::Approve { .. } | Action::Return { .. } | Action::NotAccept { .. }
+        ActionKind::Approve | ActionKind::Return | ActionKind::NotAccept
     ) && case.stage == Stage::PreAudit;
     if decides_pre_audit && case.legacy && today < policy.changeover {
         return Err(Refusal::WrongStage {
             case_no: case.case_no.clone(),
-            action: action.name(),
+            action: action.as_str(),
             stage: case.stage,
             hint: Some(format!(
                 "a legacy case's pre-audit restarts on the changeover day {} (FAQ Q8)",
@@ -460,7 +462,7 @@ pub fn approval_bar(case: &Case) -> Option<Refusal> {
 pub(super) fn check_four_eyes(
     case: &Case,
     actor: &Actor,
-    action: &Action,
+    action: ActionKind,
     policy: &Policy,
 ) -> Result<(), Refusal> {
     four_eyes(Holding::of(case), actor, action, policy)
@@ -469,11 +471,11 @@ pub(super) fn check_four_eyes(
 pub(super) fn four_eyes(
     holding: Holding<'_>,
     actor: &Actor,
-    action: &Action,
+    action: ActionKind,
     policy: &Policy,
 ) -> Result<(), Refusal> {
     let signs = holding.stage == Stage::Decision
-        && matches!(action, Action::Approve { .. } | Action::Refuse { .. });
+        && matches!(action, ActionKind::Approve | ActionKind::Refuse);
     match holding.recommended_by {
         Some(by) if signs && policy.four_eyes && by == actor.name => Err(Refusal::FourEyes {
             case_no: holding.case_no.to_string(),
@@ -514,8 +516,9 @@ pub fn check_authority(
             })
         };
     };
-    authorize(case, actor, &event.action)?;
-    let named_role_ok = roles_for(case.stage, &event.action)
+    let kind = event.action.kind();
+    authorize(case, actor, kind)?;
+    let named_role_ok = roles_for(case.stage, kind)
         .is_some_and(|allowed| allowed.contains(&event.role))
         && actor.has(event.role);
     if !named_role_ok {
@@ -528,8 +531,8 @@ pub fn check_authority(
             has: actor.roles.clone(),
         });
     }
-    check_four_eyes(case, actor, &event.action, policy)?;
-    check_claim(case, actor, &event.action)
+    check_four_eyes(case, actor, kind, policy)?;
+    check_claim(case, actor, kind)
 }
 
 /// An admin disabling a user releases that user's claims (the store does it in the same step):
@@ -558,14 +561,14 @@ fn window_ended(case: &Case, ctx: &Context) -> Option<NaiveDate> {
         .flatten()
 }
 
-pub(super) fn check_claim(case: &Case, actor: &Actor, action: &Action) -> Result<(), Refusal> {
+pub(super) fn check_claim(case: &Case, actor: &Actor, action: ActionKind) -> Result<(), Refusal> {
     claim_rule(Holding::of(case), actor, action)
 }
 
 pub(super) fn claim_rule(
     holding: Holding<'_>,
     actor: &Actor,
-    action: &Action,
+    action: ActionKind,
 ) -> Result<(), Refusal> {
     if !holding.stage.is_claimable() {
         return Ok(());
@@ -577,7 +580,7 @@ pub(super) fn claim_rule(
         holder: holder.to_string(),
     };
     match action {
-        Action::Claim => match holder {
+        ActionKind::Claim => match holder {
             None => Ok(()),
             Some(h) if h == actor.name => Err(Refusal::AlreadyHeld {
                 case_no: case_no(),
@@ -585,16 +588,16 @@ pub(super) fn claim_rule(
             }),
             Some(h) => Err(held_by_other(h)),
         },
-        Action::Release
-        | Action::Approve { .. }
-        | Action::Return { .. }
-        | Action::Refuse { .. }
-        | Action::NotAccept { .. } => match holder {
+        ActionKind::Release
+        | ActionKind::Approve
+        | ActionKind::Return
+        | ActionKind::Refuse
+        | ActionKind::NotAccept => match holder {
             None => Err(Refusal::NotClaimed { case_no: case_no() }),
             Some(h) if h == actor.name => Ok(()),
             Some(h) => Err(held_by_other(h)),
         },
-        Action::Withdraw { .. } if !actor.has(Role::System) => match holder {
+        ActionKind::Withdraw if !actor.has(Role::System) => match holder {
             Some(h) if h != actor.name => Err(held_by_other(h)),
             _ => Ok(()),
         },

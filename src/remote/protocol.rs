@@ -14,8 +14,10 @@ use tokio_util::codec::{Framed, LengthDelimitedCodec};
 /// Bumped whenever a message changes shape; client and server must agree exactly (2: the
 /// verification checklist's visa kind and power of attorney, the settings command, a permit on
 /// submissions and the e-certificate refusal, issue 15; 3: the dashboard in sections, issue 18;
-/// 4: the office's policy in the welcome, for the console's dialogs, issue 14).
-pub const PROTOCOL: u32 = 4;
+/// 4: the office's policy in the welcome, for the console's dialogs, issue 14; 5: an action's
+/// reply names the action it answers, and a conflict its last change by who, what and when,
+/// issue 14).
+pub const PROTOCOL: u32 = 5;
 
 /// The largest frame either side accepts; a larger one closes the connection.
 pub const MAX_FRAME: usize = 16 << 20;

@@ -574,7 +574,7 @@ fn describe(job: &Job) -> Option<String> {
 
 fn log_acted(user: &str, what: &str, reply: &Reply) {
     match reply {
-        Reply::Acted(result) => match result.as_ref() {
+        Reply::Acted { result, .. } => match result.as_ref() {
             Ok(outcome) => tracing::info!(user, seq = outcome.seq, "{what}: committed"),
             Err(f) => tracing::info!(
                 user,

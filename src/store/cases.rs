@@ -4,7 +4,7 @@
 use super::Store;
 use super::case_row::{self, CASE_COLUMNS};
 use super::chain::{self, ChainHead, EncodedEvent};
-use super::error::{Result, SqlContext, StoreError};
+use super::error::{LastChange, Result, SqlContext, StoreError};
 use super::figures::kept;
 use super::figures::ledger::{Ledger, Tally};
 use super::search;
@@ -297,7 +297,7 @@ pub(crate) fn update(
             case_no: next.case_no.clone(),
             expected: prev.version,
             actual: prev.version + 1,
-            last_change: "changed while this action was being written".into(),
+            last_change: LastChange::WhileWriting,
         });
     }
     if search::index_text(prev) != search::index_text(next) {
@@ -331,7 +331,6 @@ pub(crate) fn load(conn: &Connection, case_no: &str) -> Result<Option<(i64, Case
     Ok(Some((id, case_row::decode(row, 1)?)))
 }
 
-/// "li.wei approve at 2026-11-26 14:03" for the case's newest event.
 /// The checks INTERFACE.md puts before the input's own, in its order: the user is known and
 /// active, the case exists, and it is still at the version and stage the caller expects.
 fn current(
@@ -382,21 +381,27 @@ impl Store {
     }
 }
 
-fn last_change(conn: &Connection, case_id: i64) -> Result<String> {
-    let last: Option<(String, String, String)> = conn
+/// Who did what when to the case last, from its newest audit event.
+fn last_change(conn: &Connection, case_id: i64) -> Result<LastChange> {
+    let last: Option<(i64, String, String, String)> = conn
         .query_row(
-            "SELECT actor, action, at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+            "SELECT seq, actor, action, at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
             [case_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
         .ctx("reading the case's last change")?;
-    Ok(match last {
-        Some((actor, action, at)) => {
-            let at = at.get(..16).unwrap_or(&at).replace('T', " ");
-            format!("last change: {actor} {action} at {at}")
-        }
-        None => "no history".into(),
+    let Some((seq, actor, action, at)) = last else {
+        return Ok(LastChange::NoHistory);
+    };
+    let damaged = |what: String| StoreError::Damaged(format!("audit event {seq}: {what}"));
+    Ok(LastChange::Event {
+        actor,
+        action: action
+            .parse()
+            .map_err(|e: crate::domain::model::UnknownName| damaged(e.to_string()))?,
+        at: chrono::DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| damaged(format!("its time: {e}")))?,
     })
 }
 

@@ -2,25 +2,27 @@
 
 use super::Store;
 use super::error::{Result, SqlContext, StoreError};
+use crate::domain::ActionKind;
 use rusqlite::{OptionalExtension, params};
 
 /// Drafts one person may keep at once; far more than anyone types in parallel.
 const MAX_DRAFTS_PER_USER: i64 = 200;
 
 impl Store {
-    pub fn draft(&self, user: &str, case_no: &str, action: &str) -> Result<Option<String>> {
+    /// What `user` typed for `action` on `case_no` and did not send.
+    pub fn draft(&self, user: &str, case_no: &str, action: ActionKind) -> Result<Option<String>> {
         self.conn
             .prepare_cached(
                 "SELECT text FROM drafts WHERE user = ?1 AND case_no = ?2 AND action = ?3",
             )
             .ctx("preparing the draft read")?
-            .query_row(params![user, case_no, action], |r| r.get(0))
+            .query_row(params![user, case_no, action.as_str()], |r| r.get(0))
             .optional()
             .ctx("reading a draft")
     }
 
-    /// Every draft the user has, as (case number, action, text).
-    pub fn drafts_of(&self, user: &str) -> Result<Vec<(String, String, String)>> {
+    /// Every draft the user has, as (case number, action, text), oldest first.
+    pub fn drafts_of(&self, user: &str) -> Result<Vec<(String, ActionKind, String)>> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -28,22 +30,32 @@ impl Store {
             )
             .ctx("preparing the draft list")?;
         let rows = stmt
-            .query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([user], |r| {
+                let action: String = r.get(1)?;
+                let action = action.parse::<ActionKind>().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?;
+                Ok((r.get(0)?, action, r.get(2)?))
+            })
             .ctx("listing drafts")?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .ctx("listing drafts")
     }
 
-    /// Saves (or with empty text, deletes) a draft.
     /// Saves (or, empty, discards) what `user` typed for `action` on `case_no`: for a case that
     /// exists, no longer than a reason may be, and a bounded number per person.
     pub fn save_draft(
         &mut self,
         user: &str,
         case_no: &str,
-        action: &str,
+        action: ActionKind,
         text: &str,
     ) -> Result<()> {
+        let action = action.as_str();
         let now = self.clock(None).now().to_rfc3339();
         let invalid = |message: String| StoreError::Invalid {
             field: "draft".into(),
@@ -55,12 +67,6 @@ impl Store {
                 "longer than {} characters",
                 crate::domain::transition::MAX_TEXT_CHARS
             )));
-        }
-        if action.is_empty()
-            || action.len() > 32
-            || !action.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-        {
-            return Err(invalid("not an action's name".into()));
         }
         self.write("saving a draft", |tx, _, _| {
             let known: bool = tx

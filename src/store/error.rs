@@ -1,5 +1,45 @@
-use crate::domain::{Refusal, Stage};
+use crate::domain::{ActionKind, Refusal, Stage};
+use chrono::{DateTime, FixedOffset};
 use std::path::PathBuf;
+
+/// What last changed a case that changed since it was seen: its newest audit event, or why there
+/// is none to name. Kept structured, so each screen words it in its own language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LastChange {
+    Event {
+        actor: String,
+        action: ActionKind,
+        at: DateTime<FixedOffset>,
+    },
+    NoHistory,
+    /// The case moved on between this action's read and its write.
+    WhileWriting,
+    /// Another sync moved a batch's progress mark (a batch, not a case, changed).
+    SyncMark,
+}
+
+impl LastChange {
+    /// The minute of the change, as screens show times.
+    pub fn minute(at: &DateTime<FixedOffset>) -> String {
+        at.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+impl std::fmt::Display for LastChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LastChange::Event { actor, action, at } => write!(
+                f,
+                "last change: {actor} {} at {}",
+                action.label_en(),
+                LastChange::minute(at)
+            ),
+            LastChange::NoHistory => f.write_str("no history"),
+            LastChange::WhileWriting => f.write_str("changed while this action was being written"),
+            LastChange::SyncMark => f.write_str("another sync moved this batch's progress mark"),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -16,7 +56,7 @@ pub enum StoreError {
         case_no: String,
         expected: i64,
         actual: i64,
-        last_change: String,
+        last_change: LastChange,
     },
     #[error(
         "{case_no}: changed since you saw it: you expected stage {expected}, it is now {actual} ({last_change})"
@@ -25,7 +65,7 @@ pub enum StoreError {
         case_no: String,
         expected: Stage,
         actual: Stage,
-        last_change: String,
+        last_change: LastChange,
     },
     #[error("unknown user \"{0}\": ask an admin to add you with `permitdesk user add`")]
     UnknownUser(String),

@@ -45,7 +45,7 @@ pub use chain::EncodedEvent;
 pub use chain::anchor_key_path;
 pub use check::{ChainAnchor, CheckReport};
 pub use check_chain::ChainBreak;
-pub use error::{Result, StoreError};
+pub use error::{LastChange, Result, StoreError};
 pub use figures::{
     Bucket, BucketRow, Dashboard, DashboardPart, DashboardSection, EmployerCount, EmployerRow,
     Figure, FigureCases, OverdueReport, ReplayStats, SlaReport, SlaRow, Snapshot, TREND_DAYS,

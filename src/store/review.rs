@@ -11,7 +11,7 @@ use super::error::{Result, SqlContext, StoreError};
 use super::queues::{QueueQuery, Sort};
 use super::{chain, users};
 use crate::domain::review::{Pick, ReviewStep, ReviewSummary, pick};
-use crate::domain::{Action, Actor, Context, Holding, Stage, decide};
+use crate::domain::{Action, ActionKind, Actor, Context, Holding, Stage, decide};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -360,6 +360,13 @@ impl Store {
             let stage = stage.parse::<Stage>().map_err(|_| {
                 StoreError::Damaged(format!("review session {session}: stage {stage:?}"))
             })?;
+            let outcome = outcome
+                .map(|action| {
+                    action.parse::<ActionKind>().map_err(|_| {
+                        StoreError::Damaged(format!("review session {session}: outcome {action:?}"))
+                    })
+                })
+                .transpose()?;
             steps.push(ReviewStep {
                 case_no,
                 stage,

@@ -452,7 +452,7 @@ impl Store {
                         case_no: batch.name.to_string(),
                         expected: batch.seen_through as i64,
                         actual: other.map(|m| m.applied_through as i64).unwrap_or(0),
-                        last_change: "another sync moved this batch's progress mark".into(),
+                        last_change: super::LastChange::SyncMark,
                     });
                 }
             }

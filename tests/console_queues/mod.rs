@@ -244,8 +244,8 @@ fn startup_names_the_reasons_typed_and_not_sent() {
                 .expect("pre-audit")
                 .rows;
             for (row, (action, text)) in rows.iter().zip([
-                ("return", "Passport copy unreadable"),
-                ("refuse", "No degree"),
+                (ActionKind::Return, "Passport copy unreadable"),
+                (ActionKind::Refuse, "No degree"),
             ]) {
                 store
                     .save_draft("li.wei", &row.case_no, action, text)

@@ -244,7 +244,7 @@ fn step(
     permitdesk::domain::review::ReviewStep {
         case_no: case_no.into(),
         stage,
-        outcome: outcome.map(str::to_string),
+        outcome: outcome.map(|name| name.parse().expect("an action's name")),
         millis,
     }
 }

@@ -6,22 +6,15 @@
 use super::replies::without_case_prefix;
 use super::{App, Effect, Msg};
 use crate::console::i18n::{Lang, T};
-use crate::console::worker::{ActFailure, Job, Reply};
-use crate::domain::Action;
+use crate::console::worker::{ActFailure, ActionKey, Job, Reply};
 use crate::text::sanitize_line;
 
 /// A write the store worker has not answered yet.
 #[derive(Debug, Clone)]
 pub(super) enum Write {
-    Act {
-        case_no: String,
-        action: Action,
-    },
+    Act(ActionKey),
     Bulk,
-    Draft {
-        case_no: String,
-        action: String,
-    },
+    Draft(ActionKey),
     Visit,
     /// A review session's turn: it claims or releases cases.
     Review,
@@ -30,17 +23,11 @@ pub(super) enum Write {
 impl Write {
     fn of(job: &Job) -> Option<Write> {
         Some(match job {
-            Job::Act { request } => Write::Act {
-                case_no: request.case_no.clone(),
-                action: request.action.clone(),
-            },
+            Job::Act { request } => Write::Act(ActionKey::of(request)),
             Job::Bulk { .. } => Write::Bulk,
             Job::SaveDraft {
                 case_no, action, ..
-            } => Write::Draft {
-                case_no: case_no.clone(),
-                action: action.clone(),
-            },
+            } => Write::Draft(ActionKey::new(case_no, *action)),
             Job::Visit { .. } => Write::Visit,
             Job::ReviewStart { .. } | Job::ReviewNext { .. } | Job::ReviewEnd { .. } => {
                 Write::Review
@@ -56,12 +43,11 @@ impl App {
         let Some(write) = Write::of(job) else {
             return;
         };
-        if let Write::Draft { case_no, action } = &write {
+        if let Write::Draft(key) = &write {
             // The worker skips a draft save that a newer one of the same text supersedes: only
             // the newer one is answered.
-            self.writes.retain(|(_, w)| {
-                !matches!(w, Write::Draft { case_no: c, action: a } if c == case_no && a == action)
-            });
+            self.writes
+                .retain(|(_, w)| !matches!(w, Write::Draft(k) if k == key));
         }
         self.writes.push((generation, write));
     }
@@ -128,13 +114,13 @@ impl App {
     fn farewell_lines(&mut self, write: Write, reply: Reply) -> Vec<String> {
         let l = self.lang;
         match (write, reply) {
-            (Write::Act { case_no, action }, Reply::Acted(result)) => {
-                let pending = self.pending_text.take();
+            (Write::Act(_), Reply::Acted { key, result }) => {
+                let pending = self.pending_texts.remove(&key);
                 match *result {
                     Ok(outcome) => vec![self.recorded(&outcome.case.case_no, &outcome.event)],
                     Err(failure) => {
-                        let mut line = self.not_recorded(&case_no, &action, &failure);
-                        if pending.is_some_and(|(_, _, text)| !text.trim().is_empty()) {
+                        let mut line = self.not_recorded(&key, &failure);
+                        if pending.is_some_and(|text| !text.trim().is_empty()) {
                             line.push(' ');
                             line.push_str(l.t(T::ReasonKept));
                         }
@@ -157,10 +143,11 @@ impl App {
                     }
                 })
                 .collect(),
-            (Write::Draft { case_no, action }, Reply::Failed(message)) => vec![format!(
-                "{}: {} ({action}): {}",
-                sanitize_line(&case_no),
+            (Write::Draft(key), Reply::Failed(message)) => vec![format!(
+                "{}: {} ({}): {}",
+                sanitize_line(&key.case_no),
                 l.t(T::DraftNotSaved),
+                l.action(key.action),
                 sanitize_line(&message)
             )],
             (Write::Review, Reply::ReviewEnded(summary)) => {
@@ -170,9 +157,9 @@ impl App {
                     &l.review_counts(summary.handled(), skipped, false),
                 )]
             }
-            (Write::Act { case_no, .. }, Reply::Failed(message)) => vec![format!(
+            (Write::Act(key), Reply::Failed(message)) => vec![format!(
                 "{}: {}: {}",
-                sanitize_line(&case_no),
+                sanitize_line(&key.case_no),
                 l.t(T::NotRecorded),
                 sanitize_line(&message)
             )],
@@ -181,7 +168,10 @@ impl App {
     }
 
     fn recorded(&self, case_no: &str, event: &crate::domain::Event) -> String {
-        let (case_no, action) = (sanitize_line(case_no), self.lang.action(&event.action));
+        let (case_no, action) = (
+            sanitize_line(case_no),
+            self.lang.action(event.action.kind()),
+        );
         let summary = self.event_summary(event);
         match self.lang {
             Lang::En => format!("{case_no}: {action} recorded ({summary})"),
@@ -189,10 +179,10 @@ impl App {
         }
     }
 
-    fn not_recorded(&self, case_no: &str, action: &Action, failure: &ActFailure) -> String {
+    fn not_recorded(&self, key: &ActionKey, failure: &ActFailure) -> String {
         let why = failure.why.say(self.lang, &failure.message);
-        let why = sanitize_line(without_case_prefix(&why, case_no));
-        let (case_no, action) = (sanitize_line(case_no), self.lang.action(action));
+        let why = sanitize_line(without_case_prefix(&why, &key.case_no));
+        let (case_no, action) = (sanitize_line(&key.case_no), self.lang.action(key.action));
         match self.lang {
             Lang::En => format!("{case_no}: {action} NOT recorded: {why}"),
             Lang::Zh => format!("{case_no}：{action}未记录：{why}"),

@@ -6,7 +6,7 @@ use super::{App, Effect, Focus};
 use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::worker::{Fetch, Job};
-use crate::domain::{Action, Presenter, Queue};
+use crate::domain::{Action, ActionKind, Presenter, Queue};
 use crate::store::{DashboardSection, Request};
 
 impl App {
@@ -246,10 +246,10 @@ impl App {
         // Ask the domain first: an action that does not exist in this stage, that none of the
         // user's roles may take, or that the claim, four-eyes or a bar forbids, is said in words
         // instead of opening a dialog for it.
-        if let Some(action) = self.action_of(command, &target) {
+        if let Some(action) = self.kind_of(command, &target) {
             let why = self
-                .cannot(target.stage, &action)
-                .or_else(|| self.refused_before_input(&target, &action));
+                .cannot(target.stage, action)
+                .or_else(|| self.refused_before_input(&target, action));
             if let Some(why) = why {
                 self.say(why, true);
                 return Vec::new();
@@ -310,11 +310,8 @@ impl App {
                 Vec::new()
             }
             Command::RecordEntry => {
-                let action = Action::RecordEntry {
-                    date: self.setup.today,
-                };
                 self.dialog = Some(Dialog::EntryDate {
-                    transition: self.transition(&target, &action),
+                    transition: self.transition(&target, ActionKind::RecordEntry),
                     target,
                     input: self.setup.today.to_string(),
                     error: None,

@@ -3,7 +3,7 @@
 
 use super::super::i18n::{Lang, T};
 use crate::domain::transition::MAX_TEXT_CHARS;
-use crate::domain::{Action, Stage};
+use crate::domain::{Action, ActionKind, Stage};
 use crate::store::CaseRow;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
@@ -70,18 +70,19 @@ pub enum TextAction {
 }
 
 impl TextAction {
-    pub fn name(self) -> &'static str {
+    /// The kind of action this is: what its draft is kept under.
+    pub fn kind(self) -> ActionKind {
         match self {
-            TextAction::Return => "return",
-            TextAction::Refuse => "refuse",
-            TextAction::NotAccept => "not_accept",
-            TextAction::Note => "note",
-            TextAction::SendBack => "send_back",
-            TextAction::Withdraw => "withdraw",
-            TextAction::Lapse => "lapse",
-            TextAction::AllowLate => "allow_late",
-            TextAction::Reopen => "reopen",
-            TextAction::Extend(_) => "extend",
+            TextAction::Return => ActionKind::Return,
+            TextAction::Refuse => ActionKind::Refuse,
+            TextAction::NotAccept => ActionKind::NotAccept,
+            TextAction::Note => ActionKind::Note,
+            TextAction::SendBack => ActionKind::SendBack,
+            TextAction::Withdraw => ActionKind::Withdraw,
+            TextAction::Lapse => ActionKind::Lapse,
+            TextAction::AllowLate => ActionKind::AllowLate,
+            TextAction::Reopen => ActionKind::Reopen,
+            TextAction::Extend(_) => ActionKind::Extend,
         }
     }
 
@@ -111,17 +112,14 @@ pub enum BulkKind {
 }
 
 impl BulkKind {
-    /// An action of this kind, for asking the domain who may take it (the text is irrelevant).
-    pub fn sample_action(self) -> Action {
+    /// The kind of action this is where no case says more (a claim may be a release), for
+    /// asking the domain who may take it.
+    pub fn action_kind(self) -> ActionKind {
         match self {
-            BulkKind::Approve => Action::Approve { note: None },
-            BulkKind::Return => Action::Return {
-                reason: String::new(),
-            },
-            BulkKind::Claim => Action::Claim,
-            BulkKind::Assign => Action::Assign {
-                assignee: String::new(),
-            },
+            BulkKind::Approve => ActionKind::Approve,
+            BulkKind::Return => ActionKind::Return,
+            BulkKind::Claim => ActionKind::Claim,
+            BulkKind::Assign => ActionKind::Assign,
         }
     }
 

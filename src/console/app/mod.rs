@@ -17,7 +17,7 @@ pub mod list;
 
 use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
-use super::worker::{Detail, Fetch, Job, Reply, Ticket};
+use super::worker::{ActionKey, Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Policy, Queue, Role};
 use crate::store::{Cursor, QueueQuery, Sort, TabCounts};
 use chrono::NaiveDate;
@@ -141,17 +141,19 @@ pub struct App {
     /// What the writes answered while closing did, for the runtime to print after the console.
     pub farewell: Vec<String>,
     /// Text typed for an action that did not commit, by (case, action), offered back next time.
-    pub drafts: HashMap<(String, String), String>,
+    pub drafts: HashMap<ActionKey, String>,
     /// The draft typed since it was last sent to the store: saved on the next tick (once a
     /// second at most, never per key) or at once when the editor closes, submits or the console
     /// quits.
-    unsaved_draft: Option<(String, String)>,
+    unsaved_draft: Option<ActionKey>,
     data_version: Option<i64>,
     next_generation: u64,
     page_generation: u64,
     detail_generation: u64,
     pending_assign: Option<Vec<Target>>,
-    pending_text: Option<(String, String, String)>,
+    /// The text sent with each action not answered yet, by the action: a reply restores or
+    /// drops only its own action's.
+    pending_texts: HashMap<ActionKey, String>,
     /// An action key pressed before its case's detail arrived: the dialog opens when it does,
     /// and the keys typed meanwhile are held for it, so that no key of a burst is lost.
     waiting_for_detail: Option<(String, Command)>,
@@ -193,7 +195,7 @@ impl App {
             page_generation: 0,
             detail_generation: 0,
             pending_assign: None,
-            pending_text: None,
+            pending_texts: HashMap::new(),
             waiting_for_detail: None,
             held_keys: Vec::new(),
             writes: Vec::new(),
@@ -500,24 +502,7 @@ impl App {
             // A key while typing: the draft is saved on the next tick, not per key.
             Outcome::Stay => self.note_draft(),
             Outcome::Close => {
-                if let Some(Dialog::Reason { target, kind, .. }) = &self.dialog {
-                    // Closing a reason editor is a confirmed discard (or there was nothing typed):
-                    // the stored draft goes too.
-                    let case_no = target.case_no.clone();
-                    let action = kind.name();
-                    let key = (case_no.clone(), action.to_string());
-                    self.drafts.remove(&key);
-                    if self.unsaved_draft.as_ref() == Some(&key) {
-                        self.unsaved_draft = None;
-                    }
-                    let user = self.setup.user.clone();
-                    effects.push(self.job(Job::SaveDraft {
-                        user,
-                        case_no,
-                        action: action.to_string(),
-                        text: String::new(),
-                    }));
-                }
+                effects.extend(self.discard_draft());
                 self.dialog = None;
             }
             Outcome::Submit => {

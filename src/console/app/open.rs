@@ -8,47 +8,30 @@ use crate::console::i18n::{Lang, T};
 use crate::console::keymap::Command;
 use crate::console::worker::Job;
 use crate::domain::next_stage;
-use crate::domain::{Action, Actor, Presenter, Role, Stage};
+use crate::domain::{Action, ActionKind, Actor, Role, Stage};
 
 impl App {
-    /// The action a command would take on `target`, as the domain names it (the text is
-    /// irrelevant: it is only asked who may take it where).
-    pub(super) fn action_of(&self, command: Command, target: &Target) -> Option<Action> {
-        let reason = String::new;
+    /// The kind of action a command would take on `target`: what the domain is asked about it
+    /// before anything is typed.
+    pub(super) fn kind_of(&self, command: Command, target: &Target) -> Option<ActionKind> {
         Some(match command {
             Command::Claim if target.assignee.as_deref() == Some(self.setup.user.as_str()) => {
-                Action::Release
+                ActionKind::Release
             }
-            Command::Claim => Action::Claim,
-            Command::Approve => Action::Approve { note: None },
-            Command::Return => TextAction::Return.action(reason()),
-            Command::Refuse => self.refuse_kind(target.stage).action(reason()),
-            Command::Note => TextAction::Note.action(reason()),
-            Command::SendBack => TextAction::SendBack.action(reason()),
-            Command::Withdraw => TextAction::Withdraw.action(reason()),
-            Command::Lapse => TextAction::Lapse.action(reason()),
-            Command::AllowLate => TextAction::AllowLate.action(reason()),
-            Command::Reopen => TextAction::Reopen.action(reason()),
-            Command::Extend => TextAction::Extend(1).action(reason()),
-            Command::RecordEntry => Action::RecordEntry {
-                date: self.setup.today,
-            },
-            Command::Verify => Action::Verify {
-                checklist: crate::domain::Checklist {
-                    presented_by: Presenter::Applicant,
-                    power_of_attorney: false,
-                    originals: false,
-                    sealed_copies: false,
-                    visa_kind: None,
-                    visa_valid_until: None,
-                    exam_issued_on: None,
-                    exam_domestic: false,
-                    exam_institution: None,
-                },
-            },
-            Command::Assign => Action::Assign {
-                assignee: String::new(),
-            },
+            Command::Claim => ActionKind::Claim,
+            Command::Approve => ActionKind::Approve,
+            Command::Return => ActionKind::Return,
+            Command::Refuse => self.refuse_kind(target.stage).kind(),
+            Command::Note => ActionKind::Note,
+            Command::SendBack => ActionKind::SendBack,
+            Command::Withdraw => ActionKind::Withdraw,
+            Command::Lapse => ActionKind::Lapse,
+            Command::AllowLate => ActionKind::AllowLate,
+            Command::Reopen => ActionKind::Reopen,
+            Command::Extend => ActionKind::Extend,
+            Command::RecordEntry => ActionKind::RecordEntry,
+            Command::Verify => ActionKind::Verify,
+            Command::Assign => ActionKind::Assign,
             _ => return None,
         })
     }
@@ -65,8 +48,8 @@ impl App {
         if command == Command::Mark {
             return !self.in_review();
         }
-        self.action_of(command, &target)
-            .is_some_and(|action| self.cannot(target.stage, &action).is_none())
+        self.kind_of(command, &target)
+            .is_some_and(|action| self.cannot(target.stage, action).is_none())
     }
 
     /// In pre-audit a case is not accepted rather than refused.
@@ -81,7 +64,7 @@ impl App {
     /// Why the user cannot take `action` on a case in `stage`, asked of the domain: the action
     /// does not exist there, or no role of the user's may take it. `None` when it may be tried
     /// (the store still checks the claim, the version and the case's own rules).
-    pub(super) fn cannot(&self, stage: Stage, action: &Action) -> Option<String> {
+    pub(super) fn cannot(&self, stage: Stage, action: ActionKind) -> Option<String> {
         let l = self.lang;
         let name = l.action(action);
         let stage_name = l.stage(stage);
@@ -132,7 +115,11 @@ impl App {
 
     /// What the domain would refuse on the loaded case before anything is typed (the claim,
     /// four-eyes, a bar on approval), in words: no dialog opens for it.
-    pub(super) fn refused_before_input(&self, target: &Target, action: &Action) -> Option<String> {
+    pub(super) fn refused_before_input(
+        &self,
+        target: &Target,
+        action: ActionKind,
+    ) -> Option<String> {
         let case = self.loaded_case(target)?;
         let actor = self.actor();
         let refusal = crate::domain::refusal_before_input(
@@ -158,7 +145,7 @@ impl App {
 
     /// `From -> To` for `action` on the case, from the domain's `next_stage`, when the case is
     /// loaded and the action moves it.
-    pub(super) fn transition(&self, target: &Target, action: &Action) -> Option<String> {
+    pub(super) fn transition(&self, target: &Target, action: ActionKind) -> Option<String> {
         let case = self.loaded_case(target)?;
         let to = next_stage(case, action).filter(|to| *to != case.stage)?;
         Some(format!(
@@ -178,7 +165,6 @@ impl App {
             return;
         };
         let case = &detail.case;
-        let action = Action::Approve { note: None };
         let title = match case.stage {
             Stage::PreAudit => format!("{} {}", self.lang.pick("Accept", "受理"), case.case_no),
             Stage::Review => format!(
@@ -194,7 +180,7 @@ impl App {
             _ => format!("{} {}", self.lang.pick("Approve", "通过"), case.case_no),
         };
         let mut lines = Vec::new();
-        match next_stage(case, &action) {
+        match next_stage(case, ActionKind::Approve) {
             Some(to) => {
                 let mut line =
                     format!("{} -> {}", self.lang.stage(case.stage), self.lang.stage(to));
@@ -219,8 +205,7 @@ impl App {
         }
         // Signing against the recommendation needs a reason (DOMAIN.md); the store refuses it
         // without one, so the prompt says so and the dialog does not take empty text.
-        let against =
-            crate::domain::signs_against_recommendation(case, &Action::Approve { note: None });
+        let against = crate::domain::signs_against_recommendation(case, ActionKind::Approve);
         if let Some(rec) = &case.recommendation {
             let by = crate::text::sanitize_line(&rec.by);
             let recommended = self.lang.t(T::Recommended);
@@ -261,15 +246,20 @@ impl App {
                 Lang::Zh => format!("材料缺失或不合格：{}", missing.join("、")),
             });
         }
+        // A note typed before and not recorded (a conflict, a refusal) comes back.
+        let draft = self.draft_of(&target.case_no, ActionKind::Approve).cloned();
         self.dialog = Some(Dialog::Confirm {
             target,
             title,
             lines,
             warnings,
-            note: dialog::editor(""),
+            note: dialog::editor(draft.as_deref().unwrap_or("")),
             required: against,
             error: None,
         });
+        if draft.is_some() {
+            self.say(self.lang.t(T::DraftRestored), false);
+        }
     }
 
     pub(super) fn open_reason(&mut self, target: Target, kind: TextAction) {
@@ -334,7 +324,7 @@ impl App {
         };
         // Where the action moves the case, the title says from where to where (the domain's
         // `next_stage`).
-        let title = match self.transition(&target, &kind.action(String::new())) {
+        let title = match self.transition(&target, kind.kind()) {
             Some(transition) => format!("{verb} {}: {transition}", target.case_no),
             None => format!("{verb} {}", target.case_no),
         };
@@ -379,20 +369,22 @@ impl App {
     /// A marked case in the preview: its action in the stage's words and the refusal the domain
     /// predicts from what the row shows (the stage, the roles, the claim, four-eyes).
     fn bulk_line(&self, kind: BulkKind, target: &Target) -> dialog::BulkLine {
-        let action = match kind {
-            BulkKind::Claim => self.action_of(Command::Claim, target),
-            BulkKind::Approve => self.action_of(Command::Approve, target),
-            BulkKind::Return => self.action_of(Command::Return, target),
-            BulkKind::Assign => self.action_of(Command::Assign, target),
-        }
-        .unwrap_or_else(|| kind.sample_action());
+        let command = match kind {
+            BulkKind::Claim => Command::Claim,
+            BulkKind::Approve => Command::Approve,
+            BulkKind::Return => Command::Return,
+            BulkKind::Assign => Command::Assign,
+        };
+        let action = self
+            .kind_of(command, target)
+            .unwrap_or_else(|| kind.action_kind());
         let words = match action {
-            Action::Approve { .. } => self.lang.approve_in(target.stage),
-            ref action => self.lang.action(action),
+            ActionKind::Approve => self.lang.approve_in(target.stage),
+            action => self.lang.action(action),
         };
         let actor = self.actor();
         let refusal =
-            crate::domain::holding_refusal(target.holding(), &actor, &action, &self.setup.policy)
+            crate::domain::holding_refusal(target.holding(), &actor, action, &self.setup.policy)
                 .err()
                 .map(|refusal| {
                     let why = self.in_words(refusal);
@@ -409,12 +401,12 @@ impl App {
     /// (`cannot`): `None` as soon as one case may be tried. A case in a stage where the action does
     /// not exist is left to the store, which refuses it in words in the bulk report.
     pub(super) fn missing_role(&self, kind: BulkKind, stages: &[Stage]) -> Option<String> {
-        let action = kind.sample_action();
+        let action = kind.action_kind();
         let reasons = stages
             .iter()
             .map(|stage| {
-                crate::domain::roles_for(*stage, &action)?;
-                self.cannot(*stage, &action)
+                crate::domain::roles_for(*stage, action)?;
+                self.cannot(*stage, action)
             })
             .collect::<Option<Vec<String>>>()?;
         reasons.into_iter().next()

@@ -4,7 +4,7 @@ use super::dialog::Dialog;
 use super::list::List;
 use super::{Alert, App, Effect};
 use crate::console::i18n::{Lang, T};
-use crate::console::worker::{ActFailure, Fetch, Reply};
+use crate::console::worker::{ActFailure, ActionKey, Fetch, Reply};
 use crate::domain::{Action, Event, Queue};
 
 /// How many unsent reasons the startup notice names; it counts the rest.
@@ -94,7 +94,7 @@ impl App {
                 self.detail = *detail;
                 self.detail_settled()
             }
-            Reply::Acted(result) => self.acted(*result),
+            Reply::Acted { key, result } => self.acted(key, *result),
             Reply::Bulk(results) => self.bulk_done(results),
             Reply::Assignees(names) => {
                 if let Some(targets) = self.pending_assign.take() {
@@ -114,13 +114,15 @@ impl App {
             Reply::Drafts(drafts) => {
                 // Read once, at startup: the reasons typed and not sent are said, newest first,
                 // so that nobody forgets one.
-                let mut unsent: Vec<(String, String)> = drafts
+                let mut unsent: Vec<ActionKey> = drafts
                     .iter()
                     .filter(|(_, _, text)| !text.trim().is_empty())
-                    .map(|(case_no, action, _)| (case_no.clone(), action.clone()))
+                    .map(|(case_no, action, _)| ActionKey::new(case_no, *action))
                     .collect();
                 for (case_no, action, text) in drafts {
-                    self.drafts.entry((case_no, action)).or_insert(text);
+                    self.drafts
+                        .entry(ActionKey { case_no, action })
+                        .or_insert(text);
                 }
                 if !unsent.is_empty() && self.status.is_none() {
                     unsent.reverse();
@@ -179,27 +181,30 @@ impl App {
         }
     }
 
-    fn acted(&mut self, result: Result<crate::store::Outcome, ActFailure>) -> Vec<Effect> {
-        let pending = self.pending_text.take();
-        let review = match &result {
-            Ok(outcome) => (outcome.case.case_no.clone(), true),
-            Err(failure) => (failure.case_no.clone(), false),
-        };
-        let mut effects = self.acted_result(result, pending);
-        effects.extend(self.review_acted(&review.0, review.1));
+    /// The reply to the action `key`: only that action's draft and pending text are touched,
+    /// whatever else is waiting for the store.
+    fn acted(
+        &mut self,
+        key: ActionKey,
+        result: Result<crate::store::Outcome, ActFailure>,
+    ) -> Vec<Effect> {
+        let ok = result.is_ok();
+        let case_no = key.case_no.clone();
+        let mut effects = self.acted_result(key, result);
+        effects.extend(self.review_acted(&case_no, ok));
         effects
     }
 
     fn acted_result(
         &mut self,
+        key: ActionKey,
         result: Result<crate::store::Outcome, ActFailure>,
-        pending: Option<(String, String, String)>,
     ) -> Vec<Effect> {
+        let pending = self.pending_texts.remove(&key);
         match result {
             Ok(outcome) => {
-                if let Some((case_no, action, _)) = pending {
-                    self.drafts.remove(&(case_no, action));
-                }
+                // The store deleted the draft with the commit.
+                self.drafts.remove(&key);
                 self.list.keep_acted(&outcome.case);
                 let text = format!(
                     "{}: {}",
@@ -209,8 +214,8 @@ impl App {
                 self.say(text, false);
             }
             Err(failure) => {
-                if let Some((case_no, action, text)) = pending {
-                    self.drafts.insert((case_no, action), text);
+                if let Some(text) = pending.filter(|t| !t.trim().is_empty()) {
+                    self.drafts.insert(key.clone(), text);
                 }
                 let mut lines = vec![
                     crate::text::sanitize_line(&failure.why.say(self.lang, &failure.message))
@@ -222,7 +227,7 @@ impl App {
                 } else {
                     self.lang.t(T::Refused)
                 };
-                if self.drafts.keys().any(|(no, _)| *no == failure.case_no) {
+                if self.drafts.contains_key(&key) {
                     lines.push(self.lang.t(T::ReasonKept).into());
                 }
                 self.dialog = Some(Dialog::Message {
@@ -269,7 +274,7 @@ impl App {
                 (Action::Assign { assignee }, Lang::Zh) => {
                     format!("已分配给 {}", crate::text::sanitize_line(assignee))
                 }
-                (action, _) => l.action_taken(action),
+                (action, _) => l.action_taken(action.kind()),
             };
         }
         let from = e.from.map(|s| l.stage(s)).unwrap_or("-");

@@ -15,7 +15,7 @@ use crate::console::i18n::{Lang, T};
 use crate::console::keymap::{Command, Context};
 use crate::console::worker::{Detail, Job};
 use crate::domain::review::{ReviewSummary, queue_has_claims};
-use crate::domain::{Action, Role, Stage};
+use crate::domain::{ActionKind, Role, Stage};
 use crate::store::review::{ReviewTurn, Taken};
 use crate::store::{QueueQuery, Sort};
 use crossterm::event::KeyEvent;
@@ -82,7 +82,7 @@ impl App {
         }
         let claimers = [Stage::PreAudit, Stage::Review]
             .iter()
-            .filter_map(|s| crate::domain::roles_for(*s, &Action::Claim))
+            .filter_map(|s| crate::domain::roles_for(*s, ActionKind::Claim))
             .flatten()
             .any(|r| *r != Role::System && self.has(*r));
         if !claimers {
@@ -336,8 +336,8 @@ pub fn summary_lines(summary: &ReviewSummary, lang: Lang) -> Vec<String> {
     let skipped = summary.skipped();
     let mut lines = vec![lang.review_counts(handled, skipped.len(), false)];
     for ((stage, action), n) in summary.by_action() {
-        let words = lang.review_outcome(stage, &action);
-        let fill = 24usize.saturating_sub(unicode_width::UnicodeWidthStr::width(words.as_str()));
+        let words = lang.review_outcome(stage, action);
+        let fill = 24usize.saturating_sub(unicode_width::UnicodeWidthStr::width(words));
         lines.push(format!("  {words}{} {n:>4}", " ".repeat(fill)));
     }
     if let Some(ms) = summary.median_millis() {

@@ -4,14 +4,20 @@ use super::commands::palette_matches;
 use super::dialog::{self, BulkKind, Dialog, TextAction};
 use super::{App, Effect};
 use crate::console::i18n::Lang;
-use crate::console::worker::Job;
-use crate::domain::Action;
+use crate::console::worker::{ActionKey, Job};
+use crate::domain::{Action, ActionKind};
 
 impl App {
     pub(super) fn submit(&mut self, dialog: Dialog) -> Vec<Effect> {
         match dialog {
             Dialog::Confirm { target, note, .. } => {
                 let text = dialog::text_of(&note);
+                if !text.trim().is_empty() {
+                    self.pending_texts.insert(
+                        ActionKey::new(&target.case_no, ActionKind::Approve),
+                        text.clone(),
+                    );
+                }
                 let note = (!text.trim().is_empty()).then_some(text);
                 vec![self.act(&target, Action::Approve { note })]
             }
@@ -22,11 +28,8 @@ impl App {
                 ..
             } => {
                 let text = dialog::text_of(&editor);
-                self.pending_text = Some((
-                    target.case_no.clone(),
-                    kind.name().to_string(),
-                    text.clone(),
-                ));
+                self.pending_texts
+                    .insert(ActionKey::new(&target.case_no, kind.kind()), text.clone());
                 vec![self.act(&target, kind.action(text))]
             }
             Dialog::EntryDate {

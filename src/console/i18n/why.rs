@@ -2,7 +2,8 @@
 //! domain's refusal in Chinese words.
 
 use super::Lang;
-use crate::domain::Role;
+use crate::domain::{Role, Stage};
+use crate::store::LastChange;
 
 /// Why an action did not commit, kept structured so the console can say it in either language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -12,7 +13,14 @@ pub enum Why {
         case_no: String,
         expected: i64,
         actual: i64,
-        last_change: String,
+        last_change: LastChange,
+    },
+    /// A case no longer in the stage the user saw it in.
+    StaleStage {
+        case_no: String,
+        expected: Stage,
+        actual: Stage,
+        last_change: LastChange,
     },
     Other(String),
 }
@@ -28,6 +36,17 @@ impl Why {
                 actual,
                 last_change,
             } => Why::Stale {
+                case_no: case_no.clone(),
+                expected: *expected,
+                actual: *actual,
+                last_change: last_change.clone(),
+            },
+            StoreError::StaleStage {
+                case_no,
+                expected,
+                actual,
+                last_change,
+            } => Why::StaleStage {
                 case_no: case_no.clone(),
                 expected: *expected,
                 actual: *actual,
@@ -60,7 +79,19 @@ impl Why {
                 actual,
                 last_change,
             } => format!(
-                "{case_no}：您查看的是第 {expected} 版，现为第 {actual} 版（{last_change}）"
+                "{case_no}：您查看的是第 {expected} 版，现为第 {actual} 版（{}）",
+                last_change_zh(last_change)
+            ),
+            Why::StaleStage {
+                case_no,
+                expected,
+                actual,
+                last_change,
+            } => format!(
+                "{case_no}：您查看时处于{}阶段，现为{}阶段（{}）",
+                Lang::Zh.stage(*expected),
+                Lang::Zh.stage(*actual),
+                last_change_zh(last_change)
             ),
             Why::Other(_) => return None,
             Why::Refused(r) => match r {
@@ -128,5 +159,19 @@ impl Why {
                 ),
             },
         })
+    }
+}
+
+/// What last changed the case, in Chinese: who, when, and the action in its official term.
+fn last_change_zh(change: &LastChange) -> String {
+    match change {
+        LastChange::Event { actor, action, at } => format!(
+            "最近一次变更：{actor} 于 {} {}",
+            LastChange::minute(at),
+            Lang::Zh.action(*action)
+        ),
+        LastChange::NoHistory => "无变更记录".into(),
+        LastChange::WhileWriting => "本操作写入时案件恰被更改".into(),
+        LastChange::SyncMark => "另一次同步已推进本批次的进度标记".into(),
     }
 }

@@ -259,7 +259,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
                 format!("{} ", super::pad(lang.role(e.role), 10)),
                 theme.dim(),
             ),
-            Span::styled(format!("{} ", lang.action(&e.action)), theme.bold()),
+            Span::styled(format!("{} ", lang.action(e.action.kind())), theme.bold()),
         ];
         if e.late {
             head.push(Span::styled(
