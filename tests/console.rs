@@ -1959,3 +1959,6 @@ mod console_review;
 
 // Queue columns and orders: tests/console_queues/mod.rs, in both twins.
 mod console_queues;
+
+// The dashboard's lists of cases acting as queues: tests/console_dashboard/mod.rs, in both twins.
+mod console_dashboard;

@@ -17,13 +17,16 @@ pub fn rows(preview: &[BulkLine], width: usize, room: usize) -> Vec<(String, boo
             None => groups.push((key.0, key.1, vec![number])),
         }
     }
-    let mut rows = Vec::new();
+    let mut rows: Vec<(String, bool)> = Vec::new();
     for (g, (action, refusal, numbers)) in groups.iter().enumerate() {
         let left = room.saturating_sub(rows.len());
         if left < 2 {
-            // No room for another group: the last row says how many cases are not shown.
-            let more: usize = groups[g..].iter().map(|g| g.2.len()).sum();
-            rows.pop();
+            // No room for another group: the last row says how many cases are not shown,
+            // counting those of the row it takes, if it must take one.
+            let mut more: usize = groups[g..].iter().map(|g| g.2.len()).sum();
+            if left == 0 {
+                more += rows.pop().map_or(0, |(row, _)| cases_in(row.as_str()));
+            }
             rows.push((format!("  +{more}"), false));
             break;
         }
@@ -43,6 +46,16 @@ pub fn rows(preview: &[BulkLine], width: usize, room: usize) -> Vec<(String, boo
         );
     }
     rows
+}
+
+/// How many cases a row of case numbers stands for: each number, and the count of a `+12`.
+fn cases_in(row: &str) -> usize {
+    row.split_whitespace()
+        .map(|word| match word.strip_prefix('+') {
+            Some(n) => n.parse().unwrap_or(0),
+            None => 1,
+        })
+        .sum()
 }
 
 /// Case numbers in at most `room` rows of `width` cells; when they do not all fit, the last row
@@ -74,4 +87,33 @@ fn case_rows(numbers: &[String], width: usize, room: usize) -> Vec<String> {
     }
     rows.push(row);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(case_no: &str, action: &str, refusal: Option<&str>) -> BulkLine {
+        BulkLine {
+            case_no: case_no.into(),
+            action: action.into(),
+            refusal: refusal.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_count_of_cases_left_out_counts_every_one_not_shown() {
+        let preview = [
+            line("GZ2026-000001", "return", None),
+            line("GZ2026-000002", "return", None),
+            line("GZ2026-000003", "return", Some("nobody holds it")),
+        ];
+        // Room for the first group's head only: its two numbers and the refused case are left
+        // out, and said.
+        let rows = rows(&preview, 60, 2);
+        let text: Vec<&str> = rows.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(text, ["return (2)", "  +3"]);
+        let all = super::rows(&preview, 60, 10);
+        assert_eq!(all.len(), 4, "{all:?}");
+    }
 }

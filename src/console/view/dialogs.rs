@@ -4,23 +4,16 @@ use super::super::app::App;
 use super::super::app::dialog::{ChecklistForm, Dialog, help_footer, text_of};
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
+use super::{fit_line, fit_lines};
 use crate::text::sanitize_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width.saturating_sub(2)).max(10);
-    let height = height.min(area.height.saturating_sub(2)).max(5);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
-}
+use crate::console::layout::dialog as centered;
 
 /// Clears `rect` for a dialog. A wide (CJK) character drawn just left of it would spill its
 /// second cell over the dialog's left border, which the terminal then never shows: it is
@@ -40,12 +33,13 @@ fn clear(frame: &mut Frame, rect: Rect) {
     }
 }
 
-fn frame_block<'a>(theme: &Theme, title: &str, alert: bool) -> Block<'a> {
+/// A dialog's box, `width` cells wide, its title cut with `…` when it does not fit.
+fn frame_block<'a>(theme: &Theme, title: &str, alert: bool, width: u16) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
         .title(Span::styled(
-            format!(" {} ", sanitize_line(title)),
+            super::box_title(&format!(" {} ", sanitize_line(title)), width),
             if alert { theme.alert() } else { theme.title() },
         ))
 }
@@ -114,7 +108,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let body_rows = (lines.len() + warnings.len()) as u16;
             let rect = centered(area, 72, body_rows + 4);
             clear(frame, rect);
-            let block = frame_block(theme, title, false);
+            let block = frame_block(theme, title, false, rect.width);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
             let [text, input, hints] = Layout::vertical([
@@ -135,7 +129,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .chain(warned)
                 .chain(lines.iter().skip(1).map(line))
                 .collect();
-            frame.render_widget(Paragraph::new(body), text);
+            frame.render_widget(Paragraph::new(fit_lines(body, text.width)), text);
             frame.render_widget(note, input);
             let footer = match error {
                 Some(error) => Line::from(Span::styled(error.clone(), theme.error())),
@@ -144,7 +138,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
                 ),
             };
-            frame.render_widget(Paragraph::new(footer), hints);
+            frame.render_widget(Paragraph::new(fit_line(footer, hints.width.into())), hints);
         }
         Dialog::Reason {
             title,
@@ -156,7 +150,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         } => {
             let rect = centered(area, 76, 14);
             clear(frame, rect);
-            let block = frame_block(theme, title, false);
+            let block = frame_block(theme, title, false, rect.width);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
             let [head, body, foot] = Layout::vertical([
@@ -191,7 +185,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 }
                 line
             };
-            frame.render_widget(Paragraph::new(footer), foot);
+            frame.render_widget(Paragraph::new(fit_line(footer, foot.width.into())), foot);
         }
         Dialog::ExtendDays {
             target,
@@ -201,7 +195,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let rect = centered(area, 60, 7);
             clear(frame, rect);
             let title = format!("{} {}", lang.pick("Extend", "延长期限"), target.case_no);
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let most = app.setup.policy.max_extension_days;
             let lines = vec![
                 Line::from(match lang {
@@ -218,7 +212,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
                 ),
             ];
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::EntryDate {
             target,
@@ -235,7 +232,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             if let Some(transition) = transition {
                 title.push_str(&format!(": {transition}"));
             }
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let mut lines = vec![
                 Line::from(lang.t(T::DatePrompt)),
                 Line::from(vec![Span::styled(format!("{input}_"), theme.bold())]),
@@ -248,7 +245,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 theme,
                 &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
             ));
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::Verify(form) => {
             let rect = centered(area, 76, 13 + form.failures.len() as u16);
@@ -263,7 +263,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 });
             }
             let title = crate::text::fit_cells(&title, usize::from(rect.width.saturating_sub(4)));
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let check = |on: bool| if on { "[x]" } else { "[ ]" };
             let label = |i: usize| ChecklistForm::label(i, lang);
             let presenter = match lang {
@@ -315,7 +315,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             for (field, message) in &form.failures {
                 let text = format!("✗ {}: {}", label(*field), sanitize_line(message));
                 lines.push(Line::from(Span::styled(
-                    crate::text::fit_cells(&text, 72).into_owned(),
+                    crate::text::fit_cells(&text, usize::from(rect.width.saturating_sub(3)))
+                        .into_owned(),
                     theme.error(),
                 )));
             }
@@ -340,17 +341,31 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     ("Esc", lang.t(T::Cancel)),
                 ],
             ));
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::Assign {
             targets,
             candidates,
             selected,
         } => {
-            let rect = centered(area, 50, candidates.len() as u16 + 5);
+            // The people to choose from, then every case with its holder now and the one it
+            // will have, as many as fit, the last row saying how many more.
+            let width = 70.min(area.width.saturating_sub(2));
+            let inner = usize::from(width.saturating_sub(2));
+            let room = usize::from(area.height.saturating_sub(2 + 5))
+                .saturating_sub(candidates.len())
+                .max(2);
+            let to = candidates.get(*selected).map(|n| sanitize_line(n));
+            let cases = assign_rows(targets, to.as_deref(), inner, room, theme, lang);
+            // Borders, the blank row between people and cases, the hints.
+            let height = (candidates.len() + cases.len()) as u16 + 4;
+            let rect = centered(area, width, height);
             clear(frame, rect);
             let title = format!("{} ({})", lang.t(T::AssignTo), targets.len());
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let mut lines: Vec<Line> = candidates
                 .iter()
                 .enumerate()
@@ -364,11 +379,19 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 })
                 .collect();
             lines.push(Line::from(""));
+            lines.extend(
+                cases
+                    .into_iter()
+                    .map(|row| Line::from(Span::styled(row, theme.dim()))),
+            );
             lines.push(hint_line(
                 theme,
                 &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
             ));
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::Bulk {
             kind,
@@ -381,14 +404,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             // Every marked case with its action and any refusal the domain predicts, as many as
             // fit (one beside an editor), the last line saying how many more.
             let width = usize::from(70.min(area.width.saturating_sub(2)).saturating_sub(2));
+            // Beside an editor (nine rows with its borders) the list has what the screen
+            // spares, up to six rows.
             let room = if reason.is_some() {
-                2
+                usize::from(area.height.saturating_sub(15)).clamp(2, 6)
             } else {
                 usize::from(area.height.saturating_sub(9)).max(2)
             };
             let list = super::bulk::rows(preview, width, room);
             let height = if reason.is_some() {
-                15
+                13 + (list.len() as u16).max(2)
             } else {
                 7 + list.len() as u16
             };
@@ -398,6 +423,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 theme,
                 &format!("{} {}", targets.len(), lang.t(T::Marked)),
                 false,
+                rect.width,
             );
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
@@ -429,12 +455,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 let style = if refused { theme.error() } else { theme.dim() };
                 Line::from(Span::styled(row, style))
             }));
-            frame.render_widget(Paragraph::new(head_lines), head);
+            frame.render_widget(Paragraph::new(fit_lines(head_lines, head.width)), head);
             if let Some(editor) = reason {
                 let editor_block = Block::default()
                     .borders(Borders::ALL)
                     .border_set(theme.border())
-                    .title(lang.t(T::ReturnPrompt))
+                    .title(format!(" {} ", lang.t(T::ReturnPrompt)))
                     .title_bottom(char_count(editor, theme));
                 let editor_inner = editor_block.inner(body);
                 frame.render_widget(editor_block, body);
@@ -454,7 +480,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
                 ),
             };
-            frame.render_widget(Paragraph::new(footer), foot);
+            frame.render_widget(Paragraph::new(fit_line(footer, foot.width.into())), foot);
         }
         Dialog::Message {
             title,
@@ -474,7 +500,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .min(area.height.saturating_sub(2));
             let rect = centered(area, width, height);
             clear(frame, rect);
-            let block = frame_block(theme, title, *alert);
+            let block = frame_block(theme, title, *alert, rect.width);
             let body_area = block.inner(rect);
             frame.render_widget(block, rect);
             let [text, _, hint] = Layout::vertical([
@@ -491,7 +517,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .take(usize::from(text.height))
                 .map(Line::from)
                 .collect();
-            frame.render_widget(Paragraph::new(body), text);
+            frame.render_widget(Paragraph::new(fit_lines(body, text.width)), text);
             let mut pairs = vec![("Enter", lang.pick("OK", "确定"))];
             if max_scroll > 0 {
                 pairs.push(("j/k", lang.pick("scroll", "滚动")));
@@ -503,15 +529,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     .spans
                     .push(Span::styled(format!("{shown}/{wrapped}"), theme.dim()));
             }
-            frame.render_widget(Paragraph::new(hint_text), hint);
+            frame.render_widget(Paragraph::new(fit_line(hint_text, hint.width.into())), hint);
         }
         Dialog::Help { scroll } => {
-            let rect = centered(area, 84, area.height.saturating_sub(2));
+            let rect = crate::console::layout::help(area.width, area.height);
             clear(frame, rect);
             let block = frame_block(
                 theme,
                 &format!("{} ({})", lang.t(T::Help), lang.t(T::Keys)),
                 false,
+                rect.width,
             );
             // The config name is what a person remapping keys writes under [keys].
             let mut lines: Vec<Line> = app
@@ -520,10 +547,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .entries()
                 .into_iter()
                 .map(|(keys, command)| {
+                    // Keys and name in their columns; the label what is left, cut with `…`.
+                    let keys = format!(" {keys:<18}");
+                    let name = format!("{:<15}", command.name());
+                    let room = usize::from(rect.width.saturating_sub(2))
+                        .saturating_sub(keys.width() + name.width());
                     Line::from(vec![
-                        Span::styled(format!(" {keys:<18}"), theme.key()),
-                        Span::styled(format!("{:<15}", command.name()), theme.dim()),
-                        Span::raw(command.label(lang).to_string()),
+                        Span::styled(keys, theme.key()),
+                        Span::styled(name, theme.dim()),
+                        Span::raw(super::fit(command.label(lang), room)),
                     ])
                 })
                 .collect();
@@ -535,7 +567,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 )));
             }
             frame.render_widget(
-                Paragraph::new(lines).block(block).scroll((*scroll, 0)),
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2)))
+                    .block(block)
+                    .scroll((*scroll, 0)),
                 rect,
             );
         }
@@ -548,7 +582,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 (matches.len() as u16 + 4 + u16::from(goes_to_case)).min(20),
             );
             clear(frame, rect);
-            let block = frame_block(theme, lang.t(T::Palette), false);
+            let block = frame_block(theme, lang.t(T::Palette), false, rect.width);
             let mut lines = vec![Line::from(Span::styled(
                 format!(": {input}_"),
                 theme.bold(),
@@ -580,7 +614,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 };
                 lines.push(Line::from(Span::styled(text, theme.selected())));
             }
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::QuitAsk { editor } => {
             if let Some(editor) = editor {
@@ -588,8 +625,61 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             }
             let rect = centered(area, 64, 4);
             clear(frame, rect);
-            let block = frame_block(theme, lang.t(T::Quit), true);
-            frame.render_widget(Paragraph::new(lang.t(T::QuitAsk)).block(block), rect);
+            let block = frame_block(theme, lang.t(T::Quit), true, rect.width);
+            let ask = fit_line(
+                Line::from(lang.t(T::QuitAsk)),
+                rect.width.saturating_sub(2).into(),
+            );
+            frame.render_widget(Paragraph::new(ask).block(block), rect);
         }
     }
+}
+
+/// The cases of an assignment, a row each: case number, applicant, holder now `->` the person
+/// chosen, in `width` cells; at most `room` rows, the last saying how many more when they do
+/// not all fit.
+fn assign_rows(
+    targets: &[super::super::app::dialog::Target],
+    to: Option<&str>,
+    width: usize,
+    room: usize,
+    theme: &Theme,
+    lang: Lang,
+) -> Vec<String> {
+    let nobody = lang.t(T::Nobody);
+    let holders: Vec<String> = targets
+        .iter()
+        .map(|t| {
+            let now = t.assignee.as_deref().map_or(nobody.into(), sanitize_line);
+            format!("{now} {} {}", theme.arrow(), to.unwrap_or("?"))
+        })
+        .collect();
+    let case_width = targets
+        .iter()
+        .map(|t| sanitize_line(&t.case_no).width())
+        .max()
+        .unwrap_or(0);
+    let holder_width = holders.iter().map(|h| h.width()).max().unwrap_or(0);
+    // A space before, after and between the columns; the name has what is left.
+    let name_width = width.saturating_sub(1 + case_width + 1 + 2 + holder_width + 1);
+    let shown = if targets.len() > room {
+        room - 1
+    } else {
+        targets.len()
+    };
+    let mut rows: Vec<String> = targets
+        .iter()
+        .zip(&holders)
+        .take(shown)
+        .map(|(t, holder)| {
+            let name = super::display_name(&t.name, t.name_native.as_deref());
+            let name = super::pad(&super::fit(&name, name_width), name_width);
+            let case_no = super::pad(&sanitize_line(&t.case_no), case_width);
+            format!(" {case_no} {name}  {holder}")
+        })
+        .collect();
+    if shown < targets.len() {
+        rows.push(format!(" +{}", targets.len() - shown));
+    }
+    rows
 }
