@@ -290,4 +290,3 @@ pub fn mask_clock(screen: &str) -> String {
     out.push_str(rest);
     out
 }
-
