@@ -145,6 +145,15 @@ fn enter_shows_the_detail_in_place_and_esc_or_d_go_back_as_left() {
     let view = h.app.dashboard.as_ref().expect("the dashboard");
     assert!(view.opened.is_none());
     assert_eq!(Some(view.selected), figure, "the figure stays selected");
+    // The list's title follows the language.
+    h.enter();
+    h.press("L");
+    assert!(
+        h.screen().contains("┌ 超过1个工作日未认领："),
+        "{}",
+        h.screen()
+    );
+    h.esc();
     h.press("D");
     assert!(h.app.dashboard.is_none());
 }

@@ -105,7 +105,13 @@ pub fn draw_cases(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardV
     let Some((title, list)) = &view.opened else {
         return;
     };
-    let (title, n) = (sanitize_line(title), list.total.unwrap_or(0));
+    // The figure's name in the language of now (the title kept is the one it was opened in).
+    let title = view
+        .entries(app.lang)
+        .into_iter()
+        .find(|e| Some(&e.figure) == view.figure.as_ref())
+        .map_or_else(|| title.clone(), |e| e.label);
+    let (title, n) = (sanitize_line(&title).into_owned(), list.total.unwrap_or(0));
     let marked = app.list.marked.len();
     let mut title = match app.lang {
         crate::console::i18n::Lang::En => {
