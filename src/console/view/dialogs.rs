@@ -13,12 +13,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::console::layout::dialog as centered;
+pub(super) use crate::console::layout::dialog as centered;
 
 /// Clears `rect` for a dialog. A wide (CJK) character drawn just left of it would spill its
 /// second cell over the dialog's left border, which the terminal then never shows: it is
 /// blanked too.
-fn clear(frame: &mut Frame, rect: Rect) {
+pub(super) fn clear(frame: &mut Frame, rect: Rect) {
     frame.render_widget(Clear, rect);
     let Some(left) = rect.x.checked_sub(1) else {
         return;
@@ -34,7 +34,7 @@ fn clear(frame: &mut Frame, rect: Rect) {
 }
 
 /// A dialog's box, `width` cells wide, its title cut with `…` when it does not fit.
-fn frame_block<'a>(theme: &Theme, title: &str, alert: bool, width: u16) -> Block<'a> {
+pub(super) fn frame_block<'a>(theme: &Theme, title: &str, alert: bool, width: u16) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
@@ -74,7 +74,7 @@ fn exam_age(form: &ChecklistForm, app: &App, lang: Lang) -> Option<(String, bool
 }
 
 /// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
-fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
+pub(super) fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
     let count = crate::console::app::dialog::chars_of(editor);
     let most = crate::domain::transition::MAX_TEXT_CHARS;
     let style = if count >= most {
@@ -85,7 +85,7 @@ fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'s
     Line::from(Span::styled(format!("{count}/{most}"), style)).right_aligned()
 }
 
-fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
+pub(super) fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (key, label) in pairs {
         spans.push(Span::styled(key.to_string(), theme.key()));
@@ -350,49 +350,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             targets,
             candidates,
             selected,
-        } => {
-            // The people to choose from, then every case with its holder now and the one it
-            // will have, as many as fit, the last row saying how many more.
-            let width = 70.min(area.width.saturating_sub(2));
-            let inner = usize::from(width.saturating_sub(2));
-            let room = usize::from(area.height.saturating_sub(2 + 5))
-                .saturating_sub(candidates.len())
-                .max(2);
-            let to = candidates.get(*selected).map(|n| sanitize_line(n));
-            let cases = assign_rows(targets, to.as_deref(), inner, room, theme, lang);
-            // Borders, the blank row between people and cases, the hints.
-            let height = (candidates.len() + cases.len()) as u16 + 4;
-            let rect = centered(area, width, height);
-            clear(frame, rect);
-            let title = format!("{} ({})", lang.t(T::AssignTo), targets.len());
-            let block = frame_block(theme, &title, false, rect.width);
-            let mut lines: Vec<Line> = candidates
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let style = if i == *selected {
-                        theme.selected()
-                    } else {
-                        theme.plain()
-                    };
-                    Line::from(Span::styled(format!(" {} ", sanitize_line(name)), style))
-                })
-                .collect();
-            lines.push(Line::from(""));
-            lines.extend(
-                cases
-                    .into_iter()
-                    .map(|row| Line::from(Span::styled(row, theme.dim()))),
-            );
-            lines.push(hint_line(
-                theme,
-                &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
-            ));
-            frame.render_widget(
-                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
-                rect,
-            );
-        }
+        } => super::bulk::draw_assign(frame, theme, lang, area, targets, candidates, *selected),
         Dialog::Bulk {
             kind,
             targets,
@@ -400,88 +358,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             reason,
             asking_discard,
             error,
-        } => {
-            // Every marked case with its action and any refusal the domain predicts, as many as
-            // fit (one beside an editor), the last line saying how many more.
-            let width = usize::from(70.min(area.width.saturating_sub(2)).saturating_sub(2));
-            // Beside an editor (nine rows with its borders) the list has what the screen
-            // spares, up to six rows.
-            let room = if reason.is_some() {
-                usize::from(area.height.saturating_sub(15)).clamp(2, 6)
-            } else {
-                usize::from(area.height.saturating_sub(9)).max(2)
-            };
-            let list = super::bulk::rows(preview, width, room);
-            let height = if reason.is_some() {
-                13 + (list.len() as u16).max(2)
-            } else {
-                7 + list.len() as u16
-            };
-            let rect = centered(area, 70, height);
-            clear(frame, rect);
-            let block = frame_block(
-                theme,
-                &format!("{} {}", targets.len(), lang.t(T::Marked)),
-                false,
-                rect.width,
-            );
-            let inner = block.inner(rect);
-            frame.render_widget(block, rect);
-            let will_be = match (lang, targets.len()) {
-                (Lang::En, 1) => "case will be",
-                _ => lang.t(T::WillBe),
-            };
-            let predicted = preview.iter().filter(|l| l.refusal.is_some()).count();
-            let go = targets.len() - predicted;
-            let summary = match (predicted, lang) {
-                (0, _) => format!("{} {will_be} {}", targets.len(), kind.verb(lang)),
-                (_, Lang::En) => format!(
-                    "{} marked: {go} will go ahead, {predicted} will be refused",
-                    targets.len()
-                ),
-                (_, Lang::Zh) => format!(
-                    "已选 {} 件：{go} 件可执行，预计 {predicted} 件无法执行",
-                    targets.len()
-                ),
-            };
-            let [head, body, foot] = Layout::vertical([
-                Constraint::Length(1 + list.len() as u16),
-                Constraint::Min(1),
-                Constraint::Length(1),
-            ])
-            .areas(inner);
-            let mut head_lines = vec![Line::from(Span::styled(summary, theme.bold()))];
-            head_lines.extend(list.into_iter().map(|(row, refused)| {
-                let style = if refused { theme.error() } else { theme.dim() };
-                Line::from(Span::styled(row, style))
-            }));
-            frame.render_widget(Paragraph::new(fit_lines(head_lines, head.width)), head);
-            if let Some(editor) = reason {
-                let editor_block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(theme.border())
-                    .title(format!(" {} ", lang.t(T::ReturnPrompt)))
-                    .title_bottom(char_count(editor, theme));
-                let editor_inner = editor_block.inner(body);
-                frame.render_widget(editor_block, body);
-                frame.render_widget(editor, editor_inner);
-            }
-            let footer = match error {
-                _ if *asking_discard => {
-                    Line::from(Span::styled(lang.t(T::DiscardAsk), theme.error()))
-                }
-                Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
-                None if reason.is_some() => hint_line(
-                    theme,
-                    &[("Ctrl-s", lang.t(T::Submit)), ("Esc", lang.t(T::Cancel))],
-                ),
-                None => hint_line(
-                    theme,
-                    &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
-                ),
-            };
-            frame.render_widget(Paragraph::new(fit_line(footer, foot.width.into())), foot);
-        }
+        } => super::bulk::draw_preview(
+            frame,
+            theme,
+            lang,
+            area,
+            super::bulk::Preview {
+                kind: *kind,
+                targets,
+                preview,
+                reason: reason.as_ref(),
+                asking_discard: *asking_discard,
+                error: error.as_deref(),
+            },
+        ),
         Dialog::Message {
             title,
             lines,
@@ -633,53 +523,4 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             frame.render_widget(Paragraph::new(ask).block(block), rect);
         }
     }
-}
-
-/// The cases of an assignment, a row each: case number, applicant, holder now `->` the person
-/// chosen, in `width` cells; at most `room` rows, the last saying how many more when they do
-/// not all fit.
-fn assign_rows(
-    targets: &[super::super::app::dialog::Target],
-    to: Option<&str>,
-    width: usize,
-    room: usize,
-    theme: &Theme,
-    lang: Lang,
-) -> Vec<String> {
-    let nobody = lang.t(T::Nobody);
-    let holders: Vec<String> = targets
-        .iter()
-        .map(|t| {
-            let now = t.assignee.as_deref().map_or(nobody.into(), sanitize_line);
-            format!("{now} {} {}", theme.arrow(), to.unwrap_or("?"))
-        })
-        .collect();
-    let case_width = targets
-        .iter()
-        .map(|t| sanitize_line(&t.case_no).width())
-        .max()
-        .unwrap_or(0);
-    let holder_width = holders.iter().map(|h| h.width()).max().unwrap_or(0);
-    // A space before, after and between the columns; the name has what is left.
-    let name_width = width.saturating_sub(1 + case_width + 1 + 2 + holder_width + 1);
-    let shown = if targets.len() > room {
-        room - 1
-    } else {
-        targets.len()
-    };
-    let mut rows: Vec<String> = targets
-        .iter()
-        .zip(&holders)
-        .take(shown)
-        .map(|(t, holder)| {
-            let name = super::display_name(&t.name, t.name_native.as_deref());
-            let name = super::pad(&super::fit(&name, name_width), name_width);
-            let case_no = super::pad(&sanitize_line(&t.case_no), case_width);
-            format!(" {case_no} {name}  {holder}")
-        })
-        .collect();
-    if shown < targets.len() {
-        rows.push(format!(" +{}", targets.len() - shown));
-    }
-    rows
 }
