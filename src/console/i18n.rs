@@ -465,7 +465,7 @@ texts! {
     ReviewKeys => "In a review session: act on the case, s skips it, q ends the session", "连续审核中：请办理本案，s 跳过，q 结束";
     ReviewSkip => "skip", "跳过";
     ReviewEnd => "end session", "结束审核";
-    ReviewNoClaims => "A review session takes cases by claiming them, and only Pre-audit and Review cases are claimed: open Pre-audit, Review, My cases or Overdue", "连续审核以认领方式取件，只有预审和审查阶段的案件可以认领：请在预审、审查、我的案件或逾期队列中开始";
+    ReviewNoClaims => "A review session claims its cases: start it in Pre-audit, Review, My cases or Overdue, where cases are claimed", "连续审核以认领方式取件，只有预审和审查阶段的案件可以认领：请在预审、审查、我的案件或逾期队列中开始";
     ReviewNoRole => "A review session claims cases: that needs the approver or supervisor role", "连续审核需要认领案件：须有审批或主管角色";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }

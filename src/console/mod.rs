@@ -3,6 +3,7 @@
 pub mod app;
 pub mod i18n;
 pub mod keymap;
+pub mod layout;
 pub mod runtime;
 pub mod theme;
 pub mod view;

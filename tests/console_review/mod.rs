@@ -273,12 +273,26 @@ fn a_viewer_a_clerk_and_a_queue_without_claims_are_told_in_words() {
     approver.press("4");
     approver.press("R");
     assert!(approver.app.review.is_none());
+    // Whole at 120 columns; cut with `…` where it cannot be.
     assert!(
-        approver
-            .screen()
-            .contains("only Pre-audit and Review cases are claimed"),
+        approver.screen().contains(
+            "start it in Pre-audit, Review, My cases or Overdue, where cases are claimed"
+        ),
         "{}",
         approver.screen()
+    );
+    approver.app.update(Msg::Resize(80, 24));
+    approver.width = 80;
+    approver.height = 24;
+    let footer = approver
+        .screen()
+        .lines()
+        .nth(23)
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        footer.starts_with(" A review session claims its cases") && footer.ends_with('…'),
+        "{footer}"
     );
 }
 

@@ -2,12 +2,12 @@
 //! one that was opened.
 
 use super::list::List;
-use super::{App, Effect};
+use super::{App, Effect, Focus};
 use crate::console::i18n::Lang;
 use crate::console::keymap::Command;
-use crate::console::worker::Job;
-use crate::domain::{Queue, TimerKind};
-use crate::store::{Bucket, Dashboard, DashboardPart, DashboardSection, Figure};
+use crate::console::worker::{Job, Reply};
+use crate::domain::TimerKind;
+use crate::store::{Bucket, Dashboard, DashboardPart, DashboardSection, Figure, FigureCases, Page};
 use chrono::NaiveDate;
 
 #[derive(Debug)]
@@ -16,8 +16,11 @@ pub struct DashboardView {
     pub data: Dashboard,
     arrived: Vec<DashboardSection>,
     pub selected: usize,
-    /// The cases behind the opened figure, with its title.
+    /// The cases behind the opened figure, with its title: a table whose cases are acted on as
+    /// in a queue.
     pub opened: Option<(String, List)>,
+    /// The figure whose cases are open (or asked for): a refresh reads them again.
+    pub figure: Option<Figure>,
 }
 
 /// One selectable line of the dashboard.
@@ -40,7 +43,13 @@ impl DashboardView {
             arrived: Vec::new(),
             selected: 0,
             opened: None,
+            figure: None,
         }
+    }
+
+    /// The cases behind the opened figure, while they are on screen.
+    pub fn cases(&self) -> Option<&List> {
+        self.opened.as_ref().map(|(_, list)| list)
     }
 
     pub fn has(&self, section: DashboardSection) -> bool {
@@ -146,7 +155,7 @@ fn verifications(d: &Dashboard, lang: Lang) -> Vec<Entry> {
     let mut entries = Vec::new();
     for (bucket, count) in &d.verification_buckets {
         entries.push(Entry {
-            label: format!("{} {}", bucket.label(), lang.pick("days", "天")),
+            label: bucket_label(*bucket, lang),
             count: *count,
             extra: None,
             figure: Figure::OverdueBucket {
@@ -195,75 +204,41 @@ pub fn section(entry: &Entry) -> u8 {
     }
 }
 
-pub fn bucket_label(bucket: Bucket) -> &'static str {
-    bucket.label()
+/// A bucket of days overdue in words: `8-14 days`, `over 30 days`; `8-14 天`, `30 天以上`.
+pub fn bucket_label(bucket: Bucket, lang: Lang) -> String {
+    match (bucket, lang) {
+        (Bucket::Over30, Lang::Zh) => "30 天以上".into(),
+        (bucket, lang) => format!("{} {}", bucket.label(), lang.pick("days", "天")),
+    }
 }
 
 impl App {
-    /// Keys while the dashboard is open: move between figures, open the cases behind one, and
-    /// from there jump to a case in its queue.
+    /// Keys while the dashboard is open: move between figures and open the cases behind one;
+    /// in those cases, keys work as in a queue (`cases_key`).
     pub(super) fn dashboard_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
         let Some(command) = self.setup.keymap.command(&key) else {
             return Vec::new();
         };
-        let page = self.visible_rows() as isize;
         let Some(view) = self.dashboard.as_mut() else {
             return Vec::new();
         };
-        if let Some((_, list)) = view.opened.as_mut() {
-            match command {
-                Command::Down => {
-                    list.move_by(1);
-                }
-                Command::Up => {
-                    list.move_by(-1);
-                }
-                Command::PageDown => {
-                    list.move_by(page);
-                }
-                Command::PageUp => {
-                    list.move_by(-page);
-                }
-                Command::Top => {
-                    list.to_top();
-                }
-                Command::Bottom => {
-                    list.to_bottom();
-                }
-                Command::Back => {
-                    view.opened = None;
-                    return Vec::new();
-                }
-                Command::OpenDetail => {
-                    let Some(row) = list.selected_row().cloned() else {
-                        return Vec::new();
-                    };
-                    self.dashboard = None;
-                    let tab = Queue::TABS
-                        .iter()
-                        .position(|q| q.stage() == Some(row.stage))
-                        .unwrap_or(8);
-                    self.search.text = row.case_no.clone();
-                    self.enter_tab(tab);
-                    self.detail = None;
-                    return self.reload();
-                }
-                Command::Quit | Command::Help | Command::Language => return self.command(command),
-                _ => {}
-            }
-            if let Some((_, list)) = view.opened.as_mut() {
-                list.offset =
-                    super::list::scroll_offset(list.selected, list.offset, page.max(1) as usize);
-            }
-            return Vec::new();
+        if view.opened.is_some() {
+            return self.cases_key(command);
         }
         match command {
             Command::Down => view.move_by(1),
             Command::Up => view.move_by(-1),
-            Command::Back | Command::Dashboard => self.dashboard = None,
+            Command::Back | Command::Dashboard => {
+                // Back to the queue, its selected case shown again.
+                self.dashboard = None;
+                self.focus = Focus::List;
+                self.detail_scroll = 0;
+                return self.request_detail().into_iter().collect();
+            }
             Command::OpenDetail => {
                 if let Some(entry) = view.selected_entry() {
                     let today = self.setup.today;
+                    view.figure = Some(entry.figure.clone());
                     return vec![self.job(Job::Figure {
                         figure: entry.figure,
                         today,
@@ -274,5 +249,140 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// A key in the cases behind a figure: moving, marking and acting on the selected case as in
+    /// a queue; Enter shows its detail in place; Esc or `D` go back from the detail to the list,
+    /// and from the list to the figures, each as it was left.
+    fn cases_key(&mut self, command: Command) -> Vec<Effect> {
+        use Command::*;
+        let page = self.visible_rows() as isize;
+        let scrolls = matches!(command, Down | Up | PageDown | PageUp | Top | Bottom);
+        if self.focus == Focus::Detail && scrolls {
+            // The focused detail scrolls, as in a queue.
+            return self.command(command);
+        }
+        let read_only = self.is_read_only();
+        let Some(list) = self
+            .dashboard
+            .as_mut()
+            .and_then(|v| v.opened.as_mut())
+            .map(|o| &mut o.1)
+        else {
+            return Vec::new();
+        };
+        let moved = match command {
+            Down => list.move_by(1),
+            Up => list.move_by(-1),
+            PageDown => list.move_by(page),
+            PageUp => list.move_by(-page),
+            Top => list.to_top(),
+            Bottom => list.to_bottom(),
+            Back | Dashboard if self.focus == Focus::Detail => {
+                self.focus = Focus::List;
+                return Vec::new();
+            }
+            Back | Dashboard => {
+                if let Some(view) = self.dashboard.as_mut() {
+                    view.opened = None;
+                    view.figure = None;
+                }
+                return Vec::new();
+            }
+            OpenDetail => {
+                if list.selected_row().is_some() {
+                    self.focus = Focus::Detail;
+                    self.detail_scroll = 0;
+                }
+                return Vec::new();
+            }
+            // A viewer is told why, as in a queue.
+            Mark if read_only => return self.write_command(command),
+            Mark => {
+                // Marks are the console's: a bulk action takes every marked case.
+                if let Some(row) = list.selected_row() {
+                    let target = super::dialog::Target::of(row);
+                    if self.list.marked.remove(&target.case_no).is_none() {
+                        self.list.marked.insert(target.case_no.clone(), target);
+                    }
+                }
+                list.move_by(1)
+            }
+            Claim | Approve | Return | Refuse | RecordEntry | Verify | Note | Assign | SendBack
+            | Withdraw | Extend | Lapse | AllowLate | Reopen => return self.write_command(command),
+            Quit | Help | Language | Copy => return self.command(command),
+            _ => return Vec::new(),
+        };
+        list.offset = super::list::scroll_offset(list.selected, list.offset, page.max(1) as usize);
+        if !moved {
+            return Vec::new();
+        }
+        self.detail_scroll = 0;
+        self.request_detail().into_iter().collect()
+    }
+
+    /// The cases behind a figure arrived: opened with the first selected, or, read again after
+    /// a change, with the cursor kept on its case (and the case just acted on kept in place when
+    /// it no longer counts in the figure, `figure_case_acted`).
+    pub(super) fn figure_arrived(&mut self, cases: FigureCases) -> Vec<Effect> {
+        let Some(view) = self.dashboard.as_mut() else {
+            return Vec::new();
+        };
+        let page = Page {
+            rows: cases.rows,
+            next: None,
+        };
+        match view.opened.as_mut() {
+            Some((_, list)) => {
+                let keep = list.selected_case_no();
+                list.replace(page, cases.total, keep.as_deref());
+            }
+            None => {
+                let title = view
+                    .entries(self.lang)
+                    .into_iter()
+                    .find(|e| Some(&e.figure) == view.figure.as_ref())
+                    .map(|e| e.label)
+                    .unwrap_or_default();
+                let mut list = List::default();
+                list.replace(page, cases.total, None);
+                view.opened = Some((title, list));
+                self.focus = Focus::List;
+                self.detail_scroll = 0;
+            }
+        }
+        // Marked cases listed here take what their rows show now.
+        if let Some(list) = self.dashboard.as_ref().and_then(|v| v.cases()) {
+            for row in &list.rows {
+                if let Some(mark) = self.list.marked.get_mut(&row.case_no) {
+                    *mark = super::dialog::Target::of(row);
+                }
+            }
+        }
+        let shown = self.shown_case_no();
+        if self.detail.as_ref().map(|d| &d.case.case_no) != shown.as_ref() {
+            return self.request_detail().into_iter().collect();
+        }
+        Vec::new()
+    }
+
+    /// A case was acted on: a dashboard list showing it keeps its row in place, as the action
+    /// left it, until the cursor moves off it (as a queue does, `List::keep_acted`).
+    pub(super) fn figure_case_acted(&mut self, reply: &Reply) {
+        let (Reply::Acted { result, .. }, Some(view)) = (reply, self.dashboard.as_mut()) else {
+            return;
+        };
+        if let (Ok(outcome), Some((_, list))) = (result.as_ref(), view.opened.as_mut()) {
+            list.keep_acted(&outcome.case);
+        }
+    }
+
+    /// The job that reads the open figure's cases again, when a dashboard list is open.
+    pub(super) fn refresh_figure(&mut self) -> Option<Effect> {
+        let view = self.dashboard.as_ref()?;
+        view.opened.as_ref()?;
+        let figure = view.figure.clone()?;
+        let today = self.setup.today;
+        Some(self.job(Job::Figure { figure, today }))
     }
 }

@@ -18,6 +18,9 @@ pub struct Target {
     pub stage: Stage,
     pub assignee: Option<String>,
     pub recommended_by: Option<String>,
+    /// The applicant's name and own-script name, for previews that list the case.
+    pub name: String,
+    pub name_native: Option<String>,
 }
 
 impl Target {
@@ -29,6 +32,8 @@ impl Target {
             stage: row.stage,
             assignee: row.assignee.clone(),
             recommended_by: row.recommended.as_ref().map(|r| r.by.clone()),
+            name: row.applicant.name.clone(),
+            name_native: row.applicant.name_native.clone(),
         }
     }
 
@@ -40,6 +45,8 @@ impl Target {
             stage: case.stage,
             assignee: case.assignee().map(str::to_string),
             recommended_by: case.recommendation.as_ref().map(|r| r.by.clone()),
+            name: case.applicant.name.clone(),
+            name_native: case.applicant.name_native.clone(),
         }
     }
 

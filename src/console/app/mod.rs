@@ -17,6 +17,7 @@ pub mod list;
 
 use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
+use super::layout;
 use super::worker::{ActionKey, Detail, Fetch, Job, Reply, Ticket};
 use crate::domain::{Filter, Policy, Queue, Role};
 use crate::store::{Cursor, QueueQuery, Sort, TabCounts};
@@ -251,14 +252,28 @@ impl App {
         self.setup.roles.contains(&role)
     }
 
-    /// Rows of the table that fit on screen (for paging).
+    /// Rows of the table that fit on screen (for paging), as the view draws it
+    /// (`layout::visible_rows`).
     pub fn visible_rows(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(6)).max(1)
+        layout::visible_rows(self.size.0, self.size.1)
     }
 
-    /// The detail panel shares the screen with the table only when the terminal is wide.
-    pub fn side_by_side(&self) -> bool {
-        self.size.0 >= 140
+    /// What the body of the screen shows now.
+    pub fn body(&self) -> layout::Body {
+        if self.in_review() {
+            layout::Body::Review
+        } else if self.dashboard.as_ref().is_some_and(|d| d.opened.is_none()) {
+            layout::Body::Dashboard
+        } else {
+            layout::Body::List {
+                detail_focused: self.focus == Focus::Detail,
+            }
+        }
+    }
+
+    /// Where each part of the screen is, at the terminal's size: what the view draws into.
+    pub fn layout(&self) -> layout::Screen {
+        layout::screen(self.size.0, self.size.1, self.body())
     }
 
     fn job(&mut self, job: Job) -> Effect {
@@ -296,6 +311,7 @@ impl App {
             today: self.setup.today,
         }));
         effects.extend(self.request_detail());
+        effects.extend(self.refresh_figure());
         effects
     }
 
@@ -398,7 +414,14 @@ impl App {
             }
             Msg::Reply { generation, reply } => {
                 self.answered(generation);
-                self.reply(generation, reply)
+                match reply {
+                    // A dashboard's list of cases (dashboard.rs): opened, or read again.
+                    Reply::Figure(cases) => self.figure_arrived(cases),
+                    reply => {
+                        self.figure_case_acted(&reply);
+                        self.reply(generation, reply)
+                    }
+                }
             }
         }
     }
@@ -490,10 +513,11 @@ impl App {
         let outcome = dialog.key(&key, self.lang);
         if let Dialog::Help { scroll } = dialog {
             // Not past the last line: the keys, a blank line and the footer, in the box the view
-            // draws (two rows short of the screen, inside its borders).
+            // draws (`layout::help`, inside its borders).
             let lines =
                 self.setup.keymap.entries().len() + 1 + dialog::help_footer(self.lang).len();
-            let shown = usize::from(self.size.1.saturating_sub(4)).max(1);
+            let help = layout::inner(layout::help(self.size.0, self.size.1));
+            let shown = usize::from(help.height).max(1);
             let max = u16::try_from(lines.saturating_sub(shown)).unwrap_or(u16::MAX);
             *scroll = (*scroll).min(max);
         }

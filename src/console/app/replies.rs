@@ -1,7 +1,6 @@
 //! Replies from the store worker: new pages, counts, details, and the outcome of actions.
 
 use super::dialog::Dialog;
-use super::list::List;
 use super::{Alert, App, Effect};
 use crate::console::i18n::{Lang, T};
 use crate::console::worker::{ActFailure, ActionKey, Fetch, Reply};
@@ -141,28 +140,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Reply::Figure(cases) => {
-                if let Some(view) = self.dashboard.as_mut() {
-                    let title = view
-                        .entries(self.lang)
-                        .into_iter()
-                        .nth(view.selected)
-                        .map(|e| e.label)
-                        .unwrap_or_default();
-                    let mut list = List::default();
-                    let total = cases.total;
-                    list.replace(
-                        crate::store::Page {
-                            rows: cases.rows,
-                            next: None,
-                        },
-                        total,
-                        None,
-                    );
-                    view.opened = Some((title, list));
-                }
-                Vec::new()
-            }
+            // Taken by `App::update` before it comes here (`figure_arrived`).
+            Reply::Figure(_) => Vec::new(),
             Reply::Visited { new_overdue, last } => {
                 self.since_last_visit = Some((new_overdue, last));
                 Vec::new()

@@ -49,11 +49,13 @@ impl App {
         self.review.as_ref().is_some_and(|r| r.busy)
     }
 
-    /// The case the screen shows: the session's, else the table's selection.
+    /// The case the screen shows: the session's, else the selection of the table on screen (a
+    /// dashboard's list of cases, or the queue's); none while the dashboard shows its figures.
     pub fn shown_case_no(&self) -> Option<String> {
-        match &self.review {
-            Some(review) => review.current.as_ref().map(|t| t.case_no.clone()),
-            None => self.list.selected_case_no(),
+        match (&self.review, &self.dashboard) {
+            (Some(review), _) => review.current.as_ref().map(|t| t.case_no.clone()),
+            (None, Some(view)) => view.cases().and_then(|list| list.selected_case_no()),
+            (None, None) => self.list.selected_case_no(),
         }
     }
 
@@ -69,7 +71,10 @@ impl App {
                     .filter(|d| &d.case.case_no == case_no)?;
                 Some(Target::of_case(&detail.case))
             }
-            None => self.list.selected_row().map(Target::of),
+            None => match &self.dashboard {
+                Some(view) => view.cases()?.selected_row().map(Target::of),
+                None => self.list.selected_row().map(Target::of),
+            },
         }
     }
 

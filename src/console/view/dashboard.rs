@@ -88,35 +88,58 @@ impl Widths {
     }
 }
 
-fn panel<'a>(theme: &Theme, title: &str) -> Block<'a> {
+/// A panel `width` cells wide, its title cut with `…` when it does not fit.
+fn panel<'a>(theme: &Theme, title: &str, width: u16) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title(Span::styled(
+            super::box_title(&format!(" {title} "), width),
+            theme.title(),
+        ))
 }
 
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, area: Rect) {
-    if let Some((title, list)) = &view.opened {
-        let (title, n) = (sanitize_line(title), list.total.unwrap_or(0));
-        let title = match app.lang {
-            crate::console::i18n::Lang::En => {
-                let cases = app.lang.cases(n);
-                format!(" {title}: {n} {cases} (Enter opens the case, Esc back) ")
-            }
-            crate::console::i18n::Lang::Zh => {
-                format!(" {title}：{n} 件（Enter 打开案件，Esc 返回） ")
-            }
-        };
-        super::table::draw_list(frame, app, theme, area, list, title, None);
+/// The cases behind the opened figure, as a queue's table: `area` is the table's place in the
+/// layout (the detail panel, beside it or instead of it, is drawn by `super::draw`).
+pub fn draw_cases(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, area: Rect) {
+    let Some((title, list)) = &view.opened else {
         return;
+    };
+    // The figure's name in the language of now (the title kept is the one it was opened in).
+    let title = view
+        .entries(app.lang)
+        .into_iter()
+        .find(|e| Some(&e.figure) == view.figure.as_ref())
+        .map_or_else(|| title.clone(), |e| e.label);
+    let (title, n) = (sanitize_line(&title).into_owned(), list.total.unwrap_or(0));
+    let marked = app.list.marked.len();
+    let mut title = match app.lang {
+        crate::console::i18n::Lang::En => {
+            let cases = app.lang.cases(n);
+            format!(" {title}: {n} {cases} (Enter opens the case, Esc back) ")
+        }
+        crate::console::i18n::Lang::Zh => {
+            format!(" {title}：{n} 件（Enter 打开案件，Esc 返回） ")
+        }
+    };
+    if marked > 0 {
+        title.push_str(&format!(
+            "[{marked} {}] ",
+            app.lang.t(crate::console::i18n::T::Marked)
+        ));
     }
+    super::table::draw_list(frame, app, theme, area, list, title, None);
+}
+
+/// The dashboard's figures in `area`, the screen's body.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, area: Rect) {
     let data = &view.data;
-    let loading = |title: &str| {
+    let loading = |title: &str, width: u16| {
         Paragraph::new(Span::styled(
             format!(" {}…", app.lang.t(crate::console::i18n::T::Loading)),
             theme.dim(),
         ))
-        .block(panel(theme, title))
+        .block(panel(theme, title, width))
     };
     let entries = view.entries(app.lang);
     let l = app.lang;
@@ -192,11 +215,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
             ));
         }
         frame.render_widget(
-            Paragraph::new(head_text).block(panel(theme, &headline_title)),
+            Paragraph::new(super::fit_lines(
+                head_text,
+                headline.width.saturating_sub(2),
+            ))
+            .block(panel(theme, &headline_title, headline.width)),
             headline,
         );
     } else {
-        frame.render_widget(loading(&headline_title), headline);
+        frame.render_widget(loading(&headline_title, headline.width), headline);
     }
     let [left, centre, right] = Layout::horizontal([
         Constraint::Percentage(30),
@@ -225,7 +252,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         ),
     ] {
         if !view.has(part) {
-            frame.render_widget(loading(title), area);
+            frame.render_widget(loading(title, area.width), area);
             continue;
         }
         let items = by_section(s);
@@ -246,7 +273,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
         } else {
             lines
         };
-        frame.render_widget(Paragraph::new(lines).block(panel(theme, title)), area);
+        frame.render_widget(
+            Paragraph::new(super::fit_lines(lines, area.width.saturating_sub(2)))
+                .block(panel(theme, title, area.width)),
+            area,
+        );
     }
     let trend_title = l.pick("Overdue count, last 30 days", "近30日逾期数");
     if view.has(DashboardSection::Trend) {
@@ -264,20 +295,25 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, view: &DashboardView, a
             Span::raw(format!(" {} {last}", l.pick("today", "今日"))),
         ]);
         frame.render_widget(
-            Paragraph::new(trend_line).block(panel(theme, trend_title)),
+            Paragraph::new(super::fit_line(
+                trend_line,
+                trend.width.saturating_sub(2).into(),
+            ))
+            .block(panel(theme, trend_title, trend.width)),
             trend,
         );
     } else {
-        frame.render_widget(loading(trend_title), trend);
+        frame.render_widget(loading(trend_title, trend.width), trend);
     }
+    let hint_line = Line::from(Span::styled(
+        l.pick(
+            " j/k select a figure   Enter opens the cases behind it   Esc back",
+            " j/k 选择数字   Enter 查看对应案件   Esc 返回",
+        ),
+        theme.dim(),
+    ));
     frame.render_widget(
-        Paragraph::new(Span::styled(
-            l.pick(
-                " j/k select a figure   Enter opens the cases behind it   Esc back",
-                " j/k 选择数字   Enter 查看对应案件   Esc 返回",
-            ),
-            theme.dim(),
-        )),
+        Paragraph::new(super::fit_line(hint_line, hint.width.into())),
         hint,
     );
 }

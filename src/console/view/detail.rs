@@ -290,10 +290,11 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     Some((title, fitted(lines), fitted(history)))
 }
 
-/// The panel's area when it is on screen, from the terminal's size (as `super::draw` lays it out).
+/// The panel's area when it is on screen, from the terminal's size (`App::layout`, which
+/// `super::draw` draws into).
 fn area_of(app: &App) -> Rect {
-    let (width, height) = app.size;
-    super::detail_area(app, Rect::new(0, 0, width, height))
+    let screen = app.layout();
+    screen.detail.unwrap_or(screen.body)
 }
 
 /// How far the focused panel scrolls: its wrapped rows beyond those that fit.
@@ -333,7 +334,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut block = Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(title, theme.title()));
+        .title(Span::styled(
+            super::box_title(&title, area.width),
+            theme.title(),
+        ));
     if app.focus == Focus::Detail {
         // Focused: everything, scrolled by j/k/PgDn/PgUp/g/G, with where the view is.
         lines.extend(history);

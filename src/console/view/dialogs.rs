@@ -4,28 +4,21 @@ use super::super::app::App;
 use super::super::app::dialog::{ChecklistForm, Dialog, help_footer, text_of};
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
+use super::{fit_line, fit_lines};
 use crate::text::sanitize_line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width.saturating_sub(2)).max(10);
-    let height = height.min(area.height.saturating_sub(2)).max(5);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
-}
+pub(super) use crate::console::layout::dialog as centered;
 
 /// Clears `rect` for a dialog. A wide (CJK) character drawn just left of it would spill its
 /// second cell over the dialog's left border, which the terminal then never shows: it is
 /// blanked too.
-fn clear(frame: &mut Frame, rect: Rect) {
+pub(super) fn clear(frame: &mut Frame, rect: Rect) {
     frame.render_widget(Clear, rect);
     let Some(left) = rect.x.checked_sub(1) else {
         return;
@@ -40,12 +33,13 @@ fn clear(frame: &mut Frame, rect: Rect) {
     }
 }
 
-fn frame_block<'a>(theme: &Theme, title: &str, alert: bool) -> Block<'a> {
+/// A dialog's box, `width` cells wide, its title cut with `…` when it does not fit.
+pub(super) fn frame_block<'a>(theme: &Theme, title: &str, alert: bool, width: u16) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
         .title(Span::styled(
-            format!(" {} ", sanitize_line(title)),
+            super::box_title(&format!(" {} ", sanitize_line(title)), width),
             if alert { theme.alert() } else { theme.title() },
         ))
 }
@@ -80,7 +74,7 @@ fn exam_age(form: &ChecklistForm, app: &App, lang: Lang) -> Option<(String, bool
 }
 
 /// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
-fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
+pub(super) fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
     let count = crate::console::app::dialog::chars_of(editor);
     let most = crate::domain::transition::MAX_TEXT_CHARS;
     let style = if count >= most {
@@ -91,7 +85,7 @@ fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'s
     Line::from(Span::styled(format!("{count}/{most}"), style)).right_aligned()
 }
 
-fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
+pub(super) fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
     let mut spans = Vec::new();
     for (key, label) in pairs {
         spans.push(Span::styled(key.to_string(), theme.key()));
@@ -114,7 +108,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let body_rows = (lines.len() + warnings.len()) as u16;
             let rect = centered(area, 72, body_rows + 4);
             clear(frame, rect);
-            let block = frame_block(theme, title, false);
+            let block = frame_block(theme, title, false, rect.width);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
             let [text, input, hints] = Layout::vertical([
@@ -135,7 +129,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .chain(warned)
                 .chain(lines.iter().skip(1).map(line))
                 .collect();
-            frame.render_widget(Paragraph::new(body), text);
+            frame.render_widget(Paragraph::new(fit_lines(body, text.width)), text);
             frame.render_widget(note, input);
             let footer = match error {
                 Some(error) => Line::from(Span::styled(error.clone(), theme.error())),
@@ -144,7 +138,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
                 ),
             };
-            frame.render_widget(Paragraph::new(footer), hints);
+            frame.render_widget(Paragraph::new(fit_line(footer, hints.width.into())), hints);
         }
         Dialog::Reason {
             title,
@@ -156,7 +150,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         } => {
             let rect = centered(area, 76, 14);
             clear(frame, rect);
-            let block = frame_block(theme, title, false);
+            let block = frame_block(theme, title, false, rect.width);
             let inner = block.inner(rect);
             frame.render_widget(block, rect);
             let [head, body, foot] = Layout::vertical([
@@ -191,7 +185,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 }
                 line
             };
-            frame.render_widget(Paragraph::new(footer), foot);
+            frame.render_widget(Paragraph::new(fit_line(footer, foot.width.into())), foot);
         }
         Dialog::ExtendDays {
             target,
@@ -201,7 +195,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             let rect = centered(area, 60, 7);
             clear(frame, rect);
             let title = format!("{} {}", lang.pick("Extend", "延长期限"), target.case_no);
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let most = app.setup.policy.max_extension_days;
             let lines = vec![
                 Line::from(match lang {
@@ -218,7 +212,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
                 ),
             ];
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::EntryDate {
             target,
@@ -235,7 +232,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             if let Some(transition) = transition {
                 title.push_str(&format!(": {transition}"));
             }
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let mut lines = vec![
                 Line::from(lang.t(T::DatePrompt)),
                 Line::from(vec![Span::styled(format!("{input}_"), theme.bold())]),
@@ -248,7 +245,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 theme,
                 &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
             ));
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::Verify(form) => {
             let rect = centered(area, 76, 13 + form.failures.len() as u16);
@@ -263,7 +263,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 });
             }
             let title = crate::text::fit_cells(&title, usize::from(rect.width.saturating_sub(4)));
-            let block = frame_block(theme, &title, false);
+            let block = frame_block(theme, &title, false, rect.width);
             let check = |on: bool| if on { "[x]" } else { "[ ]" };
             let label = |i: usize| ChecklistForm::label(i, lang);
             let presenter = match lang {
@@ -315,7 +315,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             for (field, message) in &form.failures {
                 let text = format!("✗ {}: {}", label(*field), sanitize_line(message));
                 lines.push(Line::from(Span::styled(
-                    crate::text::fit_cells(&text, 72).into_owned(),
+                    crate::text::fit_cells(&text, usize::from(rect.width.saturating_sub(3)))
+                        .into_owned(),
                     theme.error(),
                 )));
             }
@@ -340,36 +341,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     ("Esc", lang.t(T::Cancel)),
                 ],
             ));
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::Assign {
             targets,
             candidates,
             selected,
-        } => {
-            let rect = centered(area, 50, candidates.len() as u16 + 5);
-            clear(frame, rect);
-            let title = format!("{} ({})", lang.t(T::AssignTo), targets.len());
-            let block = frame_block(theme, &title, false);
-            let mut lines: Vec<Line> = candidates
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let style = if i == *selected {
-                        theme.selected()
-                    } else {
-                        theme.plain()
-                    };
-                    Line::from(Span::styled(format!(" {} ", sanitize_line(name)), style))
-                })
-                .collect();
-            lines.push(Line::from(""));
-            lines.push(hint_line(
-                theme,
-                &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
-            ));
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
-        }
+        } => super::bulk::draw_assign(frame, theme, lang, area, targets, candidates, *selected),
         Dialog::Bulk {
             kind,
             targets,
@@ -377,85 +358,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             reason,
             asking_discard,
             error,
-        } => {
-            // Every marked case with its action and any refusal the domain predicts, as many as
-            // fit (one beside an editor), the last line saying how many more.
-            let width = usize::from(70.min(area.width.saturating_sub(2)).saturating_sub(2));
-            let room = if reason.is_some() {
-                2
-            } else {
-                usize::from(area.height.saturating_sub(9)).max(2)
-            };
-            let list = super::bulk::rows(preview, width, room);
-            let height = if reason.is_some() {
-                15
-            } else {
-                7 + list.len() as u16
-            };
-            let rect = centered(area, 70, height);
-            clear(frame, rect);
-            let block = frame_block(
-                theme,
-                &format!("{} {}", targets.len(), lang.t(T::Marked)),
-                false,
-            );
-            let inner = block.inner(rect);
-            frame.render_widget(block, rect);
-            let will_be = match (lang, targets.len()) {
-                (Lang::En, 1) => "case will be",
-                _ => lang.t(T::WillBe),
-            };
-            let predicted = preview.iter().filter(|l| l.refusal.is_some()).count();
-            let go = targets.len() - predicted;
-            let summary = match (predicted, lang) {
-                (0, _) => format!("{} {will_be} {}", targets.len(), kind.verb(lang)),
-                (_, Lang::En) => format!(
-                    "{} marked: {go} will go ahead, {predicted} will be refused",
-                    targets.len()
-                ),
-                (_, Lang::Zh) => format!(
-                    "已选 {} 件：{go} 件可执行，预计 {predicted} 件无法执行",
-                    targets.len()
-                ),
-            };
-            let [head, body, foot] = Layout::vertical([
-                Constraint::Length(1 + list.len() as u16),
-                Constraint::Min(1),
-                Constraint::Length(1),
-            ])
-            .areas(inner);
-            let mut head_lines = vec![Line::from(Span::styled(summary, theme.bold()))];
-            head_lines.extend(list.into_iter().map(|(row, refused)| {
-                let style = if refused { theme.error() } else { theme.dim() };
-                Line::from(Span::styled(row, style))
-            }));
-            frame.render_widget(Paragraph::new(head_lines), head);
-            if let Some(editor) = reason {
-                let editor_block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(theme.border())
-                    .title(lang.t(T::ReturnPrompt))
-                    .title_bottom(char_count(editor, theme));
-                let editor_inner = editor_block.inner(body);
-                frame.render_widget(editor_block, body);
-                frame.render_widget(editor, editor_inner);
-            }
-            let footer = match error {
-                _ if *asking_discard => {
-                    Line::from(Span::styled(lang.t(T::DiscardAsk), theme.error()))
-                }
-                Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
-                None if reason.is_some() => hint_line(
-                    theme,
-                    &[("Ctrl-s", lang.t(T::Submit)), ("Esc", lang.t(T::Cancel))],
-                ),
-                None => hint_line(
-                    theme,
-                    &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
-                ),
-            };
-            frame.render_widget(Paragraph::new(footer), foot);
-        }
+        } => super::bulk::draw_preview(
+            frame,
+            theme,
+            lang,
+            area,
+            super::bulk::Preview {
+                kind: *kind,
+                targets,
+                preview,
+                reason: reason.as_ref(),
+                asking_discard: *asking_discard,
+                error: error.as_deref(),
+            },
+        ),
         Dialog::Message {
             title,
             lines,
@@ -474,7 +390,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .min(area.height.saturating_sub(2));
             let rect = centered(area, width, height);
             clear(frame, rect);
-            let block = frame_block(theme, title, *alert);
+            let block = frame_block(theme, title, *alert, rect.width);
             let body_area = block.inner(rect);
             frame.render_widget(block, rect);
             let [text, _, hint] = Layout::vertical([
@@ -491,7 +407,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .take(usize::from(text.height))
                 .map(Line::from)
                 .collect();
-            frame.render_widget(Paragraph::new(body), text);
+            frame.render_widget(Paragraph::new(fit_lines(body, text.width)), text);
             let mut pairs = vec![("Enter", lang.pick("OK", "确定"))];
             if max_scroll > 0 {
                 pairs.push(("j/k", lang.pick("scroll", "滚动")));
@@ -503,15 +419,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                     .spans
                     .push(Span::styled(format!("{shown}/{wrapped}"), theme.dim()));
             }
-            frame.render_widget(Paragraph::new(hint_text), hint);
+            frame.render_widget(Paragraph::new(fit_line(hint_text, hint.width.into())), hint);
         }
         Dialog::Help { scroll } => {
-            let rect = centered(area, 84, area.height.saturating_sub(2));
+            let rect = crate::console::layout::help(area.width, area.height);
             clear(frame, rect);
             let block = frame_block(
                 theme,
                 &format!("{} ({})", lang.t(T::Help), lang.t(T::Keys)),
                 false,
+                rect.width,
             );
             // The config name is what a person remapping keys writes under [keys].
             let mut lines: Vec<Line> = app
@@ -520,10 +437,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 .entries()
                 .into_iter()
                 .map(|(keys, command)| {
+                    // Keys and name in their columns; the label what is left, cut with `…`.
+                    let keys = format!(" {keys:<18}");
+                    let name = format!("{:<15}", command.name());
+                    let room = usize::from(rect.width.saturating_sub(2))
+                        .saturating_sub(keys.width() + name.width());
                     Line::from(vec![
-                        Span::styled(format!(" {keys:<18}"), theme.key()),
-                        Span::styled(format!("{:<15}", command.name()), theme.dim()),
-                        Span::raw(command.label(lang).to_string()),
+                        Span::styled(keys, theme.key()),
+                        Span::styled(name, theme.dim()),
+                        Span::raw(super::fit(command.label(lang), room)),
                     ])
                 })
                 .collect();
@@ -535,7 +457,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 )));
             }
             frame.render_widget(
-                Paragraph::new(lines).block(block).scroll((*scroll, 0)),
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2)))
+                    .block(block)
+                    .scroll((*scroll, 0)),
                 rect,
             );
         }
@@ -548,7 +472,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 (matches.len() as u16 + 4 + u16::from(goes_to_case)).min(20),
             );
             clear(frame, rect);
-            let block = frame_block(theme, lang.t(T::Palette), false);
+            let block = frame_block(theme, lang.t(T::Palette), false, rect.width);
             let mut lines = vec![Line::from(Span::styled(
                 format!(": {input}_"),
                 theme.bold(),
@@ -580,7 +504,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 };
                 lines.push(Line::from(Span::styled(text, theme.selected())));
             }
-            frame.render_widget(Paragraph::new(lines).block(block), rect);
+            frame.render_widget(
+                Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+                rect,
+            );
         }
         Dialog::QuitAsk { editor } => {
             if let Some(editor) = editor {
@@ -588,8 +515,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             }
             let rect = centered(area, 64, 4);
             clear(frame, rect);
-            let block = frame_block(theme, lang.t(T::Quit), true);
-            frame.render_widget(Paragraph::new(lang.t(T::QuitAsk)).block(block), rect);
+            let block = frame_block(theme, lang.t(T::Quit), true, rect.width);
+            let ask = fit_line(
+                Line::from(lang.t(T::QuitAsk)),
+                rect.width.saturating_sub(2).into(),
+            );
+            frame.render_widget(Paragraph::new(ask).block(block), rect);
         }
     }
 }

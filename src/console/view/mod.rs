@@ -7,21 +7,19 @@ mod dialogs;
 mod review;
 mod table;
 
-use super::app::{App, Focus};
+use super::app::App;
 use super::i18n::T;
 use super::keymap::Command;
+use super::layout;
 use super::theme::{Theme, ThemeName};
 use crate::domain::{Queue, Stage};
 use crate::text::sanitize_line;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
-
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 16;
 
 /// Pads `text` with spaces to `width` terminal cells (CJK characters take two).
 pub fn pad(text: &str, width: usize) -> String {
@@ -32,6 +30,50 @@ pub fn pad(text: &str, width: usize) -> String {
 /// Cuts `text` to `width` terminal cells, marking the cut with `…`.
 pub fn fit(text: &str, width: usize) -> String {
     crate::text::fit_cells(text, width).into_owned()
+}
+
+/// `line` in at most `width` cells, cut with `…` (in the style of the text it cuts) when it is
+/// longer: a paragraph would cut it without a mark.
+pub fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let w = span.content.width();
+        if used + w < width {
+            used += w;
+            spans.push(span);
+            continue;
+        }
+        // This span holds the cut: what fits of it, then the mark.
+        let cut = fit(&span.content, width - used);
+        spans.push(Span::styled(cut, span.style));
+        break;
+    }
+    if spans.is_empty() || used >= width {
+        spans.push(Span::raw(fit("…", width)));
+    }
+    Line {
+        spans,
+        style: line.style,
+        alignment: line.alignment,
+    }
+}
+
+/// Every line of `lines` in at most `width` cells (`fit_line`).
+pub fn fit_lines(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+    lines
+        .into_iter()
+        .map(|l| fit_line(l, usize::from(width)))
+        .collect()
+}
+
+/// A box's title for a box `width` cells wide: what fits between its corners, cut with `…`
+/// (ratatui would cut it without a mark).
+pub fn box_title(title: &str, width: u16) -> String {
+    fit(title, usize::from(width.saturating_sub(2)))
 }
 
 /// `text` in rows of at most `width` terminal cells, broken at spaces where it can be. Lines
@@ -78,26 +120,6 @@ pub fn display_name(name: &str, native: Option<&str>) -> String {
     }
 }
 
-/// The detail panel's area on a screen of `area`: the right of the body when the screen is
-/// wide, else the whole body.
-pub fn detail_area(app: &App, area: Rect) -> Rect {
-    let [_, _, body, _] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    if app.side_by_side() {
-        let [_, right] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                .areas(body);
-        right
-    } else {
-        body
-    }
-}
-
 pub use detail::max_scroll as detail_max_scroll;
 
 pub fn theme(app: &App) -> Theme {
@@ -111,7 +133,8 @@ pub fn theme(app: &App) -> Theme {
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     let theme = theme(app);
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let screen = layout::screen(area.width, area.height, app.body());
+    if screen.too_small {
         let text = format!(
             "{} ({}x{})",
             app.lang.t(T::TooSmall),
@@ -124,43 +147,28 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
-    let [header, tabs, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    draw_header(frame, app, &theme, header);
+    draw_header(frame, app, &theme, screen.header);
     if app.in_review() {
         // A review session is full-screen: where it runs and what it has done, then the case.
-        review::draw_banner(frame, app, &theme, tabs);
-        detail::draw(frame, app, &theme, body);
+        review::draw_banner(frame, app, &theme, screen.tabs);
     } else {
-        draw_tabs(frame, app, &theme, tabs);
-        draw_body(frame, app, &theme, body);
+        draw_tabs(frame, app, &theme, screen.tabs);
     }
-    draw_footer(frame, app, &theme, footer);
+    let dashboard = app.dashboard.as_ref().filter(|_| !app.in_review());
+    match (dashboard, screen.table) {
+        (Some(view), Some(table)) => dashboard::draw_cases(frame, app, &theme, view, table),
+        (Some(view), None) if screen.detail.is_none() => {
+            dashboard::draw(frame, app, &theme, view, screen.body)
+        }
+        (None, Some(table)) => table::draw(frame, app, &theme, table),
+        _ => {}
+    }
+    if let Some(detail) = screen.detail {
+        detail::draw(frame, app, &theme, detail);
+    }
+    draw_footer(frame, app, &theme, screen.footer);
     if let Some(dialog) = &app.dialog {
         dialogs::draw(frame, app, &theme, dialog, area);
-    }
-}
-
-/// The queue's body: the dashboard, or the table with the detail panel beside it or instead.
-fn draw_body(frame: &mut Frame, app: &App, theme: &Theme, body: Rect) {
-    let theme = *theme;
-    if let Some(view) = &app.dashboard {
-        dashboard::draw(frame, app, &theme, view, body);
-    } else if app.side_by_side() {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                .areas(body);
-        table::draw(frame, app, &theme, left);
-        detail::draw(frame, app, &theme, right);
-    } else if app.focus == Focus::Detail {
-        detail::draw(frame, app, &theme, body);
-    } else {
-        table::draw(frame, app, &theme, body);
     }
 }
 
@@ -186,7 +194,7 @@ fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             theme.dim(),
         ));
     }
-    let left = Line::from(spans);
+    let left = fit_line(Line::from(spans), usize::from(area.width));
     frame.render_widget(Paragraph::new(left), area);
     let since_visit = app
         .since_last_visit
@@ -321,44 +329,45 @@ pub fn hints(app: &App) -> Vec<(String, String)> {
     if app.in_review() {
         return review::hints(app);
     }
-    if app.dashboard.is_some() {
-        return [
-            Command::Help,
-            Command::Back,
-            Command::Language,
-            Command::Quit,
-        ]
-        .into_iter()
-        .filter_map(|c| {
-            let key = app.setup.keymap.key_list(c).into_iter().next()?;
-            Some((key, c.label(app.lang).to_string()))
-        })
-        .collect();
+    // The actions the domain lets this user take on the selected case, most used first.
+    let actions = [
+        Command::Claim,
+        Command::Approve,
+        Command::Return,
+        Command::Refuse,
+        Command::RecordEntry,
+        Command::Verify,
+        Command::SendBack,
+        Command::Extend,
+        Command::Lapse,
+        Command::AllowLate,
+        Command::Reopen,
+        Command::Withdraw,
+        Command::Assign,
+        Command::Note,
+        Command::Mark,
+    ]
+    .into_iter()
+    .filter(|c| app.offers(*c));
+    if let Some(view) = &app.dashboard {
+        // The figures, or the cases behind one, acted on as in a queue.
+        let mut commands = vec![Command::Help];
+        if view.opened.is_some() {
+            commands.extend(actions);
+        }
+        commands.extend([Command::Back, Command::Language, Command::Quit]);
+        let stage = view.cases().and_then(|l| l.selected_row()).map(|r| r.stage);
+        return commands
+            .into_iter()
+            .filter_map(|c| {
+                let key = app.setup.keymap.key_list(c).into_iter().next()?;
+                Some((key, action_label(app, c, stage).to_string()))
+            })
+            .collect();
     }
     let stage = app.list.selected_row().map(|r| r.stage);
     let mut commands = vec![Command::Help, Command::Search];
-    // The actions the domain lets this user take on the selected case, most used first.
-    commands.extend(
-        [
-            Command::Claim,
-            Command::Approve,
-            Command::Return,
-            Command::Refuse,
-            Command::RecordEntry,
-            Command::Verify,
-            Command::SendBack,
-            Command::Extend,
-            Command::Lapse,
-            Command::AllowLate,
-            Command::Reopen,
-            Command::Withdraw,
-            Command::Assign,
-            Command::Note,
-            Command::Mark,
-        ]
-        .into_iter()
-        .filter(|c| app.offers(*c)),
-    );
+    commands.extend(actions);
     if app.review_refusal().is_none() {
         commands.push(Command::Review);
     }
@@ -414,9 +423,20 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     if app.search.typing {
+        let label = format!(" {}: ", app.lang.t(T::Search));
+        // The end of a long search stays in view, where the typing is.
+        let room = usize::from(area.width).saturating_sub(label.width() + 1);
+        let typed = sanitize_line(&app.search.text);
+        let typed = if typed.width() > room {
+            let tail: String = typed.chars().rev().collect();
+            let tail: String = fit(&tail, room).chars().rev().collect();
+            tail
+        } else {
+            typed.into_owned()
+        };
         let line = Line::from(vec![
-            Span::styled(format!(" {}: ", app.lang.t(T::Search)), theme.key()),
-            Span::raw(sanitize_line(&app.search.text).into_owned()),
+            Span::styled(label, theme.key()),
+            Span::raw(typed),
             Span::styled("_", theme.key()),
             Span::styled(
                 app.lang
@@ -433,13 +453,12 @@ fn draw_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         } else {
             theme.plain()
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!(" {}", sanitize_line(&status.text)),
-                style,
-            )),
-            area,
+        // A status longer than the screen is cut with `…`, never silently.
+        let text = fit(
+            &format!(" {}", sanitize_line(&status.text)),
+            usize::from(area.width),
         );
+        frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
         return;
     }
     // Hints come most useful first; those that do not fit whole are left out, never cut.

@@ -38,7 +38,10 @@ pub fn draw_banner(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Span::styled(scope, theme.bold()),
         Span::raw(counts),
     ]);
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(
+        Paragraph::new(super::fit_line(line, area.width.into())),
+        area,
+    );
 }
 
 /// The keys that work in the session, most used first: the actions the domain lets this user

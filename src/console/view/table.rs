@@ -242,10 +242,15 @@ pub fn draw_list(
 ) {
     let across_queues = queue.is_none();
     let lang = app.lang;
+    // Marks are the console's, wherever a case was marked (a queue or a dashboard list).
+    let marks = &app.list;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_set(theme.border())
-        .title(Span::styled(title, theme.title()));
+        .title(Span::styled(
+            super::box_title(&title, area.width),
+            theme.title(),
+        ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if list.rows.is_empty() {
@@ -280,7 +285,7 @@ pub fn draw_list(
     );
     // Cases awaiting a signature show the recommendation and whose it is.
     let show_recommended = queue == Some(Queue::Decision);
-    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+    let visible = crate::console::layout::table_rows(area);
     let offset = super::super::app::list::scroll_offset(list.selected, list.offset, visible);
     // The case number whole, however long the ones on screen are.
     let case_width = list
@@ -451,12 +456,12 @@ pub fn draw_list(
         .map(|(i, row)| {
             let marker = if i == list.selected {
                 theme.cursor_mark()
-            } else if list.is_marked(&row.case_no) {
+            } else if marks.is_marked(&row.case_no) {
                 theme.marked()
             } else {
                 " "
             };
-            let marker = if i == list.selected && list.is_marked(&row.case_no) {
+            let marker = if i == list.selected && marks.is_marked(&row.case_no) {
                 theme.marked()
             } else {
                 marker
