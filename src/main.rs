@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+/// mimalloc: a million-case demo build spent a fifth of its CPU in glibc's malloc and free
+/// (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     crash::install_hook();
     if std::env::var(crash::TEST_PANIC_VAR).as_deref() == Ok("cli") {

@@ -407,13 +407,9 @@ fn an_old_history_signed_into_notified_still_replays_and_check_reports_it() {
     let mut store = permitdesk::store::Store::open(&dir.path().join("s.db"), Calendar::embedded())
         .expect("store");
     register_people(&mut store);
-    let encoded = old
-        .into_iter()
-        .map(permitdesk::store::EncodedEvent::new)
-        .collect::<Result<Vec<_>, _>>()
-        .expect("encode");
+    let encoded = permitdesk::store::EncodedHistory::new(case, old).expect("encode");
     store
-        .insert_histories(&[(case, encoded)], d("2026-03-10"))
+        .insert_histories(&[encoded], d("2026-03-10"))
         .expect("insert");
     let report = store.check(d("2026-03-10"), None).expect("check");
     let problems = report.problems.join("\n");

@@ -514,7 +514,12 @@ fn a_full_store_says_so_and_writes_nothing_partial() {
     // PERMITDESK_MAX_PAGES=1: the store may not grow past its present size. One action is one
     // transaction: refused whole.
     let case_no = unclaimed_pre_audit(&db, 1).remove(0);
-    let long_note = "备注".repeat(1990);
+    // Text that does not pack (payloads are stored compressed): 3,980 scattered ideographs.
+    let long_note: String = (0..3980u32)
+        .map(|i| {
+            char::from_u32(0x4E00 + (i.wrapping_mul(2_654_435_761) >> 7) % 20_000).unwrap_or('备')
+        })
+        .collect();
     let out = cli(&db, "li.wei")
         .env("PERMITDESK_MAX_PAGES", "1")
         .args(["case", "note", &case_no, "--text", &long_note])

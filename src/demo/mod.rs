@@ -12,7 +12,7 @@ mod timeline;
 
 use crate::domain::case::Document;
 use crate::domain::{Applicant, Case, Employer, Event, Kind, PermitRef, Queue, Role, Submission};
-use crate::store::{EncodedEvent, Store, StoreError};
+use crate::store::{EncodedHistory, Store, StoreError};
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use plan::Plan;
 use std::sync::mpsc;
@@ -125,7 +125,7 @@ pub fn build(
             let batch = message?;
             store.insert_histories(&batch, opts.today)?;
             done += batch.len() as u64;
-            events += batch.iter().map(|(_, e)| e.len() as u64).sum::<u64>();
+            events += batch.iter().map(|h| h.events() as u64).sum::<u64>();
             progress(done, total);
             // Freed by the generator, off the writer's thread.
             let _ = written_tx.send(batch);
@@ -150,8 +150,8 @@ pub fn build(
     })
 }
 
-/// The cases of one write transaction, with their events encoded.
-type Batch = Vec<(Case, Vec<EncodedEvent>)>;
+/// The cases of one write transaction, encoded.
+type Batch = Vec<EncodedHistory>;
 
 /// Makes the cases of `order` chunk by chunk and sends them to the writer, encoding every event
 /// here and freeing the batches the writer hands back: the writer thread is the bottleneck of a
@@ -173,11 +173,7 @@ fn generate(
             .map(|&(_, index)| {
                 let (case, events) =
                     make_case(env, cast, employers, seed, u64::from(index), &mut numbers)?;
-                let encoded = events
-                    .into_iter()
-                    .map(EncodedEvent::new)
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok((case, encoded))
+                EncodedHistory::new(case, events)
             })
             .collect::<Result<Batch, StoreError>>();
         let stop = batch.is_err();

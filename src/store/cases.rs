@@ -3,7 +3,7 @@
 
 use super::Store;
 use super::case_row::{self, CASE_COLUMNS};
-use super::chain::{self, ChainHead, EncodedEvent};
+use super::chain::{self, ChainHead, EncodedEvent, EncodedHistory};
 use super::error::{LastChange, Result, SqlContext, StoreError};
 use super::figures::kept;
 use super::figures::ledger::{Ledger, Tally};
@@ -193,6 +193,18 @@ pub(crate) fn insert_row(
     clocks: &Clocks,
     now: &str,
 ) -> Result<i64> {
+    insert_encoded_row(conn, id, case, &case_row::encode(case)?, clocks, now)
+}
+
+/// [`insert_row`] with the case's `data` already encoded (`case_row::encode`).
+fn insert_encoded_row(
+    conn: &Connection,
+    id: Option<i64>,
+    case: &Case,
+    data: &str,
+    clocks: &Clocks,
+    now: &str,
+) -> Result<i64> {
     let d = derive(case, clocks);
     conn.prepare_cached(
         "INSERT INTO cases (case_no, kind, category, legacy, stage, open, assignee, version, timer,
@@ -226,7 +238,7 @@ pub(crate) fn insert_row(
         case.submitted_at.to_rfc3339(),
         case.entry_date,
         now,
-        case_row::encode(case)?,
+        data,
         id,
     ])
     .map_err(|e| match e.sqlite_error_code() {
@@ -244,12 +256,12 @@ pub(crate) fn insert_row(
 }
 
 /// Adds cases to the search index: (row id, `search::index_text`).
-pub(crate) fn index(conn: &Connection, entries: &[(i64, String)]) -> Result<()> {
+pub(crate) fn index<T: AsRef<str>>(conn: &Connection, entries: &[(i64, T)]) -> Result<()> {
     let mut stmt = conn
         .prepare_cached("INSERT INTO case_search (rowid, text) VALUES (?1, ?2)")
         .ctx("preparing the search insert")?;
     for (id, text) in entries {
-        stmt.execute(params![id, text])
+        stmt.execute(params![id, text.as_ref()])
             .ctx(&format!("case {id}: indexing the case"))?;
     }
     Ok(())
@@ -543,7 +555,7 @@ impl Store {
     /// transaction per call; the caller keeps calls short.
     pub fn insert_histories(
         &mut self,
-        histories: &[(Case, Vec<EncodedEvent>)],
+        histories: &[EncodedHistory],
         today: NaiveDate,
     ) -> Result<()> {
         // Statement journals in memory (each case insert opens one, for its trigger): on disk
@@ -556,14 +568,15 @@ impl Store {
             let mut head: ChainHead = chain::head(tx)?;
             let mut entries = Vec::with_capacity(histories.len());
             let mut figures = Tally::default();
-            for (case, events) in histories {
+            for history in histories {
+                let (case, events) = (&history.case, &history.events);
                 let stamp = events
                     .last()
                     .map(|e| e.event().at.to_rfc3339())
                     .unwrap_or_default();
-                let id = insert_row(tx, None, case, &clocks, &stamp)?;
+                let id = insert_encoded_row(tx, None, case, &history.data, &clocks, &stamp)?;
                 super::numbers::register(tx, case)?;
-                entries.push((id, search::index_text(case)));
+                entries.push((id, history.search.as_str()));
                 let (ledger, _) = Ledger::of(events.iter().map(EncodedEvent::event), &clocks)
                     .ok_or_else(|| StoreError::Invalid {
                         field: "history".into(),

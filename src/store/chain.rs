@@ -175,6 +175,34 @@ impl EncodedEvent {
     }
 }
 
+/// A whole case history for a bulk writer ([`crate::store::Store::insert_histories`]): its
+/// events, its row's `data` and its search text all encoded beforehand, on the producer's
+/// thread, so that the writer's thread only hashes and inserts.
+pub struct EncodedHistory {
+    pub(super) case: crate::domain::Case,
+    pub(super) events: Vec<EncodedEvent>,
+    pub(super) data: String,
+    pub(super) search: String,
+}
+
+impl EncodedHistory {
+    pub fn new(case: crate::domain::Case, events: Vec<Event>) -> Result<EncodedHistory> {
+        Ok(EncodedHistory {
+            events: events
+                .into_iter()
+                .map(EncodedEvent::new)
+                .collect::<Result<_>>()?,
+            data: super::case_row::encode(&case)?,
+            search: super::search::index_text(&case),
+            case,
+        })
+    }
+
+    pub fn events(&self) -> usize {
+        self.events.len()
+    }
+}
+
 /// Appends `event` for case `case_id` after `head` and returns the new head.
 pub fn append(
     conn: &Connection,

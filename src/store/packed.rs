@@ -21,6 +21,9 @@ const PACK_FROM: usize = 64;
 /// zstd's level for payloads: its default, a few microseconds for a submission.
 const LEVEL: i32 = 3;
 
+/// Log2 of the entries in zstd's match tables: enough for the dictionary and a payload.
+const TABLE_LOG: u32 = 13;
+
 /// The most a packed payload may unpack to: well over any action's fields (a submission is a
 /// few KB), so that a damaged or planted row cannot make a reader allocate without bound.
 const MAX_UNPACKED: usize = 1 << 20;
@@ -67,6 +70,14 @@ fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
             packer
                 .set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(true))
                 .ok()?;
+            // Tables sized for a payload and the dictionary (a few KB): zstd copies them into
+            // its context for every small input, and its level-3 tables are 512 KB.
+            for parameter in [
+                zstd::zstd_safe::CParameter::HashLog(TABLE_LOG),
+                zstd::zstd_safe::CParameter::ChainLog(TABLE_LOG),
+            ] {
+                packer.set_parameter(parameter).ok()?;
+            }
             *slot = Some(packer);
         }
         // Packing is only ever a saving: on any failure the text is kept as it is.

@@ -347,10 +347,11 @@ END;
 
 /// Migration 14: `payload` may hold its text packed (src/store/packed.rs), so its column takes
 /// text or a blob. The rows are copied as they are: a payload written before stays text, which
-/// every reader still takes.
+/// every reader still takes. `seq` loses AUTOINCREMENT: every writer gives it as the chain's
+/// head plus one, so it only cost a write to `sqlite_sequence` per event.
 const PACKED_PAYLOADS: &str = r#"
 CREATE TABLE events_packed (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq        INTEGER PRIMARY KEY,
     case_id    INTEGER NOT NULL REFERENCES cases (id),
     -- Earlier rows only: compact rows name their case by case_id, which their digest covers.
     case_no    TEXT,
