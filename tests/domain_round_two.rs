@@ -592,13 +592,9 @@ fn check_old_history(events: Vec<Event>, today: &str) -> permitdesk::store::Chec
     let mut store = permitdesk::store::Store::open(&dir.path().join("s.db"), Calendar::embedded())
         .expect("store");
     register_people(&mut store);
-    let encoded = events
-        .into_iter()
-        .map(permitdesk::store::EncodedEvent::new)
-        .collect::<Result<Vec<_>, _>>()
-        .expect("encode");
+    let encoded = permitdesk::store::EncodedHistory::new(case, events).expect("encode");
     store
-        .insert_histories(&[(case, encoded)], d(today))
+        .insert_histories(&[encoded], d(today))
         .expect("insert");
     store.check(d(today), None).expect("check")
 }
@@ -960,15 +956,9 @@ fn a_store_written_under_the_old_rules_recomputes_its_stored_deadlines_when_open
     let path = dir.path().join("s.db");
     let mut store = permitdesk::store::Store::open(&path, Calendar::embedded()).expect("store");
     register_people(&mut store);
-    let encoded = r
-        .events
-        .iter()
-        .cloned()
-        .map(permitdesk::store::EncodedEvent::new)
-        .collect::<Result<Vec<_>, _>>()
-        .expect("encode");
+    let encoded = permitdesk::store::EncodedHistory::new(case, r.events.clone()).expect("encode");
     store
-        .insert_histories(&[(case, encoded)], d("2026-03-16"))
+        .insert_histories(&[encoded], d("2026-03-16"))
         .expect("insert");
     drop(store);
     // What an older version stored: the returned case still due (and overdue) on 03-09, under

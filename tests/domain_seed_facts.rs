@@ -689,13 +689,9 @@ fn check_old_history(events: Vec<Event>, today: &str) -> permitdesk::store::Chec
     let mut store = permitdesk::store::Store::open(&dir.path().join("s.db"), Calendar::embedded())
         .expect("store");
     register_people(&mut store);
-    let encoded = events
-        .into_iter()
-        .map(permitdesk::store::EncodedEvent::new)
-        .collect::<Result<Vec<_>, _>>()
-        .expect("encode");
+    let encoded = permitdesk::store::EncodedHistory::new(case, events).expect("encode");
     store
-        .insert_histories(&[(case, encoded)], d(today))
+        .insert_histories(&[encoded], d(today))
         .expect("insert");
     store.check(d(today), None).expect("check")
 }

@@ -42,7 +42,7 @@ pub use cases::Request;
 pub use cases::{CaseRow, Outcome, RowRecommendation};
 pub use chain::ChainHead;
 pub use chain::anchor_key_path;
-pub use chain::{EncodedEvent, EncodedHistory};
+pub use chain::EncodedHistory;
 pub use check::{ChainAnchor, CheckReport};
 pub use check_chain::ChainBreak;
 pub use error::{LastChange, Result, StoreError};
