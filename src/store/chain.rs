@@ -187,11 +187,13 @@ pub struct EncodedHistory {
 
 impl EncodedHistory {
     pub fn new(case: crate::domain::Case, events: Vec<Event>) -> Result<EncodedHistory> {
+        // Sized once: collecting through `?` would grow it by doubling, moving every event.
+        let mut encoded = Vec::with_capacity(events.len());
+        for event in events {
+            encoded.push(EncodedEvent::new(event)?);
+        }
         Ok(EncodedHistory {
-            events: events
-                .into_iter()
-                .map(EncodedEvent::new)
-                .collect::<Result<_>>()?,
+            events: encoded,
             data: super::case_row::encode(&case)?,
             search: super::search::index_text(&case),
             case,
