@@ -116,7 +116,7 @@ impl Lang {
             (Lang::En, ActionKind::Extend) => "deadline extended".into(),
             (Lang::En, ActionKind::AllowLate) => "late verification allowed".into(),
             (Lang::En, ActionKind::CorrectEntry) => "entry date corrected".into(),
-            (Lang::En, action) => format!("{} recorded", action.as_str()),
+            (Lang::En, action) => format!("{} recorded", action.label_en()),
             (Lang::Zh, action) => format!("已{}", self.action(action)),
         }
     }
