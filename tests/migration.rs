@@ -190,11 +190,11 @@ const UNDO_FIGURES: &str = "DROP TABLE review_steps; DROP TABLE review_sessions;
 
 /// A current store set back to schema 4: migration 14's packed payloads and 12's compact events
 /// undone, 5's indexes, 6's identity, 7's administrative events, 8's number sequences, 9's kept
-/// figures, 10's indexes, 11's import blocks and 13's review sessions dropped, the version
-/// lowered.
+/// figures, 10's indexes, 11's import blocks and 13's review sessions (with 15's column) dropped,
+/// the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 14,
+        CURRENT_VERSION, 15,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -569,6 +569,8 @@ fn migration_14_keeps_text_payloads_and_packs_new_ones() {
          CREATE INDEX events_by_case ON events (case_id, seq);"
     ))
     .expect("the schema-13 table");
+    conn.execute_batch("ALTER TABLE review_steps DROP COLUMN skipped")
+        .expect("undo migration 15");
     conn.pragma_update(None, "user_version", 13)
         .expect("set version 13");
     let case_no: String = conn
@@ -615,4 +617,60 @@ fn migration_14_keeps_text_payloads_and_packs_new_ones() {
         (1, "blob"),
         "the long note is packed"
     );
+}
+
+/// A session recorded at schema 14: a skip, then the case on screen when it ended. Schema 14
+/// could not tell them apart and counted both as skipped; migration 15 keeps that count for the
+/// steps it finds (it cannot tell them apart either), and counts only skips from then on.
+#[test]
+fn migration_15_keeps_the_skips_it_cannot_tell_apart() {
+    use permitdesk::domain::{Filter, Queue};
+    use permitdesk::store::QueueQuery;
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("v14.db");
+    let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
+    let mut store = demo_store(&db, 300, 4, today);
+    let query = QueueQuery {
+        queue: Queue::PreAudit,
+        filter: Filter::Unclaimed,
+        search: None,
+        user: "li.wei".into(),
+        today,
+        sort: Default::default(),
+        after: None,
+        limit: 100,
+    };
+    let skips = |store: &Store| {
+        store
+            .review_workload(today, today)
+            .expect("workload")
+            .iter()
+            .map(|r| r.skipped)
+            .sum::<i64>()
+    };
+    let turn = store.review_start(&query).expect("start");
+    let turn = store.review_next(turn.session, &query).expect("skip");
+    store
+        .review_end(turn.session, "li.wei", today)
+        .expect("end");
+    assert_eq!(skips(&store), 1, "the skip alone");
+    drop(store);
+
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch("ALTER TABLE review_steps DROP COLUMN skipped")
+        .expect("undo migration 15");
+    conn.pragma_update(None, "user_version", 14)
+        .expect("set version 14");
+    drop(conn);
+    let mut store = Store::open(&db, Calendar::embedded()).expect("migrate");
+    assert_eq!(skips(&store), 2, "as schema 14 counted them");
+    assert!(store.check(today, None).expect("check").ok());
+
+    // A session after the migration counts only its skip.
+    let turn = store.review_start(&query).expect("start");
+    let turn = store.review_next(turn.session, &query).expect("skip");
+    store
+        .review_end(turn.session, "li.wei", today)
+        .expect("end");
+    assert_eq!(skips(&store), 3);
 }

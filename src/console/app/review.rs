@@ -6,7 +6,8 @@
 //!
 //! What happens to the case on screen when the session ends: if the user acted on it, it stays
 //! as the action left it; if not, the claim the session made is released (a case the user
-//! already held before the session stays held). A console that goes away without ending the
+//! already held before the session stays held), and it is not counted as skipped: only `s` is a
+//! skip. A console that goes away without ending the
 //! session (killed) leaves the case claimed by the user, in their My cases, never half-acted.
 
 use super::dialog::{Dialog, Target};
