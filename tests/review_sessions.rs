@@ -215,4 +215,23 @@ fn an_outcome_edited_by_hand_is_named_by_check() {
         "{:#?}",
         report.problems
     );
+    drop(store);
+
+    // A handled case counted as a skip too (the skips are counted from their own flag).
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    conn.execute(
+        "UPDATE review_steps SET skipped = 1 WHERE case_no = ?1",
+        [&returned],
+    )
+    .expect("inflate the skips");
+    drop(conn);
+    let store = Store::open(&path, Calendar::embedded()).expect("store");
+    let report = store.check(today(), None).expect("check");
+    assert!(
+        report.problems.iter().any(|p| p.ends_with(&format!(
+            "{returned} is recorded as both return and skipped"
+        ))),
+        "{:#?}",
+        report.problems
+    );
 }
