@@ -418,6 +418,8 @@ texts! {
     Today => "today", "今日";
     Live => "live", "实时";
     ReadOnly => "READ-ONLY", "只读";
+    Disabled => "DISABLED", "已停用";
+    AccountDisabled => "Your account is disabled: nothing can be changed (an admin can enable it again)", "您的账户已停用：不能办理任何操作（管理员可恢复）";
     Help => "Help", "帮助";
     Keys => "Keys", "快捷键";
     Quit => "quit", "退出";

@@ -72,7 +72,8 @@ pub enum StoreError {
     /// A user named as the object of a change (`user disable NAME`), not the one acting.
     #[error("no user \"{0}\" in this store (see `permitdesk user list`)")]
     NoSuchUser(String),
-    #[error("user {0} is disabled")]
+    /// The acting user is disabled.
+    #[error("your account {0} is disabled; ask an admin to enable it")]
     DisabledUser(String),
     #[error("{0}")]
     NotPermitted(String),

@@ -147,8 +147,8 @@ fn claim_or_release(
     Ok(Some(head.seq))
 }
 
-/// The session, if it is `user`'s and still running.
-fn running(tx: &Connection, session: i64, user: &str) -> Result<()> {
+/// Whether session `session` of `user` runs; refused when it is not theirs.
+fn running(tx: &Connection, session: i64, user: &str) -> Result<bool> {
     let found: Option<Option<String>> = tx
         .query_row(
             "SELECT ended_at FROM review_sessions WHERE id = ?1 AND user = ?2",
@@ -158,16 +158,80 @@ fn running(tx: &Connection, session: i64, user: &str) -> Result<()> {
         .optional()
         .ctx("reading the review session")?;
     match found {
-        Some(None) => Ok(()),
-        Some(Some(_)) => Err(StoreError::Invalid {
-            field: "session".into(),
-            message: format!("review session {session} has ended"),
-        }),
+        Some(ended) => Ok(ended.is_none()),
         None => Err(StoreError::Invalid {
             field: "session".into(),
             message: format!("{user} has no review session {session}"),
         }),
     }
+}
+
+/// The session, if it is `user`'s and still running.
+fn require_running(tx: &Connection, session: i64, user: &str) -> Result<()> {
+    if running(tx, session, user)? {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid {
+            field: "session".into(),
+            message: format!("review session {session} has ended"),
+        })
+    }
+}
+
+/// Ends a running session at `ended`: the case on screen is closed as at `q` (released unless
+/// acted on, not counted), and a session that took no case is not kept.
+fn finish(
+    tx: &Transaction<'_>,
+    store: (&super::Settings, &crate::domain::Calendar),
+    today: NaiveDate,
+    session: i64,
+    actor: &Actor,
+    ended: &str,
+) -> Result<()> {
+    close_step(tx, store, today, session, actor, Close::End)?;
+    let steps: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM review_steps WHERE session_id = ?1",
+            [session],
+            |r| r.get(0),
+        )
+        .ctx("counting the session's cases")?;
+    if steps == 0 {
+        tx.execute("DELETE FROM review_sessions WHERE id = ?1", [session])
+            .ctx("dropping an empty review session")?;
+    } else {
+        tx.execute(
+            "UPDATE review_sessions SET ended_at = ?1 WHERE id = ?2",
+            params![ended, session],
+        )
+        .ctx("ending the review session")?;
+    }
+    Ok(())
+}
+
+/// Ends every running session of `user`, whom an admin is disabling in `tx`: each ends as at `q`,
+/// its summary kept for when their console asks. The disable released their claims first.
+pub(super) fn end_sessions_of(
+    tx: &Transaction<'_>,
+    store: (&super::Settings, &crate::domain::Calendar),
+    user: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<()> {
+    let Some(actor) = users::actor(tx, user)? else {
+        return Ok(());
+    };
+    let sessions: Vec<i64> = tx
+        .prepare("SELECT id FROM review_sessions WHERE user = ?1 AND ended_at IS NULL")
+        .ctx("listing the running review sessions")?
+        .query_map([user], |r| r.get(0))
+        .ctx("listing the running review sessions")?
+        .collect::<rusqlite::Result<_>>()
+        .ctx("listing the running review sessions")?;
+    let ended = now.to_rfc3339();
+    for session in sessions {
+        finish(tx, store, now.date_naive(), session, &actor, &ended)?;
+    }
+    Ok(())
 }
 
 /// How the case on screen leaves it.
@@ -323,8 +387,8 @@ impl Store {
         let today = query.today;
         let user = query.user.clone();
         self.write("moving to the next case", |tx, settings, calendar| {
-            running(tx, session, &user)?;
             let actor = users::require_active(tx, &user)?;
+            require_running(tx, session, &user)?;
             close_step(
                 tx,
                 (settings, calendar),
@@ -337,8 +401,11 @@ impl Store {
         self.review_take(session, query)
     }
 
-    /// Ends the session: the case on screen is closed as in `review_next`, and the summary is
-    /// read back. A session that took no case is not kept.
+    /// Ends the session: the case on screen is closed (released unless acted on, not counted),
+    /// and the summary is read back. A session that took no case is not kept. A session already
+    /// ended (by a disable, or by an end whose answer was lost) is read back as it ended, with
+    /// nothing written: so a disabled user's console still gets the summary of the session the
+    /// disable ended.
     pub fn review_end(
         &mut self,
         session: i64,
@@ -347,27 +414,11 @@ impl Store {
     ) -> Result<ReviewSummary> {
         let ended = self.clock(Some(today)).now().to_rfc3339();
         self.write("ending the review session", |tx, settings, calendar| {
-            running(tx, session, user)?;
-            let actor = users::require_active(tx, user)?;
-            close_step(tx, (settings, calendar), today, session, &actor, Close::End)?;
-            let steps: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM review_steps WHERE session_id = ?1",
-                    [session],
-                    |r| r.get(0),
-                )
-                .ctx("counting the session's cases")?;
-            if steps == 0 {
-                tx.execute("DELETE FROM review_sessions WHERE id = ?1", [session])
-                    .ctx("dropping an empty review session")?;
-            } else {
-                tx.execute(
-                    "UPDATE review_sessions SET ended_at = ?1 WHERE id = ?2",
-                    params![ended, session],
-                )
-                .ctx("ending the review session")?;
+            if !running(tx, session, user)? {
+                return Ok(());
             }
-            Ok(())
+            let actor = users::require_active(tx, user)?;
+            finish(tx, (settings, calendar), today, session, &actor, &ended)
         })?;
         self.review_summary(session, user)
     }
@@ -505,8 +556,8 @@ impl Store {
         let taken = loop {
             let (sql, values) = self.page_sql(&q)?;
             let found = self.write("taking the next case", |tx, settings, calendar| {
-                running(tx, session, &user)?;
                 let actor = users::require_active(tx, &user)?;
+                require_running(tx, session, &user)?;
                 let clocks = settings.clocks(calendar, today);
                 let rows = tx
                     .prepare_cached(&sql)

@@ -30,6 +30,10 @@ impl Why {
         use crate::store::StoreError;
         match err {
             StoreError::Refused(r) => Why::Refused(r.clone()),
+            // The acting user, disabled: said as the domain's refusal of an inactive user.
+            StoreError::DisabledUser(user) => {
+                Why::Refused(crate::domain::Refusal::Inactive { user: user.clone() })
+            }
             StoreError::StaleVersion {
                 case_no,
                 expected,
@@ -115,7 +119,7 @@ impl Why {
                     Lang::Zh.action(*action),
                     roles(needs)
                 ),
-                Inactive { user } => format!("{user} 已停用，不能办理"),
+                Inactive { user } => format!("您的账户 {user} 已停用，不能办理；请联系管理员恢复"),
                 FourEyes { case_no, user } => {
                     format!("{case_no}：双人复核规则：{user} 提出了审查意见，不能签发")
                 }
