@@ -934,12 +934,18 @@ fn signing_against_a_refuse_recommendation_needs_a_reason() {
     let w = World::new();
     let mut r = decision(&w, Kind::DomesticNew, Category::B, Verdict::Refuse);
     r.on("2026-03-05");
-    refused!(r, wang_fang(), approve(), Refusal::MissingReason { .. }, 6);
+    refused!(
+        r,
+        wang_fang(),
+        approve(),
+        Refusal::MissingSigningReason { .. },
+        6
+    );
     refused!(
         r,
         wang_fang(),
         approve_noting("   "),
-        Refusal::MissingReason { .. },
+        Refusal::MissingSigningReason { .. },
         6
     );
     r.ok(

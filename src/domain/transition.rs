@@ -401,7 +401,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                     case_no: case_no(),
                     failures: failures
                         .into_iter()
-                        .map(|f| format!("{}: {}", f.field, f.message))
+                        .map(|f| format!("{}: {}", f.field, f.message()))
                         .collect(),
                 });
             }
