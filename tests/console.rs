@@ -35,6 +35,14 @@ fn main_screen_narrow_and_wide() {
 fn chinese_screen_aligns() {
     let mut h = Harness::new("li.wei", 160, 48, Lang::Zh);
     h.press("7");
+    // The table's title in Chinese punctuation: the full-width colon and comma.
+    let screen = h.screen();
+    let title = screen
+        .lines()
+        .find(|l| l.starts_with("┌ 待核验"))
+        .and_then(|l| l.split('─').next())
+        .unwrap_or_default();
+    assert_eq!(title, "┌ 待核验：9 件，按期限 ", "{screen}");
     snapshot!("verification_zh_160x48", h.screen());
     h.press("L");
     assert!(
