@@ -674,3 +674,99 @@ fn migration_15_keeps_the_skips_it_cannot_tell_apart() {
         .expect("end");
     assert_eq!(skips(&store), 3);
 }
+
+/// The binary on `db`, as `admin` on the demo day, with nothing from the environment.
+fn permitdesk(db: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_permitdesk"));
+    for var in [
+        "PERMITDESK_DB",
+        "PERMITDESK_SOCKET",
+        "PERMITDESK_CONNECT",
+        "PERMITDESK_USER",
+        "PERMITDESK_TODAY",
+        "PERMITDESK_LANG",
+        "PERMITDESK_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env_remove("LC_ALL")
+        .env("LANG", "C.UTF-8")
+        .env("XDG_CONFIG_HOME", db.parent().expect("dir"))
+        .arg("--db")
+        .arg(db)
+        .args(["--as", "admin", "--today", "2026-11-26"])
+        .args(args)
+        .output()
+        .expect("run permitdesk")
+}
+
+/// `check` only reads: on a store of an older schema it refuses, exit 7, saying how to migrate
+/// it, and leaves the file as it was (it used to migrate it). Once a write command has opened
+/// the store, it checks.
+#[test]
+fn check_refuses_an_older_schema_and_does_not_migrate_it() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("v14.db");
+    let today = "2026-11-26";
+    drop(demo_store(&db, 100, 6, today.parse().expect("date")));
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch("ALTER TABLE review_steps DROP COLUMN skipped")
+        .expect("undo migration 15");
+    conn.pragma_update(None, "user_version", 14)
+        .expect("set version 14");
+    drop(conn);
+    let pd = |args: &[&str]| permitdesk(&db, args);
+    let version = || user_version(&Connection::open(&db).expect("raw connection"));
+
+    let out = pd(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the store is at schema 14 (this permitdesk needs {CURRENT_VERSION}) and is opened \
+             read-only; open it once with `permitdesk serve` or any write command to migrate it first"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(version(), 14, "check left the schema as it was");
+
+    // A write command migrates it; then check checks.
+    let out = pd(&["case", "list", "--queue", "pre-audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(version(), CURRENT_VERSION);
+    let out = pd(&["check"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Deadlines an older permitdesk's rules computed are recomputed by the first process that
+/// opens the store to write; `check` only reads, so it refuses such a store the same way.
+#[test]
+fn check_refuses_deadlines_of_older_rules() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("old-rules.db");
+    let today = "2026-11-26";
+    drop(demo_store(&db, 100, 6, today.parse().expect("date")));
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute(
+        "UPDATE meta SET value = 'older' WHERE key = 'rules_fingerprint'",
+        [],
+    )
+    .expect("older rules");
+    drop(conn);
+    let out = permitdesk(&db, &["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains("deadlines were computed by an older permitdesk's rules"),
+        "{stderr}"
+    );
+}

@@ -169,11 +169,10 @@ impl Store {
         }
         if found < CURRENT_VERSION {
             if read_only {
-                return Err(StoreError::NotAStore {
+                return Err(StoreError::NeedsMigration {
                     path: path.to_path_buf(),
-                    detail: format!(
-                        "schema version {found} needs migrating, and the store is read-only"
-                    ),
+                    found,
+                    known: CURRENT_VERSION,
                 });
             }
             if found == 0 && has_any_table(&conn)? {
