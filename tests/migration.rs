@@ -748,13 +748,12 @@ fn check_refuses_an_older_schema_and_does_not_migrate_it() {
 }
 
 /// Deadlines an older permitdesk's rules computed are recomputed by the first process that
-/// opens the store to write; `check` only reads, so it refuses such a store the same way.
+/// opens the store to write; `check` only reads, so it checks them as they stand and says so.
 #[test]
-fn check_refuses_deadlines_of_older_rules() {
+fn check_warns_of_deadlines_of_older_rules_and_checks_them_as_they_stand() {
     let dir = TempDir::new().expect("temp dir");
     let db = dir.path().join("old-rules.db");
-    let today = "2026-11-26";
-    drop(demo_store(&db, 100, 6, today.parse().expect("date")));
+    drop(demo_store(&db, 100, 6, "2026-11-26".parse().expect("date")));
     let conn = Connection::open(&db).expect("raw connection");
     conn.execute(
         "UPDATE meta SET value = 'older' WHERE key = 'rules_fingerprint'",
@@ -763,10 +762,23 @@ fn check_refuses_deadlines_of_older_rules() {
     .expect("older rules");
     drop(conn);
     let out = permitdesk(&db, &["check"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stderr.contains("deadlines were computed by an older permitdesk's rules"),
-        "{stderr}"
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        stdout.contains("warning: the stored deadlines were computed with other rules"),
+        "{stdout}"
+    );
+    let fingerprint: String = Connection::open(&db)
+        .expect("raw connection")
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'rules_fingerprint'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("fingerprint");
+    assert_eq!(fingerprint, "older", "check recomputed nothing");
 }

@@ -104,11 +104,6 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
-    /// A store whose stored deadlines an older permitdesk's rules computed, opened read-only.
-    #[error(
-        "{path}: the store's deadlines were computed by an older permitdesk's rules and it is opened read-only; open it once with `permitdesk serve` or any write command to recompute them first"
-    )]
-    RulesOutdated { path: PathBuf },
     #[error("{path}: the store is full or the disk is full; nothing was written")]
     Full { path: PathBuf },
     #[error("{path}: {source}")]
@@ -154,7 +149,7 @@ impl StoreError {
             | StoreError::DisabledUser(_)
             | StoreError::NotPermitted(_) => 3,
             StoreError::Invalid { .. } | StoreError::UserExists(_) => 6,
-            StoreError::NeedsMigration { .. } | StoreError::RulesOutdated { .. } => 7,
+            StoreError::NeedsMigration { .. } => 7,
             _ => 1,
         }
     }
