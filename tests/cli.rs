@@ -204,7 +204,7 @@ fn refusals_speak_the_chosen_language() {
         c.args(["--lang", "zh"]);
     })
     .stderr(predicate::str::contains(format!(
-        "{no}：claim 需要审查员或科室负责人角色"
+        "{no}：认领需要审查员或科室负责人角色"
     )));
     claim_as_viewer(&|c| {
         c.env("PERMITDESK_LANG", "zh");

@@ -35,6 +35,14 @@ fn main_screen_narrow_and_wide() {
 fn chinese_screen_aligns() {
     let mut h = Harness::new("li.wei", 160, 48, Lang::Zh);
     h.press("7");
+    // The table's title in Chinese punctuation: the full-width colon and comma.
+    let screen = h.screen();
+    let title = screen
+        .lines()
+        .find(|l| l.starts_with("┌ 待核验"))
+        .and_then(|l| l.split('─').next())
+        .unwrap_or_default();
+    assert_eq!(title, "┌ 待核验：9 件，按期限 ", "{screen}");
     snapshot!("verification_zh_160x48", h.screen());
     h.press("L");
     assert!(
@@ -311,6 +319,48 @@ fn bulk_claim_previews_and_reports() {
 fn a_tiny_terminal_gets_a_message() {
     let h = Harness::new("li.wei", 50, 12, Lang::En);
     assert!(h.screen().contains("Window too small"));
+}
+
+/// A checklist that fails says why in Chinese beside each field, as it does in English (it said
+/// only "未通过" until issue 14).
+#[test]
+fn checklist_failures_give_their_reason_in_chinese() {
+    let mut h = Harness::new("liu.yang", 80, 24, Lang::Zh);
+    h.press("7");
+    h.press("v");
+    // Originals ticked, the rest left: copies unsealed, no document, no exam report.
+    h.enter();
+    h.enter();
+    h.press(" ");
+    // An exam report from more than six months before the verification.
+    while matches!(&h.app.dialog, Some(Dialog::Verify(f)) if f.focus != 6) {
+        h.key(KeyCode::Tab, KeyModifiers::NONE);
+    }
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace, KeyModifiers::NONE);
+    }
+    h.type_text("2026-01-15");
+    h.ctrl('s');
+    let screen = h.screen();
+    let Some(Dialog::Verify(form)) = &h.app.dialog else {
+        panic!("the form closed: {screen}");
+    };
+    assert!(form.failures.len() >= 5, "{:?}", form.failures);
+    for (_, reason) in &form.failures {
+        assert_ne!(reason, "未通过", "{:?}", form.failures);
+        assert!(
+            !reason.chars().any(|c| c.is_ascii_lowercase()),
+            "no English: {reason}"
+        );
+    }
+    for line in [
+        "✗ 复印件加盖单位公章: 复印件未加盖单位公章",
+        "✗ 工作签证/居留许可有效期至: 未出示工作签证或工作类居留许可",
+        "✗ 体检报告出具日期: 已超过 6 个月（须为 2026-05-26 及以后出具）",
+        "✗ 由境内检验检疫机构出具: 体检报告须由境内检验检疫机构出具",
+    ] {
+        assert!(screen.contains(line), "{line}\n{screen}");
+    }
 }
 
 #[test]

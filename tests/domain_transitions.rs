@@ -11,8 +11,8 @@
 use chrono::{Days, NaiveDate, NaiveTime};
 use permitdesk::domain::case::{Applicant, Document, Employer, Verdict};
 use permitdesk::domain::{
-    Action, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event, Kind,
-    Policy, Presenter, Refusal, Role, Stage, Submission, VisaKind, decide, replay, submit,
+    Action, ActionKind, Actor, Calendar, Case, Category, Checklist, Clock, Clocks, Context, Event,
+    Kind, Policy, Presenter, Refusal, Role, Stage, Submission, VisaKind, decide, replay, submit,
 };
 use std::collections::BTreeSet;
 
@@ -934,12 +934,18 @@ fn signing_against_a_refuse_recommendation_needs_a_reason() {
     let w = World::new();
     let mut r = decision(&w, Kind::DomesticNew, Category::B, Verdict::Refuse);
     r.on("2026-03-05");
-    refused!(r, wang_fang(), approve(), Refusal::MissingReason { .. }, 6);
+    refused!(
+        r,
+        wang_fang(),
+        approve(),
+        Refusal::MissingSigningReason { .. },
+        6
+    );
     refused!(
         r,
         wang_fang(),
         approve_noting("   "),
-        Refusal::MissingReason { .. },
+        Refusal::MissingSigningReason { .. },
         6
     );
     r.ok(
@@ -2077,7 +2083,7 @@ fn refusal_exit_codes() {
         (
             Refusal::WrongStage {
                 case_no: c(),
-                action: "verify",
+                action: ActionKind::Verify,
                 stage: Stage::Review,
                 hint: None,
             },
@@ -2086,7 +2092,7 @@ fn refusal_exit_codes() {
         (
             Refusal::WrongRole {
                 case_no: c(),
-                action: "verify",
+                action: ActionKind::Verify,
                 stage: Stage::Verification,
                 user: "li.wei".into(),
                 needs: vec![Role::Clerk],
@@ -2139,7 +2145,7 @@ fn refusal_exit_codes() {
         (
             Refusal::UpstreamConflict {
                 case_no: c(),
-                action: "withdraw",
+                action: ActionKind::Withdraw,
                 stage: Stage::Decision,
             },
             4,
@@ -2147,10 +2153,12 @@ fn refusal_exit_codes() {
         (
             Refusal::MissingReason {
                 case_no: c(),
-                action: "return",
+                action: ActionKind::Return,
             },
             6,
         ),
+        (Refusal::MissingSigningReason { case_no: c() }, 6),
+        (Refusal::MissingResolutionReason { case_no: c() }, 6),
         (
             Refusal::Invalid {
                 case_no: c(),
@@ -2173,7 +2181,7 @@ fn refusal_exit_codes() {
     }
     let message = Refusal::WrongRole {
         case_no: c(),
-        action: "verify",
+        action: ActionKind::Verify,
         stage: Stage::Verification,
         user: "li.wei".into(),
         needs: vec![Role::Clerk],

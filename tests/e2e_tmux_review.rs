@@ -1,7 +1,8 @@
 // A review session in a real terminal (tmux): an approver opens Pre-audit filtered to unclaimed
 // cases, presses R, and acts on ten cases in a row with the keys typed in one fast burst each
-// (returns and not-accepts, with their reasons), then q. The summary must say ten handled and the
-// one left on screen skipped, and the store, read back through the command line, must hold ten
+// (returns and not-accepts, with their reasons), then q. The summary must say ten handled and
+// none skipped (the one left on screen at q was not skipped), and the store, read back through
+// the command line, must hold ten
 // actions by the approver, one claim each, the eleventh case released, the session in `report
 // workload`, and a clean `check`.
 //
@@ -181,15 +182,13 @@ fn a_review_session_over_ten_cases_typed_fast() {
     });
     tmux.keys(PANE, &["q"]);
     let summary = tmux.wait_text(PANE, "Review session ended", STEP);
+    // Only `s` skips: the eleventh case, on screen at q, is not counted (until issue 14 it was).
     assert!(
-        summary.contains(&format!("{ROUNDS} cases handled, 1 skipped")),
+        summary.contains(&format!("{ROUNDS} cases handled, 0 skipped")),
         "{summary}"
     );
     assert!(summary.contains("median time per case:"), "{summary}");
-    assert!(
-        summary.contains(&format!("skipped: {}", queue[ROUNDS])),
-        "{summary}"
-    );
+    assert!(!summary.contains("skipped: "), "{summary}");
     tmux.keys(PANE, &["Enter"]);
     tmux.wait_for(PANE, "the table again", STEP, |s| {
         !s.contains("Review session ended") && s.contains("Pre-audit:")
@@ -234,6 +233,6 @@ fn a_review_session_over_ten_cases_typed_fast() {
         .expect("li.wei in the workload");
     assert_eq!(mine["review_sessions"], 1, "{mine}");
     assert_eq!(mine["review_handled"], ROUNDS as u64, "{mine}");
-    assert_eq!(mine["review_skipped"], 1, "{mine}");
+    assert_eq!(mine["review_skipped"], 0, "{mine}");
     run_ok(cli(&db, USER).arg("check"));
 }

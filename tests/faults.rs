@@ -718,8 +718,10 @@ fn a_store_directory_this_user_may_not_write_opens_read_only_even_without_a_shm_
     let events = scalar(&db, "SELECT count(*) FROM events");
     let import = dir.path().join("one.jsonl");
     write_import(&import, "RO", 1);
-    // The last connection to close (a writer) removes the -wal and -shm.
+    // The last connection to close, a writer's, removes the -wal and -shm (`check` only reads,
+    // so it runs first).
     assert_check_passes(&db);
+    run_ok(cli(&db, "li.wei").args(["case", "list"]));
     assert!(
         !sidecar(&db, "-shm").exists(),
         "the store was closed cleanly: no -shm"

@@ -190,11 +190,11 @@ const UNDO_FIGURES: &str = "DROP TABLE review_steps; DROP TABLE review_sessions;
 
 /// A current store set back to schema 4: migration 14's packed payloads and 12's compact events
 /// undone, 5's indexes, 6's identity, 7's administrative events, 8's number sequences, 9's kept
-/// figures, 10's indexes, 11's import blocks and 13's review sessions dropped, the version
-/// lowered.
+/// figures, 10's indexes, 11's import blocks and 13's review sessions (with 15's column) dropped,
+/// the version lowered.
 fn schema_4_store(db: &Path) {
     assert_eq!(
-        CURRENT_VERSION, 14,
+        CURRENT_VERSION, 15,
         "a migration was added: undo it here too, so the store really is at schema 4"
     );
     let mut store = Store::open(db, Calendar::embedded()).expect("create the store");
@@ -569,6 +569,8 @@ fn migration_14_keeps_text_payloads_and_packs_new_ones() {
          CREATE INDEX events_by_case ON events (case_id, seq);"
     ))
     .expect("the schema-13 table");
+    conn.execute_batch("ALTER TABLE review_steps DROP COLUMN skipped")
+        .expect("undo migration 15");
     conn.pragma_update(None, "user_version", 13)
         .expect("set version 13");
     let case_no: String = conn
@@ -615,4 +617,168 @@ fn migration_14_keeps_text_payloads_and_packs_new_ones() {
         (1, "blob"),
         "the long note is packed"
     );
+}
+
+/// A session recorded at schema 14: a skip, then the case on screen when it ended. Schema 14
+/// could not tell them apart and counted both as skipped; migration 15 keeps that count for the
+/// steps it finds (it cannot tell them apart either), and counts only skips from then on.
+#[test]
+fn migration_15_keeps_the_skips_it_cannot_tell_apart() {
+    use permitdesk::domain::{Filter, Queue};
+    use permitdesk::store::QueueQuery;
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("v14.db");
+    let today: chrono::NaiveDate = "2026-11-26".parse().expect("date");
+    let mut store = demo_store(&db, 300, 4, today);
+    let query = QueueQuery {
+        queue: Queue::PreAudit,
+        filter: Filter::Unclaimed,
+        search: None,
+        user: "li.wei".into(),
+        today,
+        sort: Default::default(),
+        after: None,
+        limit: 100,
+    };
+    let skips = |store: &Store| {
+        store
+            .review_workload(today, today)
+            .expect("workload")
+            .iter()
+            .map(|r| r.skipped)
+            .sum::<i64>()
+    };
+    let turn = store.review_start(&query).expect("start");
+    let turn = store.review_next(turn.session, &query).expect("skip");
+    store
+        .review_end(turn.session, "li.wei", today)
+        .expect("end");
+    assert_eq!(skips(&store), 1, "the skip alone");
+    drop(store);
+
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch("ALTER TABLE review_steps DROP COLUMN skipped")
+        .expect("undo migration 15");
+    conn.pragma_update(None, "user_version", 14)
+        .expect("set version 14");
+    drop(conn);
+    let mut store = Store::open(&db, Calendar::embedded()).expect("migrate");
+    assert_eq!(skips(&store), 2, "as schema 14 counted them");
+    assert!(store.check(today, None).expect("check").ok());
+
+    // A session after the migration counts only its skip.
+    let turn = store.review_start(&query).expect("start");
+    let turn = store.review_next(turn.session, &query).expect("skip");
+    store
+        .review_end(turn.session, "li.wei", today)
+        .expect("end");
+    assert_eq!(skips(&store), 3);
+}
+
+/// The binary on `db`, as `admin` on the demo day, with nothing from the environment.
+fn permitdesk(db: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_permitdesk"));
+    for var in [
+        "PERMITDESK_DB",
+        "PERMITDESK_SOCKET",
+        "PERMITDESK_CONNECT",
+        "PERMITDESK_USER",
+        "PERMITDESK_TODAY",
+        "PERMITDESK_LANG",
+        "PERMITDESK_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env_remove("LC_ALL")
+        .env("LANG", "C.UTF-8")
+        .env("XDG_CONFIG_HOME", db.parent().expect("dir"))
+        .arg("--db")
+        .arg(db)
+        .args(["--as", "admin", "--today", "2026-11-26"])
+        .args(args)
+        .output()
+        .expect("run permitdesk")
+}
+
+/// `check` only reads: on a store of an older schema it refuses, exit 7, saying how to migrate
+/// it, and leaves the file as it was (it used to migrate it). Once a write command has opened
+/// the store, it checks.
+#[test]
+fn check_refuses_an_older_schema_and_does_not_migrate_it() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("v14.db");
+    let today = "2026-11-26";
+    drop(demo_store(&db, 100, 6, today.parse().expect("date")));
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute_batch("ALTER TABLE review_steps DROP COLUMN skipped")
+        .expect("undo migration 15");
+    conn.pragma_update(None, "user_version", 14)
+        .expect("set version 14");
+    drop(conn);
+    let pd = |args: &[&str]| permitdesk(&db, args);
+    let version = || user_version(&Connection::open(&db).expect("raw connection"));
+
+    let out = pd(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the store is at schema 14 (this permitdesk needs {CURRENT_VERSION}) and is opened \
+             read-only; open it once with `permitdesk serve` or any write command to migrate it first"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(version(), 14, "check left the schema as it was");
+
+    // A write command migrates it; then check checks.
+    let out = pd(&["case", "list", "--queue", "pre-audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(version(), CURRENT_VERSION);
+    let out = pd(&["check"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Deadlines an older permitdesk's rules computed are recomputed by the first process that
+/// opens the store to write; `check` only reads, so it checks them as they stand and says so.
+#[test]
+fn check_warns_of_deadlines_of_older_rules_and_checks_them_as_they_stand() {
+    let dir = TempDir::new().expect("temp dir");
+    let db = dir.path().join("old-rules.db");
+    drop(demo_store(&db, 100, 6, "2026-11-26".parse().expect("date")));
+    let conn = Connection::open(&db).expect("raw connection");
+    conn.execute(
+        "UPDATE meta SET value = 'older' WHERE key = 'rules_fingerprint'",
+        [],
+    )
+    .expect("older rules");
+    drop(conn);
+    let out = permitdesk(&db, &["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("warning: the stored deadlines were computed with other rules"),
+        "{stdout}"
+    );
+    let fingerprint: String = Connection::open(&db)
+        .expect("raw connection")
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'rules_fingerprint'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("fingerprint");
+    assert_eq!(fingerprint, "older", "check recomputed nothing");
 }

@@ -32,7 +32,10 @@ pub(super) fn anchor(arg: &str) -> Result<ChainAnchor, Exit> {
 
 pub fn run(cli: &Cli, args: &CheckArgs, calendar: Calendar) -> anyhow::Result<()> {
     let anchor = args.anchor.as_deref().map(anchor).transpose()?;
-    let session = Session::open(cli, calendar, Need::Reader)?;
+    // `check` only reads: it never migrates a store nor recomputes its deadlines. A store of an
+    // older schema is refused, exit 7, saying how to migrate it (its tables are not the ones
+    // checked); deadlines computed with other rules are checked as they stand, with a warning.
+    let session = Session::open(cli, calendar, Need::ReadOnly)?;
     let report = session.store.check(session.today(), anchor.as_ref())?;
     if cli.json {
         print_json(&report)?;

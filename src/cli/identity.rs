@@ -45,9 +45,13 @@ fn writable(path: &std::path::Path) -> bool {
     access(path, AccessFlags::W_OK).is_ok() && access(dir, AccessFlags::W_OK).is_ok()
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
     /// Any known, active user.
     Reader,
+    /// Any known, active user, and the store opened without writing to it, whatever the file
+    /// allows: it is neither migrated nor brought up to date (`check` only reads).
+    ReadOnly,
 }
 
 pub struct Session {
@@ -61,7 +65,7 @@ impl Session {
     /// Opens the store for this command. A store file or directory this process may not write
     /// is opened read-only: reading works (the console shows READ-ONLY), and any change is
     /// refused with exit 3 naming the store.
-    pub fn open(cli: &Cli, calendar: Calendar, _need: Need) -> anyhow::Result<Session> {
+    pub fn open(cli: &Cli, calendar: Calendar, need: Need) -> anyhow::Result<Session> {
         let path = store_path(cli, "permitdesk.db")?;
         super::check_store_path(&path)?;
         // SQLite would take an empty file for an empty database and build a new store in it; an
@@ -76,7 +80,7 @@ impl Session {
             )
             .into());
         }
-        let store = if path.exists() && !writable(&path) {
+        let store = if need == Need::ReadOnly || (path.exists() && !writable(&path)) {
             Store::open_read_only(&path, calendar)?
         } else {
             open_existing(&path, calendar)?

@@ -116,7 +116,7 @@ impl Lang {
             (Lang::En, ActionKind::Extend) => "deadline extended".into(),
             (Lang::En, ActionKind::AllowLate) => "late verification allowed".into(),
             (Lang::En, ActionKind::CorrectEntry) => "entry date corrected".into(),
-            (Lang::En, action) => format!("{} recorded", action.as_str()),
+            (Lang::En, action) => format!("{} recorded", action.label_en()),
             (Lang::Zh, action) => format!("已{}", self.action(action)),
         }
     }
@@ -271,6 +271,28 @@ impl Lang {
         }
     }
 
+    /// Why a checklist item failed, as the clerk reads it beside the field.
+    pub fn checklist_failure(self, rule: &crate::domain::checklist::ChecklistRule) -> String {
+        use crate::domain::checklist::ChecklistRule::*;
+        if self == Lang::En {
+            return rule.message();
+        }
+        match rule {
+            NoPowerOfAttorney => "代办人未出示为此签署的委托书（常见问题第3条）".into(),
+            NoOriginals => "未提交原件".into(),
+            CopiesNotSealed => "复印件未加盖单位公章".into(),
+            NoVisaKind => "须为有效的工作签证（Z字）或工作类居留许可（常见问题第3条）".into(),
+            NoVisa => "未出示工作签证或工作类居留许可".into(),
+            VisaExpired { until, on } => format!("已于 {until} 到期，早于核验日 {on}"),
+            NoExamReport => "未出示体检报告".into(),
+            ExamAfterVerification { issued, on } => format!("{issued} 晚于核验日 {on}"),
+            ExamTooOld { months, oldest, .. } => {
+                format!("已超过 {months} 个月（须为 {oldest} 及以后出具）")
+            }
+            ExamNotDomestic => "体检报告须由境内检验检疫机构出具".into(),
+        }
+    }
+
     /// A text field that holds the most the domain accepts.
     pub fn text_full(self, most: usize) -> String {
         match self {
@@ -418,6 +440,8 @@ texts! {
     Today => "today", "今日";
     Live => "live", "实时";
     ReadOnly => "READ-ONLY", "只读";
+    Disabled => "DISABLED", "已停用";
+    AccountDisabled => "Your account is disabled: nothing can be changed (an admin can enable it again)", "您的账户已停用：不能办理任何操作（管理员可恢复）";
     Help => "Help", "帮助";
     Keys => "Keys", "快捷键";
     Quit => "quit", "退出";

@@ -116,6 +116,10 @@ pub enum Job {
         user: String,
         today: NaiveDate,
     },
+    /// Whether the user may still act: an admin may have disabled them since the console opened.
+    Standing {
+        user: String,
+    },
 }
 
 /// The detail panel's contents.
@@ -177,6 +181,10 @@ pub enum Reply {
         detail: Box<Option<Detail>>,
     },
     ReviewEnded(Box<ReviewSummary>),
+    /// The user's account is active (`false`: disabled since the console opened, or gone).
+    Standing {
+        active: bool,
+    },
     Failed(String),
     /// The server ended the session: the console ends with this exit code and message.
     Closed {
@@ -211,6 +219,7 @@ pub fn superseded(job: &Job, later: &Job) -> bool {
         )
         | (Job::Detail { .. }, Job::Detail { .. })
         | (Job::Counts { .. }, Job::Counts { .. })
+        | (Job::Standing { .. }, Job::Standing { .. })
         | (Job::Poll, Job::Poll) => true,
         (
             Job::SaveDraft {
@@ -349,6 +358,9 @@ fn run(store: &mut Store, job: Job) -> Result<Reply, StoreError> {
             user,
             today,
         } => Reply::ReviewEnded(Box::new(store.review_end(session, &user, today)?)),
+        Job::Standing { user } => Reply::Standing {
+            active: store.find_actor(&user)?.is_some_and(|a| a.active),
+        },
     })
 }
 

@@ -65,7 +65,7 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
             Action::Submit { submission } => Ok(open_case(submission, event.at)),
             other => Err(Refusal::WrongStage {
                 case_no: event.case_no.clone(),
-                action: other.name(),
+                action: other.kind(),
                 stage: Stage::PreAudit,
                 hint: Some("the case has no submission yet".into()),
             }),
@@ -74,7 +74,7 @@ pub fn apply(case: Option<&Case>, event: &Event) -> Result<Case, Refusal> {
     let mut next = case.clone();
     let wrong_stage = || Refusal::WrongStage {
         case_no: case.case_no.clone(),
-        action: event.action.name(),
+        action: event.action.kind(),
         stage: case.stage,
         hint: None,
     };

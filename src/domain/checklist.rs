@@ -29,7 +29,96 @@ pub struct Checklist {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistFailure {
     pub field: &'static str,
-    pub message: String,
+    pub rule: ChecklistRule,
+}
+
+/// Which rule of the checklist failed, with what it found: each front end words it in its own
+/// language (`message` is the command line's English).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistRule {
+    /// An agent presented the materials without a signed power of attorney (FAQ Q3).
+    NoPowerOfAttorney,
+    NoOriginals,
+    CopiesNotSealed,
+    /// Neither a work visa nor a work-type residence permit was named.
+    NoVisaKind,
+    /// No visa or residence permit validity was entered.
+    NoVisa,
+    VisaExpired {
+        until: NaiveDate,
+        on: NaiveDate,
+    },
+    NoExamReport,
+    ExamAfterVerification {
+        issued: NaiveDate,
+        on: NaiveDate,
+    },
+    ExamTooOld {
+        issued: NaiveDate,
+        months: u32,
+        oldest: NaiveDate,
+    },
+    ExamNotDomestic,
+}
+
+impl ChecklistRule {
+    /// The checklist field the rule concerns.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ChecklistRule::NoPowerOfAttorney => "power_of_attorney",
+            ChecklistRule::NoOriginals => "originals",
+            ChecklistRule::CopiesNotSealed => "sealed_copies",
+            ChecklistRule::NoVisaKind => "visa_kind",
+            ChecklistRule::NoVisa | ChecklistRule::VisaExpired { .. } => "visa_valid_until",
+            ChecklistRule::NoExamReport
+            | ChecklistRule::ExamAfterVerification { .. }
+            | ChecklistRule::ExamTooOld { .. } => "exam_date",
+            ChecklistRule::ExamNotDomestic => "exam_domestic",
+        }
+    }
+
+    /// What failed, in English.
+    pub fn message(&self) -> String {
+        match self {
+            ChecklistRule::NoPowerOfAttorney => {
+                "an agent may present the materials only with a power of attorney signed for it \
+                 (FAQ Q3); none was seen"
+                    .into()
+            }
+            ChecklistRule::NoOriginals => "original materials were not presented".into(),
+            ChecklistRule::CopiesNotSealed => "copies do not bear the employer's seal".into(),
+            ChecklistRule::NoVisaKind => VisaKind::needed(),
+            ChecklistRule::NoVisa => {
+                "no work visa or work-type residence permit was presented".into()
+            }
+            ChecklistRule::VisaExpired { until, on } => {
+                format!("the visa or residence permit expired on {until}, before {on}")
+            }
+            ChecklistRule::NoExamReport => "no physical exam report was presented".into(),
+            ChecklistRule::ExamAfterVerification { issued, on } => {
+                format!("the exam report date {issued} is after the verification date {on}")
+            }
+            ChecklistRule::ExamTooOld {
+                issued,
+                months,
+                oldest,
+            } => format!(
+                "the exam report of {issued} is older than {months} months (reports from {oldest} on are accepted)"
+            ),
+            ChecklistRule::ExamNotDomestic => {
+                "the exam report must be issued by a domestic inspection and quarantine institution"
+                    .into()
+            }
+        }
+    }
+}
+
+impl ChecklistFailure {
+    /// What failed, in English.
+    pub fn message(&self) -> String {
+        self.rule.message()
+    }
 }
 
 impl Checklist {
@@ -56,67 +145,50 @@ impl Checklist {
     }
 
     pub fn failures(&self, on: NaiveDate, exam_valid_months: u32) -> Vec<ChecklistFailure> {
-        let mut failures = Vec::new();
-        let mut fail = |field: &'static str, message: String| {
-            failures.push(ChecklistFailure { field, message })
-        };
+        let mut rules = Vec::new();
         if self.presented_by == Presenter::Agent && !self.power_of_attorney {
-            fail(
-                "power_of_attorney",
-                "an agent may present the materials only with a power of attorney signed for it \
-                 (FAQ Q3); none was seen"
-                    .into(),
-            );
+            rules.push(ChecklistRule::NoPowerOfAttorney);
         }
         if !self.originals {
-            fail("originals", "original materials were not presented".into());
+            rules.push(ChecklistRule::NoOriginals);
         }
         if !self.sealed_copies {
-            fail(
-                "sealed_copies",
-                "copies do not bear the employer's seal".into(),
-            );
+            rules.push(ChecklistRule::CopiesNotSealed);
         }
         if self.visa_kind.is_none() {
-            fail("visa_kind", VisaKind::needed());
+            rules.push(ChecklistRule::NoVisaKind);
         }
         match self.visa_valid_until {
-            None => fail(
-                "visa_valid_until",
-                "no work visa or work-type residence permit was presented".into(),
-            ),
-            Some(until) if until < on => fail(
-                "visa_valid_until",
-                format!("the visa or residence permit expired on {until}, before {on}"),
-            ),
+            None => rules.push(ChecklistRule::NoVisa),
+            Some(until) if until < on => rules.push(ChecklistRule::VisaExpired { until, on }),
             Some(_) => {}
         }
         match self.exam_issued_on {
-            None => fail("exam_date", "no physical exam report was presented".into()),
-            Some(issued) if issued > on => fail(
-                "exam_date",
-                format!("the exam report date {issued} is after the verification date {on}"),
-            ),
+            None => rules.push(ChecklistRule::NoExamReport),
+            Some(issued) if issued > on => {
+                rules.push(ChecklistRule::ExamAfterVerification { issued, on })
+            }
             Some(issued) => {
                 let oldest = Self::oldest_exam_accepted(on, exam_valid_months);
                 if issued < oldest {
-                    fail(
-                        "exam_date",
-                        format!(
-                            "the exam report of {issued} is older than {exam_valid_months} months (reports from {oldest} on are accepted)"
-                        ),
-                    );
+                    rules.push(ChecklistRule::ExamTooOld {
+                        issued,
+                        months: exam_valid_months,
+                        oldest,
+                    });
                 }
             }
         }
         if !self.exam_domestic {
-            fail(
-                "exam_domestic",
-                "the exam report must be issued by a domestic inspection and quarantine institution"
-                    .into(),
-            );
+            rules.push(ChecklistRule::ExamNotDomestic);
         }
-        failures
+        rules
+            .into_iter()
+            .map(|rule| ChecklistFailure {
+                field: rule.field(),
+                rule,
+            })
+            .collect()
     }
 }
 

@@ -1,32 +1,33 @@
 //! Why the domain refused an action, in words a user can act on, with the exit code of
-//! INTERFACE.md for each kind of refusal.
+//! INTERFACE.md for each kind of refusal. An action is named by its [`ActionKind`], never by a
+//! string, so that each front end words it in its own language; the English here is the command
+//! line's.
 
-use super::model::{Role, Stage};
+use super::model::{ActionKind, Role, Stage};
 use chrono::NaiveDate;
 
-/// An action's or a field's name. Spelled as an alias so serde's derive does not take the field
-/// for a string borrowed from the input (a refusal read from a server outlives that input).
+/// A field's name. Spelled as an alias so serde's derive does not take the field for a string
+/// borrowed from the input (a refusal read from a server outlives that input).
 pub type Name = &'static str;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Refusal {
-    #[error("{case_no}: {action} is not possible in stage {stage}{}", hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    #[error("{case_no}: {} is not possible in stage {stage}{}", action.label_en(), hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     WrongStage {
         case_no: String,
-        #[serde(deserialize_with = "crate::text::interned")]
-        action: Name,
+        action: ActionKind,
         stage: Stage,
         hint: Option<String>,
     },
     #[error(
-        "{case_no}: {action} in stage {stage} needs the {} role; {user} holds {}",
+        "{case_no}: {} in stage {stage} needs the {} role; {user} holds {}",
+        action.label_en(),
         join(needs),
         join(has)
     )]
     WrongRole {
         case_no: String,
-        #[serde(deserialize_with = "crate::text::interned")]
-        action: Name,
+        action: ActionKind,
         stage: Stage,
         user: String,
         needs: Vec<Role>,
@@ -42,12 +43,14 @@ pub enum Refusal {
     AlreadyHeld { case_no: String, user: String },
     #[error("{case_no}: held by {holder}; ask them or a supervisor to reassign it")]
     HeldByOther { case_no: String, holder: String },
-    #[error("{case_no}: {action} needs {}", if *.action == "note" { "text (--text)" } else { "a reason" })]
-    MissingReason {
-        case_no: String,
-        #[serde(deserialize_with = "crate::text::interned")]
-        action: Name,
-    },
+    #[error("{case_no}: {} needs {}", action.label_en(), if *action == ActionKind::Note { "text (--text)" } else { "a reason" })]
+    MissingReason { case_no: String, action: ActionKind },
+    /// Signing a decision against the review's recommendation needs a reason (DOMAIN.md).
+    #[error("{case_no}: signing against the recommendation needs a reason")]
+    MissingSigningReason { case_no: String },
+    /// Resolving an upstream conflict needs a reason, kept with the resolution.
+    #[error("{case_no}: resolving an upstream conflict needs a reason")]
+    MissingResolutionReason { case_no: String },
     #[error("{case_no}: {field}: {message}")]
     Invalid {
         case_no: String,
@@ -73,12 +76,12 @@ pub enum Refusal {
     )]
     AlreadyExtended { case_no: String, days: u32 },
     #[error(
-        "{case_no}: upstream {action} conflicts with the local stage {stage}; a supervisor must resolve it"
+        "{case_no}: upstream {} conflicts with the local stage {stage}; a supervisor must resolve it",
+        action.label_en()
     )]
     UpstreamConflict {
         case_no: String,
-        #[serde(deserialize_with = "crate::text::interned")]
-        action: Name,
+        action: ActionKind,
         stage: Stage,
     },
     #[error("{case_no}: already exists")]
@@ -99,6 +102,8 @@ impl Refusal {
     pub fn exit_code(&self) -> u8 {
         match self {
             Refusal::MissingReason { .. }
+            | Refusal::MissingSigningReason { .. }
+            | Refusal::MissingResolutionReason { .. }
             | Refusal::Invalid { .. }
             | Refusal::ChecklistFailed { .. }
             | Refusal::Duplicate { .. } => 6,

@@ -48,12 +48,15 @@ pub fn queue_has_claims(queue: Queue) -> bool {
 }
 
 /// One case of a session: the stage it was in when taken, the action the user took on it (the
-/// audit event's name) or `None` if it was skipped, and how long it was on screen.
+/// audit event's name) or `None`, whether the user skipped it (`s`), and how long it was on
+/// screen. A case on screen when the session ended and not acted on is neither handled nor
+/// skipped: the user did not skip it, they stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewStep {
     pub case_no: String,
     pub stage: Stage,
     pub outcome: Option<ActionKind>,
+    pub skipped: bool,
     pub millis: i64,
 }
 
@@ -71,11 +74,11 @@ impl ReviewSummary {
         self.steps.iter().filter(|s| s.outcome.is_some()).count()
     }
 
-    /// The cases skipped, in the order they came.
+    /// The cases skipped (`s`), in the order they came.
     pub fn skipped(&self) -> Vec<&str> {
         self.steps
             .iter()
-            .filter(|s| s.outcome.is_none())
+            .filter(|s| s.skipped && s.outcome.is_none())
             .map(|s| s.case_no.as_str())
             .collect()
     }
@@ -182,6 +185,7 @@ mod tests {
             case_no: no.into(),
             stage,
             outcome,
+            skipped: outcome.is_none(),
             millis,
         };
         let summary = ReviewSummary {
@@ -193,6 +197,11 @@ mod tests {
                 step("C", Stage::PreAudit, Some(ActionKind::Approve), 10_000),
                 step("D", Stage::Review, Some(ActionKind::Approve), 30_000),
                 step("E", Stage::PreAudit, Some(ActionKind::Return), 90_000),
+                // On screen when the session ended: neither handled nor skipped.
+                ReviewStep {
+                    skipped: false,
+                    ..step("F", Stage::Review, None, 3_000)
+                },
             ],
         };
         assert_eq!(summary.handled(), 4);

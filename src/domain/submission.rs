@@ -6,7 +6,7 @@ use super::case::{Case, Submission};
 use super::deadline::Policy;
 use super::ids;
 use super::invisible;
-use super::model::{Kind, Role, Stage};
+use super::model::{ActionKind, Kind, Role, Stage};
 use super::refusal::Refusal;
 use super::transition::{Context, pick_role};
 use chrono::NaiveDate;
@@ -25,7 +25,7 @@ pub fn submit(
     check_submitted_on(&submission, ctx.now.date_naive(), ctx.clocks.policy)?;
     let role = pick_role(actor, SUBMITTERS).ok_or_else(|| Refusal::WrongRole {
         case_no: submission.case_no.clone(),
-        action: "submit",
+        action: ActionKind::Submit,
         stage: Stage::PreAudit,
         user: actor.name.clone(),
         needs: SUBMITTERS.to_vec(),

@@ -68,7 +68,7 @@ pub fn decide(
                 .issue_number(series, ctx.today().year(), &case.case_no)
                 .ok_or_else(|| Refusal::WrongStage {
                     case_no: case.case_no.clone(),
-                    action: kind.as_str(),
+                    action: kind,
                     stage: case.stage,
                     hint: Some(format!("no {} number can be issued here", series.as_str())),
                 })?,
@@ -116,7 +116,7 @@ pub(super) fn validate_input(
         if text.trim().is_empty() {
             return Err(Refusal::MissingReason {
                 case_no: case_no(),
-                action: action.name(),
+                action: action.kind(),
             });
         }
     }
@@ -248,13 +248,13 @@ pub(super) fn authorize_in(
 ) -> Result<Role, Refusal> {
     let allowed = allowed_roles(stage, action).map_err(|hint| Refusal::WrongStage {
         case_no: case_no.to_string(),
-        action: action.as_str(),
+        action,
         stage,
         hint: hint.map(str::to_string),
     })?;
     pick_role(actor, allowed).ok_or_else(|| Refusal::WrongRole {
         case_no: case_no.to_string(),
-        action: action.as_str(),
+        action,
         stage,
         user: actor.name.clone(),
         needs: {
@@ -281,7 +281,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         (Action::Approve { .. }, _) if approval_bar(case).is_some() => {
             return Err(approval_bar(case).unwrap_or(Refusal::WrongStage {
                 case_no: case_no(),
-                action: action.name(),
+                action: action.kind(),
                 stage: case.stage,
                 hint: None,
             }));
@@ -292,10 +292,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                 let against = signs_against_recommendation(case, action.kind());
                 let note_blank = action.reason().is_none_or(|t| t.trim().is_empty());
                 if against && note_blank {
-                    return Err(Refusal::MissingReason {
-                        case_no: case_no(),
-                        action: "signing against the recommendation",
-                    });
+                    return Err(Refusal::MissingSigningReason { case_no: case_no() });
                 }
             }
         }
@@ -304,14 +301,14 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
         {
             return Err(Refusal::UpstreamConflict {
                 case_no: case_no(),
-                action: "withdraw",
+                action: ActionKind::Withdraw,
                 stage: case.stage,
             });
         }
         (Action::AllowLate { .. }, Stage::Verification) if case.late_allowed.is_some() => {
             return Err(Refusal::WrongStage {
                 case_no: case_no(),
-                action: action.name(),
+                action: action.kind(),
                 stage: case.stage,
                 hint: Some("a late verification is already allowed".into()),
             });
@@ -404,7 +401,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
                     case_no: case_no(),
                     failures: failures
                         .into_iter()
-                        .map(|f| format!("{}: {}", f.field, f.message))
+                        .map(|f| format!("{}: {}", f.field, f.message()))
                         .collect(),
                 });
             }
@@ -429,7 +426,7 @@ pub(super) fn legacy_bar(
     if decides_pre_audit && case.legacy && today < policy.changeover {
         return Err(Refusal::WrongStage {
             case_no: case.case_no.clone(),
-            action: action.as_str(),
+            action,
             stage: case.stage,
             hint: Some(format!(
                 "a legacy case's pre-audit restarts on the changeover day {} (FAQ Q8)",
@@ -508,7 +505,7 @@ pub fn check_authority(
         } else {
             Err(Refusal::WrongRole {
                 case_no: event.case_no.clone(),
-                action: event.action.name(),
+                action: event.action.kind(),
                 stage: Stage::PreAudit,
                 user: actor.name.clone(),
                 needs: allowed.to_vec(),
@@ -524,7 +521,7 @@ pub fn check_authority(
     if !named_role_ok {
         return Err(Refusal::WrongRole {
             case_no: case.case_no.clone(),
-            action: event.action.name(),
+            action: event.action.kind(),
             stage: case.stage,
             user: actor.name.clone(),
             needs: vec![event.role],

@@ -16,8 +16,9 @@ use tokio_util::codec::{Framed, LengthDelimitedCodec};
 /// submissions and the e-certificate refusal, issue 15; 3: the dashboard in sections, issue 18;
 /// 4: the office's policy in the welcome, for the console's dialogs, issue 14; 5: an action's
 /// reply names the action it answers, and a conflict its last change by who, what and when,
-/// issue 14).
-pub const PROTOCOL: u32 = 5;
+/// issue 14; 6: refusals name their action by its kind, a review step says whether it was
+/// skipped, and the console asks whether its user may still act, issue 14).
+pub const PROTOCOL: u32 = 6;
 
 /// The largest frame either side accepts; a larger one closes the connection.
 pub const MAX_FRAME: usize = 16 << 20;

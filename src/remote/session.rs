@@ -556,6 +556,7 @@ fn bind(job: Job, user: &str, today: NaiveDate, fixed: Option<NaiveDate>) -> Job
             user,
             today,
         },
+        Job::Standing { .. } => Job::Standing { user },
         job @ (Job::Assignees | Job::Poll) => job,
     }
 }

@@ -179,6 +179,16 @@ impl Store {
             report.warnings.extend(found.warnings);
         }
         self.check_stale_rules(&mut report)?;
+        // Checked as it stands: a store opened only to read is not brought up to date first.
+        if !self.rules_current()? {
+            report.warnings.push(
+                "the stored deadlines were computed with other rules than this permitdesk's (an \
+                 older version's, or a calendar or policy change not finished): a deadline \
+                 reported as disagreeing may be only that; open the store once with `permitdesk \
+                 serve` or any write command to recompute them"
+                    .into(),
+            );
+        }
         if let Some(warning) = self.calendar.missing_year_warning(today) {
             report.warnings.push(warning);
         }

@@ -119,9 +119,8 @@ impl Store {
                 Some(None) => {}
             }
             if reason.trim().is_empty() {
-                return Err(StoreError::Refused(Refusal::MissingReason {
+                return Err(StoreError::Refused(Refusal::MissingResolutionReason {
                     case_no: case_no.to_string(),
-                    action: "resolve_conflict",
                 }));
             }
             require_role(tx, user, Role::Supervisor, "resolving an upstream conflict")?;

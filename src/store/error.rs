@@ -72,7 +72,8 @@ pub enum StoreError {
     /// A user named as the object of a change (`user disable NAME`), not the one acting.
     #[error("no user \"{0}\" in this store (see `permitdesk user list`)")]
     NoSuchUser(String),
-    #[error("user {0} is disabled")]
+    /// The acting user is disabled.
+    #[error("your account {0} is disabled; ask an admin to enable it")]
     DisabledUser(String),
     #[error("{0}")]
     NotPermitted(String),
@@ -90,6 +91,15 @@ pub enum StoreError {
         "{path}: made by a newer permitdesk (schema version {found}; this one knows up to {known}); upgrade permitdesk"
     )]
     TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// A store of an older schema opened read-only (`check`), which cannot migrate it.
+    #[error(
+        "{path}: the store is at schema {found} (this permitdesk needs {known}) and is opened read-only; open it once with `permitdesk serve` or any write command to migrate it first"
+    )]
+    NeedsMigration {
         path: PathBuf,
         found: i64,
         known: i64,
@@ -139,6 +149,7 @@ impl StoreError {
             | StoreError::DisabledUser(_)
             | StoreError::NotPermitted(_) => 3,
             StoreError::Invalid { .. } | StoreError::UserExists(_) => 6,
+            StoreError::NeedsMigration { .. } => 7,
             _ => 1,
         }
     }

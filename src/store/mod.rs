@@ -168,18 +168,23 @@ impl Store {
             });
         }
         if found < CURRENT_VERSION {
-            if read_only {
-                return Err(StoreError::NotAStore {
-                    path: path.to_path_buf(),
-                    detail: format!(
-                        "schema version {found} needs migrating, and the store is read-only"
-                    ),
-                });
-            }
             if found == 0 && has_any_table(&conn)? {
                 return Err(StoreError::NotAStore {
                     path: path.to_path_buf(),
                     detail: "an SQLite file with other tables".into(),
+                });
+            }
+            if read_only && found == 0 {
+                return Err(StoreError::NotAStore {
+                    path: path.to_path_buf(),
+                    detail: "an empty SQLite file".into(),
+                });
+            }
+            if read_only {
+                return Err(StoreError::NeedsMigration {
+                    path: path.to_path_buf(),
+                    found,
+                    known: CURRENT_VERSION,
                 });
             }
         }

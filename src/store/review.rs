@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 
 /// Migration 13: sessions, and each case a session took with when it was taken and closed.
 /// `outcome` is the action the user took (the name of their last audit event on the case after
-/// it was taken, a claim or release aside), NULL for a skip; `done_ms` is NULL while the case is
-/// on screen, and `done_seq` is the chain's head when it was closed, so `check` can read the
-/// outcome from the events again ([`check_steps`]). Times are milliseconds since the epoch, for the time per case; `day` is the office
-/// day, for the workload figures.
+/// it was taken, a claim or release aside), NULL when they took none (a skip, or the case on
+/// screen when the session ended: migration 15's `skipped` tells them apart); `done_ms` is NULL
+/// while the case is on screen, and `done_seq` is the chain's head when it was closed, so `check`
+/// can read the outcome from the events again ([`check_steps`]). Times are milliseconds since the
+/// epoch, for the time per case; `day` is the office day, for the workload figures.
 pub(super) const TABLES: &str = r#"
 CREATE TABLE review_sessions (
     id         INTEGER PRIMARY KEY,
@@ -48,6 +49,15 @@ CREATE TABLE review_steps (
     outcome    TEXT,
     PRIMARY KEY (session_id, case_no)
 ) STRICT;
+"#;
+
+/// Migration 15: whether the user skipped a case (`s`). Only a skip is one: the case on screen
+/// when a session ends (`q`, a closed console, an admin disabling the user) is closed without
+/// being counted. Steps closed before cannot be told apart, so they stay counted as the version
+/// that wrote them counted them: every closed step without an outcome as a skip.
+pub(super) const SKIPS: &str = r#"
+ALTER TABLE review_steps ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped IN (0, 1));
+UPDATE review_steps SET skipped = 1 WHERE done_ms IS NOT NULL AND outcome IS NULL;
 "#;
 
 /// Rows read per transaction while looking for a case to take.
@@ -137,8 +147,8 @@ fn claim_or_release(
     Ok(Some(head.seq))
 }
 
-/// The session, if it is `user`'s and still running.
-fn running(tx: &Connection, session: i64, user: &str) -> Result<()> {
+/// Whether session `session` of `user` runs; refused when it is not theirs.
+fn running(tx: &Connection, session: i64, user: &str) -> Result<bool> {
     let found: Option<Option<String>> = tx
         .query_row(
             "SELECT ended_at FROM review_sessions WHERE id = ?1 AND user = ?2",
@@ -148,11 +158,7 @@ fn running(tx: &Connection, session: i64, user: &str) -> Result<()> {
         .optional()
         .ctx("reading the review session")?;
     match found {
-        Some(None) => Ok(()),
-        Some(Some(_)) => Err(StoreError::Invalid {
-            field: "session".into(),
-            message: format!("review session {session} has ended"),
-        }),
+        Some(ended) => Ok(ended.is_none()),
         None => Err(StoreError::Invalid {
             field: "session".into(),
             message: format!("{user} has no review session {session}"),
@@ -160,15 +166,95 @@ fn running(tx: &Connection, session: i64, user: &str) -> Result<()> {
     }
 }
 
+/// The session, if it is `user`'s and still running.
+fn require_running(tx: &Connection, session: i64, user: &str) -> Result<()> {
+    if running(tx, session, user)? {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid {
+            field: "session".into(),
+            message: format!("review session {session} has ended"),
+        })
+    }
+}
+
+/// Ends a running session at `ended`: the case on screen is closed as at `q` (released unless
+/// acted on, not counted), and a session that took no case is not kept.
+fn finish(
+    tx: &Transaction<'_>,
+    store: (&super::Settings, &crate::domain::Calendar),
+    today: NaiveDate,
+    session: i64,
+    actor: &Actor,
+    ended: &str,
+) -> Result<()> {
+    close_step(tx, store, today, session, actor, Close::End)?;
+    let steps: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM review_steps WHERE session_id = ?1",
+            [session],
+            |r| r.get(0),
+        )
+        .ctx("counting the session's cases")?;
+    if steps == 0 {
+        tx.execute("DELETE FROM review_sessions WHERE id = ?1", [session])
+            .ctx("dropping an empty review session")?;
+    } else {
+        tx.execute(
+            "UPDATE review_sessions SET ended_at = ?1 WHERE id = ?2",
+            params![ended, session],
+        )
+        .ctx("ending the review session")?;
+    }
+    Ok(())
+}
+
+/// Ends every running session of `user`, whom an admin is disabling in `tx`: each ends as at `q`,
+/// its summary kept for when their console asks. The disable released their claims first.
+pub(super) fn end_sessions_of(
+    tx: &Transaction<'_>,
+    store: (&super::Settings, &crate::domain::Calendar),
+    user: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<()> {
+    let Some(actor) = users::actor(tx, user)? else {
+        return Ok(());
+    };
+    let sessions: Vec<i64> = tx
+        .prepare("SELECT id FROM review_sessions WHERE user = ?1 AND ended_at IS NULL")
+        .ctx("listing the running review sessions")?
+        .query_map([user], |r| r.get(0))
+        .ctx("listing the running review sessions")?
+        .collect::<rusqlite::Result<_>>()
+        .ctx("listing the running review sessions")?;
+    let ended = now.to_rfc3339();
+    for session in sessions {
+        finish(tx, store, now.date_naive(), session, &actor, &ended)?;
+    }
+    Ok(())
+}
+
+/// How the case on screen leaves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Close {
+    /// `s`, or the next case after an action: counted as skipped if nothing was done.
+    Next,
+    /// The session ends: closed without being counted if nothing was done.
+    End,
+}
+
 /// Closes the case on screen, if any: its outcome is the user's last action on it since it was
-/// taken, as the audit events have it; with none it was skipped, and a claim the session made is
-/// released (audited), so nobody is left holding a case they did not act on.
+/// taken, as the audit events have it. With none it was skipped (`Close::Next`) or merely left
+/// on screen when the session ended (`Close::End`, not counted); either way a claim the session
+/// made and the user still holds is released (audited), so nobody is left holding a case they
+/// did not act on.
 fn close_step(
     tx: &Transaction<'_>,
     store: (&super::Settings, &crate::domain::Calendar),
     today: NaiveDate,
     session: i64,
     actor: &Actor,
+    how: Close,
 ) -> Result<()> {
     let open: Option<(String, i64, bool, i64)> = tx
         .query_row(
@@ -200,11 +286,12 @@ fn close_step(
             claim_or_release(tx, store, today, actor, &case_no, Action::Release)?;
         }
     }
+    let skipped = outcome.is_none() && how == Close::Next;
     let head = chain::head(tx)?.seq;
     tx.execute(
-        "UPDATE review_steps SET done_ms = ?1, done_seq = ?2, outcome = ?3
-         WHERE session_id = ?4 AND case_no = ?5",
-        params![done, head, outcome, session, case_no],
+        "UPDATE review_steps SET done_ms = ?1, done_seq = ?2, outcome = ?3, skipped = ?4
+         WHERE session_id = ?5 AND case_no = ?6",
+        params![done, head, outcome, skipped, session, case_no],
     )
     .ctx("closing the case on screen")?;
     Ok(())
@@ -216,7 +303,7 @@ pub(super) fn check_steps(conn: &Connection) -> Result<Vec<String>> {
     let what = "checking the review sessions against the audit events";
     let mut stmt = conn
         .prepare(
-            "SELECT st.session_id, st.case_no, st.outcome, st.done_seq,
+            "SELECT st.session_id, st.case_no, st.outcome, st.done_seq, st.skipped,
                     (SELECT e.action FROM events e
                      WHERE e.case_id = st.case_id AND e.seq > st.taken_seq
                        AND e.seq <= st.done_seq AND e.actor = s.user
@@ -233,8 +320,13 @@ pub(super) fn check_steps(conn: &Connection) -> Result<Vec<String>> {
         let case_no: String = r.get(1).ctx(what)?;
         let stored: Option<String> = r.get(2).ctx(what)?;
         let done_seq: Option<i64> = r.get(3).ctx(what)?;
-        let from_events: Option<String> = r.get(4).ctx(what)?;
-        let said = |o: &Option<String>| o.clone().unwrap_or_else(|| "skipped".into());
+        let skipped: bool = r.get(4).ctx(what)?;
+        let from_events: Option<String> = r.get(5).ctx(what)?;
+        let said = |o: &Option<String>, skipped: bool| match o {
+            Some(action) => action.clone(),
+            None if skipped => "skipped".into(),
+            None => "not acted on".into(),
+        };
         if done_seq.is_none() {
             problems.push(format!(
                 "review session {session}: {case_no} is closed without its place in the chain"
@@ -242,8 +334,13 @@ pub(super) fn check_steps(conn: &Connection) -> Result<Vec<String>> {
         } else if stored != from_events {
             problems.push(format!(
                 "review session {session}: {case_no} is recorded as {} but the audit events give {}",
-                said(&stored),
-                said(&from_events)
+                said(&stored, skipped),
+                said(&from_events, skipped)
+            ));
+        } else if stored.is_some() && skipped {
+            problems.push(format!(
+                "review session {session}: {case_no} is recorded as both {} and skipped",
+                said(&stored, false)
             ));
         }
     }
@@ -252,7 +349,7 @@ pub(super) fn check_steps(conn: &Connection) -> Result<Vec<String>> {
 
 fn tally(tx: &Connection, session: i64) -> Result<(usize, usize)> {
     tx.query_row(
-        "SELECT coalesce(sum(outcome IS NOT NULL), 0), coalesce(sum(outcome IS NULL), 0)
+        "SELECT coalesce(sum(outcome IS NOT NULL), 0), coalesce(sum(skipped), 0)
          FROM review_steps WHERE session_id = ?1 AND done_ms IS NOT NULL",
         [session],
         |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
@@ -290,15 +387,25 @@ impl Store {
         let today = query.today;
         let user = query.user.clone();
         self.write("moving to the next case", |tx, settings, calendar| {
-            running(tx, session, &user)?;
             let actor = users::require_active(tx, &user)?;
-            close_step(tx, (settings, calendar), today, session, &actor)
+            require_running(tx, session, &user)?;
+            close_step(
+                tx,
+                (settings, calendar),
+                today,
+                session,
+                &actor,
+                Close::Next,
+            )
         })?;
         self.review_take(session, query)
     }
 
-    /// Ends the session: the case on screen is closed as in `review_next`, and the summary is
-    /// read back. A session that took no case is not kept.
+    /// Ends the session: the case on screen is closed (released unless acted on, not counted),
+    /// and the summary is read back. A session that took no case is not kept. A session already
+    /// ended (by a disable, or by an end whose answer was lost) is read back as it ended, with
+    /// nothing written: so a disabled user's console still gets the summary of the session the
+    /// disable ended.
     pub fn review_end(
         &mut self,
         session: i64,
@@ -307,27 +414,11 @@ impl Store {
     ) -> Result<ReviewSummary> {
         let ended = self.clock(Some(today)).now().to_rfc3339();
         self.write("ending the review session", |tx, settings, calendar| {
-            running(tx, session, user)?;
-            let actor = users::require_active(tx, user)?;
-            close_step(tx, (settings, calendar), today, session, &actor)?;
-            let steps: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM review_steps WHERE session_id = ?1",
-                    [session],
-                    |r| r.get(0),
-                )
-                .ctx("counting the session's cases")?;
-            if steps == 0 {
-                tx.execute("DELETE FROM review_sessions WHERE id = ?1", [session])
-                    .ctx("dropping an empty review session")?;
-            } else {
-                tx.execute(
-                    "UPDATE review_sessions SET ended_at = ?1 WHERE id = ?2",
-                    params![ended, session],
-                )
-                .ctx("ending the review session")?;
+            if !running(tx, session, user)? {
+                return Ok(());
             }
-            Ok(())
+            let actor = users::require_active(tx, user)?;
+            finish(tx, (settings, calendar), today, session, &actor, &ended)
         })?;
         self.review_summary(session, user)
     }
@@ -337,7 +428,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT st.case_no, st.stage, st.outcome, coalesce(st.done_ms - st.taken_ms, 0)
+                "SELECT st.case_no, st.stage, st.outcome, coalesce(st.done_ms - st.taken_ms, 0),
+                        st.skipped
                  FROM review_steps st JOIN review_sessions s ON s.id = st.session_id
                  WHERE st.session_id = ?1 AND s.user = ?2 AND st.done_ms IS NOT NULL
                  ORDER BY st.taken_ms, st.rowid",
@@ -350,13 +442,14 @@ impl Store {
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, i64>(3)?,
+                    r.get::<_, bool>(4)?,
                 ))
             })
             .ctx("reading the session summary")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading the session summary")?;
         let mut steps = Vec::new();
-        for (case_no, stage, outcome, millis) in rows {
+        for (case_no, stage, outcome, millis, skipped) in rows {
             let stage = stage.parse::<Stage>().map_err(|_| {
                 StoreError::Damaged(format!("review session {session}: stage {stage:?}"))
             })?;
@@ -371,6 +464,7 @@ impl Store {
                 case_no,
                 stage,
                 outcome,
+                skipped,
                 millis: millis.max(0),
             });
         }
@@ -388,7 +482,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT s.user, s.id, st.outcome, st.done_ms - st.taken_ms
+                "SELECT s.user, s.id, st.outcome, st.done_ms - st.taken_ms, st.skipped
                  FROM review_sessions s
                  LEFT JOIN review_steps st ON st.session_id = s.id AND st.done_ms IS NOT NULL
                  WHERE s.day >= ?1 AND s.day <= ?2
@@ -402,13 +496,14 @@ impl Store {
                     r.get::<_, i64>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<bool>>(4)?,
                 ))
             })
             .ctx("reading the review workload")?
             .collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading the review workload")?;
         let mut out: Vec<(ReviewWorkRow, Vec<i64>, Option<i64>)> = Vec::new();
-        for (user, session, outcome, millis) in rows {
+        for (user, session, outcome, millis, skipped) in rows {
             if out.last().is_none_or(|(row, _, _)| row.user != user) {
                 out.push((
                     ReviewWorkRow {
@@ -434,7 +529,8 @@ impl Store {
                     row.handled += 1;
                     times.push(ms.max(0));
                 }
-                (None, Some(_)) => row.skipped += 1,
+                // Only a skip counts; a case merely on screen when the session ended does not.
+                (None, Some(_)) if skipped == Some(true) => row.skipped += 1,
                 _ => {}
             }
         }
@@ -460,8 +556,8 @@ impl Store {
         let taken = loop {
             let (sql, values) = self.page_sql(&q)?;
             let found = self.write("taking the next case", |tx, settings, calendar| {
-                running(tx, session, &user)?;
                 let actor = users::require_active(tx, &user)?;
+                require_running(tx, session, &user)?;
                 let clocks = settings.clocks(calendar, today);
                 let rows = tx
                     .prepare_cached(&sql)

@@ -13,20 +13,32 @@ use crate::domain::Case;
 const RECOMPUTE_CHUNK: usize = 500;
 
 impl Store {
-    /// Recomputes every stored due date and every case's kept figures when the calendar or the
-    /// policy changed since the last time this store was opened, in short transactions so
-    /// consoles never wait long; each one holds the deadlines of its cases and their figures.
-    pub(crate) fn refresh_deadlines_if_rules_changed(&mut self) -> Result<()> {
-        let fingerprint = format!(
+    /// The rules the stored deadlines are computed with: this version's, the store's calendar and
+    /// its policy.
+    fn rules_fingerprint(&self) -> String {
+        format!(
             "{}:{}:{}",
             crate::domain::deadline::RULES_VERSION,
             self.calendar.fingerprint(),
             serde_json::to_string(&self.settings.policy).unwrap_or_default()
-        );
-        if meta::get(&self.conn, meta::RULES_FINGERPRINT)?.as_deref() == Some(fingerprint.as_str())
-        {
+        )
+    }
+
+    /// Whether the stored deadlines were computed with the rules this process computes them with
+    /// (a store opened read-only is not brought up to date: see `check`).
+    pub fn rules_current(&self) -> Result<bool> {
+        Ok(meta::get(&self.conn, meta::RULES_FINGERPRINT)?.as_deref()
+            == Some(self.rules_fingerprint().as_str()))
+    }
+
+    /// Recomputes every stored due date and every case's kept figures when the calendar or the
+    /// policy changed since the last time this store was opened, in short transactions so
+    /// consoles never wait long; each one holds the deadlines of its cases and their figures.
+    pub(crate) fn refresh_deadlines_if_rules_changed(&mut self) -> Result<()> {
+        if self.rules_current()? {
             return Ok(());
         }
+        let fingerprint = self.rules_fingerprint();
         let today = self.clock(None).today();
         let mut after = 0i64;
         // Each batch is read inside the transaction that rewrites it, so an action committed

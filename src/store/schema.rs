@@ -138,6 +138,7 @@ CREATE VIRTUAL TABLE case_search USING fts5 (
     COMPACT_EVENTS,
     super::review::TABLES,
     PACKED_PAYLOADS,
+    super::review::SKIPS,
 ];
 
 /// The version whose migration also writes the baseline administrative event (src/store/admin.rs).

@@ -242,7 +242,7 @@ impl Store {
     }
 
     /// Disables a user and releases every claim they hold, each release audited after the
-    /// disabling itself; the last active admin stays.
+    /// disabling itself, and ends their running review sessions; the last active admin stays.
     pub fn disable_user(
         &mut self,
         by: &str,
@@ -304,6 +304,9 @@ impl Store {
                 super::cases::update(tx, id, &case, &next, &event, &clocks, &now.to_rfc3339())?;
                 head = super::chain::append(tx, &head, id, &event)?;
             }
+            // A review session they were in ends with the claims it held: nothing is left
+            // running in the name of someone who may no longer act.
+            super::review::end_sessions_of(tx, (settings, calendar), name, now)?;
             Ok(held)
         })
     }

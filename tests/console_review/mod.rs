@@ -173,14 +173,17 @@ fn q_shows_the_summary_and_the_store_keeps_it() {
     assert!(h.app.review.is_none(), "the session ended");
     let text = summary_text(&h);
     assert!(text.contains("Review session ended"), "{text}");
-    assert!(text.contains("2 cases handled, 2 skipped"), "{text}");
+    // Only `s` is a skip: the case on screen at `q` was not skipped, the session ended on it
+    // (this said "2 skipped", the case left on screen among them, until issue 14).
+    assert!(text.contains("2 cases handled, 1 skipped"), "{text}");
     assert!(text.contains("\n  accept "), "{text}");
     assert!(text.contains("\n  not accept "), "{text}");
     assert!(text.contains("median time per case: "), "{text}");
     assert!(
-        text.contains(&format!("skipped: {skipped}, {left}")),
-        "the skip and the case left on screen: {text}"
+        text.contains(&format!("skipped: {skipped}\n")),
+        "the skip alone: {text}"
     );
+    assert!(!text.contains(&left), "the case left on screen: {text}");
     // The case on screen at `q` was not acted on: its claim went back.
     assert_eq!(holder(&h.store, &left), None);
     assert_eq!(h.store.case(&accepted).expect("case").stage, Stage::Review);
@@ -194,7 +197,7 @@ fn q_shows_the_summary_and_the_store_keeps_it() {
         .iter()
         .find(|r| r.user == "li.wei")
         .expect("li.wei's sessions");
-    assert_eq!((mine.sessions, mine.handled, mine.skipped), (1, 2, 2));
+    assert_eq!((mine.sessions, mine.handled, mine.skipped), (1, 2, 1));
     assert!(mine.median_seconds.is_some());
     assert!(h.store.check(today(), None).expect("check").ok());
     // The summary closes with Enter and the table is back.
@@ -245,6 +248,7 @@ fn step(
         case_no: case_no.into(),
         stage,
         outcome: outcome.map(|name| name.parse().expect("an action's name")),
+        skipped: outcome.is_none(),
         millis,
     }
 }
@@ -443,7 +447,8 @@ fn keys_typed_before_the_next_case_arrives_act_on_the_next_case() {
         h.press("q");
         summary_text(&h)
     };
-    assert!(summary.contains("1 case handled, 2 skipped"), "{summary}");
+    // The skip landed on the second case; the third was on screen at `q`, not skipped.
+    assert!(summary.contains("1 case handled, 1 skipped"), "{summary}");
     let history = events(&h.store, &first);
     assert!(
         !history.iter().any(|(_, a)| a == "release"),
@@ -499,4 +504,108 @@ fn char_at_column(row: &str, column: usize) -> Option<char> {
         }
     }
     None
+}
+
+/// An admin disables the user in the middle of a session (`permitdesk user disable`, behind the
+/// console's back). At the next refresh the console learns it from the store: the session ends
+/// with its summary (the store ended it with the disable and released its claim), and every
+/// action is refused at its key for the account, never "nobody holds this case", in both
+/// languages. Through a server the server closes a disabled user's console instead
+/// (tests/e2e_ssh.rs); the store's part is tests/review_sessions.rs's.
+#[test]
+fn a_user_disabled_mid_session_is_told_and_the_session_ends_with_its_summary() {
+    if served::enabled() {
+        return;
+    }
+    for (lang, disabled, ended, summary_words) in [
+        (
+            Lang::En,
+            "Your account is disabled",
+            "Review session ended",
+            "1 case handled, 0 skipped",
+        ),
+        (
+            Lang::Zh,
+            "您的账户已停用",
+            "连续审核已结束",
+            "已办 1 件，跳过 0 件",
+        ),
+    ] {
+        let mut h = Harness::with_cases("li.wei", 120, 40, lang, CASES);
+        h.press("2");
+        h.press("f");
+        h.press("R");
+        let first = on_screen(&h);
+        h.press("a");
+        h.enter();
+        assert_eq!(h.store.case(&first).expect("case").stage, Stage::Review);
+        let case_no = on_screen(&h);
+        let released = h
+            .store
+            .disable_user("admin", "li.wei", Some(today()))
+            .expect("disable");
+        assert!(released.contains(&case_no), "{released:?}");
+        // The next refresh (the console polls the store's data version).
+        let effects = h.app.update(Msg::Reply {
+            generation: 0,
+            reply: Reply::Changed(i64::MAX),
+        });
+        h.run(effects);
+        assert!(h.app.review.is_none(), "{lang:?}: the session ended");
+        let text = summary_text(&h);
+        assert!(text.contains(ended), "{text}");
+        assert!(text.contains(summary_words), "{text}");
+        assert!(!text.contains(&case_no), "not a skip: {text}");
+        let screen = h.screen();
+        assert!(screen.contains(disabled), "{screen}");
+        assert_eq!(holder(&h.store, &case_no), None, "the store released it");
+
+        // Any action: refused at the key for the account, with no dialog.
+        h.enter();
+        assert!(h.app.dialog.is_none());
+        for key in ["a", "r", "c", "R"] {
+            h.press(key);
+            assert!(h.app.dialog.is_none(), "{lang:?} {key}: {:?}", h.app.dialog);
+            assert!(h.app.review.is_none(), "{lang:?} {key}");
+            let screen = h.screen();
+            assert!(screen.contains(disabled), "{key}: {screen}");
+            assert!(
+                !screen.contains("claim it first") && !screen.contains("请先认领"),
+                "{key}: {screen}"
+            );
+        }
+        let work = h.store.review_workload(today(), today()).expect("workload");
+        assert_eq!(
+            work.iter()
+                .map(|r| (r.user.as_str(), r.sessions, r.handled, r.skipped))
+                .collect::<Vec<_>>(),
+            [("li.wei", 1, 1, 0)]
+        );
+        assert!(h.store.check(today(), None).expect("check").ok());
+    }
+}
+
+/// The same disable found by an action rather than a refresh: the store refuses the action for
+/// the account, in the console's language, and the session ends with its summary.
+#[test]
+fn an_action_refused_for_a_disabled_account_ends_the_session() {
+    if served::enabled() {
+        return;
+    }
+    let mut h = Harness::with_cases("li.wei", 120, 40, Lang::Zh, CASES);
+    h.press("2");
+    h.press("f");
+    h.press("R");
+    let case_no = on_screen(&h);
+    h.press("r");
+    h.type_text("1. Passport copy unreadable");
+    h.store
+        .disable_user("admin", "li.wei", Some(today()))
+        .expect("disable");
+    h.ctrl('s');
+    assert!(h.app.review.is_none(), "the session ended");
+    assert!(summary_text(&h).contains("连续审核已结束"));
+    assert!(h.screen().contains("您的账户已停用"), "{}", h.screen());
+    assert_eq!(h.store.case(&case_no).expect("case").stage, Stage::PreAudit);
+    assert_eq!(holder(&h.store, &case_no), None);
 }

@@ -84,11 +84,7 @@ impl ChecklistForm {
             .iter()
             .map(|f| {
                 let field = Self::field_named(f.field).unwrap_or(0);
-                let message = match lang {
-                    Lang::En => f.message.clone(),
-                    Lang::Zh => "未通过".to_string(),
-                };
-                (field, message)
+                (field, lang.checklist_failure(&f.rule))
             })
             .collect();
         if let Some((first, _)) = self.failures.first() {

@@ -202,6 +202,11 @@ impl App {
     }
 
     pub(super) fn write_command(&mut self, command: Command) -> Vec<Effect> {
+        // Said at the key, before any dialog: the store refuses a disabled user everything.
+        if self.disabled {
+            self.say(self.lang.t(T::AccountDisabled), true);
+            return Vec::new();
+        }
         if self.is_read_only() {
             let why = if self.setup.store_read_only {
                 self.lang.pick(

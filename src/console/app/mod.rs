@@ -162,6 +162,9 @@ pub struct App {
     writes: Vec<(u64, closing::Write)>,
     /// The review session, while one runs (`R`).
     pub review: Option<review::Review>,
+    /// The store says an admin disabled the user since the console opened: nothing is offered,
+    /// and every action is refused at its key.
+    pub disabled: bool,
 }
 
 impl App {
@@ -201,6 +204,7 @@ impl App {
             held_keys: Vec::new(),
             writes: Vec::new(),
             review: None,
+            disabled: false,
         };
         if app.is_read_only() {
             app.status = Some(Status {

@@ -39,7 +39,7 @@ impl App {
     /// Whether `command` acts on the selected case for this user: its stage has the action and a
     /// role of the user's may take it, as the domain says. The footer offers only these.
     pub fn offers(&self, command: Command) -> bool {
-        if self.is_read_only() {
+        if self.is_read_only() || self.disabled {
             return false;
         }
         let Some(target) = self.shown_target() else {

@@ -108,8 +108,15 @@ impl App {
             Reply::Changed(version) => {
                 let changed = self.data_version.is_some_and(|v| v != version);
                 self.data_version = Some(version);
-                if changed { self.reload() } else { Vec::new() }
+                if !changed {
+                    return Vec::new();
+                }
+                // Someone else's change may be an admin's to this user's account.
+                let mut effects = self.reload();
+                effects.push(self.ask_standing());
+                effects
             }
+            Reply::Standing { active } => self.standing(active),
             Reply::Drafts(drafts) => {
                 // Read once, at startup: the reasons typed and not sent are said, newest first,
                 // so that nobody forgets one.
@@ -151,11 +158,11 @@ impl App {
             Reply::Failed(message) => {
                 self.list.loading = false;
                 self.say(message, true);
-                self.review_failed(generation);
+                let mut effects = self.review_failed(generation);
                 if generation == self.detail_generation {
-                    return self.detail_settled();
+                    effects.extend(self.detail_settled());
                 }
-                Vec::new()
+                effects
             }
         }
     }
@@ -169,8 +176,18 @@ impl App {
     ) -> Vec<Effect> {
         let ok = result.is_ok();
         let case_no = key.case_no.clone();
+        let disabled = matches!(
+            &result,
+            Err(ActFailure {
+                why: crate::console::i18n::Why::Refused(crate::domain::Refusal::Inactive { user }),
+                ..
+            }) if *user == self.setup.user
+        );
         let mut effects = self.acted_result(key, result);
         effects.extend(self.review_acted(&case_no, ok));
+        if disabled {
+            effects.extend(self.standing(false));
+        }
         effects
     }
 

@@ -6,7 +6,8 @@
 //!
 //! What happens to the case on screen when the session ends: if the user acted on it, it stays
 //! as the action left it; if not, the claim the session made is released (a case the user
-//! already held before the session stays held). A console that goes away without ending the
+//! already held before the session stays held), and it is not counted as skipped: only `s` is a
+//! skip. A console that goes away without ending the
 //! session (killed) leaves the case claimed by the user, in their My cases, never half-acted.
 
 use super::dialog::{Dialog, Target};
@@ -82,6 +83,9 @@ impl App {
     /// takes its cases by claiming them, so it needs a role that may claim and a queue with
     /// claimable cases. `None` when it can.
     pub fn review_refusal(&self) -> Option<&'static str> {
+        if self.disabled {
+            return Some(self.lang.t(T::AccountDisabled));
+        }
         if self.is_read_only() {
             return Some(self.lang.t(T::Viewer));
         }
@@ -303,13 +307,15 @@ impl App {
     }
 
     /// Job `generation` failed in the store (said by the caller): if the session waited for it,
-    /// keys work again, and a session that cannot go on ends here.
-    pub(super) fn review_failed(&mut self, generation: u64) {
+    /// keys work again, and a session that cannot go on ends here. The store is asked whether
+    /// the user may still act: a session refused because an admin disabled them ends with its
+    /// summary.
+    pub(super) fn review_failed(&mut self, generation: u64) -> Vec<Effect> {
         let Some(review) = self.review.as_mut() else {
-            return;
+            return Vec::new();
         };
         if review.job != Some(generation) {
-            return;
+            return Vec::new();
         }
         review.busy = false;
         if review.ending || review.current.is_none() {
@@ -317,6 +323,32 @@ impl App {
             self.focus = Focus::List;
             self.held_keys.clear();
         }
+        vec![self.ask_standing()]
+    }
+
+    /// Asks the store whether the user may still act.
+    pub(super) fn ask_standing(&mut self) -> Effect {
+        let user = self.setup.user.clone();
+        self.job(Job::Standing { user })
+    }
+
+    /// The store's answer on the user's account. Disabled: said once, every action is refused
+    /// at its key from now on, and a running session ends with its summary (the store ended it
+    /// with the disable and released its claims). Enabled again: the console acts again.
+    pub(super) fn standing(&mut self, active: bool) -> Vec<Effect> {
+        if active || self.disabled {
+            self.disabled = !active;
+            return Vec::new();
+        }
+        self.disabled = true;
+        self.held_keys.clear();
+        self.say(self.lang.t(T::AccountDisabled), true);
+        // Text being typed is kept as a draft, as when the connection drops.
+        let mut effects: Vec<Effect> = self.flush_draft().into_iter().collect();
+        if self.review.as_ref().is_some_and(|r| !r.ending) {
+            effects.extend(self.end_review());
+        }
+        effects
     }
 
     fn replay_held_keys(&mut self) -> Vec<Effect> {

@@ -2,7 +2,7 @@
 //! domain's refusal in Chinese words.
 
 use super::Lang;
-use crate::domain::{Role, Stage};
+use crate::domain::{ActionKind, Role, Stage};
 use crate::store::LastChange;
 
 /// Why an action did not commit, kept structured so the console can say it in either language.
@@ -30,6 +30,10 @@ impl Why {
         use crate::store::StoreError;
         match err {
             StoreError::Refused(r) => Why::Refused(r.clone()),
+            // The acting user, disabled: said as the domain's refusal of an inactive user.
+            StoreError::DisabledUser(user) => {
+                Why::Refused(crate::domain::Refusal::Inactive { user: user.clone() })
+            }
             StoreError::StaleVersion {
                 case_no,
                 expected,
@@ -100,18 +104,22 @@ impl Why {
                     action,
                     stage,
                     ..
-                } => {
-                    format!("{case_no}：{}阶段不能执行 {action}", Lang::Zh.stage(*stage))
-                }
+                } => format!(
+                    "{case_no}：{}阶段不能{}",
+                    Lang::Zh.stage(*stage),
+                    Lang::Zh.action(*action)
+                ),
                 WrongRole {
                     case_no,
                     action,
                     needs,
                     ..
-                } => {
-                    format!("{case_no}：{action} 需要{}角色", roles(needs))
-                }
-                Inactive { user } => format!("{user} 已停用，不能办理"),
+                } => format!(
+                    "{case_no}：{}需要{}角色",
+                    Lang::Zh.action(*action),
+                    roles(needs)
+                ),
+                Inactive { user } => format!("您的账户 {user} 已停用，不能办理；请联系管理员恢复"),
                 FourEyes { case_no, user } => {
                     format!("{case_no}：双人复核规则：{user} 提出了审查意见，不能签发")
                 }
@@ -120,7 +128,16 @@ impl Why {
                 HeldByOther { case_no, holder } => {
                     format!("{case_no}：已由 {holder} 认领；请联系其本人或科室负责人重新分配")
                 }
-                MissingReason { case_no, action } => format!("{case_no}：{action} 必须填写理由"),
+                MissingReason { case_no, action } => match action {
+                    ActionKind::Note => format!("{case_no}：备注必须填写内容"),
+                    _ => format!("{case_no}：{}必须填写理由", Lang::Zh.action(*action)),
+                },
+                MissingSigningReason { case_no } => {
+                    format!("{case_no}：签发决定与审查意见不一致，必须填写理由")
+                }
+                MissingResolutionReason { case_no } => {
+                    format!("{case_no}：处理上游冲突必须填写理由")
+                }
                 Invalid {
                     case_no,
                     field,
@@ -145,7 +162,8 @@ impl Why {
                     action,
                     stage,
                 } => format!(
-                    "{case_no}：上游的 {action} 与本地{}阶段冲突，须由科室负责人处理",
+                    "{case_no}：上游的{}与本地{}阶段冲突，须由科室负责人处理",
+                    Lang::Zh.action(*action),
                     Lang::Zh.stage(*stage)
                 ),
                 Duplicate { case_no } => format!("{case_no}：案件已存在"),
@@ -173,5 +191,174 @@ fn last_change_zh(change: &LastChange) -> String {
         LastChange::NoHistory => "无变更记录".into(),
         LastChange::WhileWriting => "本操作写入时案件恰被更改".into(),
         LastChange::SyncMark => "另一次同步已推进本批次的进度标记".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Refusal;
+
+    /// One refusal of every kind, each naming `action` where a refusal names one.
+    fn every_refusal(action: ActionKind) -> Vec<Refusal> {
+        let case_no = || "GZ2026-000001".to_string();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+        let all = vec![
+            Refusal::WrongStage {
+                case_no: case_no(),
+                action,
+                stage: Stage::Review,
+                hint: None,
+            },
+            Refusal::WrongRole {
+                case_no: case_no(),
+                action,
+                stage: Stage::Review,
+                user: "zhao.min".into(),
+                needs: vec![Role::Supervisor],
+                has: vec![Role::Clerk],
+            },
+            Refusal::Inactive {
+                user: "zhao.min".into(),
+            },
+            Refusal::FourEyes {
+                case_no: case_no(),
+                user: "zhao.min".into(),
+            },
+            Refusal::NotClaimed { case_no: case_no() },
+            Refusal::AlreadyHeld {
+                case_no: case_no(),
+                user: "zhao.min".into(),
+            },
+            Refusal::HeldByOther {
+                case_no: case_no(),
+                holder: "zhao.min".into(),
+            },
+            Refusal::MissingReason {
+                case_no: case_no(),
+                action,
+            },
+            Refusal::MissingSigningReason { case_no: case_no() },
+            Refusal::MissingResolutionReason { case_no: case_no() },
+            Refusal::Invalid {
+                case_no: case_no(),
+                field: "date",
+                message: "2026-12-01 is after today".into(),
+            },
+            Refusal::ChecklistFailed {
+                case_no: case_no(),
+                failures: vec!["originals: missing".into()],
+            },
+            Refusal::NotOverdue {
+                case_no: case_no(),
+                due: "2026-12-01".into(),
+            },
+            Refusal::WindowEnded {
+                case_no: case_no(),
+                ended: day,
+            },
+            Refusal::AlreadyExtended {
+                case_no: case_no(),
+                days: 5,
+            },
+            Refusal::UpstreamConflict {
+                case_no: case_no(),
+                action,
+                stage: Stage::Decision,
+            },
+            Refusal::Duplicate { case_no: case_no() },
+            Refusal::ECertificateBarred {
+                case_no: case_no(),
+                permit_no: "440100202550000139".into(),
+                expired_on: day,
+                submitted_on: day,
+            },
+        ];
+        // A new kind of refusal does not compile here until it is in the list above.
+        for refusal in &all {
+            match refusal {
+                Refusal::WrongStage { .. }
+                | Refusal::WrongRole { .. }
+                | Refusal::Inactive { .. }
+                | Refusal::FourEyes { .. }
+                | Refusal::NotClaimed { .. }
+                | Refusal::AlreadyHeld { .. }
+                | Refusal::HeldByOther { .. }
+                | Refusal::MissingReason { .. }
+                | Refusal::MissingSigningReason { .. }
+                | Refusal::MissingResolutionReason { .. }
+                | Refusal::Invalid { .. }
+                | Refusal::ChecklistFailed { .. }
+                | Refusal::NotOverdue { .. }
+                | Refusal::WindowEnded { .. }
+                | Refusal::AlreadyExtended { .. }
+                | Refusal::UpstreamConflict { .. }
+                | Refusal::Duplicate { .. }
+                | Refusal::ECertificateBarred { .. } => {}
+            }
+        }
+        all
+    }
+
+    /// The ASCII words of `text` (letters, `_` and `-`): what an English name would show as.
+    fn ascii_words(text: &str) -> Vec<String> {
+        text.split(|c: char| !(c.is_ascii_alphabetic() || c == '_' || c == '-'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn no_refusal_in_chinese_names_an_action_in_english() {
+        let english: std::collections::BTreeSet<String> = ActionKind::ALL
+            .iter()
+            .flat_map(|kind| {
+                let mut words = ascii_words(kind.label_en());
+                words.push(kind.as_str().to_string());
+                words
+            })
+            .collect();
+        for action in ActionKind::ALL {
+            for refusal in every_refusal(*action) {
+                let zh = Why::Refused(refusal.clone()).say(Lang::Zh, &refusal.to_string());
+                let found: Vec<String> = ascii_words(&zh)
+                    .into_iter()
+                    .filter(|w| english.contains(w))
+                    .collect();
+                assert!(found.is_empty(), "{found:?} in {zh:?} ({refusal:?})");
+                if matches!(
+                    refusal,
+                    Refusal::WrongStage { .. }
+                        | Refusal::WrongRole { .. }
+                        | Refusal::MissingReason { .. }
+                        | Refusal::UpstreamConflict { .. }
+                ) && *action != ActionKind::Note
+                {
+                    assert!(zh.contains(action.label_zh()), "{zh}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_command_line_names_actions_in_words() {
+        for action in ActionKind::ALL {
+            for refusal in every_refusal(*action) {
+                let en = refusal.to_string();
+                if action.as_str().contains('_') {
+                    assert!(!en.contains(action.as_str()), "{en}");
+                }
+            }
+        }
+        let send_back = Refusal::WrongStage {
+            case_no: "GZ2026-000001".into(),
+            action: ActionKind::SendBack,
+            stage: Stage::Review,
+            hint: None,
+        };
+        assert_eq!(
+            send_back.to_string(),
+            "GZ2026-000001: send back is not possible in stage review"
+        );
     }
 }

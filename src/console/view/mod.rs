@@ -182,7 +182,13 @@ fn draw_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Span::raw(format!("{} {}  ", app.lang.t(T::Today), app.setup.today)),
         Span::raw(sanitize_line(&app.setup.store_label).into_owned()),
     ];
-    if app.is_read_only() {
+    if app.disabled {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!(" {} ", app.lang.t(T::Disabled)),
+            theme.alert(),
+        ));
+    } else if app.is_read_only() {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(
             format!(" {} ", app.lang.t(T::ReadOnly)),

@@ -153,9 +153,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     } else {
         lang.queue(queue)
     };
+    // Chinese takes the full-width colon and comma, as its other titles do.
+    let (colon, comma) = (lang.pick(": ", "："), lang.pick(", ", "，"));
     let mut title = format!(
-        " {}: {} {}",
-        scope,
+        " {scope}{colon}{} {}",
         app.list
             .total
             .map(|t| format!("{t}{}", if app.list.total_more { "+" } else { "" }))
@@ -170,7 +171,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         SortColumn::CaseNo => lang.t(T::ByCaseNo),
     };
     title.push_str(&format!(
-        ", {sort}{} ",
+        "{comma}{sort}{} ",
         if app.list.sort.descending { " ↓" } else { "" }
     ));
     if app.list.filter != crate::domain::Filter::All && !searching {
