@@ -17,6 +17,7 @@ macro_rules! snapshot {
 // The harness (tests/console_harness): `Harness`, the demo store, and what tests here import.
 mod console_harness;
 use console_harness::*;
+use permitdesk::console::dialogs::reason;
 
 #[test]
 fn main_screen_narrow_and_wide() {
@@ -603,7 +604,7 @@ fn bulk_targets(h: &Harness) -> Vec<String> {
 
 fn editor_text(h: &Harness) -> String {
     match &h.app.dialog {
-        Some(Dialog::Reason { editor, .. })
+        Some(Dialog::Reason(reason::Reason { editor, .. }))
         | Some(Dialog::Bulk {
             reason: Some(editor),
             ..
@@ -1612,7 +1613,7 @@ fn the_cursor_stays_on_the_case_just_claimed_though_it_leaves_the_filter() {
     );
     h.press("r");
     match &h.app.dialog {
-        Some(Dialog::Reason { target, .. }) => assert_eq!(target.case_no, case_no),
+        Some(Dialog::Reason(r)) => assert_eq!(r.target.case_no, case_no),
         other => panic!("expected the return editor for {case_no}: {other:?}"),
     }
     h.esc();

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use permitdesk::console::app::dialog::Dialog;
 use permitdesk::console::app::{App, Effect, Msg, Setup};
+use permitdesk::console::dialogs::reason;
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
@@ -323,11 +324,11 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
             "focus {}",
             form.focus
         ),
-        Some(Dialog::Reason {
+        Some(Dialog::Reason(reason::Reason {
             editor,
             asking_discard,
             ..
-        }) => {
+        })) => {
             let text = editor.lines().join("\n");
             prop_assert!(
                 !*asking_discard || !text.trim().is_empty(),

@@ -2,13 +2,16 @@
 //! turns that into store requests.
 
 use super::super::i18n::{Lang, T};
-use crate::domain::transition::MAX_TEXT_CHARS;
 use crate::domain::{Action, ActionKind, Stage};
 use crate::store::CaseRow;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::TextArea;
 
 pub use super::checklist_form::ChecklistForm;
+pub use crate::console::dialogs::reason;
+pub use crate::console::dialogs::{
+    Dialog, Outcome, chars_of, editor, input_within_limit, is_submit, paste_refusal, reason_key,
+    text_of,
+};
 
 /// The case an action was prepared for, with the version, stage and holder the user saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,170 +181,9 @@ pub fn help_footer(lang: Lang) -> [&'static str; 2] {
     ]
 }
 
-pub fn editor(initial: &str) -> TextArea<'static> {
-    let lines: Vec<String> = if initial.is_empty() {
-        vec![String::new()]
-    } else {
-        initial.lines().map(str::to_string).collect()
-    };
-    let mut area = TextArea::new(lines);
-    // Soft wrap: a long line never shifts the lines already typed out of sight.
-    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    area.move_cursor(ratatui_textarea::CursorMove::End);
-    area
-}
-
-pub fn text_of(area: &TextArea<'_>) -> String {
-    area.lines().join("\n")
-}
-
-/// The characters the editor holds, counted as the domain counts a reason (lines joined by a
-/// newline each).
-pub fn chars_of(area: &TextArea<'_>) -> usize {
-    let lines = area.lines();
-    lines.iter().map(|l| l.chars().count()).sum::<usize>() + lines.len().saturating_sub(1)
-}
-
-/// Why `pasted` cannot go into `area` whole, when it would pass the domain's limit: a paste
-/// goes in whole or not at all, never cut.
-pub fn paste_refusal(area: &TextArea<'_>, pasted: &str, lang: Lang) -> Option<String> {
-    let room = MAX_TEXT_CHARS.saturating_sub(chars_of(area));
-    let count = pasted.chars().count();
-    (count > room).then(|| lang.paste_too_long(count, room, MAX_TEXT_CHARS))
-}
-
-/// Gives `key` to a text field, unless it would add a character to a field that already holds
-/// the most the domain accepts: that is said instead, and nothing typed is cut.
-fn input_within_limit(
-    area: &mut TextArea<'static>,
-    key: &KeyEvent,
-    error: &mut Option<String>,
-    lang: Lang,
-) {
-    if !typeable(key) {
-        return;
-    }
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    let adds = plain && matches!(key.code, KeyCode::Char(_) | KeyCode::Enter | KeyCode::Tab);
-    if adds && chars_of(area) >= MAX_TEXT_CHARS {
-        *error = Some(lang.text_full(MAX_TEXT_CHARS));
-        return;
-    }
-    area.input(*key);
-}
-
-#[derive(Debug)]
-pub enum Dialog {
-    /// Approve: shows the transition and takes an optional note.
-    Confirm {
-        target: Target,
-        title: String,
-        lines: Vec<String>,
-        /// What the user should see before moving the case on (missing or failed documents).
-        warnings: Vec<String>,
-        note: TextArea<'static>,
-        /// The note is a required reason (signing against the recommendation).
-        required: bool,
-        error: Option<String>,
-    },
-    /// A multi-line reason or note; empty text is refused.
-    Reason {
-        target: Target,
-        kind: TextAction,
-        title: String,
-        prompt: String,
-        editor: TextArea<'static>,
-        asking_discard: bool,
-        error: Option<String>,
-    },
-    EntryDate {
-        target: Target,
-        /// `From -> To`, from the domain, when the case is loaded.
-        transition: Option<String>,
-        input: String,
-        error: Option<String>,
-    },
-    /// How many working days to extend the decision deadline by.
-    ExtendDays {
-        target: Target,
-        input: String,
-        error: Option<String>,
-    },
-    Verify(Box<ChecklistForm>),
-    Assign {
-        targets: Vec<Target>,
-        candidates: Vec<String>,
-        selected: usize,
-    },
-    Bulk {
-        kind: BulkKind,
-        targets: Vec<Target>,
-        /// Each marked case with the action it will get and what the domain predicts it refuses.
-        preview: Vec<BulkLine>,
-        reason: Option<TextArea<'static>>,
-        asking_discard: bool,
-        error: Option<String>,
-    },
-    /// Words to read: bulk results, a refusal, a conflict.
-    Message {
-        title: String,
-        lines: Vec<String>,
-        alert: bool,
-        /// Lines scrolled past (a long bulk report).
-        scroll: u16,
-    },
-    Help {
-        scroll: u16,
-    },
-    Palette {
-        input: String,
-        selected: usize,
-    },
-    /// Ctrl-c while text is typed: quit anyway? The editor it came from waits underneath.
-    QuitAsk {
-        editor: Option<Box<Dialog>>,
-    },
-}
-
-/// What a key did to the open dialog.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub enum Outcome {
-    Stay,
-    Close,
-    Submit,
-}
-
-/// False for a control or invisible character arriving as a key: the domain refuses text
-/// holding one (`invisible::text_refuses`), so an editor never takes it in.
-fn typeable(key: &KeyEvent) -> bool {
-    match key.code {
-        KeyCode::Char(c) => !crate::domain::invisible::text_refuses(c),
-        _ => true,
-    }
-}
-
-pub fn is_submit(key: &KeyEvent) -> bool {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    matches!(key.code, KeyCode::Char('s') if ctrl) || (key.code == KeyCode::Enter && ctrl)
-}
-
 impl Dialog {
-    /// True when closing would throw away typed text.
-    pub fn has_typed_text(&self) -> bool {
-        match self {
-            Dialog::Reason { editor, .. } => !text_of(editor).trim().is_empty(),
-            Dialog::Bulk {
-                reason: Some(editor),
-                ..
-            } => !text_of(editor).trim().is_empty(),
-            _ => false,
-        }
-    }
-
-    pub fn key(&mut self, key: &KeyEvent, lang: Lang) -> Outcome {
+    /// The keys of the dialogs not yet components.
+    pub(crate) fn legacy_key(&mut self, key: &KeyEvent, lang: Lang) -> Outcome {
         match self {
             Dialog::Confirm {
                 note,
@@ -361,12 +203,7 @@ impl Dialog {
                     Outcome::Stay
                 }
             },
-            Dialog::Reason {
-                editor,
-                asking_discard,
-                error,
-                ..
-            } => reason_key(editor, asking_discard, error, key, lang),
+            Dialog::Reason(_) => Outcome::Stay,
             Dialog::EntryDate { input, error, .. } => {
                 match key.code {
                     KeyCode::Enter => return Outcome::Submit,
@@ -530,41 +367,4 @@ impl Dialog {
             },
         }
     }
-}
-
-/// A key in a required-reason editor (single case or bulk): submit refuses empty text, and Esc
-/// over typed text asks before discarding it.
-fn reason_key(
-    editor: &mut TextArea<'static>,
-    asking_discard: &mut bool,
-    error: &mut Option<String>,
-    key: &KeyEvent,
-    lang: Lang,
-) -> Outcome {
-    if *asking_discard {
-        return match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
-            _ => {
-                *asking_discard = false;
-                Outcome::Stay
-            }
-        };
-    }
-    if is_submit(key) {
-        if text_of(editor).trim().is_empty() {
-            *error = Some(lang.t(T::EmptyReason).into());
-            return Outcome::Stay;
-        }
-        return Outcome::Submit;
-    }
-    if key.code == KeyCode::Esc {
-        if text_of(editor).trim().is_empty() {
-            return Outcome::Close;
-        }
-        *asking_discard = true;
-        return Outcome::Stay;
-    }
-    *error = None;
-    input_within_limit(editor, key, error, lang);
-    Outcome::Stay
 }

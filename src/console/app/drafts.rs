@@ -11,12 +11,12 @@ use crate::domain::ActionKind;
 /// note of an approval's confirmation.
 fn typed(dialog: Option<&Dialog>) -> Option<(ActionKey, String)> {
     match dialog? {
-        Dialog::Reason {
+        Dialog::Reason(dialog::reason::Reason {
             target,
             kind,
             editor,
             ..
-        } => Some((
+        }) => Some((
             ActionKey::new(&target.case_no, kind.kind()),
             dialog::text_of(editor),
         )),

@@ -15,6 +15,7 @@ pub mod checklist_form;
 pub mod dialog;
 pub mod list;
 
+use super::dialogs;
 use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
 use super::layout;
@@ -429,12 +430,12 @@ impl App {
     fn paste(&mut self, text: &str) -> Vec<Effect> {
         let lang = self.lang;
         match &mut self.dialog {
-            Some(Dialog::Reason {
+            Some(Dialog::Reason(dialog::reason::Reason {
                 editor,
                 asking_discard: false,
                 error,
                 ..
-            })
+            }))
             | Some(Dialog::Bulk {
                 reason: Some(editor),
                 asking_discard: false,
@@ -510,7 +511,14 @@ impl App {
             self.dialog = editor.take().map(|d| *d);
             return Vec::new();
         }
-        let outcome = dialog.key(&key, self.lang);
+        let ctx = dialogs::Ctx {
+            lang: self.lang,
+            keymap: &self.setup.keymap,
+            policy: &self.setup.policy,
+            today: self.setup.today,
+            size: self.size,
+        };
+        let outcome = dialog.key(&key, &ctx);
         if let Dialog::Help { scroll } = dialog {
             // Not past the last line: the keys, a blank line and the footer, in the box the view
             // draws (`layout::help`, inside its borders).

@@ -328,7 +328,7 @@ impl App {
             Some(transition) => format!("{verb} {}: {transition}", target.case_no),
             None => format!("{verb} {}", target.case_no),
         };
-        self.dialog = Some(Dialog::Reason {
+        self.dialog = Some(Dialog::Reason(dialog::reason::Reason {
             title,
             prompt,
             target,
@@ -336,7 +336,7 @@ impl App {
             editor: dialog::editor(draft.as_deref().unwrap_or("")),
             asking_discard: false,
             error: None,
-        });
+        }));
         if restored {
             self.say(self.lang.t(T::DraftRestored), false);
         }

@@ -21,12 +21,12 @@ impl App {
                 let note = (!text.trim().is_empty()).then_some(text);
                 vec![self.act(&target, Action::Approve { note })]
             }
-            Dialog::Reason {
+            Dialog::Reason(dialog::reason::Reason {
                 target,
                 kind,
                 editor,
                 ..
-            } => {
+            }) => {
                 let text = dialog::text_of(&editor);
                 self.pending_texts
                     .insert(ActionKey::new(&target.case_no, kind.kind()), text.clone());

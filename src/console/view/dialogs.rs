@@ -1,7 +1,7 @@
 //! Dialog boxes drawn over the screen.
 
 use super::super::app::App;
-use super::super::app::dialog::{ChecklistForm, Dialog, help_footer, text_of};
+use super::super::app::dialog::{ChecklistForm, Dialog, help_footer};
 use super::super::i18n::{Lang, T};
 use super::super::theme::Theme;
 use super::{fit_line, fit_lines};
@@ -10,39 +10,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-pub(super) use crate::console::layout::dialog as centered;
-
-/// Clears `rect` for a dialog. A wide (CJK) character drawn just left of it would spill its
-/// second cell over the dialog's left border, which the terminal then never shows: it is
-/// blanked too.
-pub(super) fn clear(frame: &mut Frame, rect: Rect) {
-    frame.render_widget(Clear, rect);
-    let Some(left) = rect.x.checked_sub(1) else {
-        return;
-    };
-    let buffer = frame.buffer_mut();
-    for y in rect.top()..rect.bottom() {
-        if let Some(cell) = buffer.cell_mut((left, y)) {
-            if unicode_width::UnicodeWidthStr::width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
-        }
-    }
-}
-
-/// A dialog's box, `width` cells wide, its title cut with `…` when it does not fit.
-pub(super) fn frame_block<'a>(theme: &Theme, title: &str, alert: bool, width: u16) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_set(theme.border())
-        .title(Span::styled(
-            super::box_title(&format!(" {} ", sanitize_line(title)), width),
-            if alert { theme.alert() } else { theme.title() },
-        ))
-}
+use crate::console::dialogs::{Ctx, Hint};
+pub(super) use crate::console::dialogs::{centered, char_count, clear, frame_block};
 
 /// "valid through 2027-05-03" beside the exam date, or why it is too old or not a date yet;
 /// `true` when it would fail the checklist.
@@ -73,29 +45,24 @@ fn exam_age(form: &ChecklistForm, app: &App, lang: Lang) -> Option<(String, bool
     })
 }
 
-/// "812/4000" under an editor: how much of the domain's limit the text uses, as it is typed.
-pub(super) fn char_count(editor: &ratatui_textarea::TextArea<'_>, theme: &Theme) -> Line<'static> {
-    let count = crate::console::app::dialog::chars_of(editor);
-    let most = crate::domain::transition::MAX_TEXT_CHARS;
-    let style = if count >= most {
-        theme.error()
-    } else {
-        theme.dim()
-    };
-    Line::from(Span::styled(format!("{count}/{most}"), style)).right_aligned()
-}
-
+/// The hints at a dialog's foot, from (key, label) pairs.
 pub(super) fn hint_line(theme: &Theme, pairs: &[(&str, &str)]) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (key, label) in pairs {
-        spans.push(Span::styled(key.to_string(), theme.key()));
-        spans.push(Span::raw(format!(" {label}   ")));
-    }
-    Line::from(spans)
+    let hints: Vec<Hint> = pairs.iter().map(|(k, l)| Hint::new(*k, *l)).collect();
+    crate::console::dialogs::hint_line(theme, &hints)
 }
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: Rect) {
     let lang = app.lang;
+    let ctx = Ctx {
+        lang,
+        keymap: &app.setup.keymap,
+        policy: &app.setup.policy,
+        today: app.setup.today,
+        size: (area.width, area.height),
+    };
+    if dialog.draw(frame, area, theme, &ctx) {
+        return;
+    }
     match dialog {
         Dialog::Confirm {
             title,
@@ -140,53 +107,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
             };
             frame.render_widget(Paragraph::new(fit_line(footer, hints.width.into())), hints);
         }
-        Dialog::Reason {
-            title,
-            prompt,
-            editor,
-            asking_discard,
-            error,
-            ..
-        } => {
-            let rect = centered(area, 76, 14);
-            clear(frame, rect);
-            let block = frame_block(theme, title, false, rect.width);
-            let inner = block.inner(rect);
-            frame.render_widget(block, rect);
-            let [head, body, foot] = Layout::vertical([
-                Constraint::Length(2),
-                Constraint::Min(3),
-                Constraint::Length(1),
-            ])
-            .areas(inner);
-            frame.render_widget(
-                Paragraph::new(sanitize_line(prompt).into_owned()).wrap(Wrap { trim: true }),
-                head,
-            );
-            let editor_block = Block::default()
-                .borders(Borders::ALL)
-                .border_set(theme.border())
-                .title_bottom(char_count(editor, theme));
-            let editor_inner = editor_block.inner(body);
-            frame.render_widget(editor_block, body);
-            frame.render_widget(editor, editor_inner);
-            let footer = if *asking_discard {
-                Line::from(Span::styled(lang.t(T::DiscardAsk), theme.error()))
-            } else if let Some(error) = error {
-                Line::from(Span::styled(error.clone(), theme.error()))
-            } else {
-                let mut line = hint_line(
-                    theme,
-                    &[("Ctrl-s", lang.t(T::Submit)), ("Esc", lang.t(T::Cancel))],
-                );
-                if !text_of(editor).trim().is_empty() {
-                    line.spans
-                        .push(Span::styled(lang.t(T::DraftSaved), theme.dim()));
-                }
-                line
-            };
-            frame.render_widget(Paragraph::new(fit_line(footer, foot.width.into())), foot);
-        }
+        Dialog::Reason(_) => {}
         Dialog::ExtendDays {
             target,
             input,
