@@ -17,7 +17,7 @@ macro_rules! snapshot {
 // The harness (tests/console_harness): `Harness`, the demo store, and what tests here import.
 mod console_harness;
 use console_harness::*;
-use permitdesk::console::dialogs::reason;
+use permitdesk::console::dialogs::{message, reason};
 
 #[test]
 fn main_screen_narrow_and_wide() {
@@ -129,7 +129,7 @@ fn a_conflict_in_chinese_says_the_last_change_in_chinese_words() {
     h.type_text("护照复印件不清晰");
     assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
     h.ctrl('s');
-    let Some(Dialog::Message { title, lines, .. }) = &h.app.dialog else {
+    let Some(Dialog::Message(message::Message { title, lines, .. })) = &h.app.dialog else {
         panic!("a conflict dialog: {:?}", h.app.dialog);
     };
     let text = format!("{title}\n{}", lines.join("\n"));

@@ -59,7 +59,7 @@ fn claim_and_approve_act_on_the_selected_case_and_the_list_stays() {
 
     h.press("a");
     assert!(
-        matches!(&h.app.dialog, Some(Dialog::Confirm { target, .. }) if target.case_no == case_no),
+        matches!(&h.app.dialog, Some(Dialog::Confirm(c)) if c.target.case_no == case_no),
         "the confirmation is for the selected case: {}",
         h.screen()
     );

@@ -1,17 +1,17 @@
 //! Dialogs: what each one holds and how keys edit it. Confirming returns what to do; the app
 //! turns that into store requests.
 
-use super::super::i18n::{Lang, T};
+use super::super::i18n::Lang;
 use crate::domain::{Action, ActionKind, Stage};
 use crate::store::CaseRow;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::checklist_form::ChecklistForm;
-pub use crate::console::dialogs::reason;
 pub use crate::console::dialogs::{
     Dialog, Outcome, chars_of, editor, input_within_limit, is_submit, paste_refusal, reason_key,
     text_of,
 };
+pub use crate::console::dialogs::{confirm, message, reason};
 
 /// The case an action was prepared for, with the version, stage and holder the user saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,24 +185,7 @@ impl Dialog {
     /// The keys of the dialogs not yet components.
     pub(crate) fn legacy_key(&mut self, key: &KeyEvent, lang: Lang) -> Outcome {
         match self {
-            Dialog::Confirm {
-                note,
-                required,
-                error,
-                ..
-            } => match key.code {
-                KeyCode::Enter if *required && text_of(note).trim().is_empty() => {
-                    *error = Some(lang.t(T::EmptyReason).into());
-                    Outcome::Stay
-                }
-                KeyCode::Enter => Outcome::Submit,
-                KeyCode::Esc => Outcome::Close,
-                _ => {
-                    *error = None;
-                    input_within_limit(note, key, error, lang);
-                    Outcome::Stay
-                }
-            },
+            Dialog::Confirm(_) => Outcome::Stay,
             Dialog::Reason(_) => Outcome::Stay,
             Dialog::EntryDate { input, error, .. } => {
                 match key.code {
@@ -289,32 +272,7 @@ impl Dialog {
                     _ => Outcome::Stay,
                 },
             },
-            Dialog::Message { lines, scroll, .. } => {
-                // At least as many rows as the lines take wrapped (the view stops at the end).
-                let rows: usize = lines
-                    .iter()
-                    .map(|l| {
-                        unicode_width::UnicodeWidthStr::width(l.as_str())
-                            .max(1)
-                            .div_ceil(40)
-                    })
-                    .sum();
-                let last = u16::try_from(rows).unwrap_or(u16::MAX);
-                match key.code {
-                    KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char(' ') => {
-                        return Outcome::Close;
-                    }
-                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                    KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                    KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
-                    KeyCode::End | KeyCode::Char('G') => *scroll = last,
-                    _ => {}
-                }
-                *scroll = (*scroll).min(last);
-                Outcome::Stay
-            }
+            Dialog::Message(_) => Outcome::Stay,
             Dialog::Help { scroll } => match key.code {
                 KeyCode::Down | KeyCode::Char('j') => {
                     *scroll = scroll.saturating_add(1);

@@ -248,7 +248,7 @@ impl App {
         }
         // A note typed before and not recorded (a conflict, a refusal) comes back.
         let draft = self.draft_of(&target.case_no, ActionKind::Approve).cloned();
-        self.dialog = Some(Dialog::Confirm {
+        self.dialog = Some(Dialog::Confirm(dialog::confirm::Confirm {
             target,
             title,
             lines,
@@ -256,7 +256,7 @@ impl App {
             note: dialog::editor(draft.as_deref().unwrap_or("")),
             required: against,
             error: None,
-        });
+        }));
         if draft.is_some() {
             self.say(self.lang.t(T::DraftRestored), false);
         }

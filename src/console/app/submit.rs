@@ -1,7 +1,7 @@
 //! Turning a confirmed dialog into store requests.
 
 use super::commands::palette_matches;
-use super::dialog::{self, BulkKind, Dialog, TextAction};
+use super::dialog::{self, BulkKind, Dialog, TextAction, confirm};
 use super::{App, Effect};
 use crate::console::i18n::Lang;
 use crate::console::worker::{ActionKey, Job};
@@ -10,7 +10,7 @@ use crate::domain::{Action, ActionKind};
 impl App {
     pub(super) fn submit(&mut self, dialog: Dialog) -> Vec<Effect> {
         match dialog {
-            Dialog::Confirm { target, note, .. } => {
+            Dialog::Confirm(confirm::Confirm { target, note, .. }) => {
                 let text = dialog::text_of(&note);
                 if !text.trim().is_empty() {
                     self.pending_texts.insert(
@@ -173,7 +173,7 @@ impl App {
                 }
             }
             Dialog::QuitAsk { .. } => self.close(),
-            Dialog::Message { .. } | Dialog::Help { .. } => Vec::new(),
+            Dialog::Message(_) | Dialog::Help { .. } => Vec::new(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! and how it is drawn, behind `Component`. A key only changes the dialog and returns an
 //! `Outcome` (the app turns a submitted dialog into store requests); drawing only reads it.
 
+pub mod confirm;
 mod draw;
+pub mod message;
 pub mod reason;
 mod text;
 
@@ -70,17 +72,7 @@ pub trait Component {
 #[derive(Debug)]
 pub enum Dialog {
     /// Approve: shows the transition and takes an optional note.
-    Confirm {
-        target: Target,
-        title: String,
-        lines: Vec<String>,
-        /// What the user should see before moving the case on (missing or failed documents).
-        warnings: Vec<String>,
-        note: TextArea<'static>,
-        /// The note is a required reason (signing against the recommendation).
-        required: bool,
-        error: Option<String>,
-    },
+    Confirm(confirm::Confirm),
     /// A multi-line reason or note; empty text is refused.
     Reason(reason::Reason),
     EntryDate {
@@ -112,13 +104,7 @@ pub enum Dialog {
         error: Option<String>,
     },
     /// Words to read: bulk results, a refusal, a conflict.
-    Message {
-        title: String,
-        lines: Vec<String>,
-        alert: bool,
-        /// Lines scrolled past (a long bulk report).
-        scroll: u16,
-    },
+    Message(message::Message),
     Help {
         scroll: u16,
     },
@@ -149,6 +135,8 @@ impl Dialog {
     fn component(&self) -> Option<&dyn Component> {
         match self {
             Dialog::Reason(d) => Some(d),
+            Dialog::Confirm(d) => Some(d),
+            Dialog::Message(d) => Some(d),
             _ => None,
         }
     }
@@ -156,6 +144,8 @@ impl Dialog {
     fn component_mut(&mut self) -> Option<&mut dyn Component> {
         match self {
             Dialog::Reason(d) => Some(d),
+            Dialog::Confirm(d) => Some(d),
+            Dialog::Message(d) => Some(d),
             _ => None,
         }
     }

@@ -7,7 +7,7 @@ use super::super::theme::Theme;
 use super::{fit_line, fit_lines};
 use crate::text::sanitize_line;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -64,49 +64,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
         return;
     }
     match dialog {
-        Dialog::Confirm {
-            title,
-            lines,
-            warnings,
-            note,
-            error,
-            ..
-        } => {
-            let body_rows = (lines.len() + warnings.len()) as u16;
-            let rect = centered(area, 72, body_rows + 4);
-            clear(frame, rect);
-            let block = frame_block(theme, title, false, rect.width);
-            let inner = block.inner(rect);
-            frame.render_widget(block, rect);
-            let [text, input, hints] = Layout::vertical([
-                Constraint::Length(body_rows),
-                Constraint::Length(1),
-                Constraint::Length(1),
-            ])
-            .areas(inner);
-            // The transition first, then what should stop the eye, then the rest.
-            let line = |l: &String| Line::from(sanitize_line(l).into_owned());
-            let warned = warnings
-                .iter()
-                .map(|w| Line::from(Span::styled(sanitize_line(w).into_owned(), theme.error())));
-            let body: Vec<Line> = lines
-                .iter()
-                .take(1)
-                .map(line)
-                .chain(warned)
-                .chain(lines.iter().skip(1).map(line))
-                .collect();
-            frame.render_widget(Paragraph::new(fit_lines(body, text.width)), text);
-            frame.render_widget(note, input);
-            let footer = match error {
-                Some(error) => Line::from(Span::styled(error.clone(), theme.error())),
-                None => hint_line(
-                    theme,
-                    &[("Enter", lang.t(T::Confirm)), ("Esc", lang.t(T::Cancel))],
-                ),
-            };
-            frame.render_widget(Paragraph::new(fit_line(footer, hints.width.into())), hints);
-        }
+        Dialog::Confirm(_) => {}
         Dialog::Reason(_) => {}
         Dialog::ExtendDays {
             target,
@@ -293,55 +251,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 error: error.as_deref(),
             },
         ),
-        Dialog::Message {
-            title,
-            lines,
-            alert,
-            scroll,
-        } => {
-            let width = 80.min(area.width.saturating_sub(2));
-            let inner = usize::from(width.saturating_sub(2)).max(1);
-            let rows: Vec<String> = lines
-                .iter()
-                .flat_map(|l| super::wrap(&sanitize_line(l), inner))
-                .collect();
-            let wrapped = rows.len();
-            // Borders 2, a blank line and the hint: the hint stays in view however long the list.
-            let height = (wrapped.min(usize::from(u16::MAX - 4)) as u16 + 4)
-                .min(area.height.saturating_sub(2));
-            let rect = centered(area, width, height);
-            clear(frame, rect);
-            let block = frame_block(theme, title, *alert, rect.width);
-            let body_area = block.inner(rect);
-            frame.render_widget(block, rect);
-            let [text, _, hint] = Layout::vertical([
-                Constraint::Min(1),
-                Constraint::Length(1),
-                Constraint::Length(1),
-            ])
-            .areas(body_area);
-            let max_scroll = wrapped.saturating_sub(usize::from(text.height));
-            let scroll = usize::from(*scroll).min(max_scroll);
-            let body: Vec<Line> = rows
-                .into_iter()
-                .skip(scroll)
-                .take(usize::from(text.height))
-                .map(Line::from)
-                .collect();
-            frame.render_widget(Paragraph::new(fit_lines(body, text.width)), text);
-            let mut pairs = vec![("Enter", lang.pick("OK", "确定"))];
-            if max_scroll > 0 {
-                pairs.push(("j/k", lang.pick("scroll", "滚动")));
-            }
-            let mut hint_text = hint_line(theme, &pairs);
-            if max_scroll > 0 {
-                let shown = (scroll + usize::from(text.height)).min(wrapped);
-                hint_text
-                    .spans
-                    .push(Span::styled(format!("{shown}/{wrapped}"), theme.dim()));
-            }
-            frame.render_widget(Paragraph::new(fit_line(hint_text, hint.width.into())), hint);
-        }
+        Dialog::Message(_) => {}
         Dialog::Help { scroll } => {
             let rect = crate::console::layout::help(area.width, area.height);
             clear(frame, rect);
