@@ -17,7 +17,7 @@ macro_rules! snapshot {
 // The harness (tests/console_harness): `Harness`, the demo store, and what tests here import.
 mod console_harness;
 use console_harness::*;
-use permitdesk::console::dialogs::{message, reason};
+use permitdesk::console::dialogs::{bulk, message, reason};
 
 #[test]
 fn main_screen_narrow_and_wide() {
@@ -597,7 +597,7 @@ fn whole_closed_queue(h: &Harness) -> Vec<String> {
 
 fn bulk_targets(h: &Harness) -> Vec<String> {
     match &h.app.dialog {
-        Some(Dialog::Bulk { targets, .. }) => targets.iter().map(|t| t.case_no.clone()).collect(),
+        Some(Dialog::Bulk(b)) => b.targets.iter().map(|t| t.case_no.clone()).collect(),
         other => panic!("no bulk preview: {other:?}"),
     }
 }
@@ -605,10 +605,10 @@ fn bulk_targets(h: &Harness) -> Vec<String> {
 fn editor_text(h: &Harness) -> String {
     match &h.app.dialog {
         Some(Dialog::Reason(reason::Reason { editor, .. }))
-        | Some(Dialog::Bulk {
+        | Some(Dialog::Bulk(bulk::Bulk {
             reason: Some(editor),
             ..
-        }) => editor.lines().join("\n"),
+        })) => editor.lines().join("\n"),
         other => panic!("no editor open: {other:?}"),
     }
 }
@@ -702,7 +702,7 @@ fn bulk_actions_check_the_role_before_any_dialog() {
     s.press("2");
     s.press("  ");
     s.press("A");
-    assert!(matches!(&s.app.dialog, Some(Dialog::Assign { targets, .. }) if targets.len() == 2));
+    assert!(matches!(&s.app.dialog, Some(Dialog::Assign(a)) if a.targets.len() == 2));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use permitdesk::console::app::dialog::Dialog;
 use permitdesk::console::app::{App, Effect, Msg, Setup};
-use permitdesk::console::dialogs::reason;
+use permitdesk::console::dialogs::{assign, bulk, reason};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
@@ -289,11 +289,11 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         );
     }
     match &app.dialog {
-        Some(Dialog::Assign {
+        Some(Dialog::Assign(assign::Assign {
             candidates,
             selected,
             targets,
-        }) => {
+        })) => {
             prop_assert!(!targets.is_empty(), "assign without a case");
             prop_assert!(
                 *selected < candidates.len() || (candidates.is_empty() && *selected == 0),
@@ -301,12 +301,12 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
                 candidates.len()
             );
         }
-        Some(Dialog::Bulk {
+        Some(Dialog::Bulk(bulk::Bulk {
             targets,
             reason,
             asking_discard,
             ..
-        }) => {
+        })) => {
             prop_assert!(!targets.is_empty(), "a bulk action on no case");
             let typed = reason
                 .as_ref()

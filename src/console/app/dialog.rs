@@ -11,7 +11,7 @@ pub use crate::console::dialogs::{
     Dialog, Outcome, chars_of, editor, input_within_limit, is_submit, paste_refusal, reason_key,
     text_of,
 };
-pub use crate::console::dialogs::{confirm, message, reason};
+pub use crate::console::dialogs::{assign, bulk, confirm, message, reason};
 
 /// The case an action was prepared for, with the version, stage and holder the user saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +183,7 @@ pub fn help_footer(lang: Lang) -> [&'static str; 2] {
 
 impl Dialog {
     /// The keys of the dialogs not yet components.
-    pub(crate) fn legacy_key(&mut self, key: &KeyEvent, lang: Lang) -> Outcome {
+    pub(crate) fn legacy_key(&mut self, key: &KeyEvent, _lang: Lang) -> Outcome {
         match self {
             Dialog::Confirm(_) => Outcome::Stay,
             Dialog::Reason(_) => Outcome::Stay,
@@ -242,36 +242,7 @@ impl Dialog {
                     }
                 }
             }
-            Dialog::Assign {
-                candidates,
-                selected,
-                ..
-            } => match key.code {
-                KeyCode::Enter if !candidates.is_empty() => Outcome::Submit,
-                KeyCode::Esc => Outcome::Close,
-                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                    *selected = (*selected + 1).min(candidates.len().saturating_sub(1));
-                    Outcome::Stay
-                }
-                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
-                    *selected = selected.saturating_sub(1);
-                    Outcome::Stay
-                }
-                _ => Outcome::Stay,
-            },
-            Dialog::Bulk {
-                reason,
-                asking_discard,
-                error,
-                ..
-            } => match reason {
-                Some(editor) => reason_key(editor, asking_discard, error, key, lang),
-                None => match key.code {
-                    KeyCode::Enter => Outcome::Submit,
-                    KeyCode::Esc => Outcome::Close,
-                    _ => Outcome::Stay,
-                },
-            },
+            Dialog::Assign(_) | Dialog::Bulk(_) => Outcome::Stay,
             Dialog::Message(_) => Outcome::Stay,
             Dialog::Help { scroll } => match key.code {
                 KeyCode::Down | KeyCode::Char('j') => {

@@ -436,12 +436,12 @@ impl App {
                 error,
                 ..
             }))
-            | Some(Dialog::Bulk {
+            | Some(Dialog::Bulk(dialog::bulk::Bulk {
                 reason: Some(editor),
                 asking_discard: false,
                 error,
                 ..
-            }) => {
+            })) => {
                 let text = typeable(text);
                 *error = dialog::paste_refusal(editor, &text, lang);
                 if error.is_some() {

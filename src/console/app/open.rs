@@ -355,14 +355,14 @@ impl App {
             return vec![self.job(Job::Assignees)];
         }
         let preview = targets.iter().map(|t| self.bulk_line(kind, t)).collect();
-        self.dialog = Some(Dialog::Bulk {
+        self.dialog = Some(Dialog::Bulk(dialog::bulk::Bulk {
             kind,
             reason: (kind == BulkKind::Return).then(|| dialog::editor("")),
             preview,
             targets,
             asking_discard: false,
             error: None,
-        });
+        }));
         Vec::new()
     }
 

@@ -98,11 +98,11 @@ impl App {
             Reply::Bulk(results) => self.bulk_done(results),
             Reply::Assignees(names) => {
                 if let Some(targets) = self.pending_assign.take() {
-                    self.dialog = Some(Dialog::Assign {
+                    self.dialog = Some(Dialog::Assign(super::dialog::assign::Assign {
                         targets,
                         candidates: names,
                         selected: 0,
-                    });
+                    }));
                 }
                 Vec::new()
             }

@@ -102,11 +102,11 @@ impl App {
                 self.dialog = Some(Dialog::Verify(form));
                 Vec::new()
             }
-            Dialog::Assign {
+            Dialog::Assign(dialog::assign::Assign {
                 targets,
                 candidates,
                 selected,
-            } => {
+            }) => {
                 let Some(to) = candidates.get(selected).cloned() else {
                     return Vec::new();
                 };
@@ -131,12 +131,12 @@ impl App {
                     vec![self.job(Job::Bulk { requests })]
                 }
             }
-            Dialog::Bulk {
+            Dialog::Bulk(dialog::bulk::Bulk {
                 kind,
                 targets,
                 reason,
                 ..
-            } => {
+            }) => {
                 let reason = reason.map(|r| dialog::text_of(&r)).unwrap_or_default();
                 let user = self.setup.user.clone();
                 let requests = targets

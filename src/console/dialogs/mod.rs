@@ -2,6 +2,8 @@
 //! and how it is drawn, behind `Component`. A key only changes the dialog and returns an
 //! `Outcome` (the app turns a submitted dialog into store requests); drawing only reads it.
 
+pub mod assign;
+pub mod bulk;
 pub mod confirm;
 mod draw;
 pub mod message;
@@ -22,7 +24,6 @@ use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui_textarea::TextArea;
 
 /// What a component is told of the console around it: the language, the live keymap, the
 /// office's policy, today and the terminal's size.
@@ -89,20 +90,8 @@ pub enum Dialog {
         error: Option<String>,
     },
     Verify(Box<ChecklistForm>),
-    Assign {
-        targets: Vec<Target>,
-        candidates: Vec<String>,
-        selected: usize,
-    },
-    Bulk {
-        kind: BulkKind,
-        targets: Vec<Target>,
-        /// Each marked case with the action it will get and what the domain predicts it refuses.
-        preview: Vec<BulkLine>,
-        reason: Option<TextArea<'static>>,
-        asking_discard: bool,
-        error: Option<String>,
-    },
+    Assign(assign::Assign),
+    Bulk(bulk::Bulk),
     /// Words to read: bulk results, a refusal, a conflict.
     Message(message::Message),
     Help {
@@ -123,10 +112,10 @@ impl Dialog {
     pub fn has_typed_text(&self) -> bool {
         match self {
             Dialog::Reason(d) => !text_of(&d.editor).trim().is_empty(),
-            Dialog::Bulk {
+            Dialog::Bulk(bulk::Bulk {
                 reason: Some(editor),
                 ..
-            } => !text_of(editor).trim().is_empty(),
+            }) => !text_of(editor).trim().is_empty(),
             _ => false,
         }
     }
@@ -137,6 +126,8 @@ impl Dialog {
             Dialog::Reason(d) => Some(d),
             Dialog::Confirm(d) => Some(d),
             Dialog::Message(d) => Some(d),
+            Dialog::Assign(d) => Some(d),
+            Dialog::Bulk(d) => Some(d),
             _ => None,
         }
     }
@@ -146,6 +137,8 @@ impl Dialog {
             Dialog::Reason(d) => Some(d),
             Dialog::Confirm(d) => Some(d),
             Dialog::Message(d) => Some(d),
+            Dialog::Assign(d) => Some(d),
+            Dialog::Bulk(d) => Some(d),
             _ => None,
         }
     }

@@ -14,7 +14,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::console::dialogs::{Ctx, Hint};
-pub(super) use crate::console::dialogs::{centered, char_count, clear, frame_block};
+pub(super) use crate::console::dialogs::{centered, clear, frame_block};
 
 /// "valid through 2027-05-03" beside the exam date, or why it is too old or not a date yet;
 /// `true` when it would fail the checklist.
@@ -225,32 +225,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, dialog: &Dialog, area: 
                 rect,
             );
         }
-        Dialog::Assign {
-            targets,
-            candidates,
-            selected,
-        } => super::bulk::draw_assign(frame, theme, lang, area, targets, candidates, *selected),
-        Dialog::Bulk {
-            kind,
-            targets,
-            preview,
-            reason,
-            asking_discard,
-            error,
-        } => super::bulk::draw_preview(
-            frame,
-            theme,
-            lang,
-            area,
-            super::bulk::Preview {
-                kind: *kind,
-                targets,
-                preview,
-                reason: reason.as_ref(),
-                asking_discard: *asking_discard,
-                error: error.as_deref(),
-            },
-        ),
+        Dialog::Assign(_) | Dialog::Bulk(_) => {}
         Dialog::Message(_) => {}
         Dialog::Help { scroll } => {
             let rect = crate::console::layout::help(area.width, area.height);

@@ -1,6 +1,5 @@
 //! Drawing only: every function here reads the app and paints a frame.
 
-mod bulk;
 mod dashboard;
 mod detail;
 mod dialogs;
