@@ -17,7 +17,7 @@ macro_rules! snapshot {
 // The harness (tests/console_harness): `Harness`, the demo store, and what tests here import.
 mod console_harness;
 use console_harness::*;
-use permitdesk::console::dialogs::{bulk, message, reason};
+use permitdesk::console::dialogs::{bulk, message, palette, reason};
 
 #[test]
 fn main_screen_narrow_and_wide() {
@@ -378,7 +378,7 @@ fn clerk_dialogs_entry_and_checklist() {
     let screen = h.screen();
     assert!(screen.contains("in the future"), "{screen}");
     assert!(
-        matches!(&h.app.dialog, Some(Dialog::EntryDate { input, .. }) if input == "2027-01-05"),
+        matches!(&h.app.dialog, Some(Dialog::EntryDate(d)) if d.input == "2027-01-05"),
         "{screen}"
     );
 }
@@ -1228,7 +1228,7 @@ fn palette_scrolls_to_the_choice_and_help_stops_at_its_end() {
         h.key(KeyCode::Down, KeyModifiers::NONE);
     }
     let chosen = match &h.app.dialog {
-        Some(Dialog::Palette { input, selected }) => {
+        Some(Dialog::Palette(palette::Palette { input, selected })) => {
             let matches = permitdesk::console::app::palette_matches(input);
             matches[(*selected).min(matches.len() - 1)].label(Lang::En)
         }

@@ -313,12 +313,12 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
                 .is_some_and(|r| !r.lines().join("\n").trim().is_empty());
             prop_assert!(!*asking_discard || typed, "asks to discard nothing");
         }
-        Some(Dialog::QuitAsk { editor }) => prop_assert!(
-            editor.as_ref().is_some_and(|d| d.has_typed_text()),
+        Some(Dialog::QuitAsk(q)) => prop_assert!(
+            q.editor.as_ref().is_some_and(|d| d.has_typed_text()),
             "asks to quit with nothing typed"
         ),
-        Some(Dialog::EntryDate { input, .. }) => prop_assert!(input.len() <= 10, "{input}"),
-        Some(Dialog::ExtendDays { input, .. }) => prop_assert!(input.len() <= 2, "{input}"),
+        Some(Dialog::EntryDate(d)) => prop_assert!(d.input.len() <= 10, "{}", d.input),
+        Some(Dialog::ExtendDays(d)) => prop_assert!(d.input.len() <= 2, "{}", d.input),
         Some(Dialog::Verify(form)) => prop_assert!(
             form.focus < permitdesk::console::app::dialog::ChecklistForm::FIELDS,
             "focus {}",

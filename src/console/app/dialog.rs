@@ -4,14 +4,15 @@
 use super::super::i18n::Lang;
 use crate::domain::{Action, ActionKind, Stage};
 use crate::store::CaseRow;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::checklist_form::ChecklistForm;
 pub use crate::console::dialogs::{
     Dialog, Outcome, chars_of, editor, input_within_limit, is_submit, paste_refusal, reason_key,
     text_of,
 };
-pub use crate::console::dialogs::{assign, bulk, confirm, message, reason};
+pub use crate::console::dialogs::{
+    assign, bulk, confirm, entry_date, extend_days, help, message, palette, quit_ask, reason,
+};
 
 /// The case an action was prepared for, with the version, stage and holder the user saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,136 +165,4 @@ pub struct BulkLine {
     /// The action in the stage's words: accept, recommend approval, sign, claim, release.
     pub action: String,
     pub refusal: Option<String>,
-}
-
-/// The lines under the keys in the help dialog (after a blank line): how to remap a key, and the
-/// dialogs' keys. The view draws them; the scroll stops at the last.
-pub fn help_footer(lang: Lang) -> [&'static str; 2] {
-    [
-        lang.pick(
-            " Remap a key in the config's [keys]: NAME = \"KEY\" (the middle column)",
-            " 在配置文件 [keys] 中改键：名称 = \"键\"（中间一列）",
-        ),
-        lang.pick(
-            " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
-            " 对话框：Enter 确认 · Ctrl-s 提交理由 · Esc 取消",
-        ),
-    ]
-}
-
-impl Dialog {
-    /// The keys of the dialogs not yet components.
-    pub(crate) fn legacy_key(&mut self, key: &KeyEvent, _lang: Lang) -> Outcome {
-        match self {
-            Dialog::Confirm(_) => Outcome::Stay,
-            Dialog::Reason(_) => Outcome::Stay,
-            Dialog::EntryDate { input, error, .. } => {
-                match key.code {
-                    KeyCode::Enter => return Outcome::Submit,
-                    KeyCode::Esc => return Outcome::Close,
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char(c) if (c.is_ascii_digit() || c == '-') && input.len() < 10 => {
-                        input.push(c)
-                    }
-                    _ => {}
-                }
-                *error = None;
-                Outcome::Stay
-            }
-            Dialog::ExtendDays { input, error, .. } => {
-                match key.code {
-                    KeyCode::Enter => return Outcome::Submit,
-                    KeyCode::Esc => return Outcome::Close,
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char(c) if c.is_ascii_digit() && input.len() < 2 => input.push(c),
-                    _ => {}
-                }
-                *error = None;
-                Outcome::Stay
-            }
-            Dialog::Verify(form) => {
-                if form.asking_discard {
-                    form.asking_discard = false;
-                    return match key.code {
-                        KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
-                        _ => Outcome::Stay,
-                    };
-                }
-                match key.code {
-                    // Ctrl-s verifies from any field; Enter moves on, and verifies on the last.
-                    _ if is_submit(key) => Outcome::Submit,
-                    KeyCode::Enter if form.focus + 1 == ChecklistForm::FIELDS => Outcome::Submit,
-                    KeyCode::Enter => {
-                        form.focus += 1;
-                        Outcome::Stay
-                    }
-                    KeyCode::Esc if form.touched => {
-                        form.asking_discard = true;
-                        Outcome::Stay
-                    }
-                    KeyCode::Esc => Outcome::Close,
-                    _ => {
-                        form.key(key);
-                        Outcome::Stay
-                    }
-                }
-            }
-            Dialog::Assign(_) | Dialog::Bulk(_) => Outcome::Stay,
-            Dialog::Message(_) => Outcome::Stay,
-            Dialog::Help { scroll } => match key.code {
-                KeyCode::Down | KeyCode::Char('j') => {
-                    *scroll = scroll.saturating_add(1);
-                    Outcome::Stay
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    *scroll = scroll.saturating_sub(1);
-                    Outcome::Stay
-                }
-                KeyCode::PageDown => {
-                    *scroll = scroll.saturating_add(10);
-                    Outcome::Stay
-                }
-                KeyCode::PageUp => {
-                    *scroll = scroll.saturating_sub(10);
-                    Outcome::Stay
-                }
-                _ => Outcome::Close,
-            },
-            Dialog::Palette { input, selected } => match key.code {
-                KeyCode::Enter => Outcome::Submit,
-                KeyCode::Esc => Outcome::Close,
-                KeyCode::Down | KeyCode::Tab => {
-                    let last = super::commands::palette_matches(input)
-                        .len()
-                        .saturating_sub(1);
-                    *selected = (*selected + 1).min(last);
-                    Outcome::Stay
-                }
-                KeyCode::Up | KeyCode::BackTab => {
-                    *selected = selected.saturating_sub(1);
-                    Outcome::Stay
-                }
-                KeyCode::Backspace => {
-                    input.pop();
-                    *selected = 0;
-                    Outcome::Stay
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    input.push(c);
-                    *selected = 0;
-                    Outcome::Stay
-                }
-                _ => Outcome::Stay,
-            },
-            // The app answers this one itself (it puts the editor back).
-            Dialog::QuitAsk { .. } => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Submit,
-                _ => Outcome::Close,
-            },
-        }
-    }
 }

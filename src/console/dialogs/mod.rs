@@ -6,9 +6,15 @@ pub mod assign;
 pub mod bulk;
 pub mod confirm;
 mod draw;
+pub mod entry_date;
+pub mod extend_days;
+pub mod help;
 pub mod message;
+pub mod palette;
+pub mod quit_ask;
 pub mod reason;
 mod text;
+mod verify;
 
 pub use draw::{centered, char_count, clear, frame_block, hint_line};
 pub use text::{
@@ -22,6 +28,7 @@ use super::theme::Theme;
 use crate::domain::Policy;
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
+pub use help::help_footer;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -34,6 +41,19 @@ pub struct Ctx<'a> {
     pub policy: &'a Policy,
     pub today: NaiveDate,
     pub size: (u16, u16),
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a console started with `setup`, now in `lang` on a `size` terminal.
+    pub fn of(setup: &'a crate::console::Setup, lang: Lang, size: (u16, u16)) -> Ctx<'a> {
+        Ctx {
+            lang,
+            keymap: &setup.keymap,
+            policy: &setup.policy,
+            today: setup.today,
+            size,
+        }
+    }
 }
 
 /// A key hint: the key as the user presses it and what it does.
@@ -70,41 +90,25 @@ pub trait Component {
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx<'_>);
 }
 
+/// The open dialog: one component each.
 #[derive(Debug)]
 pub enum Dialog {
     /// Approve: shows the transition and takes an optional note.
     Confirm(confirm::Confirm),
     /// A multi-line reason or note; empty text is refused.
     Reason(reason::Reason),
-    EntryDate {
-        target: Target,
-        /// `From -> To`, from the domain, when the case is loaded.
-        transition: Option<String>,
-        input: String,
-        error: Option<String>,
-    },
+    EntryDate(entry_date::EntryDate),
     /// How many working days to extend the decision deadline by.
-    ExtendDays {
-        target: Target,
-        input: String,
-        error: Option<String>,
-    },
+    ExtendDays(extend_days::ExtendDays),
     Verify(Box<ChecklistForm>),
     Assign(assign::Assign),
     Bulk(bulk::Bulk),
     /// Words to read: bulk results, a refusal, a conflict.
     Message(message::Message),
-    Help {
-        scroll: u16,
-    },
-    Palette {
-        input: String,
-        selected: usize,
-    },
+    Help(help::Help),
+    Palette(palette::Palette),
     /// Ctrl-c while text is typed: quit anyway? The editor it came from waits underneath.
-    QuitAsk {
-        editor: Option<Box<Dialog>>,
-    },
+    QuitAsk(quit_ask::QuitAsk),
 }
 
 impl Dialog {
@@ -120,44 +124,45 @@ impl Dialog {
         }
     }
 
-    /// The open dialog's component, for those that are one.
-    fn component(&self) -> Option<&dyn Component> {
+    /// The open dialog's component.
+    pub fn component(&self) -> &dyn Component {
         match self {
-            Dialog::Reason(d) => Some(d),
-            Dialog::Confirm(d) => Some(d),
-            Dialog::Message(d) => Some(d),
-            Dialog::Assign(d) => Some(d),
-            Dialog::Bulk(d) => Some(d),
-            _ => None,
+            Dialog::Confirm(d) => d,
+            Dialog::Reason(d) => d,
+            Dialog::EntryDate(d) => d,
+            Dialog::ExtendDays(d) => d,
+            Dialog::Verify(d) => d.as_ref(),
+            Dialog::Assign(d) => d,
+            Dialog::Bulk(d) => d,
+            Dialog::Message(d) => d,
+            Dialog::Help(d) => d,
+            Dialog::Palette(d) => d,
+            Dialog::QuitAsk(d) => d,
         }
     }
 
-    fn component_mut(&mut self) -> Option<&mut dyn Component> {
+    pub fn component_mut(&mut self) -> &mut dyn Component {
         match self {
-            Dialog::Reason(d) => Some(d),
-            Dialog::Confirm(d) => Some(d),
-            Dialog::Message(d) => Some(d),
-            Dialog::Assign(d) => Some(d),
-            Dialog::Bulk(d) => Some(d),
-            _ => None,
+            Dialog::Confirm(d) => d,
+            Dialog::Reason(d) => d,
+            Dialog::EntryDate(d) => d,
+            Dialog::ExtendDays(d) => d,
+            Dialog::Verify(d) => d.as_mut(),
+            Dialog::Assign(d) => d,
+            Dialog::Bulk(d) => d,
+            Dialog::Message(d) => d,
+            Dialog::Help(d) => d,
+            Dialog::Palette(d) => d,
+            Dialog::QuitAsk(d) => d,
         }
     }
 
     pub fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
-        match self.component_mut() {
-            Some(component) => component.key(key, ctx),
-            None => self.legacy_key(key, ctx.lang),
-        }
+        self.component_mut().key(key, ctx)
     }
 
-    /// Draws the dialog over `area`; `false` when it is not a component yet.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx<'_>) -> bool {
-        match self.component() {
-            Some(component) => {
-                component.draw(frame, area, theme, ctx);
-                true
-            }
-            None => false,
-        }
+    /// Draws the dialog over `area`.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx<'_>) {
+        self.component().draw(frame, area, theme, ctx)
     }
 }
