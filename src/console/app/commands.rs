@@ -183,6 +183,8 @@ impl App {
             }
             Skip => self.review_next(),
             EndReview => self.end_review(),
+            // The keys of dialogs and editors: their components take them.
+            Confirm | Cancel | ScrollDown | ScrollUp | Submit | NextField | Toggle => Vec::new(),
         }
     }
 

@@ -7,8 +7,7 @@ use crate::store::CaseRow;
 
 pub use super::checklist_form::ChecklistForm;
 pub use crate::console::dialogs::{
-    Dialog, Outcome, chars_of, editor, input_within_limit, is_submit, paste_refusal, reason_key,
-    text_of,
+    Dialog, Outcome, chars_of, editor, input_within_limit, paste_refusal, reason_key, text_of,
 };
 pub use crate::console::dialogs::{
     assign, bulk, confirm, entry_date, extend_days, help, message, palette, quit_ask, reason,

@@ -4,6 +4,7 @@
 use super::{Component, Ctx, Hint, Outcome, Target};
 use super::{centered, clear, frame_block, hint_line};
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
 use crate::text::sanitize_line;
@@ -22,16 +23,24 @@ pub struct Assign {
 }
 
 impl Component for Assign {
-    fn key(&mut self, key: &KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+    fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         let selected = &mut self.selected;
         match key.code {
-            KeyCode::Enter if !self.candidates.is_empty() => Outcome::Submit,
-            KeyCode::Esc => Outcome::Close,
-            KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+            _ if ctx.is(key, Command::Confirm) && !self.candidates.is_empty() => Outcome::Submit,
+            _ if ctx.is(key, Command::Cancel) => Outcome::Close,
+            KeyCode::Tab => {
                 *selected = (*selected + 1).min(self.candidates.len().saturating_sub(1));
                 Outcome::Stay
             }
-            KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+            _ if ctx.is(key, Command::ScrollDown) => {
+                *selected = (*selected + 1).min(self.candidates.len().saturating_sub(1));
+                Outcome::Stay
+            }
+            KeyCode::BackTab => {
+                *selected = selected.saturating_sub(1);
+                Outcome::Stay
+            }
+            _ if ctx.is(key, Command::ScrollUp) => {
                 *selected = selected.saturating_sub(1);
                 Outcome::Stay
             }
@@ -42,8 +51,8 @@ impl Component for Assign {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            Hint::new("Enter", lang.t(T::Confirm)),
-            Hint::new("Esc", lang.t(T::Cancel)),
+            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
+            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
         ]
     }
 

@@ -4,10 +4,11 @@
 use super::{BulkKind, BulkLine, Component, Ctx, Hint, Outcome, Target};
 use super::{centered, char_count, clear, frame_block, hint_line, reason_key};
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::{fit_line, fit_lines};
 use crate::text::sanitize_line;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -29,16 +30,10 @@ pub struct Bulk {
 impl Component for Bulk {
     fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         match &mut self.reason {
-            Some(editor) => reason_key(
-                editor,
-                &mut self.asking_discard,
-                &mut self.error,
-                key,
-                ctx.lang,
-            ),
+            Some(editor) => reason_key(editor, &mut self.asking_discard, &mut self.error, key, ctx),
             None => match key.code {
-                KeyCode::Enter => Outcome::Submit,
-                KeyCode::Esc => Outcome::Close,
+                _ if ctx.is(key, Command::Confirm) => Outcome::Submit,
+                _ if ctx.is(key, Command::Cancel) => Outcome::Close,
                 _ => Outcome::Stay,
             },
         }
@@ -47,10 +42,10 @@ impl Component for Bulk {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         let go = match self.reason {
-            Some(_) => Hint::new("Ctrl-s", lang.t(T::Submit)),
-            None => Hint::new("Enter", lang.t(T::Confirm)),
+            Some(_) => ctx.hint(Command::Submit, lang.t(T::Submit)),
+            None => ctx.hint(Command::Confirm, lang.t(T::Confirm)),
         };
-        vec![go, Hint::new("Esc", lang.t(T::Cancel))]
+        vec![go, ctx.hint(Command::Cancel, lang.t(T::Cancel))]
     }
 
     /// Every marked case with its action and any refusal the domain predicts, as many as fit

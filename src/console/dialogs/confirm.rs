@@ -4,10 +4,11 @@
 use super::{Component, Ctx, Hint, Outcome, Target};
 use super::{centered, clear, frame_block, hint_line, input_within_limit, text_of};
 use crate::console::i18n::T;
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::{fit_line, fit_lines};
 use crate::text::sanitize_line;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -30,12 +31,15 @@ pub struct Confirm {
 impl Component for Confirm {
     fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         match key.code {
-            KeyCode::Enter if self.required && text_of(&self.note).trim().is_empty() => {
+            _ if ctx.is(key, Command::Confirm)
+                && self.required
+                && text_of(&self.note).trim().is_empty() =>
+            {
                 self.error = Some(ctx.lang.t(T::EmptyReason).into());
                 Outcome::Stay
             }
-            KeyCode::Enter => Outcome::Submit,
-            KeyCode::Esc => Outcome::Close,
+            _ if ctx.is(key, Command::Confirm) => Outcome::Submit,
+            _ if ctx.is(key, Command::Cancel) => Outcome::Close,
             _ => {
                 self.error = None;
                 input_within_limit(&mut self.note, key, &mut self.error, ctx.lang);
@@ -47,8 +51,8 @@ impl Component for Confirm {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            Hint::new("Enter", lang.t(T::Confirm)),
-            Hint::new("Esc", lang.t(T::Cancel)),
+            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
+            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
         ]
     }
 

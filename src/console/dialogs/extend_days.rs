@@ -3,6 +3,7 @@
 use super::{Component, Ctx, Hint, Outcome, Target};
 use super::{centered, clear, frame_block, hint_line};
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -19,11 +20,11 @@ pub struct ExtendDays {
 }
 
 impl Component for ExtendDays {
-    fn key(&mut self, key: &KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+    fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         let input = &mut self.input;
         match key.code {
-            KeyCode::Enter => return Outcome::Submit,
-            KeyCode::Esc => return Outcome::Close,
+            _ if ctx.is(key, Command::Confirm) => return Outcome::Submit,
+            _ if ctx.is(key, Command::Cancel) => return Outcome::Close,
             KeyCode::Backspace => {
                 input.pop();
             }
@@ -37,8 +38,8 @@ impl Component for ExtendDays {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            Hint::new("Enter", lang.t(T::Confirm)),
-            Hint::new("Esc", lang.t(T::Cancel)),
+            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
+            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
         ]
     }
 

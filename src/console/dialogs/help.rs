@@ -4,6 +4,7 @@
 use super::{Component, Ctx, Hint, Outcome};
 use super::{clear, frame_block};
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::{Command, Keymap};
 use crate::console::layout;
 use crate::console::theme::Theme;
 use crate::console::view::{fit, fit_lines};
@@ -21,17 +22,26 @@ pub struct Help {
 }
 
 /// The lines under the keys in the help dialog (after a blank line): how to remap a key, and the
-/// dialogs' keys. The view draws them; the scroll stops at the last.
-pub fn help_footer(lang: Lang) -> [&'static str; 2] {
+/// dialogs' keys, from the live keymap. The view draws them; the scroll stops at the last.
+pub fn help_footer(keymap: &Keymap, lang: Lang) -> [String; 2] {
+    let key = |c: Command| keymap.first_key(c);
+    let (confirm, submit, cancel) = (
+        key(Command::Confirm),
+        key(Command::Submit),
+        key(Command::Cancel),
+    );
     [
         lang.pick(
             " Remap a key in the config's [keys]: NAME = \"KEY\" (the middle column)",
             " 在配置文件 [keys] 中改键：名称 = \"键\"（中间一列）",
-        ),
-        lang.pick(
-            " Dialogs: Enter confirm · Ctrl-s submit a reason · Esc cancel",
-            " 对话框：Enter 确认 · Ctrl-s 提交理由 · Esc 取消",
-        ),
+        )
+        .to_string(),
+        match lang {
+            Lang::En => {
+                format!(" Dialogs: {confirm} confirm · {submit} submit a reason · {cancel} cancel")
+            }
+            Lang::Zh => format!(" 对话框：{confirm} 确认 · {submit} 提交理由 · {cancel} 取消"),
+        },
     ]
 }
 
@@ -39,11 +49,11 @@ impl Component for Help {
     fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         let scroll = &mut self.scroll;
         let outcome = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => {
+            _ if ctx.is(key, Command::ScrollDown) => {
                 *scroll = scroll.saturating_add(1);
                 Outcome::Stay
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            _ if ctx.is(key, Command::ScrollUp) => {
                 *scroll = scroll.saturating_sub(1);
                 Outcome::Stay
             }
@@ -59,7 +69,7 @@ impl Component for Help {
         };
         // Not past the last line: the keys, a blank line and the footer, in the box the view
         // draws (`layout::help`, inside its borders).
-        let lines = ctx.keymap.entries().len() + 1 + help_footer(ctx.lang).len();
+        let lines = ctx.keymap.entries().len() + 1 + help_footer(ctx.keymap, ctx.lang).len();
         let help = layout::inner(layout::help(ctx.size.0, ctx.size.1));
         let shown = usize::from(help.height).max(1);
         let max = u16::try_from(lines.saturating_sub(shown)).unwrap_or(u16::MAX);
@@ -100,7 +110,7 @@ impl Component for Help {
             })
             .collect();
         lines.push(Line::from(""));
-        for text in help_footer(lang) {
+        for text in help_footer(ctx.keymap, lang) {
             lines.push(Line::from(Span::styled(
                 text,
                 theme.dim().add_modifier(Modifier::ITALIC),

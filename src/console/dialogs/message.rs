@@ -3,6 +3,7 @@
 
 use super::{Component, Ctx, Hint, Outcome};
 use super::{centered, clear, frame_block, hint_line};
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::{fit_line, fit_lines, wrap};
 use crate::text::sanitize_line;
@@ -33,7 +34,7 @@ impl Message {
 }
 
 impl Component for Message {
-    fn key(&mut self, key: &KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+    fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         let scroll = &mut self.scroll;
         // At least as many rows as the lines take wrapped (the view stops at the end).
         let rows: usize = self
@@ -47,11 +48,12 @@ impl Component for Message {
             .sum();
         let last = u16::try_from(rows).unwrap_or(u16::MAX);
         match key.code {
-            KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char(' ') => {
+            _ if ctx.is(key, Command::Confirm) || ctx.is(key, Command::Cancel) => {
                 return Outcome::Close;
             }
-            KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+            KeyCode::Char('q') | KeyCode::Char(' ') => return Outcome::Close,
+            _ if ctx.is(key, Command::ScrollDown) => *scroll = scroll.saturating_add(1),
+            _ if ctx.is(key, Command::ScrollUp) => *scroll = scroll.saturating_sub(1),
             KeyCode::PageDown => *scroll = scroll.saturating_add(10),
             KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
             KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
@@ -66,8 +68,12 @@ impl Component for Message {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            Hint::new("Enter", lang.pick("OK", "确定")),
-            Hint::new("j/k", lang.pick("scroll", "滚动")),
+            ctx.hint(Command::Confirm, lang.pick("OK", "确定")),
+            ctx.hint2(
+                Command::ScrollDown,
+                Command::ScrollUp,
+                lang.pick("scroll", "滚动"),
+            ),
         ]
     }
 

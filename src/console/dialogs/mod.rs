@@ -17,13 +17,11 @@ mod text;
 mod verify;
 
 pub use draw::{centered, char_count, clear, frame_block, hint_line};
-pub use text::{
-    chars_of, editor, input_within_limit, is_submit, paste_refusal, reason_key, text_of,
-};
+pub use text::{chars_of, editor, input_within_limit, paste_refusal, reason_key, text_of};
 
 use super::app::dialog::{BulkKind, BulkLine, ChecklistForm, Target, TextAction};
 use super::i18n::Lang;
-use super::keymap::Keymap;
+use super::keymap::{Command, Keymap};
 use super::theme::Theme;
 use crate::domain::Policy;
 use chrono::NaiveDate;
@@ -53,6 +51,22 @@ impl<'a> Ctx<'a> {
             today: setup.today,
             size,
         }
+    }
+
+    /// Whether `key` is one of `command`'s keys in the live keymap.
+    pub fn is(&self, key: &KeyEvent, command: Command) -> bool {
+        self.keymap.binds(key, command)
+    }
+
+    /// The hint for `command`: its first key in the live keymap, and `label`.
+    pub fn hint(&self, command: Command, label: impl Into<String>) -> Hint {
+        Hint::new(self.keymap.first_key(command), label)
+    }
+
+    /// The hint for two commands under one label (`j/k scroll`).
+    pub fn hint2(&self, a: Command, b: Command, label: impl Into<String>) -> Hint {
+        let keys = format!("{}/{}", self.keymap.first_key(a), self.keymap.first_key(b));
+        Hint::new(keys, label)
     }
 }
 
@@ -166,3 +180,6 @@ impl Dialog {
         self.component().draw(frame, area, theme, ctx)
     }
 }
+
+#[cfg(test)]
+mod tests;

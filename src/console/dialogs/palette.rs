@@ -5,6 +5,7 @@ use super::{Component, Ctx, Hint, Outcome};
 use super::{centered, clear, frame_block};
 use crate::console::app::palette_matches;
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::{fit_lines, pad};
 use crate::text::sanitize_line;
@@ -21,11 +22,11 @@ pub struct Palette {
 }
 
 impl Component for Palette {
-    fn key(&mut self, key: &KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+    fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         let (input, selected) = (&mut self.input, &mut self.selected);
         match key.code {
-            KeyCode::Enter => Outcome::Submit,
-            KeyCode::Esc => Outcome::Close,
+            _ if ctx.is(key, Command::Confirm) => Outcome::Submit,
+            _ if ctx.is(key, Command::Cancel) => Outcome::Close,
             KeyCode::Down | KeyCode::Tab => {
                 let last = palette_matches(input).len().saturating_sub(1);
                 *selected = (*selected + 1).min(last);

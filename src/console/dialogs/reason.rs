@@ -4,6 +4,7 @@
 use super::{Component, Ctx, Hint, Outcome, Target, TextAction};
 use super::{centered, char_count, clear, frame_block, hint_line, text::reason_key, text_of};
 use crate::console::i18n::T;
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_line;
 use crate::text::sanitize_line;
@@ -32,15 +33,15 @@ impl Component for Reason {
             &mut self.asking_discard,
             &mut self.error,
             key,
-            ctx.lang,
+            ctx,
         )
     }
 
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            Hint::new("Ctrl-s", lang.t(T::Submit)),
-            Hint::new("Esc", lang.t(T::Cancel)),
+            ctx.hint(Command::Submit, lang.t(T::Submit)),
+            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
         ]
     }
 

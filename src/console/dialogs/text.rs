@@ -1,7 +1,8 @@
 //! Text typed in a dialog: the editor widget, what it holds, and the domain's limit on it.
 
-use super::Outcome;
+use super::{Ctx, Outcome};
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
 use crate::domain::transition::MAX_TEXT_CHARS;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
@@ -70,11 +71,6 @@ fn typeable(key: &KeyEvent) -> bool {
     }
 }
 
-pub fn is_submit(key: &KeyEvent) -> bool {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    matches!(key.code, KeyCode::Char('s') if ctrl) || (key.code == KeyCode::Enter && ctrl)
-}
-
 /// A key in a required-reason editor (single case or bulk): submit refuses empty text, and Esc
 /// over typed text asks before discarding it.
 pub fn reason_key(
@@ -82,8 +78,9 @@ pub fn reason_key(
     asking_discard: &mut bool,
     error: &mut Option<String>,
     key: &KeyEvent,
-    lang: Lang,
+    ctx: &Ctx<'_>,
 ) -> Outcome {
+    let lang = ctx.lang;
     if *asking_discard {
         return match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Close,
@@ -93,14 +90,14 @@ pub fn reason_key(
             }
         };
     }
-    if is_submit(key) {
+    if ctx.is(key, Command::Submit) {
         if text_of(editor).trim().is_empty() {
             *error = Some(lang.t(T::EmptyReason).into());
             return Outcome::Stay;
         }
         return Outcome::Submit;
     }
-    if key.code == KeyCode::Esc {
+    if ctx.is(key, Command::Cancel) {
         if text_of(editor).trim().is_empty() {
             return Outcome::Close;
         }

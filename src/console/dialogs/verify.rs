@@ -2,19 +2,20 @@
 //! with its keys, hints and drawing.
 
 use super::{ChecklistForm, Component, Ctx, Hint, Outcome};
-use super::{centered, clear, frame_block, hint_line, is_submit};
+use super::{centered, clear, frame_block, hint_line};
 use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
 use crate::text::sanitize_line;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 impl Component for ChecklistForm {
-    fn key(&mut self, key: &KeyEvent, _ctx: &Ctx<'_>) -> Outcome {
+    fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
         let form = self;
         if form.asking_discard {
             form.asking_discard = false;
@@ -23,19 +24,33 @@ impl Component for ChecklistForm {
                 _ => Outcome::Stay,
             };
         }
+        // The form takes its toggle and next-field keys as Space and Tab, whatever they are
+        // mapped to; Space and Tab themselves only when they are.
+        let as_code = |code| KeyEvent::new(code, KeyModifiers::NONE);
         match key.code {
             // Ctrl-s verifies from any field; Enter moves on, and verifies on the last.
-            _ if is_submit(key) => Outcome::Submit,
-            KeyCode::Enter if form.focus + 1 == ChecklistForm::FIELDS => Outcome::Submit,
-            KeyCode::Enter => {
+            _ if ctx.is(key, Command::Submit) => Outcome::Submit,
+            _ if ctx.is(key, Command::Confirm) && form.focus + 1 == ChecklistForm::FIELDS => {
+                Outcome::Submit
+            }
+            _ if ctx.is(key, Command::Confirm) => {
                 form.focus += 1;
                 Outcome::Stay
             }
-            KeyCode::Esc if form.touched => {
+            _ if ctx.is(key, Command::Cancel) && form.touched => {
                 form.asking_discard = true;
                 Outcome::Stay
             }
-            KeyCode::Esc => Outcome::Close,
+            _ if ctx.is(key, Command::Cancel) => Outcome::Close,
+            _ if ctx.is(key, Command::Toggle) => {
+                form.key(&as_code(KeyCode::Char(' ')));
+                Outcome::Stay
+            }
+            _ if ctx.is(key, Command::NextField) => {
+                form.key(&as_code(KeyCode::Tab));
+                Outcome::Stay
+            }
+            KeyCode::Char(' ') | KeyCode::Tab => Outcome::Stay,
             _ => {
                 form.key(key);
                 Outcome::Stay
@@ -46,10 +61,14 @@ impl Component for ChecklistForm {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            Hint::new("Space", lang.pick("toggle", "勾选")),
-            Hint::new("Tab/Enter", lang.pick("next field", "下一项")),
-            Hint::new("Ctrl-s", lang.pick("verify", "核验通过")),
-            Hint::new("Esc", lang.t(T::Cancel)),
+            ctx.hint(Command::Toggle, lang.pick("toggle", "勾选")),
+            ctx.hint2(
+                Command::NextField,
+                Command::Confirm,
+                lang.pick("next field", "下一项"),
+            ),
+            ctx.hint(Command::Submit, lang.pick("verify", "核验通过")),
+            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
         ]
     }
 
