@@ -17,6 +17,7 @@ macro_rules! snapshot {
 // The harness (tests/console_harness): `Harness`, the demo store, and what tests here import.
 mod console_harness;
 use console_harness::*;
+use permitdesk::console::dialogs::{bulk, message, palette, reason};
 
 #[test]
 fn main_screen_narrow_and_wide() {
@@ -136,7 +137,7 @@ fn a_conflict_in_chinese_says_the_last_change_in_chinese_words() {
     h.type_text("护照复印件不清晰");
     assign(&mut h.store, &case_no, "wang.fang", "chen.yu");
     h.ctrl('s');
-    let Some(Dialog::Message { title, lines, .. }) = &h.app.dialog else {
+    let Some(Dialog::Message(message::Message { title, lines, .. })) = &h.app.dialog else {
         panic!("a conflict dialog: {:?}", h.app.dialog);
     };
     let text = format!("{title}\n{}", lines.join("\n"));
@@ -427,7 +428,7 @@ fn clerk_dialogs_entry_and_checklist() {
     let screen = h.screen();
     assert!(screen.contains("in the future"), "{screen}");
     assert!(
-        matches!(&h.app.dialog, Some(Dialog::EntryDate { input, .. }) if input == "2027-01-05"),
+        matches!(&h.app.dialog, Some(Dialog::EntryDate(d)) if d.input == "2027-01-05"),
         "{screen}"
     );
 }
@@ -646,18 +647,18 @@ fn whole_closed_queue(h: &Harness) -> Vec<String> {
 
 fn bulk_targets(h: &Harness) -> Vec<String> {
     match &h.app.dialog {
-        Some(Dialog::Bulk { targets, .. }) => targets.iter().map(|t| t.case_no.clone()).collect(),
+        Some(Dialog::Bulk(b)) => b.targets.iter().map(|t| t.case_no.clone()).collect(),
         other => panic!("no bulk preview: {other:?}"),
     }
 }
 
 fn editor_text(h: &Harness) -> String {
     match &h.app.dialog {
-        Some(Dialog::Reason { editor, .. })
-        | Some(Dialog::Bulk {
+        Some(Dialog::Reason(reason::Reason { editor, .. }))
+        | Some(Dialog::Bulk(bulk::Bulk {
             reason: Some(editor),
             ..
-        }) => editor.lines().join("\n"),
+        })) => editor.lines().join("\n"),
         other => panic!("no editor open: {other:?}"),
     }
 }
@@ -751,7 +752,7 @@ fn bulk_actions_check_the_role_before_any_dialog() {
     s.press("2");
     s.press("  ");
     s.press("A");
-    assert!(matches!(&s.app.dialog, Some(Dialog::Assign { targets, .. }) if targets.len() == 2));
+    assert!(matches!(&s.app.dialog, Some(Dialog::Assign(a)) if a.targets.len() == 2));
 }
 
 #[test]
@@ -1277,7 +1278,7 @@ fn palette_scrolls_to_the_choice_and_help_stops_at_its_end() {
         h.key(KeyCode::Down, KeyModifiers::NONE);
     }
     let chosen = match &h.app.dialog {
-        Some(Dialog::Palette { input, selected }) => {
+        Some(Dialog::Palette(palette::Palette { input, selected })) => {
             let matches = permitdesk::console::app::palette_matches(input);
             matches[(*selected).min(matches.len() - 1)].label(Lang::En)
         }
@@ -1662,7 +1663,7 @@ fn the_cursor_stays_on_the_case_just_claimed_though_it_leaves_the_filter() {
     );
     h.press("r");
     match &h.app.dialog {
-        Some(Dialog::Reason { target, .. }) => assert_eq!(target.case_no, case_no),
+        Some(Dialog::Reason(r)) => assert_eq!(r.target.case_no, case_no),
         other => panic!("expected the return editor for {case_no}: {other:?}"),
     }
     h.esc();

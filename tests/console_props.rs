@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use permitdesk::console::app::dialog::Dialog;
 use permitdesk::console::app::{App, Effect, Msg, Setup};
+use permitdesk::console::dialogs::{assign, bulk, reason};
 use permitdesk::console::i18n::Lang;
 use permitdesk::console::keymap::Keymap;
 use permitdesk::console::view;
@@ -288,11 +289,11 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
         );
     }
     match &app.dialog {
-        Some(Dialog::Assign {
+        Some(Dialog::Assign(assign::Assign {
             candidates,
             selected,
             targets,
-        }) => {
+        })) => {
             prop_assert!(!targets.is_empty(), "assign without a case");
             prop_assert!(
                 *selected < candidates.len() || (candidates.is_empty() && *selected == 0),
@@ -300,34 +301,34 @@ fn invariants(run: &Run, seen: &Seen) -> Result<(), TestCaseError> {
                 candidates.len()
             );
         }
-        Some(Dialog::Bulk {
+        Some(Dialog::Bulk(bulk::Bulk {
             targets,
             reason,
             asking_discard,
             ..
-        }) => {
+        })) => {
             prop_assert!(!targets.is_empty(), "a bulk action on no case");
             let typed = reason
                 .as_ref()
                 .is_some_and(|r| !r.lines().join("\n").trim().is_empty());
             prop_assert!(!*asking_discard || typed, "asks to discard nothing");
         }
-        Some(Dialog::QuitAsk { editor }) => prop_assert!(
-            editor.as_ref().is_some_and(|d| d.has_typed_text()),
+        Some(Dialog::QuitAsk(q)) => prop_assert!(
+            q.editor.as_ref().is_some_and(|d| d.has_typed_text()),
             "asks to quit with nothing typed"
         ),
-        Some(Dialog::EntryDate { input, .. }) => prop_assert!(input.len() <= 10, "{input}"),
-        Some(Dialog::ExtendDays { input, .. }) => prop_assert!(input.len() <= 2, "{input}"),
+        Some(Dialog::EntryDate(d)) => prop_assert!(d.input.len() <= 10, "{}", d.input),
+        Some(Dialog::ExtendDays(d)) => prop_assert!(d.input.len() <= 2, "{}", d.input),
         Some(Dialog::Verify(form)) => prop_assert!(
             form.focus < permitdesk::console::app::dialog::ChecklistForm::FIELDS,
             "focus {}",
             form.focus
         ),
-        Some(Dialog::Reason {
+        Some(Dialog::Reason(reason::Reason {
             editor,
             asking_discard,
             ..
-        }) => {
+        })) => {
             let text = editor.lines().join("\n");
             prop_assert!(
                 !*asking_discard || !text.trim().is_empty(),

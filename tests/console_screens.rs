@@ -306,6 +306,7 @@ fn screens_md_shows_the_screens_as_the_snapshots_have_them() {
 // Random widths and names in any script: no border lost, no text cut without `…`.
 
 use permitdesk::console::app::dialog::Target;
+use permitdesk::console::dialogs::assign;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use ratatui::buffer::Buffer;
@@ -458,11 +459,11 @@ fn check(h: &RefCell<Harness>, people: &People) -> Result<(), String> {
     }
     // Bulk assignment of the first three: every case listed, its name whole or cut with `…`.
     let targets: Vec<Target> = app.list.rows.iter().take(3).map(Target::of).collect();
-    app.dialog = Some(Dialog::Assign {
+    app.dialog = Some(Dialog::Assign(assign::Assign {
         targets: targets.clone(),
         candidates: vec!["chen.yu".into(), "li.wei".into()],
         selected: 0,
-    });
+    }));
     let buffer = draw(app, width, height);
     let title = match app.lang {
         Lang::En => "Assign to",

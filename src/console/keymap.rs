@@ -62,14 +62,31 @@ pub enum Command {
     Skip,
     /// In a review session: ends it, with its summary.
     EndReview,
+    /// In a dialog: do what it asks (Enter).
+    Confirm,
+    /// In a dialog or an editor: put it away (Esc).
+    Cancel,
+    /// In a dialog: scroll or move down.
+    ScrollDown,
+    /// In a dialog: scroll or move up.
+    ScrollUp,
+    /// In an editor: submit what was typed (Ctrl-s).
+    Submit,
+    /// In a form: the next field.
+    NextField,
+    /// In a form: tick or cycle the field.
+    Toggle,
 }
 
-/// Where a binding applies: the main screen (queues, detail) or a review session, where its
-/// own bindings come first and the main ones (acting, scrolling, help) still work.
+/// Where a binding applies: the main screen (queues, detail, the dashboard), a review session,
+/// where its own bindings come first and the main ones (acting, scrolling, help) still work, a
+/// dialog, or an editor (a dialog taking typed text, where letters are text, not keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
     Main,
     Review,
+    Dialog,
+    Editor,
 }
 
 impl Command {
@@ -124,10 +141,26 @@ impl Command {
         Command::EndReview,
     ];
 
+    /// The keys of dialogs and editors: not commands of the palette or the help's main list,
+    /// but remapped in `[keys]` as the others are.
+    pub const DIALOG: &'static [Command] = &[
+        Command::Confirm,
+        Command::Cancel,
+        Command::ScrollDown,
+        Command::ScrollUp,
+        Command::Submit,
+        Command::NextField,
+        Command::Toggle,
+    ];
+
     /// The context whose bindings hold this command's keys.
     pub fn context(self) -> Context {
         match self {
             Command::Skip | Command::EndReview => Context::Review,
+            Command::Confirm | Command::Cancel | Command::ScrollDown | Command::ScrollUp => {
+                Context::Dialog
+            }
+            Command::Submit | Command::NextField | Command::Toggle => Context::Editor,
             _ => Context::Main,
         }
     }
@@ -205,6 +238,17 @@ impl Command {
                 "review session: end, with a summary",
                 "连续审核：结束并显示小结",
             ),
+            Confirm => ("confirm", "dialog: confirm", "对话框：确认"),
+            Cancel => ("cancel", "dialog: cancel", "对话框：取消"),
+            ScrollDown => ("scroll_down", "dialog: scroll or move down", "对话框：下移"),
+            ScrollUp => ("scroll_up", "dialog: scroll or move up", "对话框：上移"),
+            Submit => ("submit", "editor: submit the text", "编辑框：提交"),
+            NextField => ("next_field", "form: next field", "表单：下一项"),
+            Toggle => (
+                "toggle",
+                "form: tick or change the field",
+                "表单：勾选或切换",
+            ),
         }
     }
 
@@ -217,7 +261,11 @@ impl Command {
     }
 
     pub fn by_name(name: &str) -> Option<Command> {
-        Command::ALL.iter().copied().find(|c| c.name() == name)
+        Command::ALL
+            .iter()
+            .chain(Command::DIALOG)
+            .copied()
+            .find(|c| c.name() == name)
     }
 }
 
@@ -287,6 +335,20 @@ impl Key {
             }
         };
         Ok(Key { code, ctrl, alt })
+    }
+}
+
+impl Key {
+    /// The key as the terminal would send it.
+    pub fn event(&self) -> KeyEvent {
+        let mut modifiers = KeyModifiers::NONE;
+        if self.ctrl {
+            modifiers |= KeyModifiers::CONTROL;
+        }
+        if self.alt {
+            modifiers |= KeyModifiers::ALT;
+        }
+        KeyEvent::new(self.code, modifiers)
     }
 }
 
@@ -388,6 +450,17 @@ const DEFAULTS: &[(&str, Command)] = &[
     ("R", Command::Review),
     ("s", Command::Skip),
     ("q", Command::EndReview),
+    ("enter", Command::Confirm),
+    ("ctrl-enter", Command::Confirm),
+    ("esc", Command::Cancel),
+    ("j", Command::ScrollDown),
+    ("down", Command::ScrollDown),
+    ("k", Command::ScrollUp),
+    ("up", Command::ScrollUp),
+    ("ctrl-s", Command::Submit),
+    ("ctrl-enter", Command::Submit),
+    ("tab", Command::NextField),
+    ("space", Command::Toggle),
 ];
 
 impl Default for Keymap {
@@ -411,6 +484,7 @@ impl Keymap {
                     "[keys] {name}: no such command (one of: {})",
                     Command::ALL
                         .iter()
+                        .chain(Command::DIALOG)
                         .map(|c| c.name())
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -450,6 +524,22 @@ impl Keymap {
         let key = Key::from_event(event);
         self.lookup(&key, context)
             .or_else(|| self.lookup(&key, Context::Main))
+    }
+
+    /// Whether `event` is a key of `command` (in the command's own context).
+    pub fn binds(&self, event: &KeyEvent, command: Command) -> bool {
+        let key = Key::from_event(event);
+        self.bindings
+            .iter()
+            .any(|(k, c)| *k == key && *c == command)
+    }
+
+    /// The first key of `command`, as a hint shows it (empty when it has none).
+    pub fn first_key(&self, command: Command) -> String {
+        self.key_list(command)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
     }
 
     /// The keys bound to `command`, in binding order.

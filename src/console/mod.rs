@@ -1,6 +1,7 @@
 //! The console: queues as tabs, the case table, the detail panel, actions, search and alerts.
 
 pub mod app;
+pub mod dialogs;
 pub mod i18n;
 pub mod keymap;
 pub mod layout;

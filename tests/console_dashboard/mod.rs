@@ -59,7 +59,7 @@ fn claim_and_approve_act_on_the_selected_case_and_the_list_stays() {
 
     h.press("a");
     assert!(
-        matches!(&h.app.dialog, Some(Dialog::Confirm { target, .. }) if target.case_no == case_no),
+        matches!(&h.app.dialog, Some(Dialog::Confirm(c)) if c.target.case_no == case_no),
         "the confirmation is for the selected case: {}",
         h.screen()
     );
@@ -79,8 +79,8 @@ fn assign_and_marks_act_on_the_lists_cases() {
     // One case: the picker, then the case is chen.yu's.
     h.press("A");
     assert!(
-        matches!(&h.app.dialog, Some(Dialog::Assign { targets, .. })
-            if targets.len() == 1 && targets[0].case_no == first),
+        matches!(&h.app.dialog, Some(Dialog::Assign(a))
+            if a.targets.len() == 1 && a.targets[0].case_no == first),
         "{}",
         h.screen()
     );
@@ -96,7 +96,7 @@ fn assign_and_marks_act_on_the_lists_cases() {
     h.press("A");
     let screen = h.screen();
     assert!(
-        matches!(&h.app.dialog, Some(Dialog::Assign { targets, .. }) if targets.len() == 2),
+        matches!(&h.app.dialog, Some(Dialog::Assign(a)) if a.targets.len() == 2),
         "{screen}"
     );
     assert!(

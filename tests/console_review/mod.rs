@@ -59,7 +59,7 @@ fn holder(store: &Store, case_no: &str) -> Option<String> {
 /// The summary dialog's text.
 fn summary_text(h: &Harness) -> String {
     match &h.app.dialog {
-        Some(Dialog::Message { title, lines, .. }) => format!("{title}\n{}", lines.join("\n")),
+        Some(Dialog::Message(m)) => format!("{}\n{}", m.title, m.lines.join("\n")),
         other => panic!("no summary dialog: {other:?}"),
     }
 }

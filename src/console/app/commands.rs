@@ -2,6 +2,7 @@
 
 use super::dashboard::DashboardView;
 use super::dialog::{BulkKind, ChecklistForm, Dialog, Target, TextAction};
+use super::dialog::{entry_date, extend_days, help, palette};
 use super::{App, Effect, Focus};
 use crate::console::i18n::T;
 use crate::console::keymap::Command;
@@ -34,7 +35,7 @@ impl App {
         }
         match command {
             Help => {
-                self.dialog = Some(Dialog::Help { scroll: 0 });
+                self.dialog = Some(Dialog::Help(help::Help::default()));
                 Vec::new()
             }
             Quit => self.close(),
@@ -150,10 +151,7 @@ impl App {
                 None => Vec::new(),
             },
             Palette => {
-                self.dialog = Some(Dialog::Palette {
-                    input: String::new(),
-                    selected: 0,
-                });
+                self.dialog = Some(Dialog::Palette(palette::Palette::default()));
                 Vec::new()
             }
             Language => {
@@ -185,6 +183,8 @@ impl App {
             }
             Skip => self.review_next(),
             EndReview => self.end_review(),
+            // The keys of dialogs and editors: their components take them.
+            Confirm | Cancel | ScrollDown | ScrollUp | Submit | NextField | Toggle => Vec::new(),
         }
     }
 
@@ -307,20 +307,20 @@ impl App {
                 Vec::new()
             }
             Command::Extend => {
-                self.dialog = Some(Dialog::ExtendDays {
+                self.dialog = Some(Dialog::ExtendDays(extend_days::ExtendDays {
                     target,
                     input: String::new(),
                     error: None,
-                });
+                }));
                 Vec::new()
             }
             Command::RecordEntry => {
-                self.dialog = Some(Dialog::EntryDate {
+                self.dialog = Some(Dialog::EntryDate(entry_date::EntryDate {
                     transition: self.transition(&target, ActionKind::RecordEntry),
                     target,
                     input: self.setup.today.to_string(),
                     error: None,
-                });
+                }));
                 Vec::new()
             }
             Command::Verify => {

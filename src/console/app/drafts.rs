@@ -2,7 +2,7 @@
 //! store once a second, so a conflict, a refusal, a dropped connection or a killed console loses
 //! nothing.
 
-use super::dialog::{self, Dialog, TextAction};
+use super::dialog::{self, Dialog, TextAction, confirm};
 use super::{App, Effect};
 use crate::console::worker::{ActionKey, Job};
 use crate::domain::ActionKind;
@@ -11,16 +11,16 @@ use crate::domain::ActionKind;
 /// note of an approval's confirmation.
 fn typed(dialog: Option<&Dialog>) -> Option<(ActionKey, String)> {
     match dialog? {
-        Dialog::Reason {
+        Dialog::Reason(dialog::reason::Reason {
             target,
             kind,
             editor,
             ..
-        } => Some((
+        }) => Some((
             ActionKey::new(&target.case_no, kind.kind()),
             dialog::text_of(editor),
         )),
-        Dialog::Confirm { target, note, .. } => Some((
+        Dialog::Confirm(confirm::Confirm { target, note, .. }) => Some((
             ActionKey::new(&target.case_no, ActionKind::Approve),
             dialog::text_of(note),
         )),

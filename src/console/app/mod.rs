@@ -15,6 +15,7 @@ pub mod checklist_form;
 pub mod dialog;
 pub mod list;
 
+use super::dialogs;
 use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
 use super::layout;
@@ -433,18 +434,18 @@ impl App {
     fn paste(&mut self, text: &str) -> Vec<Effect> {
         let lang = self.lang;
         match &mut self.dialog {
-            Some(Dialog::Reason {
+            Some(Dialog::Reason(dialog::reason::Reason {
                 editor,
                 asking_discard: false,
                 error,
                 ..
-            })
-            | Some(Dialog::Bulk {
+            }))
+            | Some(Dialog::Bulk(dialog::bulk::Bulk {
                 reason: Some(editor),
                 asking_discard: false,
                 error,
                 ..
-            }) => {
+            })) => {
                 let text = typeable(text);
                 *error = dialog::paste_refusal(editor, &text, lang);
                 if error.is_some() {
@@ -501,12 +502,12 @@ impl App {
                 let saved = self.remember_draft();
                 // The editor waits under the question, text and all, for `n`.
                 let editor = self.dialog.take().map(Box::new);
-                self.dialog = Some(Dialog::QuitAsk { editor });
+                self.dialog = Some(Dialog::QuitAsk(dialog::quit_ask::QuitAsk { editor }));
                 return saved.into_iter().collect();
             }
             return self.close();
         }
-        if let Dialog::QuitAsk { editor } = dialog {
+        if let Dialog::QuitAsk(dialog::quit_ask::QuitAsk { editor }) = dialog {
             if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 return self.close();
             }
@@ -514,17 +515,8 @@ impl App {
             self.dialog = editor.take().map(|d| *d);
             return Vec::new();
         }
-        let outcome = dialog.key(&key, self.lang);
-        if let Dialog::Help { scroll } = dialog {
-            // Not past the last line: the keys, a blank line and the footer, in the box the view
-            // draws (`layout::help`, inside its borders).
-            let lines =
-                self.setup.keymap.entries().len() + 1 + dialog::help_footer(self.lang).len();
-            let help = layout::inner(layout::help(self.size.0, self.size.1));
-            let shown = usize::from(help.height).max(1);
-            let max = u16::try_from(lines.saturating_sub(shown)).unwrap_or(u16::MAX);
-            *scroll = (*scroll).min(max);
-        }
+        let ctx = dialogs::Ctx::of(&self.setup, self.lang, self.size);
+        let outcome = dialog.key(&key, &ctx);
         let mut effects: Vec<Effect> = Vec::new();
         match outcome {
             // A key while typing: the draft is saved on the next tick, not per key.

@@ -248,7 +248,7 @@ impl App {
         }
         // A note typed before and not recorded (a conflict, a refusal) comes back.
         let draft = self.draft_of(&target.case_no, ActionKind::Approve).cloned();
-        self.dialog = Some(Dialog::Confirm {
+        self.dialog = Some(Dialog::Confirm(dialog::confirm::Confirm {
             target,
             title,
             lines,
@@ -256,7 +256,7 @@ impl App {
             note: dialog::editor(draft.as_deref().unwrap_or("")),
             required: against,
             error: None,
-        });
+        }));
         if draft.is_some() {
             self.say(self.lang.t(T::DraftRestored), false);
         }
@@ -328,7 +328,7 @@ impl App {
             Some(transition) => format!("{verb} {}: {transition}", target.case_no),
             None => format!("{verb} {}", target.case_no),
         };
-        self.dialog = Some(Dialog::Reason {
+        self.dialog = Some(Dialog::Reason(dialog::reason::Reason {
             title,
             prompt,
             target,
@@ -336,7 +336,7 @@ impl App {
             editor: dialog::editor(draft.as_deref().unwrap_or("")),
             asking_discard: false,
             error: None,
-        });
+        }));
         if restored {
             self.say(self.lang.t(T::DraftRestored), false);
         }
@@ -355,14 +355,14 @@ impl App {
             return vec![self.job(Job::Assignees)];
         }
         let preview = targets.iter().map(|t| self.bulk_line(kind, t)).collect();
-        self.dialog = Some(Dialog::Bulk {
+        self.dialog = Some(Dialog::Bulk(dialog::bulk::Bulk {
             kind,
             reason: (kind == BulkKind::Return).then(|| dialog::editor("")),
             preview,
             targets,
             asking_discard: false,
             error: None,
-        });
+        }));
         Vec::new()
     }
 

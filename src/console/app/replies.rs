@@ -1,6 +1,7 @@
 //! Replies from the store worker: new pages, counts, details, and the outcome of actions.
 
 use super::dialog::Dialog;
+use super::dialog::message::Message;
 use super::{Alert, App, Effect};
 use crate::console::i18n::{Lang, T};
 use crate::console::worker::{ActFailure, ActionKey, Fetch, Reply};
@@ -97,11 +98,11 @@ impl App {
             Reply::Bulk(results) => self.bulk_done(results),
             Reply::Assignees(names) => {
                 if let Some(targets) = self.pending_assign.take() {
-                    self.dialog = Some(Dialog::Assign {
+                    self.dialog = Some(Dialog::Assign(super::dialog::assign::Assign {
                         targets,
                         candidates: names,
                         selected: 0,
-                    });
+                    }));
                 }
                 Vec::new()
             }
@@ -226,12 +227,7 @@ impl App {
                 if self.drafts.contains_key(&key) {
                     lines.push(self.lang.t(T::ReasonKept).into());
                 }
-                self.dialog = Some(Dialog::Message {
-                    title: title.into(),
-                    lines,
-                    alert: true,
-                    scroll: 0,
-                });
+                self.dialog = Some(Dialog::Message(Message::new(title, lines, true)));
             }
         }
         self.reload()
@@ -310,12 +306,11 @@ impl App {
         self.list
             .marked
             .retain(|no, _| failed_cases.contains(no.as_str()));
-        self.dialog = Some(Dialog::Message {
-            title: self.lang.t(T::Done).into(),
+        self.dialog = Some(Dialog::Message(Message::new(
+            self.lang.t(T::Done),
             lines,
-            alert: failed > 0,
-            scroll: 0,
-        });
+            failed > 0,
+        )));
         self.reload()
     }
 }

@@ -295,12 +295,11 @@ impl App {
                 .review_nothing(review.query.queue, review.query.filter);
             self.say(why, true);
         } else {
-            self.dialog = Some(Dialog::Message {
-                title: self.lang.t(T::ReviewEnded).into(),
-                lines: summary_lines(&summary, self.lang),
-                alert: false,
-                scroll: 0,
-            });
+            self.dialog = Some(Dialog::Message(super::dialog::message::Message::new(
+                self.lang.t(T::ReviewEnded),
+                summary_lines(&summary, self.lang),
+                false,
+            )));
         }
         self.list.from_top();
         self.reload()

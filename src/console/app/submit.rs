@@ -1,7 +1,8 @@
 //! Turning a confirmed dialog into store requests.
 
 use super::commands::palette_matches;
-use super::dialog::{self, BulkKind, Dialog, TextAction};
+use super::dialog::{self, BulkKind, Dialog, TextAction, confirm};
+use super::dialog::{entry_date, extend_days, palette};
 use super::{App, Effect};
 use crate::console::i18n::Lang;
 use crate::console::worker::{ActionKey, Job};
@@ -10,7 +11,7 @@ use crate::domain::{Action, ActionKind};
 impl App {
     pub(super) fn submit(&mut self, dialog: Dialog) -> Vec<Effect> {
         match dialog {
-            Dialog::Confirm { target, note, .. } => {
+            Dialog::Confirm(confirm::Confirm { target, note, .. }) => {
                 let text = dialog::text_of(&note);
                 if !text.trim().is_empty() {
                     self.pending_texts.insert(
@@ -21,23 +22,23 @@ impl App {
                 let note = (!text.trim().is_empty()).then_some(text);
                 vec![self.act(&target, Action::Approve { note })]
             }
-            Dialog::Reason {
+            Dialog::Reason(dialog::reason::Reason {
                 target,
                 kind,
                 editor,
                 ..
-            } => {
+            }) => {
                 let text = dialog::text_of(&editor);
                 self.pending_texts
                     .insert(ActionKey::new(&target.case_no, kind.kind()), text.clone());
                 vec![self.act(&target, kind.action(text))]
             }
-            Dialog::EntryDate {
+            Dialog::EntryDate(entry_date::EntryDate {
                 target,
                 input,
                 transition,
                 ..
-            } => match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+            }) => match chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
                 Ok(date)
                     if self
                         .refused_input(&target, &Action::RecordEntry { date })
@@ -54,34 +55,36 @@ impl App {
                         (Err(_), Lang::En) => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
                         (Err(_), Lang::Zh) => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
                     };
-                    self.dialog = Some(Dialog::EntryDate {
+                    self.dialog = Some(Dialog::EntryDate(entry_date::EntryDate {
                         target,
                         transition,
                         error: Some(error),
                         input,
-                    });
+                    }));
                     Vec::new()
                 }
             },
-            Dialog::ExtendDays { target, input, .. } => match input.trim().parse::<u32>() {
-                Ok(days) if self.setup.policy.allows_extension(days) => {
-                    self.open_reason(target, TextAction::Extend(days));
-                    Vec::new()
+            Dialog::ExtendDays(extend_days::ExtendDays { target, input, .. }) => {
+                match input.trim().parse::<u32>() {
+                    Ok(days) if self.setup.policy.allows_extension(days) => {
+                        self.open_reason(target, TextAction::Extend(days));
+                        Vec::new()
+                    }
+                    _ => {
+                        let most = self.setup.policy.max_extension_days;
+                        let error = match self.lang {
+                            Lang::En => format!("\"{input}\": give 1 to {most} working days"),
+                            Lang::Zh => format!("“{input}”：请填写 1 至 {most} 个工作日"),
+                        };
+                        self.dialog = Some(Dialog::ExtendDays(extend_days::ExtendDays {
+                            target,
+                            error: Some(error),
+                            input,
+                        }));
+                        Vec::new()
+                    }
                 }
-                _ => {
-                    let most = self.setup.policy.max_extension_days;
-                    let error = match self.lang {
-                        Lang::En => format!("\"{input}\": give 1 to {most} working days"),
-                        Lang::Zh => format!("“{input}”：请填写 1 至 {most} 个工作日"),
-                    };
-                    self.dialog = Some(Dialog::ExtendDays {
-                        target,
-                        error: Some(error),
-                        input,
-                    });
-                    Vec::new()
-                }
-            },
+            }
             Dialog::Verify(form) => {
                 let mut form = form;
                 match form.checklist(self.lang) {
@@ -102,11 +105,11 @@ impl App {
                 self.dialog = Some(Dialog::Verify(form));
                 Vec::new()
             }
-            Dialog::Assign {
+            Dialog::Assign(dialog::assign::Assign {
                 targets,
                 candidates,
                 selected,
-            } => {
+            }) => {
                 let Some(to) = candidates.get(selected).cloned() else {
                     return Vec::new();
                 };
@@ -131,12 +134,12 @@ impl App {
                     vec![self.job(Job::Bulk { requests })]
                 }
             }
-            Dialog::Bulk {
+            Dialog::Bulk(dialog::bulk::Bulk {
                 kind,
                 targets,
                 reason,
                 ..
-            } => {
+            }) => {
                 let reason = reason.map(|r| dialog::text_of(&r)).unwrap_or_default();
                 let user = self.setup.user.clone();
                 let requests = targets
@@ -157,7 +160,7 @@ impl App {
                     .collect();
                 vec![self.job(Job::Bulk { requests })]
             }
-            Dialog::Palette { input, selected } => {
+            Dialog::Palette(palette::Palette { input, selected }) => {
                 let matches = palette_matches(&input);
                 match matches.get(selected.min(matches.len().saturating_sub(1))) {
                     Some(command) => self.command(*command),
@@ -172,8 +175,8 @@ impl App {
                     None => Vec::new(),
                 }
             }
-            Dialog::QuitAsk { .. } => self.close(),
-            Dialog::Message { .. } | Dialog::Help { .. } => Vec::new(),
+            Dialog::QuitAsk(_) => self.close(),
+            Dialog::Message(_) | Dialog::Help(_) => Vec::new(),
         }
     }
 }

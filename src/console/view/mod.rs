@@ -1,9 +1,7 @@
 //! Drawing only: every function here reads the app and paints a frame.
 
-mod bulk;
 mod dashboard;
 mod detail;
-mod dialogs;
 mod review;
 mod table;
 
@@ -168,7 +166,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     draw_footer(frame, app, &theme, screen.footer);
     if let Some(dialog) = &app.dialog {
-        dialogs::draw(frame, app, &theme, dialog, area);
+        let ctx = crate::console::dialogs::Ctx::of(&app.setup, app.lang, (area.width, area.height));
+        dialog.draw(frame, area, &theme, &ctx);
     }
 }
 

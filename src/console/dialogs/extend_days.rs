@@ -1,0 +1,74 @@
+//! How many working days to extend the decision deadline by (the reason editor follows).
+
+use super::{Component, Ctx, Hint, Outcome, Target};
+use super::{centered, clear, frame_block, hint_line};
+use crate::console::i18n::{Lang, T};
+use crate::console::keymap::Command;
+use crate::console::theme::Theme;
+use crate::console::view::fit_lines;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+#[derive(Debug)]
+pub struct ExtendDays {
+    pub target: Target,
+    pub input: String,
+    pub error: Option<String>,
+}
+
+impl Component for ExtendDays {
+    fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
+        let input = &mut self.input;
+        match key.code {
+            _ if ctx.is(key, Command::Confirm) => return Outcome::Submit,
+            _ if ctx.is(key, Command::Cancel) => return Outcome::Close,
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() && input.len() < 2 => input.push(c),
+            _ => {}
+        }
+        self.error = None;
+        Outcome::Stay
+    }
+
+    fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
+        let lang = ctx.lang;
+        vec![
+            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
+            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
+        ]
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx<'_>) {
+        let lang = ctx.lang;
+        let rect = centered(area, 60, 7);
+        clear(frame, rect);
+        let title = format!(
+            "{} {}",
+            lang.pick("Extend", "延长期限"),
+            self.target.case_no
+        );
+        let block = frame_block(theme, &title, false, rect.width);
+        let most = ctx.policy.max_extension_days;
+        let lines = vec![
+            Line::from(match lang {
+                Lang::En => format!("Working days to add to the decision deadline (1-{most}):"),
+                Lang::Zh => format!("决定期限延长的工作日数（1-{most}）："),
+            }),
+            Line::from(Span::styled(format!("{}_", self.input), theme.bold())),
+            match &self.error {
+                Some(e) => Line::from(Span::styled(e.clone(), theme.error())),
+                None => Line::from(""),
+            },
+            hint_line(theme, &self.hints(ctx)),
+        ];
+        frame.render_widget(
+            Paragraph::new(fit_lines(lines, rect.width.saturating_sub(2))).block(block),
+            rect,
+        );
+    }
+}
