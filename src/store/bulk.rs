@@ -110,6 +110,12 @@ impl Store {
     /// The indexes set aside built again, then back to WAL and `synchronous=FULL`, with
     /// everything the bulk load wrote on the disk.
     pub fn end_bulk_load(&mut self, set_aside: SetAside) -> Result<()> {
+        // The indexes are built from sorted keys; SQLite may sort on helper threads, and by now
+        // the producer that kept the other core busy has finished.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.conn
+            .pragma_update(None, "threads", i64::try_from(cores).unwrap_or(1))
+            .ctx("letting the index builds sort on every core")?;
         let tx = self
             .conn
             .transaction()
@@ -119,6 +125,9 @@ impl Store {
                 .ctx("building the indexes after a bulk load")?;
         }
         tx.commit().ctx("building the indexes after a bulk load")?;
+        self.conn
+            .pragma_update(None, "threads", 0)
+            .ctx("sorting on one thread again")?;
         self.conn
             .pragma_update(None, "synchronous", "FULL")
             .ctx("restoring synchronous writes")?;

@@ -91,11 +91,7 @@ impl Store {
             Some(_) => super::anchor::read_key(key_path)?,
             None => None,
         };
-        let side = if self.read_only {
-            None
-        } else {
-            self.side_connection().ok().zip(self.side_connection().ok())
-        };
+        let side = self.side_connection().ok().zip(self.side_connection().ok());
         let (integrity, chain, cases) = std::thread::scope(|scope| {
             let chain_anchor = if key.is_some() { anchor } else { None };
             match side {
@@ -210,6 +206,10 @@ impl Store {
             .ctx("opening a second connection for check")?;
         conn.pragma_update(None, "mmap_size", CHECK_MMAP_BYTES)
             .ctx("opening a second connection for check")?;
+        // A store this process may only read as immutable (no -shm can be made beside it) opens
+        // here but cannot be read: then check reads on its one connection.
+        conn.query_row("PRAGMA user_version", [], |_| Ok(()))
+            .ctx("opening a second connection for check")?;
         Ok(conn)
     }
 
@@ -290,9 +290,6 @@ impl Store {
     /// A second connection reading the very state this one reads (the same chain head, which
     /// every write moves), for replaying half the cases beside it; `None` where there is none.
     fn second_replayer(&self) -> Result<Option<Connection>> {
-        if self.read_only {
-            return Ok(None);
-        }
         let Ok(side) = self.side_connection() else {
             return Ok(None);
         };
