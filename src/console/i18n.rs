@@ -3,7 +3,9 @@
 
 use crate::domain::{ActionKind, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
+mod checklist;
 mod why;
+mod words;
 pub use why::Why;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -271,28 +273,6 @@ impl Lang {
         }
     }
 
-    /// Why a checklist item failed, as the clerk reads it beside the field.
-    pub fn checklist_failure(self, rule: &crate::domain::checklist::ChecklistRule) -> String {
-        use crate::domain::checklist::ChecklistRule::*;
-        if self == Lang::En {
-            return rule.message();
-        }
-        match rule {
-            NoPowerOfAttorney => "代办人未出示为此签署的委托书（常见问题第3条）".into(),
-            NoOriginals => "未提交原件".into(),
-            CopiesNotSealed => "复印件未加盖单位公章".into(),
-            NoVisaKind => "须为有效的工作签证（Z字）或工作类居留许可（常见问题第3条）".into(),
-            NoVisa => "未出示工作签证或工作类居留许可".into(),
-            VisaExpired { until, on } => format!("已于 {until} 到期，早于核验日 {on}"),
-            NoExamReport => "未出示体检报告".into(),
-            ExamAfterVerification { issued, on } => format!("{issued} 晚于核验日 {on}"),
-            ExamTooOld { months, oldest, .. } => {
-                format!("已超过 {months} 个月（须为 {oldest} 及以后出具）")
-            }
-            ExamNotDomestic => "体检报告须由境内检验检疫机构出具".into(),
-        }
-    }
-
     /// A text field that holds the most the domain accepts.
     pub fn text_full(self, most: usize) -> String {
         match self {
@@ -491,6 +471,12 @@ texts! {
     ReviewEnd => "end session", "结束审核";
     ReviewNoClaims => "A review session claims its cases: start it in Pre-audit, Review, My cases or Overdue, where cases are claimed", "连续审核以认领方式取件，只有预审和审查阶段的案件可以认领：请在预审、审查、我的案件或逾期队列中开始";
     ReviewNoRole => "A review session claims cases: that needs the approver or supervisor role", "连续审核需要认领案件：须有审批或主管角色";
+    Toggle => "toggle", "勾选";
+    NextField => "next field", "下一项";
+    VerifyHint => "verify", "核验通过";
+    DiscardForm => "Discard what was entered? y discard  n keep", "放弃已填写的内容？y 放弃  n 继续";
+    InTheFuture => "in the future", "晚于今日";
+    ValidThrough => "valid through", "有效期至";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 

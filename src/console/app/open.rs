@@ -148,11 +148,7 @@ impl App {
     pub(super) fn transition(&self, target: &Target, action: ActionKind) -> Option<String> {
         let case = self.loaded_case(target)?;
         let to = next_stage(case, action).filter(|to| *to != case.stage)?;
-        Some(format!(
-            "{} -> {}",
-            self.lang.stage(case.stage),
-            self.lang.stage(to)
-        ))
+        Some(self.lang.stage_move(Some(case.stage), to))
     }
 
     pub(super) fn open_confirm(&mut self, target: Target) {
@@ -182,8 +178,7 @@ impl App {
         let mut lines = Vec::new();
         match next_stage(case, ActionKind::Approve) {
             Some(to) => {
-                let mut line =
-                    format!("{} -> {}", self.lang.stage(case.stage), self.lang.stage(to));
+                let mut line = self.lang.stage_move(Some(case.stage), to);
                 if to == Stage::Notified {
                     line.push_str(self.lang.pick(
                         ": Work Permit Notification will be issued",
@@ -325,7 +320,9 @@ impl App {
         // Where the action moves the case, the title says from where to where (the domain's
         // `next_stage`).
         let title = match self.transition(&target, kind.kind()) {
-            Some(transition) => format!("{verb} {}: {transition}", target.case_no),
+            Some(transition) => self
+                .lang
+                .labelled(&format!("{verb} {}", target.case_no), &transition),
             None => format!("{verb} {}", target.case_no),
         };
         self.dialog = Some(Dialog::Reason(dialog::reason::Reason {

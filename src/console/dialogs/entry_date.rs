@@ -56,7 +56,7 @@ impl Component for EntryDate {
             Lang::Zh => format!("登记入境 {}", self.target.case_no),
         };
         if let Some(transition) = &self.transition {
-            title.push_str(&format!(": {transition}"));
+            title = lang.labelled(&title, transition);
         }
         let block = frame_block(theme, &title, false, rect.width);
         let mut lines = vec![

@@ -248,8 +248,8 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     };
     for e in &detail.events {
         let transition = match e.from {
-            Some(from) if from != e.to => format!("{} -> {}", lang.stage(from), lang.stage(e.to)),
-            None => format!("-> {}", lang.stage(e.to)),
+            Some(from) if from != e.to => lang.stage_move(Some(from), e.to),
+            None => lang.stage_move(None, e.to),
             _ => String::new(),
         };
         let mut head = vec![
