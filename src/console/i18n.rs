@@ -4,6 +4,7 @@
 use crate::domain::{ActionKind, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
 mod checklist;
+mod dialogs;
 mod why;
 mod words;
 pub use why::Why;
@@ -477,6 +478,10 @@ texts! {
     DiscardForm => "Discard what was entered? y discard  n keep", "放弃已填写的内容？y 放弃  n 继续";
     InTheFuture => "in the future", "晚于今日";
     ValidThrough => "valid through", "有效期至";
+    RecordEntry => "Record entry", "登记入境";
+    ExtendTitle => "Extend", "延长期限";
+    Ok => "OK", "确定";
+    Scroll => "scroll", "滚动";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 
