@@ -3,6 +3,7 @@
 
 use crate::domain::{ActionKind, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
+mod actions;
 mod checklist;
 mod dialogs;
 mod why;
@@ -482,6 +483,19 @@ texts! {
     ExtendTitle => "Extend", "延长期限";
     Ok => "OK", "确定";
     Scroll => "scroll", "滚动";
+    NotePrompt => "Note (optional):", "备注（可选）：";
+    NotificationIssued => "Work Permit Notification will be issued", "将发放工作许可通知";
+    SigningAgainst => "Reason (required: signing against the recommendation to refuse):", "理由（必填：签发决定与审查意见“不予许可”不一致）：";
+    VerbReturn => "Return", "退回";
+    VerbRecommendRefusal => "Recommend refusal of", "建议不予许可";
+    VerbRefuse => "Refuse", "不予许可";
+    VerbNotAccept => "Do not accept", "不予受理";
+    VerbNote => "Note on", "备注";
+    VerbSendBack => "Send back", "退回审查";
+    VerbWithdraw => "Withdraw", "撤回";
+    VerbLapse => "Lapse", "逾期未核验办结";
+    VerbAllowLate => "Allow late verification", "允许逾期核验";
+    VerbReopen => "Reopen", "重新开启核验";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 
