@@ -5,6 +5,7 @@ use crate::domain::{ActionKind, DeadlineState, Filter, Kind, Queue, Role, Stage}
 
 mod actions;
 mod checklist;
+mod detail;
 mod dialogs;
 mod why;
 mod words;
@@ -496,6 +497,15 @@ texts! {
     VerbLapse => "Lapse", "逾期未核验办结";
     VerbAllowLate => "Allow late verification", "允许逾期核验";
     VerbReopen => "Reopen", "重新开启核验";
+    DocOk => "ok", "齐全";
+    DocMissing => "MISSING", "缺";
+    Domestic => "domestic", "境内机构";
+    NotDomestic => "NOT domestic", "非境内机构";
+    VerifiedLate => "  (verified late)", "（已逾期核验）";
+    Late => "LATE", "逾期";
+    Earlier => "earlier", "条更早记录";
+    TitleColon => ": ", "：";
+    TitleComma => ", ", "，";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 
