@@ -1091,8 +1091,8 @@ fn bulk_results_scroll_and_say_what_happened_in_words() {
     h.press("a");
     h.enter();
     let screen = h.screen();
-    assert!(screen.contains("2 完成, 0 失败"), "{screen}");
-    assert_eq!(screen.matches("预审 -> 审查").count(), 2, "{screen}");
+    assert!(screen.contains("2 完成，0 失败"), "{screen}");
+    assert_eq!(screen.matches("预审 → 审查").count(), 2, "{screen}");
     assert!(!screen.contains("pre_audit"), "{screen}");
 }
 

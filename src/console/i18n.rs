@@ -506,6 +506,20 @@ texts! {
     Earlier => "earlier", "条更早记录";
     TitleColon => ": ", "：";
     TitleComma => ", ", "，";
+    Claimed => "claimed", "已认领";
+    Released => "released", "已释放";
+    StoreReadOnly => "the store is open read-only: nothing can be changed", "存储为只读：不能修改";
+    SearchAllQueues => "the search looks through every queue; Esc goes back to the tab and its filter", "搜索范围为全部队列；按 Esc 返回当前队列及其筛选";
+    NoReviewRunning => "no review session is running: R starts one", "当前没有连续审核：按 R 开始";
+    BulkApprove => "approve", "通过";
+    BulkReturn => "return", "退回";
+    BulkClaim => "claim", "认领";
+    BulkAssign => "assign", "分配";
+    BulkApproved => "approved", "通过";
+    BulkReturned => "returned", "退回";
+    BulkClaimed => "claimed or released", "认领或释放";
+    BulkAssigned => "assigned", "分配";
+    ListSep => ", ", "、";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 

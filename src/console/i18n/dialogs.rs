@@ -26,4 +26,44 @@ impl Lang {
             Lang::Zh => format!("决定期限延长的工作日数（1-{most}）："),
         }
     }
+
+    /// A date dialog's input that is not a date.
+    pub fn not_a_date(self, input: &str) -> String {
+        match self {
+            Lang::En => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
+            Lang::Zh => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
+        }
+    }
+
+    /// An extension dialog's input that is not a number of days the policy allows.
+    pub fn extend_days_range(self, input: &str, most: u32) -> String {
+        match self {
+            Lang::En => format!("\"{input}\": give 1 to {most} working days"),
+            Lang::Zh => format!("“{input}”：请填写 1 至 {most} 个工作日"),
+        }
+    }
+
+    /// A status line: an action the store recorded, with what it did.
+    pub fn recorded(self, case_no: &str, action: &str, summary: &str) -> String {
+        match self {
+            Lang::En => format!("{case_no}: {action} recorded ({summary})"),
+            Lang::Zh => format!("{case_no}：{action}已记录（{summary}）"),
+        }
+    }
+
+    /// A status line: an action the store did not record, and why.
+    pub fn not_recorded(self, case_no: &str, action: &str, why: &str) -> String {
+        match self {
+            Lang::En => format!("{case_no}: {action} NOT recorded: {why}"),
+            Lang::Zh => format!("{case_no}：{action}未记录：{why}"),
+        }
+    }
+
+    /// What an assignment did.
+    pub fn assigned_to(self, assignee: &str) -> String {
+        match self {
+            Lang::En => format!("assigned to {assignee}"),
+            Lang::Zh => format!("已分配给 {assignee}"),
+        }
+    }
 }
