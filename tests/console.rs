@@ -355,10 +355,10 @@ fn checklist_failures_give_their_reason_in_chinese() {
         );
     }
     for line in [
-        "✗ 复印件加盖单位公章: 复印件未加盖单位公章",
-        "✗ 工作签证/居留许可有效期至: 未出示工作签证或工作类居留许可",
-        "✗ 体检报告出具日期: 已超过 6 个月（须为 2026-05-26 及以后出具）",
-        "✗ 由境内检验检疫机构出具: 体检报告须由境内检验检疫机构出具",
+        "✗ 复印件加盖单位公章：复印件未加盖单位公章",
+        "✗ 工作签证/居留许可有效期至：未出示工作签证或工作类居留许可",
+        "✗ 体检报告出具日期：已超过 6 个月（须为 2026-05-26 及以后出具）",
+        "✗ 由境内检验检疫机构出具：体检报告须由境内检验检疫机构出具",
     ] {
         assert!(screen.contains(line), "{line}\n{screen}");
     }
@@ -1091,8 +1091,8 @@ fn bulk_results_scroll_and_say_what_happened_in_words() {
     h.press("a");
     h.enter();
     let screen = h.screen();
-    assert!(screen.contains("2 完成, 0 失败"), "{screen}");
-    assert_eq!(screen.matches("预审 -> 审查").count(), 2, "{screen}");
+    assert!(screen.contains("2 完成，0 失败"), "{screen}");
+    assert_eq!(screen.matches("预审 → 审查").count(), 2, "{screen}");
     assert!(!screen.contains("pre_audit"), "{screen}");
 }
 

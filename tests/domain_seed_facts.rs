@@ -192,7 +192,10 @@ impl Drop for Run<'_> {
 #[track_caller]
 fn checklist_failures(result: Result<(Case, Event), Refusal>) -> Vec<String> {
     match result {
-        Err(Refusal::ChecklistFailed { failures, .. }) => failures,
+        Err(Refusal::ChecklistFailed { failures, .. }) => failures
+            .iter()
+            .map(|rule| format!("{}: {}", rule.field(), rule.message()))
+            .collect(),
         Err(other) => panic!("refused otherwise: {other}"),
         Ok(_) => panic!("the checklist passed"),
     }

@@ -2170,7 +2170,7 @@ fn refusal_exit_codes() {
         (
             Refusal::ChecklistFailed {
                 case_no: c(),
-                failures: vec!["originals: missing".into()],
+                failures: vec![permitdesk::domain::checklist::ChecklistRule::NoOriginals],
             },
             6,
         ),

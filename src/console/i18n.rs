@@ -3,7 +3,12 @@
 
 use crate::domain::{ActionKind, DeadlineState, Filter, Kind, Queue, Role, Stage};
 
+mod actions;
+mod checklist;
+mod detail;
+mod dialogs;
 mod why;
+mod words;
 pub use why::Why;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -271,28 +276,6 @@ impl Lang {
         }
     }
 
-    /// Why a checklist item failed, as the clerk reads it beside the field.
-    pub fn checklist_failure(self, rule: &crate::domain::checklist::ChecklistRule) -> String {
-        use crate::domain::checklist::ChecklistRule::*;
-        if self == Lang::En {
-            return rule.message();
-        }
-        match rule {
-            NoPowerOfAttorney => "代办人未出示为此签署的委托书（常见问题第3条）".into(),
-            NoOriginals => "未提交原件".into(),
-            CopiesNotSealed => "复印件未加盖单位公章".into(),
-            NoVisaKind => "须为有效的工作签证（Z字）或工作类居留许可（常见问题第3条）".into(),
-            NoVisa => "未出示工作签证或工作类居留许可".into(),
-            VisaExpired { until, on } => format!("已于 {until} 到期，早于核验日 {on}"),
-            NoExamReport => "未出示体检报告".into(),
-            ExamAfterVerification { issued, on } => format!("{issued} 晚于核验日 {on}"),
-            ExamTooOld { months, oldest, .. } => {
-                format!("已超过 {months} 个月（须为 {oldest} 及以后出具）")
-            }
-            ExamNotDomestic => "体检报告须由境内检验检疫机构出具".into(),
-        }
-    }
-
     /// A text field that holds the most the domain accepts.
     pub fn text_full(self, most: usize) -> String {
         match self {
@@ -491,6 +474,52 @@ texts! {
     ReviewEnd => "end session", "结束审核";
     ReviewNoClaims => "A review session claims its cases: start it in Pre-audit, Review, My cases or Overdue, where cases are claimed", "连续审核以认领方式取件，只有预审和审查阶段的案件可以认领：请在预审、审查、我的案件或逾期队列中开始";
     ReviewNoRole => "A review session claims cases: that needs the approver or supervisor role", "连续审核需要认领案件：须有审批或主管角色";
+    Toggle => "toggle", "勾选";
+    NextField => "next field", "下一项";
+    VerifyHint => "verify", "核验通过";
+    DiscardForm => "Discard what was entered? y discard  n keep", "放弃已填写的内容？y 放弃  n 继续";
+    InTheFuture => "in the future", "晚于今日";
+    ValidThrough => "valid through", "有效期至";
+    RecordEntry => "Record entry", "登记入境";
+    ExtendTitle => "Extend", "延长期限";
+    Ok => "OK", "确定";
+    Scroll => "scroll", "滚动";
+    NotePrompt => "Note (optional):", "备注（可选）：";
+    NotificationIssued => "Work Permit Notification will be issued", "将发放工作许可通知";
+    SigningAgainst => "Reason (required: signing against the recommendation to refuse):", "理由（必填：签发决定与审查意见“不予许可”不一致）：";
+    VerbReturn => "Return", "退回";
+    VerbRecommendRefusal => "Recommend refusal of", "建议不予许可";
+    VerbRefuse => "Refuse", "不予许可";
+    VerbNotAccept => "Do not accept", "不予受理";
+    VerbNote => "Note on", "备注";
+    VerbSendBack => "Send back", "退回审查";
+    VerbWithdraw => "Withdraw", "撤回";
+    VerbLapse => "Lapse", "逾期未核验办结";
+    VerbAllowLate => "Allow late verification", "允许逾期核验";
+    VerbReopen => "Reopen", "重新开启核验";
+    DocOk => "ok", "齐全";
+    DocMissing => "MISSING", "缺";
+    Domestic => "domestic", "境内机构";
+    NotDomestic => "NOT domestic", "非境内机构";
+    VerifiedLate => "  (verified late)", "（已逾期核验）";
+    Late => "LATE", "逾期";
+    Earlier => "earlier", "条更早记录";
+    TitleColon => ": ", "：";
+    TitleComma => ", ", "，";
+    Claimed => "claimed", "已认领";
+    Released => "released", "已释放";
+    StoreReadOnly => "the store is open read-only: nothing can be changed", "存储为只读：不能修改";
+    SearchAllQueues => "the search looks through every queue; Esc goes back to the tab and its filter", "搜索范围为全部队列；按 Esc 返回当前队列及其筛选";
+    NoReviewRunning => "no review session is running: R starts one", "当前没有连续审核：按 R 开始";
+    BulkApprove => "approve", "通过";
+    BulkReturn => "return", "退回";
+    BulkClaim => "claim", "认领";
+    BulkAssign => "assign", "分配";
+    BulkApproved => "approved", "通过";
+    BulkReturned => "returned", "退回";
+    BulkClaimed => "claimed or released", "认领或释放";
+    BulkAssigned => "assigned", "分配";
+    ListSep => ", ", "、";
     ReviewStarting => "review session: taking the most urgent case…", "连续审核：正在领取最紧急的案件…";
 }
 

@@ -58,10 +58,14 @@ pub enum Refusal {
         field: Name,
         message: String,
     },
-    #[error("{case_no}: the checklist does not pass: {}", failures.join("; "))]
+    /// The rules that failed, so that each front end words them in its own language.
+    #[error(
+        "{case_no}: the checklist does not pass: {}",
+        checklist_words(failures)
+    )]
     ChecklistFailed {
         case_no: String,
-        failures: Vec<String>,
+        failures: Vec<super::checklist::ChecklistRule>,
     },
     #[error(
         "{case_no}: the verification window is not overdue (due {due}); only an overdue verification can lapse or be verified late"
@@ -111,6 +115,15 @@ impl Refusal {
             _ => 3,
         }
     }
+}
+
+/// The failed rules in English, each after the field it concerns: "originals: original ...".
+fn checklist_words(failures: &[super::checklist::ChecklistRule]) -> String {
+    failures
+        .iter()
+        .map(|rule| format!("{}: {}", rule.field(), rule.message()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn join(roles: &[Role]) -> String {

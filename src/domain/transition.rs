@@ -399,10 +399,7 @@ fn check_rules(case: &Case, actor: &Actor, action: &Action, ctx: &Context) -> Re
             if !failures.is_empty() {
                 return Err(Refusal::ChecklistFailed {
                     case_no: case_no(),
-                    failures: failures
-                        .into_iter()
-                        .map(|f| format!("{}: {}", f.field, f.message()))
-                        .collect(),
+                    failures: failures.into_iter().map(|f| f.rule).collect(),
                 });
             }
         }

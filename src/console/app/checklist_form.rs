@@ -33,31 +33,6 @@ pub struct ChecklistForm {
 impl ChecklistForm {
     pub const FIELDS: usize = 8;
 
-    /// Each field's name as the clerk reads it, in the form's order.
-    pub fn label(field: usize, lang: Lang) -> &'static str {
-        const LABELS: [(&str, &str); ChecklistForm::FIELDS] = [
-            ("Presented by", "到场人"),
-            (
-                "Agent's signed power of attorney seen",
-                "代办人已出示签署的委托书",
-            ),
-            ("Original materials presented", "已提交全部原件"),
-            ("Copies bear the employer's seal", "复印件加盖单位公章"),
-            ("Document", "证件"),
-            (
-                "Visa / residence permit valid until",
-                "工作签证/居留许可有效期至",
-            ),
-            ("Exam report issued on", "体检报告出具日期"),
-            (
-                "Exam report by a domestic institution",
-                "由境内检验检疫机构出具",
-            ),
-        ];
-        let (en, zh) = LABELS.get(field).copied().unwrap_or(("", ""));
-        lang.pick(en, zh)
-    }
-
     /// The form's field for a field the domain names in a checklist failure.
     fn field_named(name: &str) -> Option<usize> {
         Some(match name {
@@ -90,13 +65,7 @@ impl ChecklistForm {
         if let Some((first, _)) = self.failures.first() {
             self.focus = *first;
         }
-        self.error = Some(match lang {
-            Lang::En => format!(
-                "Not verified: {} item(s) fail the checklist",
-                self.failures.len()
-            ),
-            Lang::Zh => format!("未通过核验：{} 项不符合要求", self.failures.len()),
-        });
+        self.error = Some(lang.checklist_not_verified(self.failures.len()));
     }
 
     pub fn checklist(&self, lang: Lang) -> Result<Checklist, String> {
@@ -108,13 +77,7 @@ impl ChecklistForm {
             }
             NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| {
-                    let text = crate::text::sanitize_line(text);
-                    match lang {
-                        Lang::En => format!("{label}: \"{text}\" is not a date (YYYY-MM-DD)"),
-                        Lang::Zh => format!("{label}：“{text}”不是日期（YYYY-MM-DD）"),
-                    }
-                })
+                .map_err(|_| lang.checklist_not_a_date(label, &crate::text::sanitize_line(text)))
         };
         Ok(Checklist {
             presented_by: self.presenter,
@@ -122,8 +85,8 @@ impl ChecklistForm {
             originals: self.originals,
             sealed_copies: self.sealed_copies,
             visa_kind: self.visa_kind,
-            visa_valid_until: date(Self::label(5, lang), &self.visa_until)?,
-            exam_issued_on: date(Self::label(6, lang), &self.exam_date)?,
+            visa_valid_until: date(lang.checklist_label(5), &self.visa_until)?,
+            exam_issued_on: date(lang.checklist_label(6), &self.exam_date)?,
             exam_domestic: self.exam_domestic,
             exam_institution: None,
         })

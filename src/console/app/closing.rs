@@ -5,7 +5,7 @@
 
 use super::replies::without_case_prefix;
 use super::{App, Effect, Msg};
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::worker::{ActFailure, ActionKey, Job, Reply};
 use crate::text::sanitize_line;
 
@@ -173,19 +173,13 @@ impl App {
             self.lang.action(event.action.kind()),
         );
         let summary = self.event_summary(event);
-        match self.lang {
-            Lang::En => format!("{case_no}: {action} recorded ({summary})"),
-            Lang::Zh => format!("{case_no}：{action}已记录（{summary}）"),
-        }
+        self.lang.recorded(&case_no, action, &summary)
     }
 
     fn not_recorded(&self, key: &ActionKey, failure: &ActFailure) -> String {
         let why = failure.why.say(self.lang, &failure.message);
         let why = sanitize_line(without_case_prefix(&why, &key.case_no));
         let (case_no, action) = (sanitize_line(&key.case_no), self.lang.action(key.action));
-        match self.lang {
-            Lang::En => format!("{case_no}: {action} NOT recorded: {why}"),
-            Lang::Zh => format!("{case_no}：{action}未记录：{why}"),
-        }
+        self.lang.not_recorded(&case_no, action, &why)
     }
 }

@@ -110,13 +110,7 @@ impl App {
             }
             // A search looks through every queue: a tab's filter would change nothing seen.
             CycleFilter if self.is_searching() => {
-                self.say(
-                    self.lang.pick(
-                        "the search looks through every queue; Esc goes back to the tab and its filter",
-                        "搜索范围为全部队列；按 Esc 返回当前队列及其筛选",
-                    ),
-                    false,
-                );
+                self.say(self.lang.t(T::SearchAllQueues), false);
                 Vec::new()
             }
             CycleFilter => {
@@ -172,13 +166,7 @@ impl App {
             Review => self.start_review(),
             // Outside a session (from the palette): nothing to skip or end.
             Skip | EndReview if !self.in_review() => {
-                self.say(
-                    self.lang.pick(
-                        "no review session is running: R starts one",
-                        "当前没有连续审核：按 R 开始",
-                    ),
-                    false,
-                );
+                self.say(self.lang.t(T::NoReviewRunning), false);
                 Vec::new()
             }
             Skip => self.review_next(),
@@ -209,10 +197,7 @@ impl App {
         }
         if self.is_read_only() {
             let why = if self.setup.store_read_only {
-                self.lang.pick(
-                    "the store is open read-only: nothing can be changed",
-                    "存储为只读：不能修改",
-                )
+                self.lang.t(T::StoreReadOnly)
             } else {
                 self.lang.t(T::Viewer)
             };

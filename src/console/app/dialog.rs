@@ -1,7 +1,7 @@
 //! Dialogs: what each one holds and how keys edit it. Confirming returns what to do; the app
 //! turns that into store requests.
 
-use super::super::i18n::Lang;
+use super::super::i18n::{Lang, T};
 use crate::domain::{Action, ActionKind, Stage};
 use crate::store::CaseRow;
 
@@ -135,25 +135,21 @@ impl BulkKind {
 
     /// The action's name, for messages ("claim needs the approver role").
     pub fn name(self, lang: Lang) -> &'static str {
-        match self {
-            BulkKind::Approve => lang.pick("approve", "通过"),
-            BulkKind::Return => lang.pick("return", "退回"),
-            BulkKind::Claim => lang.pick("claim", "认领"),
-            BulkKind::Assign => lang.pick("assign", "分配"),
-        }
+        lang.t(match self {
+            BulkKind::Approve => T::BulkApprove,
+            BulkKind::Return => T::BulkReturn,
+            BulkKind::Claim => T::BulkClaim,
+            BulkKind::Assign => T::BulkAssign,
+        })
     }
 
     pub fn verb(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (BulkKind::Approve, Lang::En) => "approved",
-            (BulkKind::Return, Lang::En) => "returned",
-            (BulkKind::Claim, Lang::En) => "claimed or released",
-            (BulkKind::Assign, Lang::En) => "assigned",
-            (BulkKind::Approve, Lang::Zh) => "通过",
-            (BulkKind::Return, Lang::Zh) => "退回",
-            (BulkKind::Claim, Lang::Zh) => "认领或释放",
-            (BulkKind::Assign, Lang::Zh) => "分配",
-        }
+        lang.t(match self {
+            BulkKind::Approve => T::BulkApproved,
+            BulkKind::Return => T::BulkReturned,
+            BulkKind::Claim => T::BulkClaimed,
+            BulkKind::Assign => T::BulkAssigned,
+        })
     }
 }
 

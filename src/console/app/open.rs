@@ -4,7 +4,7 @@
 
 use super::dialog::{self, BulkKind, Dialog, Target, TextAction};
 use super::{App, Effect};
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::worker::Job;
 use crate::domain::next_stage;
@@ -75,19 +75,13 @@ impl App {
             .filter(|r| *r != Role::System)
             .collect();
         if people.is_empty() {
-            return Some(match l {
-                Lang::En => format!("{name} is not possible in {stage_name}"),
-                Lang::Zh => format!("{stage_name}阶段不能{name}"),
-            });
+            return Some(l.not_possible_in(name, stage_name));
         }
         if people.iter().any(|r| self.has(*r)) {
             return None;
         }
         let roles: Vec<&str> = people.iter().map(|r| l.role(*r)).collect();
-        Some(match l {
-            Lang::En => format!("{name} needs the {} role", roles.join(" or ")),
-            Lang::Zh => format!("{name}需要{}角色", roles.join("或")),
-        })
+        Some(l.needs_roles(name, &roles))
     }
 
     /// The case `target` names, when its detail is the one loaded.
@@ -148,11 +142,7 @@ impl App {
     pub(super) fn transition(&self, target: &Target, action: ActionKind) -> Option<String> {
         let case = self.loaded_case(target)?;
         let to = next_stage(case, action).filter(|to| *to != case.stage)?;
-        Some(format!(
-            "{} -> {}",
-            self.lang.stage(case.stage),
-            self.lang.stage(to)
-        ))
+        Some(self.lang.stage_move(Some(case.stage), to))
     }
 
     pub(super) fn open_confirm(&mut self, target: Target) {
@@ -165,73 +155,31 @@ impl App {
             return;
         };
         let case = &detail.case;
-        let title = match case.stage {
-            Stage::PreAudit => format!("{} {}", self.lang.pick("Accept", "受理"), case.case_no),
-            Stage::Review => format!(
-                "{} {}",
-                self.lang.pick("Recommend approval of", "建议准予许可"),
-                case.case_no
-            ),
-            Stage::Decision => format!(
-                "{} {}",
-                self.lang.pick("Sign decision", "签发决定"),
-                case.case_no
-            ),
-            _ => format!("{} {}", self.lang.pick("Approve", "通过"), case.case_no),
-        };
+        let title = format!("{} {}", self.lang.approve_title(case.stage), case.case_no);
         let mut lines = Vec::new();
         match next_stage(case, ActionKind::Approve) {
             Some(to) => {
-                let mut line =
-                    format!("{} -> {}", self.lang.stage(case.stage), self.lang.stage(to));
+                let mut line = self.lang.stage_move(Some(case.stage), to);
                 if to == Stage::Notified {
-                    line.push_str(self.lang.pick(
-                        ": Work Permit Notification will be issued",
-                        "：将发放工作许可通知",
-                    ));
+                    line = self
+                        .lang
+                        .labelled(&line, self.lang.t(T::NotificationIssued));
                 }
                 lines.push(line);
             }
-            None => lines.push(match self.lang {
-                Lang::En => format!(
-                    "approve is not possible in {}: confirming will say why",
-                    self.lang.stage(case.stage)
-                ),
-                Lang::Zh => format!(
-                    "{}阶段不能执行通过操作；确认后将说明原因",
-                    self.lang.stage(case.stage)
-                ),
-            }),
+            None => lines.push(self.lang.approve_not_possible(case.stage)),
         }
         // Signing against the recommendation needs a reason (DOMAIN.md); the store refuses it
         // without one, so the prompt says so and the dialog does not take empty text.
         let against = crate::domain::signs_against_recommendation(case, ActionKind::Approve);
         if let Some(rec) = &case.recommendation {
             let by = crate::text::sanitize_line(&rec.by);
-            let recommended = self.lang.t(T::Recommended);
-            lines.push(match self.lang {
-                Lang::En => format!("{recommended}: {:?}, by {by} on {}", rec.verdict, rec.on),
-                Lang::Zh => format!(
-                    "{recommended}：{}（{by}，{}）",
-                    match rec.verdict {
-                        crate::domain::case::Verdict::Approve => "准予许可",
-                        crate::domain::case::Verdict::Refuse => "不予许可",
-                    },
-                    rec.on
-                ),
-            });
+            lines.push(self.lang.recommended(rec.verdict, &by, rec.on));
         }
         if against {
-            lines.push(
-                self.lang
-                    .pick(
-                        "Reason (required: signing against the recommendation to refuse):",
-                        "理由（必填：签发决定与审查意见“不予许可”不一致）：",
-                    )
-                    .to_string(),
-            );
+            lines.push(self.lang.t(T::SigningAgainst).to_string());
         } else {
-            lines.push(format!("{}:", self.lang.t(T::NoteOptional)));
+            lines.push(self.lang.t(T::NotePrompt).to_string());
         }
         let missing: Vec<String> = case
             .documents
@@ -241,10 +189,7 @@ impl App {
             .collect();
         let mut warnings = Vec::new();
         if !missing.is_empty() {
-            warnings.push(match self.lang {
-                Lang::En => format!("Documents MISSING or failed: {}", missing.join(", ")),
-                Lang::Zh => format!("材料缺失或不合格：{}", missing.join("、")),
-            });
+            warnings.push(self.lang.documents_missing(&missing));
         }
         // A note typed before and not recorded (a conflict, a refusal) comes back.
         let draft = self.draft_of(&target.case_no, ActionKind::Approve).cloned();
@@ -270,62 +215,33 @@ impl App {
         let reason = l.t(T::ReasonPrompt).to_string();
         let (verb, prompt) = match kind {
             TextAction::Return => (
-                l.pick("Return", "退回"),
+                l.t(T::VerbReturn),
                 if target.stage == Stage::Verification {
-                    match l {
-                        Lang::En => format!(
-                            "Record the deficiency (the {window}-day window keeps running):"
-                        ),
-                        Lang::Zh => format!("记录材料缺陷（{window}日核验期限继续计算）："),
-                    }
+                    l.deficiency_prompt(window)
                 } else {
                     l.t(T::ReturnPrompt).to_string()
                 },
             ),
             // In review a refusal is a recommendation: the decision is signed by a supervisor.
             TextAction::Refuse if target.stage == Stage::Review => {
-                (l.pick("Recommend refusal of", "建议不予许可"), reason)
+                (l.t(T::VerbRecommendRefusal), reason)
             }
-            TextAction::Refuse => (l.pick("Refuse", "不予许可"), reason),
-            TextAction::NotAccept => (l.pick("Do not accept", "不予受理"), reason),
-            TextAction::Note => (l.pick("Note on", "备注"), String::new()),
-            TextAction::SendBack => (l.pick("Send back", "退回审查"), reason),
-            TextAction::Withdraw => (l.pick("Withdraw", "撤回"), reason),
-            TextAction::Lapse => (
-                l.pick("Lapse", "逾期未核验办结"),
-                match l {
-                    Lang::En => {
-                        format!("The applicant did not appear within {window} days. Reason:")
-                    }
-                    Lang::Zh => format!("申请人未在{window}日内到场核验。理由："),
-                },
-            ),
-            TextAction::AllowLate => (
-                l.pick("Allow late verification", "允许逾期核验"),
-                match l {
-                    Lang::En => format!(
-                        "The {window}-day window has ended; the next verification proceeds, marked late. Reason:"
-                    ),
-                    Lang::Zh => {
-                        format!("{window} 天核验期已届满；下一次核验将继续办理并标记为逾期。理由：")
-                    }
-                },
-            ),
-            TextAction::Reopen => (l.pick("Reopen", "重新开启核验"), reason),
-            TextAction::Extend(days) => (
-                l.pick("Extend", "延长期限"),
-                match l {
-                    Lang::En => {
-                        format!("+{days} working days to the decision deadline, once. Reason:")
-                    }
-                    Lang::Zh => format!("决定期限延长 {days} 个工作日（每案一次）。理由："),
-                },
-            ),
+            TextAction::Refuse => (l.t(T::VerbRefuse), reason),
+            TextAction::NotAccept => (l.t(T::VerbNotAccept), reason),
+            TextAction::Note => (l.t(T::VerbNote), String::new()),
+            TextAction::SendBack => (l.t(T::VerbSendBack), reason),
+            TextAction::Withdraw => (l.t(T::VerbWithdraw), reason),
+            TextAction::Lapse => (l.t(T::VerbLapse), l.lapse_prompt(window)),
+            TextAction::AllowLate => (l.t(T::VerbAllowLate), l.allow_late_prompt(window)),
+            TextAction::Reopen => (l.t(T::VerbReopen), reason),
+            TextAction::Extend(days) => (l.t(T::ExtendTitle), l.extend_prompt(days)),
         };
         // Where the action moves the case, the title says from where to where (the domain's
         // `next_stage`).
         let title = match self.transition(&target, kind.kind()) {
-            Some(transition) => format!("{verb} {}: {transition}", target.case_no),
+            Some(transition) => self
+                .lang
+                .labelled(&format!("{verb} {}", target.case_no), &transition),
             None => format!("{verb} {}", target.case_no),
         };
         self.dialog = Some(Dialog::Reason(dialog::reason::Reason {

@@ -3,7 +3,7 @@
 use super::dialog::Dialog;
 use super::dialog::message::Message;
 use super::{Alert, App, Effect};
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::worker::{ActFailure, ActionKey, Fetch, Reply};
 use crate::domain::{Action, Event, Queue};
 
@@ -251,34 +251,27 @@ impl App {
         }
     }
 
-    /// What an event did, in words: `Pre-audit -> Review`, `claimed`, `assigned to chen.yu`.
+    /// What an event did, in words: `Pre-audit -> Review` (an arrow in Chinese), `claimed`, `assigned to chen.yu`.
     pub(super) fn event_summary(&self, e: &Event) -> String {
         let l = self.lang;
         if e.from == Some(e.to) {
-            return match (&e.action, l) {
-                (Action::Claim, Lang::En) => "claimed".to_string(),
-                (Action::Claim, Lang::Zh) => "已认领".to_string(),
-                (Action::Release, Lang::En) => "released".to_string(),
-                (Action::Release, Lang::Zh) => "已释放".to_string(),
-                (Action::Assign { assignee }, Lang::En) => {
-                    format!("assigned to {}", crate::text::sanitize_line(assignee))
-                }
-                (Action::Assign { assignee }, Lang::Zh) => {
-                    format!("已分配给 {}", crate::text::sanitize_line(assignee))
-                }
-                (action, _) => l.action_taken(action.kind()),
+            return match &e.action {
+                Action::Claim => l.t(T::Claimed).to_string(),
+                Action::Release => l.t(T::Released).to_string(),
+                Action::Assign { assignee } => l.assigned_to(&crate::text::sanitize_line(assignee)),
+                action => l.action_taken(action.kind()),
             };
         }
-        let from = e.from.map(|s| l.stage(s)).unwrap_or("-");
-        format!("{from} -> {}", l.stage(e.to))
+        l.stage_move(e.from, e.to)
     }
 
     fn bulk_done(&mut self, results: Vec<(String, Result<Event, ActFailure>)>) -> Vec<Effect> {
         let failed = results.iter().filter(|(_, r)| r.is_err()).count();
         let mut lines = vec![format!(
-            "{} {}, {} {}",
+            "{} {}{}{} {}",
             results.len() - failed,
             self.lang.t(T::Done),
+            self.lang.t(T::TitleComma),
             failed,
             self.lang.t(T::Failed)
         )];

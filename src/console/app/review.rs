@@ -380,7 +380,7 @@ pub fn summary_lines(summary: &ReviewSummary, lang: Lang) -> Vec<String> {
         lines.push(lang.labelled(lang.t(T::ReviewMedian), &lang.duration(ms)));
     }
     if !skipped.is_empty() {
-        let sep = lang.pick(", ", "、");
+        let sep = lang.t(T::ListSep);
         let cases = skipped
             .iter()
             .map(|no| crate::text::sanitize_line(no).into_owned())

@@ -4,7 +4,6 @@ use super::commands::palette_matches;
 use super::dialog::{self, BulkKind, Dialog, TextAction, confirm};
 use super::dialog::{entry_date, extend_days, palette};
 use super::{App, Effect};
-use crate::console::i18n::Lang;
 use crate::console::worker::{ActionKey, Job};
 use crate::domain::{Action, ActionKind};
 
@@ -52,8 +51,7 @@ impl App {
                         (Ok(date), _) => self
                             .refused_input(&target, &Action::RecordEntry { date })
                             .unwrap_or_default(),
-                        (Err(_), Lang::En) => format!("\"{input}\" is not a date: use YYYY-MM-DD"),
-                        (Err(_), Lang::Zh) => format!("“{input}”不是日期：请按 YYYY-MM-DD 填写"),
+                        (Err(_), lang) => lang.not_a_date(&input),
                     };
                     self.dialog = Some(Dialog::EntryDate(entry_date::EntryDate {
                         target,
@@ -72,10 +70,7 @@ impl App {
                     }
                     _ => {
                         let most = self.setup.policy.max_extension_days;
-                        let error = match self.lang {
-                            Lang::En => format!("\"{input}\": give 1 to {most} working days"),
-                            Lang::Zh => format!("“{input}”：请填写 1 至 {most} 个工作日"),
-                        };
+                        let error = self.lang.extend_days_range(&input, most);
                         self.dialog = Some(Dialog::ExtendDays(extend_days::ExtendDays {
                             target,
                             error: Some(error),

@@ -88,16 +88,9 @@ impl Component for Bulk {
         };
         let predicted = preview.iter().filter(|l| l.refusal.is_some()).count();
         let go = targets.len() - predicted;
-        let summary = match (predicted, lang) {
-            (0, _) => format!("{} {will_be} {}", targets.len(), kind.verb(lang)),
-            (_, Lang::En) => format!(
-                "{} marked: {go} will go ahead, {predicted} will be refused",
-                targets.len()
-            ),
-            (_, Lang::Zh) => format!(
-                "已选 {} 件：{go} 件可执行，预计 {predicted} 件无法执行",
-                targets.len()
-            ),
+        let summary = match predicted {
+            0 => format!("{} {will_be} {}", targets.len(), kind.verb(lang)),
+            _ => lang.bulk_predicted(targets.len(), go, predicted),
         };
         let [head, body, foot] = Layout::vertical([
             Constraint::Length(1 + list.len() as u16),

@@ -2,7 +2,7 @@
 
 use super::{Component, Ctx, Hint, Outcome, Target};
 use super::{centered, clear, frame_block, hint_line};
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
@@ -51,12 +51,9 @@ impl Component for EntryDate {
         let lang = ctx.lang;
         let rect = centered(area, 64, 7);
         clear(frame, rect);
-        let mut title = match lang {
-            Lang::En => format!("Record entry {}", self.target.case_no),
-            Lang::Zh => format!("登记入境 {}", self.target.case_no),
-        };
+        let mut title = format!("{} {}", lang.t(T::RecordEntry), self.target.case_no);
         if let Some(transition) = &self.transition {
-            title.push_str(&format!(": {transition}"));
+            title = lang.labelled(&title, transition);
         }
         let block = frame_block(theme, &title, false, rect.width);
         let mut lines = vec![

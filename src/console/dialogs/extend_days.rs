@@ -2,7 +2,7 @@
 
 use super::{Component, Ctx, Hint, Outcome, Target};
 use super::{centered, clear, frame_block, hint_line};
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
@@ -47,18 +47,11 @@ impl Component for ExtendDays {
         let lang = ctx.lang;
         let rect = centered(area, 60, 7);
         clear(frame, rect);
-        let title = format!(
-            "{} {}",
-            lang.pick("Extend", "延长期限"),
-            self.target.case_no
-        );
+        let title = format!("{} {}", lang.t(T::ExtendTitle), self.target.case_no);
         let block = frame_block(theme, &title, false, rect.width);
         let most = ctx.policy.max_extension_days;
         let lines = vec![
-            Line::from(match lang {
-                Lang::En => format!("Working days to add to the decision deadline (1-{most}):"),
-                Lang::Zh => format!("决定期限延长的工作日数（1-{most}）："),
-            }),
+            Line::from(lang.extend_days_prompt(most)),
             Line::from(Span::styled(format!("{}_", self.input), theme.bold())),
             match &self.error {
                 Some(e) => Line::from(Span::styled(e.clone(), theme.error())),

@@ -3,6 +3,7 @@
 
 use super::{Component, Ctx, Hint, Outcome};
 use super::{centered, clear, frame_block, hint_line};
+use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::{fit_line, fit_lines, wrap};
@@ -68,12 +69,8 @@ impl Component for Message {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            ctx.hint(Command::Confirm, lang.pick("OK", "确定")),
-            ctx.hint2(
-                Command::ScrollDown,
-                Command::ScrollUp,
-                lang.pick("scroll", "滚动"),
-            ),
+            ctx.hint(Command::Confirm, lang.t(T::Ok)),
+            ctx.hint2(Command::ScrollDown, Command::ScrollUp, lang.t(T::Scroll)),
         ]
     }
 

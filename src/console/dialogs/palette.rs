@@ -4,7 +4,7 @@
 use super::{Component, Ctx, Hint, Outcome};
 use super::{centered, clear, frame_block};
 use crate::console::app::palette_matches;
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::{fit_lines, pad};
@@ -87,10 +87,7 @@ impl Component for Palette {
             ]));
         }
         if goes_to_case {
-            let text = match lang {
-                Lang::En => format!(" Enter: find case {}", sanitize_line(&self.input)),
-                Lang::Zh => format!(" Enter：查找案件 {}", sanitize_line(&self.input)),
-            };
+            let text = format!(" {}", lang.palette_find_case(&sanitize_line(&self.input)));
             lines.push(Line::from(Span::styled(text, theme.selected())));
         }
         frame.render_widget(

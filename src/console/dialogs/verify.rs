@@ -3,7 +3,7 @@
 
 use super::{ChecklistForm, Component, Ctx, Hint, Outcome};
 use super::{centered, clear, frame_block, hint_line};
-use crate::console::i18n::{Lang, T};
+use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
@@ -61,13 +61,9 @@ impl Component for ChecklistForm {
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
         let lang = ctx.lang;
         vec![
-            ctx.hint(Command::Toggle, lang.pick("toggle", "勾选")),
-            ctx.hint2(
-                Command::NextField,
-                Command::Confirm,
-                lang.pick("next field", "下一项"),
-            ),
-            ctx.hint(Command::Submit, lang.pick("verify", "核验通过")),
+            ctx.hint(Command::Toggle, lang.t(T::Toggle)),
+            ctx.hint2(Command::NextField, Command::Confirm, lang.t(T::NextField)),
+            ctx.hint(Command::Submit, lang.t(T::VerifyHint)),
             ctx.hint(Command::Cancel, lang.t(T::Cancel)),
         ]
     }
@@ -80,33 +76,22 @@ impl Component for ChecklistForm {
         if let (Some(entered), Some(due)) = (form.entered, form.window_due) {
             let day = (ctx.today - entered).num_days();
             let window = ctx.policy.verification_calendar_days;
-            title.push_str(&match lang {
-                Lang::En => format!(": entered {entered}, day {day} of {window} (due {due})"),
-                Lang::Zh => format!("：{entered} 入境，第 {day} 天 / {window}（截止 {due}）"),
-            });
+            title = lang.labelled(&title, &lang.verify_window(entered, day, window, due));
         }
         let title = crate::text::fit_cells(&title, usize::from(rect.width.saturating_sub(4)));
         let block = frame_block(theme, &title, false, rect.width);
         let check = |on: bool| if on { "[x]" } else { "[ ]" };
-        let label = |i: usize| ChecklistForm::label(i, lang);
-        let presenter = match lang {
-            Lang::Zh => form.presenter.label_zh(),
-            Lang::En => form.presenter.label_en(),
-        };
-        let document = match (form.visa_kind, lang) {
-            (Some(kind), Lang::Zh) => kind.label_zh(),
-            (Some(kind), Lang::En) => kind.label_en(),
-            (None, Lang::Zh) => "（空格选择：工作签证或工作类居留许可）",
-            (None, Lang::En) => "(Space: work visa or work residence permit)",
-        };
+        let label = |i: usize| lang.checklist_label(i);
+        let presenter = lang.presenter(form.presenter);
+        let document = lang.visa_kind(form.visa_kind);
         let items = [
-            format!("    {}: {presenter}", label(0)),
+            format!("    {}", lang.labelled(label(0), presenter)),
             format!("{} {}", check(form.power_of_attorney), label(1)),
             format!("{} {}", check(form.originals), label(2)),
             format!("{} {}", check(form.sealed_copies), label(3)),
-            format!("    {}: {document}", label(4)),
-            format!("    {}: {}_", label(5), form.visa_until),
-            format!("    {}: {}_", label(6), form.exam_date),
+            format!("    {}", lang.labelled(label(4), document)),
+            format!("    {}_", lang.labelled(label(5), &form.visa_until)),
+            format!("    {}_", lang.labelled(label(6), &form.exam_date)),
             format!("{} {}", check(form.exam_domestic), label(7)),
         ];
         // The exam report's age, as the domain counts it, while the date is typed.
@@ -136,7 +121,10 @@ impl Component for ChecklistForm {
             })
             .collect();
         for (field, message) in &form.failures {
-            let text = format!("✗ {}: {}", label(*field), sanitize_line(message));
+            let text = format!(
+                "✗ {}",
+                lang.labelled(label(*field), &sanitize_line(message))
+            );
             lines.push(Line::from(Span::styled(
                 crate::text::fit_cells(&text, usize::from(rect.width.saturating_sub(3)))
                     .into_owned(),
@@ -146,10 +134,7 @@ impl Component for ChecklistForm {
         lines.push(Line::from(""));
         if form.asking_discard {
             lines.push(Line::from(Span::styled(
-                lang.pick(
-                    "Discard what was entered? y discard  n keep",
-                    "放弃已填写的内容？y 放弃  n 继续",
-                ),
+                lang.t(T::DiscardForm),
                 theme.error(),
             )));
         } else if let Some(error) = &form.error {
@@ -173,22 +158,10 @@ fn exam_age(form: &ChecklistForm, ctx: &Ctx<'_>) -> Option<(String, bool)> {
     let through = Checklist::exam_valid_through(issued, months);
     let today = ctx.today;
     Some(if issued > today {
-        (lang.pick("in the future", "晚于今日").to_string(), true)
+        (lang.t(T::InTheFuture).to_string(), true)
     } else if through < today {
-        (
-            match lang {
-                Lang::En => format!("too old: valid through {through} ({months} months)"),
-                Lang::Zh => format!("已过期：有效期至 {through}（{months} 个月）"),
-            },
-            true,
-        )
+        (lang.exam_too_old(through, months), true)
     } else {
-        (
-            match lang {
-                Lang::En => format!("valid through {through}"),
-                Lang::Zh => format!("有效期至 {through}"),
-            },
-            false,
-        )
+        (lang.exam_valid_through(through), false)
     })
 }

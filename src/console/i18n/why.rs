@@ -142,9 +142,12 @@ impl Why {
                     case_no,
                     field,
                     message,
-                } => format!("{case_no}：{field}：{message}"),
+                } => format!("{case_no}：{}：{message}", Lang::Zh.field_name(field)),
                 ChecklistFailed { case_no, failures } => {
-                    format!("{case_no}：核验未通过：{}", failures.join("；"))
+                    format!(
+                        "{case_no}：核验未通过：{}",
+                        Lang::Zh.checklist_failures(failures)
+                    )
                 }
                 NotOverdue { case_no, due } => {
                     format!(
@@ -247,7 +250,7 @@ mod tests {
             },
             Refusal::ChecklistFailed {
                 case_no: case_no(),
-                failures: vec!["originals: missing".into()],
+                failures: vec![crate::domain::checklist::ChecklistRule::NoOriginals],
             },
             Refusal::NotOverdue {
                 case_no: case_no(),
@@ -360,5 +363,40 @@ mod tests {
             send_back.to_string(),
             "GZ2026-000001: send back is not possible in stage review"
         );
+    }
+
+    #[test]
+    fn a_checklist_refusal_and_a_field_are_said_in_chinese() {
+        use crate::domain::checklist::ChecklistRule;
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+        let refusal = Refusal::ChecklistFailed {
+            case_no: "GZ2026-000001".into(),
+            failures: vec![
+                ChecklistRule::NoOriginals,
+                ChecklistRule::VisaExpired {
+                    until: day(1),
+                    on: day(26),
+                },
+            ],
+        };
+        let zh = Why::Refused(refusal.clone()).say(Lang::Zh, &refusal.to_string());
+        assert_eq!(
+            zh,
+            "GZ2026-000001：核验未通过：未提交原件；工作签证/居留许可有效期至：\
+             已于 2026-11-01 到期，早于核验日 2026-11-26"
+        );
+        assert_eq!(
+            refusal.to_string(),
+            "GZ2026-000001: the checklist does not pass: originals: original materials were not \
+             presented; visa_valid_until: the visa or residence permit expired on 2026-11-01, \
+             before 2026-11-26"
+        );
+        let invalid = Refusal::Invalid {
+            case_no: "GZ2026-000001".into(),
+            field: "date",
+            message: "2026-12-01 is in the future".into(),
+        };
+        let zh = Why::Refused(invalid.clone()).say(Lang::Zh, &invalid.to_string());
+        assert!(zh.starts_with("GZ2026-000001：日期："), "{zh}");
     }
 }

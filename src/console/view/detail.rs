@@ -1,7 +1,7 @@
 //! The detail panel: applicant, employer, documents, every deadline and the whole history.
 
 use super::super::app::{App, Focus};
-use super::super::i18n::{Lang, T};
+use super::super::i18n::T;
 use super::super::theme::Theme;
 use super::table::deadline_text;
 use crate::domain::DeadlineState;
@@ -14,20 +14,6 @@ use unicode_width::UnicodeWidthStr;
 
 fn s(text: &str) -> String {
     sanitize_line(text).into_owned()
-}
-
-fn timer_label(timer: crate::domain::TimerKind, lang: Lang) -> &'static str {
-    use crate::domain::TimerKind::*;
-    match (timer, lang) {
-        (PreAudit, Lang::En) => "pre-audit",
-        (Decision, Lang::En) => "decision",
-        (Verification, Lang::En) => "verification",
-        (ExamReport, Lang::En) => "exam report",
-        (PreAudit, Lang::Zh) => "预审",
-        (Decision, Lang::Zh) => "决定",
-        (Verification, Lang::Zh) => "现场核验",
-        (ExamReport, Lang::Zh) => "体检报告",
-    }
 }
 
 /// The panel's text: its title, the lines above the history and the history, every line fitted
@@ -46,10 +32,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
         " {}  {}  {} {} ",
         s(&case.case_no),
         lang.kind(case.kind),
-        match lang {
-            Lang::En => format!("{} {}", lang.t(T::Class), case.category),
-            Lang::Zh => format!("{}{}", case.category, lang.t(T::Class)),
-        },
+        lang.class(&case.category.to_string()),
         if case.legacy { lang.t(T::Legacy) } else { "" }
     );
     let label = |t: T| Span::styled(super::pad(lang.t(t), 12), theme.bold());
@@ -113,7 +96,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "  {} {} -> {due}  ",
-                super::pad(timer_label(d.timer, lang), 18),
+                super::pad(lang.timer(d.timer), 18),
                 d.started
             )),
             Span::styled(state, theme.deadline(d.state)),
@@ -139,11 +122,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
                     "{} {}",
                     // One document's name never wraps apart from its state.
                     lang.document(&d.kind).replace(' ', "\u{a0}"),
-                    if d.ok {
-                        lang.pick("ok", "齐全")
-                    } else {
-                        lang.pick("MISSING", "缺")
-                    }
+                    lang.t(if d.ok { T::DocOk } else { T::DocMissing })
                 )
             })
             .collect();
@@ -158,11 +137,11 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
             Span::raw(format!(
                 "{} {}",
                 exam.issued_on,
-                if exam.domestic {
-                    lang.pick("domestic", "境内机构")
+                lang.t(if exam.domestic {
+                    T::Domestic
                 } else {
-                    lang.pick("NOT domestic", "非境内机构")
-                }
+                    T::NotDomestic
+                })
             )),
         ]));
     }
@@ -172,17 +151,9 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
         (
             T::PermitNo,
             match &case.permit {
-                Some(permit) => Some(format!(
-                    "{} ({} {}{})",
-                    permit.permit_no,
-                    lang.pick("valid through", "有效期至"),
-                    permit.expires_on,
-                    if permit.collected {
-                        ""
-                    } else {
-                        lang.pick(", never collected", "，已审批未取证")
-                    }
-                )),
+                Some(permit) => {
+                    Some(lang.permit_held(&permit.permit_no, permit.expires_on, permit.collected))
+                }
                 None => case.permit_no.clone(),
             },
         ),
@@ -194,15 +165,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     }
     if let Some(expired) = case.e_certificate_bar() {
         lines.push(Line::from(Span::styled(
-            match lang {
-                Lang::En => format!(
-                    "  Not eligible: the permit expired on {expired}, before the submission \
-                     (FAQ Q10); not-accept it"
-                ),
-                Lang::Zh => format!(
-                    "  不符合换发电子证照条件：工作许可证已于 {expired} 到期（常见问题第10条）；请作不予受理"
-                ),
-            },
+            format!("  {}", lang.e_certificate_bar(expired)),
             theme.error(),
         )));
     }
@@ -215,7 +178,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
                 allowed.on,
                 s(&allowed.reason),
                 if case.verified_late {
-                    lang.pick("  (verified late)", "（已逾期核验）")
+                    lang.t(T::VerifiedLate)
                 } else {
                     ""
                 }
@@ -227,10 +190,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
             label(T::Recommended),
             Span::raw(format!(
                 "{} {} {}",
-                match rec.verdict {
-                    crate::domain::case::Verdict::Approve => lang.pick("approve", "准予许可"),
-                    crate::domain::case::Verdict::Refuse => lang.pick("refuse", "不予许可"),
-                },
+                lang.recommendation(rec.verdict),
                 s(&rec.by),
                 rec.on
             )),
@@ -248,8 +208,8 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
     };
     for e in &detail.events {
         let transition = match e.from {
-            Some(from) if from != e.to => format!("{} -> {}", lang.stage(from), lang.stage(e.to)),
-            None => format!("-> {}", lang.stage(e.to)),
+            Some(from) if from != e.to => lang.stage_move(Some(from), e.to),
+            None => lang.stage_move(None, e.to),
             _ => String::new(),
         };
         let mut head = vec![
@@ -262,10 +222,7 @@ fn content(app: &App, theme: &Theme, inner_width: usize) -> Option<Content> {
             Span::styled(format!("{} ", lang.action(e.action.kind())), theme.bold()),
         ];
         if e.late {
-            head.push(Span::styled(
-                lang.pick("LATE ", "逾期 ").to_string(),
-                theme.bold(),
-            ));
+            head.push(Span::styled(format!("{} ", lang.t(T::Late)), theme.bold()));
         }
         let head_width: usize = head.iter().map(|span| span.width()).sum();
         if head_width + transition.width() <= inner_width {
@@ -374,7 +331,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let skip = history.len().saturating_sub(room);
     if skip > 0 {
         lines.push(Line::from(Span::styled(
-            format!("  … {skip} {}", lang.pick("earlier", "条更早记录")),
+            format!("  … {skip} {}", lang.t(T::Earlier)),
             theme.dim(),
         )));
     }

@@ -154,7 +154,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         lang.queue(queue)
     };
     // Chinese takes the full-width colon and comma, as its other titles do.
-    let (colon, comma) = (lang.pick(": ", "："), lang.pick(", ", "，"));
+    let (colon, comma) = (lang.t(T::TitleColon), lang.t(T::TitleComma));
     let mut title = format!(
         " {scope}{colon}{} {}",
         app.list
@@ -221,14 +221,7 @@ fn hidden_rows(app: &App, list: &List, across_queues: bool) -> String {
     }
     let filter = lang.filter(list.filter);
     let name = lang.queue(queue);
-    match lang {
-        Lang::En => format!(
-            "No cases here: the filter {filter} hides all {in_queue} in {name} (f changes it)"
-        ),
-        Lang::Zh => {
-            format!("此处无案件：筛选「{filter}」隐藏了{name}的全部 {in_queue} 件（按 f 切换）")
-        }
-    }
+    lang.filter_hides(filter, in_queue, name)
 }
 
 /// Draws `list` as the case table under `title`.
