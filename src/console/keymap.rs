@@ -8,6 +8,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod context;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
@@ -78,16 +80,7 @@ pub enum Command {
     Toggle,
 }
 
-/// Where a binding applies: the main screen (queues, detail, the dashboard), a review session,
-/// where its own bindings come first and the main ones (acting, scrolling, help) still work, a
-/// dialog, or an editor (a dialog taking typed text, where letters are text, not keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    Main,
-    Review,
-    Dialog,
-    Editor,
-}
+pub use context::{Context, is_action};
 
 impl Command {
     pub const ALL: &'static [Command] = &[
@@ -567,100 +560,4 @@ impl Keymap {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, modifiers)
-    }
-
-    #[test]
-    fn defaults_follow_the_interface() {
-        let map = Keymap::default();
-        assert_eq!(
-            map.command(&key(KeyCode::Char('a'), KeyModifiers::NONE)),
-            Some(Command::Approve)
-        );
-        assert_eq!(
-            map.command(&key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
-            Some(Command::Assign)
-        );
-        assert_eq!(
-            map.command(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(Command::Quit)
-        );
-        assert_eq!(
-            map.command(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some(Command::PrevQueue)
-        );
-        assert_eq!(
-            map.command(&key(KeyCode::Char(' '), KeyModifiers::NONE)),
-            Some(Command::Mark)
-        );
-        assert_eq!(map.keys_for(Command::Down), "j/↓");
-    }
-
-    #[test]
-    fn a_review_session_resolves_its_own_keys_first() {
-        let map = Keymap::default();
-        let s = key(KeyCode::Char('s'), KeyModifiers::NONE);
-        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
-        let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
-        assert_eq!(map.command(&s), Some(Command::CycleSort));
-        assert_eq!(map.resolve(&s, Context::Review), Some(Command::Skip));
-        assert_eq!(map.command(&q), Some(Command::Quit));
-        assert_eq!(map.resolve(&q, Context::Review), Some(Command::EndReview));
-        assert_eq!(map.resolve(&a, Context::Review), Some(Command::Approve));
-        assert_eq!(
-            map.command(&key(KeyCode::Char('R'), KeyModifiers::SHIFT)),
-            Some(Command::Review)
-        );
-        // Remapping skip leaves the sort key alone.
-        let mut o = BTreeMap::new();
-        o.insert("skip".to_string(), KeySetting::One("ctrl-n".into()));
-        let map = Keymap::with_overrides(&o).expect("map");
-        assert_eq!(map.command(&s), Some(Command::CycleSort));
-        assert_eq!(map.resolve(&s, Context::Review), Some(Command::CycleSort));
-        assert_eq!(
-            map.resolve(
-                &key(KeyCode::Char('n'), KeyModifiers::CONTROL),
-                Context::Review
-            ),
-            Some(Command::Skip)
-        );
-    }
-
-    #[test]
-    fn overrides_replace_a_commands_keys() {
-        let mut o = BTreeMap::new();
-        o.insert("approve".to_string(), KeySetting::One("ctrl-a".into()));
-        let map = Keymap::with_overrides(&o).expect("map");
-        assert_eq!(
-            map.command(&key(KeyCode::Char('a'), KeyModifiers::NONE)),
-            None
-        );
-        assert_eq!(
-            map.command(&key(KeyCode::Char('a'), KeyModifiers::CONTROL)),
-            Some(Command::Approve)
-        );
-        assert_eq!(map.keys_for(Command::Approve), "Ctrl-a");
-    }
-
-    #[test]
-    fn a_bad_override_names_what_is_wrong() {
-        let mut o = BTreeMap::new();
-        o.insert("approv".to_string(), KeySetting::One("a".into()));
-        assert!(
-            Keymap::with_overrides(&o)
-                .unwrap_err()
-                .contains("[keys] approv: no such command")
-        );
-        let mut o = BTreeMap::new();
-        o.insert("approve".to_string(), KeySetting::One("hyper-q".into()));
-        assert!(
-            Keymap::with_overrides(&o)
-                .unwrap_err()
-                .contains("is not a key")
-        );
-    }
-}
+mod tests;

@@ -216,7 +216,13 @@ impl App {
     /// Keys while the dashboard is open: move between figures and open the cases behind one;
     /// in those cases, keys work as in a queue (`cases_key`).
     pub(super) fn dashboard_key(&mut self, key: crossterm::event::KeyEvent) -> Vec<Effect> {
-        let Some(command) = self.setup.keymap.command(&key) else {
+        let context = self.context();
+        let Some(command) = self
+            .setup
+            .keymap
+            .resolve(&key, context)
+            .filter(|c| context.acts(*c))
+        else {
             return Vec::new();
         };
         let Some(view) = self.dashboard.as_mut() else {

@@ -45,6 +45,17 @@ impl App {
         self.review.is_some()
     }
 
+    /// Whose keys and hints are the screen's: a review session's, the dashboard's figures', the
+    /// cases' behind a figure, or the main screen's.
+    pub fn context(&self) -> Context {
+        match &self.dashboard {
+            _ if self.in_review() => Context::Review,
+            Some(view) if view.opened.is_some() => Context::DashboardCases,
+            Some(_) => Context::Dashboard,
+            None => Context::Main,
+        }
+    }
+
     /// Keys wait while the session's store work is in flight.
     pub(super) fn review_busy(&self) -> bool {
         self.review.as_ref().is_some_and(|r| r.busy)
@@ -132,15 +143,13 @@ impl App {
     /// that work here.
     pub(super) fn review_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         use Command::*;
-        match self.setup.keymap.resolve(&key, Context::Review) {
+        let command = self.setup.keymap.resolve(&key, Context::Review);
+        match command.filter(|c| Context::Review.acts(*c)) {
             Some(Skip) => self.review_next(),
             Some(EndReview) => self.end_review(),
-            Some(
-                command @ (Help | Quit | Language | Copy | Down | Up | Top | Bottom | PageDown
-                | PageUp | Approve | Return | Refuse | RecordEntry | Verify | Note
-                | Assign | SendBack | Withdraw | Extend | Lapse | AllowLate | Reopen),
-            ) => self.command(command),
-            Some(_) => {
+            // Whatever else acts here (`Context::Review`) does as on the main screen.
+            Some(command) => self.command(command),
+            None if command.is_some() => {
                 self.say(self.lang.t(T::ReviewKeys), false);
                 Vec::new()
             }

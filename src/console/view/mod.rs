@@ -7,7 +7,7 @@ mod table;
 
 use super::app::App;
 use super::i18n::T;
-use super::keymap::Command;
+use super::keymap::{self, Command, Context};
 use super::layout;
 use super::theme::{Theme, ThemeName};
 use crate::domain::{Queue, Stage};
@@ -329,67 +329,35 @@ fn tab_window(
     (first, last, pinned)
 }
 
-/// The key hints that work here, from the live keymap.
+/// The key hints that work here: the footer's commands of the screen's context (`Context::footer`)
+/// that this user may take on the selected case, each with its first key in the live keymap.
 pub fn hints(app: &App) -> Vec<(String, String)> {
-    if app.in_review() {
-        return review::hints(app);
-    }
-    // The actions the domain lets this user take on the selected case, most used first.
-    let actions = [
-        Command::Claim,
-        Command::Approve,
-        Command::Return,
-        Command::Refuse,
-        Command::RecordEntry,
-        Command::Verify,
-        Command::SendBack,
-        Command::Extend,
-        Command::Lapse,
-        Command::AllowLate,
-        Command::Reopen,
-        Command::Withdraw,
-        Command::Assign,
-        Command::Note,
-        Command::Mark,
-    ]
-    .into_iter()
-    .filter(|c| app.offers(*c));
-    if let Some(view) = &app.dashboard {
-        // The figures, or the cases behind one, acted on as in a queue.
-        let mut commands = vec![Command::Help];
-        if view.opened.is_some() {
-            commands.extend(actions);
-        }
-        commands.extend([Command::Back, Command::Language, Command::Quit]);
-        let stage = view.cases().and_then(|l| l.selected_row()).map(|r| r.stage);
-        return commands
-            .into_iter()
-            .filter_map(|c| {
-                let key = app.setup.keymap.key_list(c).into_iter().next()?;
-                Some((key, action_label(app, c, stage).to_string()))
-            })
-            .collect();
-    }
-    let stage = app.list.selected_row().map(|r| r.stage);
-    let mut commands = vec![Command::Help, Command::Search];
-    commands.extend(actions);
-    if app.review_refusal().is_none() {
-        commands.push(Command::Review);
-    }
-    commands.extend([
-        Command::CycleFilter,
-        Command::Overdue,
-        Command::Dashboard,
-        Command::Palette,
-        Command::Language,
-        Command::Quit,
-    ]);
-    commands
+    let context = app.context();
+    let stage = match context {
+        Context::Review => app
+            .detail
+            .as_ref()
+            .filter(|d| Some(&d.case.case_no) == app.shown_case_no().as_ref())
+            .map(|d| d.case.stage),
+        Context::Dashboard | Context::DashboardCases => app
+            .dashboard
+            .as_ref()
+            .and_then(|v| v.cases())
+            .and_then(|l| l.selected_row())
+            .map(|r| r.stage),
+        _ => app.list.selected_row().map(|r| r.stage),
+    };
+    context
+        .footer()
         .into_iter()
+        .filter(|c| match c {
+            c if keymap::is_action(*c) => app.offers(*c),
+            Command::Review => app.review_refusal().is_none(),
+            _ => true,
+        })
         .filter_map(|c| {
             let first_key = app.setup.keymap.key_list(c).into_iter().next()?;
-            let label = action_label(app, c, stage);
-            Some((first_key, label.to_string()))
+            Some((first_key, action_label(app, c, stage).to_string()))
         })
         .collect()
 }
@@ -417,6 +385,8 @@ pub(super) fn action_label(app: &App, c: Command, stage: Option<Stage>) -> &'sta
         (Command::AllowLate, _) => app.lang.pick("allow late", "允许逾期"),
         (Command::Reopen, _) => app.lang.pick("reopen", "重新开启"),
         (Command::Review, _) => app.lang.pick("review", "连续审核"),
+        (Command::Skip, _) => app.lang.t(T::ReviewSkip),
+        (Command::EndReview, _) => app.lang.t(T::ReviewEnd),
         _ => c.label(app.lang),
     }
 }

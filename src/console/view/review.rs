@@ -3,7 +3,6 @@
 
 use super::super::app::App;
 use super::super::i18n::T;
-use super::super::keymap::Command;
 use super::super::theme::Theme;
 use crate::text::sanitize_line;
 use ratatui::Frame;
@@ -42,46 +41,4 @@ pub fn draw_banner(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Paragraph::new(super::fit_line(line, area.width.into())),
         area,
     );
-}
-
-/// The keys that work in the session, most used first: the actions the domain lets this user
-/// take on the case, then skip, end, help.
-pub fn hints(app: &App) -> Vec<(String, String)> {
-    let stage = app
-        .detail
-        .as_ref()
-        .filter(|d| Some(&d.case.case_no) == app.shown_case_no().as_ref())
-        .map(|d| d.case.stage);
-    let keymap = &app.setup.keymap;
-    let action = |c: Command| -> Option<(String, String)> {
-        if !app.offers(c) {
-            return None;
-        }
-        let key = keymap.key_list(c).into_iter().next()?;
-        Some((key, super::action_label(app, c, stage).to_string()))
-    };
-    let own = |c: Command, label: &str| -> Option<(String, String)> {
-        let key = keymap.key_list(c).into_iter().next()?;
-        Some((key, label.to_string()))
-    };
-    // The footer keeps the first that fit: the main actions, then how to move on, then the rest.
-    let mut hints: Vec<(String, String)> = [Command::Approve, Command::Return, Command::Refuse]
-        .into_iter()
-        .filter_map(action)
-        .collect();
-    hints.extend(own(Command::Skip, app.lang.t(T::ReviewSkip)));
-    hints.extend(own(Command::EndReview, app.lang.t(T::ReviewEnd)));
-    hints.extend(
-        [
-            Command::Note,
-            Command::SendBack,
-            Command::Extend,
-            Command::Withdraw,
-            Command::Assign,
-        ]
-        .into_iter()
-        .filter_map(action),
-    );
-    hints.extend(own(Command::Help, Command::Help.label(app.lang)));
-    hints
 }
