@@ -49,11 +49,7 @@ impl Component for Assign {
     }
 
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
-        let lang = ctx.lang;
-        vec![
-            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
-            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
-        ]
+        ctx.confirm_or_cancel()
     }
 
     /// The people, then every case with its holder now and the one it will have, as many as

@@ -49,11 +49,7 @@ impl Component for Confirm {
     }
 
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
-        let lang = ctx.lang;
-        vec![
-            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
-            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
-        ]
+        ctx.confirm_or_cancel()
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx<'_>) {

@@ -1,12 +1,13 @@
 //! How many working days to extend the decision deadline by (the reason editor follows).
 
+use super::text::type_short;
 use super::{Component, Ctx, Hint, Outcome, Target};
 use super::{centered, clear, frame_block, hint_line};
 use crate::console::i18n::T;
 use crate::console::keymap::Command;
 use crate::console::theme::Theme;
 use crate::console::view::fit_lines;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -21,26 +22,19 @@ pub struct ExtendDays {
 
 impl Component for ExtendDays {
     fn key(&mut self, key: &KeyEvent, ctx: &Ctx<'_>) -> Outcome {
-        let input = &mut self.input;
-        match key.code {
-            _ if ctx.is(key, Command::Confirm) => return Outcome::Submit,
-            _ if ctx.is(key, Command::Cancel) => return Outcome::Close,
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char(c) if c.is_ascii_digit() && input.len() < 2 => input.push(c),
-            _ => {}
+        if ctx.is(key, Command::Confirm) {
+            return Outcome::Submit;
         }
+        if ctx.is(key, Command::Cancel) {
+            return Outcome::Close;
+        }
+        type_short(&mut self.input, key, |c| c.is_ascii_digit(), 2);
         self.error = None;
         Outcome::Stay
     }
 
     fn hints(&self, ctx: &Ctx<'_>) -> Vec<Hint> {
-        let lang = ctx.lang;
-        vec![
-            ctx.hint(Command::Confirm, lang.t(T::Confirm)),
-            ctx.hint(Command::Cancel, lang.t(T::Cancel)),
-        ]
+        ctx.confirm_or_cancel()
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, ctx: &Ctx<'_>) {

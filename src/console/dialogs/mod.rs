@@ -20,7 +20,7 @@ pub use draw::{centered, char_count, clear, frame_block, hint_line};
 pub use text::{chars_of, editor, input_within_limit, paste_refusal, reason_key, text_of};
 
 use super::app::dialog::{BulkKind, BulkLine, ChecklistForm, Target, TextAction};
-use super::i18n::Lang;
+use super::i18n::{Lang, T};
 use super::keymap::{Command, Keymap};
 use super::theme::Theme;
 use crate::domain::Policy;
@@ -61,6 +61,14 @@ impl<'a> Ctx<'a> {
     /// The hint for `command`: its first key in the live keymap, and `label`.
     pub fn hint(&self, command: Command, label: impl Into<String>) -> Hint {
         Hint::new(self.keymap.first_key(command), label)
+    }
+
+    /// The hints of a dialog that is confirmed or cancelled, and nothing else.
+    pub fn confirm_or_cancel(&self) -> Vec<Hint> {
+        vec![
+            self.hint(Command::Confirm, self.lang.t(T::Confirm)),
+            self.hint(Command::Cancel, self.lang.t(T::Cancel)),
+        ]
     }
 
     /// The hint for two commands under one label (`j/k scroll`).

@@ -108,3 +108,15 @@ pub fn reason_key(
     input_within_limit(editor, key, error, lang);
     Outcome::Stay
 }
+
+/// A key typed into a short one-line field (a date, a number of days): Backspace deletes, a
+/// character `accepts` takes is added while the field is shorter than `max`.
+pub fn type_short(input: &mut String, key: &KeyEvent, accepts: fn(char) -> bool, max: usize) {
+    match key.code {
+        KeyCode::Backspace => {
+            input.pop();
+        }
+        KeyCode::Char(c) if accepts(c) && input.chars().count() < max => input.push(c),
+        _ => {}
+    }
+}
